@@ -1,0 +1,75 @@
+"""The engine facade: what the CLI, the TUI, the monitor and scripts call."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from engine.config import Config
+from engine.csv_import import read_csv
+from engine.dates import TaxCalendar, load_zone
+from engine.errors import ConfigError
+from engine.events import USD
+from engine.gains import Excluded, LotRow, RealizedRow, open_lot_rows, realized_rows
+from engine.lots import LotResult, match_lots
+from engine.store import ImportSummary, Store, keys_of
+
+
+def system_clock() -> int:
+    """Now, in epoch microseconds."""
+    return time.time_ns() // 1000
+
+
+class Engine:
+    """Owns one store and one config; computes lots and gains on demand and caches them per
+    method until the store changes."""
+
+    def __init__(
+        self, config: Config, store: Store, clock: Callable[[], int] = system_clock
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.clock = clock
+        try:
+            self.calendar = TaxCalendar(load_zone(config.tax.timezone))
+        except ValueError as exc:
+            raise ConfigError(f"tax.timezone: {exc}") from None
+        self.usd_assets = frozenset({USD})
+        self._lots: dict[str, LotResult] = {}
+
+    # -- time -----------------------------------------------------------------------------
+
+    def today(self) -> int:
+        """Today's date ordinal in the tax time zone."""
+        return self.calendar.day(self.clock())
+
+    def tax_year(self) -> int:
+        return self.config.tax.year or date.fromordinal(self.today()).year
+
+    # -- slow path ------------------------------------------------------------------------
+
+    def import_csv(self, path: Path, account: str | None = None) -> ImportSummary:
+        events = read_csv(path, account)
+        summary = self.store.import_events(keys_of(events), f"csv:{path.name}", self.usd_assets)
+        self._lots.clear()
+        return summary
+
+    def lots(self, method: str | None = None) -> LotResult:
+        chosen = method or self.config.lots.method
+        cached = self._lots.get(chosen)
+        if cached is None:
+            universal = self.config.lots.basis_scope == "universal"
+            cached = self._lots[chosen] = match_lots(self.store.legs(), chosen, universal)
+        return cached
+
+    def realized(
+        self, year: int | None = None, method: str | None = None
+    ) -> tuple[list[RealizedRow], list[Excluded]]:
+        return realized_rows(self.lots(method), self.calendar, year)
+
+    def open_lots(
+        self, prices: dict[str, int] | None = None, method: str | None = None
+    ) -> list[LotRow]:
+        return open_lot_rows(self.lots(method).open_lots, self.calendar, self.today(), prices)

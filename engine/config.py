@@ -1,0 +1,205 @@
+"""Loading the config file: where it is, what it says, and one clear line when it is wrong."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from engine.config_schema import SCHEMA, Key, Section
+from engine.errors import ConfigError
+
+CONFIG_ENV = "HARVEST_CONFIG"
+HOME_ENV = "HARVEST_HOME"
+
+
+@dataclass(frozen=True)
+class TaxConfig:
+    timezone: str | None = None
+    year: int | None = None
+    filing_status: str = "single"
+    ordinary_taxable_income: Decimal = Decimal(0)
+    other_short_term: Decimal = Decimal(0)
+    other_long_term: Decimal = Decimal(0)
+    carryforward_short_term: Decimal = Decimal(0)
+    carryforward_long_term: Decimal = Decimal(0)
+    magi: Decimal | None = None
+    niit: bool = True
+    state_rate: Decimal = Decimal(0)
+    params_file: str | None = None
+
+
+@dataclass(frozen=True)
+class LotsConfig:
+    method: str = "fifo"
+    basis_scope: str = "per_account"
+
+
+@dataclass(frozen=True)
+class WashSaleConfig:
+    enabled: bool = False
+    window_days: int = 30
+    effective_from: str | None = None
+
+
+@dataclass(frozen=True)
+class HarvestConfig:
+    fee_rate: Decimal = Decimal("0.001")
+    spread: Decimal = Decimal("0.0005")
+    near_long_term_days: int = 30
+    deadline_warn_days: int = 14
+    rebuy_wait_hours: int = 24
+    min_loss: Decimal = Decimal(0)
+    goal: str = "max_savings"
+    target: Decimal | None = None
+    wash_sale: WashSaleConfig = field(default_factory=WashSaleConfig)
+
+
+@dataclass(frozen=True)
+class PricesConfig:
+    stale_after_seconds: int = 120
+    poll_seconds: int = 15
+
+
+@dataclass(frozen=True)
+class Config:
+    tax: TaxConfig = field(default_factory=TaxConfig)
+    lots: LotsConfig = field(default_factory=LotsConfig)
+    harvest: HarvestConfig = field(default_factory=HarvestConfig)
+    prices: PricesConfig = field(default_factory=PricesConfig)
+    path: Path | None = None
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+def default_config_path() -> Path:
+    from platformdirs import user_config_path
+
+    return user_config_path("harvest") / "config.yaml"
+
+
+def resolve_config_path(cli_path: str | None) -> tuple[Path, bool]:
+    """The config to read and whether the user named it (a named file must exist)."""
+    if cli_path:
+        return Path(cli_path).expanduser(), True
+    env_path = os.environ.get(CONFIG_ENV)
+    if env_path:
+        return Path(env_path).expanduser(), True
+    return default_config_path(), False
+
+
+def load_config(cli_path: str | None = None) -> Config:
+    path, named = resolve_config_path(cli_path)
+    if not path.exists():
+        if named:
+            raise ConfigError(f"{path}: config file not found")
+        return Config()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc}") from None
+    return parse_config(text, path)
+
+
+def parse_config(text: str, path: Path | None = None) -> Config:
+    label = str(path) if path else "config"
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        raise ConfigError(f"{label}{where}: YAML syntax error: {exc.problem}") from None
+    if node is None:
+        return Config(path=path)
+    values = _validate(node, SCHEMA, "", label)
+    return _build(values, path)
+
+
+def _construct(node: yaml.Node) -> Any:
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_object(node, deep=True)
+    finally:
+        loader.dispose()
+
+
+def _validate(node: yaml.Node, section: Section, prefix: str, label: str) -> dict[str, Any]:
+    where = f"{label}:{node.start_mark.line + 1}"
+    if not isinstance(node, yaml.MappingNode):
+        raise ConfigError(f"{where}: {prefix or 'config'}: expected a mapping of keys")
+    result: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        key = str(_construct(key_node))
+        path = f"{prefix}{key}"
+        line = f"{label}:{key_node.start_mark.line + 1}"
+        spec = section.keys.get(key)
+        if spec is None:
+            near = difflib.get_close_matches(key, section.keys, n=1)
+            hint = f" (did you mean {prefix}{near[0]}?)" if near else ""
+            raise ConfigError(f"{line}: {path}: unknown key{hint}")
+        if key in result:
+            raise ConfigError(f"{line}: {path}: key given twice")
+        if isinstance(spec, Section):
+            if isinstance(value_node, yaml.ScalarNode) and _construct(value_node) is None:
+                result[key] = _defaults(spec)
+                continue
+            result[key] = _validate(value_node, spec, f"{path}.", label)
+        else:
+            try:
+                result[key] = spec.parse(_construct(value_node))
+            except ValueError as exc:
+                raise ConfigError(f"{line}: {path}: {exc}") from None
+    for key, spec in section.keys.items():
+        if key not in result:
+            result[key] = _defaults(spec) if isinstance(spec, Section) else spec.default
+    return result
+
+
+def _defaults(spec: Section | Key) -> Any:
+    if isinstance(spec, Key):
+        return spec.default
+    return {key: _defaults(inner) for key, inner in spec.keys.items()}
+
+
+def _build(values: dict[str, Any], path: Path | None) -> Config:
+    tax = values["tax"]
+    harvest = dict(values["harvest"])
+    wash = WashSaleConfig(**harvest.pop("wash_sale"))
+    return Config(
+        tax=TaxConfig(
+            timezone=tax["timezone"],
+            year=tax["year"],
+            filing_status=tax["filing_status"],
+            ordinary_taxable_income=tax["ordinary_taxable_income"],
+            other_short_term=tax["other_capital_gains"]["short_term"],
+            other_long_term=tax["other_capital_gains"]["long_term"],
+            carryforward_short_term=tax["carryforward"]["short_term"],
+            carryforward_long_term=tax["carryforward"]["long_term"],
+            magi=tax["magi"],
+            niit=tax["niit"],
+            state_rate=tax["state_rate"],
+            params_file=tax["params_file"],
+        ),
+        lots=LotsConfig(**values["lots"]),
+        harvest=HarvestConfig(**harvest, wash_sale=wash),
+        prices=PricesConfig(**values["prices"]),
+        path=path,
+        raw=values,
+    )
+
+
+def data_dir() -> Path:
+    """Where the store lives: $HARVEST_HOME, else the user data dir."""
+    home = os.environ.get(HOME_ENV)
+    if home:
+        return Path(home).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path("harvest")
+
+
+__all__ = ["Config", "ConfigError", "Key", "load_config", "parse_config", "data_dir"]

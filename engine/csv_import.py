@@ -1,0 +1,194 @@
+"""CSV ledger import: all or nothing per file, every bad cell reported as FILE:LINE: column."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from engine import fixedpoint as fp
+from engine.dates import parse_timestamp
+from engine.errors import CsvImportError
+from engine.events import SIDES, USD, Event
+from engine.lots import parse_identification
+
+REQUIRED = ("timestamp", "asset", "side", "quantity", "price", "fee")
+OPTIONAL = (
+    "account",
+    "quote",
+    "fee_asset",
+    "price_usd",
+    "fee_usd",
+    "trade_id",
+    "tx_id",
+    "address",
+    "note",
+    "counterpart_account",
+    "lots",
+)
+COLUMNS = REQUIRED + OPTIONAL
+TRANSFER_SIDES = ("transfer_in", "transfer_out")
+MAX_ERRORS = 200
+
+
+def read_csv(path: Path, default_account: str | None = None) -> list[Event]:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CsvImportError(str(path), [f"{path}: cannot read: {exc.strerror or exc}"]) from None
+    try:
+        text = raw.decode("utf-8-sig")  # tolerate the BOM spreadsheets write
+    except UnicodeDecodeError as exc:
+        raise CsvImportError(str(path), [f"{path}: not UTF-8 text (byte {exc.start})"]) from None
+    return parse_csv(text, str(path), default_account)
+
+
+def parse_csv(text: str, label: str, default_account: str | None = None) -> list[Event]:
+    if "\x00" in text:
+        raise CsvImportError(label, [f"{label}: binary data (NUL byte); not a CSV file"])
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    problems: list[str] = []
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise CsvImportError(label, [f"{label}:1: header: {exc}"]) from None
+    if not header or not any(h.strip() for h in header):
+        raise CsvImportError(
+            label, [f"{label}:1: header: the file is empty; expected a header row"]
+        )
+    names = [h.strip().lower() for h in header]
+    for name in names:
+        if name not in COLUMNS:
+            problems.append(
+                f"{label}:1: {name or '(blank)'}: unknown column (known: {', '.join(COLUMNS)})"
+            )
+    for name in REQUIRED:
+        if name not in names:
+            problems.append(f"{label}:1: {name}: required column missing")
+    if len(set(names)) != len(names):
+        problems.append(f"{label}:1: header: a column is named twice")
+    if "account" not in names and not default_account:
+        problems.append(f"{label}:1: account: no account column; pass --account NAME")
+    if problems:
+        raise CsvImportError(label, problems)
+    events: list[Event] = []
+    line = 1
+    try:
+        for cells in reader:
+            line = reader.line_num
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) != len(names):
+                problems.append(f"{label}:{line}: row: {len(cells)} cells, header has {len(names)}")
+                continue
+            event = _row_event(
+                dict(zip(names, cells, strict=True)), label, line, default_account, problems
+            )
+            if event is not None:
+                events.append(event)
+            if len(problems) >= MAX_ERRORS:
+                problems.append(f"{label}: stopped after {MAX_ERRORS} problems")
+                break
+    except csv.Error as exc:
+        problems.append(f"{label}:{reader.line_num}: row: {exc}")
+    if problems:
+        raise CsvImportError(label, problems)
+    return events
+
+
+def _row_event(
+    row: dict[str, str], label: str, line: int, default_account: str | None, problems: list[str]
+) -> Event | None:
+    before = len(problems)
+
+    def bad(column: str, why: str) -> None:
+        problems.append(f"{label}:{line}: {column}: {why}")
+
+    def cell(column: str) -> str:
+        return row.get(column, "").strip()
+
+    def number(
+        column: str, *, required: bool, positive: bool = False, allow_zero: bool = True
+    ) -> int | None:
+        raw = cell(column)
+        if not raw:
+            if required:
+                bad(column, "missing value")
+            return None
+        try:
+            value = fp.parse(raw)
+        except fp.FixedPointError as exc:
+            bad(column, str(exc))
+            return None
+        if value < 0 or (positive and value == 0) or (not allow_zero and value == 0):
+            bad(column, f"must be {'positive' if positive else 'zero or more'}, got {raw}")
+            return None
+        return value
+
+    def word(column: str, default: str | None = None, upper: bool = False) -> str | None:
+        raw = cell(column)
+        if not raw:
+            return default
+        return raw.upper() if upper else raw
+
+    timestamp = 0
+    raw_ts = cell("timestamp")
+    if not raw_ts:
+        bad("timestamp", "missing value")
+    else:
+        try:
+            timestamp = parse_timestamp(raw_ts)
+        except ValueError as exc:
+            bad("timestamp", str(exc) if "zone" in str(exc) else f"not an ISO 8601 time: {raw_ts}")
+    side = cell("side").lower()
+    if side not in SIDES:
+        bad("side", f"expected one of {', '.join(SIDES)}; got {cell('side') or '(blank)'}")
+    asset = word("asset", upper=True)
+    if not asset:
+        bad("asset", "missing value")
+    account = word("account") or default_account
+    if not account:
+        bad("account", "missing value and no --account given")
+    quantity = number("quantity", required=True, positive=True)
+    is_transfer = side in TRANSFER_SIDES
+    price = number("price", required=not is_transfer)
+    fee = number("fee", required=True)
+    quote = word("quote", USD, upper=True) or USD
+    fee_asset = word("fee_asset", quote, upper=True) or quote
+    price_usd = number("price_usd", required=False)
+    fee_usd = number("fee_usd", required=False)
+    lots = word("lots")
+    if lots:
+        if side not in ("sell", "spend"):
+            bad("lots", "a lot identification belongs on a sell or spend row")
+        else:
+            try:
+                parse_identification(lots)
+            except (ValueError, fp.FixedPointError) as exc:
+                bad("lots", str(exc))
+    counterpart = word("counterpart_account")
+    if asset and quote == asset and not is_transfer:
+        bad("quote", f"quote {quote} is the asset itself")
+    if len(problems) > before:
+        return None
+    assert asset and account and quantity is not None and fee is not None
+    return Event(
+        account=account,
+        asset=asset,
+        side=side,
+        timestamp=timestamp,
+        quantity=quantity,
+        price=price,
+        fee=fee,
+        quote=quote,
+        fee_asset=fee_asset,
+        price_usd=price_usd,
+        fee_usd=fee_usd,
+        trade_id=word("trade_id"),
+        tx_id=word("tx_id"),
+        address=word("address"),
+        note=word("note"),
+        counterpart_account=counterpart,
+        lots=lots,
+        source=label,
+    )

@@ -1,0 +1,110 @@
+"""Trade times and tax dates.
+
+Times are stored as integer microseconds since the Unix epoch (UTC). The tax date of a trade is
+its calendar date in the user's time zone (`tax.timezone`), which decides the tax year and the
+holding period. Dates are handled as proleptic ordinals (date.toordinal) so the lot engine can
+compare them as ints."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+MICROS = 1_000_000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def parse_timestamp(text: str) -> int:
+    """ISO 8601 with a zone (Z or an offset) to epoch microseconds; ValueError otherwise."""
+    raw = text.strip()
+    if not raw:
+        raise ValueError("empty timestamp")
+    moment = datetime.fromisoformat(raw)
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"timestamp has no time zone (add Z or an offset): {raw}")
+    delta = moment - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * MICROS + delta.microseconds
+
+
+def to_datetime(micros: int, zone: tzinfo = UTC) -> datetime:
+    return (_EPOCH + timedelta(microseconds=micros)).astimezone(zone)
+
+
+def iso_utc(micros: int) -> str:
+    return to_datetime(micros).strftime("%Y-%m-%dT%H:%M:%S.%fZ").replace(".000000Z", "Z")
+
+
+def load_zone(name: str | None) -> tzinfo:
+    """An IANA zone by name; None means the machine's local zone."""
+    if name is None:
+        local = datetime.now().astimezone().tzinfo
+        assert local is not None
+        return local
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r} (use an IANA name like America/New_York)")
+
+
+class TaxCalendar:
+    """Maps trade times to tax dates in one zone, fast: offsets are cached per UTC hour."""
+
+    def __init__(self, zone: tzinfo) -> None:
+        self.zone = zone
+        self._offset_by_hour: dict[int, int] = {}
+
+    def day(self, micros: int) -> int:
+        """Ordinal of the local calendar date of a trade time."""
+        hour = micros // 3_600_000_000
+        offset = self._offset_by_hour.get(hour)
+        if offset is None:
+            moment = _EPOCH + timedelta(hours=hour)
+            utc_offset = moment.astimezone(self.zone).utcoffset()
+            offset = int(utc_offset.total_seconds()) * MICROS if utc_offset else 0
+            self._offset_by_hour[hour] = offset
+        return _EPOCH_ORDINAL + (micros + offset) // 86_400_000_000
+
+    def date(self, micros: int) -> date:
+        return date.fromordinal(self.day(micros))
+
+    def year_bounds(self, year: int) -> tuple[int, int]:
+        """[start, end) in epoch microseconds of a tax year in this zone."""
+        start = datetime(year, 1, 1, tzinfo=self.zone)
+        end = datetime(year + 1, 1, 1, tzinfo=self.zone)
+        return _micros(start), _micros(end)
+
+
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+def _micros(moment: datetime) -> int:
+    delta = moment - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * MICROS + delta.microseconds
+
+
+@lru_cache(maxsize=65_536)
+def anniversary(acquired: int) -> int:
+    """Ordinal of the one-year anniversary of an acquisition date (itself still short-term).
+
+    Months count as calendar months: a lot acquired on the last day of a month completes its
+    year on the last day of that month a year later (Feb 29 -> Feb 28; Feb 28, 2023 -> Feb 29,
+    2024), per Pub. 550 and the shared tax notes.
+    """
+    day = date.fromordinal(acquired)
+    last_day = calendar.monthrange(day.year, day.month)[1]
+    next_last = calendar.monthrange(day.year + 1, day.month)[1]
+    if day.day == last_day:
+        return date(day.year + 1, day.month, next_last).toordinal()
+    return date(day.year + 1, day.month, day.day).toordinal()
+
+
+def is_long_term(acquired: int, sold: int) -> bool:
+    """Held more than one year: sold after (not on) the anniversary date."""
+    return sold > anniversary(acquired)
+
+
+def days_to_long_term(acquired: int, today: int) -> int:
+    """Days until a sale would be long-term (0 when it already is)."""
+    return max(0, anniversary(acquired) + 1 - today)

@@ -1,0 +1,41 @@
+"""Typed errors. Every HarvestError is a user-facing problem: the CLI prints str(err) on one
+line and exits non-zero, never a traceback."""
+
+from __future__ import annotations
+
+
+class HarvestError(Exception):
+    """Base of every error caused by input, configuration or the environment."""
+
+    exit_code = 1
+
+
+class ConfigError(HarvestError):
+    """The config file (or a value in it) is invalid."""
+
+    exit_code = 2
+
+
+class InputError(HarvestError):
+    """A file or argument given on the command line is invalid."""
+
+    exit_code = 2
+
+
+class CsvImportError(InputError):
+    """A CSV file has one or more bad rows; nothing from it was imported."""
+
+    def __init__(self, path: str, problems: list[str]) -> None:
+        self.path = path
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+class StoreError(HarvestError):
+    """The local store cannot be opened or written."""
+
+
+class TaxParamsError(HarvestError):
+    """Tax parameters are missing (e.g. an unsupported year) or malformed."""
+
+    exit_code = 2

@@ -1,0 +1,93 @@
+"""Exact money and quantity arithmetic on integer fixed-point.
+
+Every quantity and USD amount inside the engine is a Python int counting units of 10**-18
+(atto-units). Python ints never overflow, so products such as quantity x price stay exact until
+an explicit, documented rounding step. Decimal is the boundary type for callers."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+
+DIGITS = 18
+SCALE = 10**DIGITS
+_QUANT = Decimal(1).scaleb(-DIGITS)
+
+
+class FixedPointError(ValueError):
+    """A number that cannot be represented exactly (or at all)."""
+
+
+def parse(text: str) -> int:
+    """Parse a decimal string exactly into fixed-point; refuse anything inexact.
+
+    Accepts plain and exponent notation ("1e-8"), a leading sign, surrounding spaces and
+    thousands-free digits. More than 18 decimal places would need rounding, so it is refused.
+    """
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        raise FixedPointError(f"not a number: {text!r}") from None
+    return from_decimal(value)
+
+
+def from_decimal(value: Decimal) -> int:
+    if not value.is_finite():
+        raise FixedPointError(f"not a finite number: {value}")
+    sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    if exponent < -DIGITS:
+        # trailing zeros beyond 18 places are harmless: normalise before judging
+        value = value.normalize()
+        sign, digits, exponent = value.as_tuple()
+        assert isinstance(exponent, int)
+        if exponent < -DIGITS:
+            raise FixedPointError(f"more than {DIGITS} decimal places: {value}")
+    if len(digits) + exponent > 40:
+        raise FixedPointError(f"number too large: {value}")
+    magnitude = int("".join(map(str, digits)) or "0") * 10 ** (exponent + DIGITS)
+    return -magnitude if sign else magnitude
+
+
+def to_decimal(units: int) -> Decimal:
+    """Exact Decimal for a fixed-point int (no context rounding: built from the tuple)."""
+    return Decimal(units).scaleb(-DIGITS)
+
+
+def mul(a: int, b: int) -> int:
+    """Product of two fixed-point numbers, rounded half-even to 10**-18."""
+    return div_round(a * b, SCALE)
+
+
+def div_round(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded half-even (denominator > 0)."""
+    quotient, remainder = divmod(numerator, denominator)
+    twice = 2 * remainder
+    if twice > denominator or (twice == denominator and quotient % 2):
+        quotient += 1
+    return quotient
+
+
+def share(total: int, part: int, whole: int) -> int:
+    """total x part / whole, rounded half-even: the pro-rata share of an amount."""
+    if part == whole:
+        return total
+    return div_round(total * part, whole)
+
+
+def fmt(units: int, min_places: int = 2) -> str:
+    """Exact decimal string with trailing zeros trimmed, keeping at least min_places."""
+    sign = "-" if units < 0 else ""
+    whole, frac = divmod(abs(units), SCALE)
+    frac_text = f"{frac:0{DIGITS}d}".rstrip("0")
+    if len(frac_text) < min_places:
+        frac_text = frac_text.ljust(min_places, "0")
+    return f"{sign}{whole}.{frac_text}" if frac_text else f"{sign}{whole}"
+
+
+def fmt_cents(units: int) -> str:
+    """Rounded to the cent, half-even, for tables."""
+    return str(to_decimal(units).quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN))
+
+
+def quantize(value: Decimal) -> Decimal:
+    return value.quantize(_QUANT, rounding=ROUND_HALF_EVEN)

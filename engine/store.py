@@ -1,0 +1,301 @@
+"""The local store: one SQLite file (WAL) holding every event, its ledger legs and batches.
+
+Writers keep transactions short and all-or-nothing (an import batch is one transaction), so a
+kill at any point leaves either the whole batch or none of it. Readers (the TUI over SSH) see a
+consistent snapshot while the monitor writes."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.errors import StoreError
+from engine.events import Event
+from engine.ledger import Leg, legs_for
+from engine.lots import LegRow
+
+APP_ID = "harvest"
+STORE_NAME = "harvest.sqlite3"
+_INT64 = 2**63
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: events, legs, batches
+    """
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE batches (
+        id INTEGER PRIMARY KEY, source TEXT NOT NULL, imported_at INTEGER NOT NULL,
+        rows INTEGER NOT NULL, added INTEGER NOT NULL);
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY, natural_key TEXT NOT NULL UNIQUE,
+        batch_id INTEGER NOT NULL REFERENCES batches(id),
+        account TEXT NOT NULL, asset TEXT NOT NULL, side TEXT NOT NULL, ts INTEGER NOT NULL,
+        quantity TEXT NOT NULL, price TEXT, quote TEXT NOT NULL, fee TEXT NOT NULL,
+        fee_asset TEXT NOT NULL, price_usd TEXT, fee_usd TEXT, trade_id TEXT, tx_id TEXT,
+        address TEXT, note TEXT, counterpart_account TEXT, lots TEXT, source TEXT NOT NULL);
+    CREATE INDEX events_account_asset ON events(account, asset, ts);
+    -- quantity and usd are fixed-point ints (10**-18 units): INTEGER when they fit, else TEXT
+    CREATE TABLE legs (
+        event_id INTEGER NOT NULL REFERENCES events(id), seq INTEGER NOT NULL,
+        account TEXT NOT NULL, asset TEXT NOT NULL, kind TEXT NOT NULL, ts INTEGER NOT NULL,
+        quantity NOT NULL, usd, ref TEXT NOT NULL, identification TEXT, counterpart TEXT,
+        tx_id TEXT, flag TEXT, PRIMARY KEY (event_id, seq)) WITHOUT ROWID;
+    CREATE INDEX legs_order ON legs(ts, event_id, seq);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    batch_id: int | None
+    rows: int
+    added: int
+
+    @property
+    def duplicates(self) -> int:
+        return self.rows - self.added
+
+
+def default_store_path() -> Path:
+    from engine.config import data_dir
+
+    return data_dir() / STORE_NAME
+
+
+def _pack(units: int | None) -> int | str | None:
+    if units is None:
+        return None
+    return units if -_INT64 <= units < _INT64 else str(units)
+
+
+class Store:
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
+        self.path = path
+        self.readonly = readonly
+        self.conn = self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
+        path = self.path
+        try:
+            if not self.readonly:
+                path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                if not path.exists():
+                    # owner-only from the first byte: the store holds the user's tax records
+                    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+            elif not path.exists():
+                raise StoreError(
+                    f"{path}: no store here yet (run `harvest import` or `harvest sync`)"
+                )
+            uri = f"file:{path}?mode={'ro' if self.readonly else 'rw'}"
+            conn = sqlite3.connect(uri, uri=True, timeout=15, isolation_level=None)
+            conn.execute("PRAGMA busy_timeout = 15000")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            tables = {
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{path}: not a usable harvest store ({exc})") from None
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot open store: {exc.strerror or exc}") from None
+        if version > SCHEMA_VERSION:
+            conn.close()
+            raise StoreError(
+                f"{path}: store schema {version} is newer than this harvest understands "
+                f"({SCHEMA_VERSION}); upgrade harvest"
+            )
+        if tables and (version == 0 or "meta" not in tables):
+            conn.close()
+            raise StoreError(
+                f"{path}: this SQLite file is not a harvest store; refusing to touch it"
+            )
+        if not self.readonly:
+            try:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute("PRAGMA synchronous = NORMAL")
+                conn.execute("PRAGMA foreign_keys = ON")
+                self._migrate(conn, version)
+            except sqlite3.OperationalError as exc:
+                conn.close()
+                raise StoreError(f"{path}: cannot write the store: {exc}") from None
+        return conn
+
+    def _migrate(self, conn: sqlite3.Connection, version: int) -> None:
+        for target in range(version, SCHEMA_VERSION):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in MIGRATIONS[target].split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                if target == 0:
+                    conn.execute("INSERT INTO meta VALUES ('app', ?)", (APP_ID,))
+                conn.execute(f"PRAGMA user_version = {target + 1}")
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def import_events(
+        self, events: Sequence[tuple[str, Event]], source: str, usd_assets: frozenset[str]
+    ) -> ImportSummary:
+        """Add (natural_key, event) pairs in one transaction; known natural keys are skipped."""
+        conn = self.conn
+        added = 0
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            batch_id = conn.execute(
+                "INSERT INTO batches (source, imported_at, rows, added) VALUES (?, ?, ?, 0)",
+                (source, int(time.time()), len(events)),
+            ).lastrowid
+            assert batch_id is not None
+            known = self._known_keys([key for key, _ in events])
+            leg_rows: list[tuple[object, ...]] = []
+            insert = conn.execute
+            for key, event in events:
+                if key in known:
+                    continue
+                known.add(key)
+                event_id = insert(_EVENT_INSERT, _event_values(key, batch_id, event)).lastrowid
+                assert event_id is not None
+                leg_rows.extend(
+                    _leg_values(event_id, leg) for leg in legs_for(event, event_id, usd_assets)
+                )
+                added += 1
+            conn.executemany(_LEG_INSERT, leg_rows)
+            conn.execute("UPDATE batches SET added = ? WHERE id = ?", (added, batch_id))
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise StoreError(f"{self.path}: import failed, nothing written: {exc}") from None
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return ImportSummary(batch_id, len(events), added)
+
+    def _known_keys(self, keys: list[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(keys), 900):
+            chunk = keys[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                r[0]
+                for r in self.conn.execute(
+                    f"SELECT natural_key FROM events WHERE natural_key IN ({marks})", chunk
+                )
+            )
+        return found
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def legs(self) -> list[LegRow]:
+        """Every ledger leg in processing order, amounts as fixed-point ints."""
+        rows = self.conn.execute(
+            "SELECT event_id, seq, account, asset, kind, ts, quantity, usd, ref, identification, "
+            "counterpart, tx_id, flag FROM legs ORDER BY ts, event_id, seq"
+        ).fetchall()
+        if any(type(r[6]) is not int or (r[7] is not None and type(r[7]) is not int) for r in rows):
+            rows = [_unpack_leg(r) for r in rows]
+        return rows
+
+    def event_count(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM events").fetchone()[0])
+
+    def accounts(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT DISTINCT account FROM events ORDER BY 1")]
+
+
+def _unpack_leg(row: tuple[object, ...]) -> LegRow:
+    values = list(row)
+    values[6] = int(values[6])  # type: ignore[call-overload]
+    if values[7] is not None:
+        values[7] = int(values[7])  # type: ignore[call-overload]
+    return tuple(values)  # type: ignore[return-value]
+
+
+_EVENT_INSERT = (
+    "INSERT INTO events (natural_key, batch_id, account, asset, side, ts, quantity, price, quote, "
+    "fee, fee_asset, price_usd, fee_usd, trade_id, tx_id, address, note, counterpart_account, lots, "
+    "source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+_LEG_INSERT = (
+    "INSERT INTO legs (event_id, seq, account, asset, kind, ts, quantity, usd, ref, identification, "
+    "counterpart, tx_id, flag) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+
+
+def _event_values(key: str, batch_id: int, e: Event) -> tuple[object, ...]:
+    text = e.decimal_text
+    return (
+        key,
+        batch_id,
+        e.account,
+        e.asset,
+        e.side,
+        e.timestamp,
+        text(e.quantity),
+        text(e.price),
+        e.quote,
+        text(e.fee),
+        e.fee_asset,
+        text(e.price_usd),
+        text(e.fee_usd),
+        e.trade_id,
+        e.tx_id,
+        e.address,
+        e.note,
+        e.counterpart_account,
+        e.lots,
+        e.source,
+    )
+
+
+def _leg_values(event_id: int, leg: Leg) -> tuple[object, ...]:
+    return (
+        event_id,
+        leg.seq,
+        leg.account,
+        leg.asset,
+        leg.kind,
+        leg.timestamp,
+        _pack(leg.quantity),
+        _pack(leg.usd),
+        leg.ref,
+        leg.identification,
+        leg.counterpart,
+        leg.tx_id,
+        leg.flag,
+    )
+
+
+def open_store(path: Path | None = None, *, readonly: bool = False) -> Store:
+    return Store(path or default_store_path(), readonly=readonly)
+
+
+def keys_of(events: Iterable[Event]) -> list[tuple[str, Event]]:
+    """Natural keys for a batch, numbering identical rows so real repeats are all kept."""
+    seen: dict[str, int] = {}
+    keyed: list[tuple[str, Event]] = []
+    for event in events:
+        base = event.natural_key(0)
+        occurrence = seen.get(base, 0)
+        seen[base] = occurrence + 1
+        keyed.append(
+            (base if occurrence == 0 or event.trade_id else event.natural_key(occurrence), event)
+        )
+    return keyed
