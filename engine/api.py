@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -13,8 +15,22 @@ from engine.dates import TaxCalendar, load_zone
 from engine.errors import ConfigError
 from engine.events import USD
 from engine.gains import Excluded, LotRow, RealizedRow, open_lot_rows, realized_rows
-from engine.lots import LotResult, match_lots
+from engine.lot_types import LotResult
+from engine.lots import match_lots
 from engine.store import ImportSummary, Store, keys_of
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building millions of acyclic tuples: its
+    repeated full scans would otherwise cost more than the work (nothing here forms cycles)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def system_clock() -> int:
@@ -26,9 +42,7 @@ class Engine:
     """Owns one store and one config; computes lots and gains on demand and caches them per
     method until the store changes."""
 
-    def __init__(
-        self, config: Config, store: Store, clock: Callable[[], int] = system_clock
-    ) -> None:
+    def __init__(self, config: Config, store: Store, clock: Callable[[], int] = system_clock) -> None:
         self.config = config
         self.store = store
         self.clock = clock
@@ -61,15 +75,19 @@ class Engine:
         cached = self._lots.get(chosen)
         if cached is None:
             universal = self.config.lots.basis_scope == "universal"
-            cached = self._lots[chosen] = match_lots(self.store.legs(), chosen, universal)
+            with paused_gc():
+                ledger = self.store.ledger()
+                cached = self._lots[chosen] = match_lots(
+                    ledger, chosen, universal, self.calendar.day_function()
+                )
         return cached
 
     def realized(
         self, year: int | None = None, method: str | None = None
     ) -> tuple[list[RealizedRow], list[Excluded]]:
-        return realized_rows(self.lots(method), self.calendar, year)
+        result = self.lots(method)
+        with paused_gc():
+            return realized_rows(result, self.calendar, year)
 
-    def open_lots(
-        self, prices: dict[str, int] | None = None, method: str | None = None
-    ) -> list[LotRow]:
+    def open_lots(self, prices: dict[str, int] | None = None, method: str | None = None) -> list[LotRow]:
         return open_lot_rows(self.lots(method).open_lots, self.calendar, self.today(), prices)

@@ -10,7 +10,7 @@ from engine import fixedpoint as fp
 from engine.dates import parse_timestamp
 from engine.errors import CsvImportError
 from engine.events import SIDES, USD, Event
-from engine.lots import parse_identification
+from engine.lot_types import parse_identification
 
 REQUIRED = ("timestamp", "asset", "side", "quantity", "price", "fee")
 OPTIONAL = (
@@ -53,15 +53,11 @@ def parse_csv(text: str, label: str, default_account: str | None = None) -> list
     except csv.Error as exc:
         raise CsvImportError(label, [f"{label}:1: header: {exc}"]) from None
     if not header or not any(h.strip() for h in header):
-        raise CsvImportError(
-            label, [f"{label}:1: header: the file is empty; expected a header row"]
-        )
+        raise CsvImportError(label, [f"{label}:1: header: the file is empty; expected a header row"])
     names = [h.strip().lower() for h in header]
     for name in names:
         if name not in COLUMNS:
-            problems.append(
-                f"{label}:1: {name or '(blank)'}: unknown column (known: {', '.join(COLUMNS)})"
-            )
+            problems.append(f"{label}:1: {name or '(blank)'}: unknown column (known: {', '.join(COLUMNS)})")
     for name in REQUIRED:
         if name not in names:
             problems.append(f"{label}:1: {name}: required column missing")
@@ -81,9 +77,7 @@ def parse_csv(text: str, label: str, default_account: str | None = None) -> list
             if len(cells) != len(names):
                 problems.append(f"{label}:{line}: row: {len(cells)} cells, header has {len(names)}")
                 continue
-            event = _row_event(
-                dict(zip(names, cells, strict=True)), label, line, default_account, problems
-            )
+            event = _row_event(dict(zip(names, cells, strict=True)), label, line, default_account, problems)
             if event is not None:
                 events.append(event)
             if len(problems) >= MAX_ERRORS:
@@ -107,9 +101,7 @@ def _row_event(
     def cell(column: str) -> str:
         return row.get(column, "").strip()
 
-    def number(
-        column: str, *, required: bool, positive: bool = False, allow_zero: bool = True
-    ) -> int | None:
+    def number(column: str, *, required: bool, positive: bool = False, allow_zero: bool = True) -> int | None:
         raw = cell(column)
         if not raw:
             if required:

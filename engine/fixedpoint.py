@@ -6,11 +6,13 @@ an explicit, documented rounding step. Decimal is the boundary type for callers.
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
 DIGITS = 18
 SCALE = 10**DIGITS
 _QUANT = Decimal(1).scaleb(-DIGITS)
+_PLAIN = re.compile(r"\s*([+-]?)([0-9]*)(?:\.([0-9]*))?\s*\Z")
 
 
 class FixedPointError(ValueError):
@@ -23,6 +25,12 @@ def parse(text: str) -> int:
     Accepts plain and exponent notation ("1e-8"), a leading sign, surrounding spaces and
     thousands-free digits. More than 18 decimal places would need rounding, so it is refused.
     """
+    plain = _PLAIN.match(text)
+    if plain is not None:  # fast path for the common "123.45" form
+        sign, whole, frac = plain.groups()
+        if (whole or frac) and len(frac or "") <= DIGITS:
+            units = int((whole or "0") + (frac or "").ljust(DIGITS, "0"))
+            return -units if sign == "-" else units
     try:
         value = Decimal(text.strip())
     except InvalidOperation:

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from engine import fixedpoint as fp
 from engine.dates import TaxCalendar, anniversary, days_to_long_term
-from engine.lots import LotResult, OpenLot, Slice
+from engine.lot_types import LotResult, OpenLot
 
 SHORT, LONG = "short", "long"
 
 
-@dataclass(frozen=True, slots=True)
-class RealizedRow:
-    """One sale-lot slice. Days are date ordinals in the tax zone."""
+class RealizedRow(NamedTuple):
+    """One sale-lot slice. Days are date ordinals in the tax zone. (A NamedTuple: a million of
+    these are built per report, and tuples are the cheapest immutable record.)"""
 
     account: str
     asset: str
@@ -63,35 +64,25 @@ def realized_rows(
 ) -> tuple[list[RealizedRow], list[Excluded]]:
     rows: list[RealizedRow] = []
     excluded: list[Excluded] = []
-    day = calendar.day
     bounds = calendar.year_bounds(year) if year is not None else None
+    anniversaries: dict[int, int] = {}
+    append = rows.append
+    new_row = tuple.__new__
     for s in result.realized:
-        account, asset, qty, acquired, sold, proceeds, basis, lot_id, sale_id, problem = s
+        account, asset, qty, _acq, acquired_day, sold, sold_day, proceeds, basis, lot_id, sale_id, problem = s
         if bounds is not None and not bounds[0] <= sold < bounds[1]:
             continue
-        sold_day = day(sold)
-        if problem is not None or acquired is None or proceeds is None or basis is None:
-            excluded.append(
-                Excluded(account, asset, qty, sold_day, sale_id, lot_id, problem or "unknown")
-            )
+        if problem is not None or acquired_day is None or proceeds is None or basis is None:
+            excluded.append(Excluded(account, asset, qty, sold_day, sale_id, lot_id, problem or "unknown"))
             continue
-        acquired_day = day(acquired)
-        term = LONG if sold_day > anniversary(acquired_day) else SHORT
-        rows.append(
-            RealizedRow(
-                account,
-                asset,
-                qty,
-                acquired_day,
-                sold_day,
-                proceeds,
-                basis,
-                proceeds - basis,
-                term,
-                lot_id or "",
-                sale_id,
-            )
-        )
+        limit = anniversaries.get(acquired_day)
+        if limit is None:
+            limit = anniversaries[acquired_day] = anniversary(acquired_day)
+        term = LONG if sold_day > limit else SHORT
+        append(new_row(RealizedRow, (
+            account, asset, qty, acquired_day, sold_day, proceeds, basis, proceeds - basis, term,
+            lot_id or "", sale_id,
+        )))  # fmt: skip
     return rows, excluded
 
 
@@ -129,12 +120,10 @@ def open_lot_rows(
 ) -> list[LotRow]:
     rows: list[LotRow] = []
     for lot in lots:
-        acquired_day = calendar.day(lot.acquired)
+        acquired_day = lot.acquired_day
         wait = days_to_long_term(acquired_day, today)
         price = prices.get(lot.asset) if prices else None
         value = fp.mul(lot.quantity, price) if price is not None else None
         unrealized = value - lot.basis if value is not None and lot.basis is not None else None
-        rows.append(
-            LotRow(lot, acquired_day, LONG if wait == 0 else SHORT, wait, price, value, unrealized)
-        )
+        rows.append(LotRow(lot, acquired_day, LONG if wait == 0 else SHORT, wait, price, value, unrealized))
     return rows

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from engine import fixedpoint as fp
 from engine.events import USD, Event
 
-ACQUIRE = "acquire"
-DISPOSE = "dispose"
-MOVE_OUT = "move_out"
-MOVE_IN = "move_in"
+ACQUIRE = 0
+DISPOSE = 1
+MOVE_OUT = 2
+MOVE_IN = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +24,7 @@ class Leg:
     seq: int
     account: str
     asset: str
-    kind: str
+    kind: int  # ACQUIRE, DISPOSE, MOVE_OUT or MOVE_IN
     timestamp: int
     quantity: int
     usd: int | None  # basis for an acquisition, proceeds for a disposal, None if unknown
@@ -40,9 +40,7 @@ def event_ref(event: Event, event_id: int) -> str:
     return event.trade_id or f"E{event_id}"
 
 
-def legs_for(
-    event: Event, event_id: int, usd_assets: frozenset[str] = frozenset({USD})
-) -> list[Leg]:
+def legs_for(event: Event, event_id: int, usd_assets: frozenset[str] = frozenset({USD})) -> list[Leg]:
     ref = event_ref(event, event_id)
     quote_is_usd = event.quote in usd_assets
     unit_usd = event.price if quote_is_usd else event.price_usd
@@ -50,9 +48,7 @@ def legs_for(
     legs: list[Leg] = []
     side = event.side
 
-    def add(
-        kind: str, asset: str, quantity: int, usd: int | None, leg_ref: str, **extra: object
-    ) -> None:
+    def add(kind: int, asset: str, quantity: int, usd: int | None, leg_ref: str, **extra: object) -> None:
         flag = extra.pop("flag", None)
         legs.append(
             Leg(
@@ -70,9 +66,7 @@ def legs_for(
         )
 
     if side in ("buy", "sell", "spend", "income"):
-        value = (
-            None if unit_usd is None or event.price is None else fp.mul(event.quantity, unit_usd)
-        )
+        value = None if unit_usd is None or event.price is None else fp.mul(event.quantity, unit_usd)
         missing = None if value is not None else f"no USD price for {event.asset} in {event.quote}"
         if side == "buy":
             # cash purchase: the fee is part of the cost; crypto-to-crypto: fees go to the

@@ -3,127 +3,77 @@
 Pools are per account and asset (Treas. Reg. 1.1012-1(j), from 2025) or per asset when
 `lots.basis_scope` is universal. The standing method (fifo, lifo, hifo) picks lots for a
 disposal unless the disposal carries a specific identification; `specific` honours
-identifications and falls back to FIFO, saying so. This is the slow path's inner loop: plain
-ints and lists, one heap per pool, no per-leg allocation beyond the output tuples."""
+identifications and falls back to FIFO, saying so. This is the slow path's inner loop (a
+million legs in a few seconds): plain ints and lists, one heap per pool, pools indexed by int."""
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from engine import fixedpoint as fp
 from engine.ledger import ACQUIRE, DISPOSE, MOVE_IN, MOVE_OUT
+from engine.lot_types import (
+    Ledger,
+    LegExtra,
+    LegRow,
+    LotResult,
+    OpenLot,
+    Shortfall,
+    parse_identification,
+)
 from engine.transfers import MoveLeg, pair_transfers
 
 METHODS = ("fifo", "lifo", "hifo", "specific")
+DayOf = Callable[[int], int]
+_EPOCH_ORDINAL = 719_163  # date(1970, 1, 1).toordinal()
 
-# A leg as loaded from the store, sorted by (timestamp, event id, seq):
-# (event_id, seq, account, asset, kind, timestamp, quantity, usd, ref, identification,
-#  counterpart, tx_id, flag)
-LegRow = tuple[
-    int,
-    int,
-    str,
-    str,
-    str,
-    int,
-    int,
-    int | None,
-    str,
-    str | None,
-    str | None,
-    str | None,
-    str | None,
-]
-
-# Realized slice: (account, asset, quantity, acquired, sold, proceeds, basis, lot_id, sale_id,
-# problem). problem is None, or why the slice is left out of totals (unknown basis, missing
-# history, no USD value); acquired is None for quantity no lot covered.
-Slice = tuple[str, str, int, int | None, int, int | None, int | None, str | None, str, str | None]
-
-# A lot while matching: [quantity, basis or None, acquired micros, lot_id, seq, account]
+# A lot while matching: [quantity, basis or None, acquired micros, lot_id, seq, account,
+# acquired day]. Lists, because a partial sale shrinks them in place.
 Lot = list[Any]
-
-
-@dataclass(frozen=True, slots=True)
-class OpenLot:
-    account: str
-    asset: str
-    lot_id: str
-    quantity: int
-    basis: int | None  # None: unknown basis (e.g. a transfer in with no source)
-    acquired: int
-
-
-@dataclass(frozen=True, slots=True)
-class Shortfall:
-    """A disposal larger than the pool held: history is missing for this account/asset."""
-
-    account: str
-    asset: str
-    quantity: int
-    timestamp: int
-    sale_id: str
-
-
-@dataclass
-class LotResult:
-    realized: list[Slice] = field(default_factory=list)
-    open_lots: list[OpenLot] = field(default_factory=list)
-    shortfalls: list[Shortfall] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-
-def parse_identification(spec: str) -> list[tuple[str, int]]:
-    """'LOT:QTY;LOT:QTY' to [(lot_id, quantity)]; ValueError on anything else."""
-    chosen: list[tuple[str, int]] = []
-    for raw_part in spec.split(";"):
-        part = raw_part.strip()
-        if not part:
-            continue
-        lot_id, sep, qty_text = part.rpartition(":")
-        if not sep or not lot_id.strip():
-            raise ValueError(f"expected LOT_ID:QTY, got {part!r}")
-        quantity = fp.parse(qty_text)
-        if quantity <= 0:
-            raise ValueError(f"quantity for lot {lot_id.strip()} must be positive")
-        chosen.append((lot_id.strip(), quantity))
-    if not chosen:
-        raise ValueError("empty identification")
-    return chosen
+Taken = list[tuple[Lot, int, "int | None"]]
 
 
 class _Pool:
-    __slots__ = ("heap", "by_id")
+    __slots__ = ("account", "asset", "heap", "by_id")
 
-    def __init__(self) -> None:
+    def __init__(self, account: str, asset: str) -> None:
+        self.account = account
+        self.asset = asset
         self.heap: list[tuple[int, int, int, Lot]] = []
         self.by_id: dict[str, list[Lot]] = {}
 
 
 class _Matcher:
-    def __init__(self, method: str, universal: bool) -> None:
+    """State of one run. The heap orders lots by the standing method; `by_id` is kept only
+    when some disposal names lots."""
+
+    def __init__(self, ledger: Ledger, method: str, universal: bool, day: DayOf) -> None:
         if method not in METHODS:
             raise ValueError(f"unknown lot method {method}")
         self.order = "fifo" if method == "specific" else method
         self.say_fallback = method == "specific"
-        self.universal = universal
-        self.pools: dict[tuple[str, str], _Pool] = {}
+        self.day = day
+        self.track_ids = any(leg[6] and leg[6].identification for leg in ledger.legs)
         self.seq = 0
         self.result = LotResult()
+        self.names = ledger.pools
+        self.pools: dict[int, _Pool] = {}
+        self.named: dict[tuple[str, str], _Pool] = {}
+        for pool_id, (account, asset) in ledger.pools.items():
+            self.pools[pool_id] = self.pool(account, asset, universal)
 
-    def pool(self, account: str, asset: str) -> _Pool:
-        key = ("*", asset) if self.universal else (account, asset)
-        found = self.pools.get(key)
+    def pool(self, account: str, asset: str, universal: bool = False) -> _Pool:
+        key = ("*", asset) if universal else (account, asset)
+        found = self.named.get(key)
         if found is None:
-            found = self.pools[key] = _Pool()
+            found = self.named[key] = _Pool(account, asset)
         return found
 
-    def new_lot(self, qty: int, basis: int | None, acquired: int, lot_id: str, account: str) -> Lot:
+    def new_lot(self, qty: int, basis: int | None, ts: int, lot_id: str, account: str) -> Lot:
         self.seq += 1
-        return [qty, basis, acquired, lot_id, self.seq, account]
+        return [qty, basis, ts, lot_id, self.seq, account, self.day(ts)]
 
     def add(self, pool: _Pool, lot: Lot) -> None:
         acquired, seq = lot[2], lot[4]
@@ -135,13 +85,12 @@ class _Matcher:
             unit = lot[1] * fp.SCALE // lot[0] if lot[1] is not None else -1
             entry = (-unit, acquired, seq, lot)
         heapq.heappush(pool.heap, entry)
-        pool.by_id.setdefault(lot[3], []).append(lot)
+        if self.track_ids:
+            pool.by_id.setdefault(lot[3], []).append(lot)
 
-    def take(
-        self, pool: _Pool, quantity: int, chosen: list[tuple[str, int]] | None
-    ) -> tuple[list[tuple[Lot, int, int | None]], int]:
+    def take(self, pool: _Pool, quantity: int, chosen: list[tuple[str, int]] | None) -> tuple[Taken, int]:
         """Consume `quantity`: [(lot, quantity taken, basis taken)] and the unmet quantity."""
-        taken: list[tuple[Lot, int, int | None]] = []
+        taken: Taken = []
         remaining = quantity
         for lot_id, wanted in chosen or ():
             for lot in pool.by_id.get(lot_id, ()):
@@ -155,92 +104,155 @@ class _Matcher:
             if wanted and remaining:
                 self.result.warnings.append(
                     f"identified lot {lot_id} lacks {fp.fmt(wanted, 0)} of the quantity named; "
-                    f"the standing method covers the rest"
+                    "the standing method covers the rest"
                 )
         heap = pool.heap
+        pop = heapq.heappop
         while remaining and heap:
             lot = heap[0][3]
             lot_qty = lot[0]
             if lot_qty <= 0:  # emptied earlier by a specific identification
-                heapq.heappop(heap)
-                continue
-            part = lot_qty if lot_qty <= remaining else remaining
-            taken.append((lot, part, _consume(lot, part)))
-            remaining -= part
-            if part == lot_qty:
-                heapq.heappop(heap)
+                pop(heap)
+            elif lot_qty <= remaining:
+                taken.append((lot, lot_qty, lot[1]))
+                lot[0] = 0
+                remaining -= lot_qty
+                pop(heap)
+            else:
+                taken.append((lot, remaining, _consume(lot, remaining)))
+                remaining = 0
         return taken, remaining
 
     def acquire(self, leg: LegRow) -> None:
-        _e, _s, account, asset, _k, ts, qty, usd, ref, _i, _c, _t, flag = leg
-        self.add(
-            self.pool(account, asset),
-            self.new_lot(qty, usd if flag is None else None, ts, ref, account),
-        )
+        pool_id, _kind, ts, qty, usd, ref, extra = leg
+        pool = self.pools[pool_id]
+        flag = extra.flag if extra else None
+        basis = None if flag or usd is None else int(usd)
+        self.add(pool, self.new_lot(int(qty), basis, ts, ref, pool.account))
         if flag:
             self.result.warnings.append(f"{ref}: {flag}; basis unknown")
 
     def dispose(self, leg: LegRow) -> None:
-        _e, _s, account, asset, _k, ts, qty, usd, ref, ident, _c, _t, flag = leg
+        pool_id, _kind, ts, raw_qty, raw_usd, ref, extra = leg
+        pool = self.pools[pool_id]
+        account, asset = self.names[pool_id]
+        qty = int(raw_qty)
+        append = self.result.realized.append
+        if extra is None and not self.say_fallback:
+            heap = pool.heap
+            top = heap[0][3] if heap else None
+            if top is not None and top[0] >= qty:  # fast path: the next lot covers the sale
+                if top[0] == qty:
+                    basis = top[1]
+                    top[0] = 0
+                    heapq.heappop(heap)
+                else:
+                    basis = _consume(top, qty)
+                proceeds = None if raw_usd is None else int(raw_usd)
+                problem = None if basis is not None else "unknown basis"
+                append(
+                    (
+                        account,
+                        asset,
+                        qty,
+                        top[2],
+                        top[6],
+                        ts,
+                        self.day(ts),
+                        proceeds,
+                        basis,
+                        top[3],
+                        ref,
+                        problem,
+                    )
+                )
+                return
+        ident, flag = (extra.identification, extra.flag) if extra else (None, None)
         chosen = parse_identification(ident) if ident else None
         if chosen is None and self.say_fallback:
             self.result.warnings.append(f"{ref}: no specific identification recorded; FIFO used")
-        taken, unmet = self.take(self.pool(account, asset), qty, chosen)
-        proceeds = None if flag else usd
+        taken, unmet = self.take(pool, qty, chosen)
+        proceeds = None if flag or raw_usd is None else int(raw_usd)
+        sold_day = self.day(ts)
+        if len(taken) == 1 and not unmet:  # one lot covers the sale
+            lot, part, basis = taken[0]
+            problem = flag or (None if basis is not None else "unknown basis")
+            append(
+                (account, asset, part, lot[2], lot[6], ts, sold_day, proceeds, basis, lot[3], ref, problem)
+            )
+            return
         left_qty = qty
-        realized = self.result.realized
         for lot, part, basis in taken:
             share = _share(proceeds, part, left_qty)
             left_qty -= part
             if proceeds is not None and share is not None:
                 proceeds -= share
             problem = flag or (None if basis is not None else "unknown basis")
-            realized.append((account, asset, part, lot[2], ts, share, basis, lot[3], ref, problem))
+            append((account, asset, part, lot[2], lot[6], ts, sold_day, share, basis, lot[3], ref, problem))
         if unmet:
-            realized.append(
-                (account, asset, unmet, None, ts, proceeds, None, None, ref, "missing history")
+            append(
+                (
+                    account,
+                    asset,
+                    unmet,
+                    None,
+                    None,
+                    ts,
+                    sold_day,
+                    proceeds,
+                    None,
+                    None,
+                    ref,
+                    "missing history",
+                )
             )
             self.result.shortfalls.append(Shortfall(account, asset, unmet, ts, ref))
         if flag:
             self.result.warnings.append(f"{ref}: {flag}; left out of realized totals")
 
     def move_out(self, leg: LegRow) -> list[Lot]:
-        _e, _s, account, asset, _k, ts, qty, _u, ref, _i, _c, _t, _f = leg
-        taken, unmet = self.take(self.pool(account, asset), qty, None)
+        pool_id, _kind, ts, qty, _usd, ref, _extra = leg
+        account, asset = self.names[pool_id]
+        taken, unmet = self.take(self.pools[pool_id], int(qty), None)
         if unmet:
             self.result.shortfalls.append(Shortfall(account, asset, unmet, ts, ref))
-        return [[part, basis, lot[2], lot[3], lot[4], account] for lot, part, basis in taken]
+        return [[part, basis, *lot[2:5], account, lot[6]] for lot, part, basis in taken]
+
+    def arrive(self, account: str, asset: str, moving: list[Lot]) -> None:
+        pool = self.pool(account, asset)
+        for lot in moving:
+            lot[5] = account
+            self.add(pool, lot)
 
     def move_in(self, leg: LegRow, moving: list[Lot] | None) -> None:
-        _e, _s, account, asset, _k, ts, qty, _u, ref, _i, _c, _t, _f = leg
+        pool_id, _kind, ts, raw_qty, _usd, ref, _extra = leg
+        account, asset = self.names[pool_id]
         warn = self.result.warnings.append
-        pool = self.pool(account, asset)
+        qty = int(raw_qty)
         if moving is None:
-            self.add(pool, self.new_lot(qty, None, ts, ref, account))
+            self.add(self.pools[pool_id], self.new_lot(qty, None, ts, ref, account))
             warn(f"{ref}: transfer into {account} with no matching transfer out; basis unknown")
             return
+        arriving: list[Lot] = []
         remaining = qty
         for lot in moving:
             part = min(lot[0], remaining)
             if part < lot[0]:
-                warn(
-                    f"{ref}: received less than was sent; {fp.fmt(lot[0] - part, 0)} {asset} untracked"
-                )
+                warn(f"{ref}: received less than was sent; {fp.fmt(lot[0] - part, 0)} {asset} untracked")
             if part:
                 basis = lot[1] if part == lot[0] or lot[1] is None else lot[1] * part // lot[0]
-                self.add(pool, [part, basis, lot[2], lot[3], lot[4], account])
+                arriving.append([part, basis, *lot[2:]])
                 remaining -= part
+        self.arrive(account, asset, arriving)
         if remaining:
-            self.add(pool, self.new_lot(remaining, None, ts, ref, account))
-            warn(
-                f"{ref}: received more than was sent; {fp.fmt(remaining, 0)} {asset} has unknown basis"
-            )
+            self.add(self.pools[pool_id], self.new_lot(remaining, None, ts, ref, account))
+            warn(f"{ref}: received more than was sent; {fp.fmt(remaining, 0)} {asset} has unknown basis")
 
 
 def _processing_order(legs: Sequence[LegRow], pairs: dict[int, int]) -> Iterator[int]:
     """Leg indices in time order, except a transfer-in seen before its transfer-out (venue
     clocks differ) is handled right after that transfer-out."""
-    late = {out: inn for inn, out in pairs.items() if legs[inn][4] == MOVE_IN and out > inn}
+    late = {out: inn for inn, out in pairs.items() if legs[inn][1] == MOVE_IN and out > inn}
     early_ins = set(late.values())
     for index in range(len(legs)):
         if index in early_ins:
@@ -250,36 +262,48 @@ def _processing_order(legs: Sequence[LegRow], pairs: dict[int, int]) -> Iterator
             yield late[index]
 
 
-def match_lots(legs: Sequence[LegRow], method: str = "fifo", universal: bool = False) -> LotResult:
-    """Run every leg through its pool; return realized slices, open lots and problems."""
-    matcher = _Matcher(method, universal)
+def _utc_day(micros: int) -> int:
+    return _EPOCH_ORDINAL + micros // 86_400_000_000
+
+
+def match_lots(
+    ledger: Ledger, method: str = "fifo", universal: bool = False, day: DayOf = _utc_day
+) -> LotResult:
+    """Run every leg through its pool; return realized slices, open lots and problems.
+
+    `day` maps a trade time to its date ordinal in the tax zone (TaxCalendar.day_function())."""
+    matcher = _Matcher(ledger, method, universal, day)
+    legs = ledger.legs
     moves = [
-        MoveLeg(i, leg[2], leg[3], leg[4], leg[5], leg[6], leg[10], leg[11])
+        MoveLeg(i, *ledger.pools[leg[0]], leg[1], leg[2], int(leg[3]), *_move_extra(leg[6]))
         for i, leg in enumerate(legs)
-        if leg[4] in (MOVE_IN, MOVE_OUT)
+        if leg[1] >= MOVE_OUT
     ]
     pairs = pair_transfers(moves) if moves else {}
     transit: dict[int, list[Lot]] = {}
     acquire, dispose = matcher.acquire, matcher.dispose
     for index in _processing_order(legs, pairs) if pairs else range(len(legs)):
         leg = legs[index]
-        kind = leg[4]
+        kind = leg[1]
         if kind == DISPOSE:
             dispose(leg)
-        elif kind == ACQUIRE:
+            continue
+        if kind == ACQUIRE:
             acquire(leg)
-        elif universal and (index in pairs or leg[10]):
+            continue
+        counterpart = leg[6].counterpart if leg[6] else None
+        if universal and (index in pairs or counterpart):
             continue  # a move between accounts of one universal pool changes nothing
-        elif kind == MOVE_OUT:
+        if kind == MOVE_OUT:
             moving = matcher.move_out(leg)
+            account, asset = ledger.pools[leg[0]]
             if index in pairs:
                 transit[index] = moving
-            elif leg[10]:  # counterpart named but no transfer-in recorded: lots arrive now
-                for lot in moving:
-                    matcher.add(matcher.pool(leg[10], leg[3]), [*lot[:5], leg[10]])
+            elif counterpart:  # no transfer-in recorded: the lots arrive with the transfer
+                matcher.arrive(counterpart, asset, moving)
             else:
                 matcher.result.warnings.append(
-                    f"{leg[8]}: {fp.fmt(leg[6], 0)} {leg[3]} sent out of {leg[2]} to no known "
+                    f"{leg[5]}: {fp.fmt(int(leg[3]), 0)} {asset} sent out of {account} to no known "
                     "account; untracked"
                 )
         else:
@@ -288,13 +312,17 @@ def match_lots(legs: Sequence[LegRow], method: str = "fifo", universal: bool = F
     return _finish(matcher)
 
 
+def _move_extra(extra: LegExtra | None) -> tuple[str | None, str | None]:
+    return (extra.counterpart, extra.tx_id) if extra else (None, None)
+
+
 def _finish(matcher: _Matcher) -> LotResult:
     result = matcher.result
-    for (_account, asset), pool in matcher.pools.items():
+    for pool in matcher.named.values():
         for entry in pool.heap:
             lot = entry[3]
             if lot[0] > 0:
-                result.open_lots.append(OpenLot(lot[5], asset, lot[3], lot[0], lot[1], lot[2]))
+                result.open_lots.append(OpenLot(lot[5], pool.asset, lot[3], lot[0], lot[1], lot[2], lot[6]))
     result.open_lots.sort(key=lambda lot: (lot.account, lot.asset, lot.acquired, lot.lot_id))
     return result
 
@@ -305,7 +333,6 @@ def _consume(lot: Lot, part: int) -> int | None:
     qty, basis = lot[0], lot[1]
     if part == qty:
         lot[0] = 0
-        lot[1] = None if basis is None else 0
         return basis  # type: ignore[no-any-return]
     lot[0] = qty - part
     if basis is None:

@@ -108,9 +108,7 @@ def excluded_json(excluded: Sequence[Excluded]) -> list[dict[str, str | None]]:
     ]
 
 
-def realized_json(
-    rows: Sequence[RealizedRow], excluded: Sequence[Excluded], warnings: Sequence[str]
-) -> str:
+def realized_json(rows: Sequence[RealizedRow], excluded: Sequence[Excluded], warnings: Sequence[str]) -> str:
     payload = {
         "rows": [dict(zip(REALIZED_COLUMNS, rec, strict=True)) for rec in realized_records(rows)],
         "totals": _totals_json(rows),
@@ -120,9 +118,7 @@ def realized_json(
     return json.dumps(payload, indent=2) + "\n"
 
 
-def table(
-    headers: Sequence[str], records: Sequence[Sequence[str]], right: set[int] | None = None
-) -> str:
+def table(headers: Sequence[str], records: Sequence[Sequence[str]], right: set[int] | None = None) -> str:
     """Aligned plain text; numeric columns (indices in `right`) are right-aligned."""
     right = right or set()
     widths = [len(h) for h in headers]
@@ -135,10 +131,7 @@ def table(
             c.rjust(widths[i]) if i in right else c.ljust(widths[i]) for i, c in enumerate(cells)
         ).rstrip()
 
-    return (
-        "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in records)])
-        + "\n"
-    )
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in records)]) + "\n"
 
 
 def realized_table(rows: Sequence[RealizedRow]) -> str:
@@ -166,9 +159,7 @@ def realized_table(rows: Sequence[RealizedRow]) -> str:
             t = per_term[term]
             summary.append([str(year), term, cents(t.proceeds), cents(t.cost_basis), cents(t.gain)])
     if summary:
-        text += "\nTotals\n" + table(
-            ("year", "term", "proceeds", "cost_basis", "gain"), summary, {2, 3, 4}
-        )
+        text += "\nTotals\n" + table(("year", "term", "proceeds", "cost_basis", "gain"), summary, {2, 3, 4})
     return text
 
 

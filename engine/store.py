@@ -16,7 +16,7 @@ from pathlib import Path
 from engine.errors import StoreError
 from engine.events import Event
 from engine.ledger import Leg, legs_for
-from engine.lots import LegRow
+from engine.lot_types import Ledger, LegExtra, LegRow
 
 APP_ID = "harvest"
 STORE_NAME = "harvest.sqlite3"
@@ -37,12 +37,18 @@ MIGRATIONS: tuple[str, ...] = (
         fee_asset TEXT NOT NULL, price_usd TEXT, fee_usd TEXT, trade_id TEXT, tx_id TEXT,
         address TEXT, note TEXT, counterpart_account TEXT, lots TEXT, source TEXT NOT NULL);
     CREATE INDEX events_account_asset ON events(account, asset, ts);
+    CREATE TABLE pools (
+        id INTEGER PRIMARY KEY, account TEXT NOT NULL, asset TEXT NOT NULL, UNIQUE (account, asset));
+    -- kind: 0 acquire, 1 dispose, 2 move out, 3 move in (engine.ledger);
     -- quantity and usd are fixed-point ints (10**-18 units): INTEGER when they fit, else TEXT
     CREATE TABLE legs (
         event_id INTEGER NOT NULL REFERENCES events(id), seq INTEGER NOT NULL,
-        account TEXT NOT NULL, asset TEXT NOT NULL, kind TEXT NOT NULL, ts INTEGER NOT NULL,
+        pool_id INTEGER NOT NULL REFERENCES pools(id), kind INTEGER NOT NULL, ts INTEGER NOT NULL,
         quantity NOT NULL, usd, ref TEXT NOT NULL, identification TEXT, counterpart TEXT,
-        tx_id TEXT, flag TEXT, PRIMARY KEY (event_id, seq)) WITHOUT ROWID;
+        tx_id TEXT, flag TEXT,
+        has_extra INTEGER GENERATED ALWAYS AS (CASE WHEN identification IS NULL AND counterpart IS NULL
+            AND tx_id IS NULL AND flag IS NULL THEN NULL ELSE 1 END) VIRTUAL,
+        PRIMARY KEY (event_id, seq)) WITHOUT ROWID;
     CREATE INDEX legs_order ON legs(ts, event_id, seq);
     """,
 )
@@ -87,16 +93,12 @@ class Store:
                     # owner-only from the first byte: the store holds the user's tax records
                     os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
             elif not path.exists():
-                raise StoreError(
-                    f"{path}: no store here yet (run `harvest import` or `harvest sync`)"
-                )
+                raise StoreError(f"{path}: no store here yet (run `harvest import` or `harvest sync`)")
             uri = f"file:{path}?mode={'ro' if self.readonly else 'rw'}"
             conn = sqlite3.connect(uri, uri=True, timeout=15, isolation_level=None)
             conn.execute("PRAGMA busy_timeout = 15000")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
-            tables = {
-                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
-            }
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{path}: not a usable harvest store ({exc})") from None
         except OSError as exc:
@@ -109,9 +111,7 @@ class Store:
             )
         if tables and (version == 0 or "meta" not in tables):
             conn.close()
-            raise StoreError(
-                f"{path}: this SQLite file is not a harvest store; refusing to touch it"
-            )
+            raise StoreError(f"{path}: this SQLite file is not a harvest store; refusing to touch it")
         if not self.readonly:
             try:
                 conn.execute("PRAGMA journal_mode = WAL")
@@ -165,15 +165,22 @@ class Store:
             known = self._known_keys([key for key, _ in events])
             leg_rows: list[tuple[object, ...]] = []
             insert = conn.execute
+            pool_ids = self._pool_ids()
             for key, event in events:
                 if key in known:
                     continue
                 known.add(key)
                 event_id = insert(_EVENT_INSERT, _event_values(key, batch_id, event)).lastrowid
                 assert event_id is not None
-                leg_rows.extend(
-                    _leg_values(event_id, leg) for leg in legs_for(event, event_id, usd_assets)
-                )
+                for leg in legs_for(event, event_id, usd_assets):
+                    pool_id = pool_ids.get((leg.account, leg.asset))
+                    if pool_id is None:
+                        pool_id = insert(
+                            "INSERT INTO pools (account, asset) VALUES (?, ?)", (leg.account, leg.asset)
+                        ).lastrowid
+                        assert pool_id is not None
+                        pool_ids[(leg.account, leg.asset)] = pool_id
+                    leg_rows.append(_leg_values(event_id, pool_id, leg))
                 added += 1
             conn.executemany(_LEG_INSERT, leg_rows)
             conn.execute("UPDATE batches SET added = ? WHERE id = ?", (added, batch_id))
@@ -203,15 +210,26 @@ class Store:
 
     # -- reading ------------------------------------------------------------------------------
 
-    def legs(self) -> list[LegRow]:
-        """Every ledger leg in processing order, amounts as fixed-point ints."""
-        rows = self.conn.execute(
-            "SELECT event_id, seq, account, asset, kind, ts, quantity, usd, ref, identification, "
-            "counterpart, tx_id, flag FROM legs ORDER BY ts, event_id, seq"
+    def _pool_ids(self) -> dict[tuple[str, str], int]:
+        return {(a, b): i for i, a, b in self.conn.execute("SELECT id, account, asset FROM pools")}
+
+    def ledger(self) -> Ledger:
+        """Every ledger leg in processing order, amounts as fixed-point ints (or their digits).
+
+        The rarely-set columns come from a second query over the few legs that have them,
+        walked in the same order, which keeps the main fetch narrow and fast."""
+        order = " ORDER BY ts, event_id, seq"
+        legs: list[LegRow] = self.conn.execute(
+            "SELECT pool_id, kind, ts, quantity, usd, ref, has_extra FROM legs" + order
         ).fetchall()
-        if any(type(r[6]) is not int or (r[7] is not None and type(r[7]) is not int) for r in rows):
-            rows = [_unpack_leg(r) for r in rows]
-        return rows
+        extras = self.conn.execute(
+            "SELECT identification, counterpart, tx_id, flag FROM legs WHERE has_extra" + order
+        ).fetchall()
+        if extras:
+            pending = iter(extras)
+            legs = [r if r[6] is None else (*r[:6], LegExtra(*next(pending))) for r in legs]  # type: ignore[misc]
+        pools = {i: (a, b) for (a, b), i in self._pool_ids().items()}
+        return Ledger(pools, legs)
 
     def event_count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM events").fetchone()[0])
@@ -220,22 +238,14 @@ class Store:
         return [r[0] for r in self.conn.execute("SELECT DISTINCT account FROM events ORDER BY 1")]
 
 
-def _unpack_leg(row: tuple[object, ...]) -> LegRow:
-    values = list(row)
-    values[6] = int(values[6])  # type: ignore[call-overload]
-    if values[7] is not None:
-        values[7] = int(values[7])  # type: ignore[call-overload]
-    return tuple(values)  # type: ignore[return-value]
-
-
 _EVENT_INSERT = (
     "INSERT INTO events (natural_key, batch_id, account, asset, side, ts, quantity, price, quote, "
     "fee, fee_asset, price_usd, fee_usd, trade_id, tx_id, address, note, counterpart_account, lots, "
     "source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
 _LEG_INSERT = (
-    "INSERT INTO legs (event_id, seq, account, asset, kind, ts, quantity, usd, ref, identification, "
-    "counterpart, tx_id, flag) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    "INSERT INTO legs (event_id, seq, pool_id, kind, ts, quantity, usd, ref, identification, "
+    "counterpart, tx_id, flag) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
 )
 
 
@@ -265,22 +275,11 @@ def _event_values(key: str, batch_id: int, e: Event) -> tuple[object, ...]:
     )
 
 
-def _leg_values(event_id: int, leg: Leg) -> tuple[object, ...]:
+def _leg_values(event_id: int, pool_id: int, leg: Leg) -> tuple[object, ...]:
     return (
-        event_id,
-        leg.seq,
-        leg.account,
-        leg.asset,
-        leg.kind,
-        leg.timestamp,
-        _pack(leg.quantity),
-        _pack(leg.usd),
-        leg.ref,
-        leg.identification,
-        leg.counterpart,
-        leg.tx_id,
-        leg.flag,
-    )
+        event_id, leg.seq, pool_id, leg.kind, leg.timestamp, _pack(leg.quantity), _pack(leg.usd), leg.ref,
+        leg.identification, leg.counterpart, leg.tx_id, leg.flag,
+    )  # fmt: skip
 
 
 def open_store(path: Path | None = None, *, readonly: bool = False) -> Store:
@@ -295,7 +294,5 @@ def keys_of(events: Iterable[Event]) -> list[tuple[str, Event]]:
         base = event.natural_key(0)
         occurrence = seen.get(base, 0)
         seen[base] = occurrence + 1
-        keyed.append(
-            (base if occurrence == 0 or event.trade_id else event.natural_key(occurrence), event)
-        )
+        keyed.append((base if occurrence == 0 or event.trade_id else event.natural_key(occurrence), event))
     return keyed

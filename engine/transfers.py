@@ -15,7 +15,7 @@ class MoveLeg:
     index: int  # position in the sorted leg list
     account: str
     asset: str
-    kind: str
+    kind: int
     timestamp: int
     quantity: int
     counterpart: str | None

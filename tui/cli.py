@@ -20,7 +20,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="harvest",
         description="Crypto tax-loss harvesting in the terminal. Estimates for planning; not tax advice.",
     )
-    parser.add_argument("--config", metavar="PATH", help="config file (else $HARVEST_CONFIG, else the user config dir)")
+    parser.add_argument(
+        "--config", metavar="PATH", help="config file (else $HARVEST_CONFIG, else the user config dir)"
+    )
     parser.add_argument("--as-of", metavar="DATE", help="treat DATE (YYYY-MM-DD, tax time zone) as today")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -114,8 +116,7 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
     engine = open_engine(args)
     summary = engine.import_csv(args.path, args.account)
     print(
-        f"imported {summary.added} new event(s) from {args.path} "
-        f"({summary.duplicates} already in the store)",
+        f"imported {summary.added} new event(s) from {args.path} ({summary.duplicates} already in the store)",
         file=out,
     )
     return 0

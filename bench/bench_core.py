@@ -1,0 +1,78 @@
+"""Time the cost-basis engine: N trades from the store to lots and realized gains.
+
+    uv run python bench/bench_core.py 1000000
+
+Setup (generate CSV, import into a fresh store) is timed and reported apart from the measured
+step: load every ledger leg from SQLite, match lots (fifo and hifo), date and classify every
+realized slice. Peak RSS is the whole process's high-water mark."""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.synth import write_csv  # noqa: E402
+from engine.api import Engine, paused_gc  # noqa: E402
+from engine.config import Config, TaxConfig  # noqa: E402
+from engine.gains import realized_rows  # noqa: E402
+from engine.lots import match_lots  # noqa: E402
+from engine.store import Store  # noqa: E402
+
+OUT = Path(__file__).resolve().parent / "out"
+
+
+def prepared_store(trades: int, seed: int) -> Path:
+    """A store holding `trades` synthetic trades, built once and reused across runs."""
+    store_path = OUT / f"store-{trades}-{seed}.sqlite3"
+    if store_path.exists():
+        return store_path
+    csv_path = write_csv(OUT / f"trades-{trades}-{seed}.csv", trades, seed)
+    engine = Engine(Config(tax=TaxConfig(timezone="America/New_York")), Store(store_path))
+    started = time.perf_counter()
+    summary = engine.import_csv(csv_path, None)
+    print(f"setup: imported {summary.added:,} trades in {time.perf_counter() - started:.1f} s")
+    engine.store.close()
+    return store_path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("trades", type=int, nargs="?", default=1_000_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--methods", default="fifo,hifo")
+    args = parser.parse_args()
+    path = prepared_store(args.trades, args.seed)
+    for method in args.methods.split(","):
+        config = Config(tax=TaxConfig(timezone="America/New_York"))
+        engine = Engine(config, Store(path))
+        gc.collect()
+        started = time.perf_counter()
+        pause = paused_gc()
+        pause.__enter__()
+        legs = engine.store.ledger()
+        loaded = time.perf_counter()
+        result = match_lots(legs, method, False, engine.calendar.day_function())
+        matched = time.perf_counter()
+        rows, excluded = realized_rows(result, engine.calendar)
+        done = time.perf_counter()
+        pause.__exit__(None, None, None)
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(
+            f"{method}: {args.trades:,} trades -> {len(rows):,} realized slices, "
+            f"{len(result.open_lots):,} open lots in {done - started:.2f} s "
+            f"(load {loaded - started:.2f} + match {matched - loaded:.2f} "
+            f"+ gains {done - matched:.2f}; legs {len(legs.legs):,}; excluded {len(excluded)}); "
+            f"peak RSS {rss:,.0f} MB"
+        )
+        engine.store.close()
+        del legs, result, rows, excluded
+
+
+if __name__ == "__main__":
+    main()
