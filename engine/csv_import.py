@@ -68,7 +68,7 @@ def parse_csv(text: str, label: str, default_account: str | None = None) -> list
     if problems:
         raise CsvImportError(label, problems)
     events: list[Event] = []
-    line = 1
+    rows = _RowReader(label, default_account, problems)
     try:
         for cells in reader:
             line = reader.line_num
@@ -77,7 +77,7 @@ def parse_csv(text: str, label: str, default_account: str | None = None) -> list
             if len(cells) != len(names):
                 problems.append(f"{label}:{line}: row: {len(cells)} cells, header has {len(names)}")
                 continue
-            event = _row_event(dict(zip(names, cells, strict=True)), label, line, default_account, problems)
+            event = rows.event({name: cell.strip() for name, cell in zip(names, cells, strict=True)}, line)
             if event is not None:
                 events.append(event)
             if len(problems) >= MAX_ERRORS:
@@ -90,97 +90,89 @@ def parse_csv(text: str, label: str, default_account: str | None = None) -> list
     return events
 
 
-def _row_event(
-    row: dict[str, str], label: str, line: int, default_account: str | None, problems: list[str]
-) -> Event | None:
-    before = len(problems)
+class _RowReader:
+    """Validates one row at a time; every problem is appended as FILE:LINE: column: problem."""
 
-    def bad(column: str, why: str) -> None:
-        problems.append(f"{label}:{line}: {column}: {why}")
+    def __init__(self, label: str, default_account: str | None, problems: list[str]) -> None:
+        self.label = label
+        self.default_account = default_account
+        self.problems = problems
+        self.row: dict[str, str] = {}
+        self.line = 0
 
-    def cell(column: str) -> str:
-        return row.get(column, "").strip()
+    def bad(self, column: str, why: str) -> None:
+        self.problems.append(f"{self.label}:{self.line}: {column}: {why}")
 
-    def number(column: str, *, required: bool, positive: bool = False, allow_zero: bool = True) -> int | None:
-        raw = cell(column)
+    def cell(self, column: str) -> str:
+        return self.row.get(column, "")
+
+    def number(self, column: str, *, required: bool, positive: bool = False) -> int | None:
+        raw = self.row.get(column, "")
         if not raw:
             if required:
-                bad(column, "missing value")
+                self.bad(column, "missing value")
             return None
         try:
             value = fp.parse(raw)
         except fp.FixedPointError as exc:
-            bad(column, str(exc))
+            self.bad(column, str(exc))
             return None
-        if value < 0 or (positive and value == 0) or (not allow_zero and value == 0):
-            bad(column, f"must be {'positive' if positive else 'zero or more'}, got {raw}")
+        if value < 0 or (positive and value == 0):
+            self.bad(column, f"must be {'positive' if positive else 'zero or more'}, got {raw}")
             return None
         return value
 
-    def word(column: str, default: str | None = None, upper: bool = False) -> str | None:
-        raw = cell(column)
+    def word(self, column: str, default: str | None = None, upper: bool = False) -> str | None:
+        raw = self.row.get(column)
         if not raw:
             return default
         return raw.upper() if upper else raw
 
-    timestamp = 0
-    raw_ts = cell("timestamp")
-    if not raw_ts:
-        bad("timestamp", "missing value")
-    else:
-        try:
-            timestamp = parse_timestamp(raw_ts)
-        except ValueError as exc:
-            bad("timestamp", str(exc) if "zone" in str(exc) else f"not an ISO 8601 time: {raw_ts}")
-    side = cell("side").lower()
-    if side not in SIDES:
-        bad("side", f"expected one of {', '.join(SIDES)}; got {cell('side') or '(blank)'}")
-    asset = word("asset", upper=True)
-    if not asset:
-        bad("asset", "missing value")
-    account = word("account") or default_account
-    if not account:
-        bad("account", "missing value and no --account given")
-    quantity = number("quantity", required=True, positive=True)
-    is_transfer = side in TRANSFER_SIDES
-    price = number("price", required=not is_transfer)
-    fee = number("fee", required=True)
-    quote = word("quote", USD, upper=True) or USD
-    fee_asset = word("fee_asset", quote, upper=True) or quote
-    price_usd = number("price_usd", required=False)
-    fee_usd = number("fee_usd", required=False)
-    lots = word("lots")
-    if lots:
-        if side not in ("sell", "spend"):
-            bad("lots", "a lot identification belongs on a sell or spend row")
+    def event(self, row: dict[str, str], line: int) -> Event | None:
+        self.row, self.line = row, line
+        before = len(self.problems)
+        bad, word, number = self.bad, self.word, self.number
+        timestamp = 0
+        raw_ts = self.cell("timestamp")
+        if not raw_ts:
+            bad("timestamp", "missing value")
         else:
             try:
-                parse_identification(lots)
-            except (ValueError, fp.FixedPointError) as exc:
-                bad("lots", str(exc))
-    counterpart = word("counterpart_account")
-    if asset and quote == asset and not is_transfer:
-        bad("quote", f"quote {quote} is the asset itself")
-    if len(problems) > before:
-        return None
-    assert asset and account and quantity is not None and fee is not None
-    return Event(
-        account=account,
-        asset=asset,
-        side=side,
-        timestamp=timestamp,
-        quantity=quantity,
-        price=price,
-        fee=fee,
-        quote=quote,
-        fee_asset=fee_asset,
-        price_usd=price_usd,
-        fee_usd=fee_usd,
-        trade_id=word("trade_id"),
-        tx_id=word("tx_id"),
-        address=word("address"),
-        note=word("note"),
-        counterpart_account=counterpart,
-        lots=lots,
-        source=label,
-    )
+                timestamp = parse_timestamp(raw_ts)
+            except ValueError as exc:
+                bad("timestamp", str(exc) if "zone" in str(exc) else f"not an ISO 8601 time: {raw_ts}")
+        side = self.cell("side").lower()
+        if side not in SIDES:
+            bad("side", f"expected one of {', '.join(SIDES)}; got {self.cell('side') or '(blank)'}")
+        asset = word("asset", upper=True)
+        if not asset:
+            bad("asset", "missing value")
+        account = word("account") or self.default_account
+        if not account:
+            bad("account", "missing value and no --account given")
+        quantity = number("quantity", required=True, positive=True)
+        is_transfer = side in TRANSFER_SIDES
+        price = number("price", required=not is_transfer)
+        fee = number("fee", required=True)
+        quote = word("quote", USD, upper=True) or USD
+        fee_asset = word("fee_asset", quote, upper=True) or quote
+        price_usd = number("price_usd", required=False)
+        fee_usd = number("fee_usd", required=False)
+        lots = word("lots")
+        if lots:
+            if side not in ("sell", "spend"):
+                bad("lots", "a lot identification belongs on a sell or spend row")
+            else:
+                try:
+                    parse_identification(lots)
+                except (ValueError, fp.FixedPointError) as exc:
+                    bad("lots", str(exc))
+        if asset and quote == asset and not is_transfer:
+            bad("quote", f"quote {quote} is the asset itself")
+        if len(self.problems) > before or not asset or not account or quantity is None or fee is None:
+            return None
+        return Event(
+            account, asset, side, timestamp, quantity, price, fee, quote, fee_asset, price_usd, fee_usd,
+            word("trade_id"), word("tx_id"), word("address"), word("note"), word("counterpart_account"),
+            lots, self.label,
+        )  # fmt: skip

@@ -46,7 +46,7 @@ def load_zone(name: str | None) -> tzinfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone {name!r} (use an IANA name like America/New_York)")
+        raise ValueError(f"unknown time zone {name!r} (use an IANA name like America/New_York)") from None
 
 
 class TaxCalendar:
@@ -124,3 +124,14 @@ def is_long_term(acquired: int, sold: int) -> bool:
 def days_to_long_term(acquired: int, today: int) -> int:
     """Days until a sale would be long-term (0 when it already is)."""
     return max(0, anniversary(acquired) + 1 - today)
+
+
+def fixed_clock(as_of: str, zone_name: str | None) -> Callable[[], int]:
+    """A clock stopped at noon of `as_of` (YYYY-MM-DD) in the tax zone; ValueError if bad."""
+    try:
+        day = date.fromisoformat(as_of)
+    except ValueError:
+        raise ValueError(f"expected a date YYYY-MM-DD, got {as_of!r}") from None
+    moment = datetime(day.year, day.month, day.day, 12, tzinfo=load_zone(zone_name))
+    micros = _micros(moment)
+    return lambda: micros

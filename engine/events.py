@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from engine import fixedpoint as fp
 
@@ -11,9 +11,9 @@ SIDES = ("buy", "sell", "income", "transfer_out", "transfer_in", "spend")
 USD = "USD"
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
-    """A record as the user or the exchange gave it; amounts in fixed-point (see fixedpoint)."""
+class Event(NamedTuple):
+    """A record as the user or the exchange gave it; amounts in fixed-point (see fixedpoint).
+    (A NamedTuple: immutable and cheap to build by the hundred thousand.)"""
 
     account: str
     asset: str

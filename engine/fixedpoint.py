@@ -52,7 +52,7 @@ def from_decimal(value: Decimal) -> int:
             raise FixedPointError(f"more than {DIGITS} decimal places: {value}")
     if len(digits) + exponent > 40:
         raise FixedPointError(f"number too large: {value}")
-    magnitude = int("".join(map(str, digits)) or "0") * 10 ** (exponent + DIGITS)
+    magnitude: int = int("".join(map(str, digits)) or "0") * 10 ** (exponent + DIGITS)
     return -magnitude if sign else magnitude
 
 

@@ -48,22 +48,22 @@ def legs_for(event: Event, event_id: int, usd_assets: frozenset[str] = frozenset
     legs: list[Leg] = []
     side = event.side
 
-    def add(kind: int, asset: str, quantity: int, usd: int | None, leg_ref: str, **extra: object) -> None:
-        flag = extra.pop("flag", None)
+    def add(
+        kind: int,
+        asset: str,
+        quantity: int,
+        usd: int | None,
+        leg_ref: str,
+        *,
+        flag: str | None = None,
+        identification: str | None = None,
+        counterpart: str | None = None,
+        tx_id: str | None = None,
+    ) -> None:
         legs.append(
-            Leg(
-                len(legs),
-                event.account,
-                asset,
-                kind,
-                event.timestamp,
-                quantity,
-                usd,
-                leg_ref,
-                flag=flag if isinstance(flag, str) else None,
-                **extra,
-            )  # type: ignore[arg-type]
-        )
+            Leg(len(legs), event.account, asset, kind, event.timestamp, quantity, usd, leg_ref,
+                identification, counterpart, tx_id, flag)
+        )  # fmt: skip
 
     if side in ("buy", "sell", "spend", "income"):
         value = None if unit_usd is None or event.price is None else fp.mul(event.quantity, unit_usd)

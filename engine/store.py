@@ -36,7 +36,6 @@ MIGRATIONS: tuple[str, ...] = (
         quantity TEXT NOT NULL, price TEXT, quote TEXT NOT NULL, fee TEXT NOT NULL,
         fee_asset TEXT NOT NULL, price_usd TEXT, fee_usd TEXT, trade_id TEXT, tx_id TEXT,
         address TEXT, note TEXT, counterpart_account TEXT, lots TEXT, source TEXT NOT NULL);
-    CREATE INDEX events_account_asset ON events(account, asset, ts);
     CREATE TABLE pools (
         id INTEGER PRIMARY KEY, account TEXT NOT NULL, asset TEXT NOT NULL, UNIQUE (account, asset));
     -- kind: 0 acquire, 1 dispose, 2 move out, 3 move in (engine.ledger);
@@ -48,8 +47,8 @@ MIGRATIONS: tuple[str, ...] = (
         tx_id TEXT, flag TEXT,
         has_extra INTEGER GENERATED ALWAYS AS (CASE WHEN identification IS NULL AND counterpart IS NULL
             AND tx_id IS NULL AND flag IS NULL THEN NULL ELSE 1 END) VIRTUAL,
-        PRIMARY KEY (event_id, seq)) WITHOUT ROWID;
-    CREATE INDEX legs_order ON legs(ts, event_id, seq);
+        -- clustered in processing order: the ledger load is one sequential scan
+        PRIMARY KEY (ts, event_id, seq)) WITHOUT ROWID;
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -163,25 +162,28 @@ class Store:
             ).lastrowid
             assert batch_id is not None
             known = self._known_keys([key for key, _ in events])
+            # ids assigned here (the write lock is held) so both tables load with executemany
+            next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM events").fetchone()[0]
+            event_rows: list[tuple[object, ...]] = []
             leg_rows: list[tuple[object, ...]] = []
-            insert = conn.execute
             pool_ids = self._pool_ids()
             for key, event in events:
                 if key in known:
                     continue
                 known.add(key)
-                event_id = insert(_EVENT_INSERT, _event_values(key, batch_id, event)).lastrowid
-                assert event_id is not None
+                event_id = next_id + added
+                event_rows.append((event_id, *_event_values(key, batch_id, event)))
                 for leg in legs_for(event, event_id, usd_assets):
                     pool_id = pool_ids.get((leg.account, leg.asset))
                     if pool_id is None:
-                        pool_id = insert(
+                        pool_id = conn.execute(
                             "INSERT INTO pools (account, asset) VALUES (?, ?)", (leg.account, leg.asset)
                         ).lastrowid
                         assert pool_id is not None
                         pool_ids[(leg.account, leg.asset)] = pool_id
                     leg_rows.append(_leg_values(event_id, pool_id, leg))
                 added += 1
+            conn.executemany(_EVENT_INSERT, event_rows)
             conn.executemany(_LEG_INSERT, leg_rows)
             conn.execute("UPDATE batches SET added = ? WHERE id = ?", (added, batch_id))
             conn.execute("COMMIT")
@@ -227,7 +229,7 @@ class Store:
         ).fetchall()
         if extras:
             pending = iter(extras)
-            legs = [r if r[6] is None else (*r[:6], LegExtra(*next(pending))) for r in legs]  # type: ignore[misc]
+            legs = [r if r[6] is None else (*r[:6], LegExtra(*next(pending))) for r in legs]
         pools = {i: (a, b) for (a, b), i in self._pool_ids().items()}
         return Ledger(pools, legs)
 
@@ -239,9 +241,9 @@ class Store:
 
 
 _EVENT_INSERT = (
-    "INSERT INTO events (natural_key, batch_id, account, asset, side, ts, quantity, price, quote, "
+    "INSERT INTO events (id, natural_key, batch_id, account, asset, side, ts, quantity, price, quote, "
     "fee, fee_asset, price_usd, fee_usd, trade_id, tx_id, address, note, counterpart_account, lots, "
-    "source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    "source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
 _LEG_INSERT = (
     "INSERT INTO legs (event_id, seq, pool_id, kind, ts, quantity, usd, ref, identification, "

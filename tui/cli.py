@@ -87,20 +87,14 @@ def clock_for(args: argparse.Namespace) -> Callable[[], int]:
 
     if not args.as_of:
         return system_clock
-    from datetime import date, datetime, time
-
     from engine.config import load_config
-    from engine.dates import load_zone
+    from engine.dates import fixed_clock
     from engine.errors import InputError
 
     try:
-        day = date.fromisoformat(args.as_of)
-    except ValueError:
-        raise InputError(f"--as-of: expected a date YYYY-MM-DD, got {args.as_of!r}") from None
-    zone = load_zone(load_config(args.config).tax.timezone)
-    moment = datetime.combine(day, time(12), tzinfo=zone)
-    micros = int(moment.timestamp()) * 1_000_000
-    return lambda: micros
+        return fixed_clock(args.as_of, load_config(args.config).tax.timezone)
+    except ValueError as exc:
+        raise InputError(f"--as-of: {exc}") from None
 
 
 def open_engine(args: argparse.Namespace, store_path: Path | None = None):  # type: ignore[no-untyped-def]

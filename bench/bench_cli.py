@@ -1,0 +1,61 @@
+"""End to end through the real CLI: `harvest import` then `harvest report realized --format csv`.
+
+    uv run python bench/bench_cli.py [TRADES ...]     # default: 10000 50000
+
+Each size runs in a fresh HARVEST_HOME; wall time covers both processes (interpreter start
+included), best of 3 runs."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.synth import write_csv  # noqa: E402
+
+OUT = Path(__file__).resolve().parent / "out"
+
+
+def harvest_command() -> list[str]:
+    found = shutil.which("harvest", path=str(Path(sys.executable).parent))
+    return [found] if found else [sys.executable, "-m", "tui"]
+
+
+def run_once(csv_path: Path) -> tuple[float, float, int]:
+    home = Path(tempfile.mkdtemp(prefix="harvest-bench-"))
+    env = {**os.environ, "HARVEST_HOME": str(home), "HARVEST_CONFIG": str(home / "none.yaml")}
+    (home / "none.yaml").write_text("tax:\n  timezone: America/New_York\n")
+    cmd = harvest_command()
+    started = time.perf_counter()
+    subprocess.run([*cmd, "import", str(csv_path)], env=env, check=True, stdout=subprocess.DEVNULL)
+    imported = time.perf_counter()
+    report = subprocess.run(
+        [*cmd, "report", "realized", "--format", "csv"], env=env, check=True, capture_output=True
+    )
+    done = time.perf_counter()
+    shutil.rmtree(home)
+    return imported - started, done - imported, report.stdout.count(b"\n") - 1
+
+
+def main() -> None:
+    sizes = [int(a) for a in sys.argv[1:]] or [10_000, 50_000]
+    for trades in sizes:
+        csv_path = OUT / f"trades-{trades}-1.csv"
+        if not csv_path.exists():
+            write_csv(csv_path, trades, 1)
+        runs = [run_once(csv_path) for _ in range(3)]
+        best = min(runs, key=lambda r: r[0] + r[1])
+        print(
+            f"{trades:,} trades: import {best[0]:.2f} s + report realized csv {best[1]:.2f} s "
+            f"= {best[0] + best[1]:.2f} s wall ({best[2]:,} rows; best of 3)"
+        )
+
+
+if __name__ == "__main__":
+    main()

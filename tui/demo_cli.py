@@ -1,0 +1,75 @@
+"""`harvest demo`: the bundled demo portfolio in a throwaway store, offline and keyless."""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import TextIO
+
+from engine.api import Engine
+from engine.config import Config, TaxConfig
+from engine.store import Store
+
+# The demo's own profile: it never reads or writes the user's config or store.
+DEMO_CONFIG = Config(
+    tax=TaxConfig(
+        timezone="America/New_York", filing_status="single", ordinary_taxable_income=Decimal(120_000)
+    )
+)
+
+
+def build_demo_engine(directory: Path, clock: Callable[[], int], extra_lots: int = 0) -> Engine:
+    """A store in `directory` loaded with the demo ledger, imported as a user would (CSV)."""
+    from engine import demo
+
+    engine = Engine(DEMO_CONFIG, Store(directory / "demo.sqlite3"), clock)
+    today = date.fromordinal(engine.today())
+    csv_path = directory / "demo-ledger.csv"
+    demo.write_csv(demo.demo_rows(today), csv_path)
+    engine.import_csv(csv_path)
+    if extra_lots:
+        scaled = directory / "demo-scaled.csv"
+        demo.write_csv(list(demo.scaled_rows(today, extra_lots)), scaled)
+        engine.import_csv(scaled)
+    return engine
+
+
+def demo_prices(engine: Engine) -> dict[str, int]:
+    from engine import demo
+    from engine import fixedpoint as fp
+
+    today = date.fromordinal(engine.today())
+    return {asset: fp.from_decimal(price) for asset, price in demo.demo_prices(today).items()}
+
+
+def demo_clock(as_of: str | None) -> Callable[[], int]:
+    from engine.api import system_clock
+    from engine.dates import fixed_clock
+
+    return fixed_clock(as_of, DEMO_CONFIG.tax.timezone) if as_of else system_clock
+
+
+def run_demo(args: argparse.Namespace, out: TextIO) -> int:
+    from engine import report_format as fmt
+
+    with tempfile.TemporaryDirectory(prefix="harvest-demo-") as tmp:
+        engine = build_demo_engine(Path(tmp), demo_clock(args.as_of), args.lots)
+        try:
+            today = date.fromordinal(engine.today())
+            print(
+                f"harvest demo: a bundled portfolio as of {today.isoformat()} (offline, throwaway store)\n",
+                file=out,
+            )
+            print("Open lots at demo prices", file=out)
+            out.write(fmt.lots_table(engine.open_lots(demo_prices(engine)), priced=True))
+            rows, _excluded = engine.realized(today.year)
+            print(f"\nRealized in {today.year}", file=out)
+            out.write(fmt.realized_table(rows))
+            print("\nharvest estimates taxes for planning; it is not tax advice.", file=out)
+        finally:
+            engine.store.close()
+    return 0
