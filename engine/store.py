@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from engine.errors import StoreError
 from engine.events import Event
-from engine.ledger import Leg, legs_for
+from engine.ledger import DISPOSE, Leg, legs_for
 from engine.lot_types import Ledger, LegExtra, LegRow
 
 APP_ID = "harvest"
@@ -49,6 +50,30 @@ MIGRATIONS: tuple[str, ...] = (
             AND tx_id IS NULL AND flag IS NULL THEN NULL ELSE 1 END) VIRTUAL,
         -- clustered in processing order: the ledger load is one sequential scan
         PRIMARY KEY (ts, event_id, seq)) WITHOUT ROWID;
+    """,
+    # 2: the harvest checklist and specific identifications recorded by harvest
+    """
+    CREATE TABLE plans (
+        id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL, goal TEXT NOT NULL,
+        tax_year INTEGER NOT NULL, active INTEGER NOT NULL DEFAULT 1);
+    CREATE TABLE steps (
+        id INTEGER PRIMARY KEY, plan_id INTEGER NOT NULL REFERENCES plans(id), number INTEGER NOT NULL,
+        account TEXT NOT NULL, asset TEXT NOT NULL, term TEXT NOT NULL, quantity TEXT NOT NULL,
+        lots TEXT NOT NULL, expected_proceeds TEXT NOT NULL, cost_basis TEXT NOT NULL,
+        savings TEXT NOT NULL, carryforward TEXT NOT NULL, trading_cost TEXT NOT NULL,
+        rebuy INTEGER NOT NULL, rebuy_wait_hours INTEGER NOT NULL, state TEXT NOT NULL,
+        identified_at INTEGER, sold_at INTEGER, sale_ref TEXT, rebuy_after INTEGER,
+        rebought_at INTEGER, rebuy_ref TEXT, reason TEXT, updated_at INTEGER NOT NULL,
+        UNIQUE (plan_id, number));
+    CREATE TABLE step_history (
+        step_id INTEGER NOT NULL REFERENCES steps(id), at INTEGER NOT NULL, from_state TEXT NOT NULL,
+        to_state TEXT NOT NULL, note TEXT);
+    CREATE TABLE identifications (
+        id INTEGER PRIMARY KEY, account TEXT NOT NULL, asset TEXT NOT NULL, lots TEXT NOT NULL,
+        quantity TEXT NOT NULL, recorded_at INTEGER NOT NULL, source TEXT NOT NULL,
+        step_id INTEGER REFERENCES steps(id), sale_ref TEXT UNIQUE);
+    CREATE TABLE prices (
+        asset TEXT PRIMARY KEY, price TEXT NOT NULL, ts INTEGER NOT NULL, source TEXT NOT NULL);
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -140,6 +165,17 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One short write transaction: all of it lands, or none of it."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
     def __enter__(self) -> Store:
         return self
 
@@ -230,14 +266,56 @@ class Store:
         if extras:
             pending = iter(extras)
             legs = [r if r[6] is None else (*r[:6], LegExtra(*next(pending))) for r in legs]
+        recorded = dict(
+            self.conn.execute(
+                "SELECT sale_ref, lots FROM identifications WHERE sale_ref IS NOT NULL"
+            ).fetchall()
+        )
+        if recorded:
+            legs = [_with_identification(leg, recorded) for leg in legs]
         pools = {i: (a, b) for (a, b), i in self._pool_ids().items()}
         return Ledger(pools, legs)
+
+    def trades_since(self, since: int) -> list[tuple[str, str, str, int, int, str]]:
+        """(account, asset, side, quantity, timestamp, ref) of trades at or after `since`."""
+        rows = self.conn.execute(
+            "SELECT account, asset, side, quantity, ts, coalesce(trade_id, 'E' || id) FROM events "
+            "WHERE ts >= ? AND side IN ('buy', 'sell', 'spend') ORDER BY ts, id",
+            (since,),
+        ).fetchall()
+        from engine.fixedpoint import parse
+
+        return [(a, b, c, parse(q), ts, ref) for a, b, c, q, ts, ref in rows]
+
+    def save_prices(self, prices: dict[str, int], ts: int, source: str) -> None:
+        with self.transaction():
+            self.conn.executemany(
+                "INSERT INTO prices (asset, price, ts, source) VALUES (?, ?, ?, ?) ON CONFLICT(asset) DO UPDATE "
+                "SET price = excluded.price, ts = excluded.ts, source = excluded.source",
+                [(asset, str(price), ts, source) for asset, price in prices.items()],
+            )
+
+    def last_prices(self) -> tuple[dict[str, int], int | None]:
+        """The last stored price of each asset, and the oldest of their times."""
+        rows = self.conn.execute("SELECT asset, price, ts FROM prices").fetchall()
+        if not rows:
+            return {}, None
+        return {asset: int(price) for asset, price, _ in rows}, min(ts for _, _, ts in rows)
 
     def event_count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM events").fetchone()[0])
 
     def accounts(self) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT DISTINCT account FROM events ORDER BY 1")]
+
+
+def _with_identification(leg: LegRow, recorded: dict[str, str]) -> LegRow:
+    """A disposal matched to a checklist step takes the identification recorded before it."""
+    spec = recorded.get(leg[5]) if leg[1] == DISPOSE else None
+    if spec is None:
+        return leg
+    extra = leg[6] or LegExtra(None, None, None, None)
+    return (*leg[:6], extra._replace(identification=spec))
 
 
 _EVENT_INSERT = (

@@ -41,6 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
     lots.add_argument("--method", choices=("fifo", "lifo", "hifo", "specific"), help="lot method")
     lots.add_argument("--format", choices=FORMATS, default="table")
 
+    from tui.cli_harvest import add_commands
+
+    add_commands(sub)
+
     demo = sub.add_parser("demo", help="the app on a bundled demo portfolio (offline)")
     demo.add_argument("--lots", type=int, default=0, metavar="N", help="add N synthetic open lots")
     return parser
@@ -74,12 +78,26 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO) 
         "import": cmd_import,
         "report": cmd_report,
         "demo": cmd_demo,
+        "tax": _lazy("cmd_tax"),
+        "scan": _lazy("cmd_scan"),
+        "plan": _lazy("cmd_plan"),
+        "checklist": _lazy("cmd_checklist"),
     }
     handler = handlers.get(args.command)
     if handler is None:
         parser.print_help(out)
         return 0
     return handler(args, out)
+
+
+def _lazy(name: str) -> Callable[[argparse.Namespace, TextIO], int]:
+    def handler(args: argparse.Namespace, out: TextIO) -> int:
+        from tui import cli_harvest
+
+        result: int = getattr(cli_harvest, name)(args, out)
+        return result
+
+    return handler
 
 
 def clock_for(args: argparse.Namespace) -> Callable[[], int]:

@@ -1,0 +1,134 @@
+"""Open lots as one polars frame: the hot path that runs on every price tick.
+
+Built once per slow-path recompute (import or sync); each tick joins current prices and
+aggregates per account, asset and term with vectorized expressions — no Python loop per lot.
+Amounts stay exact: quantities and bases are Int128 fixed-point sums, and the only products
+(price x quantity) are taken once per group in Python ints."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from engine import fixedpoint as fp
+from engine.dates import anniversary
+from engine.lot_types import OpenLot
+
+LOT_SCHEMA = {
+    "account": pl.String,
+    "asset": pl.String,
+    "lot_id": pl.String,
+    "quantity": pl.Int128,
+    "basis": pl.Int128,  # null: unknown basis
+    "unit_cost": pl.Int128,
+    "acquired_day": pl.Int32,
+    "anniversary": pl.Int32,  # last day a sale is still short-term
+}
+
+
+def lots_frame(lots: list[OpenLot]) -> pl.DataFrame:
+    anniversaries: dict[int, int] = {}
+    for lot in lots:
+        if lot.acquired_day not in anniversaries:
+            anniversaries[lot.acquired_day] = anniversary(lot.acquired_day)
+    return pl.DataFrame(
+        {
+            "account": [lot.account for lot in lots],
+            "asset": [lot.asset for lot in lots],
+            "lot_id": [lot.lot_id for lot in lots],
+            "quantity": [lot.quantity for lot in lots],
+            "basis": [lot.basis for lot in lots],
+            "unit_cost": [
+                None if lot.basis is None else fp.div_round(lot.basis * fp.SCALE, lot.quantity)
+                for lot in lots
+            ],
+            "acquired_day": [lot.acquired_day for lot in lots],
+            "anniversary": [anniversaries[lot.acquired_day] for lot in lots],
+        },
+        schema=LOT_SCHEMA,
+    )
+
+
+def prices_frame(prices: dict[str, int]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {"asset": list(prices), "price": list(prices.values())},
+        schema={"asset": pl.String, "price": pl.Int128},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LotGroup:
+    """The lots of one asset in one account with one term (if sold today)."""
+
+    account: str
+    asset: str
+    long_term: bool
+    quantity: int
+    basis: int
+    value: int
+    lots: int
+    min_days_to_long_term: int  # 0 for long-term groups
+    lot_ids: tuple[str, ...] = ()
+
+    @property
+    def unrealized(self) -> int:
+        return self.value - self.basis
+
+
+def _with_terms(frame: pl.DataFrame, today: int) -> pl.DataFrame:
+    return frame.with_columns(
+        long_term=pl.col("anniversary") < today,
+        days_to_long_term=(pl.col("anniversary") + 1 - today).clip(lower_bound=0),
+    )
+
+
+def losing_groups(frame: pl.DataFrame, prices: pl.DataFrame, today: int) -> list[LotGroup]:
+    """Lots under water at `prices` (known basis, priced), grouped per account, asset, term."""
+    under = (
+        _with_terms(frame, today)
+        .join(prices, on="asset", how="inner")
+        .filter(pl.col("basis").is_not_null() & (pl.col("unit_cost") > pl.col("price")))
+    )
+    return _groups(under)
+
+
+def all_groups(frame: pl.DataFrame, prices: pl.DataFrame, today: int) -> list[LotGroup]:
+    """Every priced lot with known basis, grouped per account, asset, term (for holdings)."""
+    priced = (
+        _with_terms(frame, today).join(prices, on="asset", how="inner").filter(pl.col("basis").is_not_null())
+    )
+    return _groups(priced)
+
+
+def _groups(frame: pl.DataFrame) -> list[LotGroup]:
+    grouped = frame.group_by("account", "asset", "long_term").agg(
+        pl.col("quantity").sum(),
+        pl.col("basis").sum(),
+        pl.col("price").first(),
+        pl.len().alias("lots"),
+        pl.col("days_to_long_term").min(),
+        pl.col("lot_id"),
+    )
+    groups = []
+    for account, asset, long_term, qty, basis, price, count, days, ids in grouped.iter_rows():
+        groups.append(
+            LotGroup(account, asset, long_term, qty, basis, fp.mul(qty, price), count, days, tuple(ids))
+        )
+    groups.sort(key=lambda g: (g.account, g.asset, g.long_term))
+    return groups
+
+
+def group_lots(
+    frame: pl.DataFrame, prices: pl.DataFrame, today: int, account: str, asset: str, long_term: bool
+) -> pl.DataFrame:
+    """The losing lots behind one group, oldest first (for plan steps and details)."""
+    return (
+        _with_terms(frame, today)
+        .filter(
+            (pl.col("account") == account) & (pl.col("asset") == asset) & (pl.col("long_term") == long_term)
+        )
+        .join(prices, on="asset", how="inner")
+        .filter(pl.col("basis").is_not_null() & (pl.col("unit_cost") > pl.col("price")))
+        .sort("acquired_day", "lot_id")
+    )

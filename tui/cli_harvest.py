@@ -1,0 +1,160 @@
+"""CLI handlers for `harvest tax`, `scan`, `plan` and `checklist` (the engine does the work)."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+from pathlib import Path
+from typing import TextIO
+
+from engine.errors import InputError
+
+
+def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    tax = sub.add_parser("tax", help="this year's estimated tax from realized results and the tax profile")
+    tax.add_argument("--year", type=int, help="tax year (default: tax.year, else the current year)")
+    tax.add_argument("--format", choices=("table", "json"), default="table")
+
+    scan = sub.add_parser("scan", help="harvest candidates ranked by net tax savings")
+    scan.add_argument(
+        "--prices", type=Path, metavar="FILE", help="CSV asset,price in USD (default: last stored prices)"
+    )
+    scan.add_argument("--format", choices=("table", "json"), default="table")
+
+    plan = sub.add_parser("plan", help="a harvest plan: exact lots to sell per account, and the rebuys")
+    plan.add_argument(
+        "--goal", choices=("max_savings", "offset_gains", "target"), help="default: harvest.goal"
+    )
+    plan.add_argument("--target", metavar="AMOUNT", help="loss to harvest, USD (with --goal target)")
+    plan.add_argument("--prices", type=Path, metavar="FILE", help="CSV asset,price in USD")
+    plan.add_argument("--format", choices=("table", "json"), default="table")
+    plan.add_argument("--save", action="store_true", help="store the plan as the checklist")
+
+    checklist = sub.add_parser(
+        "checklist", help="the saved plan's steps: show, advance, skip, cancel, export"
+    )
+    actions = checklist.add_subparsers(dest="action", metavar="ACTION")
+    show = actions.add_parser("show", help="list the steps (default)")
+    show.add_argument("--format", choices=("table", "json"), default="table")
+    advance = actions.add_parser("advance", help="move a step to its next state")
+    advance.add_argument("step", type=int)
+    for name in ("skip", "cancel"):
+        act = actions.add_parser(name, help=f"{name} a step, with a reason")
+        act.add_argument("step", type=int)
+        act.add_argument("--reason", required=True)
+    export = actions.add_parser("export", help="write the checklist as CSV")
+    export.add_argument("--output", "-o", type=Path, help="file to write (default: stdout)")
+
+
+def _planner(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from engine.planner import Planner
+    from tui.cli import open_engine
+
+    return Planner(open_engine(args))
+
+
+def _prices(planner, path: Path | None) -> tuple[dict[str, int], bool]:  # type: ignore[no-untyped-def]
+    """Prices from a file, else the store's last prices; and whether they are stale."""
+    if path is not None:
+        from engine.prices import read_prices_file
+
+        return read_prices_file(path), False
+    prices, oldest = planner.engine.store.last_prices()
+    if not prices:
+        raise InputError("no prices: pass --prices FILE (CSV asset,price) or run `harvest sync`")
+    stale_after = planner.engine.config.prices.stale_after_seconds * 1_000_000
+    return prices, oldest is None or planner.engine.clock() - oldest > stale_after
+
+
+def cmd_tax(args: argparse.Namespace, out: TextIO) -> int:
+    from engine import plan_format as fmt
+
+    summary = _planner(args).tax_summary(args.year)
+    out.write(
+        json.dumps(fmt.tax_json(summary), indent=2) + "\n" if args.format == "json" else fmt.tax_text(summary)
+    )
+    return 0
+
+
+def cmd_scan(args: argparse.Namespace, out: TextIO) -> int:
+    from engine import plan_format as fmt
+
+    planner = _planner(args)
+    prices, stale = _prices(planner, args.prices)
+    candidates, blocked = planner.scan(prices)
+    summary = planner.tax_summary()
+    if args.format == "json":
+        out.write(fmt.scan_json(summary, candidates, blocked, stale))
+        return 0
+    out.write(fmt.tax_text(summary) + "\n")
+    if stale:
+        out.write("Prices are stale: savings are estimates.\n")
+    out.write(fmt.candidates_text(candidates, blocked))
+    return 0
+
+
+def cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
+    from engine import fixedpoint as fp
+    from engine import plan_format as fmt
+    from engine.checklist import Checklist
+
+    planner = _planner(args)
+    target = None
+    if args.target is not None:
+        try:
+            target = fp.parse(args.target)
+        except fp.FixedPointError as exc:
+            raise InputError(f"--target: {exc}") from None
+        if target <= 0:
+            raise InputError("--target: must be a positive amount")
+    prices, _stale = _prices(planner, args.prices)
+    plan = planner.plan(prices, args.goal, target)
+    out.write(fmt.plan_json(plan) if args.format == "json" else fmt.plan_text(plan))
+    if args.save:
+        if not plan.steps:
+            raise InputError("the plan has no steps; nothing saved")
+        engine = planner.engine
+        Checklist(engine.store.conn).save(
+            plan, engine.tax_year(), engine.clock(), engine.config.harvest.rebuy_wait_hours
+        )
+        if args.format != "json":
+            out.write("Saved as the checklist (`harvest checklist`).\n")
+    return 0
+
+
+def cmd_checklist(args: argparse.Namespace, out: TextIO) -> int:
+    from engine import plan_format as fmt
+    from engine.checklist import Checklist
+    from tui.cli import open_engine
+
+    engine = open_engine(args)
+    checklist = Checklist(engine.store.conn)
+    now = engine.clock()
+    action = args.action or "show"
+    if action == "advance":
+        step = checklist.advance(args.step, now)
+        out.write(f"step {step.number}: {step.state}\n")
+    elif action in ("skip", "cancel"):
+        step = checklist.skip(args.step, args.reason, now, cancel=action == "cancel")
+        out.write(f"step {step.number}: {step.state} ({step.reason})\n")
+    elif action == "export":
+        rows = fmt.checklist_rows(checklist.steps(), now)
+        buffer = io.StringIO()
+        if rows:
+            writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+        if args.output:
+            from engine.files import write_private
+
+            write_private(args.output, buffer.getvalue())
+            out.write(f"wrote {len(rows)} step(s) to {args.output}\n")
+        else:
+            out.write(buffer.getvalue())
+    elif getattr(args, "format", "table") == "json":
+        out.write(json.dumps(fmt.checklist_rows(checklist.steps(), now), indent=2) + "\n")
+    else:
+        out.write(fmt.checklist_text(checklist.steps(), now))
+    return 0
