@@ -1,0 +1,49 @@
+"""Builders shared by tests: a store from CSV text, an engine with a fixed clock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from engine import fixedpoint as fp
+from engine.api import Engine
+from engine.config import Config, HarvestConfig, TaxConfig
+from engine.csv_import import parse_csv
+from engine.store import Store, keys_of
+
+HEADER = "timestamp,account,asset,side,quantity,price,fee,trade_id"
+
+
+def clock_at(iso: str, zone: str = "America/New_York"):  # noqa: ANN201
+    moment = datetime.fromisoformat(iso)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(zone))
+    micros = int(moment.timestamp() * 1_000_000)
+    return lambda: micros
+
+
+def engine_from_csv(
+    tmp_path: Path,
+    text: str,
+    *,
+    now: str = "2026-11-24T12:00:00",
+    income: str = "150000",
+    status: str = "single",
+    harvest: HarvestConfig | None = None,
+    **tax: object,
+) -> Engine:
+    config = Config(
+        tax=TaxConfig(
+            timezone="America/New_York", filing_status=status, ordinary_taxable_income=Decimal(income), **tax
+        ),  # type: ignore[arg-type]
+        harvest=harvest or HarvestConfig(),
+    )
+    store = Store(tmp_path / "store.sqlite3")
+    store.import_events(keys_of(parse_csv(text, "t.csv")), "test", frozenset({"USD"}))
+    return Engine(config, store, clock_at(now))
+
+
+def usd(text: str) -> int:
+    return fp.parse(text)
