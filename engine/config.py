@@ -32,6 +32,7 @@ class TaxConfig:
     niit: bool = True
     state_rate: Decimal = Decimal(0)
     params_file: str | None = None
+    assume_latest_params: bool = False
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,7 @@ def _build(values: dict[str, Any], path: Path | None) -> Config:
             niit=tax["niit"],
             state_rate=tax["state_rate"],
             params_file=tax["params_file"],
+            assume_latest_params=tax["assume_latest_params"],
         ),
         lots=LotsConfig(**values["lots"]),
         harvest=HarvestConfig(**harvest, wash_sale=wash),

@@ -132,6 +132,7 @@ SCHEMA = Section(
                 "niit": Key(boolean, True),
                 "state_rate": Key(decimal_value(Decimal(0), Decimal("0.5")), Decimal(0)),
                 "params_file": Key(optional(text)),
+                "assume_latest_params": Key(boolean, False),
             }
         ),
         "lots": Section(

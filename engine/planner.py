@@ -35,8 +35,9 @@ class Planner:
     def params(self) -> TaxParams:
         from pathlib import Path
 
-        path = self.engine.config.tax.params_file
-        return load_tax_params(Path(path).expanduser() if path else None)
+        tax = self.engine.config.tax
+        params = load_tax_params(Path(tax.params_file).expanduser() if tax.params_file else None)
+        return params.extended_to(self.engine.tax_year()) if tax.assume_latest_params else params
 
     def realized_by_year(self) -> dict[int, tuple[int, int]]:
         rows, _ = self.engine.realized()

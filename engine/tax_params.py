@@ -5,7 +5,7 @@ may point at a file of the same format for other years. All figures become exact
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
@@ -47,6 +47,19 @@ class TaxParams:
                 f"no tax parameters for tax year {year} (have: {have}); set tax.params_file to a file with that year"
             )
         return found
+
+    def extended_to(self, year: int) -> TaxParams:
+        """These parameters with `year` borrowing the latest earlier year's figures, labelled
+        as such (for planning past the bundled tables; never silently)."""
+        if year in self.years:
+            return self
+        earlier = [y for y in self.years if y < year]
+        if not earlier:
+            return self
+        base = self.years[max(earlier)]
+        note = f"{year}: not published here; {base.year} figures used as an estimate"
+        borrowed = replace(base, year=year, sources=(note, *base.sources))
+        return replace(self, years={**self.years, year: borrowed})
 
 
 def load_tax_params(path: Path | None = None) -> TaxParams:

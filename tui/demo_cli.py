@@ -6,12 +6,11 @@ import argparse
 import tempfile
 from collections.abc import Callable
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import TextIO
 
 from engine.api import Engine
-from engine.config import Config, TaxConfig
+from engine.demo import demo_config
 from engine.store import Store
 
 # The demo's own profile: it never reads or writes the user's config or store.
