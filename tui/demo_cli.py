@@ -14,11 +14,7 @@ from engine.demo import demo_config
 from engine.store import Store
 
 # The demo's own profile: it never reads or writes the user's config or store.
-DEMO_CONFIG = Config(
-    tax=TaxConfig(
-        timezone="America/New_York", filing_status="single", ordinary_taxable_income=Decimal(120_000)
-    )
-)
+DEMO_CONFIG = demo_config()
 
 
 def build_demo_engine(directory: Path, clock: Callable[[], int], extra_lots: int = 0) -> Engine:
