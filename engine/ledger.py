@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from engine import fixedpoint as fp
 from engine.events import USD, Event
+from engine.lot_types import Ledger, LegExtra, LegRow
 
 ACQUIRE = 0
 DISPOSE = 1
@@ -161,3 +162,18 @@ def _fee_value(
         # the quote's USD price is the asset's USD price divided by its price in the quote
         return fp.div_round(event.fee * unit_usd, event.price), None
     return None, f"no USD value for the fee in {event.fee_asset}"
+
+
+def build_ledger(events: list[Event], usd_assets: frozenset[str] = frozenset({USD})) -> Ledger:
+    """An in-memory ledger (no store), in the order the store would give: for scripts and tests."""
+    pools: dict[tuple[str, str], int] = {}
+    keyed: list[tuple[int, int, int, LegRow]] = []
+    for event_id, event in enumerate(events, start=1):
+        for leg in legs_for(event, event_id, usd_assets):
+            pool_id = pools.setdefault((leg.account, leg.asset), len(pools) + 1)
+            has_extra = leg.identification or leg.counterpart or leg.tx_id or leg.flag
+            extra = LegExtra(leg.identification, leg.counterpart, leg.tx_id, leg.flag) if has_extra else None
+            row: LegRow = (pool_id, leg.kind, leg.timestamp, leg.quantity, leg.usd, leg.ref, extra)
+            keyed.append((leg.timestamp, event_id, leg.seq, row))
+    keyed.sort(key=lambda item: item[:3])
+    return Ledger({pool_id: names for names, pool_id in pools.items()}, [item[3] for item in keyed])

@@ -1,0 +1,106 @@
+"""CSV import: exact numbers, every problem reported as FILE:LINE: column: problem, all or nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine import fixedpoint as fp
+from engine.csv_import import parse_csv, read_csv
+from engine.errors import CsvImportError
+from engine.store import Store, keys_of
+
+H = "timestamp,account,asset,side,quantity,price,fee"
+
+
+def problems(text: str, account: str | None = None) -> list[str]:
+    with pytest.raises(CsvImportError) as caught:
+        parse_csv(text, "f.csv", account)
+    return caught.value.problems
+
+
+def test_every_bad_cell_is_listed_with_its_line_and_column():
+    text = f"""{H}
+2026-01-01T00:00:00Z,kraken,BTC,buy,1,100,0
+2026-01-01T00:00:00,kraken,BTC,buy,1,100,0
+2026-01-02T00:00:00Z,kraken,BTC,hodl,1,100,0
+2026-01-03T00:00:00Z,kraken,BTC,buy,-1,abc,0
+2026-01-04T00:00:00Z,kraken,,buy,0,100,
+"""
+    assert problems(text) == [
+        "f.csv:3: timestamp: timestamp has no time zone (add Z or an offset): 2026-01-01T00:00:00",
+        "f.csv:4: side: expected one of buy, sell, income, transfer_out, transfer_in, spend; got hodl",
+        "f.csv:5: quantity: must be positive, got -1",
+        "f.csv:5: price: not a number: 'abc'",
+        "f.csv:6: asset: missing value",
+        "f.csv:6: quantity: must be positive, got 0",
+        "f.csv:6: fee: missing value",
+    ]
+
+
+def test_line_numbers_count_physical_lines_of_quoted_multiline_cells():
+    text = (
+        "timestamp,account,asset,side,quantity,price,fee,note\n"
+        '2026-01-01T00:00:00Z,kraken,BTC,buy,1,100,0,"two\nlines"\n'
+        "2026-01-02T00:00:00Z,kraken,BTC,buy,1,1e,0,x\n"
+    )
+    assert problems(text) == ["f.csv:4: price: not a number: '1e'"]
+
+
+def test_header_problems():
+    assert problems("timestamp,asset,side,quantity,price,fee,colour\n") == [
+        "f.csv:1: colour: unknown column (known: timestamp, asset, side, quantity, price, fee, account, quote, "
+        "fee_asset, price_usd, fee_usd, trade_id, tx_id, address, note, counterpart_account, lots)",
+        "f.csv:1: account: no account column; pass --account NAME",
+    ]
+    assert problems("timestamp,account,asset,side,quantity,fee\n") == [
+        "f.csv:1: price: required column missing"
+    ]
+    assert problems("") == ["f.csv:1: header: the file is empty; expected a header row"]
+
+
+def test_malformed_lot_identification():
+    text = f"{H},lots\n2026-01-01T00:00:00Z,kraken,BTC,sell,1,100,0,B1\n2026-01-01T00:00:00Z,kraken,BTC,buy,1,100,0,B1:1\n"
+    assert problems(text) == [
+        "f.csv:2: lots: expected LOT_ID:QTY, got 'B1'",
+        "f.csv:3: lots: a lot identification belongs on a sell or spend row",
+    ]
+
+
+def test_numbers_are_exact_decimals():
+    text = "timestamp,asset,side,quantity,price,fee\n2026-01-01T00:00:00Z,BTC,buy,0.1,0.2,1e-8\n"
+    (event,) = parse_csv(text, "f.csv", "kraken")
+    assert event.quantity + event.price == fp.parse("0.3")
+    assert event.fee == 10**10
+    assert event.account == "kraken"
+    assert problems(f"{H}\n2026-01-01T00:00:00Z,k,BTC,buy,0.1234567890123456789,1,0\n") == [
+        "f.csv:2: quantity: more than 18 decimal places: 0.1234567890123456789"
+    ]
+
+
+def test_bom_crlf_case_and_column_order_are_accepted(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_bytes(
+        "\ufeffFee,Price,Quantity,Side,Asset,Timestamp\r\n0,100,2,BUY,btc,2026-01-01T00:00:00+02:00\r\n".encode()
+    )
+    (event,) = read_csv(path, "kraken")
+    assert (event.asset, event.side, event.quantity) == ("BTC", "buy", fp.parse("2"))
+    assert event.timestamp == 1767218400 * 10**6  # 2025-12-31T22:00Z
+
+
+def test_not_utf8_and_binary_files_are_refused(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"timestamp,asset\n\xff\xfe\n")
+    with pytest.raises(CsvImportError, match="not UTF-8"):
+        read_csv(path)
+    with pytest.raises(CsvImportError, match="NUL"):
+        parse_csv("a\x00b\n", "f.csv")
+
+
+def test_a_bad_file_imports_nothing(tmp_path):
+    store = Store(tmp_path / "s.sqlite3")
+    good = f"{H}\n2026-01-01T00:00:00Z,kraken,BTC,buy,1,100,0\n"
+    store.import_events(keys_of(parse_csv(good, "g.csv")), "g", frozenset({"USD"}))
+    bad = good + "2026-01-02T00:00:00Z,kraken,BTC,buy,1,x,0\n"
+    with pytest.raises(CsvImportError):
+        store.import_events(keys_of(parse_csv(bad, "b.csv")), "b", frozenset({"USD"}))
+    assert store.event_count() == 1

@@ -1,0 +1,100 @@
+"""The store: duplicates never stored twice, foreign or newer files refused untouched, private."""
+
+from __future__ import annotations
+
+import sqlite3
+import stat
+
+import pytest
+
+from engine.csv_import import parse_csv
+from engine.errors import StoreError
+from engine.store import SCHEMA_VERSION, Store, keys_of
+
+H = "timestamp,account,asset,side,quantity,price,fee,trade_id"
+ROWS = [
+    "2026-01-01T00:00:00Z,kraken,BTC,buy,1,100,0,K1",
+    "2026-01-02T00:00:00Z,kraken,BTC,buy,1,200,0,K2",
+    "2026-01-03T00:00:00Z,kraken,BTC,sell,1,300,0,K3",
+]
+
+
+def load(store: Store, *rows: str, header: str = H) -> int:
+    events = parse_csv("\n".join([header, *rows]) + "\n", "f.csv")
+    return store.import_events(keys_of(events), "f", frozenset({"USD"})).added
+
+
+def test_reimport_and_overlap_add_only_new_events(tmp_path):
+    store = Store(tmp_path / "s.sqlite3")
+    assert load(store, *ROWS[:2]) == 2
+    assert load(store, *ROWS[:2]) == 0
+    assert load(store, *ROWS[1:]) == 1
+    assert store.event_count() == 3
+    assert len(store.ledger().legs) == 3
+
+
+def test_identical_rows_without_ids_are_real_repeats_but_not_reimported(tmp_path):
+    store = Store(tmp_path / "s.sqlite3")
+    header = "timestamp,account,asset,side,quantity,price,fee"
+    row = "2026-01-01T00:00:00Z,kraken,BTC,buy,1,100,0"
+    assert load(store, row, row, header=header) == 2
+    assert load(store, row, row, header=header) == 0
+    assert load(store, row, row, row, header=header) == 1
+
+
+def test_store_is_private_and_versioned(tmp_path):
+    path = tmp_path / "home" / "s.sqlite3"
+    Store(path).close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_newer_store_is_refused_untouched(tmp_path):
+    path = tmp_path / "s.sqlite3"
+    Store(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="newer than this harvest"):
+        Store(path)
+    assert path.read_bytes() == before
+
+
+def test_a_foreign_sqlite_file_is_refused_untouched(tmp_path):
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE recipes (name TEXT)")
+        conn.execute("INSERT INTO recipes VALUES ('soup')")
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="not a harvest store"):
+        Store(path)
+    assert path.read_bytes() == before
+
+
+def test_a_corrupt_file_is_a_clear_error(tmp_path):
+    path = tmp_path / "s.sqlite3"
+    path.write_bytes(b"this is not a database at all" * 100)
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="not a usable harvest store"):
+        Store(path)
+    assert path.read_bytes() == before
+
+
+def test_migrations_move_an_old_store_forward(tmp_path):
+    from engine.store import MIGRATIONS
+
+    path = tmp_path / "s.sqlite3"
+    conn = sqlite3.connect(path)
+    for statement in MIGRATIONS[0].split(";"):
+        if statement.strip():
+            conn.execute(statement)
+    conn.execute("INSERT INTO meta VALUES ('app', 'harvest')")
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    with Store(path) as store:
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert store.conn.execute("SELECT count(*) FROM steps").fetchone()[0] == 0
