@@ -128,7 +128,7 @@ def test_purchase_fee_adds_to_basis_and_sale_fee_reduces_proceeds(tmp_path):
 
 
 def test_fee_paid_in_crypto_is_a_disposal_and_still_part_of_the_cost(tmp_path):
-    text = f"""timestamp,account,asset,side,quantity,price,fee,fee_asset,trade_id
+    text = """timestamp,account,asset,side,quantity,price,fee,fee_asset,trade_id
 2026-01-10T15:00:00Z,binance,BTC,buy,1,20000,0,USD,B0
 2026-03-10T15:00:00Z,binance,BTC,buy,1,30000,0.001,BTC,B1
 """
