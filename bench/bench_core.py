@@ -46,8 +46,38 @@ def main() -> None:
     parser.add_argument("trades", type=int, nargs="?", default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--methods", default="fifo,hifo")
+    parser.add_argument("--runs", type=int, default=3, help="fresh processes per method")
+    parser.add_argument("--once", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     path = prepared_store(args.trades, args.seed)
+    if not args.once:
+        import statistics
+        import subprocess
+
+        for method in args.methods.split(","):
+            seconds = []
+            for _ in range(args.runs):
+                out = subprocess.run(
+                    [
+                        sys.executable,
+                        __file__,
+                        str(args.trades),
+                        "--seed",
+                        str(args.seed),
+                        "--methods",
+                        method,
+                        "--once",
+                    ],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                ).stdout
+                print("  " + out.strip())
+                seconds.append(float(out.split(" in ")[1].split(" s ")[0]))
+            print(
+                f"{method}: median {statistics.median(seconds):.2f} s (min {min(seconds):.2f}, max {max(seconds):.2f})"
+            )
+        return
     for method in args.methods.split(","):
         config = Config(tax=TaxConfig(timezone="America/New_York"))
         engine = Engine(config, Store(path))

@@ -14,8 +14,8 @@ from engine.csv_import import read_csv
 from engine.dates import TaxCalendar, load_zone
 from engine.errors import ConfigError
 from engine.events import USD
-from engine.gains import Excluded, LotRow, RealizedRow, open_lot_rows, realized_rows
-from engine.lot_types import LotResult
+from engine.gains import LotRow, open_lot_rows, realized_rows
+from engine.lot_types import Excluded, LotResult, RealizedRow
 from engine.lots import match_lots
 from engine.store import ImportSummary, Store, keys_of
 

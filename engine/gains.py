@@ -4,47 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import NamedTuple
 
 from engine import fixedpoint as fp
-from engine.dates import TaxCalendar, anniversary, days_to_long_term
-from engine.lot_types import LotResult, OpenLot
-
-SHORT, LONG = "short", "long"
-
-
-class RealizedRow(NamedTuple):
-    """One sale-lot slice. Days are date ordinals in the tax zone. (A NamedTuple: a million of
-    these are built per report, and tuples are the cheapest immutable record.)"""
-
-    account: str
-    asset: str
-    quantity: int
-    acquired_day: int
-    sold_day: int
-    proceeds: int
-    cost_basis: int
-    gain: int
-    term: str
-    lot_id: str
-    sale_id: str
-
-    @property
-    def year(self) -> int:
-        return date.fromordinal(self.sold_day).year
-
-
-@dataclass(frozen=True, slots=True)
-class Excluded:
-    """A slice left out of realized results, and why (never counted as zero)."""
-
-    account: str
-    asset: str
-    quantity: int
-    sold_day: int
-    sale_id: str
-    lot_id: str | None
-    problem: str
+from engine.dates import TaxCalendar, days_to_long_term
+from engine.lot_types import LONG, SHORT, Excluded, LotResult, OpenLot, RealizedRow
 
 
 @dataclass
@@ -62,28 +25,14 @@ class Totals:
 def realized_rows(
     result: LotResult, calendar: TaxCalendar, year: int | None = None
 ) -> tuple[list[RealizedRow], list[Excluded]]:
-    rows: list[RealizedRow] = []
-    excluded: list[Excluded] = []
-    bounds = calendar.year_bounds(year) if year is not None else None
-    anniversaries: dict[int, int] = {}
-    append = rows.append
-    new_row = tuple.__new__
-    for s in result.realized:
-        account, asset, qty, _acq, acquired_day, sold, sold_day, proceeds, basis, lot_id, sale_id, problem = s
-        if bounds is not None and not bounds[0] <= sold < bounds[1]:
-            continue
-        if problem is not None or acquired_day is None or proceeds is None or basis is None:
-            excluded.append(Excluded(account, asset, qty, sold_day, sale_id, lot_id, problem or "unknown"))
-            continue
-        limit = anniversaries.get(acquired_day)
-        if limit is None:
-            limit = anniversaries[acquired_day] = anniversary(acquired_day)
-        term = LONG if sold_day > limit else SHORT
-        append(new_row(RealizedRow, (
-            account, asset, qty, acquired_day, sold_day, proceeds, basis, proceeds - basis, term,
-            lot_id or "", sale_id,
-        )))  # fmt: skip
-    return rows, excluded
+    """The realized slices (and the excluded ones) of one tax year, or of all years."""
+    if year is None:
+        return result.realized, result.excluded
+    first, last = date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal()
+    return (
+        [r for r in result.realized if first <= r.sold_day <= last],
+        [e for e in result.excluded if first <= e.sold_day <= last],
+    )
 
 
 def totals_by_year(rows: list[RealizedRow]) -> dict[int, dict[str, Totals]]:

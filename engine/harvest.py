@@ -13,9 +13,12 @@ import heapq
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from engine import fixedpoint as fp
-from engine.positions import LotGroup
+
+if TYPE_CHECKING:  # polars loads with positions; keep it off the import/report path
+    from engine.positions import LotGroup
 
 SHORT, LONG = "short", "long"
 

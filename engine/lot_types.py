@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import NamedTuple
 
 from engine import fixedpoint as fp
@@ -35,13 +36,40 @@ class Ledger:
     legs: list[LegRow]
 
 
-# Realized slice: (account, asset, quantity, acquired, acquired_day, sold, sold_day, proceeds,
-# basis, lot_id, sale_id, problem). Times are epoch micros, days are date ordinals in the tax
-# zone. problem is None, or why the slice is left out of totals (unknown basis, missing
-# history, no USD value); acquired and acquired_day are None for quantity no lot covered.
-Slice = tuple[
-    str, str, int, int | None, int | None, int, int, int | None, int | None, str | None, str, str | None
-]  # fmt: skip
+SHORT, LONG = "short", "long"
+
+
+class RealizedRow(NamedTuple):
+    """One sale-lot slice. Days are date ordinals in the tax zone. (A NamedTuple: a million of
+    these are built per run, and tuples are the cheapest immutable record.)"""
+
+    account: str
+    asset: str
+    quantity: int
+    acquired_day: int
+    sold_day: int
+    proceeds: int
+    cost_basis: int
+    gain: int
+    term: str
+    lot_id: str
+    sale_id: str
+
+    @property
+    def year(self) -> int:
+        return date.fromordinal(self.sold_day).year
+
+
+class Excluded(NamedTuple):
+    """A slice left out of realized results, and why (never counted as zero)."""
+
+    account: str
+    asset: str
+    quantity: int
+    sold_day: int
+    sale_id: str
+    lot_id: str | None
+    problem: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +96,8 @@ class Shortfall:
 
 @dataclass
 class LotResult:
-    realized: list[Slice] = field(default_factory=list)
+    realized: list[RealizedRow] = field(default_factory=list)
+    excluded: list[Excluded] = field(default_factory=list)
     open_lots: list[OpenLot] = field(default_factory=list)
     shortfalls: list[Shortfall] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)

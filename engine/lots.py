@@ -9,17 +9,23 @@ million legs in a few seconds): plain ints and lists, one heap per pool, pools i
 from __future__ import annotations
 
 import heapq
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from engine import fixedpoint as fp
+from engine.dates import anniversary
 from engine.ledger import ACQUIRE, DISPOSE, MOVE_IN, MOVE_OUT
 from engine.lot_types import (
+    LONG,
+    SHORT,
+    Excluded,
     Ledger,
     LegExtra,
     LegRow,
     LotResult,
     OpenLot,
+    RealizedRow,
     Shortfall,
     parse_identification,
 )
@@ -33,16 +39,25 @@ _EPOCH_ORDINAL = 719_163  # date(1970, 1, 1).toordinal()
 # acquired day]. Lists, because a partial sale shrinks them in place.
 Lot = list[Any]
 Taken = list[tuple[Lot, int, "int | None"]]
+_new_row = tuple.__new__  # builds a NamedTuple without its keyword-handling constructor
 
 
 class _Pool:
-    __slots__ = ("account", "asset", "heap", "by_id")
+    """One pool's open lots. fifo/lifo: a deque kept in acquisition order (fifo takes from the
+    left, lifo from the right; lots nearly always arrive in order, so it is an append). hifo:
+    a heap keyed by unit cost."""
+
+    __slots__ = ("account", "asset", "queue", "heap", "by_id")
 
     def __init__(self, account: str, asset: str) -> None:
         self.account = account
         self.asset = asset
+        self.queue: deque[Lot] = deque()
         self.heap: list[tuple[int, int, int, Lot]] = []
         self.by_id: dict[str, list[Lot]] = {}
+
+    def lots(self) -> list[Lot]:
+        return list(self.queue) + [entry[3] for entry in self.heap]
 
 
 class _Matcher:
@@ -53,10 +68,13 @@ class _Matcher:
         if method not in METHODS:
             raise ValueError(f"unknown lot method {method}")
         self.order = "fifo" if method == "specific" else method
+        self.by_cost = self.order == "hifo"
+        self.end = 0 if self.order == "fifo" else -1  # which end of the queue sells first
         self.say_fallback = method == "specific"
         self.day = day
         self.track_ids = any(leg[6] and leg[6].identification for leg in ledger.legs)
         self.seq = 0
+        self.anniversaries: dict[int, int] = {}
         self.result = LotResult()
         self.names = ledger.pools
         self.pools: dict[int, _Pool] = {}
@@ -77,14 +95,18 @@ class _Matcher:
 
     def add(self, pool: _Pool, lot: Lot) -> None:
         acquired, seq = lot[2], lot[4]
-        if self.order == "fifo":
-            entry = (acquired, seq, 0, lot)
-        elif self.order == "lifo":
-            entry = (-acquired, -seq, 0, lot)
-        else:  # hifo: highest fee-inclusive unit cost first, older lot first on ties
+        if self.by_cost:  # hifo: highest fee-inclusive unit cost first, older lot first on ties
             unit = lot[1] * fp.SCALE // lot[0] if lot[1] is not None else -1
-            entry = (-unit, acquired, seq, lot)
-        heapq.heappush(pool.heap, entry)
+            heapq.heappush(pool.heap, (-unit, acquired, seq, lot))
+        else:
+            queue = pool.queue
+            if not queue or (queue[-1][2], queue[-1][4]) <= (acquired, seq):
+                queue.append(lot)
+            else:  # an older lot arriving by transfer: its place in acquisition order
+                index = len(queue)
+                while index and (queue[index - 1][2], queue[index - 1][4]) > (acquired, seq):
+                    index -= 1
+                queue.insert(index, lot)
         if self.track_ids:
             pool.by_id.setdefault(lot[3], []).append(lot)
 
@@ -106,22 +128,34 @@ class _Matcher:
                     f"identified lot {lot_id} lacks {fp.fmt(wanted, 0)} of the quantity named; "
                     "the standing method covers the rest"
                 )
-        heap = pool.heap
-        pop = heapq.heappop
-        while remaining and heap:
-            lot = heap[0][3]
-            lot_qty = lot[0]
-            if lot_qty <= 0:  # emptied earlier by a specific identification
-                pop(heap)
-            elif lot_qty <= remaining:
-                taken.append((lot, lot_qty, lot[1]))
-                lot[0] = 0
-                remaining -= lot_qty
-                pop(heap)
-            else:
-                taken.append((lot, remaining, _consume(lot, remaining)))
-                remaining = 0
+        if self.by_cost:
+            heap = pool.heap
+            while remaining and heap:
+                lot = heap[0][3]
+                remaining = self._take_one(lot, remaining, taken)
+                if lot[0] <= 0:
+                    heapq.heappop(heap)
+            return taken, remaining
+        queue, end = pool.queue, self.end
+        drop = queue.popleft if end == 0 else queue.pop
+        while remaining and queue:
+            lot = queue[end]
+            remaining = self._take_one(lot, remaining, taken)
+            if lot[0] <= 0:
+                drop()
         return taken, remaining
+
+    @staticmethod
+    def _take_one(lot: Lot, remaining: int, taken: Taken) -> int:
+        lot_qty: int = lot[0]
+        if lot_qty <= 0:  # emptied earlier by a specific identification
+            return remaining
+        if lot_qty <= remaining:
+            taken.append((lot, lot_qty, lot[1]))
+            lot[0] = 0
+            return remaining - lot_qty
+        taken.append((lot, remaining, _consume(lot, remaining)))
+        return 0
 
     def acquire(self, leg: LegRow) -> None:
         pool_id, _kind, ts, qty, usd, ref, extra = leg
@@ -135,37 +169,26 @@ class _Matcher:
     def dispose(self, leg: LegRow) -> None:
         pool_id, _kind, ts, raw_qty, raw_usd, ref, extra = leg
         pool = self.pools[pool_id]
-        account, asset = self.names[pool_id]
         qty = int(raw_qty)
-        append = self.result.realized.append
         if extra is None and not self.say_fallback:
-            heap = pool.heap
-            top = heap[0][3] if heap else None
+            if self.by_cost:
+                top = pool.heap[0][3] if pool.heap else None
+            else:
+                top = pool.queue[self.end] if pool.queue else None
             if top is not None and top[0] >= qty:  # fast path: the next lot covers the sale
                 if top[0] == qty:
                     basis = top[1]
                     top[0] = 0
-                    heapq.heappop(heap)
+                    if self.by_cost:
+                        heapq.heappop(pool.heap)
+                    elif self.end == 0:
+                        pool.queue.popleft()
+                    else:
+                        pool.queue.pop()
                 else:
                     basis = _consume(top, qty)
                 proceeds = None if raw_usd is None else int(raw_usd)
-                problem = None if basis is not None else "unknown basis"
-                append(
-                    (
-                        account,
-                        asset,
-                        qty,
-                        top[2],
-                        top[6],
-                        ts,
-                        self.day(ts),
-                        proceeds,
-                        basis,
-                        top[3],
-                        ref,
-                        problem,
-                    )
-                )
+                self.emit(pool_id, qty, top, self.day(ts), proceeds, basis, ref, None)
                 return
         ident, flag = (extra.identification, extra.flag) if extra else (None, None)
         chosen = parse_identification(ident) if ident else None
@@ -174,41 +197,40 @@ class _Matcher:
         taken, unmet = self.take(pool, qty, chosen)
         proceeds = None if flag or raw_usd is None else int(raw_usd)
         sold_day = self.day(ts)
-        if len(taken) == 1 and not unmet:  # one lot covers the sale
-            lot, part, basis = taken[0]
-            problem = flag or (None if basis is not None else "unknown basis")
-            append(
-                (account, asset, part, lot[2], lot[6], ts, sold_day, proceeds, basis, lot[3], ref, problem)
-            )
-            return
         left_qty = qty
         for lot, part, basis in taken:
             share = _share(proceeds, part, left_qty)
             left_qty -= part
             if proceeds is not None and share is not None:
                 proceeds -= share
-            problem = flag or (None if basis is not None else "unknown basis")
-            append((account, asset, part, lot[2], lot[6], ts, sold_day, share, basis, lot[3], ref, problem))
+            self.emit(pool_id, part, lot, sold_day, share, basis, ref, flag)
         if unmet:
-            append(
-                (
-                    account,
-                    asset,
-                    unmet,
-                    None,
-                    None,
-                    ts,
-                    sold_day,
-                    proceeds,
-                    None,
-                    None,
-                    ref,
-                    "missing history",
-                )
+            account, asset = self.names[pool_id]
+            self.result.excluded.append(
+                Excluded(account, asset, unmet, sold_day, ref, None, "missing history")
             )
             self.result.shortfalls.append(Shortfall(account, asset, unmet, ts, ref))
         if flag:
             self.result.warnings.append(f"{ref}: {flag}; left out of realized totals")
+
+    def emit(
+        self, pool_id: int, part: int, lot: Lot, sold_day: int, proceeds: int | None, basis: int | None,
+        ref: str, flag: str | None,
+    ) -> None:  # fmt: skip
+        """Record one sale-lot slice: a realized row, or an excluded one with the reason."""
+        account, asset = self.names[pool_id]
+        if flag or proceeds is None or basis is None:
+            problem = flag or ("unknown basis" if basis is None else "no USD value")
+            self.result.excluded.append(Excluded(account, asset, part, sold_day, ref, lot[3], problem))
+            return
+        acquired_day = lot[6]
+        limit = self.anniversaries.get(acquired_day)
+        if limit is None:
+            limit = self.anniversaries[acquired_day] = anniversary(acquired_day)
+        self.result.realized.append(
+            _new_row(RealizedRow, (account, asset, part, acquired_day, sold_day, proceeds, basis,
+                                   proceeds - basis, LONG if sold_day > limit else SHORT, lot[3], ref))
+        )  # fmt: skip
 
     def move_out(self, leg: LegRow) -> list[Lot]:
         pool_id, _kind, ts, qty, _usd, ref, _extra = leg
@@ -319,8 +341,7 @@ def _move_extra(extra: LegExtra | None) -> tuple[str | None, str | None]:
 def _finish(matcher: _Matcher) -> LotResult:
     result = matcher.result
     for pool in matcher.named.values():
-        for entry in pool.heap:
-            lot = entry[3]
+        for lot in pool.lots():
             if lot[0] > 0:
                 result.open_lots.append(OpenLot(lot[5], pool.asset, lot[3], lot[0], lot[1], lot[2], lot[6]))
     result.open_lots.sort(key=lambda lot: (lot.account, lot.asset, lot.acquired, lot.lot_id))

@@ -11,8 +11,9 @@ from functools import cached_property
 
 from engine import fixedpoint as fp
 from engine.api import Engine
-from engine.gains import LONG, totals_by_year
+from engine.gains import totals_by_year
 from engine.harvest import Blocked, Candidate
+from engine.lot_types import LONG
 from engine.plan import Plan
 from engine.positions import lots_frame
 from engine.scan import ScanContext, build_plan, quality_problems, scan, tax_profile
@@ -87,9 +88,8 @@ class Planner:
         recent: dict[str, int] = {}
         for lot in result.open_lots:
             recent[lot.asset] = max(recent.get(lot.asset, 0), lot.acquired_day)
-        for piece in result.realized:
-            if piece[4] is not None:
-                recent[piece[1]] = max(recent.get(piece[1], 0), piece[4])
+        for row in result.realized:
+            recent[row.asset] = max(recent.get(row.asset, 0), row.acquired_day)
         st, lt = self.realized_by_year().get(year, (0, 0))
         return ScanContext(
             config=engine.config,

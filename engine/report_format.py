@@ -11,7 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 from engine import fixedpoint as fp
-from engine.gains import LONG, SHORT, Excluded, LotRow, RealizedRow, totals_by_year
+from engine.gains import LotRow, totals_by_year
+from engine.lot_types import LONG, SHORT, Excluded, RealizedRow
 
 REALIZED_COLUMNS = (
     "account",

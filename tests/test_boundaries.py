@@ -24,5 +24,7 @@ def test_engine_modules_never_import_ui_libraries():
 
 
 def test_cli_import_and_report_paths_stay_light():
-    loaded = loaded_after("import tui.cli, engine.api, engine.csv_import, engine.report_format")
+    loaded = loaded_after(
+        "import tui.cli, engine.api, engine.csv_import, engine.report_format, engine.checklist"
+    )
     assert not loaded & {"textual", "rich", "ccxt", "polars"}

@@ -281,7 +281,7 @@ def test_pools_are_per_account_unless_universal(tmp_path):
     from engine.lots import match_lots
 
     result = match_lots(_engine.store.ledger(), "fifo", universal=True)
-    assert [s[9] for s in result.realized] == ["C1"]  # one pool per asset: FIFO takes the oldest
+    assert [row.lot_id for row in result.realized] == ["C1"]  # one pool per asset: FIFO takes the oldest
 
 
 def test_income_is_a_lot_at_fair_value_and_spend_a_disposal(tmp_path):

@@ -61,7 +61,7 @@ def test_quantity_and_basis_are_conserved(events, method):
                 lot.quantity for lot in result.open_lots if (lot.account, lot.asset) == (account, asset)
             )
             assert bought - sold == open_qty
-    realized_basis = sum(piece[8] for piece in result.realized)
+    realized_basis = sum(row.cost_basis for row in result.realized)
     open_basis = sum(lot.basis for lot in result.open_lots)
     assert realized_basis + open_basis == acquired_basis(events)
 
@@ -73,8 +73,8 @@ def test_proceeds_are_allocated_exactly(events):
 
     result = match_lots(build_ledger(events), "fifo")
     by_sale: dict[str, int] = {}
-    for piece in result.realized:
-        by_sale[piece[10]] = by_sale.get(piece[10], 0) + piece[7]
+    for row in result.realized:
+        by_sale[row.sale_id] = by_sale.get(row.sale_id, 0) + row.proceeds
     for e in events:
         if e.side == "sell":
             assert by_sale[e.trade_id] == fp.mul(e.quantity, e.price) - e.fee
@@ -97,7 +97,7 @@ def test_hifo_never_realizes_more_gain_than_fifo_or_lifo_on_one_sale(buys, sell_
     gains = {}
     for method in ("fifo", "lifo", "hifo"):
         result = match_lots(build_ledger(events), method)
-        gains[method] = sum(p[7] - p[8] for p in result.realized)
+        gains[method] = sum(row.gain for row in result.realized)
     assert gains["hifo"] <= gains["fifo"]
     assert gains["hifo"] <= gains["lifo"]
 
