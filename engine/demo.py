@@ -1,177 +1,258 @@
 """The bundled demo portfolio: deterministic, dated relative to today, so it always looks current.
 
-Three accounts (two exchanges and a self-custody wallet), about 2.5 years of trades: monthly
-BTC buys, ETH buys and staking income, buys near the highs of SOL, AVAX and LINK that are deep
-under water now, a swap of ETH for SOL, BTC moved to the wallet, and sales this year that
-realize gains worth offsetting. Rows are in the CSV import format."""
+Three accounts (two exchanges and a self-custody wallet) and ~2.5 years of history: weekly BTC
+and three-weekly ETH buys, monthly LINK buys, staking income, buys near the highs of SOL, AVAX,
+DOGE and PEPE that are deep under water now (some turn long-term within weeks), ETH bought in a
+dip, a swap of ETH for SOL, BTC moved to the wallet, and sales this year that realize short- and
+long-term gains worth offsetting. Rows are in the CSV import format. Standard library only."""
 
 from __future__ import annotations
 
 import csv
 import random
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from engine.config import Config, TaxConfig
+if TYPE_CHECKING:
+    from engine.config import Config
 
-DEMO_ACCOUNTS = ("coinbase", "kraken", "ledger")
-CSV_COLUMNS = (
-    "timestamp", "account", "asset", "side", "quantity", "price", "fee", "quote", "price_usd", "trade_id",
-    "tx_id", "counterpart_account", "lots", "note",
+DEMO_ACCOUNTS: tuple[str, ...] = ("coinbase", "kraken", "ledger")
+ID_PREFIX = {"coinbase": "CB", "kraken": "KR", "ledger": "LG"}
+CSV_COLUMNS: tuple[str, ...] = (
+    "timestamp", "account", "asset", "side", "quantity", "price", "fee", "quote", "fee_asset", "price_usd",
+    "trade_id", "tx_id", "address", "counterpart_account", "lots", "note",
 )  # fmt: skip
+DEMO_SEED = 2026
+WALLET_ADDRESS = "bc1qdemo7x9k2m4n6p8r0t2v4x6z8c0e2g4j6l8n0p"
 
-# (days before today, USD price): the shape of each market over the demo's history
+# (days before today, USD price): the shape of each market; the last point is today's price
 CURVES: dict[str, tuple[tuple[int, str], ...]] = {
-    "BTC": ((900, "26000"), (700, "42000"), (500, "65000"), (380, "95000"), (300, "105000"), (200, "110000"),
-            (120, "118000"), (60, "98000"), (0, "84000")),
-    "ETH": ((900, "1650"), (700, "2300"), (500, "3500"), (380, "3300"), (300, "2600"), (200, "3800"),
-            (120, "4400"), (60, "3200"), (0, "2400")),
-    "SOL": ((900, "20"), (700, "60"), (500, "150"), (380, "210"), (300, "240"), (200, "180"), (120, "220"),
-            (60, "160"), (0, "120")),
-    "AVAX": ((900, "12"), (700, "25"), (500, "38"), (380, "45"), (340, "42"), (200, "26"), (120, "24"), (0, "18")),
-    "LINK": ((900, "6"), (700, "14"), (500, "17"), (380, "24"), (300, "22"), (200, "15"), (120, "21"), (0, "11")),
-    "DOGE": ((900, "0.06"), (500, "0.15"), (380, "0.40"), (200, "0.20"), (120, "0.25"), (0, "0.14")),
-    "PEPE": ((900, "0.000001"), (400, "0.00002"), (300, "0.000012"), (0, "0.000004")),
+    "BTC": ((900, "26000"), (760, "35000"), (640, "43000"), (520, "68000"), (420, "62000"), (330, "101000"),
+            (280, "79000"), (200, "108000"), (120, "117000"), (60, "102000"), (0, "86000")),
+    "ETH": ((900, "1650"), (700, "2300"), (560, "3600"), (420, "2500"), (330, "3300"), (280, "1600"),
+            (230, "2600"), (160, "3700"), (110, "4500"), (60, "3900"), (0, "2400")),
+    "SOL": ((900, "20"), (700, "100"), (560, "170"), (420, "190"), (345, "240"), (280, "130"), (200, "160"),
+            (120, "205"), (60, "190"), (0, "120")),
+    "AVAX": ((900, "10"), (700, "35"), (560, "45"), (420, "30"), (345, "42"), (280, "20"), (200, "24"),
+             (120, "28"), (0, "17")),
+    "LINK": ((900, "6"), (700, "14"), (560, "18"), (420, "14"), (345, "24"), (280, "12"), (200, "15"),
+             (120, "23"), (60, "20"), (0, "11")),
+    "DOGE": ((900, "0.06"), (700, "0.08"), (560, "0.16"), (420, "0.12"), (345, "0.42"), (280, "0.16"),
+             (200, "0.20"), (120, "0.24"), (0, "0.14")),
+    "PEPE": ((900, "0.000001"), (560, "0.000012"), (420, "0.000008"), (345, "0.000024"), (280, "0.000007"),
+             (200, "0.000011"), (120, "0.000012"), (0, "0.0000012")),
 }  # fmt: skip
 CENT = Decimal("0.01")
-QTY = Decimal("0.00000001")
+SATOSHI = Decimal("0.00000001")
+ADDS = ("buy", "income", "transfer_in")
 
 
-def curve_price(asset: str, days_ago: float) -> Decimal:
-    """Linear between the curve's points (no noise): the demo's market on a given day."""
+def curve_price(asset: str, days_ago: int) -> Decimal:
+    """Linear between the curve's points: the demo market's USD price on a given day."""
     points = CURVES[asset]
+    if days_ago >= points[0][0]:
+        return Decimal(points[0][1])
     for (far, far_price), (near, near_price) in zip(points, points[1:], strict=False):
         if near <= days_ago <= far:
-            weight = Decimal(str((far - days_ago) / (far - near)))
-            return Decimal(far_price) + (Decimal(near_price) - Decimal(far_price)) * weight
-    return Decimal(points[0][1] if days_ago > points[0][0] else points[-1][1])
+            start, end = Decimal(far_price), Decimal(near_price)
+            return start + (end - start) * (far - days_ago) / (far - near)
+    return Decimal(points[-1][1])
 
 
-def _price_text(value: Decimal) -> str:
+def _price_places(value: Decimal) -> int:
+    """Cents for dollar assets; 8 significant digits below a dollar (DOGE, PEPE)."""
+    return 2 if value >= 1 else 7 - value.adjusted()
+
+
+def price_text(value: Decimal) -> str:
     if value >= 1:
         return format(value.quantize(CENT), "f")
-    return format(value.quantize(Decimal("1e-10")).normalize(), "f")
+    return format(value.quantize(Decimal(1).scaleb(-_price_places(value))).normalize(), "f")
 
 
-class _Ledger:
-    """Collects rows in time order and refuses to sell what an account does not hold."""
+@dataclass
+class _Entry:
+    moment: datetime
+    key: int  # provisional id; trade ids are assigned in time order at the end
+    cells: dict[str, str]
+    lots: list[tuple[int, Decimal]] = field(default_factory=list)  # (key of a buy, quantity)
 
-    def __init__(self, today: date, seed: int) -> None:
+
+class _Book:
+    """Collects the demo's rows; ids, order and the never-oversold check come at the end."""
+
+    def __init__(self, today: date) -> None:
         self.today = today
-        self.rng = random.Random(seed)
-        self.rows: list[tuple[datetime, dict[str, str]]] = []
-        self.held: dict[tuple[str, str], Decimal] = {}
-        self.counters: dict[str, int] = {}
+        self.rng = random.Random(DEMO_SEED)
+        self.entries: list[_Entry] = []
 
-    def when(self, days_ago: float, hour: int) -> datetime:
-        day = self.today - timedelta(days=int(days_ago))
-        return datetime.combine(day, time(hour, self.rng.randint(0, 59), self.rng.randint(0, 59)), tzinfo=UTC)
+    def when(self, days_ago: int, hour: int | None = None) -> datetime:
+        day = self.today - timedelta(days=days_ago)
+        hour = self.rng.randint(9, 20) if hour is None else hour  # daytime in New York, any UTC date
+        return datetime.combine(day, time(hour, self.rng.randint(0, 59), self.rng.randint(0, 59)), UTC)
 
-    def trade_id(self, account: str) -> str:
-        prefix = {"coinbase": "CB", "kraken": "KR", "ledger": "LG"}[account]
-        self.counters[prefix] = self.counters.get(prefix, 0) + 1
-        return f"{prefix}-{self.counters[prefix]:04d}"
-
-    def price(self, asset: str, days_ago: float) -> Decimal:
-        noise = Decimal(self.rng.randint(970, 1030)) / 1000  # +-3% around the curve
-        return curve_price(asset, days_ago) * noise
+    def price(self, asset: str, days_ago: int) -> Decimal:
+        return curve_price(asset, days_ago) * Decimal(self.rng.randint(980, 1020)) / 1000  # +-2% noise
 
     def add(
-        self, days_ago: float, account: str, asset: str, side: str, quantity: Decimal, **cells: str
-    ) -> str:
-        key = (account, asset)
-        change = quantity if side in ("buy", "income", "transfer_in") else -quantity
-        if self.held.get(key, Decimal(0)) + change < 0:
-            raise AssertionError(f"demo would oversell {asset} on {account}")
-        self.held[key] = self.held.get(key, Decimal(0)) + change
-        trade_id = cells.pop("trade_id", None) or self.trade_id(account)
+        self, moment: datetime, account: str, asset: str, side: str, quantity: Decimal, **cells: str
+    ) -> int:
         row = {"account": account, "asset": asset, "side": side, "quantity": format(quantity, "f"),
-               "fee": "0", "trade_id": trade_id, **cells}  # fmt: skip
-        self.rows.append((self.when(days_ago, self.rng.randint(9, 20)), row))
-        return trade_id
+               "fee": "0", "quote": "USD", **cells}  # fmt: skip
+        self.entries.append(_Entry(moment, len(self.entries), row))
+        return len(self.entries) - 1
 
-    def buy_usd(
-        self, days_ago: float, account: str, asset: str, usd: Decimal, fee_rate: str = "0.005"
-    ) -> str:
-        price = self.price(asset, days_ago)
-        quantity = (usd / price).quantize(Decimal("1") if asset == "PEPE" else QTY, rounding=ROUND_DOWN)
-        fee = (quantity * price * Decimal(fee_rate)).quantize(CENT)
-        return self.add(days_ago, account, asset, "buy", quantity, price=_price_text(price), fee=str(fee))
-
-    def sell(self, days_ago: float, account: str, asset: str, quantity: Decimal, lots: str = "") -> str:
-        price = self.price(asset, days_ago)
-        fee = (quantity * price * Decimal("0.004")).quantize(CENT)
-        extra = {"lots": lots} if lots else {}
-        return self.add(
-            days_ago, account, asset, "sell", quantity, price=_price_text(price), fee=str(fee), **extra
+    def buy(
+        self,
+        days_ago: int,
+        account: str,
+        asset: str,
+        usd: int,
+        fee_rate: str,
+        note: str = "",
+        hour: int | None = None,
+    ) -> tuple[int, Decimal]:
+        """A USD buy worth about `usd`; returns (key, quantity)."""
+        price = Decimal(price_text(self.price(asset, days_ago)))
+        quantity = (Decimal(usd) / price).quantize(Decimal(1) if asset == "PEPE" else SATOSHI, ROUND_DOWN)
+        fee = format((quantity * price * Decimal(fee_rate)).quantize(CENT), "f")
+        key = self.add(
+            self.when(days_ago, hour), account, asset, "buy", quantity, price=str(price), fee=fee, note=note
         )
+        return key, quantity
+
+    def sell(self, days_ago: int, account: str, asset: str, quantity: Decimal, fee_rate: str) -> _Entry:
+        price = Decimal(price_text(self.price(asset, days_ago)))
+        fee = format((quantity * price * Decimal(fee_rate)).quantize(CENT), "f")
+        key = self.add(self.when(days_ago), account, asset, "sell", quantity, price=str(price), fee=fee)
+        return self.entries[key]
+
+    def transfer(self, days_ago: int, source: str, target: str, asset: str, quantity: Decimal) -> None:
+        """A move between own accounts: both legs share the tx id and name each other."""
+        tx_id = self.rng.randbytes(32).hex()
+        sent = self.when(days_ago)
+        cells = {"price": price_text(self.price(asset, days_ago)), "tx_id": tx_id, "address": WALLET_ADDRESS}
+        self.add(
+            sent,
+            source,
+            asset,
+            "transfer_out",
+            quantity,
+            counterpart_account=target,
+            note="to hardware wallet",
+            **cells,
+        )
+        received = sent + timedelta(minutes=self.rng.randint(20, 50))  # a few confirmations later
+        self.add(received, target, asset, "transfer_in", quantity, counterpart_account=source, **cells)
+
+    def finish(self) -> list[dict[str, str]]:
+        self.entries.sort(key=lambda entry: entry.moment)
+        trade_ids: dict[int, str] = {}
+        counts = dict.fromkeys(ID_PREFIX, 0)
+        previous: datetime | None = None
+        for entry in self.entries:
+            if previous is not None and entry.moment <= previous:
+                entry.moment = previous + timedelta(seconds=1)  # strictly increasing timestamps
+            previous = entry.moment
+            account = entry.cells["account"]
+            counts[account] += 1
+            trade_ids[entry.key] = f"{ID_PREFIX[account]}-{counts[account]:04d}"
+        rows = []
+        for entry in self.entries:
+            lots = ";".join(f"{trade_ids[key]}:{format(qty, 'f')}" for key, qty in entry.lots)
+            cells = entry.cells | {"timestamp": entry.moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                                   "trade_id": trade_ids[entry.key], "lots": lots}  # fmt: skip
+            rows.append({column: cells.get(column, "") for column in CSV_COLUMNS})
+        _check_never_oversold(rows)
+        return rows
+
+
+def _check_never_oversold(rows: list[dict[str, str]]) -> None:
+    held: dict[tuple[str, str], Decimal] = {}
+    for row in rows:
+        changes = [(row["asset"], Decimal(row["quantity"]) * (1 if row["side"] in ADDS else -1))]
+        if row["side"] == "buy" and row["quote"] != "USD":  # crypto-to-crypto: the quote is spent
+            changes.append((row["quote"], -Decimal(row["quantity"]) * Decimal(row["price"])))
+        if (fee_asset := row["fee_asset"] or row["quote"]) != "USD":
+            changes.append((fee_asset, -Decimal(row["fee"])))
+        for asset, change in changes:
+            held[row["account"], asset] = held.get((row["account"], asset), Decimal(0)) + change
+            if held[row["account"], asset] < 0:
+                raise RuntimeError(f"demo ledger oversells {asset} on {row['account']} at {row['trade_id']}")
 
 
 def demo_rows(today: date) -> list[dict[str, str]]:
-    book = _Ledger(today, seed=2026)
-    for days_ago in range(870, 59, -30):  # monthly BTC on coinbase
-        book.buy_usd(days_ago, "coinbase", "BTC", Decimal(1500))
-    eth_buys = [
-        book.buy_usd(days_ago, "kraken", "ETH", Decimal(2000), "0.0026") for days_ago in range(850, 99, -45)
+    """The demo ledger as CSV rows (all CSV_COLUMNS, in time order); same day, same rows."""
+    book = _Book(today)
+    for days_ago in range(900, 34, -7):  # weekly recurring BTC buy; the 2024-25 top is in here
+        book.buy(days_ago, "coinbase", "BTC", 250, "0.006", "recurring buy", hour=14)
+    book.buy(120, "coinbase", "BTC", 5000, "0.006")
+    for days_ago in (348, 344, 340):  # AVAX near its high, ~11.5 months ago: long-term within weeks
+        book.buy(days_ago, "coinbase", "AVAX", 2000, "0.006")
+    book.buy(120, "coinbase", "AVAX", 1500, "0.006")
+    book.buy(352, "coinbase", "SOL", 3000, "0.006")
+    book.buy(118, "coinbase", "SOL", 2000, "0.006")
+    for days_ago in range(880, 39, -21):  # ETH every three weeks
+        book.buy(days_ago, "kraken", "ETH", 400, "0.0026", "recurring buy", hour=16)
+    dip_buys = [
+        book.buy(days_ago, "kraken", "ETH", 3000, "0.0026", "bought the dip") for days_ago in (282, 276)
     ]
-    for days_ago in range(240, 9, -30):  # staking rewards
-        price = book.price("ETH", days_ago)
-        book.add(
-            days_ago, "kraken", "ETH", "income", Decimal("0.0125"), price=_price_text(price), note="staking"
-        )
-    for days_ago in (300, 280, 200):
-        book.buy_usd(days_ago, "kraken", "SOL", Decimal(4000), "0.0026")
-    # a swap: SOL bought with ETH, priced in ETH, valued in USD
+    for days_ago in range(335, 34, -30):  # small monthly staking rewards at fair market value
+        reward = Decimal(book.rng.randint(800, 1500)) * Decimal("0.00001")
+        price = price_text(book.price("ETH", days_ago))
+        book.add(book.when(days_ago), "kraken", "ETH", "income", reward, price=price, note="staking reward")
+    for days_ago in range(600, 59, -30):
+        book.buy(days_ago, "kraken", "LINK", 300, "0.0026", "recurring buy")
+    book.buy(345, "kraken", "LINK", 3000, "0.0026")
+    for days_ago, usd in ((720, 1500), (600, 1000), (345, 2500)):
+        book.buy(days_ago, "kraken", "DOGE", usd, "0.0026")
+    for days_ago, usd in ((560, 800), (345, 1200)):
+        book.buy(days_ago, "kraken", "PEPE", usd, "0.0026", "memecoin")
+    # a swap: SOL bought with ETH, priced in ETH per SOL and valued in USD; the fee is in ETH
     sol_usd, eth_usd = book.price("SOL", 250), book.price("ETH", 250)
-    book.add(250, "kraken", "SOL", "buy", Decimal(20), price=format((sol_usd / eth_usd).quantize(QTY), "f"),
-             quote="ETH", price_usd=_price_text(sol_usd), fee="0.002", note="swap ETH for SOL")  # fmt: skip
-    for days_ago in (345, 338, 330):  # AVAX near its high: turns long-term within weeks
-        book.buy_usd(days_ago, "coinbase", "AVAX", Decimal(3000))
-    for days_ago in (380, 300, 120):
-        book.buy_usd(days_ago, "coinbase", "LINK", Decimal(2500))
-    for days_ago in (500, 380):
-        book.buy_usd(days_ago, "kraken", "DOGE", Decimal(2500))
-    book.buy_usd(300, "kraken", "PEPE", Decimal(1200))
-    for number, (days_ago, amount) in enumerate(((420, "0.05"), (200, "0.03")), start=1):
-        tx = f"0xdemo{number:04d}"
-        book.add(days_ago, "coinbase", "BTC", "transfer_out", Decimal(amount), price="", tx_id=tx,
-                 counterpart_account="ledger")  # fmt: skip
-        book.add(days_ago - 0.01, "ledger", "BTC", "transfer_in", Decimal(amount), price="", tx_id=tx,
-                 counterpart_account="coinbase")  # fmt: skip
-    for days_ago in (118, 90, 62):  # recent BTC buys near the top: short-term losses now
-        book.buy_usd(days_ago, "coinbase", "BTC", Decimal(3000))
-    _sales_this_year(book, eth_buys)
-    book.rows.sort(key=lambda pair: pair[0])
-    rows = []
-    for moment, row in book.rows:
-        rows.append(
-            {column: "" for column in CSV_COLUMNS}
-            | row
-            | {"timestamp": moment.strftime("%Y-%m-%dT%H:%M:%SZ")}
-        )
-    return rows
+    book.add(book.when(250), "kraken", "SOL", "buy", Decimal(15), price=format((sol_usd / eth_usd).quantize(SATOSHI), "f"),
+             quote="ETH", fee_asset="ETH", fee="0.0015", price_usd=price_text(sol_usd), note="swap ETH for SOL")  # fmt: skip
+    book.transfer(420, "coinbase", "ledger", "BTC", Decimal("0.06"))
+    book.transfer(200, "coinbase", "ledger", "BTC", Decimal("0.04"))
+    _sales_this_year(book, dip_buys)
+    return book.finish()
 
 
-def _sales_this_year(book: _Ledger, eth_buys: list[str]) -> None:
-    """Sales spread over the part of this year already gone, so they always fall in it."""
+def _sales_this_year(book: _Book, dip_buys: list[tuple[int, Decimal]]) -> None:
+    """Sales spread over the part of this year already gone (before today when possible), so
+    they always fall in this tax year whatever the date."""
     elapsed = (book.today - date(book.today.year, 1, 1)).days
 
-    def days_ago(fraction: float) -> float:
-        return max(0.0, elapsed * (1 - fraction))
+    def at(fraction: float) -> int:
+        return elapsed - int(max(elapsed - 1, 0) * fraction)
 
-    book.sell(days_ago(0.30), "coinbase", "BTC", Decimal("0.25"))
-    # name two early ETH lots explicitly (specific identification; the oldest went in the swap)
-    book.sell(days_ago(0.50), "kraken", "ETH", Decimal("1"), lots=f"{eth_buys[3]}:0.5;{eth_buys[5]}:0.5")
-    book.sell(days_ago(0.60), "kraken", "DOGE", Decimal(str(book.held[("kraken", "DOGE")] / 2)).quantize(QTY))
-    book.sell(days_ago(0.70), "ledger", "BTC", Decimal("0.02"))
+    book.sell(at(0.25), "coinbase", "BTC", Decimal("0.25"), "0.006")  # oldest lots: long-term gain
+    book.sell(at(0.40), "kraken", "DOGE", Decimal(15000), "0.0026")
+    book.sell(at(0.50), "kraken", "ETH", Decimal(2), "0.0026")
+    book.sell(at(0.60), "ledger", "BTC", Decimal("0.03"), "0")
+    # specific identification: part of each dip lot (each is ~1.7 ETH), for a short-term gain
+    (first, _), (second, _) = dip_buys
+    sale = book.sell(at(0.70), "kraken", "ETH", Decimal(2), "0.0026")
+    sale.lots = [(first, Decimal("1.2")), (second, Decimal("0.8"))]
+
+
+def demo_prices(today: date) -> dict[str, Decimal]:
+    """Today's demo prices: SOL, AVAX, LINK, DOGE and PEPE bought near highs are under water;
+    BTC and ETH have old lots in gain and recent lots at a loss."""
+    del today  # the curves end at today by construction
+    return {asset: Decimal(points[-1][1]) for asset, points in CURVES.items()}
 
 
 def demo_config() -> Config:
     """The demo's own tax profile (it never reads the user's config): a single filer with
     $120,000 of taxable income in New York time; years past the bundled tax tables borrow the
     latest table, labelled as an estimate."""
+    from engine.config import Config, TaxConfig  # lazily: the generator itself is stdlib-only
+
     return Config(
         tax=TaxConfig(
             timezone="America/New_York",
@@ -182,16 +263,11 @@ def demo_config() -> Config:
     )
 
 
-def demo_prices(today: date) -> dict[str, Decimal]:
-    """Today's demo prices: SOL, AVAX, LINK, PEPE and recent BTC and ETH buys are under water."""
-    del today  # the curves end at today by construction
-    return {asset: Decimal(points[-1][1]) for asset, points in CURVES.items()}
-
-
 def price_path(asset: str, start_price: Decimal, steps: int, seed: int = 7) -> list[Decimal]:
-    """A seeded random walk with a 5-15% dip every ~40 steps (the demo's live price feed)."""
+    """A seeded random walk of +-0.3% steps with a 5-15% dip every ~40 steps (a simulated feed);
+    cents for dollar assets, 8 significant digits below a dollar; never zero or less."""
     rng = random.Random(f"{asset}:{seed}")
-    places = CENT if start_price >= 1 else Decimal(1).scaleb(start_price.adjusted() - 7)
+    quantum = Decimal(1).scaleb(-_price_places(start_price))
     price = start_price
     path: list[Decimal] = []
     for _ in range(steps):
@@ -199,32 +275,43 @@ def price_path(asset: str, start_price: Decimal, steps: int, seed: int = 7) -> l
             price *= Decimal(rng.randint(85, 95)) / 100
         else:
             price *= Decimal(rng.randint(9970, 10030)) / 10_000
-        price = max(price.quantize(places), places)
+        price = max(price.quantize(quantum), quantum)
         path.append(price)
     return path
 
 
 def scaled_rows(today: date, lots: int, seed: int = 11) -> Iterator[dict[str, str]]:
-    """`lots` extra buys (open lots) over the last 3 years, for `harvest demo --lots N`."""
+    """`lots` extra buys (open lots) over the last 3 years, in time order, for `harvest demo
+    --lots N`. Plain int arithmetic per row: 100,000 rows take a fraction of a second."""
     rng = random.Random(seed)
-    assets = [a for a in CURVES if a != "PEPE"]
-    # price per asset per day in integer cents, computed once per (asset, day)
-    cents = {(a, d): int(curve_price(a, d) * 100) or 1 for a in assets for d in range(0, 1096, 5)}
-    start = datetime.combine(today, time(12), tzinfo=UTC) - timedelta(days=1095)
+    assets = tuple(CURVES)
+    span_days = 3 * 365
+    # per asset: price scale (units per USD) and integer price on each day, computed once
+    digits = {asset: _price_places(Decimal(CURVES[asset][-1][1])) for asset in assets}
+    scales = {asset: 10**places for asset, places in digits.items()}
+    prices = {a: [int(curve_price(a, d) * scales[a]) for d in range(span_days + 1)] for a in assets}
+    first_day = today - timedelta(days=span_days)
+    day_text = [(first_day + timedelta(days=d)).isoformat() for d in range(span_days + 1)]
+    step = span_days * 86_400 // max(lots, 1)
     for number in range(lots):
         asset = assets[rng.randrange(len(assets))]
-        day = rng.randrange(0, 1095, 5)
-        price_cents = cents[(asset, day)] * rng.randint(90, 110) // 100 or 1
-        moment = start + timedelta(days=1095 - day, seconds=rng.randrange(86_400))
-        units = rng.randint(1, 10**8)
+        second = number * step + rng.randrange(max(step, 1))
+        day, in_day = divmod(second, 86_400)
+        price = prices[asset][span_days - day] * rng.randint(85, 115) // 100 or 1
+        usd_cents = rng.randint(2_000, 200_000)
+        units = usd_cents * 10**6 * scales[asset] // price  # quantity in 1e-8 units
+        scale, places = scales[asset], digits[asset]
         yield {
-            "timestamp": moment.strftime("%Y-%m-%dT%H:%M:%SZ"), "account": DEMO_ACCOUNTS[number % 2],
-            "asset": asset, "side": "buy", "quantity": f"{units // 10**8}.{units % 10**8:08d}",
-            "price": f"{price_cents // 100}.{price_cents % 100:02d}", "fee": "0", "trade_id": f"SC-{number:07d}",
+            "timestamp": f"{day_text[day]}T{in_day // 3600:02d}:{in_day // 60 % 60:02d}:{in_day % 60:02d}Z",
+            "account": DEMO_ACCOUNTS[number % 3], "asset": asset, "side": "buy",
+            "quantity": f"{units // 10**8}.{units % 10**8:08d}", "price": f"{price // scale}.{price % scale:0{places}d}",
+            "fee": f"{usd_cents // 200 // 100}.{usd_cents // 200 % 100:02d}", "quote": "USD",
+            "trade_id": f"SC-{number + 1:07d}", "note": "synthetic lot",
         }  # fmt: skip
 
 
 def write_csv(rows: Iterable[dict[str, str]], path: Path) -> None:
+    """The rows as an importable CSV with the CSV_COLUMNS header (missing cells left blank)."""
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS, lineterminator="\n", extrasaction="ignore")
         writer.writeheader()
