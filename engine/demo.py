@@ -282,32 +282,41 @@ def price_path(asset: str, start_price: Decimal, steps: int, seed: int = 7) -> l
 
 def scaled_rows(today: date, lots: int, seed: int = 11) -> Iterator[dict[str, str]]:
     """`lots` extra buys (open lots) over the last 3 years, in time order, for `harvest demo
-    --lots N`. Plain int arithmetic per row: 100,000 rows take a fraction of a second."""
+    --lots N`. One random draw and plain int arithmetic per row, so 100,000 rows are quick."""
     rng = random.Random(seed)
-    assets = tuple(CURVES)
     span_days = 3 * 365
-    # per asset: price scale (units per USD) and integer price on each day, computed once
-    digits = {asset: _price_places(Decimal(CURVES[asset][-1][1])) for asset in assets}
-    scales = {asset: 10**places for asset, places in digits.items()}
-    prices = {a: [int(curve_price(a, d) * scales[a]) for d in range(span_days + 1)] for a in assets}
     first_day = today - timedelta(days=span_days)
-    day_text = [(first_day + timedelta(days=d)).isoformat() for d in range(span_days + 1)]
+    day_text = [(first_day + timedelta(days=day)).isoformat() for day in range(span_days + 1)]
+    markets = [_scaled_market(asset, span_days) for asset in CURVES]
     step = span_days * 86_400 // max(lots, 1)
+    draw_bits = rng.getrandbits
     for number in range(lots):
-        asset = assets[rng.randrange(len(assets))]
-        second = number * step + rng.randrange(max(step, 1))
-        day, in_day = divmod(second, 86_400)
-        price = prices[asset][span_days - day] * rng.randint(85, 115) // 100 or 1
-        usd_cents = rng.randint(2_000, 200_000)
-        units = usd_cents * 10**6 * scales[asset] // price  # quantity in 1e-8 units
-        scale, places = scales[asset], digits[asset]
+        draw = draw_bits(64)  # sliced into asset, time jitter, price noise and size
+        asset, places, scale, day_prices = markets[draw % len(markets)]
+        day, in_day = divmod(number * step + (draw >> 8) % max(step, 1), 86_400)
+        price = day_prices[day] * (85 + (draw >> 32) % 31) // 100 or 1  # +-15% noise
+        usd_cents = 2_000 + (draw >> 40) % 198_000
+        units = usd_cents * 1_000_000 * scale // price  # quantity in 1e-8 units
+        fee_cents = usd_cents // 200
         yield {
             "timestamp": f"{day_text[day]}T{in_day // 3600:02d}:{in_day // 60 % 60:02d}:{in_day % 60:02d}Z",
             "account": DEMO_ACCOUNTS[number % 3], "asset": asset, "side": "buy",
-            "quantity": f"{units // 10**8}.{units % 10**8:08d}", "price": f"{price // scale}.{price % scale:0{places}d}",
-            "fee": f"{usd_cents // 200 // 100}.{usd_cents // 200 % 100:02d}", "quote": "USD",
+            "quantity": f"{units // 100_000_000}.{units % 100_000_000:08d}",
+            "price": f"{price // scale}.{str(price % scale).zfill(places)}",
+            "fee": f"{fee_cents // 100}.{fee_cents % 100:02d}", "quote": "USD",
             "trade_id": f"SC-{number + 1:07d}", "note": "synthetic lot",
         }  # fmt: skip
+
+
+def _scaled_market(asset: str, span_days: int) -> tuple[str, int, int, list[int]]:
+    """(asset, price places, units per USD, integer price per day from the oldest day): the
+    demo curve rescaled so about a third of the days sit above today's price (under water)."""
+    today_price = Decimal(CURVES[asset][-1][1])
+    places = _price_places(today_price)
+    curve = [curve_price(asset, span_days - day) for day in range(span_days + 1)]
+    two_thirds_mark = sorted(curve)[len(curve) * 2 // 3]
+    stretch = today_price / two_thirds_mark
+    return asset, places, 10**places, [max(int(price * stretch * 10**places), 1) for price in curve]
 
 
 def write_csv(rows: Iterable[dict[str, str]], path: Path) -> None:

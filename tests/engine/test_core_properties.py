@@ -130,3 +130,11 @@ def test_results_do_not_depend_on_row_order(events, rng: random.Random):
     second = match_lots(build_ledger(shuffled), "fifo")
     assert sorted(first.realized) == sorted(second.realized)
     assert first.open_lots == second.open_lots
+
+
+@settings(max_examples=100, deadline=None)
+@given(histories(), st.sampled_from(["fifo", "lifo", "hifo"]))
+def test_every_row_is_proceeds_minus_basis(events, method):
+    result = match_lots(build_ledger(events), method)
+    assert all(row.gain == row.proceeds - row.cost_basis for row in result.realized)
+    assert sum(row.quantity for row in result.realized) == sum(e.quantity for e in events if e.side == "sell")

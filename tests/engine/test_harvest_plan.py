@@ -158,3 +158,15 @@ def test_near_worthless_coin_needs_a_real_sale(tmp_path, price):
     (candidate,) = planner.scan({"LUNA": usd(price)})[0]
     # value 100 x price against a 10,000 basis: under 1% of basis in both cases
     assert "near worthless: needs an actual sale to an unrelated buyer" in candidate.warnings
+
+
+def test_carryforward_is_computed_from_history_and_shown_beside_the_config(tmp_path):
+    # 2025: a short-term loss of 20,000 (income 150,000): 3,000 deducted, 17,000 carried into 2026
+    text = f"""{HEADER}
+2025-02-01T15:00:00Z,kraken,AAA,buy,1,25000,0,A1
+2025-06-01T15:00:00Z,kraken,AAA,sell,1,5000,0,A2
+"""
+    planner = Planner(engine_from_csv(tmp_path, text))
+    summary = planner.tax_summary(2026)
+    assert summary.computed_carryforward_in == (Decimal(17000), Decimal(0))
+    assert summary.carryforward_in == (Decimal(0), Decimal(0))  # the tax uses the config's figure

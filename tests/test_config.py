@@ -1,0 +1,67 @@
+"""Config loading: the example file stays valid, errors name the key path and line."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from engine.config import parse_config
+from engine.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_example_config_loads_and_sets_every_section():
+    config = parse_config((ROOT / "config.example.yaml").read_text(), ROOT / "config.example.yaml")
+    assert config.tax.timezone == "America/New_York"
+    assert config.lots.method == "fifo"
+    assert config.harvest.fee_rate == Decimal("0.001")
+    assert config.harvest.wash_sale.window_days == 30
+    assert config.prices.stale_after_seconds == 120
+
+
+def test_every_schema_key_appears_in_the_example():
+    from engine.config_schema import SCHEMA, Section
+
+    text = (ROOT / "config.example.yaml").read_text()
+
+    def keys(section: Section, prefix: str = "") -> list[str]:
+        found = []
+        for name, spec in section.keys.items():
+            found.append(name)
+            if isinstance(spec, Section):
+                found += keys(spec, f"{prefix}{name}.")
+        return found
+
+    missing = [k for k in keys(SCHEMA) if f"{k}:" not in text]
+    assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("lots:\n  methd: fifo\n", "config:2: lots.methd: unknown key (did you mean lots.method?)"),
+        (
+            "tax:\n  filing_status: married\n",
+            "config:2: tax.filing_status: expected one of single, mfj, mfs, hoh; got 'married'",
+        ),
+        ("tax:\n  state_rate: 2\n", "config:2: tax.state_rate: must be at most 0.5"),
+        (
+            "harvest:\n  wash_sale:\n    window_days: many\n",
+            "config:3: harvest.wash_sale.window_days: expected a whole number, got 'many'",
+        ),
+        ("tax: [1, 2\n", "config:2:1: YAML syntax error"),
+        ("tax:\n  timezone: Mars/Olympus\n", "config:2: tax.timezone: unknown time zone 'Mars/Olympus'"),
+    ],
+)
+def test_bad_values_name_key_and_line(text, message):
+    with pytest.raises(ConfigError) as caught:
+        parse_config(text)
+    assert str(caught.value).startswith(message)
+
+
+def test_empty_file_means_defaults():
+    assert parse_config("").lots.method == "fifo"
+    assert parse_config("tax:\n").tax.filing_status == "single"
