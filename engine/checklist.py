@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from engine import fixedpoint as fp
 from engine.errors import InputError
-from engine.plan import Plan
+from engine.plan import Plan, PlanStep
 
 PLANNED, IDENTIFIED, SOLD, REBUY_DUE, REBOUGHT, DONE = (
     "planned", "identified", "sold", "rebuy_due", "rebought", "done",
@@ -85,24 +85,64 @@ class Checklist:
             plan_id = conn.execute(
                 "INSERT INTO plans (created_at, goal, tax_year) VALUES (?, ?, ?)", (now, plan.goal, tax_year)
             ).lastrowid
+            assert plan_id is not None
             for step in plan.steps:
-                conn.execute(
-                    "INSERT INTO steps (plan_id, number, account, asset, term, quantity, lots, expected_proceeds, "
-                    "cost_basis, savings, carryforward, trading_cost, rebuy, rebuy_wait_hours, state, updated_at) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        plan_id, step.number, step.account, step.asset, step.term, str(step.quantity),
-                        step.identification, str(step.expected_proceeds), str(step.cost_basis),
-                        str(step.savings_this_year), str(step.carryforward_created), str(step.trading_cost),
-                        int(step.rebuy_after is not None), rebuy_wait_hours, PLANNED, now,
-                    ),
-                )  # fmt: skip
+                self._insert(plan_id, step.number, step, rebuy_wait_hours, now)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
         assert plan_id is not None
         return plan_id
+
+    def add(self, step: PlanStep, tax_year: int, now: int, rebuy_wait_hours: int) -> int:
+        """Append one step to the active plan (creating it if there is none); its number."""
+        conn = self.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            row = conn.execute("SELECT id FROM plans WHERE active = 1").fetchone()
+            if row is None:
+                plan_id = conn.execute(
+                    "INSERT INTO plans (created_at, goal, tax_year) VALUES (?, 'manual', ?)", (now, tax_year)
+                ).lastrowid
+            else:
+                plan_id = row[0]
+            number = conn.execute(
+                "SELECT coalesce(max(number), 0) + 1 FROM steps WHERE plan_id = ?", (plan_id,)
+            ).fetchone()[0]
+            self._insert(plan_id, number, step, rebuy_wait_hours, now)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return int(number)
+
+    def remove(self, number: int) -> None:
+        """Take a step out of the plan; only while nothing has been done for it."""
+        step = self.step(number)
+        if step.state != PLANNED:
+            raise InputError(f"step {number} is {step.state}; skip or cancel it instead")
+        with_conn = self.conn
+        with_conn.execute("BEGIN IMMEDIATE")
+        try:
+            with_conn.execute("DELETE FROM steps WHERE id = ? AND state = ?", (step.id, PLANNED))
+            with_conn.execute("COMMIT")
+        except BaseException:
+            with_conn.execute("ROLLBACK")
+            raise
+
+    def _insert(self, plan_id: int, number: int, step: PlanStep, rebuy_wait_hours: int, now: int) -> None:
+        self.conn.execute(
+            "INSERT INTO steps (plan_id, number, account, asset, term, quantity, lots, expected_proceeds, "
+            "cost_basis, savings, carryforward, trading_cost, rebuy, rebuy_wait_hours, state, updated_at) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                plan_id, number, step.account, step.asset, step.term, str(step.quantity), step.identification,
+                str(step.expected_proceeds), str(step.cost_basis), str(step.savings_this_year),
+                str(step.carryforward_created), str(step.trading_cost), int(step.rebuy_after is not None),
+                rebuy_wait_hours, PLANNED, now,
+            ),
+        )  # fmt: skip
 
     def steps(self) -> list[Step]:
         rows = self.conn.execute(

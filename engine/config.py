@@ -68,11 +68,25 @@ class PricesConfig:
 
 
 @dataclass(frozen=True)
+class AlertsConfig:
+    min_net_savings: Decimal = Decimal(250)
+    long_term_days: int = 7
+
+
+@dataclass(frozen=True)
+class UiConfig:
+    theme: str = "textual-dark"
+    keymap: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Config:
     tax: TaxConfig = field(default_factory=TaxConfig)
     lots: LotsConfig = field(default_factory=LotsConfig)
     harvest: HarvestConfig = field(default_factory=HarvestConfig)
     prices: PricesConfig = field(default_factory=PricesConfig)
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
+    ui: UiConfig = field(default_factory=UiConfig)
     path: Path | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
@@ -189,6 +203,8 @@ def _build(values: dict[str, Any], path: Path | None) -> Config:
         lots=LotsConfig(**values["lots"]),
         harvest=HarvestConfig(**harvest, wash_sale=wash),
         prices=PricesConfig(**values["prices"]),
+        alerts=AlertsConfig(**values["alerts"]),
+        ui=UiConfig(**values["ui"]),
         path=path,
         raw=values,
     )

@@ -108,6 +108,14 @@ def timezone_name(raw: Any) -> str:
     return name
 
 
+def string_map(raw: Any) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in raw.items()):
+        raise ValueError("expected a mapping of names to strings")
+    return {k: v.strip() for k, v in raw.items()}
+
+
 def gain_pair() -> Section:
     money = decimal_value()
     return Section({"short_term": Key(money, Decimal(0)), "long_term": Key(money, Decimal(0))})
@@ -164,6 +172,18 @@ SCHEMA = Section(
             {
                 "stale_after_seconds": Key(integer(1), 120),
                 "poll_seconds": Key(integer(1), 15),
+            }
+        ),
+        "alerts": Section(
+            {
+                "min_net_savings": Key(decimal_value(Decimal(0)), Decimal(250)),
+                "long_term_days": Key(integer(0, 366), 7),
+            }
+        ),
+        "ui": Section(
+            {
+                "theme": Key(text, "textual-dark"),
+                "keymap": Key(string_map, {}),
             }
         ),
     }

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
 DEMO_ACCOUNTS: tuple[str, ...] = ("coinbase", "kraken", "ledger")
 ID_PREFIX = {"coinbase": "CB", "kraken": "KR", "ledger": "LG"}
+FEE_RATE = {"coinbase": Decimal("0.006"), "kraken": Decimal("0.0026"), "ledger": Decimal("0.001")}
 CSV_COLUMNS: tuple[str, ...] = (
     "timestamp", "account", "asset", "side", "quantity", "price", "fee", "quote", "fee_asset", "price_usd",
     "trade_id", "tx_id", "address", "counterpart_account", "lots", "note",
@@ -92,7 +93,7 @@ class _Book:
 
     def when(self, days_ago: int, hour: int | None = None) -> datetime:
         day = self.today - timedelta(days=days_ago)
-        hour = self.rng.randint(9, 20) if hour is None else hour  # daytime in New York, any UTC date
+        hour = self.rng.randint(9, 20) if hour is None else hour  # same calendar day in New York
         return datetime.combine(day, time(hour, self.rng.randint(0, 59), self.rng.randint(0, 59)), UTC)
 
     def price(self, asset: str, days_ago: int) -> Decimal:
@@ -107,27 +108,18 @@ class _Book:
         return len(self.entries) - 1
 
     def buy(
-        self,
-        days_ago: int,
-        account: str,
-        asset: str,
-        usd: int,
-        fee_rate: str,
-        note: str = "",
-        hour: int | None = None,
-    ) -> tuple[int, Decimal]:
-        """A USD buy worth about `usd`; returns (key, quantity)."""
+        self, days_ago: int, account: str, asset: str, usd: int, note: str = "", hour: int | None = None
+    ) -> int:
+        """A USD buy worth about `usd`, paying the account's fee rate; returns its key."""
         price = Decimal(price_text(self.price(asset, days_ago)))
         quantity = (Decimal(usd) / price).quantize(Decimal(1) if asset == "PEPE" else SATOSHI, ROUND_DOWN)
-        fee = format((quantity * price * Decimal(fee_rate)).quantize(CENT), "f")
-        key = self.add(
-            self.when(days_ago, hour), account, asset, "buy", quantity, price=str(price), fee=fee, note=note
-        )
-        return key, quantity
+        fee = format((quantity * price * FEE_RATE[account]).quantize(CENT), "f")
+        moment = self.when(days_ago, hour)
+        return self.add(moment, account, asset, "buy", quantity, price=str(price), fee=fee, note=note)
 
-    def sell(self, days_ago: int, account: str, asset: str, quantity: Decimal, fee_rate: str) -> _Entry:
+    def sell(self, days_ago: int, account: str, asset: str, quantity: Decimal) -> _Entry:
         price = Decimal(price_text(self.price(asset, days_ago)))
-        fee = format((quantity * price * Decimal(fee_rate)).quantize(CENT), "f")
+        fee = format((quantity * price * FEE_RATE[account]).quantize(CENT), "f")
         key = self.add(self.when(days_ago), account, asset, "sell", quantity, price=str(price), fee=fee)
         return self.entries[key]
 
@@ -136,16 +128,8 @@ class _Book:
         tx_id = self.rng.randbytes(32).hex()
         sent = self.when(days_ago)
         cells = {"price": price_text(self.price(asset, days_ago)), "tx_id": tx_id, "address": WALLET_ADDRESS}
-        self.add(
-            sent,
-            source,
-            asset,
-            "transfer_out",
-            quantity,
-            counterpart_account=target,
-            note="to hardware wallet",
-            **cells,
-        )
+        out = {"counterpart_account": target, "note": f"to {target}"}
+        self.add(sent, source, asset, "transfer_out", quantity, **out, **cells)
         received = sent + timedelta(minutes=self.rng.randint(20, 50))  # a few confirmations later
         self.add(received, target, asset, "transfer_in", quantity, counterpart_account=source, **cells)
 
@@ -188,30 +172,28 @@ def _check_never_oversold(rows: list[dict[str, str]]) -> None:
 def demo_rows(today: date) -> list[dict[str, str]]:
     """The demo ledger as CSV rows (all CSV_COLUMNS, in time order); same day, same rows."""
     book = _Book(today)
-    for days_ago in range(900, 34, -7):  # weekly recurring BTC buy; the 2024-25 top is in here
-        book.buy(days_ago, "coinbase", "BTC", 250, "0.006", "recurring buy", hour=14)
-    book.buy(120, "coinbase", "BTC", 5000, "0.006")
+    for days_ago in range(900, 34, -7):  # weekly recurring BTC buy, through the top and back down
+        book.buy(days_ago, "coinbase", "BTC", 250, "recurring buy", hour=14)
+    book.buy(120, "coinbase", "BTC", 5000)
     for days_ago in (348, 344, 340):  # AVAX near its high, ~11.5 months ago: long-term within weeks
-        book.buy(days_ago, "coinbase", "AVAX", 2000, "0.006")
-    book.buy(120, "coinbase", "AVAX", 1500, "0.006")
-    book.buy(352, "coinbase", "SOL", 3000, "0.006")
-    book.buy(118, "coinbase", "SOL", 2000, "0.006")
+        book.buy(days_ago, "coinbase", "AVAX", 2000)
+    book.buy(120, "coinbase", "AVAX", 1500)
+    book.buy(352, "coinbase", "SOL", 3000)
+    book.buy(118, "coinbase", "SOL", 2000)
     for days_ago in range(880, 39, -21):  # ETH every three weeks
-        book.buy(days_ago, "kraken", "ETH", 400, "0.0026", "recurring buy", hour=16)
-    dip_buys = [
-        book.buy(days_ago, "kraken", "ETH", 3000, "0.0026", "bought the dip") for days_ago in (282, 276)
-    ]
+        book.buy(days_ago, "kraken", "ETH", 400, "recurring buy", hour=16)
+    dip_buys = [book.buy(days_ago, "kraken", "ETH", 3000, "bought the dip") for days_ago in (282, 276)]
     for days_ago in range(335, 34, -30):  # small monthly staking rewards at fair market value
         reward = Decimal(book.rng.randint(800, 1500)) * Decimal("0.00001")
         price = price_text(book.price("ETH", days_ago))
         book.add(book.when(days_ago), "kraken", "ETH", "income", reward, price=price, note="staking reward")
     for days_ago in range(600, 59, -30):
-        book.buy(days_ago, "kraken", "LINK", 300, "0.0026", "recurring buy")
-    book.buy(345, "kraken", "LINK", 3000, "0.0026")
+        book.buy(days_ago, "kraken", "LINK", 300, "recurring buy")
+    book.buy(345, "kraken", "LINK", 3000)
     for days_ago, usd in ((720, 1500), (600, 1000), (345, 2500)):
-        book.buy(days_ago, "kraken", "DOGE", usd, "0.0026")
+        book.buy(days_ago, "kraken", "DOGE", usd)
     for days_ago, usd in ((560, 800), (345, 1200)):
-        book.buy(days_ago, "kraken", "PEPE", usd, "0.0026", "memecoin")
+        book.buy(days_ago, "kraken", "PEPE", usd, "memecoin")
     # a swap: SOL bought with ETH, priced in ETH per SOL and valued in USD; the fee is in ETH
     sol_usd, eth_usd = book.price("SOL", 250), book.price("ETH", 250)
     book.add(book.when(250), "kraken", "SOL", "buy", Decimal(15), price=format((sol_usd / eth_usd).quantize(SATOSHI), "f"),
@@ -222,22 +204,21 @@ def demo_rows(today: date) -> list[dict[str, str]]:
     return book.finish()
 
 
-def _sales_this_year(book: _Book, dip_buys: list[tuple[int, Decimal]]) -> None:
-    """Sales spread over the part of this year already gone (before today when possible), so
-    they always fall in this tax year whatever the date."""
+def _sales_this_year(book: _Book, dip_buys: list[int]) -> None:
+    """Sales spread over the part of this year already gone (before today when there is such a
+    day), so they fall in this tax year whatever the date; together ~$15k-30k of gains."""
     elapsed = (book.today - date(book.today.year, 1, 1)).days
 
     def at(fraction: float) -> int:
         return elapsed - int(max(elapsed - 1, 0) * fraction)
 
-    book.sell(at(0.25), "coinbase", "BTC", Decimal("0.25"), "0.006")  # oldest lots: long-term gain
-    book.sell(at(0.40), "kraken", "DOGE", Decimal(15000), "0.0026")
-    book.sell(at(0.50), "kraken", "ETH", Decimal(2), "0.0026")
-    book.sell(at(0.60), "ledger", "BTC", Decimal("0.03"), "0")
-    # specific identification: part of each dip lot (each is ~1.7 ETH), for a short-term gain
-    (first, _), (second, _) = dip_buys
-    sale = book.sell(at(0.70), "kraken", "ETH", Decimal(2), "0.0026")
-    sale.lots = [(first, Decimal("1.2")), (second, Decimal("0.8"))]
+    book.sell(at(0.25), "coinbase", "BTC", Decimal("0.25"))  # FIFO: the oldest lots, long-term
+    book.sell(at(0.40), "kraken", "DOGE", Decimal(15000))
+    book.sell(at(0.50), "kraken", "ETH", Decimal(2))
+    book.sell(at(0.60), "ledger", "BTC", Decimal("0.03"))
+    # specific identification of part of each dip lot (~1.7 ETH each): a short-term gain
+    sale = book.sell(at(0.70), "kraken", "ETH", Decimal(2))
+    sale.lots = [(dip_buys[0], Decimal("1.2")), (dip_buys[1], Decimal("0.8"))]
 
 
 def demo_prices(today: date) -> dict[str, Decimal]:

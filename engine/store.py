@@ -119,7 +119,8 @@ class Store:
             elif not path.exists():
                 raise StoreError(f"{path}: no store here yet (run `harvest import` or `harvest sync`)")
             uri = f"file:{path}?mode={'ro' if self.readonly else 'rw'}"
-            conn = sqlite3.connect(uri, uri=True, timeout=15, isolation_level=None)
+            # one connection, used from the UI thread and workers in turn (callers serialise)
+            conn = sqlite3.connect(uri, uri=True, timeout=15, isolation_level=None, check_same_thread=False)
             conn.execute("PRAGMA busy_timeout = 15000")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -286,6 +287,22 @@ class Store:
         from engine.fixedpoint import parse
 
         return [(a, b, c, parse(q), ts, ref) for a, b, c, q, ts, ref in rows]
+
+    def trade_prices(self, asset: str, points: int = 2000) -> list[tuple[int, int]]:
+        """(time, USD per unit) of this asset's own trades, thinned to about `points`."""
+        rows = self.conn.execute(
+            "SELECT ts, quantity, usd FROM legs JOIN pools p ON p.id = legs.pool_id "
+            "WHERE p.asset = ? AND kind IN (0, 1) AND usd IS NOT NULL ORDER BY ts",
+            (asset,),
+        ).fetchall()
+        step = max(1, len(rows) // points)
+        from engine.fixedpoint import SCALE, div_round
+
+        return [
+            (ts, div_round(int(usd) * SCALE, int(qty)))
+            for ts, qty, usd in rows[::step]
+            if int(qty) > 0 and int(usd) >= 0
+        ]
 
     def save_prices(self, prices: dict[str, int], ts: int, source: str) -> None:
         with self.transaction():

@@ -1,0 +1,52 @@
+"""Saving the tax profile keeps the user's comments and refuses invalid values untouched."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from engine.config_writer import save_tax_profile
+from engine.errors import ConfigError
+
+ORIGINAL = """# my harvest config
+tax:
+  timezone: America/Chicago   # where I live
+  filing_status: single
+  # wages after deductions
+  ordinary_taxable_income: 90000
+lots:
+  method: hifo  # keep
+"""
+
+
+def test_comments_survive_and_values_change(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text(ORIGINAL)
+    config = save_tax_profile(
+        path, {"ordinary_taxable_income": Decimal("120000"), "carryforward.short_term": Decimal("2500.5"), "filing_status": "mfj"}
+    )
+    text = path.read_text()
+    assert "# my harvest config" in text
+    assert "# where I live" in text
+    assert "# wages after deductions" in text
+    assert "method: hifo  # keep" in text
+    assert "ordinary_taxable_income: 120000" in text
+    assert config.tax.carryforward_short_term == Decimal("2500.5")
+    assert config.tax.filing_status == "mfj"
+    assert config.lots.method == "hifo"
+
+
+def test_an_invalid_value_leaves_the_file_alone(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text(ORIGINAL)
+    with pytest.raises(ConfigError, match="tax.filing_status"):
+        save_tax_profile(path, {"filing_status": "married"})
+    assert path.read_text() == ORIGINAL
+
+
+def test_a_missing_file_is_created_private(tmp_path):
+    path = tmp_path / "new" / "config.yaml"
+    save_tax_profile(path, {"state_rate": Decimal("0.05")})
+    assert "state_rate: 0.05" in path.read_text()
+    assert path.stat().st_mode & 0o777 == 0o600
