@@ -14,7 +14,7 @@ from engine.api import Engine
 from engine.gains import totals_by_year
 from engine.harvest import Blocked, Candidate
 from engine.lot_types import LONG
-from engine.plan import Plan
+from engine.plan import Plan, PlanStep
 from engine.positions import lots_frame
 from engine.scan import ScanContext, build_plan, quality_problems, scan, tax_profile
 from engine.tax import TaxResult, compute_tax
@@ -125,6 +125,11 @@ class Planner:
             target = fp.from_decimal(harvest.target)
         candidates, _blocked = self.scan(prices)
         return build_plan(self.context, candidates, prices, goal, target)
+
+    def step_for(self, candidate: Candidate, prices: dict[str, int]) -> PlanStep | None:
+        """The sale (and rebuy) that harvests one candidate on its own."""
+        plan = build_plan(self.context, [candidate], prices, "target", -candidate.loss)
+        return plan.steps[0] if plan.steps else None
 
     def deadline(self) -> date:
         return date(self.engine.tax_year(), 12, 31)

@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="the app on a bundled demo portfolio (offline)")
     demo.add_argument("--lots", type=int, default=0, metavar="N", help="add N synthetic open lots")
+    demo.add_argument(
+        "--print", action="store_true", help="print the demo's reports instead of opening the app"
+    )
     return parser
 
 
@@ -85,8 +88,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO) 
     }
     handler = handlers.get(args.command)
     if handler is None:
-        parser.print_help(out)
-        return 0
+        return cmd_app(args, out)
     return handler(args, out)
 
 
@@ -179,6 +181,21 @@ def _warn(lines: Sequence[str], fmt: str, limit: int = 20) -> None:
         print(f"warning: {line}", file=sys.stderr)
     if len(lines) > limit:
         print(f"warning: … and {len(lines) - limit} more (see --format json)", file=sys.stderr)
+
+
+def cmd_app(args: argparse.Namespace, out: TextIO) -> int:
+    """`harvest` alone: the app on the user's own store and config."""
+    from engine.config import load_config, resolve_config_path
+    from tui.app import HarvestApp
+    from tui.feed import StoredFeed
+    from tui.session import Session
+
+    config = load_config(args.config)
+    engine = open_engine(args)
+    session = Session(engine, config_path=config.path or resolve_config_path(args.config)[0])
+    feed = StoredFeed(session.stored_prices, interval=float(config.prices.poll_seconds))
+    HarvestApp(session, feed).run()
+    return 0
 
 
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:

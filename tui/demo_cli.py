@@ -49,6 +49,12 @@ def demo_clock(as_of: str | None) -> Callable[[], int]:
 
 
 def run_demo(args: argparse.Namespace, out: TextIO) -> int:
+    if args.lots < 0:
+        from engine.errors import InputError
+
+        raise InputError("--lots: must be zero or more")
+    if not args.print:
+        return run_demo_app(args)
     from engine import report_format as fmt
 
     with tempfile.TemporaryDirectory(prefix="harvest-demo-") as tmp:
@@ -65,6 +71,27 @@ def run_demo(args: argparse.Namespace, out: TextIO) -> int:
             print(f"\nRealized in {today.year}", file=out)
             out.write(fmt.realized_table(rows))
             print("\nharvest estimates taxes for planning; it is not tax advice.", file=out)
+        finally:
+            engine.store.close()
+    return 0
+
+
+def run_demo_app(args: argparse.Namespace) -> int:
+    """The app on the demo portfolio with a simulated live price feed; nothing outside a
+    temporary directory is read or written (the tax profile is saved there too)."""
+    from tui.app import HarvestApp
+    from tui.feed import DemoFeed
+    from tui.session import Session
+
+    with tempfile.TemporaryDirectory(prefix="harvest-demo-") as tmp:
+        directory = Path(tmp)
+        clock = demo_clock(args.as_of)
+        engine = build_demo_engine(directory, clock, args.lots)
+        try:
+            feed = DemoFeed(date.fromordinal(engine.today()), clock)
+            session = Session(engine, config_path=directory / "demo-config.yaml", export_dir=directory)
+            session.set_prices(feed.current(), clock())
+            HarvestApp(session, feed).run()
         finally:
             engine.store.close()
     return 0

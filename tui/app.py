@@ -1,0 +1,119 @@
+"""The Textual app: global bindings (remappable by id), the command palette, themes. It only
+wires things together; the main screen does the work."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from engine.errors import ConfigError
+from tui.feed import PriceFeed
+from tui.screens.help import HelpScreen
+from tui.screens.main import MainScreen
+from tui.session import Session
+
+BINDING_IDS = (
+    "quit", "help", "sync", "recompute", "export", "tax_profile", "next_pane", "previous_pane", "filter",
+    "toggle_plan", "details", "expand", "advance", "skip", "palette",
+)  # fmt: skip
+
+
+class HarvestApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "harvest"
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("s", "sync", "Sync", id="sync"),
+        Binding("r", "recompute", "Recompute", id="recompute"),
+        Binding("e", "export", "Export", id="export"),
+        Binding("t", "tax_profile", "Tax", id="tax_profile"),
+        Binding("ctrl+p", "command_palette", "Commands", id="palette", show=False),
+    ]
+
+    def __init__(self, session: Session, feed: PriceFeed) -> None:
+        super().__init__()
+        self.session = session
+        self.feed = feed
+        ui = session.config.ui
+        unknown = sorted(set(ui.keymap) - set(BINDING_IDS))
+        if unknown:
+            raise ConfigError(
+                f"ui.keymap: unknown binding id {unknown[0]!r} (known: {', '.join(BINDING_IDS)})"
+            )
+        self.keymap_config = dict(ui.keymap)
+        self.theme_name = ui.theme
+
+    def on_mount(self) -> None:
+        if self.theme_name in self.available_themes:
+            self.theme = self.theme_name
+        else:
+            self.notify(f"ui.theme: unknown theme {self.theme_name!r}; using the default", severity="warning")
+        if self.keymap_config:
+            self.set_keymap(self.keymap_config)
+        self.push_screen(MainScreen(self.session, self.feed))
+
+    @property
+    def main(self) -> MainScreen:
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                return screen
+        raise LookupError("main screen not mounted")
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Sync exchanges", "Fetch balances, trades and transfers", self.action_sync)
+        yield SystemCommand("Recompute", "Reload the store and recompute candidates", self.action_recompute)
+        yield SystemCommand("Export checklist", "Write the checklist as CSV", self.action_export)
+        yield SystemCommand(
+            "Tax profile", "Edit income, filing status, carryforward", self.action_tax_profile
+        )
+        yield SystemCommand("Keys and glossary", "Every binding; not tax advice", self.action_help)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def action_recompute(self) -> None:
+        self.main.reload()
+        self.notify("Recomputing…", timeout=2)
+
+    def action_export(self) -> None:
+        self.main.export()
+
+    def action_sync(self) -> None:
+        self.main.sync()
+
+    def action_tax_profile(self) -> None:
+        from tui.screens.tax_profile import TaxProfileScreen
+
+        def saved(changes: dict[str, object] | None) -> None:
+            if changes is not None:
+                self.apply_profile(changes)
+
+        self.push_screen(TaxProfileScreen(self.session.config.tax), saved)
+
+    def apply_profile(self, changes: dict[str, object]) -> None:
+        from engine.config_writer import save_tax_profile
+
+        path = self.session.config_path
+        try:
+            if path is None:
+                raise ConfigError("no config file to save to")
+            config = save_tax_profile(path, changes)
+        except ConfigError as exc:
+            self.notify(str(exc), severity="error", timeout=8)
+            return
+        self.session.engine.config = config
+        self.notify(f"Saved the tax profile to {path}")
+        self.main.reload()
+
+
+def profile_changes_as_decimal(changes: dict[str, object]) -> dict[str, object]:
+    return {
+        k: Decimal(str(v)) if isinstance(v, int | float) and not isinstance(v, bool) else v
+        for k, v in changes.items()
+    }

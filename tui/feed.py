@@ -1,0 +1,65 @@
+"""Price sources for the app. Each returns new prices when asked (the screen polls it from a
+worker): the demo's simulated market, or the prices the store last recorded (written by
+`harvest sync` and the monitor)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from engine import demo
+from engine import fixedpoint as fp
+
+
+class PriceFeed:
+    interval: float = 15.0
+    label: str = "prices"
+
+    def poll(self) -> tuple[dict[str, int], int] | None:
+        """New prices and the time they were observed, or None when nothing changed."""
+        raise NotImplementedError
+
+
+@dataclass
+class DemoFeed(PriceFeed):
+    """A seeded random walk with dips per asset, one step per poll: candidates appear, savings
+    move, and nothing touches the network."""
+
+    today: date
+    clock: Callable[[], int]
+    interval: float = 1.0
+    label: str = "demo feed"
+    steps: int = 5000
+    position: int = 0
+    paths: dict[str, list[Decimal]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for asset, start in demo.demo_prices(self.today).items():
+            self.paths[asset] = demo.price_path(asset, start, self.steps)
+
+    def current(self) -> dict[str, int]:
+        index = self.position % self.steps
+        return {asset: fp.from_decimal(path[index]) for asset, path in self.paths.items()}
+
+    def poll(self) -> tuple[dict[str, int], int] | None:
+        self.position += 1
+        return self.current(), self.clock()
+
+
+@dataclass
+class StoredFeed(PriceFeed):
+    """The last prices the store holds; polled so a monitor's or a sync's updates show up."""
+
+    read: Callable[[], tuple[dict[str, int], int | None]]
+    interval: float = 15.0
+    label: str = "stored prices"
+    seen: int | None = None
+
+    def poll(self) -> tuple[dict[str, int], int] | None:
+        prices, oldest = self.read()
+        if not prices or oldest is None or oldest == self.seen:
+            return None
+        self.seen = oldest
+        return prices, oldest

@@ -1,0 +1,60 @@
+"""The only place fixed-point amounts become text on screen."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from engine import fixedpoint as fp
+
+MINUS = "−"  # a real minus sign: reads better than a hyphen in columns of money
+
+
+def usd(units: int | None, cents: bool = False, sign: bool = False) -> str:
+    if units is None:
+        return "—"
+    value = fp.to_decimal(units).quantize(Decimal("0.01") if cents else Decimal(1), rounding=ROUND_HALF_EVEN)
+    text = f"${abs(value):,.2f}" if cents else f"${abs(value):,.0f}"
+    if value < 0:
+        return MINUS + text
+    return ("+" + text) if sign and value > 0 else text
+
+
+def usd_decimal(value: Decimal, cents: bool = True) -> str:
+    return usd(fp.from_decimal(fp.quantize(value)), cents=cents)
+
+
+def qty(units: int, digits: int = 8) -> str:
+    """About `digits` significant digits (at most 8 decimals), trailing zeros dropped; large
+    amounts grouped. Tables use 6; exact quantities live in the reports."""
+    value = fp.to_decimal(units)
+    if abs(value) >= 1000:
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    places = max(0, min(8, digits - 1 - (value.adjusted() if value else 0)))
+    text = f"{value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def price(units: int | None) -> str:
+    if units is None:
+        return "—"
+    value = fp.to_decimal(units)
+    if value >= 1:
+        return f"${value:,.2f}"
+    return f"${value.quantize(Decimal(1).scaleb(value.adjusted() - 3)):f}" if value else "$0"
+
+
+def percent(ratio: float | None) -> str:
+    if ratio is None:
+        return "—"
+    text = f"{abs(ratio) * 100:.1f}%"
+    return (MINUS if ratio < 0 else "+") + text
+
+
+def age(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f}s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f}m"
+    if seconds < 172_800:
+        return f"{seconds / 3600:.0f}h"
+    return f"{seconds / 86_400:.0f}d"

@@ -1,0 +1,31 @@
+"""Messages the workers post to the screens (attributes down, messages up)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from tui.session import AssetDetail, Snapshot
+
+
+@dataclass
+class SnapshotReady(Message):
+    snapshot: Snapshot
+
+
+@dataclass
+class Loaded(Message):
+    """The slow path finished (start, import, sync)."""
+
+
+@dataclass
+class WorkFailed(Message):
+    """A worker hit a problem the user should see (account and reason, never a traceback)."""
+
+    text: str
+
+
+@dataclass
+class DetailReady(Message):
+    detail: AssetDetail

@@ -1,0 +1,104 @@
+"""Details of one asset in one account: its lots, a price chart with a line at each lot's unit
+cost, and what harvesting its losing lots now does to this year's tax."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+from textual_plotext import PlotextPlot
+
+from engine import fixedpoint as fp
+from tui import format as fmt
+from tui.session import AssetDetail
+
+MAX_TABLE_ROWS = 2000  # the stock table stays fast at this size; the rest is summarised
+MAX_COST_LINES = 8
+
+
+class DetailScreen(Screen[None]):
+    BINDINGS = [Binding("escape,q", "app.pop_screen", "Back", id="back")]
+
+    def __init__(self, detail: AssetDetail) -> None:
+        super().__init__()
+        self.detail = detail
+
+    def compose(self) -> ComposeResult:
+        d = self.detail
+        yield Static(Text(f" {d.asset} on {d.account} · price {fmt.price(d.price)} · {len(d.lots)} lot(s)", style="bold"),
+                     id="detail-title")  # fmt: skip
+        with Horizontal(id="detail-body"):
+            with Vertical(id="detail-left", classes="pane"):
+                yield DataTable(cursor_type="row", zebra_stripes=True, id="detail-lots")
+            with Vertical(id="detail-right"):
+                yield PlotextPlot(id="detail-chart", classes="pane")
+                yield Static(self.tax_effect(), id="detail-tax", classes="pane")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#detail-left").border_title = "Lots"
+        self.query_one("#detail-chart").border_title = "Price and lot costs"
+        self.query_one("#detail-tax").border_title = "Harvesting now"
+        table: DataTable[str | Text] = self.query_one("#detail-lots", DataTable)
+        for label in ("lot", "acquired", "quantity", "unit cost", "unrealized", "→LT"):
+            table.add_column(label, key=label)
+        from datetime import date
+
+        for lot_id, qty, basis, acquired, wait, unrealized in self.detail.lots[:MAX_TABLE_ROWS]:
+            unit = None if basis is None else fp.div_round(basis * fp.SCALE, qty)
+            table.add_row(
+                lot_id, date.fromordinal(acquired).isoformat(), Text(fmt.qty(qty), justify="right"),
+                Text(fmt.price(unit) if unit is not None else "unknown", justify="right"),
+                Text(fmt.usd(unrealized, sign=True), style="red" if (unrealized or 0) < 0 else "green", justify="right"),
+                "LT" if wait == 0 else f"{wait}d",
+            )  # fmt: skip
+        if len(self.detail.lots) > MAX_TABLE_ROWS:
+            table.add_row(f"… {len(self.detail.lots) - MAX_TABLE_ROWS} more", "", "", "", "", "")
+        table.focus()
+        self.draw_chart()
+
+    def draw_chart(self) -> None:
+        plot = self.query_one(PlotextPlot)
+        plt = plot.plt
+        plt.clear_figure()
+        points = self.detail.trade_prices
+        if points:
+            plt.date_form("Y-m-d")
+            xs = [datetime.fromtimestamp(ts / 1_000_000, tz=UTC).strftime("%Y-%m-%d") for ts, _ in points]
+            ys = [float(fp.to_decimal(p)) for _, p in points]  # display only
+            plt.plot(xs, ys, label="trade prices", marker="braille")
+            costs = sorted(
+                (
+                    (basis * fp.SCALE // qty, qty)
+                    for _, qty, basis, _a, _w, _u in self.detail.lots
+                    if basis is not None
+                ),
+                key=lambda pair: -pair[1],
+            )[:MAX_COST_LINES]
+            for unit, _qty in costs:
+                plt.horizontal_line(float(fp.to_decimal(unit)), color="orange")
+            if self.detail.price is not None:
+                plt.horizontal_line(float(fp.to_decimal(self.detail.price)), color="green")
+        plt.title("trades (line), lot costs (orange), price now (green)")
+        plot.refresh()
+
+    def tax_effect(self) -> Text:
+        d = self.detail
+        text = Text()
+        if d.loss >= 0:
+            text.append("No lot is under water at the current price.")
+            return text
+        text.append(f"Sell the losing lots: loss {fmt.usd(d.loss)}\n")
+        text.append(
+            f"This year's tax {fmt.usd_decimal(d.tax_before)} → {fmt.usd_decimal(d.tax_after)}: saves "
+        )
+        text.append(fmt.usd_decimal(d.tax_before - d.tax_after), style="bold green")
+        text.append(f"\nCarryforward created {fmt.usd(d.carryforward_created)}")
+        text.append(f"\nTax deferred by the rebuy (at LT rates) ≈ {fmt.usd(d.deferred_tax)}")
+        text.append("\nEstimates for planning; not tax advice.", style="dim")
+        return text

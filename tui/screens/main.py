@@ -1,0 +1,247 @@
+"""The main screen: header, Holdings, Candidates and Checklist. Engine calls run in thread
+workers and come back as messages, so input never waits on a computation."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer
+from textual.worker import Worker, WorkerState
+
+from engine.errors import HarvestError
+from tui import format as fmt
+from tui.feed import PriceFeed
+from tui.messages import DetailReady, Loaded, SnapshotReady, WorkFailed
+from tui.screens.detail import DetailScreen
+from tui.screens.dialogs import ConfirmScreen, ReasonScreen
+from tui.session import Session, Snapshot
+from tui.widgets.header_bar import HeaderBar
+from tui.widgets.panes import CandidatesPane, ChecklistPane, HoldingsPane, Pane, step_by_number
+
+NARROW_WIDTH = 100  # below this (or a short terminal) one pane shows at a time
+NARROW_HEIGHT = 30
+WIDE_WIDTH = 170  # from here holdings and candidates sit side by side
+
+
+class MainScreen(Screen[None]):
+    BINDINGS = [
+        Binding("tab", "next_pane", "Pane", id="next_pane", show=False),
+        Binding("shift+tab", "previous_pane", "Pane", id="previous_pane", show=False),
+    ]
+
+    def __init__(self, session: Session, feed: PriceFeed) -> None:
+        super().__init__()
+        self.session = session
+        self.feed = feed
+        self.snapshot: Snapshot | None = None
+        self.active = 1  # candidates first: it is what the user came for
+        self.alerted: set[tuple[str, str, str, str]] = set()
+        self.baseline: set[tuple[str, str, str]] | None = None  # candidates above the alert line
+
+    def compose(self) -> ComposeResult:
+        yield HeaderBar(" harvest · loading…", id="header")
+        with Horizontal(id="top"):
+            yield HoldingsPane()
+            yield CandidatesPane()
+        yield ChecklistPane()
+        yield Footer()
+
+    @property
+    def panes(self) -> list[Pane]:
+        return [self.query_one(HoldingsPane), self.query_one(CandidatesPane), self.query_one(ChecklistPane)]
+
+    def on_mount(self) -> None:
+        self.show_active()
+        self.load()
+        self.set_interval(self.feed.interval, self.poll_prices)
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width < NARROW_WIDTH or self.size.height < NARROW_HEIGHT, "-narrow")
+        self.set_class(self.size.width >= WIDE_WIDTH, "-wide")
+
+    # -- workers ----------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def load(self) -> None:
+        self.session.load()
+        self.post_message(Loaded())
+
+    @work(thread=True, exclusive=True, group="recompute", exit_on_error=False)
+    def recompute(self) -> None:
+        self.post_message(SnapshotReady(self.session.snapshot()))
+
+    @work(thread=True, exclusive=True, group="prices", exit_on_error=False)
+    def poll_prices(self) -> None:
+        update = self.feed.poll()
+        if update is not None:
+            self.session.set_prices(*update)
+        if self.session.loaded:
+            self.recompute()
+
+    @work(thread=True, group="actions", exit_on_error=False)
+    def run_action(self, label: str, action: object) -> None:
+        """Run an engine call; say what happened; recompute."""
+        assert callable(action)
+        message = action()
+        if message:
+            self.app.call_from_thread(self.notify, f"{label}: {message}" if label else str(message))
+        self.recompute()
+
+    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    def fetch_detail(self, account: str, asset: str) -> None:
+        self.post_message(DetailReady(self.session.detail(account, asset)))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            self.post_message(WorkFailed(_explain(event.worker.error)))
+
+    # -- messages ---------------------------------------------------------------------------
+
+    def on_loaded(self) -> None:
+        self.recompute()
+
+    def on_snapshot_ready(self, message: SnapshotReady) -> None:
+        snapshot = self.snapshot = message.snapshot
+        self.query_one(HeaderBar).show(snapshot, self.feed.label)
+        holdings = self.query_one(HoldingsPane)
+        holdings.show(snapshot, self.session.lot_preview(holdings.expanded))
+        self.query_one(CandidatesPane).show(snapshot)
+        self.query_one(ChecklistPane).show(snapshot)
+        self.raise_alerts(snapshot)
+
+    def on_work_failed(self, message: WorkFailed) -> None:
+        self.notify(message.text, severity="error", timeout=8)
+
+    def on_detail_ready(self, message: DetailReady) -> None:
+        self.app.push_screen(DetailScreen(message.detail))
+
+    def on_pane_filter_changed(self) -> None:
+        if self.snapshot is not None:
+            self.post_message(SnapshotReady(self.snapshot))
+
+    def on_holdings_pane_expand_toggled(self) -> None:
+        self.on_pane_filter_changed()
+
+    def on_holdings_pane_details_wanted(self, message: HoldingsPane.DetailsWanted) -> None:
+        self.fetch_detail(message.account, message.asset)
+
+    def on_candidates_pane_toggle_plan(self, message: CandidatesPane.TogglePlan) -> None:
+        candidate = message.candidate
+        self.run_action("", lambda: self.session.toggle(candidate))
+
+    def on_checklist_pane_step_action(self, message: ChecklistPane.StepAction) -> None:
+        steps = self.snapshot.steps if self.snapshot else []
+        step = step_by_number(steps, message.number)
+        if step is None:
+            return
+        if message.action == "advance":
+            question = f"Advance step {step.number} ({step.asset} on {step.account}) from {step.state}?"
+            if step.state == "planned":
+                question = (f"Record the identification of lots {step.lots} for selling {fmt.qty(step.quantity)} "
+                            f"{step.asset} on {step.account}, now, before the sale?")  # fmt: skip
+
+            def advance(confirmed: bool | None) -> None:
+                if confirmed:
+                    self.run_action(f"step {step.number}", lambda: self.session.advance(step.number).state)
+
+            self.app.push_screen(ConfirmScreen(question), advance)
+        else:
+
+            def skip(reason: str | None) -> None:
+                if reason:
+                    self.run_action(
+                        f"step {step.number}", lambda: self.session.skip(step.number, reason).state
+                    )
+
+            self.app.push_screen(
+                ReasonScreen(f"Skip step {step.number} ({step.asset} on {step.account}): why?"), skip
+            )
+
+    # -- alerts -----------------------------------------------------------------------------
+
+    def raise_alerts(self, snapshot: Snapshot) -> None:
+        """Notify when a candidate newly crosses `alerts.min_net_savings` (the first snapshot
+        only sets the baseline), and once per candidate when a loss nears long-term."""
+        from engine import fixedpoint as fp
+
+        alerts = self.session.config.alerts
+        threshold = fp.from_decimal(alerts.min_net_savings)
+        above = {(c.account, c.asset, c.term) for c in snapshot.candidates if c.net_savings >= threshold}
+        if self.baseline is not None:
+            for c in snapshot.candidates:
+                if (c.account, c.asset, c.term) in above - self.baseline:
+                    self.notify(f"{c.asset} on {c.account}: harvesting now saves {fmt.usd(c.net_savings)} net",
+                                title="Harvest alert")  # fmt: skip
+        self.baseline = above  # a candidate alerts again only after falling back below the line
+        turning = []
+        for c in snapshot.candidates:
+            key = (c.account, c.asset, c.term, "long-term")
+            if c.term == "short" and c.days_to_long_term <= alerts.long_term_days and key not in self.alerted:
+                self.alerted.add(key)
+                turning.append(f"{c.asset} on {c.account} in {c.days_to_long_term}d")
+        if turning:
+            self.notify(
+                "Losses turning long-term: " + ", ".join(turning), title="Long-term soon", severity="warning"
+            )
+
+    # -- panes and actions ------------------------------------------------------------------
+
+    def show_active(self) -> None:
+        for index, pane in enumerate(self.panes):
+            pane.set_class(index == self.active, "-active")
+        self.set_class(self.active == 2, "-checklist-active")
+        self.panes[self.active].table.focus()
+
+    def action_next_pane(self) -> None:
+        self.active = (self.active + 1) % 3
+        self.show_active()
+
+    def action_previous_pane(self) -> None:
+        self.active = (self.active - 1) % 3
+        self.show_active()
+
+    def on_descendant_focus(self) -> None:
+        for index, pane in enumerate(self.panes):
+            if pane.has_focus_within and index != self.active:
+                self.active = index
+                for other, each in enumerate(self.panes):
+                    each.set_class(other == index, "-active")
+                self.set_class(index == 2, "-checklist-active")
+
+    def reload(self) -> None:
+        self.load()
+
+    def export(self) -> None:
+        from engine.config import data_dir
+
+        stamp = datetime.now(tz=UTC).strftime("%Y%m%d-%H%M%S")
+        path = self.session.export_dir or data_dir()
+        target = Path(path) / f"harvest-checklist-{stamp}.csv"
+
+        def confirmed(answer: bool | None) -> None:
+            if answer:
+                self.run_action(
+                    "", lambda: f"wrote {self.session.export_checklist(target)} step(s) to {target}"
+                )
+
+        self.app.push_screen(ConfirmScreen(f"Export the checklist to {target}?"), confirmed)
+
+    def sync(self) -> None:
+        def run() -> str:
+            result = self.session.sync(lambda text: self.app.call_from_thread(self.notify, text, timeout=3))
+            self.load()
+            return result
+
+        self.run_action("sync", run)
+
+
+def _explain(error: BaseException) -> str:
+    if isinstance(error, HarvestError):
+        return str(error)
+    return f"unexpected {type(error).__name__}: {error}"

@@ -1,0 +1,236 @@
+"""The app's view of the engine: one object the screens ask for snapshots. Plain Python (no
+widgets), so it is tested without a terminal; the screens call it from thread workers."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from engine import fixedpoint as fp
+from engine.api import Engine
+from engine.checklist import Checklist, Step
+from engine.harvest import Blocked, Candidate
+from engine.holdings import Holding, holdings
+from engine.planner import Planner, TaxSummary
+from engine.scan import tax_function
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the main screen shows, computed off the UI thread."""
+
+    now: int
+    year: int
+    filing_status: str
+    summary: TaxSummary
+    holdings: list[Holding]
+    candidates: list[Candidate]
+    blocked: list[Blocked]
+    steps: list[Step]
+    prices_at: int | None  # when the prices were observed (epoch micros)
+    stale: bool
+    deadline: datetime
+
+    @property
+    def harvestable_loss(self) -> int:
+        return sum(c.loss for c in self.candidates if c.net_savings > 0)
+
+    @property
+    def net_savings(self) -> int:
+        return sum(c.net_savings for c in self.candidates if c.net_savings > 0)
+
+
+@dataclass(frozen=True)
+class AssetDetail:
+    account: str
+    asset: str
+    lots: list[
+        tuple[str, int, int | None, int, int, int | None]
+    ]  # id, qty, basis, acquired, days to LT, unrealized
+    price: int | None
+    trade_prices: list[tuple[int, int]]  # (epoch micros, USD per unit) from the user's own trades
+    tax_before: Decimal
+    tax_after: Decimal
+    carryforward_created: int
+    deferred_tax: int
+    loss: int
+
+
+@dataclass
+class Session:
+    engine: Engine
+    config_path: Path | None = None
+    prices: dict[str, int] = field(default_factory=dict)
+    prices_at: int | None = None
+    export_dir: Path | None = None
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    loaded: bool = False
+
+    def __post_init__(self) -> None:
+        self.planner = Planner(self.engine)
+
+    @property
+    def config(self):  # type: ignore[no-untyped-def]
+        return self.engine.config
+
+    def load(self) -> None:
+        """The slow path: lots, the tax baseline and the lot frame (after start, import, sync)."""
+        with self.lock:
+            self.planner.refresh()
+            _ = self.planner.context
+            if not self.prices:
+                stored, oldest = self.engine.store.last_prices()
+                if stored:
+                    self.prices, self.prices_at = stored, oldest
+            self.loaded = True
+
+    def stored_prices(self) -> tuple[dict[str, int], int | None]:
+        with self.lock:
+            return self.engine.store.last_prices()
+
+    def lot_preview(
+        self, keys: set[tuple[str, str]], limit: int = 20
+    ) -> dict[tuple[str, str], list[tuple[str, str, str]]]:
+        """The first lots of each expanded holding: (lot id, quantity, basis) as text."""
+        from tui import format as fmt
+
+        if not keys or not self.loaded:
+            return {}
+        with self.lock:
+            preview: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+            for lot in self.planner.context.lots.open_lots:
+                key = (lot.account, lot.asset)
+                if key in keys and len(preview.setdefault(key, [])) < limit:
+                    preview[key].append((lot.lot_id, fmt.qty(lot.quantity), fmt.usd(lot.basis)))
+            return preview
+
+    def sync(self, progress: Callable[[str], None]) -> str:
+        """Bring exchange data in; the CLI's `harvest sync` does the same."""
+        from engine.errors import InputError
+
+        del progress
+        raise InputError("no exchange accounts configured (add `accounts:` to the config; see the README)")
+
+    def set_prices(self, prices: dict[str, int], at: int) -> None:
+        with self.lock:
+            self.prices = {**self.prices, **prices}
+            self.prices_at = at
+
+    def snapshot(self) -> Snapshot:
+        """The hot path: candidates, holdings and header figures at the current prices."""
+        with self.lock:
+            context = self.planner.context
+            prices = dict(self.prices)
+            now = self.engine.clock()
+            candidates, blocked = self.planner.scan(prices) if prices else ([], [])
+            held = holdings(context.frame, prices, context.today)
+            steps = Checklist(self.engine.store.conn).steps()
+            stale_after = self.config.prices.stale_after_seconds * 1_000_000
+            stale = self.prices_at is None or now - self.prices_at > stale_after
+            zone = self.engine.calendar.zone
+            year = self.engine.tax_year()
+            deadline = datetime.combine(date(year, 12, 31), time(23, 59, 59), tzinfo=zone)
+            return Snapshot(
+                now, year, self.config.tax.filing_status, self.planner.tax_summary(year), held, candidates,
+                blocked, steps, self.prices_at, stale, deadline,
+            )  # fmt: skip
+
+    # -- plan and checklist -----------------------------------------------------------------
+
+    def toggle(self, candidate: Candidate) -> str:
+        """Add a candidate's sale to the saved plan, or take its step out again."""
+        with self.lock:
+            checklist = Checklist(self.engine.store.conn)
+            for step in checklist.steps():
+                if (step.account, step.asset, step.term) == (
+                    candidate.account,
+                    candidate.asset,
+                    candidate.term,
+                ):
+                    checklist.remove(step.number)
+                    return f"Removed step {step.number}: {candidate.asset} on {candidate.account}"
+            step = self.planner.step_for(candidate, self.prices)
+            if step is None:
+                return f"{candidate.asset} on {candidate.account}: no lot under water any more"
+            wait = self.config.harvest.rebuy_wait_hours
+            number = checklist.add(step, self.engine.tax_year(), self.engine.clock(), wait)
+            return f"Step {number}: sell {fp.fmt(step.quantity, 0)} {candidate.asset} on {candidate.account}"
+
+    def advance(self, number: int) -> Step:
+        with self.lock:
+            return Checklist(self.engine.store.conn).advance(number, self.engine.clock())
+
+    def skip(self, number: int, reason: str) -> Step:
+        with self.lock:
+            return Checklist(self.engine.store.conn).skip(number, reason, self.engine.clock())
+
+    def export_checklist(self, path: Path) -> int:
+        import csv
+        import io
+
+        from engine import plan_format
+        from engine.files import write_private
+
+        with self.lock:
+            rows = plan_format.checklist_rows(Checklist(self.engine.store.conn).steps(), self.engine.clock())
+        buffer = io.StringIO()
+        if rows:
+            writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+        write_private(path, buffer.getvalue())
+        return len(rows)
+
+    # -- detail -----------------------------------------------------------------------------
+
+    def detail(self, account: str, asset: str) -> AssetDetail:
+        import polars as pl
+
+        from engine.dates import days_to_long_term
+
+        with self.lock:
+            context = self.planner.context
+            price = self.prices.get(asset)
+            lots = context.frame.filter((pl.col("account") == account) & (pl.col("asset") == asset)).sort(
+                "acquired_day"
+            )
+            rows = []
+            st_loss = lt_loss = 0
+            for lot_id, qty, basis, _unit, acquired, _anniv in lots.iter_rows():
+                wait = days_to_long_term(acquired, context.today)
+                unrealized = None if basis is None or price is None else fp.mul(qty, price) - basis
+                if unrealized is not None and unrealized < 0:
+                    if wait:
+                        st_loss -= unrealized
+                    else:
+                        lt_loss -= unrealized
+                rows.append((lot_id, qty, basis, acquired, wait, unrealized))
+            tax = tax_function(context.profile, context.params, *context.realized)
+            before, after = tax(0, 0), tax(st_loss, lt_loss)
+            rate = context.tax_result.marginal_long_term
+            loss = st_loss + lt_loss
+            return AssetDetail(
+                account, asset, rows, price, self.engine.store.trade_prices(asset),
+                fp.to_decimal(before.total_tax), fp.to_decimal(after.total_tax),
+                after.carryforward - before.carryforward,
+                fp.from_decimal(fp.quantize(fp.to_decimal(loss) * rate)), -loss,
+            )  # fmt: skip
+
+
+def deadline_text(deadline: datetime, now: datetime) -> str:
+    left = deadline - now
+    if left <= timedelta(0):
+        return "deadline passed"
+    days, seconds = left.days, left.seconds
+    return (
+        f"{days}d {seconds // 3600}h to Dec 31"
+        if days
+        else f"{seconds // 3600}h {seconds % 3600 // 60}m to Dec 31"
+    )
+
+
+Notifier = Callable[[str], None]

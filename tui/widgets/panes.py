@@ -1,0 +1,328 @@
+"""The three panes of the main screen. Each is a bordered container holding a DataTable and a
+filter line (`/`). Panes post messages; the screen decides what happens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Input
+
+from engine.checklist import Step
+from engine.harvest import Candidate
+from engine.holdings import Holding
+from tui import format as fmt
+from tui.session import Snapshot
+
+
+class Pane(Vertical, can_focus=False):
+    """A titled table with a filter. Subclasses say which columns and rows."""
+
+    BINDINGS = [Binding("slash", "filter", "Filter", id="filter")]
+    COLUMNS: tuple[str, ...] = ()
+    RIGHT: frozenset[int] = frozenset()
+
+    def __init__(self, title: str, *, id: str) -> None:  # noqa: A002
+        super().__init__(id=id, classes="pane")
+        self.border_title = title
+        self.filter_text = ""
+        self.keys: list[Any] = []
+
+    def compose(self) -> ComposeResult:
+        table: DataTable[Any] = DataTable(cursor_type="row", zebra_stripes=True, id=f"{self.id}-table")
+        yield table
+        yield Input(
+            placeholder="filter: account or asset (esc to clear)", id=f"{self.id}-filter", classes="filter"
+        )
+
+    def on_mount(self) -> None:
+        table = self.table
+        for index, label in enumerate(self.COLUMNS):
+            table.add_column(Text(label, justify="right" if index in self.RIGHT else "left"), key=label)
+
+    @property
+    def table(self) -> DataTable[Any]:
+        return self.query_one(DataTable)
+
+    def action_filter(self) -> None:
+        box = self.query_one(Input)
+        box.add_class("-shown")
+        box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value.strip().lower()
+        self.post_message(self.FilterChanged(self))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.table.focus()
+
+    def on_key(self, event: Any) -> None:
+        box = self.query_one(Input)
+        if event.key == "escape" and box.has_focus:
+            box.value = ""
+            box.remove_class("-shown")
+            self.table.focus()
+            event.stop()
+
+    def matches(self, *cells: str) -> bool:
+        return not self.filter_text or any(self.filter_text in cell.lower() for cell in cells)
+
+    def fill(self, rows: list[tuple[Any, list[Text | str]]]) -> None:
+        """Replace the rows, keeping the cursor on the same key where it still exists."""
+        table = self.table
+        current = (
+            self.keys[table.cursor_row] if self.keys and 0 <= table.cursor_row < len(self.keys) else None
+        )
+        table.clear()
+        self.keys = []
+        for key, cells in rows:
+            table.add_row(*[self._cell(i, c) for i, c in enumerate(cells)])
+            self.keys.append(key)
+        if current in self.keys:
+            table.move_cursor(row=self.keys.index(current), animate=False)
+
+    def _cell(self, index: int, cell: Text | str) -> Text | str:
+        if index in self.RIGHT and isinstance(cell, str):
+            return Text(cell, justify="right")
+        return cell
+
+    def selected(self) -> Any:
+        row = self.table.cursor_row
+        return self.keys[row] if self.keys and 0 <= row < len(self.keys) else None
+
+    @dataclass
+    class FilterChanged(Message):
+        pane: Pane
+
+
+def money_text(units: int | None, sign: bool = True) -> Text:
+    text = fmt.usd(units, sign=sign)
+    style = "" if units is None or units == 0 else ("green" if units > 0 else "red")
+    return Text(text, style=style, justify="right")
+
+
+class HoldingsPane(Pane):
+    COLUMNS = ("account", "asset", "quantity", "basis", "value", "unreal ST", "unreal LT", "change")
+    RIGHT = frozenset({2, 3, 4, 5, 6, 7})
+    BINDINGS = [
+        Binding("enter", "details", "Details", id="details"),
+        Binding("x", "expand", "Lots", id="expand"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__("Holdings", id="holdings")
+        self.expanded: set[tuple[str, str]] = set()
+        self.lots_by_key: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+
+    def show(self, snapshot: Snapshot, lots: dict[tuple[str, str], list[tuple[str, str, str]]]) -> None:
+        self.lots_by_key = lots
+        rows: list[tuple[Any, list[Text | str]]] = []
+        for h in snapshot.holdings:
+            if not self.matches(h.account, h.asset):
+                continue
+            rows.append(((h.account, h.asset), self._holding_cells(h)))
+            if (h.account, h.asset) in self.expanded:
+                shown = lots.get((h.account, h.asset), [])
+                for lot_id, quantity, basis in shown[:20]:
+                    rows.append(
+                        ((h.account, h.asset, lot_id), ["", f"  └ {lot_id}", quantity, basis, "", "", "", ""])
+                    )
+                if h.lots > 20:
+                    rows.append(
+                        (
+                            (h.account, h.asset, "…"),
+                            ["", f"  … {h.lots - 20} more (enter)", "", "", "", "", "", ""],
+                        )
+                    )
+        self.fill(rows)
+
+    def _holding_cells(self, h: Holding) -> list[Text | str]:
+        basis = fmt.usd(h.cost_basis) + (" ?" if h.unknown_basis_quantity else "")
+        marker = "▾ " if (h.account, h.asset) in self.expanded else "▸ "
+        return [
+            h.account, marker + h.asset, fmt.qty(h.quantity, 6), basis, fmt.usd(h.value),
+            money_text(h.unrealized_short), money_text(h.unrealized_long), fmt.percent(h.change),
+        ]  # fmt: skip
+
+    def action_expand(self) -> None:
+        key = self.selected()
+        if key is None:
+            return
+        pair = (key[0], key[1])
+        self.expanded.symmetric_difference_update({pair})
+        self.post_message(self.ExpandToggled(self))
+
+    def action_details(self) -> None:
+        key = self.selected()
+        if key is not None:
+            self.post_message(self.DetailsWanted(key[0], key[1]))
+
+    @dataclass
+    class ExpandToggled(Message):
+        pane: HoldingsPane
+
+    @dataclass
+    class DetailsWanted(Message):
+        account: str
+        asset: str
+
+
+class CandidatesPane(Pane):
+    COLUMNS = ("", "account", "asset", "quantity", "loss", "term", "→LT", "saves", "carryfwd", "net", "warn")
+    RIGHT = frozenset({3, 4, 6, 7, 8, 9})
+    BINDINGS = [
+        Binding("space", "toggle_plan", "Plan ±", id="toggle_plan"),
+        Binding("enter", "details", "Details", id="details"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__("Candidates", id="candidates")
+
+    def show(self, snapshot: Snapshot) -> None:
+        planned = {
+            (s.account, s.asset, s.term) for s in snapshot.steps if s.state not in ("skipped", "cancelled")
+        }
+        rows: list[tuple[Any, list[Text | str]]] = []
+        for c in snapshot.candidates:
+            if not self.matches(c.account, c.asset):
+                continue
+            mark = "✓" if (c.account, c.asset, c.term) in planned else " "
+            rows.append((c, [
+                mark, c.account, c.asset, fmt.qty(c.quantity, 6), money_text(c.loss), "ST" if c.term == "short" else "LT",
+                "—" if c.term == "long" else f"{c.days_to_long_term}d", money_text(c.savings_this_year, sign=False),
+                fmt.usd(c.carryforward_created), money_text(c.net_savings, sign=False), badges(c, snapshot.stale),
+            ]))  # fmt: skip
+        for b in snapshot.blocked:
+            if self.matches(b.account, b.asset):
+                rows.append(
+                    (
+                        b,
+                        [
+                            "?",
+                            b.account,
+                            b.asset,
+                            "",
+                            "",
+                            "",
+                            "",
+                            "",
+                            "",
+                            "",
+                            Text("? " + b.reasons[0], style="yellow"),
+                        ],
+                    )
+                )
+        self.fill(rows)
+
+    def action_toggle_plan(self) -> None:
+        chosen = self.selected()
+        if isinstance(chosen, Candidate):
+            self.post_message(self.TogglePlan(chosen))
+
+    def action_details(self) -> None:
+        chosen = self.selected()
+        if chosen is not None:
+            self.post_message(HoldingsPane.DetailsWanted(chosen.account, chosen.asset))
+
+    @dataclass
+    class TogglePlan(Message):
+        candidate: Candidate
+
+
+def badges(c: Candidate, stale: bool) -> Text:
+    parts = []
+    for warning in c.warnings:
+        if warning.startswith("turns long-term"):
+            parts.append(("⚠LT", "yellow"))
+        elif warning.startswith("nft"):
+            parts.append(("nft", "magenta"))
+        elif warning.startswith("wash"):
+            parts.append(("wash", "red"))
+        elif warning.startswith("near worthless"):
+            parts.append(("≈0", "red"))
+        elif "Dec 31" in warning or "deadline" in warning:
+            parts.append(("⏰", "yellow"))
+    if stale:
+        parts.append(("stale", "dim"))
+    text = Text()
+    for index, (label, style) in enumerate(parts):
+        if index:
+            text.append(" ")
+        text.append(label, style=style)
+    return text
+
+
+STATE_MARKS = {"done": "✓", "skipped": "–", "cancelled": "✗", "planned": "☐", "identified": "◐", "sold": "◑",
+               "rebuy_due": "⏰", "rebought": "◕"}  # fmt: skip
+
+
+class ChecklistPane(Pane):
+    COLUMNS = ("#", "", "state", "action", "lots", "expected loss", "when")
+    RIGHT = frozenset({0, 5})
+    BINDINGS = [
+        Binding("a", "advance", "Advance", id="advance"),
+        Binding("k", "skip", "Skip", id="skip"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__("Checklist", id="checklist")
+
+    def show(self, snapshot: Snapshot) -> None:
+        from engine.dates import iso_utc
+
+        rows: list[tuple[Any, list[Text | str]]] = []
+        total = sum(s.savings for s in snapshot.steps if s.state not in ("skipped", "cancelled"))
+        self.border_title = (
+            f"Checklist — {len(snapshot.steps)} step(s), saves {fmt.usd(total)}"
+            if snapshot.steps
+            else "Checklist"
+        )
+        for s in snapshot.steps:
+            if not self.matches(s.account, s.asset):
+                continue
+            action = f"sell {fmt.qty(s.quantity)} {s.asset} on {s.account}"
+            when = ""
+            if s.state == "planned":
+                when = "identify lots before selling"
+            elif s.state == "identified" and s.identified_at:
+                when = f"identified {iso_utc(s.identified_at)[:16]}Z"
+            elif s.state in ("sold", "rebuy_due") and s.rebuy_after is not None:
+                seconds = (s.rebuy_after - snapshot.now) // 1_000_000
+                when = f"rebuy {fmt.qty(s.quantity)} {s.asset} " + (
+                    "now" if seconds <= 0 else f"in {fmt.age(seconds)}"
+                )
+            elif s.reason:
+                when = s.reason
+            rows.append((s.number, [str(s.number), STATE_MARKS.get(s.state, "☐"), s.state, action, lots_summary(s.lots),
+                                    fmt.usd(s.loss), when]))  # fmt: skip
+        self.fill(rows)
+
+    def action_advance(self) -> None:
+        number = self.selected()
+        if number is not None:
+            self.post_message(self.StepAction(number, "advance"))
+
+    def action_skip(self) -> None:
+        number = self.selected()
+        if number is not None:
+            self.post_message(self.StepAction(number, "skip"))
+
+    @dataclass
+    class StepAction(Message):
+        number: int
+        action: str
+
+
+def lots_summary(spec: str) -> str:
+    """'A:1;B:2;C:3' as 'A +2 more' for a narrow column."""
+    ids = [part.split(":")[0] for part in spec.split(";") if part]
+    return ids[0] + (f" +{len(ids) - 1}" if len(ids) > 1 else "") if ids else ""
+
+
+def step_by_number(steps: list[Step], number: int) -> Step | None:
+    return next((s for s in steps if s.number == number), None)
