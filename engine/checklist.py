@@ -102,9 +102,11 @@ class Checklist:
         try:
             row = conn.execute("SELECT id FROM plans WHERE active = 1").fetchone()
             if row is None:
-                plan_id = conn.execute(
+                created = conn.execute(
                     "INSERT INTO plans (created_at, goal, tax_year) VALUES (?, 'manual', ?)", (now, tax_year)
                 ).lastrowid
+                assert created is not None
+                plan_id: int = created
             else:
                 plan_id = row[0]
             number = conn.execute(

@@ -56,12 +56,7 @@ def holdings(frame: pl.DataFrame, prices: dict[str, int], today: int) -> list[Ho
     for account, asset, quantity, lots, basis, unknown in totals.sort("account", "asset").iter_rows():
         price = prices.get(asset)
         parts = split.get((account, asset), {})
-        priced = price is not None
-        result.append(
-            Holding(
-                account, asset, quantity, lots, basis or 0, unknown or 0, price,
-                fp.mul(quantity, price) if priced else None,
-                parts.get(False, 0) if priced else None, parts.get(True, 0) if priced else None,
-            )
-        )  # fmt: skip
+        value = fp.mul(quantity, price) if price is not None else None
+        short, long = (parts.get(False, 0), parts.get(True, 0)) if price is not None else (None, None)
+        result.append(Holding(account, asset, quantity, lots, basis or 0, unknown or 0, price, value, short, long))
     return result
