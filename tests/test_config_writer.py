@@ -24,7 +24,12 @@ def test_comments_survive_and_values_change(tmp_path):
     path = tmp_path / "config.yaml"
     path.write_text(ORIGINAL)
     config = save_tax_profile(
-        path, {"ordinary_taxable_income": Decimal("120000"), "carryforward.short_term": Decimal("2500.5"), "filing_status": "mfj"}
+        path,
+        {
+            "ordinary_taxable_income": Decimal("120000"),
+            "carryforward.short_term": Decimal("2500.5"),
+            "filing_status": "mfj",
+        },
     )
     text = path.read_text()
     assert "# my harvest config" in text

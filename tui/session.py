@@ -200,7 +200,9 @@ class Session:
             )
             rows = []
             st_loss = lt_loss = 0
-            for lot_id, qty, basis, _unit, acquired, _anniv in lots.iter_rows():
+            for lot_id, qty, basis, acquired in lots.select(
+                "lot_id", "quantity", "basis", "acquired_day"
+            ).iter_rows():
                 wait = days_to_long_term(acquired, context.today)
                 unrealized = None if basis is None or price is None else fp.mul(qty, price) - basis
                 if unrealized is not None and unrealized < 0:

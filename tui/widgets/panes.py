@@ -91,6 +91,13 @@ class Pane(Vertical, can_focus=False):
             return Text(cell, justify="right")
         return cell
 
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """`enter` on a row: the table reports it; panes with details open them."""
+        event.stop()
+        action = getattr(self, "action_details", None)
+        if action is not None:
+            action()
+
     def selected(self) -> Any:
         row = self.table.cursor_row
         return self.keys[row] if self.keys and 0 <= row < len(self.keys) else None

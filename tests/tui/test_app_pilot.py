@@ -1,0 +1,249 @@
+"""Every pane and binding, driven through Textual's pilot on the demo portfolio."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable, Input
+
+from tui.screens.detail import DetailScreen
+from tui.screens.dialogs import ConfirmScreen, ReasonScreen
+from tui.screens.help import HelpScreen
+from tui.screens.main import MainScreen
+from tui.screens.tax_profile import TaxProfileScreen
+from tui.testing import demo_app
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+async def settled(pilot) -> None:  # noqa: ANN001
+    """Wait until every worker finished and the messages they posted were handled."""
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def table(app, pane_id: str) -> DataTable:  # noqa: ANN001
+    return app.screen.query_one(f"#{pane_id}-table", DataTable)
+
+
+def cells(app, pane_id: str) -> list[list[str]]:  # noqa: ANN001
+    t = table(app, pane_id)
+    return [[str(c) for c in t.get_row_at(i)] for i in range(t.row_count)]
+
+
+async def test_main_screen_fills_all_three_panes(tmp_path: Path):
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        assert isinstance(app.screen, MainScreen)
+        holdings = cells(app, "holdings")
+        assert {row[0] for row in holdings} == {"coinbase", "kraken", "ledger"}
+        candidates = cells(app, "candidates")
+        assert candidates and all(row[4].startswith("−$") for row in candidates if row[0] != "?")
+        header = str(app.screen.query_one("#header").render())
+        assert "2026 · single" in header and "to Dec 31" in header and "prices live" in header
+        assert table(app, "checklist").row_count == 0
+
+
+async def test_space_adds_a_candidate_to_the_plan_and_again_removes_it(tmp_path: Path):
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        first = cells(app, "candidates")[0]
+        await pilot.press("space")
+        await settled(pilot)
+        steps = cells(app, "checklist")
+        assert len(steps) == 1
+        assert steps[0][2] == "planned"
+        assert steps[0][3].startswith("sell ") and first[2] in steps[0][3] and first[1] in steps[0][3]
+        assert cells(app, "candidates")[0][0] == "✓"
+        await pilot.press("space")
+        await settled(pilot)
+        assert table(app, "checklist").row_count == 0
+
+
+async def test_advance_is_confirmed_and_records_the_identification(tmp_path: Path):
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        await pilot.press("space")
+        await settled(pilot)
+        await pilot.press("tab", "a")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await settled(pilot)
+        assert cells(app, "checklist")[0][2] == "planned"
+        await pilot.press("a")
+        await pilot.press("y")
+        await settled(pilot)
+        assert cells(app, "checklist")[0][2] == "identified"
+        recorded = app.session.engine.store.conn.execute("SELECT count(*) FROM identifications").fetchone()[0]
+        assert recorded == 1
+
+
+async def test_skip_asks_for_a_reason(tmp_path: Path):
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        await pilot.press("space")
+        await settled(pilot)
+        await pilot.press("tab", "k")
+        assert isinstance(app.screen, ReasonScreen)
+        await pilot.press("enter")  # empty: refused, the dialog stays
+        assert isinstance(app.screen, ReasonScreen)
+        await pilot.press(*"price came back", "enter")
+        await settled(pilot)
+        row = cells(app, "checklist")[0]
+        assert row[2] == "skipped"
+        assert row[6] == "price came back"
+
+
+async def test_export_writes_the_checklist_after_confirmation(tmp_path: Path):
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        await pilot.press("space")
+        await settled(pilot)
+        await pilot.press("e")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settled(pilot)
+    (exported,) = tmp_path.glob("harvest-checklist-*.csv")
+    text = exported.read_text()
+    assert text.splitlines()[0].startswith("step,state,account,asset")
+    assert exported.stat().st_mode & 0o777 == 0o600
+
+
+async def test_tab_moves_between_panes_and_narrow_terminals_show_one(tmp_path: Path):
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settled(pilot)
+        screen = app.screen
+        assert screen.has_class("-narrow")
+        assert table(app, "candidates").has_focus
+        assert (
+            not app.screen.query_one("#holdings").display or not app.screen.query_one("#holdings").region.area
+        )
+        await pilot.press("tab")
+        assert table(app, "checklist").has_focus
+        await pilot.press("tab")
+        assert table(app, "holdings").has_focus
+        await pilot.press("shift+tab")
+        assert table(app, "checklist").has_focus
+
+
+async def test_filter_narrows_the_focused_table(tmp_path: Path):
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        await pilot.press("slash")
+        box = app.screen.query_one("#candidates-filter", Input)
+        assert box.has_focus
+        await pilot.press(*"sol")
+        await settled(pilot)
+        assert {row[2] for row in cells(app, "candidates")} == {"SOL"}
+        await pilot.press("escape")
+        await settled(pilot)
+        assert len({row[2] for row in cells(app, "candidates")}) > 1
+
+
+async def test_enter_opens_details_and_escape_returns(tmp_path: Path):
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        await pilot.press("enter")
+        await settled(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        lots = app.screen.query_one("#detail-lots", DataTable)
+        assert lots.row_count >= 1
+        tax = str(app.screen.query_one("#detail-tax").render())
+        assert "This year's tax" in tax and "saves" in tax
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_x_expands_a_holding_to_its_lots(tmp_path: Path):
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        await pilot.press("shift+tab")  # holdings
+        before = table(app, "holdings").row_count
+        await pilot.press("x")
+        await settled(pilot)
+        rows = cells(app, "holdings")
+        assert len(rows) > before
+        assert rows[1][1].startswith("  └ ")
+
+
+async def test_help_lists_bindings_and_the_disclaimer(tmp_path: Path):
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        from tui.screens.help import HELP
+
+        assert "not tax advice" in HELP
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_tax_profile_saves_to_the_config_and_recomputes(tmp_path: Path):
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        before = str(app.screen.query_one("#header").render())
+        await pilot.press("t")
+        assert isinstance(app.screen, TaxProfileScreen)
+        box = app.screen.query_one("#ordinary_taxable_income", Input)
+        box.value = "600000"
+        await pilot.press("ctrl+s")
+        await settled(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert "ordinary_taxable_income: 600000" in (tmp_path / "config.yaml").read_text()
+        assert app.session.config.tax.ordinary_taxable_income == 600000
+        assert str(app.screen.query_one("#header").render()) != before
+
+
+async def test_sync_without_accounts_says_so_and_keeps_working(tmp_path: Path):
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        await pilot.press("s")
+        await settled(pilot)
+        messages = [n.message for n in app._notifications]
+        assert any("no exchange accounts configured" in m for m in messages)
+        await pilot.press("r")
+        await settled(pilot)
+        assert table(app, "candidates").row_count > 0
+
+
+async def test_keymap_remaps_by_binding_id(tmp_path: Path):
+    app = demo_app(tmp_path, keymap={"help": "h"})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        await pilot.press("h")
+        assert isinstance(app.screen, HelpScreen)
+
+
+async def test_command_palette_and_light_theme(tmp_path: Path):
+    app = demo_app(tmp_path, theme="textual-light")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        assert app.theme == "textual-light"
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        from textual.command import CommandPalette
+
+        assert isinstance(app.screen, CommandPalette)
+
+
+async def test_q_quits(tmp_path: Path):
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0

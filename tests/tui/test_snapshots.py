@@ -1,0 +1,68 @@
+"""Screens as pictures (SVG, committed): main, help, detail and tax profile at 80x24 and 120x40.
+Update with `uv run pytest tests/tui/test_snapshots.py --snapshot-update` after a deliberate
+change, and look at the report before committing."""
+
+from __future__ import annotations
+
+import pytest
+
+from tui.testing import demo_app
+
+SIZES = [(80, 24), (120, 40)]
+
+
+async def settle(pilot) -> None:  # noqa: ANN001
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_main_screen(snap_compare, tmp_path, size):
+    assert snap_compare(demo_app(tmp_path), terminal_size=size, run_before=settle)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_main_screen_with_a_plan(snap_compare, tmp_path, size):
+    async def plan_two(pilot) -> None:  # noqa: ANN001
+        await settle(pilot)
+        await pilot.press("space", "down", "space")
+        await settle(pilot)
+        await pilot.press("tab")
+        await settle(pilot)
+
+    assert snap_compare(demo_app(tmp_path), terminal_size=size, run_before=plan_two)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_help(snap_compare, tmp_path, size):
+    async def open_help(pilot) -> None:  # noqa: ANN001
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+
+    assert snap_compare(demo_app(tmp_path), terminal_size=size, run_before=open_help)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_detail(snap_compare, tmp_path, size):
+    async def open_detail(pilot) -> None:  # noqa: ANN001
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(demo_app(tmp_path), terminal_size=size, run_before=open_detail)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_tax_profile(snap_compare, tmp_path, size):
+    async def open_profile(pilot) -> None:  # noqa: ANN001
+        await settle(pilot)
+        await pilot.press("t")
+        await pilot.pause()
+
+    assert snap_compare(demo_app(tmp_path), terminal_size=size, run_before=open_profile)
+
+
+def test_light_theme(snap_compare, tmp_path):
+    assert snap_compare(demo_app(tmp_path, theme="textual-light"), terminal_size=(120, 40), run_before=settle)

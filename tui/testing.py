@@ -1,0 +1,42 @@
+"""Building the app on the demo portfolio with a stopped clock and still prices: what the
+pilot and snapshot tests (and the TUI benchmark) drive."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from engine.config import AlertsConfig, Config, UiConfig
+from engine.dates import fixed_clock
+from tui.app import HarvestApp
+from tui.demo_cli import DEMO_CONFIG, build_demo_engine
+from tui.feed import DemoFeed
+from tui.session import Session
+
+AS_OF = "2026-11-24"
+
+
+class StillFeed(DemoFeed):
+    """The demo market frozen at its first step (polls change nothing)."""
+
+    def poll(self) -> tuple[dict[str, int], int] | None:
+        return None
+
+
+def demo_app(
+    directory: Path, *, as_of: str = AS_OF, quiet: bool = True, extra_lots: int = 0, **ui: object
+) -> HarvestApp:
+    config: Config = DEMO_CONFIG
+    if quiet:  # no toasts in snapshots unless a test asks for them
+        config = replace(config, alerts=AlertsConfig(min_net_savings=Decimal(10**9), long_term_days=0))
+    if ui:
+        config = replace(config, ui=UiConfig(**ui))  # type: ignore[arg-type]
+    clock = fixed_clock(as_of, config.tax.timezone)
+    engine = build_demo_engine(directory, clock, extra_lots)
+    engine.config = config
+    feed = StillFeed(date.fromisoformat(as_of), clock, interval=3600)
+    session = Session(engine, config_path=directory / "config.yaml", export_dir=directory)
+    session.set_prices(feed.current(), clock())
+    return HarvestApp(session, feed)
