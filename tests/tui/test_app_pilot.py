@@ -41,9 +41,12 @@ async def test_main_screen_fills_all_three_panes(tmp_path: Path):
         holdings = cells(app, "holdings")
         assert {row[0] for row in holdings} == {"coinbase", "kraken", "ledger"}
         candidates = cells(app, "candidates")
-        assert candidates and all(row[4].startswith("−$") for row in candidates if row[0] != "?")
+        assert candidates
+        assert all(row[4].startswith("−$") for row in candidates if row[0] != "?")
         header = str(app.screen.query_one("#header").render())
-        assert "2026 · single" in header and "to Dec 31" in header and "prices live" in header
+        assert "2026 · single" in header
+        assert "to Dec 31" in header
+        assert "prices live" in header
         assert table(app, "checklist").row_count == 0
 
 
@@ -57,7 +60,9 @@ async def test_space_adds_a_candidate_to_the_plan_and_again_removes_it(tmp_path:
         steps = cells(app, "checklist")
         assert len(steps) == 1
         assert steps[0][2] == "planned"
-        assert steps[0][3].startswith("sell ") and first[2] in steps[0][3] and first[1] in steps[0][3]
+        assert steps[0][3].startswith("sell ")
+        assert first[2] in steps[0][3]
+        assert first[1] in steps[0][3]
         assert cells(app, "candidates")[0][0] == "✓"
         await pilot.press("space")
         await settled(pilot)
@@ -159,7 +164,8 @@ async def test_enter_opens_details_and_escape_returns(tmp_path: Path):
         lots = app.screen.query_one("#detail-lots", DataTable)
         assert lots.row_count >= 1
         tax = str(app.screen.query_one("#detail-tax").render())
-        assert "This year's tax" in tax and "saves" in tax
+        assert "This year's tax" in tax
+        assert "saves" in tax
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
 
