@@ -111,7 +111,9 @@ def timezone_name(raw: Any) -> str:
 def string_map(raw: Any) -> dict[str, str]:
     if raw is None:
         return {}
-    if not isinstance(raw, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in raw.items()):
+    if not isinstance(raw, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in raw.items()
+    ):
         raise ValueError("expected a mapping of names to strings")
     return {k: v.strip() for k, v in raw.items()}
 

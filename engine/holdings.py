@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import polars as pl
-
 from engine import fixedpoint as fp
-from engine.positions import all_groups
+from engine.positions import LotGroup
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,25 +36,19 @@ class Holding:
         return self.unrealized / self.cost_basis
 
 
-def holdings(frame: pl.DataFrame, prices: dict[str, int], today: int) -> list[Holding]:
-    totals = frame.group_by("account", "asset").agg(
-        pl.col("quantity").sum(),
-        pl.len().alias("lots"),
-        pl.col("basis").sum(),
-        pl.col("quantity").filter(pl.col("basis").is_null()).sum().alias("unknown"),
-    )
-    price_frame = pl.DataFrame(
-        {"asset": list(prices), "price": list(prices.values())},
-        schema={"asset": pl.String, "price": pl.Int128},
-    )
+def holdings(
+    totals: list[tuple[str, str, int, int, int, int]], groups: list[LotGroup], prices: dict[str, int]
+) -> list[Holding]:
+    """Holdings from the slow path's per-position totals and this tick's price groups."""
     split: dict[tuple[str, str], dict[bool, int]] = {}
-    for group in all_groups(frame, price_frame, today):
-        split.setdefault((group.account, group.asset), {})[group.long_term] = group.unrealized
+    for group in groups:
+        terms = split.setdefault((group.account, group.asset), {})
+        terms[group.long_term] = terms.get(group.long_term, 0) + group.unrealized
     result = []
-    for account, asset, quantity, lots, basis, unknown in totals.sort("account", "asset").iter_rows():
+    for account, asset, quantity, lots, basis, unknown in totals:
         price = prices.get(asset)
         parts = split.get((account, asset), {})
         value = fp.mul(quantity, price) if price is not None else None
         short, long = (parts.get(False, 0), parts.get(True, 0)) if price is not None else (None, None)
-        result.append(Holding(account, asset, quantity, lots, basis or 0, unknown or 0, price, value, short, long))
+        result.append(Holding(account, asset, quantity, lots, basis, unknown, price, value, short, long))
     return result

@@ -15,8 +15,8 @@ from engine.gains import totals_by_year
 from engine.harvest import Blocked, Candidate
 from engine.lot_types import LONG
 from engine.plan import Plan, PlanStep
-from engine.positions import lots_frame
-from engine.scan import ScanContext, build_plan, quality_problems, scan, tax_profile
+from engine.positions import lots_frame, position_totals, with_terms
+from engine.scan import ScanContext, Tick, build_plan, quality_problems, scan, tax_profile
 from engine.tax import TaxResult, compute_tax
 from engine.tax_params import TaxParams, load_tax_params
 
@@ -91,10 +91,12 @@ class Planner:
         for row in result.realized:
             recent[row.asset] = max(recent.get(row.asset, 0), row.acquired_day)
         st, lt = self.realized_by_year().get(year, (0, 0))
+        frame = lots_frame(result.open_lots)
         return ScanContext(
             config=engine.config,
             lots=result,
-            frame=lots_frame(result.open_lots),
+            frame=with_terms(frame, engine.today()),
+            totals=position_totals(frame),
             today=engine.today(),
             now=engine.clock(),
             year_end=engine.calendar.year_bounds(year)[1],
@@ -111,8 +113,17 @@ class Planner:
         self.engine.invalidate()
         self.__dict__.pop("context", None)
 
-    def scan(self, prices: dict[str, int]) -> tuple[list[Candidate], list[Blocked]]:
-        return scan(self.context, prices)
+    def scan(
+        self, prices: dict[str, int], with_lot_ids: bool = False
+    ) -> tuple[list[Candidate], list[Blocked]]:
+        tick = self.tick(prices, with_lot_ids)
+        return tick.candidates, tick.blocked
+
+    def tick(self, prices: dict[str, int], with_lot_ids: bool = False) -> Tick:
+        """Candidates, blocked positions and price groups at these prices (the hot path)."""
+        if self.context.today != self.engine.today():  # a new day: terms and deadlines moved
+            self.__dict__.pop("context", None)
+        return scan(self.context, prices, with_lot_ids)
 
     def plan(self, prices: dict[str, int], goal: str | None = None, target: int | None = None) -> Plan:
         harvest = self.engine.config.harvest

@@ -59,7 +59,8 @@ def prices_frame(prices: dict[str, int]) -> pl.DataFrame:
 
 @dataclass(frozen=True, slots=True)
 class LotGroup:
-    """The lots of one asset in one account with one term (if sold today)."""
+    """The priced, known-basis lots of one asset in one account with one term (if sold today),
+    on one side of the price: under water or not."""
 
     account: str
     asset: str
@@ -69,6 +70,7 @@ class LotGroup:
     value: int
     lots: int
     min_days_to_long_term: int  # 0 for long-term groups
+    under_water: bool = True
     lot_ids: tuple[str, ...] = ()
 
     @property
@@ -76,59 +78,60 @@ class LotGroup:
         return self.value - self.basis
 
 
-def _with_terms(frame: pl.DataFrame, today: int) -> pl.DataFrame:
+def with_terms(frame: pl.DataFrame, today: int) -> pl.DataFrame:
+    """Add the term if sold `today` and the days until long-term (once per day, not per tick)."""
     return frame.with_columns(
         long_term=pl.col("anniversary") < today,
         days_to_long_term=(pl.col("anniversary") + 1 - today).clip(lower_bound=0),
     )
 
 
-def losing_groups(frame: pl.DataFrame, prices: pl.DataFrame, today: int) -> list[LotGroup]:
-    """Lots under water at `prices` (known basis, priced), grouped per account, asset, term."""
-    under = (
-        _with_terms(frame, today)
-        .join(prices, on="asset", how="inner")
-        .filter(pl.col("basis").is_not_null() & (pl.col("unit_cost") > pl.col("price")))
-    )
-    return _groups(under)
-
-
-def all_groups(frame: pl.DataFrame, prices: pl.DataFrame, today: int) -> list[LotGroup]:
-    """Every priced lot with known basis, grouped per account, asset, term (for holdings)."""
-    priced = (
-        _with_terms(frame, today).join(prices, on="asset", how="inner").filter(pl.col("basis").is_not_null())
-    )
-    return _groups(priced)
-
-
-def _groups(frame: pl.DataFrame) -> list[LotGroup]:
-    grouped = frame.group_by("account", "asset", "long_term").agg(
-        pl.col("quantity").sum(),
-        pl.col("basis").sum(),
-        pl.col("price").first(),
-        pl.len().alias("lots"),
-        pl.col("days_to_long_term").min(),
-        pl.col("lot_id"),
-    )
-    groups = []
-    for account, asset, long_term, qty, basis, price, count, days, ids in grouped.iter_rows():
-        groups.append(
-            LotGroup(account, asset, long_term, qty, basis, fp.mul(qty, price), count, days, tuple(ids))
+def price_groups(termed: pl.DataFrame, prices: pl.DataFrame) -> list[LotGroup]:
+    """The per-tick pass: join prices, split lots under water from the rest, and sum per
+    account, asset, term and side in one group-by (a frame from `with_terms`)."""
+    grouped = (
+        termed.join(prices, on="asset", how="inner")
+        .filter(pl.col("basis").is_not_null())
+        .group_by("account", "asset", "long_term", (pl.col("unit_cost") > pl.col("price")).alias("under"))
+        .agg(
+            pl.col("quantity").sum(),
+            pl.col("basis").sum(),
+            pl.col("price").first(),
+            pl.len().alias("lots"),
+            pl.col("days_to_long_term").min(),
         )
-    groups.sort(key=lambda g: (g.account, g.asset, g.long_term))
+    )
+    groups = [
+        LotGroup(account, asset, long_term, qty, basis, fp.mul(qty, price), count, days, under)
+        for account, asset, long_term, under, qty, basis, price, count, days in grouped.iter_rows()
+    ]
+    groups.sort(key=lambda g: (g.account, g.asset, g.long_term, g.under_water))
     return groups
 
 
 def group_lots(
-    frame: pl.DataFrame, prices: pl.DataFrame, today: int, account: str, asset: str, long_term: bool
+    termed: pl.DataFrame, prices: pl.DataFrame, account: str, asset: str, long_term: bool
 ) -> pl.DataFrame:
-    """The losing lots behind one group, oldest first (for plan steps and details)."""
+    """The losing lots behind one group, oldest first (for plan steps and lot ids)."""
     return (
-        _with_terms(frame, today)
-        .filter(
+        termed.filter(
             (pl.col("account") == account) & (pl.col("asset") == asset) & (pl.col("long_term") == long_term)
         )
         .join(prices, on="asset", how="inner")
         .filter(pl.col("basis").is_not_null() & (pl.col("unit_cost") > pl.col("price")))
         .sort("acquired_day", "lot_id")
     )
+
+
+def position_totals(frame: pl.DataFrame) -> list[tuple[str, str, int, int, int, int]]:
+    """Per account and asset (slow path): quantity, lot count, known basis, unknown-basis quantity."""
+    totals = frame.group_by("account", "asset").agg(
+        pl.col("quantity").sum(),
+        pl.len().alias("lots"),
+        pl.col("basis").sum(),
+        pl.col("quantity").filter(pl.col("basis").is_null()).sum().alias("unknown"),
+    )
+    return [
+        (account, asset, qty, lots, basis or 0, unknown or 0)
+        for account, asset, qty, lots, basis, unknown in totals.sort("account", "asset").iter_rows()
+    ]

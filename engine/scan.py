@@ -5,7 +5,7 @@ data-quality gate each candidate carries."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -17,7 +17,7 @@ from engine.config import Config
 from engine.harvest import Blocked, Candidate, CostModel, TaxOutcome, rank_candidates
 from engine.lot_types import LotResult
 from engine.plan import Plan, PlanStep, chosen_candidates, pick_lots
-from engine.positions import LotGroup, group_lots, losing_groups
+from engine.positions import LotGroup, group_lots, price_groups, prices_frame
 from engine.tax import TaxProfile, TaxResult, compute_tax
 from engine.tax_params import TaxParams
 
@@ -66,7 +66,8 @@ class ScanContext:
 
     config: Config
     lots: LotResult
-    frame: pl.DataFrame
+    frame: pl.DataFrame  # open lots with their terms as of `today` (positions.with_terms)
+    totals: list[tuple[str, str, int, int, int, int]]  # per position: quantity, lots, basis, unknown
     today: int
     now: int
     year_end: int  # epoch micros of Jan 1 next year in the tax zone
@@ -99,19 +100,32 @@ def is_nft(asset: str, config_nfts: frozenset[str] = frozenset()) -> bool:
     return asset in config_nfts or "#" in asset
 
 
-def scan(context: ScanContext, prices: dict[str, int]) -> tuple[list[Candidate], list[Blocked]]:
+@dataclass
+class Tick:
+    """One recompute at one set of prices."""
+
+    candidates: list[Candidate]
+    blocked: list[Blocked]
+    groups: list[LotGroup]  # every priced group, under water or not (holdings use them)
+
+
+def scan(context: ScanContext, prices: dict[str, int], with_lot_ids: bool = False) -> Tick:
+    """The hot path: one polars pass over the open lots, then the tax model per group."""
     config = context.config
-    price_frame = pl.DataFrame(
-        {"asset": list(prices), "price": list(prices.values())},
-        schema={"asset": pl.String, "price": pl.Int128},
-    )
-    groups = losing_groups(context.frame, price_frame, context.today)
+    price_frame = prices_frame(prices)
+    groups = price_groups(context.frame, price_frame)
     min_loss = fp.from_decimal(config.harvest.min_loss)
     blocked: dict[tuple[str, str], list[str]] = {pool: list(r) for pool, r in context.quality.items()}
-    for lot in context.lots.open_lots:
-        if lot.asset not in prices:
-            blocked.setdefault((lot.account, lot.asset), []).append("no current price")
-    eligible = [g for g in groups if (g.account, g.asset) not in blocked and g.basis - g.value > min_loss]
+    for account, asset, *_rest in context.totals:
+        if asset not in prices:
+            blocked.setdefault((account, asset), []).append("no current price")
+    eligible = [
+        g
+        for g in groups
+        if g.under_water and (g.account, g.asset) not in blocked and g.basis - g.value > min_loss
+    ]
+    if with_lot_ids:
+        eligible = [replace(g, lot_ids=_lot_ids(context, price_frame, g)) for g in eligible]
     tax = tax_function(context.profile, context.params, *context.realized)
     costs = CostModel(config.harvest.fee_rate, config.harvest.spread)
     candidates = rank_candidates(
@@ -123,7 +137,14 @@ def scan(context: ScanContext, prices: dict[str, int]) -> tuple[list[Candidate],
         lambda group: 1 if is_nft(group.asset) else 2,
     )
     candidates.sort(key=lambda c: c.rank)
-    return candidates, [Blocked(a, s, tuple(sorted(set(r)))) for (a, s), r in sorted(blocked.items())]
+    return Tick(
+        candidates, [Blocked(a, s, tuple(sorted(set(r)))) for (a, s), r in sorted(blocked.items())], groups
+    )
+
+
+def _lot_ids(context: ScanContext, price_frame: pl.DataFrame, group: LotGroup) -> tuple[str, ...]:
+    lots = group_lots(context.frame, price_frame, group.account, group.asset, group.long_term)
+    return tuple(lots.get_column("lot_id").to_list())
 
 
 def warnings_for(context: ScanContext, group: LotGroup) -> tuple[str, ...]:
@@ -160,19 +181,14 @@ def build_plan(
     if goal == "offset_gains":
         target = offset_target(context)
     plan = Plan(goal, target_loss=target)
-    price_frame = pl.DataFrame(
-        {"asset": list(prices), "price": list(prices.values())},
-        schema={"asset": pl.String, "price": pl.Int128},
-    )
+    price_frame = prices_frame(prices)
     tax = tax_function(context.profile, context.params, *context.realized)
     costs = CostModel(context.config.harvest.fee_rate, context.config.harvest.spread)
     chosen_st = chosen_lt = 0
     before = tax(0, 0)
     for number, (candidate, take_loss) in enumerate(chosen_candidates(candidates, goal, target), start=1):
         long_term = candidate.term == "long"
-        lots_frame = group_lots(
-            context.frame, price_frame, context.today, candidate.account, candidate.asset, long_term
-        )
+        lots_frame = group_lots(context.frame, price_frame, candidate.account, candidate.asset, long_term)
         lots = list(lots_frame.select("lot_id", "quantity", "basis", "acquired_day").iter_rows())
         price = prices[candidate.asset]
         picks = pick_lots(lots, price, take_loss)

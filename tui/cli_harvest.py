@@ -83,7 +83,7 @@ def cmd_scan(args: argparse.Namespace, out: TextIO) -> int:
 
     planner = _planner(args)
     prices, stale = _prices(planner, args.prices)
-    candidates, blocked = planner.scan(prices)
+    candidates, blocked = planner.scan(prices, with_lot_ids=True)
     summary = planner.tax_summary()
     if args.format == "json":
         out.write(fmt.scan_json(summary, candidates, blocked, stale))

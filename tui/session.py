@@ -123,11 +123,12 @@ class Session:
     def snapshot(self) -> Snapshot:
         """The hot path: candidates, holdings and header figures at the current prices."""
         with self.lock:
-            context = self.planner.context
             prices = dict(self.prices)
             now = self.engine.clock()
-            candidates, blocked = self.planner.scan(prices) if prices else ([], [])
-            held = holdings(context.frame, prices, context.today)
+            tick = self.planner.tick(prices)
+            context = self.planner.context
+            candidates, blocked = tick.candidates, tick.blocked
+            held = holdings(context.totals, tick.groups, prices)
             steps = Checklist(self.engine.store.conn).steps()
             stale_after = self.config.prices.stale_after_seconds * 1_000_000
             stale = self.prices_at is None or now - self.prices_at > stale_after

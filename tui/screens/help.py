@@ -11,6 +11,8 @@ from textual.widgets import Markdown
 HELP = """\
 # harvest — keys
 
+*harvest estimates taxes for planning; it is not tax advice.*
+
 | where | key | does |
 |---|---|---|
 | anywhere | `tab` / `shift+tab` | next / previous pane |

@@ -74,6 +74,7 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="recompute", exit_on_error=False)
     def recompute(self) -> None:
+
         self.post_message(SnapshotReady(self.session.snapshot()))
 
     @work(thread=True, exclusive=True, group="prices", exit_on_error=False)
@@ -107,6 +108,7 @@ class MainScreen(Screen[None]):
         self.recompute()
 
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
+
         snapshot = self.snapshot = message.snapshot
         self.query_one(HeaderBar).show(snapshot, self.feed.label)
         holdings = self.query_one(HoldingsPane)

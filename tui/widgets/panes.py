@@ -32,6 +32,7 @@ class Pane(Vertical, can_focus=False):
         self.border_title = title
         self.filter_text = ""
         self.keys: list[Any] = []
+        self.shown: list[list[Text | str]] = []
 
     def compose(self) -> ComposeResult:
         table: DataTable[Any] = DataTable(cursor_type="row", zebra_stripes=True, id=f"{self.id}-table")
@@ -73,16 +74,29 @@ class Pane(Vertical, can_focus=False):
         return not self.filter_text or any(self.filter_text in cell.lower() for cell in cells)
 
     def fill(self, rows: list[tuple[Any, list[Text | str]]]) -> None:
-        """Replace the rows, keeping the cursor on the same key where it still exists."""
+        """Show these rows. On a price tick the rows are usually the same ones: then only the
+        cells whose text changed are updated (cheap); otherwise the table is rebuilt, keeping
+        the cursor on the same key where it still exists."""
         table = self.table
+        keys = [key for key, _ in rows]
         current = (
             self.keys[table.cursor_row] if self.keys and 0 <= table.cursor_row < len(self.keys) else None
         )
+        if len(keys) == len(self.keys) and keys:
+            for row_index, (_key, cells) in enumerate(rows):
+                old = self.shown[row_index]
+                for column_index, cell in enumerate(cells):
+                    if _plain(cell) != _plain(old[column_index]):
+                        table.update_cell_at((row_index, column_index), self._cell(column_index, cell))
+            self.keys = keys
+            self.shown = [cells for _, cells in rows]
+            if current in keys and keys.index(current) != table.cursor_row:
+                table.move_cursor(row=keys.index(current), animate=False)  # follow the row
+            return
         table.clear()
-        self.keys = []
-        for key, cells in rows:
-            table.add_row(*[self._cell(i, c) for i, c in enumerate(cells)])
-            self.keys.append(key)
+        table.add_rows([[self._cell(i, c) for i, c in enumerate(cells)] for _, cells in rows])
+        self.keys = keys
+        self.shown = [cells for _, cells in rows]
         if current in self.keys:
             table.move_cursor(row=self.keys.index(current), animate=False)
 
@@ -105,6 +119,12 @@ class Pane(Vertical, can_focus=False):
     @dataclass
     class FilterChanged(Message):
         pane: Pane
+
+
+def _plain(cell: Text | str) -> tuple[str, str]:
+    if isinstance(cell, Text):
+        return cell.plain, str(cell.style)
+    return cell, ""
 
 
 def money_text(units: int | None, sign: bool = True) -> Text:
@@ -189,17 +209,20 @@ class CandidatesPane(Pane):
 
     def __init__(self) -> None:
         super().__init__("Candidates", id="candidates")
+        self.by_key: dict[tuple[str, str, str], Candidate] = {}
 
     def show(self, snapshot: Snapshot) -> None:
         planned = {
             (s.account, s.asset, s.term) for s in snapshot.steps if s.state not in ("skipped", "cancelled")
         }
+        self.by_key = {}
         rows: list[tuple[Any, list[Text | str]]] = []
         for c in snapshot.candidates:
             if not self.matches(c.account, c.asset):
                 continue
             mark = "✓" if (c.account, c.asset, c.term) in planned else " "
-            rows.append((c, [
+            self.by_key[(c.account, c.asset, c.term)] = c
+            rows.append(((c.account, c.asset, c.term), [
                 mark, c.account, c.asset, fmt.qty(c.quantity, 6), money_text(c.loss), "ST" if c.term == "short" else "LT",
                 "—" if c.term == "long" else f"{c.days_to_long_term}d", money_text(c.savings_this_year, sign=False),
                 fmt.usd(c.carryforward_created), money_text(c.net_savings, sign=False), badges(c, snapshot.stale),
@@ -227,14 +250,14 @@ class CandidatesPane(Pane):
         self.fill(rows)
 
     def action_toggle_plan(self) -> None:
-        chosen = self.selected()
-        if isinstance(chosen, Candidate):
+        chosen = self.by_key.get(self.selected())
+        if chosen is not None:
             self.post_message(self.TogglePlan(chosen))
 
     def action_details(self) -> None:
-        chosen = self.selected()
-        if chosen is not None:
-            self.post_message(HoldingsPane.DetailsWanted(chosen.account, chosen.asset))
+        key = self.selected()
+        if key is not None:
+            self.post_message(HoldingsPane.DetailsWanted(key[0], key[1]))
 
     @dataclass
     class TogglePlan(Message):

@@ -1,0 +1,59 @@
+"""The real `harvest demo` in a real terminal (tmux): keys in, screen out, clean exit."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+
+def screen(session: str) -> str:
+    return subprocess.run(["tmux", "capture-pane", "-t", session, "-p"], capture_output=True, text=True).stdout
+
+
+def wait_for(session: str, text: str, seconds: float = 30) -> str:
+    """Poll the screen until `text` shows (bounded: fails after `seconds`)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        shown = screen(session)
+        if text in shown:
+            return shown
+        time.sleep(0.2)
+    raise AssertionError(f"{text!r} never appeared; screen was:\n{screen(session)}")
+
+
+def wait_gone(session: str, text: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if text not in screen(session):
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{text!r} never went away; screen was:\n{screen(session)}")
+
+
+def test_demo_in_tmux(tmp_path):
+    session = f"harvest-e2e-{uuid.uuid4().hex[:8]}"
+    command = f"HARVEST_HOME={tmp_path} {sys.executable} -m tui --as-of 2026-11-24 demo; echo EXITED:$?; sleep 30"
+    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", command], check=True)
+    try:
+        shown = wait_for(session, "Candidates")
+        assert "Holdings" in shown
+        assert "Checklist" in shown
+        wait_for(session, "prices live")
+        subprocess.run(["tmux", "send-keys", "-t", session, "Space"], check=True)
+        wait_for(session, "Checklist — 1 step(s)")
+        subprocess.run(["tmux", "send-keys", "-t", session, "?"], check=True)
+        wait_for(session, "not tax advice")
+        subprocess.run(["tmux", "send-keys", "-t", session, "Escape"], check=True)
+        wait_gone(session, "harvest — keys")
+        subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
+        wait_for(session, "EXITED:0")
+        assert "Traceback" not in screen(session)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
