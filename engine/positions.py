@@ -28,23 +28,22 @@ LOT_SCHEMA = {
 
 
 def lots_frame(lots: list[OpenLot]) -> pl.DataFrame:
-    anniversaries: dict[int, int] = {}
-    for lot in lots:
-        if lot.acquired_day not in anniversaries:
-            anniversaries[lot.acquired_day] = anniversary(lot.acquired_day)
+    if not lots:
+        return pl.DataFrame(schema=LOT_SCHEMA)
+    accounts, assets, lot_ids, quantities, bases, _acquired, days = zip(*lots, strict=True)
+    anniversaries = {day: anniversary(day) for day in set(days)}
+    scale = fp.SCALE
     return pl.DataFrame(
         {
-            "account": [lot.account for lot in lots],
-            "asset": [lot.asset for lot in lots],
-            "lot_id": [lot.lot_id for lot in lots],
-            "quantity": [lot.quantity for lot in lots],
-            "basis": [lot.basis for lot in lots],
-            "unit_cost": [
-                None if lot.basis is None else fp.div_round(lot.basis * fp.SCALE, lot.quantity)
-                for lot in lots
-            ],
-            "acquired_day": [lot.acquired_day for lot in lots],
-            "anniversary": [anniversaries[lot.acquired_day] for lot in lots],
+            "account": accounts,
+            "asset": assets,
+            "lot_id": lot_ids,
+            "quantity": quantities,
+            "basis": bases,
+            # unit cost rounded down to 1e-18 USD: only compared with prices (under water or not)
+            "unit_cost": [None if b is None else b * scale // q for q, b in zip(quantities, bases, strict=True)],
+            "acquired_day": days,
+            "anniversary": [anniversaries[day] for day in days],
         },
         schema=LOT_SCHEMA,
     )

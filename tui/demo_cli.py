@@ -27,10 +27,27 @@ def build_demo_engine(directory: Path, clock: Callable[[], int], extra_lots: int
     demo.write_csv(demo.demo_rows(today), csv_path)
     engine.import_csv(csv_path)
     if extra_lots:
-        scaled = directory / "demo-scaled.csv"
-        demo.write_csv(list(demo.scaled_rows(today, extra_lots)), scaled)
-        engine.import_csv(scaled)
+        import_scaled_lots(engine, extra_lots)
     return engine
+
+
+def import_scaled_lots(engine: Engine, count: int) -> int:
+    """`--lots N`: N more demo buys, built as events directly (no CSV round trip)."""
+    from engine import demo
+    from engine import fixedpoint as fp
+    from engine.dates import parse_timestamp
+    from engine.events import Event
+    from engine.store import keys_of
+
+    today = date.fromordinal(engine.today())
+    events = [
+        Event(row["account"], row["asset"], "buy", parse_timestamp(row["timestamp"]), fp.parse(row["quantity"]),
+              fp.parse(row["price"]), 0, trade_id=row["trade_id"], source="demo")
+        for row in demo.scaled_rows(today, count)
+    ]  # fmt: skip
+    summary = engine.store.import_events(keys_of(events), "demo:scaled", engine.usd_assets)
+    engine.invalidate()
+    return summary.added
 
 
 def demo_prices(engine: Engine) -> dict[str, int]:
@@ -86,10 +103,12 @@ def run_demo_app(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="harvest-demo-") as tmp:
         directory = Path(tmp)
         clock = demo_clock(args.as_of)
-        engine = build_demo_engine(directory, clock, args.lots)
+        engine = build_demo_engine(directory, clock)
         try:
             feed = DemoFeed(date.fromordinal(engine.today()), clock)
             session = Session(engine, config_path=directory / "demo-config.yaml", export_dir=directory)
+            if args.lots:  # imported by the first load, behind the first frame
+                session.before_load.append(lambda: import_scaled_lots(engine, args.lots))
             session.set_prices(feed.current(), clock())
             HarvestApp(session, feed).run()
         finally:

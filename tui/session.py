@@ -69,6 +69,7 @@ class Session:
     export_dir: Path | None = None
     lock: threading.RLock = field(default_factory=threading.RLock)
     loaded: bool = False
+    before_load: list[Callable[[], object]] = field(default_factory=list)  # run once by the next load
 
     def __post_init__(self) -> None:
         self.planner = Planner(self.engine)
@@ -80,6 +81,8 @@ class Session:
     def load(self) -> None:
         """The slow path: lots, the tax baseline and the lot frame (after start, import, sync)."""
         with self.lock:
+            while self.before_load:
+                self.before_load.pop(0)()
             self.planner.refresh()
             _ = self.planner.context
             if not self.prices:

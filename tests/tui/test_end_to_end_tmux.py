@@ -42,10 +42,10 @@ def test_demo_in_tmux(tmp_path):
     command = f"HARVEST_HOME={tmp_path} {sys.executable} -m tui --as-of 2026-11-24 demo; echo EXITED:$?; sleep 30"
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", command], check=True)
     try:
-        shown = wait_for(session, "Candidates")
-        assert "Holdings" in shown
-        assert "Checklist" in shown
         wait_for(session, "prices live")
+        wait_for(session, "Holdings")
+        wait_for(session, "Candidates")
+        wait_for(session, "Checklist")
         subprocess.run(["tmux", "send-keys", "-t", session, "Space"], check=True)
         wait_for(session, "Checklist — 1 step(s)")
         subprocess.run(["tmux", "send-keys", "-t", session, "?"], check=True)
