@@ -318,7 +318,11 @@ class ChecklistPane(Pane):
             action = f"sell {fmt.qty(s.quantity)} {s.asset} on {s.account}"
             when = ""
             if s.state == "planned":
-                when = "identify lots before selling"
+                when = (
+                    f"identify, sell, then rebuy {s.rebuy_wait_hours}h later"
+                    if s.rebuy
+                    else "identify, sell (no rebuy)"
+                )
             elif s.state == "identified" and s.identified_at:
                 when = f"identified {iso_utc(s.identified_at)[:16]}Z"
             elif s.state in ("sold", "rebuy_due") and s.rebuy_after is not None:
