@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from engine.config_schema import SCHEMA, Key, Section
+from engine.config_schema import SCHEMA, Key, Section, SectionList
 from engine.errors import ConfigError
 
 CONFIG_ENV = "HARVEST_CONFIG"
@@ -68,6 +68,25 @@ class PricesConfig:
 
 
 @dataclass(frozen=True)
+class AccountConfig:
+    name: str
+    exchange: str
+    api_key_env: str | None = None
+    secret_env: str | None = None
+    password_env: str | None = None
+    secrets_file: str | None = None
+    quote_as_usd: list[str] = field(default_factory=lambda: ["USD"])
+    symbols: list[str] | None = None
+    form_8949_box: str = "not_reported"
+    ccxt: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class WatchConfig:
+    sync_minutes: int = 60
+
+
+@dataclass(frozen=True)
 class AlertsConfig:
     min_net_savings: Decimal = Decimal(250)
     long_term_days: int = 7
@@ -87,6 +106,8 @@ class Config:
     prices: PricesConfig = field(default_factory=PricesConfig)
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
     ui: UiConfig = field(default_factory=UiConfig)
+    accounts: list[AccountConfig] = field(default_factory=list)
+    watch: WatchConfig = field(default_factory=WatchConfig)
     path: Path | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
@@ -158,7 +179,9 @@ def _validate(node: yaml.Node, section: Section, prefix: str, label: str) -> dic
             raise ConfigError(f"{line}: {path}: unknown key{hint}")
         if key in result:
             raise ConfigError(f"{line}: {path}: key given twice")
-        if isinstance(spec, Section):
+        if isinstance(spec, SectionList):
+            result[key] = _validate_list(value_node, spec, path, label)
+        elif isinstance(spec, Section):
             if isinstance(value_node, yaml.ScalarNode) and _construct(value_node) is None:
                 result[key] = _defaults(spec)
                 continue
@@ -168,15 +191,28 @@ def _validate(node: yaml.Node, section: Section, prefix: str, label: str) -> dic
                 result[key] = spec.parse(_construct(value_node))
             except ValueError as exc:
                 raise ConfigError(f"{line}: {path}: {exc}") from None
+    for key in section.required:
+        if key not in result:
+            raise ConfigError(f"{where}: {prefix}{key}: required")
     for key, spec in section.keys.items():
         if key not in result:
-            result[key] = _defaults(spec) if isinstance(spec, Section) else spec.default
+            result[key] = _defaults(spec)
     return result
 
 
-def _defaults(spec: Section | Key) -> Any:
+def _validate_list(node: yaml.Node, spec: SectionList, path: str, label: str) -> list[dict[str, Any]]:
+    if isinstance(node, yaml.ScalarNode) and _construct(node) is None:
+        return []
+    if not isinstance(node, yaml.SequenceNode):
+        raise ConfigError(f"{label}:{node.start_mark.line + 1}: {path}: expected a list")
+    return [_validate(item, spec.item, f"{path}[{index}].", label) for index, item in enumerate(node.value)]
+
+
+def _defaults(spec: Section | SectionList | Key) -> Any:
     if isinstance(spec, Key):
         return spec.default
+    if isinstance(spec, SectionList):
+        return []
     return {key: _defaults(inner) for key, inner in spec.keys.items()}
 
 
@@ -205,9 +241,19 @@ def _build(values: dict[str, Any], path: Path | None) -> Config:
         prices=PricesConfig(**values["prices"]),
         alerts=AlertsConfig(**values["alerts"]),
         ui=UiConfig(**values["ui"]),
+        accounts=_accounts(values["accounts"]),
+        watch=WatchConfig(**values["watch"]),
         path=path,
         raw=values,
     )
+
+
+def _accounts(items: list[dict[str, Any]]) -> list[AccountConfig]:
+    names = [item["name"] for item in items]
+    duplicate = next((n for n in names if names.count(n) > 1), None)
+    if duplicate:
+        raise ConfigError(f"accounts: the account name {duplicate!r} is used twice")
+    return [AccountConfig(**item) for item in items]
 
 
 def data_dir() -> Path:

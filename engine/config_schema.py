@@ -23,7 +23,15 @@ class Key:
 
 @dataclass(frozen=True)
 class Section:
-    keys: dict[str, Key | Section] = field(default_factory=dict)
+    keys: dict[str, Key | Section | SectionList] = field(default_factory=dict)
+    required: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SectionList:
+    """A list of mappings that share one schema (e.g. `accounts`)."""
+
+    item: Section
 
 
 def decimal_value(minimum: Decimal | None = None, maximum: Decimal | None = None) -> Parser:
@@ -108,6 +116,36 @@ def timezone_name(raw: Any) -> str:
     return name
 
 
+def any_mapping(raw: Any) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise ValueError("expected a mapping")
+    return raw
+
+
+def string_list(raw: Any) -> list[str]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or not all(isinstance(v, str) and v.strip() for v in raw):
+        raise ValueError("expected a list of names")
+    return [v.strip().upper() for v in raw]
+
+
+def account_name(raw: Any) -> str:
+    name = text(raw)
+    if not all(c.isalnum() or c in "-_." for c in name):
+        raise ValueError(f"use letters, digits, '-', '_' or '.' in account names, got {raw!r}")
+    return name
+
+
+def env_name(raw: Any) -> str:
+    name = text(raw)
+    if not all(c.isalnum() or c == "_" for c in name) or name[0].isdigit():
+        raise ValueError(f"expected an environment variable name, got {raw!r}")
+    return name
+
+
 def string_map(raw: Any) -> dict[str, str]:
     if raw is None:
         return {}
@@ -182,6 +220,24 @@ SCHEMA = Section(
                 "long_term_days": Key(integer(0, 366), 7),
             }
         ),
+        "accounts": SectionList(
+            Section(
+                {
+                    "name": Key(account_name),
+                    "exchange": Key(text),
+                    "api_key_env": Key(optional(env_name)),
+                    "secret_env": Key(optional(env_name)),
+                    "password_env": Key(optional(env_name)),
+                    "secrets_file": Key(optional(text)),
+                    "quote_as_usd": Key(string_list, ["USD"]),
+                    "symbols": Key(optional(string_list)),
+                    "form_8949_box": Key(choice("with_basis", "without_basis", "not_reported"), "not_reported"),
+                    "ccxt": Key(any_mapping, {}),
+                },
+                required=("name", "exchange"),
+            )
+        ),
+        "watch": Section({"sync_minutes": Key(integer(1), 60)}),
         "ui": Section(
             {
                 "theme": Key(text, "textual-dark"),
