@@ -231,7 +231,9 @@ SCHEMA = Section(
                     "secrets_file": Key(optional(text)),
                     "quote_as_usd": Key(string_list, ["USD"]),
                     "symbols": Key(optional(string_list)),
-                    "form_8949_box": Key(choice("with_basis", "without_basis", "not_reported"), "not_reported"),
+                    "form_8949_box": Key(
+                        choice("with_basis", "without_basis", "not_reported"), "not_reported"
+                    ),
                     "ccxt": Key(any_mapping, {}),
                 },
                 required=("name", "exchange"),

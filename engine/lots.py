@@ -343,7 +343,9 @@ def _finish(matcher: _Matcher) -> LotResult:
     for pool in matcher.named.values():
         for lot in pool.lots():
             if lot[0] > 0:
-                result.open_lots.append(_new_row(OpenLot, (lot[5], pool.asset, lot[3], lot[0], lot[1], lot[2], lot[6])))
+                result.open_lots.append(
+                    _new_row(OpenLot, (lot[5], pool.asset, lot[3], lot[0], lot[1], lot[2], lot[6]))
+                )
     result.open_lots.sort(key=_open_lot_order)
     return result
 

@@ -104,7 +104,7 @@ class Planner:
             realized=(st, lt),
             profile=tax_profile(engine.config, year),
             params=self.params,
-            quality=quality_problems(result, excluded_pools),
+            quality=quality_problems(result, excluded_pools, engine.store.mismatches()),
             recent_buys=recent,
         )
 

@@ -41,7 +41,9 @@ def lots_frame(lots: list[OpenLot]) -> pl.DataFrame:
             "quantity": quantities,
             "basis": bases,
             # unit cost rounded down to 1e-18 USD: only compared with prices (under water or not)
-            "unit_cost": [None if b is None else b * scale // q for q, b in zip(quantities, bases, strict=True)],
+            "unit_cost": [
+                None if b is None else b * scale // q for q, b in zip(quantities, bases, strict=True)
+            ],
             "acquired_day": days,
             "anniversary": [anniversaries[day] for day in days],
         },

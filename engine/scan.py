@@ -4,7 +4,7 @@ data-quality gate each candidate carries."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -80,7 +80,9 @@ class ScanContext:
 
 
 def quality_problems(
-    lots: LotResult, excluded_pools: set[tuple[str, str]]
+    lots: LotResult,
+    excluded_pools: set[tuple[str, str]],
+    mismatches: Sequence[tuple[str, str, int, int]] = (),
 ) -> dict[tuple[str, str], list[str]]:
     """Per account/asset: why no advice can be given (unknown basis, missing history, ...)."""
     problems: dict[tuple[str, str], list[str]] = {}
@@ -93,6 +95,14 @@ def quality_problems(
         )
     for pool in excluded_pools:
         problems.setdefault(pool, []).append("a trade has no USD value")
+    for account, asset, ledger, exchange in mismatches:
+        problems.setdefault((account, asset), []).append(
+            f"balance mismatch: exchange reports {fp.fmt(exchange, 0)}, ledger has {fp.fmt(ledger, 0)}"
+        )
+    for account, asset, ledger, exchange in mismatches:
+        problems.setdefault((account, asset), []).append(
+            f"balance mismatch: exchange reports {fp.fmt(exchange, 0)}, ledger has {fp.fmt(ledger, 0)}"
+        )
     return {pool: sorted(set(reasons)) for pool, reasons in problems.items()}
 
 

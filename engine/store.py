@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,6 +74,18 @@ MIGRATIONS: tuple[str, ...] = (
         step_id INTEGER REFERENCES steps(id), sale_ref TEXT UNIQUE);
     CREATE TABLE prices (
         asset TEXT PRIMARY KEY, price TEXT NOT NULL, ts INTEGER NOT NULL, source TEXT NOT NULL);
+    """,
+    # 3: exchange sync: resumable cursors, historical USD prices, balance reconciliation
+    """
+    CREATE TABLE sync_cursors (
+        account TEXT NOT NULL, stream TEXT NOT NULL, cursor TEXT NOT NULL, updated_at INTEGER NOT NULL,
+        PRIMARY KEY (account, stream));
+    CREATE TABLE usd_prices (
+        asset TEXT NOT NULL, minute INTEGER NOT NULL, price TEXT, source TEXT NOT NULL,
+        PRIMARY KEY (asset, minute));
+    CREATE TABLE reconciliation (
+        account TEXT NOT NULL, asset TEXT NOT NULL, ledger TEXT NOT NULL, exchange TEXT NOT NULL,
+        checked_at INTEGER NOT NULL, PRIMARY KEY (account, asset));
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -186,9 +198,14 @@ class Store:
     # -- writing ------------------------------------------------------------------------------
 
     def import_events(
-        self, events: Sequence[tuple[str, Event]], source: str, usd_assets: frozenset[str]
+        self,
+        events: Sequence[tuple[str, Event]],
+        source: str,
+        usd_assets: frozenset[str],
+        also: Callable[[sqlite3.Connection], None] | None = None,
     ) -> ImportSummary:
-        """Add (natural_key, event) pairs in one transaction; known natural keys are skipped."""
+        """Add (natural_key, event) pairs in one transaction; known natural keys are skipped.
+        `also` runs inside the same transaction (a sync cursor moves with its page)."""
         conn = self.conn
         added = 0
         try:
@@ -223,6 +240,8 @@ class Store:
             conn.executemany(_EVENT_INSERT, event_rows)
             conn.executemany(_LEG_INSERT, leg_rows)
             conn.execute("UPDATE batches SET added = ? WHERE id = ?", (added, batch_id))
+            if also is not None:
+                also(conn)
             conn.execute("COMMIT")
         except sqlite3.Error as exc:
             if conn.in_transaction:
@@ -303,6 +322,62 @@ class Store:
             for ts, qty, usd in rows[::step]
             if int(qty) > 0 and int(usd) >= 0
         ]
+
+    def cursor(self, account: str, stream: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT cursor FROM sync_cursors WHERE account = ? AND stream = ?", (account, stream)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_cursor_sql(
+        self, account: str, stream: str, cursor: str, now: int
+    ) -> Callable[[sqlite3.Connection], None]:
+        def write(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "INSERT INTO sync_cursors VALUES (?, ?, ?, ?) ON CONFLICT(account, stream) DO UPDATE "
+                "SET cursor = excluded.cursor, updated_at = excluded.updated_at",
+                (account, stream, cursor, now),
+            )
+
+        return write
+
+    def set_cursor(self, account: str, stream: str, cursor: str, now: int) -> None:
+        with self.transaction() as conn:
+            self.set_cursor_sql(account, stream, cursor, now)(conn)
+
+    def usd_price(self, asset: str, minute: int) -> tuple[bool, int | None]:
+        """(known, price) of an asset's cached 1-minute USD close; price None = not found."""
+        row = self.conn.execute(
+            "SELECT price FROM usd_prices WHERE asset = ? AND minute = ?", (asset, minute)
+        ).fetchone()
+        if row is None:
+            return False, None
+        return True, None if row[0] is None else int(row[0])
+
+    def save_usd_price(self, asset: str, minute: int, price: int | None, source: str) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO usd_prices VALUES (?, ?, ?, ?)",
+                (asset, minute, None if price is None else str(price), source),
+            )
+
+    def save_reconciliation(self, account: str, rows: list[tuple[str, int, int]], now: int) -> None:
+        """Replace an account's mismatches: (asset, ledger quantity, exchange quantity)."""
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM reconciliation WHERE account = ?", (account,))
+            conn.executemany(
+                "INSERT INTO reconciliation VALUES (?, ?, ?, ?, ?)",
+                [(account, asset, str(ledger), str(exchange), now) for asset, ledger, exchange in rows],
+            )
+
+    def mismatches(self) -> list[tuple[str, str, int, int]]:
+        rows = self.conn.execute("SELECT account, asset, ledger, exchange FROM reconciliation").fetchall()
+        return [(a, b, int(c), int(d)) for a, b, c, d in rows]
+
+    def traded_assets(self, account: str) -> set[str]:
+        return {
+            r[0] for r in self.conn.execute("SELECT DISTINCT asset FROM pools WHERE account = ?", (account,))
+        }
 
     def save_prices(self, prices: dict[str, int], ts: int, source: str) -> None:
         with self.transaction():

@@ -41,9 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
     lots.add_argument("--method", choices=("fifo", "lifo", "hifo", "specific"), help="lot method")
     lots.add_argument("--format", choices=FORMATS, default="table")
 
-    from tui.cli_harvest import add_commands
+    from tui.cli_harvest import add_commands, add_sync_command
 
     add_commands(sub)
+    add_sync_command(sub)
 
     demo = sub.add_parser("demo", help="the app on a bundled demo portfolio (offline)")
     demo.add_argument("--lots", type=int, default=0, metavar="N", help="add N synthetic open lots")
@@ -85,6 +86,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO) 
         "scan": _lazy("cmd_scan"),
         "plan": _lazy("cmd_plan"),
         "checklist": _lazy("cmd_checklist"),
+        "sync": _lazy("cmd_sync"),
     }
     handler = handlers.get(args.command)
     if handler is None:

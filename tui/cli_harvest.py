@@ -158,3 +158,43 @@ def cmd_checklist(args: argparse.Namespace, out: TextIO) -> int:
     else:
         out.write(fmt.checklist_text(checklist.steps(), now))
     return 0
+
+
+def add_sync_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    sync = sub.add_parser("sync", help="fetch balances, trades and transfers from the configured exchanges")
+    sync.add_argument("--account", help="only this account")
+
+
+def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
+    import sys
+
+    from engine.sync import sync_accounts
+    from tui.cli import open_engine
+    from tui.progress import ProgressLines
+
+    engine = open_engine(args)
+    bars = ProgressLines(sys.stderr)
+    reports = sync_accounts(engine.config, engine.store, args.account, bars.update)
+    bars.finish()
+    failed = 0
+    for report in reports:
+        if report.ok:
+            out.write(f"{report.account}: {report.added} new record(s) of {report.fetched} fetched\n")
+        else:
+            failed += 1
+            out.write(f"{report.account}: FAILED: {report.error} (kept what was fetched)\n")
+        for reason in report.rejected[:10]:
+            out.write(f"  rejected: {reason}\n")
+        if len(report.rejected) > 10:
+            out.write(f"  … and {len(report.rejected) - 10} more rejected\n")
+        from engine import fixedpoint as fp
+
+        for asset, ledger, exchange in report.mismatches:
+            out.write(
+                f"  {asset}: the exchange reports {fp.fmt(exchange, 0)}, the ledger has {fp.fmt(ledger, 0)} "
+                f"(missing history: {fp.fmt(exchange - ledger, 0)})\n"
+            )
+    engine.invalidate()
+    for change in engine.reconcile_checklist():
+        out.write(f"checklist: {change}\n")
+    return 1 if failed else 0

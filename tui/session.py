@@ -112,11 +112,23 @@ class Session:
             return preview
 
     def sync(self, progress: Callable[[str], None]) -> str:
-        """Bring exchange data in; the CLI's `harvest sync` does the same."""
-        from engine.errors import InputError
+        """Bring exchange data in (what `harvest sync` does); progress as short sentences."""
+        from engine.sync import sync_accounts
 
-        del progress
-        raise InputError("no exchange accounts configured (add `accounts:` to the config; see the README)")
+        def report(account: str, done: int, total: int, what: str) -> None:
+            progress(f"{account}: {what} ({done}/{total})")
+
+        with self.lock:
+            results = sync_accounts(self.engine.config, self.engine.store, None, report)
+            self.engine.invalidate()
+            self.engine.reconcile_checklist()
+        failed = [f"{r.account}: {r.error}" for r in results if not r.ok]
+        added = sum(r.added for r in results)
+        if failed:
+            from engine.errors import HarvestError
+
+            raise HarvestError(f"{added} new record(s); failed: " + "; ".join(failed))
+        return f"{added} new record(s) from {len(results)} account(s)"
 
     def set_prices(self, prices: dict[str, int], at: int) -> None:
         with self.lock:

@@ -1,0 +1,1 @@
+"""Exchange access. `ccxt_adapter` is the only module in harvest that imports ccxt."""
