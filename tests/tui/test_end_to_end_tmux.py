@@ -14,7 +14,9 @@ pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is no
 
 
 def screen(session: str) -> str:
-    return subprocess.run(["tmux", "capture-pane", "-t", session, "-p"], capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["tmux", "capture-pane", "-t", session, "-p"], capture_output=True, text=True
+    ).stdout
 
 
 def wait_for(session: str, text: str, seconds: float = 30) -> str:
@@ -39,7 +41,9 @@ def wait_gone(session: str, text: str, seconds: float = 30) -> None:
 
 def test_demo_in_tmux(tmp_path):
     session = f"harvest-e2e-{uuid.uuid4().hex[:8]}"
-    command = f"HARVEST_HOME={tmp_path} {sys.executable} -m tui --as-of 2026-11-24 demo; echo EXITED:$?; sleep 30"
+    command = (
+        f"HARVEST_HOME={tmp_path} {sys.executable} -m tui --as-of 2026-11-24 demo; echo EXITED:$?; sleep 30"
+    )
     subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", command], check=True)
     try:
         wait_for(session, "prices live")
