@@ -195,9 +195,33 @@ def cmd_app(args: argparse.Namespace, out: TextIO) -> int:
     config = load_config(args.config)
     engine = open_engine(args)
     session = Session(engine, config_path=config.path or resolve_config_path(args.config)[0])
-    feed = StoredFeed(session.stored_prices, interval=float(config.prices.poll_seconds))
-    HarvestApp(session, feed).run()
+    feed = live_feed(session) or StoredFeed(session.stored_prices, interval=float(config.prices.poll_seconds))
+    try:
+        HarvestApp(session, feed).run()
+    finally:
+        stop = getattr(feed, "live", None)
+        if stop is not None:
+            stop.stop()
     return 0
+
+
+def live_feed(session):  # type: ignore[no-untyped-def]
+    """Stream prices from the configured exchanges, when there are any."""
+    config = session.config
+    if not config.accounts:
+        return None
+    from engine.credentials import load_credentials
+    from engine.exchanges.ccxt_adapter import ExchangeClient
+    from engine.exchanges.live_prices import LivePrices
+    from tui.feed import LiveFeed
+
+    def assets() -> set[str]:
+        with session.lock:  # the engine is shared with the app's workers
+            return {lot.asset for lot in session.engine.lots().open_lots}
+
+    live = LivePrices(config, assets, lambda account: ExchangeClient(account, load_credentials(account)))
+    live.start()
+    return LiveFeed(live, session.save_prices)
 
 
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:

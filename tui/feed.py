@@ -63,3 +63,24 @@ class StoredFeed(PriceFeed):
             return None
         self.seen = oldest
         return prices, oldest
+
+
+@dataclass
+class LiveFeed(PriceFeed):
+    """Prices from the configured exchanges (streamed where possible, else polled); each new
+    set is also saved to the store so a monitor or another window sees it."""
+
+    live: object
+    save: Callable[[dict[str, int], int], None]
+    interval: float = 1.0
+    label: str = "exchanges"
+    seen: int | None = None
+
+    def poll(self) -> tuple[dict[str, int], int] | None:
+        prices, updated_ms = self.live.latest()  # type: ignore[attr-defined]
+        if not prices or updated_ms is None or updated_ms == self.seen:
+            return None
+        self.seen = updated_ms
+        micros = updated_ms * 1000
+        self.save(prices, micros)
+        return prices, micros

@@ -91,6 +91,10 @@ class Session:
                     self.prices, self.prices_at = stored, oldest
             self.loaded = True
 
+    def save_prices(self, prices: dict[str, int], at: int) -> None:
+        with self.lock:
+            self.engine.store.save_prices(prices, at, "live")
+
     def stored_prices(self) -> tuple[dict[str, int], int | None]:
         with self.lock:
             return self.engine.store.last_prices()
