@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from engine import fixedpoint as fp
 from engine.errors import InputError
 from engine.plan import Plan, PlanStep
+from engine.store import write_transaction
 
 PLANNED, IDENTIFIED, SOLD, REBUY_DUE, REBOUGHT, DONE = (
     "planned", "identified", "sold", "rebuy_due", "rebought", "done",
@@ -79,8 +80,7 @@ class Checklist:
 
     def save(self, plan: Plan, tax_year: int, now: int, rebuy_wait_hours: int) -> int:
         conn = self.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with write_transaction(conn):
             conn.execute("UPDATE plans SET active = 0 WHERE active = 1")
             plan_id = conn.execute(
                 "INSERT INTO plans (created_at, goal, tax_year) VALUES (?, ?, ?)", (now, plan.goal, tax_year)
@@ -88,18 +88,13 @@ class Checklist:
             assert plan_id is not None
             for step in plan.steps:
                 self._insert(plan_id, step.number, step, rebuy_wait_hours, now)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         assert plan_id is not None
         return plan_id
 
     def add(self, step: PlanStep, tax_year: int, now: int, rebuy_wait_hours: int) -> int:
         """Append one step to the active plan (creating it if there is none); its number."""
         conn = self.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with write_transaction(conn):
             row = conn.execute("SELECT id FROM plans WHERE active = 1").fetchone()
             if row is None:
                 created = conn.execute(
@@ -113,10 +108,6 @@ class Checklist:
                 "SELECT coalesce(max(number), 0) + 1 FROM steps WHERE plan_id = ?", (plan_id,)
             ).fetchone()[0]
             self._insert(plan_id, number, step, rebuy_wait_hours, now)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         return int(number)
 
     def remove(self, number: int) -> None:
@@ -124,14 +115,9 @@ class Checklist:
         step = self.step(number)
         if step.state != PLANNED:
             raise InputError(f"step {number} is {step.state}; skip or cancel it instead")
-        with_conn = self.conn
-        with_conn.execute("BEGIN IMMEDIATE")
-        try:
-            with_conn.execute("DELETE FROM steps WHERE id = ? AND state = ?", (step.id, PLANNED))
-            with_conn.execute("COMMIT")
-        except BaseException:
-            with_conn.execute("ROLLBACK")
-            raise
+        conn = self.conn
+        with write_transaction(conn):
+            conn.execute("DELETE FROM steps WHERE id = ? AND state = ?", (step.id, PLANNED))
 
     def _insert(self, plan_id: int, number: int, step: PlanStep, rebuy_wait_hours: int, now: int) -> None:
         self.conn.execute(
@@ -190,8 +176,7 @@ class Checklist:
 
     def _move(self, step: Step, target: str, now: int, changes: dict[str, object], note: str | None) -> None:
         conn = self.conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with write_transaction(conn):
             # compare-and-set on the state: a concurrent writer's transition is never overwritten
             assignments = ", ".join(f"{column} = ?" for column in changes)
             cursor = conn.execute(
@@ -216,10 +201,6 @@ class Checklist:
                     "UPDATE identifications SET sale_ref = ? WHERE step_id = ? AND sale_ref IS NULL",
                     (changes["sale_ref"], step.id),
                 )
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
 
     def reconcile(self, trades: list[tuple[str, str, str, int, int, str]], now: int) -> list[str]:
         """Advance steps that imported trades satisfy. `trades` are (account, asset, side,

@@ -4,7 +4,6 @@ wires things together; the main screen does the work."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -110,10 +109,3 @@ class HarvestApp(App[None]):
         self.session.engine.config = config
         self.notify(f"Saved the tax profile to {path}")
         self.main.reload()
-
-
-def profile_changes_as_decimal(changes: dict[str, object]) -> dict[str, object]:
-    return {
-        k: Decimal(str(v)) if isinstance(v, int | float) and not isinstance(v, bool) else v
-        for k, v in changes.items()
-    }

@@ -254,5 +254,3 @@ def deadline_text(deadline: datetime, now: datetime) -> str:
         else f"{seconds // 3600}h {seconds % 3600 // 60}m to Dec 31"
     )
 
-
-Notifier = Callable[[str], None]
