@@ -85,7 +85,8 @@ def test_transfers_become_transfer_events_when_complete():
     deposit = {"id": "d1", "txid": "0xabc", "currency": "BTC", "amount": 0.5, "timestamp": NOW_MS - 5,
                "status": "ok", "address": "bc1q", "fee": None}  # fmt: skip
     event = c.transfer_event(deposit, "deposit")
-    assert not isinstance(event, str) and event is not None
+    assert not isinstance(event, str)
+    assert event is not None
     assert (event.side, event.asset, event.quantity, event.tx_id) == (
         "transfer_in",
         "BTC",
@@ -95,7 +96,8 @@ def test_transfers_become_transfer_events_when_complete():
     assert c.transfer_event(deposit | {"status": "pending"}, "deposit") is None
     withdrawal = deposit | {"fee": {"cost": 0.0001, "currency": "BTC"}}
     out = c.transfer_event(withdrawal, "withdrawal")
-    assert not isinstance(out, str) and out is not None
+    assert not isinstance(out, str)
+    assert out is not None
     assert (out.side, out.fee) == ("transfer_out", fp.parse("0.0001"))
 
 
