@@ -46,6 +46,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_commands(sub)
     add_sync_command(sub)
 
+    from tui.cli_harvest import add_report_commands
+
+    add_report_commands(kinds)
+
     demo = sub.add_parser("demo", help="the app on a bundled demo portfolio (offline)")
     demo.add_argument("--lots", type=int, default=0, metavar="N", help="add N synthetic open lots")
     demo.add_argument(
@@ -140,6 +144,14 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     from engine import report_format as fmt
+
+    if args.report in ("8949", "identifications", "methods"):
+        from tui import cli_harvest
+
+        handler: Callable[[argparse.Namespace, TextIO], int] = getattr(
+            cli_harvest, f"cmd_report_{args.report}"
+        )
+        return handler(args, out)
 
     engine = open_engine(args)
     if args.report == "realized":

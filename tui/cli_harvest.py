@@ -198,3 +198,103 @@ def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
     for change in engine.reconcile_checklist():
         out.write(f"checklist: {change}\n")
     return 1 if failed else 0
+
+
+def add_report_commands(kinds: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    form = kinds.add_parser("8949", help="Form 8949 rows (digital assets), Part I and II, with box totals")
+    form.add_argument("--year", type=int, required=True)
+    form.add_argument("--format", choices=("table", "csv"), default="table")
+    idents = kinds.add_parser("identifications", help="the specific-identification log")
+    idents.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    methods = kinds.add_parser("methods", help="realized ST/LT and tax under fifo, lifo and hifo")
+    methods.add_argument("--year", type=int, required=True)
+    methods.add_argument("--format", choices=("table", "json"), default="table")
+
+
+def cmd_report_8949(args: argparse.Namespace, out: TextIO) -> int:
+    from engine import fixedpoint as fp
+    from engine.form8949 import COLUMNS, form_rows, totals
+    from engine.report_format import table
+    from tui.cli import open_engine
+
+    engine = open_engine(args)
+    rows, excluded = engine.realized(args.year)
+    boxes = {a.name: a.form_8949_box for a in engine.config.accounts}
+    form = form_rows(rows, boxes)
+    sums = totals(form)
+    if args.format == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        writer.writerows(item.cells() for item in form)
+        out.write(buffer.getvalue())
+    else:
+        for part, title in (("I", "Part I — short-term"), ("II", "Part II — long-term")):
+            records = [item.cells()[1:10] for item in form if item.part == part]
+            out.write(f"{title}\n")
+            out.write(table(COLUMNS[1:10], records, right={4, 5, 8}) if records else "  (none)\n")
+            out.write("\n")
+        out.write("Totals to carry to Schedule D\n")
+        out.write(table(("part", "box", "proceeds", "cost_basis", "gain"),
+                        [[p, b, fp.fmt_cents(x), fp.fmt_cents(y), fp.fmt_cents(z)] for p, b, x, y, z in sums],
+                        right={2, 3, 4}))  # fmt: skip
+    if excluded:
+        import sys
+
+        print(
+            f"warning: {len(excluded)} sale slice(s) left out (see `harvest report realized --format json`)",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def cmd_report_identifications(args: argparse.Namespace, out: TextIO) -> int:
+    from engine.identifications import identification_log
+    from engine.report_format import table
+    from tui.cli import open_engine
+
+    engine = open_engine(args)
+    rows = identification_log(engine.store)
+    columns = ("account", "asset", "sale_id", "lots", "recorded_at", "sold_at", "source", "in_time")
+    if args.format == "json":
+        out.write(json.dumps([dict(zip(columns, r, strict=True)) for r in rows], indent=2) + "\n")
+    elif args.format == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+        out.write(buffer.getvalue())
+    else:
+        out.write(table(columns, [[str(c) if c is not None else "" for c in r] for r in rows]))
+    return 0
+
+
+def cmd_report_methods(args: argparse.Namespace, out: TextIO) -> int:
+    from engine import fixedpoint as fp
+    from engine import plan_format
+    from engine.planner import Planner
+    from engine.report_format import table
+    from engine.scan import tax_profile
+    from engine.tax import compute_tax
+    from tui.cli import open_engine
+
+    planner = Planner(open_engine(args))
+    engine = planner.engine
+    results = []
+    for method in ("fifo", "lifo", "hifo"):
+        rows, _ = engine.realized(args.year, method)
+        st = sum(r.gain for r in rows if r.term == "short")
+        lt = sum(r.gain for r in rows if r.term == "long")
+        tax = compute_tax(
+            tax_profile(engine.config, args.year), fp.to_decimal(st), fp.to_decimal(lt), planner.params
+        )
+        results.append((method, st, lt, tax.total_tax))
+    if args.format == "json":
+        payload = [{"method": m, "short_term": fp.fmt(st), "long_term": fp.fmt(lt), "total_tax": plan_format.money(t)}
+                   for m, st, lt, t in results]  # fmt: skip
+        out.write(json.dumps({"year": args.year, "methods": payload}, indent=2) + "\n")
+    else:
+        records = [[m, fp.fmt_cents(st), fp.fmt_cents(lt), plan_format.money(t)] for m, st, lt, t in results]
+        out.write(table(("method", "short_term", "long_term", "total_tax"), records, right={1, 2, 3}))
+        out.write("Identifications recorded for a sale apply under every method.\n")
+    return 0

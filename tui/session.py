@@ -253,4 +253,3 @@ def deadline_text(deadline: datetime, now: datetime) -> str:
         if days
         else f"{seconds // 3600}h {seconds % 3600 // 60}m to Dec 31"
     )
-
