@@ -89,7 +89,12 @@ class WatchConfig:
 @dataclass(frozen=True)
 class AlertsConfig:
     min_net_savings: Decimal = Decimal(250)
+    min_asset_net_savings: Decimal = Decimal(100)
     long_term_days: int = 7
+    deadline_days: list[int] = field(default_factory=lambda: [30, 14, 7, 3, 1])
+    cooldown_minutes: int = 360
+    rearm_fraction: Decimal = Decimal("0.25")
+    sinks: list[dict[str, str]] = field(default_factory=lambda: [{"type": "stdout"}])
 
 
 @dataclass(frozen=True)

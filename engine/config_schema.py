@@ -156,6 +156,44 @@ def string_map(raw: Any) -> dict[str, str]:
     return {k: v.strip() for k, v in raw.items()}
 
 
+def day_list(raw: Any) -> list[int]:
+    if not isinstance(raw, list) or not all(
+        isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 366 for v in raw
+    ):
+        raise ValueError("expected a list of whole numbers of days, e.g. [30, 14, 7, 3, 1]")
+    return sorted(set(raw), reverse=True)
+
+
+SINK_KEYS = {
+    "log": {"path"},
+    "stdout": set(),
+    "bell": set(),
+    "desktop": set(),
+    "webhook": {"url", "format"},
+    "command": {"run"},
+}
+
+
+def sink_list(raw: Any) -> list[dict[str, str]]:
+    if not isinstance(raw, list):
+        raise ValueError("expected a list of sinks like {type: stdout}")
+    sinks = []
+    for index, item in enumerate(raw):
+        if not isinstance(item, dict) or item.get("type") not in SINK_KEYS:
+            raise ValueError(f"[{index}]: expected a mapping with type one of {', '.join(SINK_KEYS)}")
+        allowed = SINK_KEYS[item["type"]] | {"type"}
+        unknown = sorted(set(item) - allowed)
+        if unknown:
+            raise ValueError(f"[{index}]: unknown key {unknown[0]!r} for a {item['type']} sink")
+        needed = {"log": "path", "webhook": "url", "command": "run"}.get(item["type"])
+        if needed and not isinstance(item.get(needed), str):
+            raise ValueError(f"[{index}]: a {item['type']} sink needs {needed}")
+        if item["type"] == "webhook" and item.get("format", "generic") not in ("generic", "ntfy", "slack"):
+            raise ValueError(f"[{index}]: format must be generic, ntfy or slack")
+        sinks.append({k: str(v) for k, v in item.items()})
+    return sinks
+
+
 def gain_pair() -> Section:
     money = decimal_value()
     return Section({"short_term": Key(money, Decimal(0)), "long_term": Key(money, Decimal(0))})
@@ -217,7 +255,12 @@ SCHEMA = Section(
         "alerts": Section(
             {
                 "min_net_savings": Key(decimal_value(Decimal(0)), Decimal(250)),
+                "min_asset_net_savings": Key(decimal_value(Decimal(0)), Decimal(100)),
                 "long_term_days": Key(integer(0, 366), 7),
+                "deadline_days": Key(day_list, [30, 14, 7, 3, 1]),
+                "cooldown_minutes": Key(integer(0), 360),
+                "rearm_fraction": Key(decimal_value(Decimal(0), Decimal(10)), Decimal("0.25")),
+                "sinks": Key(sink_list, [{"type": "stdout"}]),
             }
         ),
         "accounts": SectionList(

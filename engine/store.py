@@ -87,6 +87,11 @@ MIGRATIONS: tuple[str, ...] = (
         account TEXT NOT NULL, asset TEXT NOT NULL, ledger TEXT NOT NULL, exchange TEXT NOT NULL,
         checked_at INTEGER NOT NULL, PRIMARY KEY (account, asset));
     """,
+    # 4: the monitor's alert memory
+    """
+    CREATE TABLE alert_state (
+        key TEXT PRIMARY KEY, active INTEGER NOT NULL, value TEXT NOT NULL, sent_at INTEGER NOT NULL);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

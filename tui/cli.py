@@ -41,10 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     lots.add_argument("--method", choices=("fifo", "lifo", "hifo", "specific"), help="lot method")
     lots.add_argument("--format", choices=FORMATS, default="table")
 
-    from tui.cli_harvest import add_commands, add_sync_command
+    from tui.cli_harvest import add_commands, add_sync_command, add_watch_command
 
     add_commands(sub)
     add_sync_command(sub)
+    add_watch_command(sub)
 
     from tui.cli_harvest import add_report_commands
 
@@ -91,6 +92,7 @@ def run(args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO) 
         "plan": _lazy("cmd_plan"),
         "checklist": _lazy("cmd_checklist"),
         "sync": _lazy("cmd_sync"),
+        "watch": _lazy("cmd_watch"),
     }
     handler = handlers.get(args.command)
     if handler is None:

@@ -298,3 +298,81 @@ def cmd_report_methods(args: argparse.Namespace, out: TextIO) -> int:
         out.write(table(("method", "short_term", "long_term", "total_tax"), records, right={1, 2, 3}))
         out.write("Identifications recorded for a sale apply under every method.\n")
     return 0
+
+
+def add_watch_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    watch = sub.add_parser("watch", help="headless monitor: sync, refresh prices, recompute, alert")
+    watch.add_argument("--once", action="store_true", help="run one cycle and exit (for cron and scripts)")
+    watch.add_argument(
+        "--format", choices=("text", "json"), default="text", help="alerts on stdout as text or JSON lines"
+    )
+    watch.add_argument(
+        "--prices", type=Path, metavar="FILE", help="use these prices (CSV asset,price) instead of live ones"
+    )
+
+
+def cmd_watch(args: argparse.Namespace, out: TextIO) -> int:
+    import signal
+    import sys
+    import threading
+
+    from engine.config import data_dir
+    from engine.monitor import Monitor, MonitorLock
+    from tui.cli import open_engine
+
+    engine = open_engine(args)
+    config = engine.config
+    home = data_dir()
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    with MonitorLock(home / "watch.lock"):
+        prices_source = _monitor_prices(engine, args.prices)
+        sync = None
+        if config.accounts and args.prices is None:
+
+            def sync() -> list[str]:
+                from engine.sync import sync_accounts
+
+                return [f"{r.account}: {r.error}" for r in sync_accounts(config, engine.store) if not r.ok]
+
+        monitor = Monitor(engine, prices_source, sync, out=out, text_format=args.format == "text",
+                          log_path=home / "watch.log", sleep=stop.wait)  # fmt: skip
+        if args.once:
+            monitor.cycle()
+        else:
+            print(f"harvest watch: monitoring {engine.store.path} (ctrl+c to stop)", file=sys.stderr)
+            monitor.run(stop, float(config.prices.poll_seconds))
+        for problem in monitor.problems:
+            print(f"harvest watch: {problem}", file=sys.stderr)
+    return 0
+
+
+def _monitor_prices(engine, path: Path | None):  # type: ignore[no-untyped-def]
+    """Latest prices: a file, else the exchanges (saved to the store), else the store's last."""
+    if path is not None:
+        from engine.prices import read_prices_file
+
+        fixed = read_prices_file(path)
+        now = engine.clock()
+        return lambda: (fixed, now)
+    if not engine.config.accounts:
+        return engine.store.last_prices
+    from engine.credentials import load_credentials
+    from engine.exchanges.ccxt_adapter import ExchangeClient
+    from engine.exchanges.live_prices import LivePrices
+
+    live = LivePrices(
+        engine.config,
+        lambda: {lot.asset for lot in engine.lots().open_lots},
+        lambda account: ExchangeClient(account, load_credentials(account)),
+        now_ms=lambda: engine.clock() // 1000,
+    )
+
+    def latest() -> tuple[dict[str, int], int | None]:
+        found = live.poll()
+        if found:
+            engine.store.save_prices(found, engine.clock(), "live")
+        return engine.store.last_prices()  # what we have, stale or not, when an exchange is down
+
+    return latest
