@@ -1,0 +1,125 @@
+"""The monitor's alerts over a scripted price path: one per crossing, cooldown, re-arm, sinks."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+from decimal import Decimal
+from pathlib import Path
+
+from engine.api import Engine
+from engine.config import AlertsConfig, Config, HarvestConfig, TaxConfig
+from engine.csv_import import parse_csv
+from engine.monitor import Monitor
+from engine.store import Store, keys_of
+from tests.support import HEADER, clock_at, usd
+
+# A 29,985 long-term gain this year (income 150,000: 15%) and 100 SOL bought at 250.
+LEDGER = f"""{HEADER}
+2025-01-05T15:00:00Z,kraken,BTC,buy,1,40000,10,K1
+2026-02-01T15:00:00Z,kraken,BTC,sell,0.5,100000,10,K2
+2026-03-01T15:00:00Z,kraken,SOL,buy,100,250,0,K3
+"""
+MINUTE = 60_000_000
+
+
+class Clock:
+    def __init__(self, start: int) -> None:
+        self.now = start
+
+    def __call__(self) -> int:
+        return self.now
+
+
+def monitor(tmp_path: Path, sinks: list[dict[str, str]], **alerts: object) -> tuple[Monitor, Clock, dict]:
+    config = Config(
+        tax=TaxConfig(timezone="America/New_York", ordinary_taxable_income=Decimal(150_000)),
+        harvest=HarvestConfig(fee_rate=Decimal(0), spread=Decimal(0)),
+        alerts=AlertsConfig(min_net_savings=Decimal(1000), min_asset_net_savings=Decimal(10**9), long_term_days=0,
+                            deadline_days=[], cooldown_minutes=60, sinks=sinks, **alerts),  # type: ignore[arg-type]
+    )  # fmt: skip
+    store = Store(tmp_path / "s.sqlite3")
+    store.import_events(keys_of(parse_csv(LEDGER, "t.csv")), "t", frozenset({"USD"}))
+    clock = Clock(clock_at("2026-11-02T12:00:00")())
+    prices: dict = {"BTC": usd("90000"), "SOL": usd("250")}
+    engine = Engine(config, store, clock)
+    watcher = Monitor(engine, lambda: (dict(prices), clock.now))
+    return watcher, clock, prices
+
+
+def test_one_alert_per_crossing_with_cooldown_and_rearm(tmp_path, capsys):
+    watcher, clock, prices = monitor(tmp_path, [{"type": "stdout"}])
+    assert watcher.cycle() == []  # SOL at cost: nothing to harvest
+    prices["SOL"] = usd("150")  # loss 10,000 at 15% = 1,500 >= 1,000: crosses
+    (alert,) = watcher.cycle()
+    assert alert.kind == "total_savings"
+    assert alert.value == "1500"
+    assert "[harvest] harvesting now saves $1500.00 net" in capsys.readouterr().out
+    clock.now += MINUTE
+    assert watcher.cycle() == []  # still true: no repeat
+    prices["SOL"] = usd("100")  # worse by 50% (2,250), but inside the 60-minute cooldown
+    clock.now += 10 * MINUTE
+    assert watcher.cycle() == []
+    clock.now += 60 * MINUTE  # cooldown over and worse by more than 25%: speaks again
+    (again,) = watcher.cycle()
+    assert again.value == "2250"
+    prices["SOL"] = usd("240")  # 1,000 x 15% = 150: below the line, re-arms
+    clock.now += MINUTE
+    assert watcher.cycle() == []
+    prices["SOL"] = usd("150")
+    clock.now += MINUTE
+    assert [a.kind for a in watcher.cycle()] == ["total_savings"]  # a new crossing, at once
+
+
+def test_state_survives_a_new_monitor_on_the_same_store(tmp_path):
+    watcher, clock, prices = monitor(tmp_path, [])
+    prices["SOL"] = usd("150")
+    assert len(watcher.cycle()) == 1
+    # cron: a fresh process (new Monitor, same store) a minute later stays quiet
+    fresh = Monitor(watcher.engine, lambda: (dict(prices), clock.now))
+    clock.now += MINUTE
+    assert fresh.cycle() == []
+
+
+class Collector(http.server.BaseHTTPRequestHandler):
+    bodies: list[tuple[str, bytes]] = []
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        length = int(self.headers["Content-Length"])
+        Collector.bodies.append((self.headers.get("Content-Type", ""), self.rfile.read(length)))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        return
+
+
+def test_webhook_command_and_a_failing_sink(tmp_path):
+    server = http.server.HTTPServer(("127.0.0.1", 0), Collector)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    Collector.bodies = []
+    received = tmp_path / "stdin.json"
+    log = tmp_path / "alerts.log"
+    try:
+        sinks = [
+            {"type": "webhook", "url": "http://127.0.0.1:9/unreachable"},  # fails every time
+            {"type": "webhook", "url": f"http://127.0.0.1:{server.server_port}/hook"},
+            {"type": "webhook", "url": f"http://127.0.0.1:{server.server_port}/slack", "format": "slack"},
+            {"type": "command", "run": f"cat > {received}"},
+            {"type": "log", "path": str(log)},
+        ]
+        watcher, _clock, prices = monitor(tmp_path, sinks)
+        prices["SOL"] = usd("150")
+        (alert,) = watcher.cycle()
+    finally:
+        server.shutdown()
+    generic, slack = Collector.bodies
+    assert generic[0] == "application/json"
+    assert json.loads(generic[1]) == json.loads(alert.as_json())
+    assert json.loads(slack[1]) == {"text": f"harvest: {alert.message}"}
+    assert json.loads(received.read_text())["key"] == "total"
+    assert json.loads(log.read_text().splitlines()[0])["value"] == "1500"
+    assert log.stat().st_mode & 0o777 == 0o600
+    assert any("webhook failed after 3 tries" in p for p in watcher.problems)
