@@ -123,7 +123,8 @@ def test_form_8949_parts_boxes_and_totals(home, capsys):
         "19985.00",
     )
     assert k2["date_acquired"] == "06/05/2025"
-    assert k2["purchase_price"] == "60010.00" and k2["sale_price"] == "99980.00"
+    assert k2["purchase_price"] == "60010.00"
+    assert k2["sale_price"] == "99980.00"
     l2 = by_sale[("L2", "L1")]
     assert (l2["part"], l2["box"], l2["gain"]) == ("I", "I", "200.00")
     assert main(["report", "8949", "--year", "2026"]) == 0
