@@ -23,7 +23,7 @@ BOXES = {
 }
 COLUMNS = (
     "part", "box", "description", "date_acquired", "date_sold", "proceeds", "cost_basis", "code", "adjustment",
-    "gain", "account", "purchase_price", "sale_price", "lot_id", "sale_id",
+    "gain", "account", "purchase_price", "sale_price", "lot_id", "sale_id", "address", "tx_ids",
 )  # fmt: skip
 
 
@@ -32,6 +32,8 @@ class Form8949Row:
     part: str  # "I" short-term, "II" long-term
     box: str
     row: RealizedRow
+    address: str = ""
+    tx_ids: str = ""  # the sale's and the lot's on-chain ids, when known
 
     def cells(self) -> list[str]:
         r = self.row
@@ -39,7 +41,7 @@ class Form8949Row:
             self.part, self.box, f"{fp.fmt(r.quantity, 0)} {r.asset}", _date(r.acquired_day), _date(r.sold_day),
             fp.fmt_cents(r.proceeds), fp.fmt_cents(r.cost_basis), "", "", fp.fmt_cents(r.gain), r.account,
             fp.fmt(fp.div_round(r.cost_basis * fp.SCALE, r.quantity)),
-            fp.fmt(fp.div_round(r.proceeds * fp.SCALE, r.quantity)), r.lot_id, r.sale_id,
+            fp.fmt(fp.div_round(r.proceeds * fp.SCALE, r.quantity)), r.lot_id, r.sale_id, self.address, self.tx_ids,
         ]  # fmt: skip
 
 
@@ -47,11 +49,22 @@ def _date(ordinal: int) -> str:
     return date.fromordinal(ordinal).strftime("%m/%d/%Y")
 
 
-def form_rows(rows: Sequence[RealizedRow], boxes_by_account: dict[str, str]) -> list[Form8949Row]:
+def form_rows(
+    rows: Sequence[RealizedRow],
+    boxes_by_account: dict[str, str],
+    chain: dict[tuple[str, str], tuple[str, str]] | None = None,
+) -> list[Form8949Row]:
+    """`chain` maps (account, trade id) to (address, tx id) from the store's events."""
+    chain = chain or {}
     result = []
     for row in sorted(rows, key=lambda r: (r.term != "short", r.sold_day, r.account, r.asset, r.lot_id)):
         reporting = boxes_by_account.get(row.account, "not_reported")
-        result.append(Form8949Row("II" if row.term == LONG else "I", BOXES[(row.term, reporting)], row))
+        address, sale_tx = chain.get((row.account, row.sale_id.split(":")[0]), ("", ""))
+        _lot_address, lot_tx = chain.get((row.account, row.lot_id), ("", ""))
+        tx_ids = ";".join(t for t in (sale_tx, lot_tx) if t)
+        result.append(
+            Form8949Row("II" if row.term == LONG else "I", BOXES[(row.term, reporting)], row, address, tx_ids)
+        )
     return result
 
 

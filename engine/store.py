@@ -385,6 +385,14 @@ class Store:
         rows = self.conn.execute("SELECT account, asset, ledger, exchange FROM reconciliation").fetchall()
         return [(a, b, int(c), int(d)) for a, b, c, d in rows]
 
+    def chain_ids(self) -> dict[tuple[str, str], tuple[str, str]]:
+        """(account, trade id) -> (wallet address, on-chain tx id) for events that have either."""
+        rows = self.conn.execute(
+            "SELECT account, coalesce(trade_id, 'E' || id), coalesce(address, ''), coalesce(tx_id, '') FROM events "
+            "WHERE address IS NOT NULL OR tx_id IS NOT NULL"
+        ).fetchall()
+        return {(a, ref): (address, tx) for a, ref, address, tx in rows}
+
     def traded_assets(self, account: str) -> set[str]:
         return {
             r[0] for r in self.conn.execute("SELECT DISTINCT asset FROM pools WHERE account = ?", (account,))

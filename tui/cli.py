@@ -147,7 +147,7 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     from engine import report_format as fmt
 
-    if args.report in ("8949", "identifications", "methods"):
+    if args.report in ("8949", "identifications", "methods", "preliminary"):
         from tui import cli_harvest
 
         handler: Callable[[argparse.Namespace, TextIO], int] = getattr(

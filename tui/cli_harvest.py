@@ -206,6 +206,12 @@ def add_report_commands(kinds: argparse._SubParsersAction[argparse.ArgumentParse
     form.add_argument("--format", choices=("table", "csv"), default="table")
     idents = kinds.add_parser("identifications", help="the specific-identification log")
     idents.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    prelim = kinds.add_parser(
+        "preliminary", help="the fall report: realized, tax, unrealized, plan, deadline"
+    )
+    prelim.add_argument("--year", type=int, help="tax year (default: tax.year, else this year)")
+    prelim.add_argument("--prices", type=Path, metavar="FILE", help="CSV asset,price (default: last stored)")
+    prelim.add_argument("--format", choices=("table", "json", "markdown"), default="table")
     methods = kinds.add_parser("methods", help="realized ST/LT and tax under fifo, lifo and hifo")
     methods.add_argument("--year", type=int, required=True)
     methods.add_argument("--format", choices=("table", "json"), default="table")
@@ -220,7 +226,7 @@ def cmd_report_8949(args: argparse.Namespace, out: TextIO) -> int:
     engine = open_engine(args)
     rows, excluded = engine.realized(args.year)
     boxes = {a.name: a.form_8949_box for a in engine.config.accounts}
-    form = form_rows(rows, boxes)
+    form = form_rows(rows, boxes, engine.store.chain_ids())
     sums = totals(form)
     if args.format == "csv":
         buffer = io.StringIO()
@@ -376,3 +382,21 @@ def _monitor_prices(engine, path: Path | None):  # type: ignore[no-untyped-def]
         return engine.store.last_prices()  # what we have, stale or not, when an exchange is down
 
     return latest
+
+
+def cmd_report_preliminary(args: argparse.Namespace, out: TextIO) -> int:
+    from dataclasses import replace
+
+    from engine import preliminary as report
+    from engine.planner import Planner
+    from tui.cli import open_engine
+
+    engine = open_engine(args)
+    if args.year:
+        engine.config = replace(engine.config, tax=replace(engine.config.tax, year=args.year))
+    planner = Planner(engine)
+    prices, stale = _prices(planner, args.prices)
+    data = report.preliminary(planner, prices, stale)
+    render = {"json": report.as_json, "markdown": report.as_markdown}.get(args.format, report.as_table)
+    out.write(render(data))
+    return 0
