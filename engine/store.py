@@ -120,6 +120,19 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("COMMIT")
 
 
+@contextmanager
+def read_snapshot(conn: sqlite3.Connection) -> Iterator[None]:
+    """A read transaction (several SELECTs, one consistent view); nested use is a no-op."""
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        conn.execute("COMMIT")
+
+
 def default_store_path() -> Path:
     from engine.config import data_dir
 
@@ -287,24 +300,27 @@ class Store:
 
         The rarely-set columns come from a second query over the few legs that have them,
         walked in the same order, which keeps the main fetch narrow and fast."""
-        order = " ORDER BY ts, event_id, seq"
-        legs: list[LegRow] = self.conn.execute(
-            "SELECT pool_id, kind, ts, quantity, usd, ref, has_extra FROM legs" + order
-        ).fetchall()
-        extras = self.conn.execute(
-            "SELECT identification, counterpart, tx_id, flag FROM legs WHERE has_extra" + order
-        ).fetchall()
-        if extras:
-            pending = iter(extras)
-            legs = [r if r[6] is None else (*r[:6], LegExtra(*next(pending))) for r in legs]
-        recorded = dict(
-            self.conn.execute(
-                "SELECT sale_ref, lots FROM identifications WHERE sale_ref IS NOT NULL"
+        # one read transaction: every query below sees the same snapshot (WAL), so a writer
+        # committing meanwhile can never tear the legs from their extras
+        with read_snapshot(self.conn):
+            order = " ORDER BY ts, event_id, seq"
+            legs: list[LegRow] = self.conn.execute(
+                "SELECT pool_id, kind, ts, quantity, usd, ref, has_extra FROM legs" + order
             ).fetchall()
-        )
-        if recorded:
-            legs = [_with_identification(leg, recorded) for leg in legs]
-        pools = {i: (a, b) for (a, b), i in self._pool_ids().items()}
+            extras = self.conn.execute(
+                "SELECT identification, counterpart, tx_id, flag FROM legs WHERE has_extra" + order
+            ).fetchall()
+            if extras:
+                pending = iter(extras)
+                legs = [r if r[6] is None else (*r[:6], LegExtra(*next(pending))) for r in legs]
+            recorded = dict(
+                self.conn.execute(
+                    "SELECT sale_ref, lots FROM identifications WHERE sale_ref IS NOT NULL"
+                ).fetchall()
+            )
+            if recorded:
+                legs = [_with_identification(leg, recorded) for leg in legs]
+            pools = {i: (a, b) for (a, b), i in self._pool_ids().items()}
         return Ledger(pools, legs)
 
     def trades_since(self, since: int) -> list[tuple[str, str, str, int, int, str]]:
