@@ -143,7 +143,18 @@ def load_config(cli_path: str | None = None) -> Config:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read config: {exc}") from None
-    return parse_config(text, path)
+    config = parse_config(text, path)
+    holding = [a.name for a in config.accounts if SECRET_KEYS & set(a.ccxt)]
+    mode = path.stat().st_mode & 0o777
+    if holding and mode & 0o077:
+        raise ConfigError(
+            f"{path}: holds credentials (accounts {', '.join(holding)}: ccxt) but is readable by others "
+            f"(mode {mode:04o}); run chmod 600 {path}, or better, move the keys to environment variables"
+        )
+    return config
+
+
+SECRET_KEYS = {"apiKey", "secret", "password", "privateKey", "uid", "token", "walletAddress"}
 
 
 def parse_config(text: str, path: Path | None = None) -> Config:

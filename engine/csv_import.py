@@ -94,6 +94,9 @@ class _RowReader:
     """Validates one row at a time; every problem is appended as FILE:LINE: column: problem."""
 
     def __init__(self, label: str, default_account: str | None, problems: list[str]) -> None:
+        import time
+
+        self.latest = (int(time.time()) + 86_400) * 1_000_000  # a day of clock skew, no more
         self.label = label
         self.default_account = default_account
         self.problems = problems
@@ -139,8 +142,11 @@ class _RowReader:
         else:
             try:
                 timestamp = parse_timestamp(raw_ts)
-            except ValueError as exc:
+            except (ValueError, OverflowError) as exc:
                 bad("timestamp", str(exc) if "zone" in str(exc) else f"not an ISO 8601 time: {raw_ts}")
+            else:
+                if timestamp > self.latest:
+                    bad("timestamp", f"in the future: {raw_ts}")
         side = self.cell("side").lower()
         if side not in SIDES:
             bad("side", f"expected one of {', '.join(SIDES)}; got {self.cell('side') or '(blank)'}")

@@ -65,3 +65,21 @@ def test_bad_values_name_key_and_line(text, message):
 def test_empty_file_means_defaults():
     assert parse_config("").lots.method == "fifo"
     assert parse_config("tax:\n").tax.filing_status == "single"
+
+
+def test_a_config_holding_keys_must_be_private(tmp_path):
+    import os
+
+    from engine.config import load_config
+
+    path = tmp_path / "config.yaml"
+    path.write_text("accounts:\n  - name: k\n    exchange: kraken\n    ccxt: {apiKey: abc, secret: def}\n")
+    os.chmod(path, 0o644)
+    with pytest.raises(ConfigError, match="readable by others"):
+        load_config(str(path))
+    os.chmod(path, 0o600)
+    assert load_config(str(path)).accounts[0].ccxt["apiKey"] == "abc"
+    # no credentials in it: any mode is fine
+    path.write_text("lots:\n  method: hifo\n")
+    os.chmod(path, 0o644)
+    assert load_config(str(path)).lots.method == "hifo"
