@@ -73,7 +73,10 @@ def test_monitor_writes_while_apps_read_and_the_cli_imports(tmp_path):
         importer.store.import_events(keys_of(parse_csv(batch(n), f"b{n}.csv")), f"b{n}", frozenset({"USD"}))
         time.sleep(0.01)
 
-    threads = [threading.Thread(target=guard(w)) for w in (monitor_cycle, read(readers[0]), read(readers[1]), import_one)]
+    threads = [
+        threading.Thread(target=guard(w))
+        for w in (monitor_cycle, read(readers[0]), read(readers[1]), import_one)
+    ]
     for thread in threads:
         thread.start()
     time.sleep(3)
