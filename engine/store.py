@@ -18,82 +18,12 @@ from engine.errors import StoreError
 from engine.events import Event
 from engine.ledger import DISPOSE, Leg, legs_for
 from engine.lot_types import Ledger, LegExtra, LegRow
+from engine.schema import MIGRATIONS, SCHEMA_VERSION
 
 APP_ID = "harvest"
 STORE_NAME = "harvest.sqlite3"
 _INT64 = 2**63
 
-MIGRATIONS: tuple[str, ...] = (
-    # 1: events, legs, batches
-    """
-    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    CREATE TABLE batches (
-        id INTEGER PRIMARY KEY, source TEXT NOT NULL, imported_at INTEGER NOT NULL,
-        rows INTEGER NOT NULL, added INTEGER NOT NULL);
-    CREATE TABLE events (
-        id INTEGER PRIMARY KEY, natural_key TEXT NOT NULL UNIQUE,
-        batch_id INTEGER NOT NULL REFERENCES batches(id),
-        account TEXT NOT NULL, asset TEXT NOT NULL, side TEXT NOT NULL, ts INTEGER NOT NULL,
-        quantity TEXT NOT NULL, price TEXT, quote TEXT NOT NULL, fee TEXT NOT NULL,
-        fee_asset TEXT NOT NULL, price_usd TEXT, fee_usd TEXT, trade_id TEXT, tx_id TEXT,
-        address TEXT, note TEXT, counterpart_account TEXT, lots TEXT, source TEXT NOT NULL);
-    CREATE TABLE pools (
-        id INTEGER PRIMARY KEY, account TEXT NOT NULL, asset TEXT NOT NULL, UNIQUE (account, asset));
-    -- kind: 0 acquire, 1 dispose, 2 move out, 3 move in (engine.ledger);
-    -- quantity and usd are fixed-point ints (10**-18 units): INTEGER when they fit, else TEXT
-    CREATE TABLE legs (
-        event_id INTEGER NOT NULL REFERENCES events(id), seq INTEGER NOT NULL,
-        pool_id INTEGER NOT NULL REFERENCES pools(id), kind INTEGER NOT NULL, ts INTEGER NOT NULL,
-        quantity NOT NULL, usd, ref TEXT NOT NULL, identification TEXT, counterpart TEXT,
-        tx_id TEXT, flag TEXT,
-        has_extra INTEGER GENERATED ALWAYS AS (CASE WHEN identification IS NULL AND counterpart IS NULL
-            AND tx_id IS NULL AND flag IS NULL THEN NULL ELSE 1 END) VIRTUAL,
-        -- clustered in processing order: the ledger load is one sequential scan
-        PRIMARY KEY (ts, event_id, seq)) WITHOUT ROWID;
-    """,
-    # 2: the harvest checklist and specific identifications recorded by harvest
-    """
-    CREATE TABLE plans (
-        id INTEGER PRIMARY KEY, created_at INTEGER NOT NULL, goal TEXT NOT NULL,
-        tax_year INTEGER NOT NULL, active INTEGER NOT NULL DEFAULT 1);
-    CREATE TABLE steps (
-        id INTEGER PRIMARY KEY, plan_id INTEGER NOT NULL REFERENCES plans(id), number INTEGER NOT NULL,
-        account TEXT NOT NULL, asset TEXT NOT NULL, term TEXT NOT NULL, quantity TEXT NOT NULL,
-        lots TEXT NOT NULL, expected_proceeds TEXT NOT NULL, cost_basis TEXT NOT NULL,
-        savings TEXT NOT NULL, carryforward TEXT NOT NULL, trading_cost TEXT NOT NULL,
-        rebuy INTEGER NOT NULL, rebuy_wait_hours INTEGER NOT NULL, state TEXT NOT NULL,
-        identified_at INTEGER, sold_at INTEGER, sale_ref TEXT, rebuy_after INTEGER,
-        rebought_at INTEGER, rebuy_ref TEXT, reason TEXT, updated_at INTEGER NOT NULL,
-        UNIQUE (plan_id, number));
-    CREATE TABLE step_history (
-        step_id INTEGER NOT NULL REFERENCES steps(id), at INTEGER NOT NULL, from_state TEXT NOT NULL,
-        to_state TEXT NOT NULL, note TEXT);
-    CREATE TABLE identifications (
-        id INTEGER PRIMARY KEY, account TEXT NOT NULL, asset TEXT NOT NULL, lots TEXT NOT NULL,
-        quantity TEXT NOT NULL, recorded_at INTEGER NOT NULL, source TEXT NOT NULL,
-        step_id INTEGER REFERENCES steps(id), sale_ref TEXT UNIQUE);
-    CREATE TABLE prices (
-        asset TEXT PRIMARY KEY, price TEXT NOT NULL, ts INTEGER NOT NULL, source TEXT NOT NULL);
-    """,
-    # 3: exchange sync: resumable cursors, historical USD prices, balance reconciliation
-    """
-    CREATE TABLE sync_cursors (
-        account TEXT NOT NULL, stream TEXT NOT NULL, cursor TEXT NOT NULL, updated_at INTEGER NOT NULL,
-        PRIMARY KEY (account, stream));
-    CREATE TABLE usd_prices (
-        asset TEXT NOT NULL, minute INTEGER NOT NULL, price TEXT, source TEXT NOT NULL,
-        PRIMARY KEY (asset, minute));
-    CREATE TABLE reconciliation (
-        account TEXT NOT NULL, asset TEXT NOT NULL, ledger TEXT NOT NULL, exchange TEXT NOT NULL,
-        checked_at INTEGER NOT NULL, PRIMARY KEY (account, asset));
-    """,
-    # 4: the monitor's alert memory
-    """
-    CREATE TABLE alert_state (
-        key TEXT PRIMARY KEY, active INTEGER NOT NULL, value TEXT NOT NULL, sent_at INTEGER NOT NULL);
-    """,
-)
-SCHEMA_VERSION = len(MIGRATIONS)
 
 
 @dataclass(frozen=True)

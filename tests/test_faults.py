@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from bench.synth import write_csv
-from engine.store import SCHEMA_VERSION, Store
+from engine.schema import SCHEMA_VERSION
+from engine.store import Store
 
 KILLS = 8
 

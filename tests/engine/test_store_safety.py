@@ -9,7 +9,8 @@ import pytest
 
 from engine.csv_import import parse_csv
 from engine.errors import StoreError
-from engine.store import SCHEMA_VERSION, Store, keys_of
+from engine.schema import SCHEMA_VERSION
+from engine.store import Store, keys_of
 
 H = "timestamp,account,asset,side,quantity,price,fee,trade_id"
 ROWS = [
@@ -84,7 +85,7 @@ def test_a_corrupt_file_is_a_clear_error(tmp_path):
 
 
 def test_migrations_move_an_old_store_forward(tmp_path):
-    from engine.store import MIGRATIONS
+    from engine.schema import MIGRATIONS
 
     path = tmp_path / "s.sqlite3"
     conn = sqlite3.connect(path)
