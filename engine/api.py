@@ -66,7 +66,7 @@ class Engine:
     # -- slow path ------------------------------------------------------------------------
 
     def import_csv(self, path: Path, account: str | None = None) -> ImportSummary:
-        events = read_csv(path, account)
+        events = read_csv(path, account, self.clock())
         summary = self.store.import_events(keys_of(events), f"csv:{path.name}", self.usd_assets)
         self.invalidate()
         if summary.added:

@@ -31,7 +31,11 @@ TRANSFER_SIDES = ("transfer_in", "transfer_out")
 MAX_ERRORS = 200
 
 
-def read_csv(path: Path, default_account: str | None = None) -> list[Event]:
+FUTURE_SLACK = 86_400_000_000  # a day of clock skew between a venue and this machine
+
+
+def read_csv(path: Path, default_account: str | None = None, now: int | None = None) -> list[Event]:
+    """`now` (epoch micros): refuse trades dated more than a day after it."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -40,10 +44,12 @@ def read_csv(path: Path, default_account: str | None = None) -> list[Event]:
         text = raw.decode("utf-8-sig")  # tolerate the BOM spreadsheets write
     except UnicodeDecodeError as exc:
         raise CsvImportError(str(path), [f"{path}: not UTF-8 text (byte {exc.start})"]) from None
-    return parse_csv(text, str(path), default_account)
+    return parse_csv(text, str(path), default_account, None if now is None else now + FUTURE_SLACK)
 
 
-def parse_csv(text: str, label: str, default_account: str | None = None) -> list[Event]:
+def parse_csv(
+    text: str, label: str, default_account: str | None = None, latest: int | None = None
+) -> list[Event]:
     if "\x00" in text:
         raise CsvImportError(label, [f"{label}: binary data (NUL byte); not a CSV file"])
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -68,7 +74,7 @@ def parse_csv(text: str, label: str, default_account: str | None = None) -> list
     if problems:
         raise CsvImportError(label, problems)
     events: list[Event] = []
-    rows = _RowReader(label, default_account, problems)
+    rows = _RowReader(label, default_account, problems, latest)
     try:
         for cells in reader:
             line = reader.line_num
@@ -93,10 +99,10 @@ def parse_csv(text: str, label: str, default_account: str | None = None) -> list
 class _RowReader:
     """Validates one row at a time; every problem is appended as FILE:LINE: column: problem."""
 
-    def __init__(self, label: str, default_account: str | None, problems: list[str]) -> None:
-        import time
-
-        self.latest = (int(time.time()) + 86_400) * 1_000_000  # a day of clock skew, no more
+    def __init__(
+        self, label: str, default_account: str | None, problems: list[str], latest: int | None
+    ) -> None:
+        self.latest = latest if latest is not None else 2**62
         self.label = label
         self.default_account = default_account
         self.problems = problems

@@ -25,7 +25,6 @@ STORE_NAME = "harvest.sqlite3"
 _INT64 = 2**63
 
 
-
 @dataclass(frozen=True)
 class ImportSummary:
     batch_id: int | None

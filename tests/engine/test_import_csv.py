@@ -104,3 +104,12 @@ def test_a_bad_file_imports_nothing(tmp_path):
     with pytest.raises(CsvImportError):
         store.import_events(keys_of(parse_csv(bad, "b.csv")), "b", frozenset({"USD"}))
     assert store.event_count() == 1
+
+
+def test_trades_dated_after_tomorrow_are_refused(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text(f"{H}\n2026-11-26T00:00:00Z,k,BTC,buy,1,1,0\n2026-11-25T12:00:00Z,k,BTC,buy,1,1,0\n")
+    now = 1_795_528_800_000_000  # 2026-11-24T12:00Z
+    with pytest.raises(CsvImportError) as caught:
+        read_csv(path, now=now)
+    assert caught.value.problems == [f"{path}:2: timestamp: in the future: 2026-11-26T00:00:00Z"]
