@@ -1,0 +1,78 @@
+"""Bad prices files and arguments: one clear line naming the file, line and field; exit 2."""
+
+from __future__ import annotations
+
+import pytest
+
+from tui.cli import main
+
+LEDGER = "timestamp,account,asset,side,quantity,price,fee\n2026-01-05T15:00:00Z,k,SOL,buy,10,200,0\n"
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("HARVEST_HOME", str(tmp_path / "home"))
+    (tmp_path / "config.yaml").write_text("tax:\n  timezone: UTC\n")
+    monkeypatch.setenv("HARVEST_CONFIG", str(tmp_path / "config.yaml"))
+    (tmp_path / "l.csv").write_text(LEDGER)
+    assert main(["import", str(tmp_path / "l.csv")]) == 0
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("asset,price\nSOL,abc\n", ":2: price: not a number: 'abc'"),
+        ("asset,price\nSOL,-3\n", ":2: price: must be zero or more, got -3"),
+        ("asset,price\nSOL,1\nSOL,2\n", ":3: asset: SOL listed twice"),
+        ("coin,usd\nSOL,1\n", ":1: header: expected exactly the columns asset,price"),
+        ("asset,price\nSOL,1,2\n", ":2: row: expected 2 cells, got 3"),
+        ("asset,price\n,1\n", ":2: asset: missing value"),
+    ],
+)
+def test_bad_prices_files(home, capsys, content, message):
+    prices = home / "p.csv"
+    prices.write_text(content)
+    code = main(["scan", "--prices", str(prices)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.strip() == f"harvest: {prices}{message}"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["--as-of", "2026-02-30", "report", "lots"],
+            "harvest: --as-of: expected a date YYYY-MM-DD, got '2026-02-30'",
+        ),
+        (
+            ["plan", "--goal", "target", "--target", "-5", "--prices", "{p}"],
+            "harvest: --target: must be a positive amount",
+        ),
+        (
+            ["plan", "--goal", "target", "--target", "lots", "--prices", "{p}"],
+            "harvest: --target: not a number: 'lots'",
+        ),
+        (["demo", "--lots", "-1", "--print"], "harvest: --lots: must be zero or more"),
+        (
+            ["checklist", "advance", "9"],
+            "harvest: no step 9 in the saved plan (see `harvest checklist show`)",
+        ),
+        (
+            ["sync"],
+            "harvest: no exchange accounts configured (add `accounts:` to the config; see the README)",
+        ),
+        (
+            ["report", "lots", "--prices", "/nonexistent/p.csv"],
+            "harvest: /nonexistent/p.csv: cannot read prices file: No such file or directory",
+        ),
+    ],
+)
+def test_bad_arguments_are_one_line(home, capsys, argv, message):
+    prices = home / "p.csv"
+    prices.write_text("asset,price\nSOL,100\n")
+    code = main([a.replace("{p}", str(prices)) for a in argv])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.strip() == message
