@@ -123,3 +123,42 @@ def test_webhook_command_and_a_failing_sink(tmp_path):
     assert json.loads(log.read_text().splitlines()[0])["value"] == "1500"
     assert log.stat().st_mode & 0o777 == 0o600
     assert any("webhook failed after 3 tries" in p for p in watcher.problems)
+
+
+def test_an_exchange_outage_does_not_stop_the_alerts(tmp_path, monkeypatch):
+    """The exchange is down (nothing listens on the port): the sync fails after its retries,
+    the monitor notes it and still alerts on the prices it has, marked stale."""
+    from engine.config import AccountConfig
+    from engine.credentials import load_credentials
+    from engine.exchanges.ccxt_adapter import ExchangeClient
+    from engine.sync import sync_accounts
+
+    watcher, clock, prices = monitor(tmp_path, [])
+    monkeypatch.setenv("KR_KEY", "k")
+    monkeypatch.setenv("KR_SECRET", "c2VjcmV0")
+    closed = "http://127.0.0.1:9"
+    account = AccountConfig(
+        name="kraken", exchange="kraken", api_key_env="KR_KEY", secret_env="KR_SECRET",
+        ccxt={"enableRateLimit": False, "timeout": 2000,
+              "urls": {"api": {"public": f"{closed}/0/public", "private": f"{closed}/0/private"}}},
+    )  # fmt: skip
+    from dataclasses import replace
+
+    watcher.engine.config = replace(watcher.engine.config, accounts=[account])
+    tries: list[float] = []
+
+    def sync() -> list[str]:
+        def make(a: AccountConfig) -> ExchangeClient:
+            return ExchangeClient(a, load_credentials(a), sleep=tries.append)
+
+        reports = sync_accounts(watcher.engine.config, watcher.engine.store, client_factory=make)
+        return [f"{r.account}: {r.error}" for r in reports if not r.ok]
+
+    watcher.sync = sync
+    watcher.prices = lambda: (dict(prices), clock.now - 3_600_000_000)  # an hour old: stale
+    prices["SOL"] = usd("150")
+    (alert,) = watcher.cycle()
+    assert alert.message.endswith("(prices stale: estimate)")
+    assert len(tries) == 3  # four attempts, three waits, then the account stops
+    (problem,) = watcher.problems
+    assert problem.startswith("sync: kraken: load_markets: exchange unreachable after 4 tries")
