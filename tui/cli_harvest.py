@@ -338,9 +338,16 @@ def cmd_watch(args: argparse.Namespace, out: TextIO) -> int:
         if config.accounts and args.prices is None:
 
             def sync() -> list[str]:
+                from engine.credentials import load_credentials
+                from engine.exchanges.ccxt_adapter import ExchangeClient
                 from engine.sync import sync_accounts
 
-                return [f"{r.account}: {r.error}" for r in sync_accounts(config, engine.store) if not r.ok]
+                def client(account):  # type: ignore[no-untyped-def]
+                    # retry waits end at once on SIGTERM: the monitor exits within 2 s
+                    return ExchangeClient(account, load_credentials(account), sleep=stop.wait)
+
+                reports = sync_accounts(config, engine.store, client_factory=client)
+                return [f"{r.account}: {r.error}" for r in reports if not r.ok]
 
         monitor = Monitor(engine, prices_source, sync, out=out, text_format=args.format == "text",
                           log_path=home / "watch.log", sleep=stop.wait)  # fmt: skip
