@@ -101,6 +101,9 @@ class ExchangeClient:
                 self.sleep(min(30.0, 1.0 * 2**network_tries))
             except ccxt.BaseError as exc:
                 raise self.failure(f"{what} failed", exc) from None
+            except (AttributeError, TypeError, KeyError, ValueError, IndexError) as exc:
+                # ccxt trips over a malformed body (an HTTP 200 with broken JSON, say)
+                raise self.failure(f"{what}: malformed response from the exchange", exc) from None
 
     def failure(self, reason: str, exc: BaseException) -> ExchangeError:
         detail = redact(str(exc), self.credentials)[:200]

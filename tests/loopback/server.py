@@ -1,0 +1,172 @@
+"""An aiohttp server on its own loop in a daemon thread, answering for api.binance.com and
+api.kraken.com under a host-in-path scheme (http://127.0.0.1:PORT/api.binance.com/api/v3/...),
+with faults to inject. Real ccxt builds, signs and parses every request."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from aiohttp import web
+
+from tests.loopback import binance, kraken
+
+
+@dataclass
+class Trade:
+    id: int
+    symbol: str  # unified, e.g. BTC/USDT
+    side: str
+    amount: Decimal
+    price: Decimal
+    fee: Decimal
+    fee_currency: str
+    ms: int
+
+
+@dataclass
+class Transfer:
+    id: str
+    txid: str
+    currency: str
+    amount: Decimal
+    fee: Decimal
+    ms: int
+    address: str = "addr-1"
+
+
+@dataclass
+class Venue:
+    api_key: str
+    secret: str
+    balances: dict[str, Decimal] = field(default_factory=dict)
+    trades: list[Trade] = field(default_factory=list)
+    deposits: list[Transfer] = field(default_factory=list)
+    withdrawals: list[Transfer] = field(default_factory=list)
+    closes: dict[str, Decimal] = field(default_factory=dict)  # symbol -> 1m close used for any minute
+    tickers: dict[str, Decimal] = field(default_factory=dict)
+
+    def trade(
+        self, symbol: str, side: str, amount: str, price: str, ms: int, fee: str = "0", fee_currency: str = ""
+    ) -> Trade:
+        quote = symbol.split("/")[1]
+        made = Trade(len(self.trades) + 1, symbol, side, Decimal(amount), Decimal(price), Decimal(fee),
+                     fee_currency or quote, ms)  # fmt: skip
+        self.trades.append(made)
+        base = symbol.split("/")[0]
+        sign = 1 if side == "buy" else -1
+        self.move(base, sign * made.amount)
+        self.move(quote, -sign * made.amount * made.price)
+        self.move(made.fee_currency, -made.fee)
+        return made
+
+    def move(self, currency: str, amount: Decimal) -> None:
+        self.balances[currency] = self.balances.get(currency, Decimal(0)) + amount
+
+
+@dataclass
+class Fault:
+    pattern: str
+    kind: str  # status | reset | delay | badjson
+    status: int = 429
+    body: str = '{"code":-1003,"msg":"Too many requests"}'
+    times: int = 1
+
+
+class LoopbackExchange:
+    def __init__(self) -> None:
+        self.binance = Venue("bn-key-123", "bn-secret-456")
+        self.kraken = Venue("kr-key-123", "c2VjcmV0LWtyYWtlbi1zZWNyZXQ=")
+        self.faults: list[Fault] = []
+        self.requests: list[str] = []
+        self.latency = 0.0  # seconds added to every request (to catch a sync mid-way)
+        self.port = 0
+        self._loop = asyncio.new_event_loop()
+        self._runner: web.AppRunner | None = None
+        self._ready = threading.Event()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def inject(
+        self, pattern: str, kind: str = "status", times: int = 1, status: int = 429, body: str | None = None
+    ) -> None:
+        self.faults.append(Fault(pattern, kind, status, body or Fault.body, times))
+
+    def __enter__(self) -> LoopbackExchange:
+        thread = threading.Thread(target=self._serve, daemon=True)
+        thread.start()
+        if not self._ready.wait(10):
+            raise RuntimeError("loopback exchange did not start")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        async def stop() -> None:
+            assert self._runner is not None
+            await self._runner.cleanup()
+
+        asyncio.run_coroutine_threadsafe(stop(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+
+    def _serve(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        app = web.Application()
+        app.router.add_route("*", "/{path:.*}", self._handle)
+        self._runner = web.AppRunner(app)
+        self._loop.run_until_complete(self._runner.setup())
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        self._loop.run_until_complete(site.start())
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._ready.set()
+        self._loop.run_forever()
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        path = "/" + request.match_info["path"]
+        self.requests.append(f"{request.method} {path}?{request.query_string}")
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        for fault in self.faults:
+            if fault.times > 0 and fault.pattern in path:
+                fault.times -= 1
+                if fault.kind == "reset":
+                    assert request.transport is not None
+                    request.transport.close()
+                    raise ConnectionResetError
+                if fault.kind == "delay":
+                    await asyncio.sleep(3)
+                if fault.kind == "badjson":
+                    return web.Response(text="not json{", content_type="application/json")
+                if fault.kind == "status":
+                    return web.Response(status=fault.status, text=fault.body, content_type="application/json")
+        handler: Callable[..., Any]
+        if path.startswith("/api.binance.com/"):
+            return await binance.handle(self.binance, request, path[len("/api.binance.com") :])
+        if path.startswith("/api.kraken.com/"):
+            return await kraken.handle(self.kraken, request, path[len("/api.kraken.com") :])
+        return web.Response(status=404, text="unknown host")
+
+
+def ccxt_urls(exchange_id: str, base_url: str) -> dict[str, Any]:
+    """The `urls` override pointing a real ccxt exchange at the loopback server."""
+    import ccxt
+
+    api = getattr(ccxt, exchange_id)().urls["api"]
+
+    def rewrite(value: Any) -> Any:
+        if isinstance(value, str):
+            return re.sub(
+                r"^wss://", base_url.replace("http", "ws") + "/", re.sub(r"^https://", base_url + "/", value)
+            )
+        if isinstance(value, dict):
+            return {k: rewrite(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [rewrite(v) for v in value]
+        return value
+
+    return {"api": rewrite(api)}

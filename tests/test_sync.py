@@ -1,0 +1,186 @@
+"""`harvest sync` with real ccxt against a fake Binance and Kraken on 127.0.0.1 (tests/loopback):
+paging beyond one page, incremental syncs, USD values, faults, bad keys, kill -9 and resume."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import yaml
+
+from engine.config import load_config
+from engine.exchanges.ccxt_adapter import ExchangeClient
+from engine.store import Store
+from engine.sync import sync_accounts
+from tests.loopback import LoopbackExchange, ccxt_urls
+from tests.loopback.binance import OPTIONS
+
+T0 = 1_767_225_600_000  # 2026-01-01T00:00:00Z
+MIN = 60_000
+
+
+def fill(fx: LoopbackExchange) -> None:
+    """1,200 BTC/USDT and 30 ETH/BTC trades on Binance (two pages of 1,000), 120 on Kraken
+    (three pages of 50), a deposit and a withdrawal, 1-minute closes for USD values."""
+    rng = random.Random(1)
+    for i in range(1200):
+        side = "sell" if i % 3 == 2 else "buy"
+        fx.binance.trade("BTC/USDT", side, "0.01", str(30000 + rng.randint(-500, 500)), T0 + i * MIN,
+                         fee="0.00001" if side == "buy" else "0.3", fee_currency="BTC" if side == "buy" else "USDT")  # fmt: skip
+    for i in range(30):
+        fx.binance.trade(
+            "ETH/BTC", "buy", "0.1", "0.05", T0 + (2000 + i) * MIN, fee="0.0001", fee_currency="ETH"
+        )
+    fx.binance.closes["ETH/USDT"] = Decimal(1500)
+    fx.binance.closes["BTC/USDT"] = Decimal(30000)
+    for i in range(120):
+        fx.kraken.trade("ETH/USD" if i % 2 else "BTC/USD", "buy", "0.5", str(2000 + i), T0 + i * MIN, fee="1")
+    from tests.loopback.server import Transfer
+
+    fx.kraken.deposits.append(Transfer("D1", "0xdep", "BTC", Decimal("0.2"), Decimal(0), T0 + 500 * MIN))
+    fx.kraken.move("BTC", Decimal("0.2"))
+
+
+def config_file(tmp_path: Path, fx: LoopbackExchange, monkeypatch, bn_key: str | None = None) -> Path:
+    monkeypatch.setenv("BN_KEY", bn_key or fx.binance.api_key)
+    monkeypatch.setenv("BN_SECRET", fx.binance.secret)
+    monkeypatch.setenv("KR_KEY", fx.kraken.api_key)
+    monkeypatch.setenv("KR_SECRET", fx.kraken.secret)
+    config = {
+        "tax": {"timezone": "UTC"},
+        "accounts": [
+            {"name": "binance", "exchange": "binance", "api_key_env": "BN_KEY", "secret_env": "BN_SECRET",
+             "quote_as_usd": ["USD", "USDT"],
+             "ccxt": {"enableRateLimit": False, "timeout": 2000, "urls": ccxt_urls("binance", fx.base_url), "options": OPTIONS}},
+            {"name": "kraken", "exchange": "kraken", "api_key_env": "KR_KEY", "secret_env": "KR_SECRET",
+             "ccxt": {"enableRateLimit": False, "timeout": 2000, "urls": ccxt_urls("kraken", fx.base_url)}},
+        ],
+    }  # fmt: skip
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def no_wait(account):  # noqa: ANN001, ANN201
+    from engine.credentials import load_credentials
+
+    return ExchangeClient(account, load_credentials(account), sleep=lambda seconds: None)
+
+
+def test_full_then_incremental_sync(tmp_path, monkeypatch):
+    with LoopbackExchange() as fx:
+        fill(fx)
+        config = load_config(str(config_file(tmp_path, fx, monkeypatch)))
+        store = Store(tmp_path / "s.sqlite3")
+        reports = sync_accounts(config, store, client_factory=no_wait)
+        assert [(r.account, r.ok, r.rejected, r.mismatches) for r in reports] == [
+            ("binance", True, [], []), ("kraken", True, [], [])
+        ]  # fmt: skip
+        assert [r.added for r in reports] == [1230, 121]
+        assert store.event_count() == 1230 + 121
+        trade_pages = [r for r in fx.requests if "/myTrades" in r]
+        assert sum("symbol=BTCUSDT" in r for r in trade_pages) == 2  # 1,000 + 200
+        assert sum("TradesHistory" in r for r in fx.requests) == 4  # three pages of 50 and an empty one
+        # an ETH/BTC trade is valued from ETH/USDT's 1-minute close
+        price_usd = store.conn.execute(
+            "SELECT DISTINCT price_usd FROM events WHERE asset = 'ETH' AND quote = 'BTC'"
+        ).fetchall()
+        assert price_usd == [("1500",)]
+        # incremental: nothing new means one page per stream, and no new event
+        fx.requests.clear()
+        again = sync_accounts(config, store, client_factory=no_wait)
+        assert [r.added for r in again] == [0, 0]
+        assert [r for r in fx.requests if "symbol=BTCUSDT" in r][0].count("fromId=1201") == 1
+        fx.binance.trade("BTC/USDT", "buy", "0.01", "31000", T0 + 5000 * MIN)
+        fx.kraken.trade("BTC/USD", "sell", "0.1", "41000", T0 + 5000 * MIN, fee="1")
+        third = sync_accounts(config, store, client_factory=no_wait)
+        assert [r.added for r in third] == [1, 1]
+        assert store.event_count() == 1230 + 121 + 2
+
+
+def test_faults_are_retried_or_stop_only_that_account(tmp_path, monkeypatch):
+    with LoopbackExchange() as fx:
+        fill(fx)
+        config = load_config(str(config_file(tmp_path, fx, monkeypatch)))
+        store = Store(tmp_path / "s.sqlite3")
+        fx.inject("/api/v3/myTrades", "status", times=3)  # a 429 storm: backs off, goes on
+        fx.inject("/0/private/TradesHistory", "reset", times=2)  # resets: retried
+        reports = sync_accounts(config, store, client_factory=no_wait)
+        assert [r.ok for r in reports] == [True, True]
+        fx.inject("/api/v3/account", "status", times=10, status=503, body="<html>down</html>")
+        reports = sync_accounts(config, store, client_factory=no_wait)
+        assert reports[0].error.startswith("fetch_balance: exchange unreachable after 4 tries")
+        assert reports[1].ok
+
+
+def test_bad_keys_name_the_variables_and_other_accounts_go_on(tmp_path, monkeypatch, capsys):
+    from tui.cli import main
+
+    with LoopbackExchange() as fx:
+        fill(fx)
+        path = config_file(tmp_path, fx, monkeypatch, bn_key="not-the-key")
+        monkeypatch.setenv("HARVEST_HOME", str(tmp_path / "home"))
+        code = main(["--config", str(path), "sync"])
+        out = capsys.readouterr().out
+        assert code == 1
+        assert "binance: FAILED: authentication failed (check BN_KEY / BN_SECRET)" in out
+        assert "not-the-key" not in out
+        assert "kraken: 121 new record(s)" in out
+
+
+def test_malformed_json_and_records_are_rejected_not_stored(tmp_path, monkeypatch):
+    from engine.exchanges.live_prices import LivePrices
+
+    with LoopbackExchange() as fx:
+        fx.binance.tickers["BTC/USDT"] = Decimal(31000)
+        config = load_config(str(config_file(tmp_path, fx, monkeypatch)))
+        live = LivePrices(config, lambda: {"BTC"}, no_wait)
+        fx.inject("/api/v3/ticker/24hr", "badjson")
+        assert live.poll() == {}  # HTTP 200 with broken JSON: no price, not zero
+        assert live.poll() == {"BTC": 31000 * 10**18}
+
+
+def run_sync(tmp_path: Path, config: Path) -> subprocess.Popen:
+    env = {**os.environ, "HARVEST_HOME": str(tmp_path / "home"), "HARVEST_CONFIG": str(config)}
+    return subprocess.Popen([sys.executable, "-m", "tui", "sync"], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)  # fmt: skip
+
+
+def natural_keys(path: Path) -> set[str]:
+    with Store(path) as store:
+        return {r[0] for r in store.conn.execute("SELECT natural_key FROM events")}
+
+
+def test_kill_9_mid_sync_then_resume_has_no_gap_and_no_duplicate(tmp_path, monkeypatch):
+    with LoopbackExchange() as fx:
+        fill(fx)
+        config = config_file(tmp_path, fx, monkeypatch)
+        reference = Store(tmp_path / "reference.sqlite3")
+        assert all(r.ok for r in sync_accounts(load_config(str(config)), reference, client_factory=no_wait))
+        expected = natural_keys(tmp_path / "reference.sqlite3")
+        fx.latency = 0.02  # slow enough to be caught between pages
+        rng = random.Random(7)
+        for _ in range(5):
+            proc = run_sync(tmp_path, config)
+            time.sleep(rng.uniform(0.3, 2.5))
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=30)
+            got = natural_keys(tmp_path / "home" / "harvest.sqlite3")
+            assert got <= expected  # never anything that is not in a clean sync
+        fx.latency = 0
+        proc = run_sync(tmp_path, config)
+        assert proc.wait(timeout=120) == 0
+        with Store(tmp_path / "home" / "harvest.sqlite3") as store:
+            assert (
+                store.conn.execute(
+                    "SELECT count(*) FROM events GROUP BY natural_key HAVING count(*) > 1"
+                ).fetchall()
+                == []
+            )
+        assert natural_keys(tmp_path / "home" / "harvest.sqlite3") == expected
