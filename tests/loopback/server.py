@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -144,7 +143,6 @@ class LoopbackExchange:
                     return web.Response(text="not json{", content_type="application/json")
                 if fault.kind == "status":
                     return web.Response(status=fault.status, text=fault.body, content_type="application/json")
-        handler: Callable[..., Any]
         if path.startswith("/api.binance.com/"):
             return await binance.handle(self.binance, request, path[len("/api.binance.com") :])
         if path.startswith("/api.kraken.com/"):
