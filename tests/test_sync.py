@@ -184,3 +184,34 @@ def test_kill_9_mid_sync_then_resume_has_no_gap_and_no_duplicate(tmp_path, monke
                 == []
             )
         assert natural_keys(tmp_path / "home" / "harvest.sqlite3") == expected
+
+
+def wait_until(condition, seconds: float = 20) -> None:  # noqa: ANN001
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition never held")
+
+
+def test_websocket_prices_stream_and_come_back_after_a_drop(tmp_path, monkeypatch):
+    from engine.exchanges.live_prices import LivePrices
+
+    with LoopbackExchange() as fx:
+        fx.binance.tickers["BTC/USDT"] = Decimal(31000)
+        config = load_config(str(config_file(tmp_path, fx, monkeypatch)))
+        config = type(config)(**{**config.__dict__, "accounts": config.accounts[:1]})
+        live = LivePrices(config, lambda: {"BTC"}, no_wait)
+        live.start()
+        try:
+            wait_until(lambda: live.latest()[0].get("BTC") == 31000 * 10**18)
+            fx.set_ticker("BTC/USDT", "32000")
+            wait_until(lambda: live.latest()[0].get("BTC") == 32000 * 10**18)
+            fx.drop_websockets()  # the stream drops: the next watch reconnects, with backoff
+            wait_until(lambda: bool(fx.sockets))
+            fx.set_ticker("BTC/USDT", "33000")
+            wait_until(lambda: live.latest()[0].get("BTC") == 33000 * 10**18)
+            assert live.last_error is not None  # the drop was seen, and survived
+        finally:
+            live.stop()

@@ -84,12 +84,15 @@ class LivePrices:
     # -- streaming --------------------------------------------------------------------------
 
     def start(self) -> threading.Thread:
-        thread = threading.Thread(target=self._run, name="harvest-prices", daemon=True)
-        thread.start()
-        return thread
+        self._thread = threading.Thread(target=self._run, name="harvest-prices", daemon=True)
+        self._thread.start()
+        return self._thread
 
-    def stop(self) -> None:
+    def stop(self, wait: float = 5.0) -> None:
         self._stop.set()
+        thread = getattr(self, "_thread", None)
+        if thread is not None:
+            thread.join(wait)
 
     def _run(self) -> None:
         asyncio.run(self._stream_all())

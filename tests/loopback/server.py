@@ -11,7 +11,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from aiohttp import web
+import json
+import time
+
+from aiohttp import WSMsgType, web
 
 from tests.loopback import binance, kraken
 
@@ -84,6 +87,7 @@ class LoopbackExchange:
         self.faults: list[Fault] = []
         self.requests: list[str] = []
         self.latency = 0.0  # seconds added to every request (to catch a sync mid-way)
+        self.sockets: list[tuple[web.WebSocketResponse, set[str]]] = []
         self.port = 0
         self._loop = asyncio.new_event_loop()
         self._runner: web.AppRunner | None = None
@@ -108,6 +112,8 @@ class LoopbackExchange:
     def __exit__(self, *exc: object) -> None:
         async def stop() -> None:
             assert self._runner is not None
+            for socket, _streams in list(self.sockets):  # open streams would hold the shutdown
+                await socket.close()
             await self._runner.cleanup()
 
         asyncio.run_coroutine_threadsafe(stop(), self._loop).result(10)
@@ -125,8 +131,53 @@ class LoopbackExchange:
         self._ready.set()
         self._loop.run_forever()
 
+    # -- Binance websocket tickers (ccxt.pro watch_tickers) ---------------------------------
+
+    def set_ticker(self, symbol: str, price: str) -> None:
+        """A new Binance price: stored, and pushed to every subscribed stream."""
+        self.binance.tickers[symbol] = Decimal(price)
+        asyncio.run_coroutine_threadsafe(self._push(symbol), self._loop).result(5)
+
+    def drop_websockets(self) -> None:
+        async def close_all() -> None:
+            for socket, _streams in list(self.sockets):
+                await socket.close()
+            self.sockets.clear()
+
+        asyncio.run_coroutine_threadsafe(close_all(), self._loop).result(5)
+
+    async def _push(self, symbol: str) -> None:
+        market = symbol.replace("/", "")
+        price = str(self.binance.tickers[symbol])
+        message = {"e": "24hrMiniTicker", "E": int(time.time() * 1000), "s": market, "c": price, "o": price,
+                   "h": price, "l": price, "v": "1", "q": price}  # fmt: skip
+        for socket, streams in list(self.sockets):
+            if any(stream.startswith(market.lower() + "@") for stream in streams) and not socket.closed:
+                await socket.send_json(message)
+
+    async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        streams: set[str] = set()
+        self.sockets.append((socket, streams))
+        async for message in socket:
+            if message.type != WSMsgType.TEXT:
+                continue
+            data = json.loads(message.data)
+            if data.get("method") == "SUBSCRIBE":
+                streams.update(data.get("params", []))
+                await socket.send_json({"result": None, "id": data.get("id")})
+                for symbol in list(self.binance.tickers):
+                    await self._push(symbol)
+        return socket
+
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         path = "/" + request.match_info["path"]
+        if (
+            path.startswith("/stream.binance.com")
+            and request.headers.get("Upgrade", "").lower() == "websocket"
+        ):
+            return await self._websocket(request)
         self.requests.append(f"{request.method} {path}?{request.query_string}")
         if self.latency:
             await asyncio.sleep(self.latency)
@@ -152,9 +203,9 @@ class LoopbackExchange:
 
 def ccxt_urls(exchange_id: str, base_url: str) -> dict[str, Any]:
     """The `urls` override pointing a real ccxt exchange at the loopback server."""
-    import ccxt
+    import ccxt.pro
 
-    api = getattr(ccxt, exchange_id)().urls["api"]
+    api = getattr(ccxt.pro, exchange_id)().urls["api"]  # the pro class also lists the websocket urls
 
     def rewrite(value: Any) -> Any:
         if isinstance(value, str):
