@@ -5,14 +5,13 @@ with faults to inject. Real ccxt builds, signs and parses every request."""
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
-
-import json
-import time
 
 from aiohttp import WSMsgType, web
 
