@@ -151,15 +151,15 @@ class AccountSync:
         stream = "trades"
         since = self.store.cursor(self.account.name, stream)
         start = max(FIRST_SINCE_MS, int(since) - SINCE_OVERLAP_MS) if since else None
-        offset, newest = 0, int(since) if since else 0
+        offset, newest, clean = 0, int(since) if since else 0, True
         while True:
             page = self.client.my_trades(None, start, None, {"ofs": offset})
             if not page:
                 break
             newest = max(newest, *(int(t.get("timestamp") or 0) for t in page))
-            self.store_page(page, stream, None)
+            clean = self.store_page(page, stream, None) and clean
             offset += len(page)
-        if newest:
+        if newest and clean:
             self.store.set_cursor(self.account.name, stream, str(newest), self.now_ms())
 
     def trades_by_time(self, symbol: str | None, limit: Any) -> None:
@@ -185,31 +185,38 @@ class AccountSync:
         records = self.client.transfers(kind, since)
         events: list[Event] = []
         newest = int(since_text or 0)
+        rejected = False
         for record in records:
             if str(record.get("currency") or "") in self.usd_assets:
                 continue  # fiat in and out is not a crypto lot
             converted = self.client.transfer_event(record, kind)
             if isinstance(converted, str):
                 self.report.rejected.append(converted)
+                rejected = True
             elif converted is not None:
                 events.append(self.valued(converted))
                 newest = max(newest, converted.timestamp // 1000)
         self.report.fetched += len(records)
-        cursor = str(newest) if newest else None
+        cursor = str(newest) if newest and not rejected else None
         self.commit(events, stream, cursor)
 
     # -- storing ----------------------------------------------------------------------------
 
-    def store_page(self, page: list[dict[str, Any]], stream: str, cursor: str | None) -> None:
+    def store_page(self, page: list[dict[str, Any]], stream: str, cursor: str | None) -> bool:
+        """Store a page; the cursor moves past it only when nothing in it was rejected (a
+        rejected record is read again next time rather than skipped for good)."""
         events = []
+        rejected = False
         for trade in page:
             converted = self.client.trade_event(trade)
             if isinstance(converted, str):
                 self.report.rejected.append(converted)
+                rejected = True
             else:
                 events.append(self.valued(converted))
         self.report.fetched += len(page)
-        self.commit(events, stream, cursor)
+        self.commit(events, stream, None if rejected else cursor)
+        return not rejected
 
     def commit(self, events: list[Event], stream: str, cursor: str | None) -> None:
         also = self.store.set_cursor_sql(self.account.name, stream, cursor, self.now_ms()) if cursor else None

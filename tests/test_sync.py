@@ -215,3 +215,32 @@ def test_websocket_prices_stream_and_come_back_after_a_drop(tmp_path, monkeypatc
             assert live.last_error is not None  # the drop was seen, and survived
         finally:
             live.stop()
+
+
+STEPS = [
+    "/api/v3/exchangeInfo", "/api/v3/account", "/api/v3/myTrades", "/api/v3/klines",
+    "/0/public/AssetPairs", "/0/private/BalanceEx", "/0/private/TradesHistory", "/0/private/DepositStatus",
+]  # fmt: skip
+FAULTS = [("status", 429), ("status", 500), ("reset", 0), ("badjson", 0)]
+
+
+def test_a_fault_at_every_step_then_a_resume_equals_a_clean_sync(tmp_path, monkeypatch):
+    with LoopbackExchange() as fx:
+        fill(fx)
+        config = load_config(str(config_file(tmp_path, fx, monkeypatch)))
+        reference = Store(tmp_path / "reference.sqlite3")
+        assert all(r.ok for r in sync_accounts(config, reference, client_factory=no_wait))
+        expected = natural_keys(tmp_path / "reference.sqlite3")
+        injected = 0
+        for index, step in enumerate(STEPS):
+            for kind, status in FAULTS:
+                path = tmp_path / f"s-{index}-{kind}-{status}.sqlite3"
+                store = Store(path)
+                fx.inject(step, kind, times=6, status=status)  # beyond the retries: that account stops
+                sync_accounts(config, store, client_factory=no_wait)
+                fx.faults.clear()
+                assert all(r.ok for r in sync_accounts(config, store, client_factory=no_wait))  # the resume
+                store.close()
+                assert natural_keys(path) == expected, (step, kind)
+                injected += 1
+        assert injected == len(STEPS) * len(FAULTS)

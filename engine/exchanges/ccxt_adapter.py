@@ -111,6 +111,10 @@ class ExchangeClient:
 
     def load_markets(self) -> dict[str, Any]:
         markets: dict[str, Any] = self.call("load_markets", self.exchange.load_markets)
+        if not markets:  # a broken reply can parse as "no markets": never sync against that
+            raise ExchangeError(
+                self.account.name, "load_markets: the exchange listed no markets (malformed response?)"
+            )
         return markets
 
     def has(self, capability: str) -> bool:
