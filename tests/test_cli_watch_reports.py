@@ -143,3 +143,31 @@ def test_identification_log_and_methods(home, capsys):
     methods = {m["method"]: m for m in json.loads(capsys.readouterr().out)["methods"]}
     # the K2 identification applies under every method: the same 19,985 short-term gain
     assert {m["short_term"] for m in methods.values()} == {"20185.00"}
+
+
+def test_preliminary_report(home, capsys):
+    capsys.readouterr()
+    args = [
+        "--as-of",
+        "2026-11-24",
+        "report",
+        "preliminary",
+        "--prices",
+        str(home / "prices.csv"),
+        "--format",
+        "json",
+    ]
+    assert main(args) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["tax"]["realized"] == {"short_term": "20185.00", "long_term": "0.00"}
+    # open lots at 90,000 BTC / 150 SOL: K1, 1 BTC (90,000 - 40,010 = +49,990) and the other half of
+    # K4 (45,000 - 30,005 = +14,995), both held over a year by Nov 24; SOL 100 at 250 -> 150: -10,000
+    assert report["unrealized"] == [
+        {"asset": "BTC", "term": "long", "unrealized": "64985.00"},
+        {"asset": "SOL", "term": "short", "unrealized": "-10000.00"},
+    ]
+    assert report["plan"]["net_savings"] == "2355.00"
+    assert report["deadline"] == {"date": "2026-12-31", "days_left": 37}
+    assert report["data_problems"] == []
+    assert main([*args[:-1], "markdown"]) == 0
+    assert "# Preliminary tax report 2026" in capsys.readouterr().out

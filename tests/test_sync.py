@@ -244,3 +244,32 @@ def test_a_fault_at_every_step_then_a_resume_equals_a_clean_sync(tmp_path, monke
                 assert natural_keys(path) == expected, (step, kind)
                 injected += 1
         assert injected == len(STEPS) * len(FAULTS)
+
+
+def test_a_recorded_real_response_and_the_fake_give_the_same_lot(tmp_path, monkeypatch):
+    """Binance's recorded LTC/USDT sale (shared/fixtures) and the same trade served by the fake
+    become the same ledger event."""
+    import json
+
+    fixtures = (
+        Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "ccxt" / "binance.response.subset.json"
+    )
+    if not fixtures.exists():
+        pytest.skip("shared fixtures not present")
+    recorded = json.loads(fixtures.read_text())["methods"]["fetchMyTrades"][0]["parsedResponse"][0]
+    with LoopbackExchange() as fx:
+        fx.binance.trade("LTC/USDT", "buy", "1", "60", recorded["timestamp"] - 1000)
+        fx.binance.trade(
+            "LTC/USDT", "sell", "0.2", "69.63", recorded["timestamp"], fee="0.013926", fee_currency="USDT"
+        )
+        config = load_config(str(config_file(tmp_path, fx, monkeypatch)))
+        store = Store(tmp_path / "s.sqlite3")
+        sync_accounts(config, store, only="binance", client_factory=no_wait)
+        served = store.conn.execute(
+            "SELECT side, quantity, price, fee, fee_asset, quote, ts FROM events WHERE side = 'sell'"
+        ).fetchone()
+    from engine.config import AccountConfig
+
+    event = ExchangeClient(AccountConfig(name="binance", exchange="binance"), {}).trade_event(recorded)
+    assert not isinstance(event, str)
+    assert served == ("sell", "0.2", "69.63", "0.013926", "USDT", "USDT", event.timestamp)

@@ -13,7 +13,7 @@ from typing import Any
 from aiohttp import web
 
 SYMBOLS = {"BTCUSDT": ("BTC", "USDT"), "ETHUSDT": ("ETH", "USDT"), "SOLUSDT": ("SOL", "USDT"), "ETHBTC": ("ETH", "BTC"),
-           "BNBUSDT": ("BNB", "USDT")}  # fmt: skip
+           "BNBUSDT": ("BNB", "USDT"), "LTCUSDT": ("LTC", "USDT")}  # fmt: skip
 OPTIONS = {"fetchMarkets": {"types": ["spot"]}, "fetchMargins": False, "fetchCurrencies": False}
 
 
