@@ -12,6 +12,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 import yaml
 
 from engine.config import load_config
