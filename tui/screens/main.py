@@ -43,6 +43,7 @@ class MainScreen(Screen[None]):
         self.active = 1  # candidates first: it is what the user came for
         self.alerted: set[tuple[str, str, str, str]] = set()
         self.baseline: set[tuple[str, str, str]] | None = None  # candidates above the alert line
+        self.told_empty = False
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(" harvest · loading…", id="header")
@@ -116,6 +117,10 @@ class MainScreen(Screen[None]):
         self.query_one(CandidatesPane).show(snapshot)
         self.query_one(ChecklistPane).show(snapshot)
         self.raise_alerts(snapshot)
+        if not snapshot.holdings and not self.told_empty:
+            self.told_empty = True
+            self.notify("Nothing in the store yet: run `harvest import FILE.csv`, or add accounts to the config "
+                        "and press s to sync. `harvest demo` shows a sample portfolio.", timeout=15)  # fmt: skip
 
     def on_work_failed(self, message: WorkFailed) -> None:
         self.notify(message.text, severity="error", timeout=8)
