@@ -11,11 +11,13 @@ import uuid
 import pytest
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+# a private tmux server: sessions the user (or another test) has open cannot resize this one
+TMUX = ["tmux", "-L", f"harvest-e2e-{uuid.uuid4().hex[:8]}", "-f", "/dev/null"]
 
 
 def screen(session: str) -> str:
     return subprocess.run(
-        ["tmux", "capture-pane", "-t", session, "-p"], capture_output=True, text=True
+        [*TMUX, "capture-pane", "-t", session, "-p"], capture_output=True, text=True
     ).stdout
 
 
@@ -44,20 +46,20 @@ def test_demo_in_tmux(tmp_path):
     command = (
         f"HARVEST_HOME={tmp_path} {sys.executable} -m tui --as-of 2026-11-24 demo; echo EXITED:$?; sleep 30"
     )
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "120", "-y", "40", command], check=True)
+    subprocess.run([*TMUX, "new-session", "-d", "-s", session, "-x", "120", "-y", "40", command], check=True)
     try:
         wait_for(session, "prices live")
         wait_for(session, "Holdings")
         wait_for(session, "Candidates")
         wait_for(session, "Checklist")
-        subprocess.run(["tmux", "send-keys", "-t", session, "Space"], check=True)
+        subprocess.run([*TMUX, "send-keys", "-t", session, "Space"], check=True)
         wait_for(session, "Checklist — 1 step(s)")
-        subprocess.run(["tmux", "send-keys", "-t", session, "?"], check=True)
+        subprocess.run([*TMUX, "send-keys", "-t", session, "?"], check=True)
         wait_for(session, "not tax advice")
-        subprocess.run(["tmux", "send-keys", "-t", session, "Escape"], check=True)
+        subprocess.run([*TMUX, "send-keys", "-t", session, "Escape"], check=True)
         wait_gone(session, "harvest — keys")
-        subprocess.run(["tmux", "send-keys", "-t", session, "q"], check=True)
+        subprocess.run([*TMUX, "send-keys", "-t", session, "q"], check=True)
         wait_for(session, "EXITED:0")
         assert "Traceback" not in screen(session)
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        subprocess.run([*TMUX, "kill-server"], capture_output=True)
