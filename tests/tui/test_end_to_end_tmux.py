@@ -16,9 +16,7 @@ TMUX = ["tmux", "-L", f"harvest-e2e-{uuid.uuid4().hex[:8]}", "-f", "/dev/null"]
 
 
 def screen(session: str) -> str:
-    return subprocess.run(
-        [*TMUX, "capture-pane", "-t", session, "-p"], capture_output=True, text=True
-    ).stdout
+    return subprocess.run([*TMUX, "capture-pane", "-t", session, "-p"], capture_output=True, text=True).stdout
 
 
 def wait_for(session: str, text: str, seconds: float = 30) -> str:
@@ -43,8 +41,10 @@ def wait_gone(session: str, text: str, seconds: float = 30) -> None:
 
 def test_demo_in_tmux(tmp_path):
     session = f"harvest-e2e-{uuid.uuid4().hex[:8]}"
+    # COLUMNS/LINES inherited from the test process would override the pane size Textual detects
     command = (
-        f"HARVEST_HOME={tmp_path} {sys.executable} -m tui --as-of 2026-11-24 demo; echo EXITED:$?; sleep 30"
+        f"env -u COLUMNS -u LINES HARVEST_HOME={tmp_path} {sys.executable} -m tui --as-of 2026-11-24 demo; "
+        "echo EXITED:$?; sleep 30"
     )
     subprocess.run([*TMUX, "new-session", "-d", "-s", session, "-x", "120", "-y", "40", command], check=True)
     try:
