@@ -41,11 +41,15 @@ class Planner:
         return params.extended_to(self.engine.tax_year()) if tax.assume_latest_params else params
 
     def realized_by_year(self) -> dict[int, tuple[int, int]]:
-        rows, _ = self.engine.realized()
-        return {
-            year: (per_term["short"].gain, per_term[LONG].gain)
-            for year, per_term in totals_by_year(rows).items()
-        }
+        """Realized ST/LT gain per tax year (slow path: cached until the next refresh)."""
+        cached = self.__dict__.get("_realized_by_year")
+        if cached is None:
+            rows, _ = self.engine.realized()
+            cached = self.__dict__["_realized_by_year"] = {
+                year: (per_term["short"].gain, per_term[LONG].gain)
+                for year, per_term in totals_by_year(rows).items()
+            }
+        return cached
 
     def computed_carryforward(self, year: int) -> tuple[Decimal, Decimal] | None:
         """Carryforward into `year` from this store's own history (years before it), or None
@@ -66,7 +70,15 @@ class Planner:
         return carry
 
     def tax_summary(self, year: int | None = None) -> TaxSummary:
+        """The year's tax from realized results and the profile (cached per year until the next
+        refresh: it does not move with prices, so the per-tick path must not redo it)."""
         year = year or self.engine.tax_year()
+        summaries: dict[int, TaxSummary] = self.__dict__.setdefault("_summaries", {})
+        if year not in summaries:
+            summaries[year] = self._tax_summary(year)
+        return summaries[year]
+
+    def _tax_summary(self, year: int) -> TaxSummary:
         self.params.for_year(year)  # a clear error naming the year when there is no data
         st, lt = self.realized_by_year().get(year, (0, 0))
         profile = tax_profile(self.engine.config, year)
@@ -111,7 +123,8 @@ class Planner:
     def refresh(self) -> None:
         """Forget slow-path state (after an import or sync)."""
         self.engine.invalidate()
-        self.__dict__.pop("context", None)
+        for cached in ("context", "_realized_by_year", "_summaries"):
+            self.__dict__.pop(cached, None)
 
     def scan(
         self, prices: dict[str, int], with_lot_ids: bool = False
