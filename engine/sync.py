@@ -139,8 +139,11 @@ class AccountSync:
             page = self.client.my_trades(symbol, None, limit, {"fromId": cursor})
             if not page:
                 return
-            last = max(int(t["id"]) for t in page if str(t.get("id", "")).isdigit()) if page else cursor - 1
-            cursor = last + 1
+            ids = [int(t["id"]) for t in page if str(t.get("id", "")).isdigit()]
+            if not ids:  # ids that are not numbers: fromId paging cannot go on; keep what came
+                self.store_page(page, stream, None)
+                return
+            cursor = max(ids) + 1
             self.store_page(page, stream, str(cursor))
             if len(page) < limit:
                 return
