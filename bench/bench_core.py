@@ -19,10 +19,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.synth import write_csv  # noqa: E402
 from engine.api import Engine, paused_gc  # noqa: E402
-from engine.config import Config, TaxConfig  # noqa: E402
-from engine.gains import realized_rows  # noqa: E402
-from engine.lots import match_lots  # noqa: E402
-from engine.store import Store  # noqa: E402
+from engine.config.load import Config, TaxConfig  # noqa: E402
+from engine.ledger.gains import realized_rows  # noqa: E402
+from engine.ledger.lots import match_lots  # noqa: E402
+from engine.store.store import Store  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
 

@@ -19,12 +19,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.synth import ACCOUNTS, ASSETS  # noqa: E402
-from engine import fixedpoint as fp  # noqa: E402
 from engine.api import Engine  # noqa: E402
-from engine.config import Config, TaxConfig  # noqa: E402
-from engine.events import Event  # noqa: E402
-from engine.planner import Planner  # noqa: E402
-from engine.store import Store, keys_of  # noqa: E402
+from engine.config.load import Config, TaxConfig  # noqa: E402
+from engine.core import fixedpoint as fp  # noqa: E402
+from engine.ledger.events import Event  # noqa: E402
+from engine.planning.planner import Planner  # noqa: E402
+from engine.store.store import Store, keys_of  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
 NOW = 1_795_000_000_000_000  # 2026-11-18

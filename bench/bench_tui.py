@@ -23,10 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.bench_scan import NOW, prepared_store  # noqa: E402
 from bench.synth import ASSETS  # noqa: E402
-from engine import fixedpoint as fp  # noqa: E402
 from engine.api import Engine  # noqa: E402
-from engine.config import Config, TaxConfig  # noqa: E402
-from engine.store import Store  # noqa: E402
+from engine.config.load import Config, TaxConfig  # noqa: E402
+from engine.core import fixedpoint as fp  # noqa: E402
+from engine.store.store import Store  # noqa: E402
 from tui.app import HarvestApp  # noqa: E402
 from tui.feed import PriceFeed  # noqa: E402
 from tui.screens.main import MainScreen  # noqa: E402

@@ -9,15 +9,15 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
-from engine.config import Config
-from engine.csv_import import read_csv
-from engine.dates import TaxCalendar, load_zone
-from engine.errors import ConfigError
-from engine.events import USD
-from engine.gains import LotRow, open_lot_rows, realized_rows
-from engine.lot_types import Excluded, LotResult, RealizedRow
-from engine.lots import match_lots
-from engine.store import ImportSummary, Store, keys_of
+from engine.config.load import Config
+from engine.core.dates import TaxCalendar, load_zone
+from engine.core.errors import ConfigError
+from engine.imports.generic_csv import read_csv
+from engine.ledger.events import USD
+from engine.ledger.gains import LotRow, open_lot_rows, realized_rows
+from engine.ledger.lots import match_lots
+from engine.ledger.records import Excluded, LotResult, RealizedRow
+from engine.store.store import ImportSummary, Store, keys_of
 
 
 @contextmanager
@@ -78,7 +78,7 @@ class Engine:
 
     def reconcile_checklist(self) -> list[str]:
         """Let newly recorded trades advance the saved plan's steps."""
-        from engine.checklist import Checklist
+        from engine.planning.checklist import Checklist
 
         checklist = Checklist(self.store.conn)
         pending = [s.identified_at or s.sold_at for s in checklist.steps() if s.identified_at or s.sold_at]

@@ -7,11 +7,11 @@ from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from engine import fixedpoint as fp
 from engine.api import Engine
-from engine.config import Config, HarvestConfig, TaxConfig
-from engine.csv_import import parse_csv
-from engine.store import Store, keys_of
+from engine.config.load import Config, HarvestConfig, TaxConfig
+from engine.core import fixedpoint as fp
+from engine.imports.generic_csv import parse_csv
+from engine.store.store import Store, keys_of
 
 HEADER = "timestamp,account,asset,side,quantity,price,fee,trade_id"
 

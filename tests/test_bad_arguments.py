@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui.cli import main
+from tui.cli.main import main
 
 LEDGER = "timestamp,account,asset,side,quantity,price,fee\n2026-01-05T15:00:00Z,k,SOL,buy,10,200,0\n"
 

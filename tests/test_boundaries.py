@@ -25,6 +25,6 @@ def test_engine_modules_never_import_ui_libraries():
 
 def test_cli_import_and_report_paths_stay_light():
     loaded = loaded_after(
-        "import tui.cli, engine.api, engine.csv_import, engine.report_format, engine.checklist"
+        "import tui.cli.main, engine.api, engine.imports.generic_csv, engine.reports.ledger_reports, engine.planning.checklist"
     )
     assert not loaded & {"textual", "rich", "ccxt", "polars"}

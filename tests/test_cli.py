@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tui.cli import main
+from tui.cli.main import main
 
 LEDGER = """timestamp,account,asset,side,quantity,price,fee,trade_id
 2025-01-05T15:00:00Z,kraken,BTC,buy,1,40000,10,K1

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from tui.cli import main
+from tui.cli.main import main
 
 LEDGER = """timestamp,account,asset,side,quantity,price,fee,trade_id,lots
 2025-01-05T15:00:00Z,kraken,BTC,buy,1,40000,10,K1,

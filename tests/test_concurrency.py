@@ -9,10 +9,10 @@ import time
 from decimal import Decimal
 
 from engine.api import Engine
-from engine.config import AlertsConfig, Config, TaxConfig
-from engine.csv_import import parse_csv
-from engine.monitor import Monitor
-from engine.store import Store, keys_of
+from engine.config.load import AlertsConfig, Config, TaxConfig
+from engine.imports.generic_csv import parse_csv
+from engine.monitor.monitor import Monitor
+from engine.store.store import Store, keys_of
 from tests.support import HEADER, clock_at, usd
 from tui.session import Session
 

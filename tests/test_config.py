@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.config import parse_config
-from engine.errors import ConfigError
+from engine.config.load import parse_config
+from engine.core.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,7 +23,7 @@ def test_the_example_config_loads_and_sets_every_section():
 
 
 def test_every_schema_key_appears_in_the_example():
-    from engine.config_schema import SCHEMA, Section
+    from engine.config.schema import SCHEMA, Section
 
     text = (ROOT / "config.example.yaml").read_text()
 
@@ -70,7 +70,7 @@ def test_empty_file_means_defaults():
 def test_a_config_holding_keys_must_be_private(tmp_path):
     import os
 
-    from engine.config import load_config
+    from engine.config.load import load_config
 
     path = tmp_path / "config.yaml"
     path.write_text("accounts:\n  - name: k\n    exchange: kraken\n    ccxt: {apiKey: abc, secret: def}\n")

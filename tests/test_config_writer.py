@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from engine.config_writer import save_tax_profile
-from engine.errors import ConfigError
+from engine.config.writer import save_tax_profile
+from engine.core.errors import ConfigError
 
 ORIGINAL = """# my harvest config
 tax:

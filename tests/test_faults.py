@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from bench.synth import write_csv
-from engine.schema import SCHEMA_VERSION
-from engine.store import Store
+from engine.store.migrations import SCHEMA_VERSION
+from engine.store.store import Store
 
 KILLS = 8
 
@@ -68,9 +68,9 @@ def test_kill_9_during_import_leaves_whole_batches_only(tmp_path):
 CHURN = """
 import sys
 from engine.api import Engine
-from engine.checklist import Checklist
-from engine.config import Config
-from engine.store import Store
+from engine.planning.checklist import Checklist
+from engine.config.load import Config
+from engine.store.store import Store
 store = Store(__import__("pathlib").Path(sys.argv[1]))
 checklist = Checklist(store.conn)
 n = 0
@@ -82,7 +82,7 @@ while True:
         elif step.state == "identified":
             checklist.skip(step.number, f"reason {n}", n)
     # start over: a fresh plan with the same steps
-    from engine.plan import LotPick, Plan, PlanStep
+    from engine.planning.plans import LotPick, Plan, PlanStep
     plan = Plan("manual", [PlanStep(i, "k", "SOL", "short", 10**18, (LotPick("L1", 10**18, 10**20, 739000),), 10**20,
                                     2 * 10**20, 10**19, 0, 10**17, (), None) for i in range(1, 6)])
     checklist.save(plan, 2026, n, 24)
@@ -169,7 +169,7 @@ def test_read_only_store_file_even_for_root(tmp_path):
         "timestamp,account,asset,side,quantity,price,fee\n2026-01-01T00:00:00Z,k,BTC,buy,1,1,0\n"
     )
     with Store(home / "harvest.sqlite3", readonly=True) as store:
-        from engine.errors import StoreError
+        from engine.core.errors import StoreError
 
         with pytest.raises(StoreError, match="import failed, nothing written"):
             store.import_events([("k", object())], "x", frozenset())  # type: ignore[list-item]

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine.config import load_config
+from engine.config.load import load_config
 from engine.exchanges.ccxt_adapter import ExchangeClient
-from engine.store import Store
-from engine.sync import sync_accounts
+from engine.exchanges.sync import sync_accounts
+from engine.store.store import Store
 from tests.loopback import LoopbackExchange, ccxt_urls
 from tests.loopback.binance import OPTIONS
 
@@ -69,7 +69,7 @@ def config_file(tmp_path: Path, fx: LoopbackExchange, monkeypatch, bn_key: str |
 
 
 def no_wait(account):  # noqa: ANN001, ANN201
-    from engine.credentials import load_credentials
+    from engine.exchanges.credentials import load_credentials
 
     return ExchangeClient(account, load_credentials(account), sleep=lambda seconds: None)
 
@@ -121,7 +121,7 @@ def test_faults_are_retried_or_stop_only_that_account(tmp_path, monkeypatch):
 
 
 def test_bad_keys_name_the_variables_and_other_accounts_go_on(tmp_path, monkeypatch, capsys):
-    from tui.cli import main
+    from tui.cli.main import main
 
     with LoopbackExchange() as fx:
         fill(fx)
@@ -269,7 +269,7 @@ def test_a_recorded_real_response_and_the_fake_give_the_same_lot(tmp_path, monke
         served = store.conn.execute(
             "SELECT side, quantity, price, fee, fee_asset, quote, ts FROM events WHERE side = 'sell'"
         ).fetchone()
-    from engine.config import AccountConfig
+    from engine.config.load import AccountConfig
 
     event = ExchangeClient(AccountConfig(name="binance", exchange="binance"), {}).trade_event(recorded)
     assert not isinstance(event, str)

@@ -9,7 +9,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from engine.errors import ConfigError
+from engine.core.errors import ConfigError
 from tui.feed import PriceFeed
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
@@ -96,7 +96,7 @@ class HarvestApp(App[None]):
         self.push_screen(TaxProfileScreen(self.session.config.tax), saved)
 
     def apply_profile(self, changes: dict[str, object]) -> None:
-        from engine.config_writer import save_tax_profile
+        from engine.config.writer import save_tax_profile
 
         path = self.session.config_path
         try:

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from engine import demo
-from engine import fixedpoint as fp
+from engine.core import fixedpoint as fp
+from engine.demo import portfolio as demo
 
 
 class PriceFeed:

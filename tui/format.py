@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from engine import fixedpoint as fp
+from engine.core import fixedpoint as fp
 
 MINUS = "−"  # a real minus sign: reads better than a hyphen in columns of money
 

@@ -10,13 +10,13 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from engine import fixedpoint as fp
 from engine.api import Engine
-from engine.checklist import Checklist, Step
-from engine.harvest import Blocked, Candidate
-from engine.holdings import Holding, holdings
-from engine.planner import Planner, TaxSummary
-from engine.scan import tax_function
+from engine.core import fixedpoint as fp
+from engine.planning.candidates import Blocked, Candidate
+from engine.planning.checklist import Checklist, Step
+from engine.planning.holdings import Holding, holdings
+from engine.planning.planner import Planner, TaxSummary
+from engine.planning.scan import tax_function
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ class Session:
 
     def sync(self, progress: Callable[[str], None]) -> str:
         """Bring exchange data in (what `harvest sync` does); progress as short sentences."""
-        from engine.sync import sync_accounts
+        from engine.exchanges.sync import sync_accounts
 
         def report(account: str, done: int, total: int, what: str) -> None:
             progress(f"{account}: {what} ({done}/{total})")
@@ -129,7 +129,7 @@ class Session:
         failed = [f"{r.account}: {r.error}" for r in results if not r.ok]
         added = sum(r.added for r in results)
         if failed:
-            from engine.errors import HarvestError
+            from engine.core.errors import HarvestError
 
             raise HarvestError(f"{added} new record(s); failed: " + "; ".join(failed))
         return f"{added} new record(s) from {len(results)} account(s)"
@@ -192,8 +192,8 @@ class Session:
         import csv
         import io
 
-        from engine import plan_format
-        from engine.files import write_private
+        from engine.core.files import write_private
+        from engine.reports import planning_output as plan_format
 
         with self.lock:
             rows = plan_format.checklist_rows(Checklist(self.engine.store.conn).steps(), self.engine.clock())
@@ -210,7 +210,7 @@ class Session:
     def detail(self, account: str, asset: str) -> AssetDetail:
         import polars as pl
 
-        from engine.dates import days_to_long_term
+        from engine.core.dates import days_to_long_term
 
         with self.lock:
             context = self.planner.context

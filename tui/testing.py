@@ -8,10 +8,10 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from engine.config import AlertsConfig, Config, UiConfig
-from engine.dates import fixed_clock
+from engine.config.load import AlertsConfig, Config, UiConfig
+from engine.core.dates import fixed_clock
 from tui.app import HarvestApp
-from tui.demo_cli import DEMO_CONFIG, build_demo_engine
+from tui.cli.demo_command import DEMO_CONFIG, build_demo_engine
 from tui.feed import DemoFeed
 from tui.session import Session
 

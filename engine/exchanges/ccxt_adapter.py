@@ -11,11 +11,11 @@ from typing import Any, TypeVar
 
 import ccxt
 
-from engine import fixedpoint as fp
-from engine.config import AccountConfig
-from engine.credentials import environment_hint, redact
-from engine.errors import HarvestError
-from engine.events import Event
+from engine.config.load import AccountConfig
+from engine.core import fixedpoint as fp
+from engine.core.errors import HarvestError
+from engine.exchanges.credentials import environment_hint, redact
+from engine.ledger.events import Event
 
 T = TypeVar("T")
 MAX_RATE_LIMIT_TRIES = 6

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from engine import fixedpoint as fp
-from engine.config import AccountConfig, Config
+from engine.config.load import AccountConfig, Config
+from engine.core import fixedpoint as fp
 from engine.exchanges.ccxt_adapter import ExchangeClient, ExchangeError, deep_merge, to_decimal
 
 
@@ -118,7 +118,7 @@ class LivePrices:
                 await asyncio.to_thread(self.poll)
                 await asyncio.sleep(self.config.prices.poll_seconds)
             return
-        from engine.credentials import load_credentials
+        from engine.exchanges.credentials import load_credentials
 
         exchange = exchange_class(
             deep_merge(deep_merge({"enableRateLimit": True}, account.ccxt), load_credentials(account))

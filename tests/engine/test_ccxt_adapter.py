@@ -11,11 +11,11 @@ from pathlib import Path
 import ccxt
 import pytest
 
-from engine import fixedpoint as fp
-from engine.config import AccountConfig
-from engine.credentials import CredentialsError, load_credentials, redact
-from engine.errors import ConfigError
+from engine.config.load import AccountConfig
+from engine.core import fixedpoint as fp
+from engine.core.errors import ConfigError
 from engine.exchanges.ccxt_adapter import ExchangeClient, ExchangeError
+from engine.exchanges.credentials import CredentialsError, load_credentials, redact
 
 FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "ccxt"
 NOW_MS = 1_795_000_000_000

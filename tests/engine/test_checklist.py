@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from engine.checklist import Checklist, next_state
-from engine.csv_import import parse_csv
-from engine.errors import InputError
-from engine.gains import realized_rows
-from engine.planner import Planner
-from engine.store import keys_of
+from engine.core.errors import InputError
+from engine.imports.generic_csv import parse_csv
+from engine.ledger.gains import realized_rows
+from engine.planning.checklist import Checklist, next_state
+from engine.planning.planner import Planner
+from engine.store.store import keys_of
 from tests.support import HEADER, engine_from_csv, usd
 
 # X1 is old and cheap (a gain), X2 recent and dear (a loss): FIFO would sell X1 first.
@@ -98,7 +98,7 @@ def test_state_survives_reopening_the_store(tmp_path):
     planner, checklist = saved_checklist(tmp_path)
     checklist.advance(1, planner.engine.clock())
     planner.engine.store.close()
-    from engine.store import Store
+    from engine.store.store import Store
 
     with Store(tmp_path / "store.sqlite3") as store:
         (step,) = Checklist(store.conn).steps()

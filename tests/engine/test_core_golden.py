@@ -6,7 +6,14 @@ from datetime import date
 
 import pytest
 
-from engine.dates import TaxCalendar, anniversary, days_to_long_term, is_long_term, load_zone, parse_timestamp
+from engine.core.dates import (
+    TaxCalendar,
+    anniversary,
+    days_to_long_term,
+    is_long_term,
+    load_zone,
+    parse_timestamp,
+)
 from tests.support import engine_from_csv, usd
 
 H = "timestamp,account,asset,side,quantity,price,fee,trade_id"
@@ -278,7 +285,7 @@ def test_pools_are_per_account_unless_universal(tmp_path):
 """
     _engine, rows, _ = realized(tmp_path, text)
     assert [r.lot_id for r in rows] == ["K1"]  # never coinbase's lot
-    from engine.lots import match_lots
+    from engine.ledger.lots import match_lots
 
     result = match_lots(_engine.store.ledger(), "fifo", universal=True)
     assert [row.lot_id for row in result.realized] == ["C1"]  # one pool per asset: FIFO takes the oldest

@@ -7,9 +7,9 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.events import Event
-from engine.ledger import build_ledger
-from engine.lots import match_lots
+from engine.ledger.events import Event
+from engine.ledger.legs import build_ledger
+from engine.ledger.lots import match_lots
 
 E8 = 10**10  # 1e-8 in fixed-point units
 DAY = 86_400_000_000
@@ -41,7 +41,7 @@ def histories(draw: st.DrawFn) -> list[Event]:
 
 
 def acquired_basis(events: list[Event]) -> int:
-    from engine import fixedpoint as fp
+    from engine.core import fixedpoint as fp
 
     return sum(fp.mul(e.quantity, e.price or 0) + e.fee for e in events if e.side == "buy")
 
@@ -69,7 +69,7 @@ def test_quantity_and_basis_are_conserved(events, method):
 @settings(max_examples=150, deadline=None)
 @given(histories())
 def test_proceeds_are_allocated_exactly(events):
-    from engine import fixedpoint as fp
+    from engine.core import fixedpoint as fp
 
     result = match_lots(build_ledger(events), "fifo")
     by_sale: dict[str, int] = {}

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import demo
+from engine.demo import portfolio as demo
 
 TODAY = date(2026, 11, 24)
 # the start, the end and the middle of a year, and a leap day
@@ -237,7 +237,7 @@ def test_price_path_is_seeded_positive_and_dips() -> None:
 
 
 def test_generator_imports_no_third_party_packages() -> None:
-    code = "import sys, engine.demo; print(sorted({'textual', 'rich', 'ccxt', 'polars', 'yaml'} & set(sys.modules)))"
+    code = "import sys, engine.demo.portfolio; print(sorted({'textual', 'rich', 'ccxt', 'polars', 'yaml'} & set(sys.modules)))"
     root = Path(__file__).resolve().parents[2]
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root

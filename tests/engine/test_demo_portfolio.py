@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from engine import demo
-from engine import fixedpoint as fp
 from engine.api import Engine
-from engine.planner import Planner
-from engine.store import Store
+from engine.core import fixedpoint as fp
+from engine.demo import portfolio as demo
+from engine.planning.planner import Planner
+from engine.store.store import Store
 from tests.support import clock_at
 
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from engine.config import HarvestConfig, WashSaleConfig
-from engine.planner import Planner
+from engine.config.load import HarvestConfig, WashSaleConfig
+from engine.planning.planner import Planner
 from tests.support import HEADER, engine_from_csv, usd
 
 FREE = HarvestConfig(fee_rate=Decimal(0), spread=Decimal(0))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from engine import fixedpoint as fp
-from engine.csv_import import parse_csv, read_csv
-from engine.errors import CsvImportError
-from engine.store import Store, keys_of
+from engine.core import fixedpoint as fp
+from engine.core.errors import CsvImportError
+from engine.imports.generic_csv import parse_csv, read_csv
+from engine.store.store import Store, keys_of
 
 H = "timestamp,account,asset,side,quantity,price,fee"
 

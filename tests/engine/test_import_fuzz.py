@@ -8,9 +8,9 @@ import string
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine.csv_import import read_csv
-from engine.errors import CsvImportError
-from engine.store import Store, keys_of
+from engine.core.errors import CsvImportError
+from engine.imports.generic_csv import read_csv
+from engine.store.store import Store, keys_of
 
 HEADER = "timestamp,account,asset,side,quantity,price,fee,note"
 SIDES = ["buy", "sell", "income", "transfer_in", "transfer_out", "spend", "BUY", "hodl", ""]

@@ -9,10 +9,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from engine.api import Engine
-from engine.config import AlertsConfig, Config, HarvestConfig, TaxConfig
-from engine.csv_import import parse_csv
-from engine.monitor import Monitor
-from engine.store import Store, keys_of
+from engine.config.load import AlertsConfig, Config, HarvestConfig, TaxConfig
+from engine.imports.generic_csv import parse_csv
+from engine.monitor.monitor import Monitor
+from engine.store.store import Store, keys_of
 from tests.support import HEADER, clock_at, usd
 
 # A 29,985 long-term gain this year (income 150,000: 15%) and 100 SOL bought at 250.
@@ -128,10 +128,10 @@ def test_webhook_command_and_a_failing_sink(tmp_path):
 def test_an_exchange_outage_does_not_stop_the_alerts(tmp_path, monkeypatch):
     """The exchange is down (nothing listens on the port): the sync fails after its retries,
     the monitor notes it and still alerts on the prices it has, marked stale."""
-    from engine.config import AccountConfig
-    from engine.credentials import load_credentials
+    from engine.config.load import AccountConfig
     from engine.exchanges.ccxt_adapter import ExchangeClient
-    from engine.sync import sync_accounts
+    from engine.exchanges.credentials import load_credentials
+    from engine.exchanges.sync import sync_accounts
 
     watcher, clock, prices = monitor(tmp_path, [])
     monkeypatch.setenv("KR_KEY", "k")

@@ -7,10 +7,10 @@ import stat
 
 import pytest
 
-from engine.csv_import import parse_csv
-from engine.errors import StoreError
-from engine.schema import SCHEMA_VERSION
-from engine.store import Store, keys_of
+from engine.core.errors import StoreError
+from engine.imports.generic_csv import parse_csv
+from engine.store.migrations import SCHEMA_VERSION
+from engine.store.store import Store, keys_of
 
 H = "timestamp,account,asset,side,quantity,price,fee,trade_id"
 ROWS = [
@@ -85,7 +85,7 @@ def test_a_corrupt_file_is_a_clear_error(tmp_path):
 
 
 def test_migrations_move_an_old_store_forward(tmp_path):
-    from engine.schema import MIGRATIONS
+    from engine.store.migrations import MIGRATIONS
 
     path = tmp_path / "s.sqlite3"
     conn = sqlite3.connect(path)

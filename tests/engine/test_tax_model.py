@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.errors import TaxParamsError
-from engine.tax import TaxProfile, bracket_tax, compute_tax
-from engine.tax_params import FILING_STATUSES, load_tax_params, parse_tax_params
+from engine.core.errors import TaxParamsError
+from engine.tax.model import TaxProfile, bracket_tax, compute_tax
+from engine.tax.params import FILING_STATUSES, load_tax_params, parse_tax_params
 
 PARAMS = load_tax_params()
 
@@ -35,7 +35,7 @@ def test_missing_year_and_user_file(tmp_path):
     bundled = tmp_path / "p.yaml"
     from importlib import resources
 
-    text = resources.files("engine").joinpath("data", "us_tax_params.yaml").read_text()
+    text = resources.files("engine.tax").joinpath("data", "us_tax_params.yaml").read_text()
     bundled.write_text(text.replace("  2026:", "  2027:", 1))
     assert sorted(load_tax_params(bundled).years) == [2025, 2027]
     with pytest.raises(TaxParamsError, match="p.yaml: years.2027.ordinary_brackets.single: expected a list"):

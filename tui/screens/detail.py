@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual_plotext import PlotextPlot
 
-from engine import fixedpoint as fp
+from engine.core import fixedpoint as fp
 from tui import format as fmt
 from tui.session import AssetDetail
 

@@ -14,7 +14,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
-from engine.errors import HarvestError
+from engine.core.errors import HarvestError
 from tui import format as fmt
 from tui.feed import PriceFeed
 from tui.messages import DetailReady, Loaded, SnapshotReady, WorkFailed
@@ -175,7 +175,7 @@ class MainScreen(Screen[None]):
     def raise_alerts(self, snapshot: Snapshot) -> None:
         """Notify when a candidate newly crosses `alerts.min_net_savings` (the first snapshot
         only sets the baseline), and once per candidate when a loss nears long-term."""
-        from engine import fixedpoint as fp
+        from engine.core import fixedpoint as fp
 
         alerts = self.session.config.alerts
         threshold = fp.from_decimal(alerts.min_net_savings)
@@ -225,7 +225,7 @@ class MainScreen(Screen[None]):
         self.load()
 
     def export(self) -> None:
-        from engine.config import data_dir
+        from engine.config.load import data_dir
 
         stamp = datetime.now(tz=UTC).strftime("%Y%m%d-%H%M%S")
         path = self.session.export_dir or data_dir()

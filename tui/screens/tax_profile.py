@@ -11,7 +11,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Switch
 
-from engine.config import TaxConfig
+from engine.config.load import TaxConfig
 
 FIELDS: tuple[tuple[str, str, str], ...] = (
     # (dotted config key, label, TaxConfig attribute)

@@ -13,9 +13,9 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Input
 
-from engine.checklist import Step
-from engine.harvest import Candidate
-from engine.holdings import Holding
+from engine.planning.candidates import Candidate
+from engine.planning.checklist import Step
+from engine.planning.holdings import Holding
 from tui import format as fmt
 from tui.session import Snapshot
 
@@ -303,7 +303,7 @@ class ChecklistPane(Pane):
         super().__init__("Checklist", id="checklist")
 
     def show(self, snapshot: Snapshot) -> None:
-        from engine.dates import iso_utc
+        from engine.core.dates import iso_utc
 
         rows: list[tuple[Any, list[Text | str]]] = []
         total = sum(s.savings for s in snapshot.steps if s.state not in ("skipped", "cancelled"))

@@ -1,0 +1,69 @@
+"""Saving tax-profile edits back to the config file without losing its comments.
+
+ruamel.yaml round-trips the file (comments, order, quoting); the new text is validated with the
+same parser the app uses before it replaces the file atomically (temp file + rename), so a
+rejected edit leaves the file as it was."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap
+
+from engine.config.load import Config, parse_config
+from engine.core.errors import ConfigError
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        # whole numbers stay ints; others keep their exact digits as a YAML float literal
+        return int(value) if value == value.to_integral_value() else float(str(value))
+    return value
+
+
+def save_tax_profile(path: Path, changes: dict[str, Any]) -> Config:
+    """Set `tax.<key>` (dotted keys for nested ones, e.g. `carryforward.short_term`)."""
+    yaml = YAML()
+    yaml.preserve_quotes = True
+    try:
+        text = path.read_text(encoding="utf-8") if path.exists() else ""
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.strerror or exc}") from None
+    document = yaml.load(text) if text.strip() else None
+    if document is None:
+        document = CommentedMap()
+    if not isinstance(document, dict):
+        raise ConfigError(f"{path}: the config is not a mapping; not saving")
+    tax = document.get("tax")
+    if not isinstance(tax, dict):
+        tax = document["tax"] = CommentedMap()
+    for dotted, value in changes.items():
+        node = tax
+        *parents, leaf = dotted.split(".")
+        for name in parents:
+            if not isinstance(node.get(name), dict):
+                node[name] = CommentedMap()
+            node = node[name]
+        node[leaf] = _plain(value)
+    buffer = io.StringIO()
+    yaml.dump(document, buffer)
+    new_text = buffer.getvalue()
+    config = parse_config(new_text, path)  # refuses anything the app would refuse
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(new_text)
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o600
+        os.chmod(temp, mode)
+        os.replace(temp, path)
+    except OSError as exc:
+        Path(temp).unlink(missing_ok=True)
+        raise ConfigError(f"{path}: cannot write config: {exc.strerror or exc}") from None
+    return config

@@ -1,0 +1,190 @@
+"""CSV ledger import: all or nothing per file, every bad cell reported as FILE:LINE: column."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from engine.core import fixedpoint as fp
+from engine.core.dates import parse_timestamp
+from engine.core.errors import CsvImportError
+from engine.ledger.events import SIDES, USD, Event
+from engine.ledger.records import parse_identification
+
+REQUIRED = ("timestamp", "asset", "side", "quantity", "price", "fee")
+OPTIONAL = (
+    "account",
+    "quote",
+    "fee_asset",
+    "price_usd",
+    "fee_usd",
+    "trade_id",
+    "tx_id",
+    "address",
+    "note",
+    "counterpart_account",
+    "lots",
+)
+COLUMNS = REQUIRED + OPTIONAL
+TRANSFER_SIDES = ("transfer_in", "transfer_out")
+MAX_ERRORS = 200
+
+
+FUTURE_SLACK = 86_400_000_000  # a day of clock skew between a venue and this machine
+
+
+def read_csv(path: Path, default_account: str | None = None, now: int | None = None) -> list[Event]:
+    """`now` (epoch micros): refuse trades dated more than a day after it."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CsvImportError(str(path), [f"{path}: cannot read: {exc.strerror or exc}"]) from None
+    try:
+        text = raw.decode("utf-8-sig")  # tolerate the BOM spreadsheets write
+    except UnicodeDecodeError as exc:
+        raise CsvImportError(str(path), [f"{path}: not UTF-8 text (byte {exc.start})"]) from None
+    return parse_csv(text, str(path), default_account, None if now is None else now + FUTURE_SLACK)
+
+
+def parse_csv(
+    text: str, label: str, default_account: str | None = None, latest: int | None = None
+) -> list[Event]:
+    if "\x00" in text:
+        raise CsvImportError(label, [f"{label}: binary data (NUL byte); not a CSV file"])
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    problems: list[str] = []
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        raise CsvImportError(label, [f"{label}:1: header: {exc}"]) from None
+    if not header or not any(h.strip() for h in header):
+        raise CsvImportError(label, [f"{label}:1: header: the file is empty; expected a header row"])
+    names = [h.strip().lower() for h in header]
+    for name in names:
+        if name not in COLUMNS:
+            problems.append(f"{label}:1: {name or '(blank)'}: unknown column (known: {', '.join(COLUMNS)})")
+    for name in REQUIRED:
+        if name not in names:
+            problems.append(f"{label}:1: {name}: required column missing")
+    if len(set(names)) != len(names):
+        problems.append(f"{label}:1: header: a column is named twice")
+    if "account" not in names and not default_account:
+        problems.append(f"{label}:1: account: no account column; pass --account NAME")
+    if problems:
+        raise CsvImportError(label, problems)
+    events: list[Event] = []
+    rows = _RowReader(label, default_account, problems, latest)
+    try:
+        for cells in reader:
+            line = reader.line_num
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) != len(names):
+                problems.append(f"{label}:{line}: row: {len(cells)} cells, header has {len(names)}")
+                continue
+            event = rows.event({name: cell.strip() for name, cell in zip(names, cells, strict=True)}, line)
+            if event is not None:
+                events.append(event)
+            if len(problems) >= MAX_ERRORS:
+                problems.append(f"{label}: stopped after {MAX_ERRORS} problems")
+                break
+    except csv.Error as exc:
+        problems.append(f"{label}:{reader.line_num}: row: {exc}")
+    if problems:
+        raise CsvImportError(label, problems)
+    return events
+
+
+class _RowReader:
+    """Validates one row at a time; every problem is appended as FILE:LINE: column: problem."""
+
+    def __init__(
+        self, label: str, default_account: str | None, problems: list[str], latest: int | None
+    ) -> None:
+        self.latest = latest if latest is not None else 2**62
+        self.label = label
+        self.default_account = default_account
+        self.problems = problems
+        self.row: dict[str, str] = {}
+        self.line = 0
+
+    def bad(self, column: str, why: str) -> None:
+        self.problems.append(f"{self.label}:{self.line}: {column}: {why}")
+
+    def cell(self, column: str) -> str:
+        return self.row.get(column, "")
+
+    def number(self, column: str, *, required: bool, positive: bool = False) -> int | None:
+        raw = self.row.get(column, "")
+        if not raw:
+            if required:
+                self.bad(column, "missing value")
+            return None
+        try:
+            value = fp.parse(raw)
+        except fp.FixedPointError as exc:
+            self.bad(column, str(exc))
+            return None
+        if value < 0 or (positive and value == 0):
+            self.bad(column, f"must be {'positive' if positive else 'zero or more'}, got {raw}")
+            return None
+        return value
+
+    def word(self, column: str, default: str | None = None, upper: bool = False) -> str | None:
+        raw = self.row.get(column)
+        if not raw:
+            return default
+        return raw.upper() if upper else raw
+
+    def event(self, row: dict[str, str], line: int) -> Event | None:
+        self.row, self.line = row, line
+        before = len(self.problems)
+        bad, word, number = self.bad, self.word, self.number
+        timestamp = 0
+        raw_ts = self.cell("timestamp")
+        if not raw_ts:
+            bad("timestamp", "missing value")
+        else:
+            try:
+                timestamp = parse_timestamp(raw_ts)
+            except (ValueError, OverflowError) as exc:
+                bad("timestamp", str(exc) if "zone" in str(exc) else f"not an ISO 8601 time: {raw_ts}")
+            else:
+                if timestamp > self.latest:
+                    bad("timestamp", f"in the future: {raw_ts}")
+        side = self.cell("side").lower()
+        if side not in SIDES:
+            bad("side", f"expected one of {', '.join(SIDES)}; got {self.cell('side') or '(blank)'}")
+        asset = word("asset", upper=True)
+        if not asset:
+            bad("asset", "missing value")
+        account = word("account") or self.default_account
+        if not account:
+            bad("account", "missing value and no --account given")
+        quantity = number("quantity", required=True, positive=True)
+        is_transfer = side in TRANSFER_SIDES
+        price = number("price", required=not is_transfer)
+        fee = number("fee", required=True)
+        quote = word("quote", USD, upper=True) or USD
+        fee_asset = word("fee_asset", quote, upper=True) or quote
+        price_usd = number("price_usd", required=False)
+        fee_usd = number("fee_usd", required=False)
+        lots = word("lots")
+        if lots:
+            if side not in ("sell", "spend"):
+                bad("lots", "a lot identification belongs on a sell or spend row")
+            else:
+                try:
+                    parse_identification(lots)
+                except (ValueError, fp.FixedPointError) as exc:
+                    bad("lots", str(exc))
+        if asset and quote == asset and not is_transfer:
+            bad("quote", f"quote {quote} is the asset itself")
+        if len(self.problems) > before or not asset or not account or quantity is None or fee is None:
+            return None
+        return Event(
+            account, asset, side, timestamp, quantity, price, fee, quote, fee_asset, price_usd, fee_usd,
+            word("trade_id"), word("tx_id"), word("address"), word("note"), word("counterpart_account"),
+            lots, self.label,
+        )  # fmt: skip

@@ -1,0 +1,179 @@
+"""Events to ledger legs: every acquisition and disposal a record implies, valued in USD.
+
+A buy of BTC for ETH is two legs (dispose ETH, acquire BTC); a fee paid in a crypto asset is a
+disposal of that asset; a transfer is a move of lots between own accounts. Rules (Treas. Reg.
+1.1012-1(h), 1.1001-7(b)): a purchase fee adds to basis, a sale fee reduces proceeds, and in a
+crypto-to-crypto trade all fees reduce the disposed asset's proceeds. A leg whose USD value
+cannot be known carries a `flag` and is left out of results with a warning, never valued at 0."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.core import fixedpoint as fp
+from engine.ledger.events import USD, Event
+from engine.ledger.records import Ledger, LegExtra, LegRow
+
+ACQUIRE = 0
+DISPOSE = 1
+MOVE_OUT = 2
+MOVE_IN = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Leg:
+    seq: int
+    account: str
+    asset: str
+    kind: int  # ACQUIRE, DISPOSE, MOVE_OUT or MOVE_IN
+    timestamp: int
+    quantity: int
+    usd: int | None  # basis for an acquisition, proceeds for a disposal, None if unknown
+    ref: str  # lot id for an acquisition, sale id for a disposal
+    identification: str | None = None
+    counterpart: str | None = None
+    tx_id: str | None = None
+    flag: str | None = None
+
+
+def event_ref(event: Event, event_id: int) -> str:
+    """The id reports show for this event's lot or sale: the source trade id when given."""
+    return event.trade_id or f"E{event_id}"
+
+
+def legs_for(event: Event, event_id: int, usd_assets: frozenset[str] = frozenset({USD})) -> list[Leg]:
+    ref = event_ref(event, event_id)
+    quote_is_usd = event.quote in usd_assets
+    unit_usd = event.price if quote_is_usd else event.price_usd
+    fee_usd, fee_flag = _fee_value(event, unit_usd, usd_assets)
+    legs: list[Leg] = []
+    side = event.side
+
+    def add(
+        kind: int,
+        asset: str,
+        quantity: int,
+        usd: int | None,
+        leg_ref: str,
+        *,
+        flag: str | None = None,
+        identification: str | None = None,
+        counterpart: str | None = None,
+        tx_id: str | None = None,
+    ) -> None:
+        legs.append(
+            Leg(len(legs), event.account, asset, kind, event.timestamp, quantity, usd, leg_ref,
+                identification, counterpart, tx_id, flag)
+        )  # fmt: skip
+
+    if side in ("buy", "sell", "spend", "income"):
+        value = None if unit_usd is None or event.price is None else fp.mul(event.quantity, unit_usd)
+        missing = None if value is not None else f"no USD price for {event.asset} in {event.quote}"
+        if side == "buy":
+            # cash purchase: the fee is part of the cost; crypto-to-crypto: fees go to the
+            # disposed quote asset instead
+            basis = value
+            if quote_is_usd and basis is not None:
+                basis = None if fee_usd is None else basis + fee_usd
+            add(
+                ACQUIRE,
+                event.asset,
+                event.quantity,
+                basis,
+                ref,
+                flag=missing or (fee_flag if quote_is_usd else None),
+            )
+            if not quote_is_usd:
+                assert event.price is not None
+                proceeds = None if value is None or fee_usd is None else value - fee_usd
+                add(
+                    DISPOSE,
+                    event.quote,
+                    fp.mul(event.quantity, event.price),
+                    proceeds,
+                    f"{ref}:{event.quote}",
+                    flag=missing or fee_flag,
+                )
+        elif side == "income":
+            add(ACQUIRE, event.asset, event.quantity, value, ref, flag=missing)
+        else:  # sell or spend
+            proceeds = None if value is None or fee_usd is None else value - fee_usd
+            add(
+                DISPOSE,
+                event.asset,
+                event.quantity,
+                proceeds,
+                ref,
+                identification=event.lots,
+                flag=missing or fee_flag,
+            )
+            if side == "sell" and not quote_is_usd:
+                assert event.price is not None
+                add(
+                    ACQUIRE,
+                    event.quote,
+                    fp.mul(event.quantity, event.price),
+                    value,
+                    f"{ref}:{event.quote}",
+                    flag=missing,
+                )
+    elif side == "transfer_out":
+        add(
+            MOVE_OUT,
+            event.asset,
+            event.quantity,
+            None,
+            ref,
+            counterpart=event.counterpart_account,
+            tx_id=event.tx_id,
+        )
+    elif side == "transfer_in":
+        add(
+            MOVE_IN,
+            event.asset,
+            event.quantity,
+            None,
+            ref,
+            counterpart=event.counterpart_account,
+            tx_id=event.tx_id,
+        )
+    else:  # pragma: no cover - the importer only admits SIDES
+        raise ValueError(f"unknown side {side}")
+
+    if event.fee and event.fee_asset not in usd_assets:
+        # a fee paid in crypto is itself a disposal of that crypto at its market value
+        add(DISPOSE, event.fee_asset, event.fee, fee_usd, f"{ref}:fee", flag=fee_flag)
+    return legs
+
+
+def _fee_value(
+    event: Event, unit_usd: int | None, usd_assets: frozenset[str]
+) -> tuple[int | None, str | None]:
+    """USD value of the fee and, when it cannot be known, why."""
+    if event.fee == 0:
+        return 0, None
+    if event.fee_asset in usd_assets:
+        return event.fee, None
+    if event.fee_usd is not None:
+        return event.fee_usd, None
+    if event.fee_asset == event.asset and unit_usd is not None:
+        return fp.mul(event.fee, unit_usd), None
+    if event.fee_asset == event.quote and unit_usd is not None and event.price:
+        # the quote's USD price is the asset's USD price divided by its price in the quote
+        return fp.div_round(event.fee * unit_usd, event.price), None
+    return None, f"no USD value for the fee in {event.fee_asset}"
+
+
+def build_ledger(events: list[Event], usd_assets: frozenset[str] = frozenset({USD})) -> Ledger:
+    """An in-memory ledger (no store), in the order the store would give: for scripts and tests."""
+    pools: dict[tuple[str, str], int] = {}
+    keyed: list[tuple[int, int, int, LegRow]] = []
+    for event_id, event in enumerate(events, start=1):
+        for leg in legs_for(event, event_id, usd_assets):
+            pool_id = pools.setdefault((leg.account, leg.asset), len(pools) + 1)
+            has_extra = leg.identification or leg.counterpart or leg.tx_id or leg.flag
+            extra = LegExtra(leg.identification, leg.counterpart, leg.tx_id, leg.flag) if has_extra else None
+            row: LegRow = (pool_id, leg.kind, leg.timestamp, leg.quantity, leg.usd, leg.ref, extra)
+            keyed.append((leg.timestamp, event_id, leg.seq, row))
+    keyed.sort(key=lambda item: item[:3])
+    return Ledger({pool_id: names for names, pool_id in pools.items()}, [item[3] for item in keyed])

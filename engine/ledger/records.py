@@ -1,0 +1,123 @@
+"""Records shared by the lot matcher, the store and the gains step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import NamedTuple
+
+from engine.core import fixedpoint as fp
+
+# Fixed-point ints, or the same int as its decimal digits when it does not fit SQLite's 64 bits
+# (the matcher applies int() as it reads them).
+Units = int | str
+
+
+class LegExtra(NamedTuple):
+    """The rarely-set parts of a leg."""
+
+    identification: str | None  # "LOT:QTY;..." on a disposal
+    counterpart: str | None  # the other own account of a transfer
+    tx_id: str | None
+    flag: str | None  # why the USD value is unknown
+
+
+# A leg as the matcher reads it, in processing order (timestamp, event id, seq):
+# (pool_id, kind, timestamp, quantity, usd, ref, extra). kind is one of ledger.ACQUIRE ...;
+# extra is None for the common leg.
+LegRow = tuple[int, int, int, Units, Units | None, str, LegExtra | None]
+
+
+@dataclass
+class Ledger:
+    """Every leg, plus what each pool id names: (account, asset)."""
+
+    pools: dict[int, tuple[str, str]]
+    legs: list[LegRow]
+
+
+SHORT, LONG = "short", "long"
+
+
+class RealizedRow(NamedTuple):
+    """One sale-lot slice. Days are date ordinals in the tax zone. (A NamedTuple: a million of
+    these are built per run, and tuples are the cheapest immutable record.)"""
+
+    account: str
+    asset: str
+    quantity: int
+    acquired_day: int
+    sold_day: int
+    proceeds: int
+    cost_basis: int
+    gain: int
+    term: str
+    lot_id: str
+    sale_id: str
+
+    @property
+    def year(self) -> int:
+        return date.fromordinal(self.sold_day).year
+
+
+class Excluded(NamedTuple):
+    """A slice left out of realized results, and why (never counted as zero)."""
+
+    account: str
+    asset: str
+    quantity: int
+    sold_day: int
+    sale_id: str
+    lot_id: str | None
+    problem: str
+
+
+class OpenLot(NamedTuple):
+    """An open lot after matching. (A NamedTuple: cheap to build by the hundred thousand.)"""
+
+    account: str
+    asset: str
+    lot_id: str
+    quantity: int
+    basis: int | None  # None: unknown basis (e.g. a transfer in with no source)
+    acquired: int
+    acquired_day: int
+
+
+@dataclass(frozen=True, slots=True)
+class Shortfall:
+    """A disposal larger than the pool held: history is missing for this account/asset."""
+
+    account: str
+    asset: str
+    quantity: int
+    timestamp: int
+    sale_id: str
+
+
+@dataclass
+class LotResult:
+    realized: list[RealizedRow] = field(default_factory=list)
+    excluded: list[Excluded] = field(default_factory=list)
+    open_lots: list[OpenLot] = field(default_factory=list)
+    shortfalls: list[Shortfall] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def parse_identification(spec: str) -> list[tuple[str, int]]:
+    """'LOT:QTY;LOT:QTY' to [(lot_id, quantity)]; ValueError on anything else."""
+    chosen: list[tuple[str, int]] = []
+    for raw_part in spec.split(";"):
+        part = raw_part.strip()
+        if not part:
+            continue
+        lot_id, sep, qty_text = part.rpartition(":")
+        if not sep or not lot_id.strip():
+            raise ValueError(f"expected LOT_ID:QTY, got {part!r}")
+        quantity = fp.parse(qty_text)
+        if quantity <= 0:
+            raise ValueError(f"quantity for lot {lot_id.strip()} must be positive")
+        chosen.append((lot_id.strip(), quantity))
+    if not chosen:
+        raise ValueError("empty identification")
+    return chosen

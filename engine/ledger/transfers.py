@@ -1,0 +1,66 @@
+"""Pairing transfers between own accounts, so lots (basis and acquisition date) move along."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.ledger.legs import MOVE_IN, MOVE_OUT
+
+PAIR_WINDOW_MICROS = 7 * 86_400 * 1_000_000
+EARLY_ARRIVAL_MICROS = 3_600 * 1_000_000  # clocks of two venues disagree a little
+
+
+@dataclass(frozen=True, slots=True)
+class MoveLeg:
+    index: int  # position in the sorted leg list
+    account: str
+    asset: str
+    kind: int
+    timestamp: int
+    quantity: int
+    counterpart: str | None
+    tx_id: str | None
+
+
+def pair_transfers(moves: list[MoveLeg]) -> dict[int, int]:
+    """Map each paired transfer-out leg index to its transfer-in leg index (and back).
+
+    First by transaction id, then by counterpart account, asset and a time window (the in may
+    not exceed the out; the earliest candidate wins). Unpaired legs are absent from the map.
+    """
+    outs = [m for m in moves if m.kind == MOVE_OUT]
+    ins = [m for m in moves if m.kind == MOVE_IN]
+    pairs: dict[int, int] = {}
+    taken: set[int] = set()
+    by_tx: dict[tuple[str, str], list[MoveLeg]] = {}
+    for leg in ins:
+        if leg.tx_id:
+            by_tx.setdefault((leg.tx_id, leg.asset), []).append(leg)
+    for out in outs:
+        if not out.tx_id:
+            continue
+        for leg in by_tx.get((out.tx_id, out.asset), []):
+            if leg.index not in taken and leg.account != out.account:
+                pairs[out.index] = leg.index
+                pairs[leg.index] = out.index
+                taken.add(leg.index)
+                break
+    for out in outs:
+        if out.index in pairs or not out.counterpart:
+            continue
+        for leg in ins:
+            if (
+                leg.index not in taken
+                and leg.account == out.counterpart
+                and leg.asset == out.asset
+                and leg.quantity <= out.quantity
+                and leg.counterpart in (None, out.account)
+                and out.timestamp - EARLY_ARRIVAL_MICROS
+                <= leg.timestamp
+                <= out.timestamp + PAIR_WINDOW_MICROS
+            ):
+                pairs[out.index] = leg.index
+                pairs[leg.index] = out.index
+                taken.add(leg.index)
+                break
+    return pairs

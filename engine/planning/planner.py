@@ -1,0 +1,159 @@
+"""Tax summary, harvest candidates and plans for one engine: what `harvest tax`, `scan` and
+`plan` print and what the TUI shows. Slow-path state (lots frame, realized totals, the tax
+baseline) is built once per store change; `scan(prices)` is the per-tick hot path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import cached_property
+
+from engine.api import Engine
+from engine.core import fixedpoint as fp
+from engine.ledger.gains import totals_by_year
+from engine.ledger.records import LONG
+from engine.planning.candidates import Blocked, Candidate
+from engine.planning.plans import Plan, PlanStep
+from engine.planning.positions import lots_frame, position_totals, with_terms
+from engine.planning.scan import ScanContext, Tick, build_plan, quality_problems, scan, tax_profile
+from engine.tax.model import TaxResult, compute_tax
+from engine.tax.params import TaxParams, load_tax_params
+
+
+@dataclass(frozen=True)
+class TaxSummary:
+    result: TaxResult
+    carryforward_in: tuple[Decimal, Decimal]  # used: from the config (last year's return)
+    computed_carryforward_in: tuple[Decimal, Decimal] | None  # from the history, when it covers earlier years
+
+
+class Planner:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @cached_property
+    def params(self) -> TaxParams:
+        from pathlib import Path
+
+        tax = self.engine.config.tax
+        params = load_tax_params(Path(tax.params_file).expanduser() if tax.params_file else None)
+        return params.extended_to(self.engine.tax_year()) if tax.assume_latest_params else params
+
+    def realized_by_year(self) -> dict[int, tuple[int, int]]:
+        """Realized ST/LT gain per tax year (slow path: cached until the next refresh)."""
+        cached = self.__dict__.get("_realized_by_year")
+        if cached is None:
+            rows, _ = self.engine.realized()
+            cached = self.__dict__["_realized_by_year"] = {
+                year: (per_term["short"].gain, per_term[LONG].gain)
+                for year, per_term in totals_by_year(rows).items()
+            }
+        return cached
+
+    def computed_carryforward(self, year: int) -> tuple[Decimal, Decimal] | None:
+        """Carryforward into `year` from this store's own history (years before it), or None
+        when the history starts in `year` or later."""
+        by_year = self.realized_by_year()
+        earlier = sorted(y for y in by_year if y < year)
+        if not earlier:
+            return None
+        carry = (Decimal(0), Decimal(0))
+        for y in range(earlier[0], year):
+            st, lt = by_year.get(y, (0, 0))
+            # brackets do not change a carryforward (netting and the statutory limit do), so a
+            # year without bracket data borrows the nearest year's
+            params_year = y if y in self.params.years else min(self.params.years, key=lambda k: abs(k - y))
+            profile = tax_profile(self.engine.config, params_year, carry)
+            result = compute_tax(profile, fp.to_decimal(st), fp.to_decimal(lt), self.params)
+            carry = (result.carryforward_out_short_term, result.carryforward_out_long_term)
+        return carry
+
+    def tax_summary(self, year: int | None = None) -> TaxSummary:
+        """The year's tax from realized results and the profile (cached per year until the next
+        refresh: it does not move with prices, so the per-tick path must not redo it)."""
+        year = year or self.engine.tax_year()
+        summaries: dict[int, TaxSummary] = self.__dict__.setdefault("_summaries", {})
+        if year not in summaries:
+            summaries[year] = self._tax_summary(year)
+        return summaries[year]
+
+    def _tax_summary(self, year: int) -> TaxSummary:
+        self.params.for_year(year)  # a clear error naming the year when there is no data
+        st, lt = self.realized_by_year().get(year, (0, 0))
+        profile = tax_profile(self.engine.config, year)
+        result = compute_tax(profile, fp.to_decimal(st), fp.to_decimal(lt), self.params)
+        return TaxSummary(
+            result,
+            (profile.carryforward_short_term, profile.carryforward_long_term),
+            self.computed_carryforward(year),
+        )
+
+    @cached_property
+    def context(self) -> ScanContext:
+        engine = self.engine
+        year = engine.tax_year()
+        summary = self.tax_summary(year)
+        result = engine.lots()
+        _rows, excluded = engine.realized()
+        excluded_pools = {(e.account, e.asset) for e in excluded}
+        recent: dict[str, int] = {}
+        for lot in result.open_lots:
+            recent[lot.asset] = max(recent.get(lot.asset, 0), lot.acquired_day)
+        for row in result.realized:
+            recent[row.asset] = max(recent.get(row.asset, 0), row.acquired_day)
+        st, lt = self.realized_by_year().get(year, (0, 0))
+        frame = lots_frame(result.open_lots)
+        return ScanContext(
+            config=engine.config,
+            lots=result,
+            frame=with_terms(frame, engine.today()),
+            totals=position_totals(frame),
+            today=engine.today(),
+            now=engine.clock(),
+            year_end=engine.calendar.year_bounds(year)[1],
+            tax_result=summary.result,
+            realized=(st, lt),
+            profile=tax_profile(engine.config, year),
+            params=self.params,
+            quality=quality_problems(result, excluded_pools, engine.store.mismatches()),
+            recent_buys=recent,
+        )
+
+    def refresh(self) -> None:
+        """Forget slow-path state (after an import or sync)."""
+        self.engine.invalidate()
+        for cached in ("context", "_realized_by_year", "_summaries"):
+            self.__dict__.pop(cached, None)
+
+    def scan(
+        self, prices: dict[str, int], with_lot_ids: bool = False
+    ) -> tuple[list[Candidate], list[Blocked]]:
+        tick = self.tick(prices, with_lot_ids)
+        return tick.candidates, tick.blocked
+
+    def tick(self, prices: dict[str, int], with_lot_ids: bool = False) -> Tick:
+        """Candidates, blocked positions and price groups at these prices (the hot path)."""
+        if self.context.today != self.engine.today():  # a new day: terms and deadlines moved
+            self.__dict__.pop("context", None)
+        return scan(self.context, prices, with_lot_ids)
+
+    def plan(self, prices: dict[str, int], goal: str | None = None, target: int | None = None) -> Plan:
+        harvest = self.engine.config.harvest
+        goal = goal or harvest.goal
+        if goal == "target" and target is None:
+            if harvest.target is None:
+                from engine.core.errors import InputError
+
+                raise InputError("goal target needs an amount: --target AMOUNT or harvest.target")
+            target = fp.from_decimal(harvest.target)
+        candidates, _blocked = self.scan(prices)
+        return build_plan(self.context, candidates, prices, goal, target)
+
+    def step_for(self, candidate: Candidate, prices: dict[str, int]) -> PlanStep | None:
+        """The sale (and rebuy) that harvests one candidate on its own."""
+        plan = build_plan(self.context, [candidate], prices, "target", -candidate.loss)
+        return plan.steps[0] if plan.steps else None
+
+    def deadline(self) -> date:
+        return date(self.engine.tax_year(), 12, 31)

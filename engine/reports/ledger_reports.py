@@ -1,0 +1,240 @@
+"""Rendering reports as CSV, JSON or a plain-text table (strings; the caller prints)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from engine.core import fixedpoint as fp
+from engine.ledger.gains import LotRow, totals_by_year
+from engine.ledger.records import LONG, SHORT, Excluded, RealizedRow
+
+REALIZED_COLUMNS = (
+    "account",
+    "asset",
+    "quantity",
+    "date_acquired",
+    "date_sold",
+    "proceeds",
+    "cost_basis",
+    "gain",
+    "term",
+    "lot_id",
+    "sale_id",
+)
+LOTS_COLUMNS = (
+    "account",
+    "asset",
+    "lot_id",
+    "quantity",
+    "cost_basis",
+    "unit_cost",
+    "date_acquired",
+    "term",
+    "days_to_long_term",
+)
+PRICED_COLUMNS = ("price", "value", "unrealized")
+
+
+def _day(ordinal: int) -> str:
+    return date.fromordinal(ordinal).isoformat()
+
+
+def _amount(units: int | None) -> str:
+    return "" if units is None else fp.fmt(units)
+
+
+def _qty(units: int) -> str:
+    return fp.fmt(units, 0)
+
+
+def realized_records(rows: Sequence[RealizedRow]) -> list[list[str]]:
+    fmt, day = fp.fmt, _day
+    return [
+        [
+            r.account,
+            r.asset,
+            fmt(r.quantity, 0),
+            day(r.acquired_day),
+            day(r.sold_day),
+            fmt(r.proceeds),
+            fmt(r.cost_basis),
+            fmt(r.gain),
+            r.term,
+            r.lot_id,
+            r.sale_id,
+        ]
+        for r in rows
+    ]
+
+
+def realized_csv(rows: Sequence[RealizedRow]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(REALIZED_COLUMNS)
+    writer.writerows(realized_records(rows))
+    return out.getvalue()
+
+
+def _totals_json(rows: Sequence[RealizedRow]) -> dict[str, Any]:
+    return {
+        str(year): {
+            f"{term}_term": {
+                "proceeds": fp.fmt(t.proceeds),
+                "cost_basis": fp.fmt(t.cost_basis),
+                "gain": fp.fmt(t.gain),
+            }
+            for term, t in per_term.items()
+        }
+        for year, per_term in totals_by_year(list(rows)).items()
+    }
+
+
+def excluded_json(excluded: Sequence[Excluded]) -> list[dict[str, str | None]]:
+    return [
+        {
+            "account": e.account,
+            "asset": e.asset,
+            "quantity": _qty(e.quantity),
+            "date_sold": _day(e.sold_day),
+            "sale_id": e.sale_id,
+            "lot_id": e.lot_id,
+            "problem": e.problem,
+        }
+        for e in excluded
+    ]
+
+
+def realized_json(rows: Sequence[RealizedRow], excluded: Sequence[Excluded], warnings: Sequence[str]) -> str:
+    payload = {
+        "rows": [dict(zip(REALIZED_COLUMNS, rec, strict=True)) for rec in realized_records(rows)],
+        "totals": _totals_json(rows),
+        "excluded": excluded_json(excluded),
+        "warnings": list(warnings),
+    }
+    return json.dumps(payload, indent=2) + "\n"
+
+
+def table(headers: Sequence[str], records: Sequence[Sequence[str]], right: set[int] | None = None) -> str:
+    """Aligned plain text; numeric columns (indices in `right`) are right-aligned."""
+    right = right or set()
+    widths = [len(h) for h in headers]
+    for rec in records:
+        for i, cell in enumerate(rec):
+            widths[i] = max(widths[i], len(cell))
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(
+            c.rjust(widths[i]) if i in right else c.ljust(widths[i]) for i, c in enumerate(cells)
+        ).rstrip()
+
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *(line(r) for r in records)]) + "\n"
+
+
+def realized_table(rows: Sequence[RealizedRow]) -> str:
+    cents = fp.fmt_cents
+    records = [
+        [
+            r.account,
+            r.asset,
+            _qty(r.quantity),
+            _day(r.acquired_day),
+            _day(r.sold_day),
+            cents(r.proceeds),
+            cents(r.cost_basis),
+            cents(r.gain),
+            r.term,
+            r.lot_id,
+            r.sale_id,
+        ]
+        for r in rows
+    ]
+    text = table(REALIZED_COLUMNS, records, right={2, 5, 6, 7})
+    summary = []
+    for year, per_term in totals_by_year(list(rows)).items():
+        for term in (SHORT, LONG):
+            t = per_term[term]
+            summary.append([str(year), term, cents(t.proceeds), cents(t.cost_basis), cents(t.gain)])
+    if summary:
+        text += "\nTotals\n" + table(("year", "term", "proceeds", "cost_basis", "gain"), summary, {2, 3, 4})
+    return text
+
+
+def unit_price(units: int) -> str:
+    """Cents for prices of a dollar or more; four significant digits below (0.00001177)."""
+    if abs(units) >= fp.SCALE or units == 0:
+        return fp.fmt_cents(units)
+    value = fp.to_decimal(units)
+    return format(value.quantize(Decimal(1).scaleb(value.adjusted() - 3)), "f")
+
+
+def lot_records(rows: Sequence[LotRow], priced: bool) -> list[list[str]]:
+    records = []
+    for r in rows:
+        lot = r.lot
+        rec = [
+            lot.account,
+            lot.asset,
+            lot.lot_id,
+            _qty(lot.quantity),
+            _amount(lot.basis),
+            _amount(r.unit_cost),
+            _day(r.acquired_day),
+            r.term,
+            str(r.days_to_long_term),
+        ]
+        if priced:
+            rec += [_amount(r.price), _amount(r.value), _amount(r.unrealized)]
+        records.append(rec)
+    return records
+
+
+def lots_csv(rows: Sequence[LotRow], priced: bool) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(LOTS_COLUMNS + (PRICED_COLUMNS if priced else ()))
+    writer.writerows(lot_records(rows, priced))
+    return out.getvalue()
+
+
+def lots_json(rows: Sequence[LotRow], priced: bool, warnings: Sequence[str]) -> str:
+    columns = LOTS_COLUMNS + (PRICED_COLUMNS if priced else ())
+    records = [dict(zip(columns, rec, strict=True)) for rec in lot_records(rows, priced)]
+    for rec in records:
+        rec["days_to_long_term"] = int(rec["days_to_long_term"])  # type: ignore[assignment]
+        for key in ("cost_basis", "unit_cost", "price", "value", "unrealized"):
+            if rec.get(key) == "":
+                rec[key] = None  # type: ignore[assignment]
+    return json.dumps({"lots": records, "warnings": list(warnings)}, indent=2) + "\n"
+
+
+def lots_table(rows: Sequence[LotRow], priced: bool) -> str:
+    cents = fp.fmt_cents
+    records = []
+    for r in rows:
+        lot = r.lot
+        rec = [
+            lot.account,
+            lot.asset,
+            lot.lot_id,
+            _qty(lot.quantity),
+            "unknown" if lot.basis is None else cents(lot.basis),
+            "" if r.unit_cost is None else cents(r.unit_cost),
+            _day(r.acquired_day),
+            r.term,
+            str(r.days_to_long_term),
+        ]
+        if priced:
+            rec += [
+                "" if r.price is None else fp.fmt(r.price),
+                "" if r.value is None else cents(r.value),
+                "" if r.unrealized is None else cents(r.unrealized),
+            ]
+        records.append(rec)
+    headers = LOTS_COLUMNS + (PRICED_COLUMNS if priced else ())
+    return table(headers, records, right={3, 4, 5, 8, 9, 10, 11})

@@ -1,0 +1,170 @@
+"""US federal tax parameters per year: brackets, long-term breakpoints, NIIT, loss limits.
+
+Bundled for 2025 and 2026 (engine/tax/data/us_tax_params.yaml, with sources); `tax.params_file`
+may point at a file of the same format for other years. All figures become exact Decimals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from engine.core.errors import TaxParamsError
+
+FILING_STATUSES = ("single", "mfj", "mfs", "hoh")
+
+
+@dataclass(frozen=True)
+class YearParams:
+    year: int
+    sources: tuple[str, ...]
+    ordinary_brackets: dict[str, tuple[tuple[Decimal, Decimal], ...]]  # status -> ((start, rate), ...)
+    top_bracket_base_tax: dict[str, Decimal]
+    ltcg_zero_max: dict[str, Decimal]
+    ltcg_fifteen_max: dict[str, Decimal]
+    standard_deduction: dict[str, Decimal]
+
+
+@dataclass(frozen=True)
+class TaxParams:
+    years: dict[int, YearParams]
+    niit_rate: Decimal
+    niit_threshold: dict[str, Decimal]
+    capital_loss_limit: dict[str, Decimal]
+    collectibles_max_rate: Decimal
+    source: str
+
+    def for_year(self, year: int) -> YearParams:
+        found = self.years.get(year)
+        if found is None:
+            have = ", ".join(str(y) for y in sorted(self.years))
+            raise TaxParamsError(
+                f"no tax parameters for tax year {year} (have: {have}); set tax.params_file to a file with that year"
+            )
+        return found
+
+    def extended_to(self, year: int) -> TaxParams:
+        """These parameters with `year` borrowing the latest earlier year's figures, labelled
+        as such (for planning past the bundled tables; never silently)."""
+        if year in self.years:
+            return self
+        earlier = [y for y in self.years if y < year]
+        if not earlier:
+            return self
+        base = self.years[max(earlier)]
+        note = f"{year}: not published here; {base.year} figures used as an estimate"
+        borrowed = replace(base, year=year, sources=(note, *base.sources))
+        return replace(self, years={**self.years, year: borrowed})
+
+
+def load_tax_params(path: Path | None = None) -> TaxParams:
+    if path is None:
+        return _bundled()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise TaxParamsError(f"{path}: cannot read tax parameters: {exc.strerror or exc}") from None
+    return parse_tax_params(text, str(path))
+
+
+@lru_cache(maxsize=1)
+def _bundled() -> TaxParams:
+    text = resources.files("engine.tax").joinpath("data", "us_tax_params.yaml").read_text(encoding="utf-8")
+    return parse_tax_params(text, "bundled")
+
+
+class _Reader:
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+    def fail(self, key: str, why: str) -> TaxParamsError:
+        return TaxParamsError(f"{self.label}: {key}: {why}")
+
+    def mapping(self, value: Any, key: str) -> dict[Any, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(key, "expected a mapping")
+        return value
+
+    def number(self, value: Any, key: str) -> Decimal:
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise self.fail(key, f"expected a number, got {value!r}")
+        try:
+            return Decimal(str(value))
+        except ArithmeticError:
+            raise self.fail(key, f"expected a number, got {value!r}") from None
+
+    def per_status(self, value: Any, key: str) -> dict[str, Decimal]:
+        table = self.mapping(value, key)
+        missing = [s for s in FILING_STATUSES if s not in table]
+        if missing:
+            raise self.fail(key, f"missing filing status {missing[0]}")
+        return {s: self.number(table[s], f"{key}.{s}") for s in FILING_STATUSES}
+
+
+def parse_tax_params(text: str, label: str) -> TaxParams:
+    read = _Reader(label)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise TaxParamsError(f"{label}: not valid YAML: {exc}") from None
+    root = read.mapping(data, "(top)")
+    years: dict[int, YearParams] = {}
+    for year_key, raw in read.mapping(root.get("years"), "years").items():
+        key = f"years.{year_key}"
+        try:
+            year = int(year_key)
+        except (TypeError, ValueError):
+            raise read.fail(key, "expected a year") from None
+        entry = read.mapping(raw, key)
+        brackets: dict[str, tuple[tuple[Decimal, Decimal], ...]] = {}
+        table = read.mapping(entry.get("ordinary_brackets"), f"{key}.ordinary_brackets")
+        for status in FILING_STATUSES:
+            rows = table.get(status)
+            where = f"{key}.ordinary_brackets.{status}"
+            if (
+                not isinstance(rows, list)
+                or not rows
+                or not all(isinstance(r, list) and len(r) == 2 for r in rows)
+            ):
+                raise read.fail(where, "expected a list of [threshold, rate] pairs")
+            pairs = tuple((read.number(a, where), read.number(b, where)) for a, b in rows)
+            if pairs[0][0] != 0 or any(pairs[i][0] >= pairs[i + 1][0] for i in range(len(pairs) - 1)):
+                raise read.fail(where, "thresholds must start at 0 and increase")
+            brackets[status] = pairs
+        ltcg = read.mapping(entry.get("ltcg_breakpoints"), f"{key}.ltcg_breakpoints")
+        years[year] = YearParams(
+            year=year,
+            sources=tuple(str(s) for s in entry.get("sources") or ()),
+            ordinary_brackets=brackets,
+            top_bracket_base_tax=read.per_status(entry.get("top_bracket_base_tax"), f"{key}.top_bracket_base_tax"),
+            ltcg_zero_max={
+                s: read.number(read.mapping(ltcg.get(s), f"{key}.ltcg_breakpoints.{s}").get("zero_rate_max"),
+                               f"{key}.ltcg_breakpoints.{s}.zero_rate_max")
+                for s in FILING_STATUSES
+            },
+            ltcg_fifteen_max={
+                s: read.number(read.mapping(ltcg.get(s), f"{key}.ltcg_breakpoints.{s}").get("fifteen_rate_max"),
+                               f"{key}.ltcg_breakpoints.{s}.fifteen_rate_max")
+                for s in FILING_STATUSES
+            },
+            standard_deduction=read.per_status(entry.get("standard_deduction"), f"{key}.standard_deduction"),
+        )  # fmt: skip
+    statutory = read.mapping(root.get("statutory"), "statutory")
+    niit = read.mapping(statutory.get("niit"), "statutory.niit")
+    return TaxParams(
+        years=years,
+        niit_rate=read.number(niit.get("rate"), "statutory.niit.rate"),
+        niit_threshold=read.per_status(niit.get("magi_threshold"), "statutory.niit.magi_threshold"),
+        capital_loss_limit=read.per_status(
+            statutory.get("capital_loss_limit"), "statutory.capital_loss_limit"
+        ),
+        collectibles_max_rate=read.number(
+            statutory.get("collectibles_max_rate", "0.28"), "statutory.collectibles_max_rate"
+        ),
+        source=label,
+    )
