@@ -13,6 +13,9 @@ from engine.core import fixedpoint as fp
 from engine.imports.generic_csv import parse_csv
 from engine.store.store import Store, keys_of
 
+ROOT = Path(__file__).resolve().parent.parent  # the project
+SHARED = ROOT.parent / "shared"  # the read-only reference beside it (fixtures)
+
 HEADER = "timestamp,account,asset,side,quantity,price,fee,trade_id"
 
 

@@ -21,6 +21,7 @@ from engine.exchanges.sync import sync_accounts
 from engine.store.store import Store
 from tests.loopback import LoopbackExchange, ccxt_urls
 from tests.loopback.binance import OPTIONS
+from tests.support import SHARED
 
 T0 = 1_767_225_600_000  # 2026-01-01T00:00:00Z
 MIN = 60_000
@@ -252,9 +253,7 @@ def test_a_recorded_real_response_and_the_fake_give_the_same_lot(tmp_path, monke
     become the same ledger event."""
     import json
 
-    fixtures = (
-        Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "ccxt" / "binance.response.subset.json"
-    )
+    fixtures = SHARED / "fixtures" / "ccxt" / "binance.response.subset.json"
     if not fixtures.exists():
         pytest.skip("shared fixtures not present")
     recorded = json.loads(fixtures.read_text())["methods"]["fetchMyTrades"][0]["parsedResponse"][0]

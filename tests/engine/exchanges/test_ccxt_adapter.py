@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import stat
-from pathlib import Path
 
 import ccxt
 import pytest
@@ -16,8 +15,9 @@ from engine.core import fixedpoint as fp
 from engine.core.errors import ConfigError
 from engine.exchanges.ccxt_adapter import ExchangeClient, ExchangeError
 from engine.exchanges.credentials import CredentialsError, load_credentials, redact
+from tests.support import SHARED
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "ccxt"
+FIXTURES = SHARED / "fixtures" / "ccxt"
 NOW_MS = 1_795_000_000_000
 
 

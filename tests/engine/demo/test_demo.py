@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from engine.demo import portfolio as demo
+from tests.support import ROOT
 
 TODAY = date(2026, 11, 24)
 # the start, the end and the middle of a year, and a leap day
@@ -238,7 +239,7 @@ def test_price_path_is_seeded_positive_and_dips() -> None:
 
 def test_generator_imports_no_third_party_packages() -> None:
     code = "import sys, engine.demo.portfolio; print(sorted({'textual', 'rich', 'ccxt', 'polars', 'yaml'} & set(sys.modules)))"
-    root = Path(__file__).resolve().parents[2]
+    root = ROOT
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
     )

@@ -18,6 +18,7 @@ import pytest
 from bench.synth import write_csv
 from engine.store.migrations import SCHEMA_VERSION
 from engine.store.store import Store
+from tests.support import ROOT
 
 KILLS = 8
 
@@ -96,9 +97,7 @@ def test_kill_9_during_checklist_transitions_never_half_applies(tmp_path):
     script.write_text(CHURN)
     rng = random.Random(5)
     for _ in range(KILLS):
-        proc = subprocess.Popen(
-            [sys.executable, str(script), str(home / "harvest.sqlite3")], cwd=Path(__file__).parents[1]
-        )
+        proc = subprocess.Popen([sys.executable, str(script), str(home / "harvest.sqlite3")], cwd=ROOT)
         time.sleep(rng.uniform(0.3, 1.0))
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
