@@ -16,6 +16,7 @@ from engine.planning.candidates import Blocked, Candidate
 from engine.planning.checklist import Checklist, Step
 from engine.planning.holdings import Holding, holdings
 from engine.planning.planner import Planner, TaxSummary
+from engine.planning.prices import prices_stale
 from engine.planning.scan import tax_function
 
 
@@ -149,8 +150,7 @@ class Session:
             candidates, blocked = tick.candidates, tick.blocked
             held = holdings(context.totals, tick.groups, prices)
             steps = Checklist(self.engine.store.conn).steps()
-            stale_after = self.config.prices.stale_after_seconds * 1_000_000
-            stale = self.prices_at is None or now - self.prices_at > stale_after
+            stale = prices_stale(self.prices_at, now, self.config.prices.stale_after_seconds)
             zone = self.engine.calendar.zone
             year = self.engine.tax_year()
             deadline = datetime.combine(date(year, 12, 31), time(23, 59, 59), tzinfo=zone)
@@ -189,21 +189,14 @@ class Session:
             return Checklist(self.engine.store.conn).skip(number, reason, self.engine.clock())
 
     def export_checklist(self, path: Path) -> int:
-        import csv
-        import io
-
         from engine.core.files import write_private
-        from engine.reports import planning_output as plan_format
+        from engine.reports.planning_output import checklist_csv
 
         with self.lock:
-            rows = plan_format.checklist_rows(Checklist(self.engine.store.conn).steps(), self.engine.clock())
-        buffer = io.StringIO()
-        if rows:
-            writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(rows)
-        write_private(path, buffer.getvalue())
-        return len(rows)
+            steps = Checklist(self.engine.store.conn).steps()
+            text = checklist_csv(steps, self.engine.clock())
+        write_private(path, text)
+        return len(steps)
 
     # -- detail -----------------------------------------------------------------------------
 

@@ -7,8 +7,6 @@ rejected edit leaves the file as it was."""
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,6 +16,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from engine.config.load import Config, parse_config
 from engine.core.errors import ConfigError
+from engine.core.files import PRIVATE, write_atomic
 
 
 def _plain(value: Any) -> Any:
@@ -55,15 +54,9 @@ def save_tax_profile(path: Path, changes: dict[str, Any]) -> Config:
     yaml.dump(document, buffer)
     new_text = buffer.getvalue()
     config = parse_config(new_text, path)  # refuses anything the app would refuse
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(new_text)
-        mode = path.stat().st_mode & 0o777 if path.exists() else 0o600
-        os.chmod(temp, mode)
-        os.replace(temp, path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, new_text, path.stat().st_mode & 0o777 if path.exists() else PRIVATE)
     except OSError as exc:
-        Path(temp).unlink(missing_ok=True)
         raise ConfigError(f"{path}: cannot write config: {exc.strerror or exc}") from None
     return config

@@ -126,6 +126,12 @@ def days_to_long_term(acquired: int, today: int) -> int:
     return max(0, anniversary(acquired) + 1 - today)
 
 
+def days_to_year_end(today: int, year: int) -> int:
+    """Days from `today` (a date ordinal) to December 31 of tax year `year`: 0 on Dec 31 itself,
+    negative once it has passed."""
+    return date(year, 12, 31).toordinal() - today
+
+
 def fixed_clock(as_of: str, zone_name: str | None) -> Callable[[], int]:
     """A clock stopped at noon of `as_of` (YYYY-MM-DD) in the tax zone; ValueError if bad."""
     try:

@@ -75,6 +75,12 @@ def div_round(numerator: int, denominator: int) -> int:
     return quotient
 
 
+def unit_price(total: int, quantity: int) -> int:
+    """The one unit-cost rule: a total (basis, proceeds, USD value) per unit of `quantity`,
+    rounded half-even to 10**-18 (quantity > 0)."""
+    return div_round(total * SCALE, quantity)
+
+
 def share(total: int, part: int, whole: int) -> int:
     """total x part / whole, rounded half-even: the pro-rata share of an amount."""
     if part == whole:

@@ -1,6 +1,6 @@
-"""One account's exchange through ccxt: construction, the retry policy, and the conversion of
-ccxt's unified records (floats) into exact harvest events at the edge. The only module that
-imports ccxt."""
+"""One account's exchange through ccxt: construction (the one client factory), the retry policy,
+and the conversion of ccxt's unified records (floats) into exact harvest events at the edge.
+With `live_prices` (which streams through ccxt.pro), the only modules that import ccxt."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import ccxt
 from engine.config.load import AccountConfig
 from engine.core import fixedpoint as fp
 from engine.core.errors import HarvestError
-from engine.exchanges.credentials import environment_hint, redact
+from engine.exchanges.credentials import environment_hint, load_credentials, redact
 from engine.ledger.events import Event
 
 T = TypeVar("T")
@@ -40,6 +40,20 @@ def deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
         else:
             merged[key] = value
     return merged
+
+
+def exchange_settings(account: AccountConfig, credentials: dict[str, str]) -> dict[str, Any]:
+    """ccxt's constructor config for an account: harvest's defaults, the account's `ccxt:` section
+    on top, the credentials last (so a config can never override them by accident)."""
+    settings = deep_merge({"enableRateLimit": True, "timeout": 30_000}, account.ccxt)
+    return deep_merge(settings, credentials)
+
+
+def open_client(account: AccountConfig, *, sleep: Callable[[float], None] = time.sleep) -> ExchangeClient:
+    """The one way harvest connects to an account: its credentials from the environment (or the
+    secrets file) and harvest's retry policy. `sleep` is the retry wait (the monitor passes an
+    interruptible one)."""
+    return ExchangeClient(account, load_credentials(account), sleep=sleep)
 
 
 def to_decimal(value: Any) -> Decimal | None:
@@ -71,8 +85,7 @@ class ExchangeClient:
             raise ExchangeError(
                 account.name, f"unknown exchange id {account.exchange!r} (a ccxt id, e.g. kraken)"
             )
-        config = deep_merge({"enableRateLimit": True, "timeout": 30_000}, account.ccxt)
-        self.exchange = exchange_class(deep_merge(config, credentials))
+        self.exchange = exchange_class(exchange_settings(account, credentials))
         self.id: str = account.exchange
 
     # -- calls with harvest's retry policy --------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any
 
 from engine.config.load import AccountConfig, Config
 from engine.core import fixedpoint as fp
-from engine.exchanges.ccxt_adapter import ExchangeClient, ExchangeError, deep_merge, to_decimal
+from engine.exchanges.ccxt_adapter import ExchangeClient, ExchangeError, exchange_settings, to_decimal
 
 
 def usd_symbols(markets: dict[str, Any], assets: set[str], usd_quotes: list[str]) -> dict[str, str]:
@@ -120,9 +120,7 @@ class LivePrices:
             return
         from engine.exchanges.credentials import load_credentials
 
-        exchange = exchange_class(
-            deep_merge(deep_merge({"enableRateLimit": True}, account.ccxt), load_credentials(account))
-        )
+        exchange = exchange_class(exchange_settings(account, load_credentials(account)))
         try:
             while not self._stop.is_set():
                 try:

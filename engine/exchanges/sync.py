@@ -14,8 +14,7 @@ from typing import Any
 
 from engine.config.load import AccountConfig, Config
 from engine.core import fixedpoint as fp
-from engine.exchanges.ccxt_adapter import ExchangeClient, ExchangeError
-from engine.exchanges.credentials import load_credentials
+from engine.exchanges.ccxt_adapter import ExchangeClient, ExchangeError, open_client
 from engine.ledger.events import Event
 from engine.store.store import Store, keys_of
 
@@ -58,7 +57,7 @@ def sync_accounts(
     for account in accounts:
         report = AccountReport(account.name)
         try:
-            make = client_factory or (lambda a: ExchangeClient(a, load_credentials(a)))
+            make = client_factory or open_client
             client = make(account)
             try:
                 AccountSync(config, store, account, client, report, progress, now_ms).run()

@@ -61,7 +61,7 @@ class LotRow:
     def unit_cost(self) -> int | None:
         if self.lot.basis is None:
             return None
-        return fp.div_round(self.lot.basis * fp.SCALE, self.lot.quantity)
+        return fp.unit_price(self.lot.basis, self.lot.quantity)
 
 
 def open_lot_rows(

@@ -96,7 +96,7 @@ class _Matcher:
     def add(self, pool: _Pool, lot: Lot) -> None:
         acquired, seq = lot[2], lot[4]
         if self.by_cost:  # hifo: highest fee-inclusive unit cost first, older lot first on ties
-            unit = lot[1] * fp.SCALE // lot[0] if lot[1] is not None else -1
+            unit = fp.unit_price(lot[1], lot[0]) if lot[1] is not None else -1
             heapq.heappush(pool.heap, (-unit, acquired, seq, lot))
         else:
             queue = pool.queue

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from datetime import date
 
 from engine.config.load import AlertsConfig
 from engine.core import fixedpoint as fp
+from engine.core.dates import days_to_year_end
 from engine.planning.candidates import Candidate
 from engine.planning.checklist import Checklist
 from engine.store.store import Store, write_transaction
@@ -36,7 +36,13 @@ class Condition:
 
 
 def conditions(
-    candidates: list[Candidate], alerts: AlertsConfig, today: int, store: Store, now: int, stale: bool
+    candidates: list[Candidate],
+    alerts: AlertsConfig,
+    today: int,
+    year: int,
+    store: Store,
+    now: int,
+    stale: bool,
 ) -> list[Condition]:
     """Every alert condition that holds now."""
     found: list[Condition] = []
@@ -59,11 +65,10 @@ def conditions(
             found.append(Condition(f"lt:{c.account}:{c.asset}", "long_term_soon",
                                    f"{c.asset} on {c.account}: a loss of ${fp.fmt_cents(-c.loss)} turns long-term in "
                                    f"{c.days_to_long_term}d", alerts.long_term_days - c.days_to_long_term))  # fmt: skip
-    days_left = date.fromordinal(today).replace(month=12, day=31).toordinal() - today
+    days_left = days_to_year_end(today, year)
     crossed = [t for t in alerts.deadline_days if days_left <= t]
     if total > 0 and crossed:
         threshold = min(crossed)  # the tightest mark passed: one alert per mark, not a burst
-        year = date.fromordinal(today).year
         found.append(Condition(f"deadline:{year}:{threshold}", "deadline",
                                f"{days_left}d to Dec 31 with ${fp.fmt_cents(total)} of net savings left", total))  # fmt: skip
     for step in Checklist(store.conn).steps():

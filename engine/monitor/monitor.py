@@ -15,9 +15,11 @@ from typing import IO, TextIO
 
 from engine.api import Engine
 from engine.core.errors import HarvestError
+from engine.core.files import append_private
 from engine.monitor.alerts import Alert, conditions, decide
-from engine.monitor.sinks import append_private, deliver
+from engine.monitor.sinks import deliver
 from engine.planning.planner import Planner
+from engine.planning.prices import prices_stale
 
 
 class MonitorLocked(HarvestError):
@@ -85,10 +87,16 @@ class Monitor:
             self.last_sync = now
             self.planner.refresh()
         prices, observed = self.prices()
-        stale = observed is None or now - observed > config.prices.stale_after_seconds * 1_000_000
+        stale = prices_stale(observed, now, config.prices.stale_after_seconds)
         tick = self.planner.tick(prices)
         holding = conditions(
-            tick.candidates, config.alerts, self.engine.today(), self.engine.store, now, stale
+            tick.candidates,
+            config.alerts,
+            self.engine.today(),
+            self.engine.tax_year(),
+            self.engine.store,
+            now,
+            stale,
         )
         raised = decide(self.engine.store, holding, config.alerts, now)
         for alert in raised:

@@ -4,7 +4,6 @@ monitor (a webhook being down must not silence the log)."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from engine.core.files import append_private
 from engine.monitor.alerts import Alert
 
 RETRIES = 3
@@ -83,11 +83,3 @@ def _post(url: str, style: str, alert: Alert) -> None:
     with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - the user's own URL
         if response.status >= 300:
             raise OSError(f"HTTP {response.status}")
-
-
-def append_private(path: Path, text: str) -> None:
-    """Append to an owner-only file (created 0600)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-    with os.fdopen(fd, "a", encoding="utf-8") as handle:
-        handle.write(text)

@@ -5,7 +5,6 @@ baseline) is built once per store change; `scan(prices)` is the per-tick hot pat
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from functools import cached_property
 
@@ -154,6 +153,3 @@ class Planner:
         """The sale (and rebuy) that harvests one candidate on its own."""
         plan = build_plan(self.context, [candidate], prices, "target", -candidate.loss)
         return plan.steps[0] if plan.steps else None
-
-    def deadline(self) -> date:
-        return date(self.engine.tax_year(), 12, 31)

@@ -106,7 +106,7 @@ def pick_lots(lots: list[tuple[str, int, int, int]], price: int, wanted_loss: in
     `wanted_loss`: largest loss per unit first, the last one split by quantity if needed."""
 
     def loss_per_unit(lot: tuple[str, int, int, int]) -> int:
-        return fp.div_round(lot[2] * fp.SCALE, lot[1]) - price
+        return fp.unit_price(lot[2], lot[1]) - price
 
     picks: list[LotPick] = []
     remaining = wanted_loss

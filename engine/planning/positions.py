@@ -32,7 +32,7 @@ def lots_frame(lots: list[OpenLot]) -> pl.DataFrame:
         return pl.DataFrame(schema=LOT_SCHEMA)
     accounts, assets, lot_ids, quantities, bases, _acquired, days = zip(*lots, strict=True)
     anniversaries = {day: anniversary(day) for day in set(days)}
-    scale = fp.SCALE
+    unit_price = fp.unit_price
     return pl.DataFrame(
         {
             "account": accounts,
@@ -40,9 +40,8 @@ def lots_frame(lots: list[OpenLot]) -> pl.DataFrame:
             "lot_id": lot_ids,
             "quantity": quantities,
             "basis": bases,
-            # unit cost rounded down to 1e-18 USD: only compared with prices (under water or not)
             "unit_cost": [
-                None if b is None else b * scale // q for q, b in zip(quantities, bases, strict=True)
+                None if b is None else unit_price(b, q) for q, b in zip(quantities, bases, strict=True)
             ],
             "acquired_day": days,
             "anniversary": [anniversaries[day] for day in days],

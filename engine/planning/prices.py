@@ -1,4 +1,5 @@
-"""Price inputs: a prices file (CSV `asset,price` in USD) for reports and scans."""
+"""Price inputs: a prices file (CSV `asset,price` in USD) for reports and scans, and the one rule
+for when observed prices are stale."""
 
 from __future__ import annotations
 
@@ -8,6 +9,12 @@ from pathlib import Path
 
 from engine.core import fixedpoint as fp
 from engine.core.errors import InputError
+
+
+def prices_stale(observed_at: int | None, now: int, stale_after_seconds: int) -> bool:
+    """Prices observed at `observed_at` (epoch micros; None: never) are stale at `now` once older
+    than `prices.stale_after_seconds`; stale prices make savings estimates."""
+    return observed_at is None or now - observed_at > stale_after_seconds * 1_000_000
 
 
 def read_prices_file(path: Path) -> dict[str, int]:

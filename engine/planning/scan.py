@@ -14,6 +14,7 @@ import polars as pl
 
 from engine.config.load import Config
 from engine.core import fixedpoint as fp
+from engine.core.dates import days_to_year_end
 from engine.ledger.records import LotResult
 from engine.planning.candidates import Blocked, Candidate, CostModel, TaxOutcome, rank_candidates
 from engine.planning.plans import Plan, PlanStep, chosen_candidates, pick_lots
@@ -171,7 +172,7 @@ def warnings_for(context: ScanContext, group: LotGroup) -> tuple[str, ...]:
         last_buy = context.recent_buys.get(group.asset)
         if last_buy is not None and context.today - last_buy <= wash.window_days:
             notes.append(f"wash sale: bought {context.today - last_buy}d ago; loss disallowed")
-    days_left = date.fromordinal(context.today).replace(month=12, day=31).toordinal() - context.today
+    days_left = days_to_year_end(context.today, context.profile.year)
     if days_left <= harvest.deadline_warn_days:
         notes.append(f"{days_left}d to Dec 31")
     if context.year_end - context.now <= 86_400_000_000:

@@ -40,8 +40,8 @@ class Form8949Row:
         return [
             self.part, self.box, f"{fp.fmt(r.quantity, 0)} {r.asset}", _date(r.acquired_day), _date(r.sold_day),
             fp.fmt_cents(r.proceeds), fp.fmt_cents(r.cost_basis), "", "", fp.fmt_cents(r.gain), r.account,
-            fp.fmt(fp.div_round(r.cost_basis * fp.SCALE, r.quantity)),
-            fp.fmt(fp.div_round(r.proceeds * fp.SCALE, r.quantity)), r.lot_id, r.sale_id, self.address, self.tx_ids,
+            fp.fmt(fp.unit_price(r.cost_basis, r.quantity)),
+            fp.fmt(fp.unit_price(r.proceeds, r.quantity)), r.lot_id, r.sale_id, self.address, self.tx_ids,
         ]  # fmt: skip
 
 

@@ -3,6 +3,8 @@ Every amount is a decimal string (exact for amounts from the ledger, cents for t
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Sequence
 from datetime import date
@@ -207,6 +209,17 @@ def checklist_rows(steps: Sequence[Step], now: int) -> list[dict[str, Any]]:
             "reason": s.reason,
         })  # fmt: skip
     return rows
+
+
+def checklist_csv(steps: Sequence[Step], now: int) -> str:
+    """The checklist export (`harvest checklist export`, `e` in the app): one row per step."""
+    rows = checklist_rows(steps, now)
+    buffer = io.StringIO()
+    if rows:
+        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return buffer.getvalue()
 
 
 def _time(micros: int | None) -> str | None:

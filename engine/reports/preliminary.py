@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from engine.core import fixedpoint as fp
+from engine.core.dates import days_to_year_end
 from engine.planning.planner import Planner
 from engine.reports.planning_output import money, tax_json
 
@@ -41,7 +42,7 @@ def preliminary(planner: Planner, prices: dict[str, int], stale: bool) -> dict[s
             "trading_cost": fp.fmt(plan.trading_cost),
             "net_savings": fp.fmt(plan.net_savings),
         },
-        "deadline": {"date": f"{year}-12-31", "days_left": (date(year, 12, 31) - today).days},
+        "deadline": {"date": f"{year}-12-31", "days_left": days_to_year_end(engine.today(), year)},
         "data_problems": [
             {"account": b.account, "asset": b.asset, "reasons": list(b.reasons)} for b in tick.blocked
         ],

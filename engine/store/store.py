@@ -271,10 +271,10 @@ class Store:
             (asset,),
         ).fetchall()
         step = max(1, len(rows) // points)
-        from engine.core.fixedpoint import SCALE, div_round
+        from engine.core.fixedpoint import unit_price
 
         return [
-            (ts, div_round(int(usd) * SCALE, int(qty)))
+            (ts, unit_price(int(usd), int(qty)))
             for ts, qty, usd in rows[::step]
             if int(qty) > 0 and int(usd) >= 0
         ]

@@ -224,8 +224,7 @@ def live_feed(session):  # type: ignore[no-untyped-def]
     config = session.config
     if not config.accounts:
         return None
-    from engine.exchanges.ccxt_adapter import ExchangeClient
-    from engine.exchanges.credentials import load_credentials
+    from engine.exchanges.ccxt_adapter import open_client
     from engine.exchanges.live_prices import LivePrices
     from tui.feed import LiveFeed
 
@@ -233,7 +232,7 @@ def live_feed(session):  # type: ignore[no-untyped-def]
         with session.lock:  # the engine is shared with the app's workers
             return {lot.asset for lot in session.engine.lots().open_lots}
 
-    live = LivePrices(config, assets, lambda account: ExchangeClient(account, load_credentials(account)))
+    live = LivePrices(config, assets, open_client)
     live.start()
     return LiveFeed(live, session.save_prices)
 

@@ -57,15 +57,16 @@ def _planner(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 def _prices(planner, path: Path | None) -> tuple[dict[str, int], bool]:  # type: ignore[no-untyped-def]
     """Prices from a file, else the store's last prices; and whether they are stale."""
-    if path is not None:
-        from engine.planning.prices import read_prices_file
+    from engine.planning.prices import prices_stale, read_prices_file
 
+    if path is not None:
         return read_prices_file(path), False
     prices, oldest = planner.engine.store.last_prices()
     if not prices:
         raise InputError("no prices: pass --prices FILE (CSV asset,price) or run `harvest sync`")
-    stale_after = planner.engine.config.prices.stale_after_seconds * 1_000_000
-    return prices, oldest is None or planner.engine.clock() - oldest > stale_after
+    return prices, prices_stale(
+        oldest, planner.engine.clock(), planner.engine.config.prices.stale_after_seconds
+    )
 
 
 def cmd_tax(args: argparse.Namespace, out: TextIO) -> int:
@@ -140,19 +141,15 @@ def cmd_checklist(args: argparse.Namespace, out: TextIO) -> int:
         step = checklist.skip(args.step, args.reason, now, cancel=action == "cancel")
         out.write(f"step {step.number}: {step.state} ({step.reason})\n")
     elif action == "export":
-        rows = fmt.checklist_rows(checklist.steps(), now)
-        buffer = io.StringIO()
-        if rows:
-            writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(rows)
+        steps = checklist.steps()
+        text = fmt.checklist_csv(steps, now)
         if args.output:
             from engine.core.files import write_private
 
-            write_private(args.output, buffer.getvalue())
-            out.write(f"wrote {len(rows)} step(s) to {args.output}\n")
+            write_private(args.output, text)
+            out.write(f"wrote {len(steps)} step(s) to {args.output}\n")
         else:
-            out.write(buffer.getvalue())
+            out.write(text)
     elif getattr(args, "format", "table") == "json":
         out.write(json.dumps(fmt.checklist_rows(checklist.steps(), now), indent=2) + "\n")
     else:
@@ -338,13 +335,12 @@ def cmd_watch(args: argparse.Namespace, out: TextIO) -> int:
         if config.accounts and args.prices is None:
 
             def sync() -> list[str]:
-                from engine.exchanges.ccxt_adapter import ExchangeClient
-                from engine.exchanges.credentials import load_credentials
+                from engine.exchanges.ccxt_adapter import open_client
                 from engine.exchanges.sync import sync_accounts
 
                 def client(account):  # type: ignore[no-untyped-def]
                     # retry waits end at once on SIGTERM: the monitor exits within 2 s
-                    return ExchangeClient(account, load_credentials(account), sleep=stop.wait)
+                    return open_client(account, sleep=stop.wait)
 
                 reports = sync_accounts(config, engine.store, client_factory=client)
                 return [f"{r.account}: {r.error}" for r in reports if not r.ok]
@@ -371,14 +367,13 @@ def _monitor_prices(engine, path: Path | None):  # type: ignore[no-untyped-def]
         return lambda: (fixed, now)
     if not engine.config.accounts:
         return engine.store.last_prices
-    from engine.exchanges.ccxt_adapter import ExchangeClient
-    from engine.exchanges.credentials import load_credentials
+    from engine.exchanges.ccxt_adapter import open_client
     from engine.exchanges.live_prices import LivePrices
 
     live = LivePrices(
         engine.config,
         lambda: {lot.asset for lot in engine.lots().open_lots},
-        lambda account: ExchangeClient(account, load_credentials(account)),
+        open_client,
         now_ms=lambda: engine.clock() // 1000,
     )
 

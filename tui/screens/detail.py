@@ -50,7 +50,7 @@ class DetailScreen(Screen[None]):
         from datetime import date
 
         for lot_id, qty, basis, acquired, wait, unrealized in self.detail.lots[:MAX_TABLE_ROWS]:
-            unit = None if basis is None else fp.div_round(basis * fp.SCALE, qty)
+            unit = None if basis is None else fp.unit_price(basis, qty)
             table.add_row(
                 lot_id, date.fromordinal(acquired).isoformat(), Text(fmt.qty(qty), justify="right"),
                 Text(fmt.price(unit) if unit is not None else "unknown", justify="right"),
@@ -74,7 +74,7 @@ class DetailScreen(Screen[None]):
             plt.plot(xs, ys, label="trade prices", marker="braille")
             costs = sorted(
                 (
-                    (basis * fp.SCALE // qty, qty)
+                    (fp.unit_price(basis, qty), qty)
                     for _, qty, basis, _a, _w, _u in self.detail.lots
                     if basis is not None
                 ),
