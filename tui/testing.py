@@ -10,8 +10,8 @@ from pathlib import Path
 
 from engine.config.load import AlertsConfig, Config, UiConfig
 from engine.core.dates import fixed_clock
+from engine.demo.setup import DEMO_CONFIG, build_demo_engine
 from tui.app import HarvestApp
-from tui.cli.demo_command import DEMO_CONFIG, build_demo_engine
 from tui.feed import DemoFeed
 from tui.session import Session
 

@@ -4,65 +4,11 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from engine.api import Engine
-from engine.demo.portfolio import demo_config
-from engine.store.store import Store
-
-# The demo's own profile: it never reads or writes the user's config or store.
-DEMO_CONFIG = demo_config()
-
-
-def build_demo_engine(directory: Path, clock: Callable[[], int], extra_lots: int = 0) -> Engine:
-    """A store in `directory` loaded with the demo ledger, imported as a user would (CSV)."""
-    from engine.demo import portfolio as demo
-
-    engine = Engine(DEMO_CONFIG, Store(directory / "demo.sqlite3"), clock)
-    today = date.fromordinal(engine.today())
-    csv_path = directory / "demo-ledger.csv"
-    demo.write_csv(demo.demo_rows(today), csv_path)
-    engine.import_csv(csv_path)
-    if extra_lots:
-        import_scaled_lots(engine, extra_lots)
-    return engine
-
-
-def import_scaled_lots(engine: Engine, count: int) -> int:
-    """`--lots N`: N more demo buys, built as events directly (no CSV round trip)."""
-    from engine.core import fixedpoint as fp
-    from engine.core.dates import parse_timestamp
-    from engine.demo import portfolio as demo
-    from engine.ledger.events import Event
-    from engine.store.store import keys_of
-
-    today = date.fromordinal(engine.today())
-    events = [
-        Event(row["account"], row["asset"], "buy", parse_timestamp(row["timestamp"]), fp.parse(row["quantity"]),
-              fp.parse(row["price"]), 0, trade_id=row["trade_id"], source="demo")
-        for row in demo.scaled_rows(today, count)
-    ]  # fmt: skip
-    summary = engine.store.import_events(keys_of(events), "demo:scaled", engine.usd_assets)
-    engine.invalidate()
-    return summary.added
-
-
-def demo_prices(engine: Engine) -> dict[str, int]:
-    from engine.core import fixedpoint as fp
-    from engine.demo import portfolio as demo
-
-    today = date.fromordinal(engine.today())
-    return {asset: fp.from_decimal(price) for asset, price in demo.demo_prices(today).items()}
-
-
-def demo_clock(as_of: str | None) -> Callable[[], int]:
-    from engine.api import system_clock
-    from engine.core.dates import fixed_clock
-
-    return fixed_clock(as_of, DEMO_CONFIG.tax.timezone) if as_of else system_clock
+from engine.demo.setup import build_demo_engine, demo_clock, demo_prices, import_scaled_lots
 
 
 def run_demo(args: argparse.Namespace, out: TextIO) -> int:
