@@ -52,7 +52,6 @@ class Engine:
             raise ConfigError(f"tax.timezone: {exc}") from None
         self.usd_assets = frozenset({USD})
         self._lots: dict[str, LotResult] = {}
-        self.checklist_progress: list[str] = []
 
     # -- time -----------------------------------------------------------------------------
 
@@ -69,24 +68,10 @@ class Engine:
         events = read_csv(path, account, self.clock())
         summary = self.store.import_events(keys_of(events), f"csv:{path.name}", self.usd_assets)
         self.invalidate()
-        if summary.added:
-            self.checklist_progress = self.reconcile_checklist()
         return summary
 
     def invalidate(self) -> None:
         self._lots.clear()
-
-    def reconcile_checklist(self) -> list[str]:
-        """Let newly recorded trades advance the saved plan's steps."""
-        from engine.planning.checklist import Checklist
-
-        checklist = Checklist(self.store.conn)
-        pending = [s.identified_at or s.sold_at for s in checklist.steps() if s.identified_at or s.sold_at]
-        if not pending:
-            return []
-        return checklist.reconcile(
-            self.store.trades_since(min(t for t in pending if t is not None)), self.clock()
-        )
 
     def lots(self, method: str | None = None) -> LotResult:
         chosen = method or self.config.lots.method

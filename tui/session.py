@@ -13,11 +13,11 @@ from pathlib import Path
 from engine.api import Engine
 from engine.core import fixedpoint as fp
 from engine.planning.candidates import Blocked, Candidate
-from engine.planning.checklist import Checklist, Step
+from engine.planning.checklist import Checklist, Step, reconcile_checklist
 from engine.planning.holdings import Holding, holdings
+from engine.planning.marginal_tax import tax_function
 from engine.planning.planner import Planner, TaxSummary
 from engine.planning.prices import prices_stale
-from engine.planning.scan import tax_function
 
 
 @dataclass(frozen=True)
@@ -126,7 +126,7 @@ class Session:
         with self.lock:
             results = sync_accounts(self.engine.config, self.engine.store, None, report)
             self.engine.invalidate()
-            self.engine.reconcile_checklist()
+            reconcile_checklist(self.engine)
         failed = [f"{r.account}: {r.error}" for r in results if not r.ok]
         added = sum(r.added for r in results)
         if failed:

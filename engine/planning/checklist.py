@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from engine.api import Engine
 from engine.core import fixedpoint as fp
 from engine.core.errors import InputError
 from engine.planning.plans import Plan, PlanStep
@@ -260,3 +261,15 @@ def _find(
         ):  # fmt: skip
             return trade
     return None
+
+
+def reconcile_checklist(engine: Engine) -> list[str]:
+    """Let trades recorded since the plan's identifications (or sales) advance its steps. Runs
+    after every import and sync, whoever runs it; returns what changed, as sentences."""
+    checklist = Checklist(engine.store.conn)
+    pending = [s.identified_at or s.sold_at for s in checklist.steps() if s.identified_at or s.sold_at]
+    if not pending:
+        return []
+    return checklist.reconcile(
+        engine.store.trades_since(min(t for t in pending if t is not None)), engine.clock()
+    )

@@ -13,11 +13,15 @@ from engine.core import fixedpoint as fp
 from engine.ledger.gains import totals_by_year
 from engine.ledger.records import LONG
 from engine.planning.candidates import Blocked, Candidate
+from engine.planning.plan_builder import build_plan
 from engine.planning.plans import Plan, PlanStep
 from engine.planning.positions import lots_frame, position_totals, with_terms
-from engine.planning.scan import ScanContext, Tick, build_plan, quality_problems, scan, tax_profile
+from engine.planning.quality_gate import quality_problems
+from engine.planning.scan import Tick, scan
+from engine.planning.scan_context import ScanContext
 from engine.tax.model import TaxResult, compute_tax
 from engine.tax.params import TaxParams, load_tax_params
+from engine.tax.profile import tax_profile
 
 
 @dataclass(frozen=True)

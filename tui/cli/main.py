@@ -135,12 +135,16 @@ def open_engine(args: argparse.Namespace, store_path: Path | None = None):  # ty
 
 
 def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
+    from engine.planning.checklist import reconcile_checklist
+
     engine = open_engine(args)
     summary = engine.import_csv(args.path, args.account)
     print(
         f"imported {summary.added} new event(s) from {args.path} ({summary.duplicates} already in the store)",
         file=out,
     )
+    for change in reconcile_checklist(engine) if summary.added else ():
+        print(f"checklist: {change}", file=out)
     return 0
 
 

@@ -191,8 +191,10 @@ def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
                 f"  {asset}: the exchange reports {fp.fmt(exchange, 0)}, the ledger has {fp.fmt(ledger, 0)} "
                 f"(missing history: {fp.fmt(exchange - ledger, 0)})\n"
             )
+    from engine.planning.checklist import reconcile_checklist
+
     engine.invalidate()
-    for change in engine.reconcile_checklist():
+    for change in reconcile_checklist(engine):
         out.write(f"checklist: {change}\n")
     return 1 if failed else 0
 
@@ -275,10 +277,10 @@ def cmd_report_identifications(args: argparse.Namespace, out: TextIO) -> int:
 def cmd_report_methods(args: argparse.Namespace, out: TextIO) -> int:
     from engine.core import fixedpoint as fp
     from engine.planning.planner import Planner
-    from engine.planning.scan import tax_profile
     from engine.reports import planning_output as plan_format
     from engine.reports.ledger_reports import table
     from engine.tax.model import compute_tax
+    from engine.tax.profile import tax_profile
     from tui.cli.main import open_engine
 
     planner = Planner(open_engine(args))

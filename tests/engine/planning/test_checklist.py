@@ -9,7 +9,7 @@ import pytest
 from engine.core.errors import InputError
 from engine.imports.generic_csv import parse_csv
 from engine.ledger.gains import realized_rows
-from engine.planning.checklist import Checklist, next_state
+from engine.planning.checklist import Checklist, next_state, reconcile_checklist
 from engine.planning.planner import Planner
 from engine.store.store import keys_of
 from tests.support import HEADER, engine_from_csv, usd
@@ -37,7 +37,7 @@ def import_rows(planner: Planner, rows: str) -> list[str]:
     events = parse_csv(f"{HEADER}\n{rows}", "later.csv")
     engine.store.import_events(keys_of(events), "later", frozenset({"USD"}))
     engine.invalidate()
-    return engine.reconcile_checklist()
+    return reconcile_checklist(engine)
 
 
 def test_identification_recorded_before_the_sale_governs_the_lot_used(tmp_path):

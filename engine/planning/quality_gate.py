@@ -1,0 +1,32 @@
+"""The data-quality gate: an account/asset with unknown basis, missing history, a trade without
+a USD value or a balance that disagrees with the exchange gets no advice, and says why."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from engine.core import fixedpoint as fp
+from engine.ledger.records import LotResult
+
+
+def quality_problems(
+    lots: LotResult,
+    excluded_pools: set[tuple[str, str]],
+    mismatches: Sequence[tuple[str, str, int, int]] = (),
+) -> dict[tuple[str, str], list[str]]:
+    """Per account/asset: why no advice can be given (unknown basis, missing history, ...)."""
+    problems: dict[tuple[str, str], list[str]] = {}
+    for lot in lots.open_lots:
+        if lot.basis is None:
+            problems.setdefault((lot.account, lot.asset), []).append(f"unknown basis (lot {lot.lot_id})")
+    for gap in lots.shortfalls:
+        problems.setdefault((gap.account, gap.asset), []).append(
+            f"missing history: sold {fp.fmt(gap.quantity, 0)} more than held ({gap.sale_id})"
+        )
+    for pool in excluded_pools:
+        problems.setdefault(pool, []).append("a trade has no USD value")
+    for account, asset, ledger, exchange in mismatches:
+        problems.setdefault((account, asset), []).append(
+            f"balance mismatch: exchange reports {fp.fmt(exchange, 0)}, ledger has {fp.fmt(ledger, 0)}"
+        )
+    return {pool: sorted(set(reasons)) for pool, reasons in problems.items()}
