@@ -67,6 +67,7 @@ class Monitor:
     sleep: Callable[[float], None] = field(default=lambda seconds: None)
     last_sync: int | None = None
     problems: list[str] = field(default_factory=list)
+    stop: threading.Event | None = None  # set by SIGTERM/SIGINT: ends a hung sink or sync at once
 
     def __post_init__(self) -> None:
         self.planner = Planner(self.engine)
@@ -82,7 +83,10 @@ class Monitor:
         if self.sync is not None and (
             self.last_sync is None or now - self.last_sync >= config.watch.sync_minutes * 60_000_000
         ):
-            for problem in self.sync():
+            synced = self._sync_until_stopped(self.sync)
+            if synced is None:  # stopping: the sync's cursors let the next run resume
+                return []
+            for problem in synced:
                 self.note(f"sync: {problem}")
             self.last_sync = now
             self.planner.refresh()
@@ -101,11 +105,35 @@ class Monitor:
         raised = decide(self.engine.store, holding, config.alerts, now)
         for alert in raised:
             deliver(alert, config.alerts.sinks, out=self.out, text_format=self.text_format, sleep=self.sleep,
-                    problems=self.note)  # fmt: skip
+                    problems=self.note, stop=self.stop)  # fmt: skip
         return raised
+
+    def _sync_until_stopped(self, sync: Callable[[], list[str]]) -> list[str] | None:
+        """Run the sync in a worker thread so a stop request ends the wait at once even while an
+        exchange is slow to answer (a slow request cannot be cancelled from outside); None when
+        stopped. A sync killed mid-way resumes cleanly: its cursors move with its pages."""
+        if self.stop is None:
+            return sync()
+        outcome: list[str] = []
+        done = threading.Event()
+
+        def work() -> None:
+            try:
+                outcome.extend(sync())
+            except Exception as exc:  # reported like an account's failure; the monitor goes on
+                outcome.append(f"{type(exc).__name__}: {exc}")
+            finally:
+                done.set()
+
+        threading.Thread(target=work, name="harvest-sync", daemon=True).start()
+        while not done.wait(0.05):
+            if self.stop.is_set():
+                return None
+        return outcome
 
     def run(self, stop: threading.Event, interval: float) -> None:
         """Cycles until `stop` is set (SIGTERM/SIGINT set it; the wait wakes at once)."""
+        self.stop = stop
         while not stop.is_set():
             try:
                 self.cycle()

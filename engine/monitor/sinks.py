@@ -1,22 +1,22 @@
 """Where alerts go. A failing sink is retried with backoff and logged; it never stops the
-monitor (a webhook being down must not silence the log)."""
+monitor (a webhook being down must not silence the log). Every try of a sink is bounded in
+time and in what it captures, and ends at once when the monitor is asked to stop."""
 
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import sys
+import threading
 import time
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
 from engine.core.files import append_private
 from engine.monitor.alerts import Alert
+from engine.monitor.sink_processes import Interrupted, run_bounded, webhook_label
 
 RETRIES = 3
+TRY_SECONDS = 10.0  # one try of one sink; longer is a failure (a hung webhook or command)
 
 
 def deliver(
@@ -27,49 +27,95 @@ def deliver(
     text_format: bool = True,
     sleep: Callable[[float], None] = time.sleep,
     problems: Callable[[str], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> list[str]:
-    """Send to every sink; returns the problems met (also passed to `problems`)."""
+    """Send to every sink; returns the problems met (also passed to `problems`). With `stop`
+    set, a sink's try is abandoned at once (its process group killed) and no more are made."""
     met: list[str] = []
+
+    def note(text: str) -> None:
+        met.append(text)
+        if problems:
+            problems(text)
+
     for sink in sinks:
         for attempt in range(RETRIES):
+            if stop is not None and stop.is_set():
+                note(f"alert sink {sink['type']}: not delivered (the monitor is stopping)")
+                return met
             try:
-                _send(alert, sink, out or sys.stdout, text_format)
+                _send(alert, sink, out, text_format, stop)
                 break
+            except Interrupted:
+                continue  # the loop head says so and returns
             except Exception as exc:  # any failure of a sink is contained here
                 if attempt == RETRIES - 1:
-                    note = (
-                        f"alert sink {sink['type']} failed after {RETRIES} tries: {type(exc).__name__}: {exc}"
-                    )
-                    met.append(note)
-                    if problems:
-                        problems(note)
+                    note(f"alert sink {sink['type']} failed after {RETRIES} tries{_where(sink)}: "
+                         f"{type(exc).__name__}: {exc}")  # fmt: skip
                 else:
                     sleep(0.5 * 2**attempt)
     return met
 
 
-def _send(alert: Alert, sink: dict[str, str], out: TextIO, text_format: bool) -> None:
+def _where(sink: dict[str, str]) -> str:
+    # a webhook's path and query often hold its token (Slack, ntfy topics): never log them
+    return f" ({webhook_label(sink['url'])})" if sink["type"] == "webhook" else ""
+
+
+def _send(alert: Alert, sink: dict[str, str], out: TextIO | None, text_format: bool,
+          stop: threading.Event | None) -> None:  # fmt: skip
     kind = sink["type"]
-    if kind == "stdout":
-        out.write((f"[harvest] {alert.message}" if text_format else alert.as_json()) + "\n")
-        out.flush()
-    elif kind == "bell":
-        out.write("\a")
-        out.flush()
+    if kind in ("stdout", "bell"):
+        import sys
+
+        stream = out or sys.stdout
+        if kind == "stdout":
+            stream.write((f"[harvest] {alert.message}" if text_format else alert.as_json()) + "\n")
+        else:
+            stream.write("\a")
+        stream.flush()
     elif kind == "log":
         append_private(Path(sink["path"]).expanduser(), alert.as_json() + "\n")
     elif kind == "desktop":
+        import shutil
+
         notifier = shutil.which("notify-send")
         if notifier:
-            subprocess.run([notifier, "harvest", alert.message], check=True, timeout=10, capture_output=True)
+            run_bounded([notifier, "harvest", alert.message], None, TRY_SECONDS, stop)
     elif kind == "webhook":
-        _post(sink["url"], sink.get("format", "generic"), alert)
+        _in_thread(lambda: _post(sink["url"], sink.get("format", "generic"), alert), TRY_SECONDS, stop)
     elif kind == "command":
-        subprocess.run(sink["run"], shell=True, input=alert.as_json(), text=True, check=True, timeout=30,
-                       capture_output=True)  # fmt: skip
+        run_bounded(sink["run"], alert.as_json(), TRY_SECONDS, stop)
+
+
+def _in_thread(work: Callable[[], None], seconds: float, stop: threading.Event | None) -> None:
+    """Run `work` in a daemon thread and wait for it at most `seconds`, or until `stop`; an
+    abandoned try finishes (or times out) on its own without holding the monitor."""
+    failure: list[BaseException] = []
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as exc:  # handed to the waiting thread
+            failure.append(exc)
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="harvest-sink", daemon=True).start()
+    deadline = time.monotonic() + seconds
+    while not done.wait(0.05):
+        if stop is not None and stop.is_set():
+            raise Interrupted
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no answer within {seconds:g} s")
+    if failure:
+        raise failure[0]
 
 
 def _post(url: str, style: str, alert: Alert) -> None:
+    import urllib.request
+
     if style == "ntfy":
         body, headers = alert.message.encode(), {"Title": "harvest", "Tags": alert.kind}
     elif style == "slack":
@@ -80,6 +126,6 @@ def _post(url: str, style: str, alert: Alert) -> None:
     else:
         body, headers = alert.as_json().encode(), {"Content-Type": "application/json"}
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-    with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - the user's own URL
+    with urllib.request.urlopen(request, timeout=TRY_SECONDS) as response:  # noqa: S310 - the user's own URL
         if response.status >= 300:
             raise OSError(f"HTTP {response.status}")
