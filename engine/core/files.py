@@ -10,6 +10,7 @@ from pathlib import Path
 from engine.core.errors import InputError
 
 PRIVATE = 0o600
+PRIVATE_DIR = 0o700
 
 
 def write_atomic(path: Path, text: str, mode: int = PRIVATE) -> None:
@@ -35,9 +36,26 @@ def write_private(path: Path, text: str) -> None:
         raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
+def make_private_dirs(directory: Path) -> None:
+    """Create `directory` and any missing parents owner-only (0700); existing ones stay as they
+    are (`Path.mkdir(parents=True, mode=…)` gives the mode to the last one only)."""
+    missing = [d for d in (directory, *directory.parents) if not d.exists()]
+    for new in reversed(missing):
+        new.mkdir(mode=PRIVATE_DIR, exist_ok=True)
+
+
+def open_private(path: Path, flags: int) -> int:
+    """Open (creating) an owner-only file: new parent directories are 0700, and a file that
+    already exists with wider permissions is narrowed to 0600 (a log or lock that others
+    could read would leak what harvest knows)."""
+    make_private_dirs(path.parent)
+    fd = os.open(path, flags | os.O_CREAT, PRIVATE)
+    if os.fstat(fd).st_mode & 0o077:
+        os.fchmod(fd, PRIVATE)
+    return fd
+
+
 def append_private(path: Path, text: str) -> None:
-    """Append to an owner-only file (created 0600), e.g. a JSON-lines log."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, PRIVATE)
-    with os.fdopen(fd, "a", encoding="utf-8") as handle:
+    """Append to an owner-only file, e.g. a JSON-lines log."""
+    with os.fdopen(open_private(path, os.O_WRONLY | os.O_APPEND), "a", encoding="utf-8") as handle:
         handle.write(text)

@@ -15,7 +15,7 @@ from typing import IO, TextIO
 
 from engine.api import Engine
 from engine.core.errors import HarvestError
-from engine.core.files import append_private
+from engine.core.files import append_private, open_private
 from engine.monitor.alerts import Alert, conditions, decide
 from engine.monitor.sinks import deliver
 from engine.planning.planner import Planner
@@ -32,8 +32,8 @@ class MonitorLock:
     handle: IO[str] | None = None
 
     def __enter__(self) -> MonitorLock:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the monitor's life
+        # held for the monitor's life; owner-only like everything in the data dir
+        handle = os.fdopen(open_private(self.path, os.O_RDWR), "r+", encoding="utf-8")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

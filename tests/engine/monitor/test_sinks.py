@@ -5,6 +5,7 @@ stop request ends every wait at once."""
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -66,14 +67,16 @@ def test_a_command_past_its_time_is_a_failed_try(tmp_path, monkeypatch):
 
 
 def test_output_without_end_is_discarded_not_kept():
-    """A sink printing 256 MB (to stderr and stdout) and failing: the monitor's memory stays
+    """A sink printing 128 MB (to stderr and stdout) and failing: the monitor's memory stays
     small and the message keeps only the start. Measured in a fresh interpreter, whose peak
     memory is this delivery's alone."""
     script = f"""
 import resource, sys
 from engine.monitor.alerts import Alert
+from engine.monitor import sinks
 from engine.monitor.sinks import deliver
-command = "head -c 134217728 /dev/zero | tr '\\\\0' x >&2; head -c 134217728 /dev/zero; exit 3"
+sinks.TRY_SECONDS = 300  # a busy machine may pipe slowly: this test is about memory, not time
+command = "head -c 67108864 /dev/zero | tr '\\\\0' x >&2; head -c 67108864 /dev/zero; exit 3"
 problems = deliver(Alert(*{ALERT_FIELDS!r}), [{{"type": "command", "run": command}}], sleep=lambda s: None)
 print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
 print(problems[0])
@@ -208,3 +211,24 @@ def test_a_sync_that_hangs_does_not_hold_a_stopping_monitor(tmp_path):
     assert watcher.cycle() == []
     assert time.monotonic() - started < 2
     release.set()
+
+
+def test_log_sink_files_and_their_new_directories_are_owner_only(tmp_path):
+    existing = tmp_path / "existing.log"
+    existing.write_text("")
+    existing.chmod(0o644)
+    fresh = tmp_path / "new" / "dir" / "alerts.log"
+    sinks = [{"type": "log", "path": str(existing)}, {"type": "log", "path": str(fresh)}]
+    assert deliver(ALERT, sinks, sleep=lambda s: None) == []
+    assert existing.stat().st_mode & 0o777 == 0o600
+    assert fresh.stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "new").stat().st_mode & 0o777 == 0o700
+    assert (tmp_path / "new" / "dir").stat().st_mode & 0o777 == 0o700
+
+
+def test_the_monitor_lock_file_is_owner_only(tmp_path):
+    from engine.monitor.monitor import MonitorLock
+
+    with MonitorLock(tmp_path / "home" / "watch.lock"):
+        assert (tmp_path / "home" / "watch.lock").stat().st_mode & 0o777 == 0o600
+        assert (tmp_path / "home" / "watch.lock").read_text() == str(os.getpid())
