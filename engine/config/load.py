@@ -4,117 +4,30 @@ from __future__ import annotations
 
 import difflib
 import os
-from dataclasses import dataclass, field
-from decimal import Decimal
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from engine.config.schema import SCHEMA, Key, Section, SectionList
+from engine.config.model import (
+    SCHEMA,
+    AccountConfig,
+    AlertsConfig,
+    Config,
+    HarvestConfig,
+    LotsConfig,
+    PricesConfig,
+    TaxConfig,
+    UiConfig,
+    WashSaleConfig,
+    WatchConfig,
+)
+from engine.config.schema import Section, SectionList, build
 from engine.core.errors import ConfigError
 
 CONFIG_ENV = "HARVEST_CONFIG"
 HOME_ENV = "HARVEST_HOME"
-
-
-@dataclass(frozen=True)
-class TaxConfig:
-    timezone: str | None = None
-    year: int | None = None
-    filing_status: str = "single"
-    ordinary_taxable_income: Decimal = Decimal(0)
-    other_short_term: Decimal = Decimal(0)
-    other_long_term: Decimal = Decimal(0)
-    carryforward_short_term: Decimal = Decimal(0)
-    carryforward_long_term: Decimal = Decimal(0)
-    magi: Decimal | None = None
-    niit: bool = True
-    state_rate: Decimal = Decimal(0)
-    params_file: str | None = None
-    assume_latest_params: bool = False
-
-
-@dataclass(frozen=True)
-class LotsConfig:
-    method: str = "fifo"
-    basis_scope: str = "per_account"
-
-
-@dataclass(frozen=True)
-class WashSaleConfig:
-    enabled: bool = False
-    window_days: int = 30
-    effective_from: str | None = None
-
-
-@dataclass(frozen=True)
-class HarvestConfig:
-    fee_rate: Decimal = Decimal("0.001")
-    spread: Decimal = Decimal("0.0005")
-    near_long_term_days: int = 30
-    deadline_warn_days: int = 14
-    rebuy_wait_hours: int = 24
-    min_loss: Decimal = Decimal(0)
-    goal: str = "max_savings"
-    target: Decimal | None = None
-    wash_sale: WashSaleConfig = field(default_factory=WashSaleConfig)
-
-
-@dataclass(frozen=True)
-class PricesConfig:
-    stale_after_seconds: int = 120
-    poll_seconds: int = 15
-
-
-@dataclass(frozen=True)
-class AccountConfig:
-    name: str
-    exchange: str
-    api_key_env: str | None = None
-    secret_env: str | None = None
-    password_env: str | None = None
-    secrets_file: str | None = None
-    quote_as_usd: list[str] = field(default_factory=lambda: ["USD"])
-    symbols: list[str] | None = None
-    form_8949_box: str = "not_reported"
-    ccxt: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class WatchConfig:
-    sync_minutes: int = 60
-
-
-@dataclass(frozen=True)
-class AlertsConfig:
-    min_net_savings: Decimal = Decimal(250)
-    min_asset_net_savings: Decimal = Decimal(100)
-    long_term_days: int = 7
-    deadline_days: list[int] = field(default_factory=lambda: [30, 14, 7, 3, 1])
-    cooldown_minutes: int = 360
-    rearm_fraction: Decimal = Decimal("0.25")
-    sinks: list[dict[str, str]] = field(default_factory=lambda: [{"type": "stdout"}])
-
-
-@dataclass(frozen=True)
-class UiConfig:
-    theme: str = "textual-dark"
-    keymap: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Config:
-    tax: TaxConfig = field(default_factory=TaxConfig)
-    lots: LotsConfig = field(default_factory=LotsConfig)
-    harvest: HarvestConfig = field(default_factory=HarvestConfig)
-    prices: PricesConfig = field(default_factory=PricesConfig)
-    alerts: AlertsConfig = field(default_factory=AlertsConfig)
-    ui: UiConfig = field(default_factory=UiConfig)
-    accounts: list[AccountConfig] = field(default_factory=list)
-    watch: WatchConfig = field(default_factory=WatchConfig)
-    path: Path | None = None
-    raw: dict[str, Any] = field(default_factory=dict)
 
 
 def default_config_path() -> Path:
@@ -199,7 +112,7 @@ def _validate(node: yaml.Node, section: Section, prefix: str, label: str) -> dic
             result[key] = _validate_list(value_node, spec, path, label)
         elif isinstance(spec, Section):
             if isinstance(value_node, yaml.ScalarNode) and _construct(value_node) is None:
-                result[key] = _defaults(spec)
+                result[key] = {}  # an empty section: every key keeps its default
                 continue
             result[key] = _validate(value_node, spec, f"{path}.", label)
         else:
@@ -210,10 +123,7 @@ def _validate(node: yaml.Node, section: Section, prefix: str, label: str) -> dic
     for key in section.required:
         if key not in result:
             raise ConfigError(f"{where}: {prefix}{key}: required")
-    for key, spec in section.keys.items():
-        if key not in result:
-            result[key] = _defaults(spec)
-    return result
+    return result  # keys not given are left out: building the dataclass fills in their defaults
 
 
 def _validate_list(node: yaml.Node, spec: SectionList, path: str, label: str) -> list[dict[str, Any]]:
@@ -224,52 +134,12 @@ def _validate_list(node: yaml.Node, spec: SectionList, path: str, label: str) ->
     return [_validate(item, spec.item, f"{path}[{index}].", label) for index, item in enumerate(node.value)]
 
 
-def _defaults(spec: Section | SectionList | Key) -> Any:
-    if isinstance(spec, Key):
-        return spec.default
-    if isinstance(spec, SectionList):
-        return []
-    return {key: _defaults(inner) for key, inner in spec.keys.items()}
-
-
 def _build(values: dict[str, Any], path: Path | None) -> Config:
-    tax = values["tax"]
-    harvest = dict(values["harvest"])
-    wash = WashSaleConfig(**harvest.pop("wash_sale"))
-    return Config(
-        tax=TaxConfig(
-            timezone=tax["timezone"],
-            year=tax["year"],
-            filing_status=tax["filing_status"],
-            ordinary_taxable_income=tax["ordinary_taxable_income"],
-            other_short_term=tax["other_capital_gains"]["short_term"],
-            other_long_term=tax["other_capital_gains"]["long_term"],
-            carryforward_short_term=tax["carryforward"]["short_term"],
-            carryforward_long_term=tax["carryforward"]["long_term"],
-            magi=tax["magi"],
-            niit=tax["niit"],
-            state_rate=tax["state_rate"],
-            params_file=tax["params_file"],
-            assume_latest_params=tax["assume_latest_params"],
-        ),
-        lots=LotsConfig(**values["lots"]),
-        harvest=HarvestConfig(**harvest, wash_sale=wash),
-        prices=PricesConfig(**values["prices"]),
-        alerts=AlertsConfig(**values["alerts"]),
-        ui=UiConfig(**values["ui"]),
-        accounts=_accounts(values["accounts"]),
-        watch=WatchConfig(**values["watch"]),
-        path=path,
-        raw=values,
-    )
-
-
-def _accounts(items: list[dict[str, Any]]) -> list[AccountConfig]:
-    names = [item["name"] for item in items]
+    names = [item["name"] for item in values.get("accounts", [])]
     duplicate = next((n for n in names if names.count(n) > 1), None)
     if duplicate:
         raise ConfigError(f"accounts: the account name {duplicate!r} is used twice")
-    return [AccountConfig(**item) for item in items]
+    return replace(build(Config, values), path=path)
 
 
 def data_dir() -> Path:
@@ -282,4 +152,19 @@ def data_dir() -> Path:
     return user_data_path("harvest")
 
 
-__all__ = ["Config", "ConfigError", "Key", "load_config", "parse_config", "data_dir"]
+__all__ = [
+    "AccountConfig",
+    "AlertsConfig",
+    "Config",
+    "ConfigError",
+    "HarvestConfig",
+    "LotsConfig",
+    "PricesConfig",
+    "TaxConfig",
+    "UiConfig",
+    "WashSaleConfig",
+    "WatchConfig",
+    "data_dir",
+    "load_config",
+    "parse_config",
+]

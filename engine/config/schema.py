@@ -1,29 +1,37 @@
-"""Declarative schema for the config file: each key's type, default and allowed values.
+"""The config schema, derived from the config's one declaration (engine.config.model).
 
-Validation walks the YAML node tree next to this schema so every error names the key path and
-the line, and unknown keys get the nearest valid key as a suggestion."""
+Each section of the config is a frozen dataclass; a field that is a config key carries, in its
+`dataclasses.field` metadata, its parser and (where it differs from the attribute) its dotted YAML
+key. A field with no such metadata (`Config.path`) is not a key. From that declaration:
+- `schema_of` derives the Section that validation walks next to the YAML node tree, so every
+  error names the key path and the line, and unknown keys get the nearest valid key;
+- `build` turns the validated values back into the dataclass, and a key that was not given keeps
+  the field's default, so each default is written once, on its field."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from typing import Any
+import copy
+from collections.abc import Iterator, Mapping
+from dataclasses import MISSING, Field, dataclass, field, fields
+from typing import Any, TypeVar
 
-Parser = Callable[[Any], Any]
+from engine.config.parsers import Parser
+
+T = TypeVar("T")
+
+CONFIG = "harvest.config"  # the metadata entry that makes a dataclass field a config key
 
 
 @dataclass(frozen=True)
 class Key:
     """One leaf key: a parser that returns the value or raises ValueError with the reason."""
 
-    parse: Parser
-    default: Any = None
+    parse: Parser[Any]
 
 
 @dataclass(frozen=True)
 class Section:
-    keys: dict[str, Key | Section | SectionList] = field(default_factory=dict)
+    keys: dict[str, Key | Section | SectionList]
     required: tuple[str, ...] = ()
 
 
@@ -34,260 +42,109 @@ class SectionList:
     item: Section
 
 
-def decimal_value(minimum: Decimal | None = None, maximum: Decimal | None = None) -> Parser:
-    def parse(raw: Any) -> Decimal:
-        if isinstance(raw, bool) or not isinstance(raw, int | float | str):
-            raise ValueError("expected a number")
-        try:
-            # str() keeps what the user wrote (0.1 stays 0.1, not its binary neighbour)
-            value = Decimal(str(raw).replace("_", "").replace(",", ""))
-        except InvalidOperation:
-            raise ValueError(f"expected a number, got {raw!r}") from None
-        if not value.is_finite():
-            raise ValueError("expected a finite number")
-        if minimum is not None and value < minimum:
-            raise ValueError(f"must be at least {minimum}")
-        if maximum is not None and value > maximum:
-            raise ValueError(f"must be at most {maximum}")
-        return value
+@dataclass(frozen=True)
+class Declared:
+    """What a field declares about its key: where it sits in its section, and what it holds."""
 
-    return parse
+    path: tuple[str, ...]  # the YAML key path inside the section; () means the attribute name
+    parse: Parser[Any] | None = None  # a leaf value
+    section: type[Any] | None = None  # a mapping declared by another dataclass
+    many: bool = False  # a list of such mappings
+
+    def spec(self) -> Key | Section | SectionList:
+        if self.section is None:
+            assert self.parse is not None
+            return Key(self.parse)
+        inner = schema_of(self.section)
+        return SectionList(inner) if self.many else inner
 
 
-def optional(inner: Parser) -> Parser:
-    def parse(raw: Any) -> Any:
-        return None if raw is None else inner(raw)
-
-    return parse
+def _meta(declared: Declared) -> dict[str, Declared]:
+    return {CONFIG: declared}
 
 
-def integer(minimum: int | None = None, maximum: int | None = None) -> Parser:
-    def parse(raw: Any) -> int:
-        if isinstance(raw, bool) or not isinstance(raw, int):
-            raise ValueError(f"expected a whole number, got {raw!r}")
-        if minimum is not None and raw < minimum:
-            raise ValueError(f"must be at least {minimum}")
-        if maximum is not None and raw > maximum:
-            raise ValueError(f"must be at most {maximum}")
-        return raw
-
-    return parse
+def _path(key: str) -> tuple[str, ...]:
+    return tuple(key.split(".")) if key else ()
 
 
-def boolean(raw: Any) -> bool:
-    if not isinstance(raw, bool):
-        raise ValueError(f"expected true or false, got {raw!r}")
-    return raw
+def setting(parse: Parser[T], default: T, *, key: str = "") -> T:
+    """A key with a default; `key` is its dotted YAML path when that is not the attribute name."""
+    meta = _meta(Declared(_path(key), parse=parse))
+    if isinstance(default, list | dict):
+        return field(default_factory=lambda: copy.deepcopy(default), metadata=meta)
+    return field(default=default, metadata=meta)
 
 
-def text(raw: Any) -> str:
-    if not isinstance(raw, str) or not raw.strip():
-        raise ValueError(f"expected a non-empty string, got {raw!r}")
-    return raw.strip()
+def required(parse: Parser[Any]) -> dict[str, Declared]:
+    """The metadata of a key without a default: `name: str = field(metadata=required(text))`."""
+    return _meta(Declared((), parse=parse))
 
 
-def choice(*options: str) -> Parser:
-    def parse(raw: Any) -> str:
-        if raw not in options:
-            raise ValueError(f"expected one of {', '.join(options)}; got {raw!r}")
-        return str(raw)
-
-    return parse
+def section(cls: type[T]) -> T:
+    """A nested mapping whose keys `cls` declares; absent, it is `cls()`."""
+    return field(default_factory=cls, metadata=_meta(Declared((), section=cls)))
 
 
-def iso_date(raw: Any) -> str:
-    from datetime import date
-
-    if isinstance(raw, date):
-        return raw.isoformat()
-    if isinstance(raw, str):
-        try:
-            return date.fromisoformat(raw.strip()).isoformat()
-        except ValueError:
-            pass
-    raise ValueError(f"expected a date YYYY-MM-DD, got {raw!r}")
+def section_list(cls: type[T]) -> list[T]:
+    """A list of mappings whose keys `cls` declares; absent, it is empty."""
+    empty: list[T] = []
+    return field(default_factory=empty.copy, metadata=_meta(Declared((), section=cls, many=True)))
 
 
-def timezone_name(raw: Any) -> str:
-    from engine.core.dates import load_zone
-
-    name = text(raw)
-    load_zone(name)  # raises ValueError naming the zone
-    return name
-
-
-def any_mapping(raw: Any) -> dict[str, Any]:
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        raise ValueError("expected a mapping")
-    return raw
+def declared_fields(cls: type[Any]) -> Iterator[tuple[Field[Any], Declared]]:
+    for f in fields(cls):
+        declared = f.metadata.get(CONFIG)
+        if isinstance(declared, Declared):
+            yield f, declared
 
 
-def string_list(raw: Any) -> list[str]:
-    if raw is None:
-        return []
-    if not isinstance(raw, list) or not all(isinstance(v, str) and v.strip() for v in raw):
-        raise ValueError("expected a list of names")
-    return [v.strip().upper() for v in raw]
+def key_of(cls: type[Any], attribute: str) -> str:
+    """The dotted YAML key of a field, e.g. TaxConfig.other_short_term: other_capital_gains.short_term."""
+    for f, declared in declared_fields(cls):
+        if f.name == attribute:
+            return ".".join(declared.path or (f.name,))
+    raise KeyError(f"{cls.__name__}.{attribute} is not a config key")
 
 
-def account_name(raw: Any) -> str:
-    name = text(raw)
-    if not all(c.isalnum() or c in "-_." for c in name):
-        raise ValueError(f"use letters, digits, '-', '_' or '.' in account names, got {raw!r}")
-    return name
+def schema_of(cls: type[Any]) -> Section:
+    keys: dict[str, Key | Section | SectionList] = {}
+    needed: list[str] = []
+    for f, declared in declared_fields(cls):
+        *groups, name = declared.path or (f.name,)
+        target = keys
+        for group in groups:
+            inner = target.setdefault(group, Section({}))
+            if not isinstance(inner, Section):
+                raise TypeError(f"{cls.__name__}.{f.name}: {group} is a key, not a group of keys")
+            target = inner.keys
+        if name in target:
+            raise TypeError(f"{cls.__name__}.{f.name}: the key {name} is declared twice")
+        target[name] = declared.spec()
+        if f.default is MISSING and f.default_factory is MISSING:
+            if groups:
+                raise TypeError(f"{cls.__name__}.{f.name}: a key without a default cannot sit in a group")
+            needed.append(name)
+    return Section(keys, tuple(needed))
 
 
-def env_name(raw: Any) -> str:
-    name = text(raw)
-    if not all(c.isalnum() or c == "_" for c in name) or name[0].isdigit():
-        raise ValueError(f"expected an environment variable name, got {raw!r}")
-    return name
+def build(cls: type[T], values: Mapping[str, Any]) -> T:
+    """`cls` from validated values (keyed as in the YAML); a key not given keeps its default."""
+    given: dict[str, Any] = {}
+    for f, declared in declared_fields(cls):
+        found, value = _lookup(values, declared.path or (f.name,))
+        if not found:
+            continue
+        if declared.section is not None:
+            inner = declared.section
+            value = [build(inner, item) for item in value] if declared.many else build(inner, value)
+        given[f.name] = value
+    return cls(**given)
 
 
-def string_map(raw: Any) -> dict[str, str]:
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in raw.items()
-    ):
-        raise ValueError("expected a mapping of names to strings")
-    return {k: v.strip() for k, v in raw.items()}
-
-
-def day_list(raw: Any) -> list[int]:
-    if not isinstance(raw, list) or not all(
-        isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 366 for v in raw
-    ):
-        raise ValueError("expected a list of whole numbers of days, e.g. [30, 14, 7, 3, 1]")
-    return sorted(set(raw), reverse=True)
-
-
-SINK_KEYS = {
-    "log": {"path"},
-    "stdout": set(),
-    "bell": set(),
-    "desktop": set(),
-    "webhook": {"url", "format"},
-    "command": {"run"},
-}
-
-
-def sink_list(raw: Any) -> list[dict[str, str]]:
-    if not isinstance(raw, list):
-        raise ValueError("expected a list of sinks like {type: stdout}")
-    sinks = []
-    for index, item in enumerate(raw):
-        if not isinstance(item, dict) or item.get("type") not in SINK_KEYS:
-            raise ValueError(f"[{index}]: expected a mapping with type one of {', '.join(SINK_KEYS)}")
-        allowed = SINK_KEYS[item["type"]] | {"type"}
-        unknown = sorted(set(item) - allowed)
-        if unknown:
-            raise ValueError(f"[{index}]: unknown key {unknown[0]!r} for a {item['type']} sink")
-        needed = {"log": "path", "webhook": "url", "command": "run"}.get(item["type"])
-        if needed and not isinstance(item.get(needed), str):
-            raise ValueError(f"[{index}]: a {item['type']} sink needs {needed}")
-        if item["type"] == "webhook" and item.get("format", "generic") not in ("generic", "ntfy", "slack"):
-            raise ValueError(f"[{index}]: format must be generic, ntfy or slack")
-        sinks.append({k: str(v) for k, v in item.items()})
-    return sinks
-
-
-def gain_pair() -> Section:
-    money = decimal_value()
-    return Section({"short_term": Key(money, Decimal(0)), "long_term": Key(money, Decimal(0))})
-
-
-def loss_pair() -> Section:
-    money = decimal_value(minimum=Decimal(0))
-    return Section({"short_term": Key(money, Decimal(0)), "long_term": Key(money, Decimal(0))})
-
-
-SCHEMA = Section(
-    {
-        "tax": Section(
-            {
-                "timezone": Key(optional(timezone_name)),
-                "year": Key(optional(integer(2009, 2100))),
-                "filing_status": Key(choice("single", "mfj", "mfs", "hoh"), "single"),
-                "ordinary_taxable_income": Key(decimal_value(Decimal(0)), Decimal(0)),
-                "other_capital_gains": gain_pair(),
-                "carryforward": loss_pair(),
-                "magi": Key(optional(decimal_value(Decimal(0)))),
-                "niit": Key(boolean, True),
-                "state_rate": Key(decimal_value(Decimal(0), Decimal("0.5")), Decimal(0)),
-                "params_file": Key(optional(text)),
-                "assume_latest_params": Key(boolean, False),
-            }
-        ),
-        "lots": Section(
-            {
-                "method": Key(choice("fifo", "lifo", "hifo", "specific"), "fifo"),
-                "basis_scope": Key(choice("per_account", "universal"), "per_account"),
-            }
-        ),
-        "harvest": Section(
-            {
-                "fee_rate": Key(decimal_value(Decimal(0), Decimal("0.1")), Decimal("0.001")),
-                "spread": Key(decimal_value(Decimal(0), Decimal("0.1")), Decimal("0.0005")),
-                "near_long_term_days": Key(integer(0, 366), 30),
-                "deadline_warn_days": Key(integer(0, 366), 14),
-                "rebuy_wait_hours": Key(integer(0, 24 * 365), 24),
-                "min_loss": Key(decimal_value(Decimal(0)), Decimal(0)),
-                "goal": Key(choice("max_savings", "offset_gains", "target"), "max_savings"),
-                "target": Key(optional(decimal_value(Decimal(0)))),
-                "wash_sale": Section(
-                    {
-                        "enabled": Key(boolean, False),
-                        "window_days": Key(integer(0, 366), 30),
-                        "effective_from": Key(optional(iso_date)),
-                    }
-                ),
-            }
-        ),
-        "prices": Section(
-            {
-                "stale_after_seconds": Key(integer(1), 120),
-                "poll_seconds": Key(integer(1), 15),
-            }
-        ),
-        "alerts": Section(
-            {
-                "min_net_savings": Key(decimal_value(Decimal(0)), Decimal(250)),
-                "min_asset_net_savings": Key(decimal_value(Decimal(0)), Decimal(100)),
-                "long_term_days": Key(integer(0, 366), 7),
-                "deadline_days": Key(day_list, [30, 14, 7, 3, 1]),
-                "cooldown_minutes": Key(integer(0), 360),
-                "rearm_fraction": Key(decimal_value(Decimal(0), Decimal(10)), Decimal("0.25")),
-                "sinks": Key(sink_list, [{"type": "stdout"}]),
-            }
-        ),
-        "accounts": SectionList(
-            Section(
-                {
-                    "name": Key(account_name),
-                    "exchange": Key(text),
-                    "api_key_env": Key(optional(env_name)),
-                    "secret_env": Key(optional(env_name)),
-                    "password_env": Key(optional(env_name)),
-                    "secrets_file": Key(optional(text)),
-                    "quote_as_usd": Key(string_list, ["USD"]),
-                    "symbols": Key(optional(string_list)),
-                    "form_8949_box": Key(
-                        choice("with_basis", "without_basis", "not_reported"), "not_reported"
-                    ),
-                    "ccxt": Key(any_mapping, {}),
-                },
-                required=("name", "exchange"),
-            )
-        ),
-        "watch": Section({"sync_minutes": Key(integer(1), 60)}),
-        "ui": Section(
-            {
-                "theme": Key(text, "textual-dark"),
-                "keymap": Key(string_map, {}),
-            }
-        ),
-    }
-)
+def _lookup(values: Mapping[str, Any], path: tuple[str, ...]) -> tuple[bool, Any]:
+    value: Any = values
+    for name in path:
+        if not isinstance(value, Mapping) or name not in value:
+            return False, None
+        value = value[name]
+    return True, value

@@ -12,18 +12,21 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Switch
 
 from engine.config.load import TaxConfig
+from engine.config.schema import key_of
 
-FIELDS: tuple[tuple[str, str, str], ...] = (
-    # (dotted config key, label, TaxConfig attribute)
-    ("year", "Tax year (blank: this year)", "year"),
-    ("ordinary_taxable_income", "Ordinary taxable income", "ordinary_taxable_income"),
-    ("other_capital_gains.short_term", "Other short-term gains", "other_short_term"),
-    ("other_capital_gains.long_term", "Other long-term gains", "other_long_term"),
-    ("carryforward.short_term", "Carryforward in, short-term", "carryforward_short_term"),
-    ("carryforward.long_term", "Carryforward in, long-term", "carryforward_long_term"),
-    ("magi", "MAGI before capital results (blank: income)", "magi"),
-    ("state_rate", "State rate (e.g. 0.05)", "state_rate"),
+LABELS: tuple[tuple[str, str], ...] = (
+    # (TaxConfig attribute, label)
+    ("year", "Tax year (blank: this year)"),
+    ("ordinary_taxable_income", "Ordinary taxable income"),
+    ("other_short_term", "Other short-term gains"),
+    ("other_long_term", "Other long-term gains"),
+    ("carryforward_short_term", "Carryforward in, short-term"),
+    ("carryforward_long_term", "Carryforward in, long-term"),
+    ("magi", "MAGI before capital results (blank: income)"),
+    ("state_rate", "State rate (e.g. 0.05)"),
 )
+# (dotted config key under `tax.`, label, TaxConfig attribute); the key comes from the declaration
+FIELDS: tuple[tuple[str, str, str], ...] = tuple((key_of(TaxConfig, a), label, a) for a, label in LABELS)
 
 
 class TaxProfileScreen(ModalScreen[dict[str, Any] | None]):

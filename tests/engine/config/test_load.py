@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from engine.config.load import parse_config
+from engine.config.load import AccountConfig, Config, parse_config
 from engine.core.errors import ConfigError
 from tests.support import ROOT
 
@@ -20,27 +20,25 @@ def test_the_example_config_loads_and_sets_every_section():
     assert config.prices.stale_after_seconds == 120
 
 
-def test_every_schema_key_appears_in_the_example():
-    from engine.config.schema import SCHEMA, Section
-
-    text = (ROOT / "config.example.yaml").read_text()
-
-    def keys(section: Section, prefix: str = "") -> list[str]:
-        found = []
-        for name, spec in section.keys.items():
-            found.append(name)
-            if isinstance(spec, Section):
-                found += keys(spec, f"{prefix}{name}.")
-        return found
-
-    missing = [k for k in keys(SCHEMA) if f"{k}:" not in text]
-    assert missing == []
-
-
 @pytest.mark.parametrize(
     ("text", "message"),
     [
         ("lots:\n  methd: fifo\n", "config:2: lots.methd: unknown key (did you mean lots.method?)"),
+        (
+            "tax:\n  other_capital_gains:\n    shortterm: 1\n",
+            "config:3: tax.other_capital_gains.shortterm: unknown key "
+            "(did you mean tax.other_capital_gains.short_term?)",
+        ),
+        (
+            "accounts:\n  - name: k\n    exchange: kraken\n    api_keyenv: K\n",
+            "config:4: accounts[0].api_keyenv: unknown key (did you mean accounts[0].api_key_env?)",
+        ),
+        ("accounts:\n  - name: k\n", "config:2: accounts[0].exchange: required"),
+        (
+            "tax:\n  carryforward:\n    long_term: -1\n",
+            "config:3: tax.carryforward.long_term: must be at least 0",
+        ),
+        ("other_short_term: 1\n", "config:1: other_short_term: unknown key"),
         (
             "tax:\n  filing_status: married\n",
             "config:2: tax.filing_status: expected one of single, mfj, mfs, hoh; got 'married'",
@@ -63,6 +61,38 @@ def test_bad_values_name_key_and_line(text, message):
 def test_empty_file_means_defaults():
     assert parse_config("").lots.method == "fifo"
     assert parse_config("tax:\n").tax.filing_status == "single"
+
+
+def test_missing_keys_take_the_declared_defaults():
+    config = parse_config("tax:\n  other_capital_gains:\nharvest:\n  wash_sale:\nalerts:\naccounts:\n")
+    assert config == Config()
+    assert config.prices.stale_after_seconds == 120
+    assert config.harvest.fee_rate == Decimal("0.001")
+    assert config.harvest.wash_sale.window_days == 30
+    assert config.tax.other_short_term == Decimal(0)
+    assert config.tax.magi is None
+    assert config.alerts.deadline_days == [30, 14, 7, 3, 1]
+    assert config.alerts.sinks == [{"type": "stdout"}]
+    assert config.accounts == []
+    # list defaults are fresh per config, not one shared list
+    assert config.alerts.sinks is not parse_config("").alerts.sinks
+
+
+def test_grouped_yaml_keys_land_on_their_attributes():
+    config = parse_config(
+        "tax:\n  other_capital_gains: {short_term: -5, long_term: 7}\n  carryforward:\n    short_term: 3\n"
+    )
+    assert (config.tax.other_short_term, config.tax.other_long_term) == (Decimal(-5), Decimal(7))
+    assert (config.tax.carryforward_short_term, config.tax.carryforward_long_term) == (Decimal(3), Decimal(0))
+
+
+def test_accounts_build_with_their_defaults_and_names_are_unique():
+    config = parse_config("accounts:\n  - {name: kr, exchange: kraken, quote_as_usd: [usd, usdt]}\n")
+    (account,) = config.accounts
+    assert account == AccountConfig(name="kr", exchange="kraken", quote_as_usd=["USD", "USDT"])
+    assert account.form_8949_box == "not_reported"
+    with pytest.raises(ConfigError, match="the account name 'kr' is used twice"):
+        parse_config("accounts:\n  - {name: kr, exchange: kraken}\n  - {name: kr, exchange: kraken}\n")
 
 
 def test_a_config_holding_keys_must_be_private(tmp_path):

@@ -1,0 +1,138 @@
+"""The config, declared once: every key with its type, parser and default.
+
+Each section is a frozen dataclass the rest of the code reads (`config.prices.poll_seconds`); the
+schema that validates the YAML file is derived from these fields (engine.config.schema), so a key
+cannot exist in one and not the other, and a default is written once. `key=` names the YAML key
+where it differs from the attribute (`other_capital_gains.short_term` is `other_short_term`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from engine.config.parsers import (
+    account_name,
+    any_mapping,
+    boolean,
+    choice,
+    day_list,
+    decimal_value,
+    env_name,
+    integer,
+    iso_date,
+    optional,
+    sink_list,
+    string_list,
+    string_map,
+    text,
+    timezone_name,
+)
+from engine.config.schema import Section, required, schema_of, section, section_list, setting
+
+ZERO = Decimal(0)
+MONEY = decimal_value()  # any sign: a gain or a loss
+AMOUNT = decimal_value(ZERO)  # zero or more
+DAYS = integer(0, 366)
+
+
+@dataclass(frozen=True)
+class TaxConfig:
+    timezone: str | None = setting(optional(timezone_name), None)
+    year: int | None = setting(optional(integer(2009, 2100)), None)
+    filing_status: str = setting(choice("single", "mfj", "mfs", "hoh"), "single")
+    ordinary_taxable_income: Decimal = setting(AMOUNT, ZERO)
+    other_short_term: Decimal = setting(MONEY, ZERO, key="other_capital_gains.short_term")
+    other_long_term: Decimal = setting(MONEY, ZERO, key="other_capital_gains.long_term")
+    carryforward_short_term: Decimal = setting(AMOUNT, ZERO, key="carryforward.short_term")
+    carryforward_long_term: Decimal = setting(AMOUNT, ZERO, key="carryforward.long_term")
+    magi: Decimal | None = setting(optional(AMOUNT), None)
+    niit: bool = setting(boolean, True)
+    state_rate: Decimal = setting(decimal_value(ZERO, Decimal("0.5")), ZERO)
+    params_file: str | None = setting(optional(text), None)
+    assume_latest_params: bool = setting(boolean, False)
+
+
+@dataclass(frozen=True)
+class LotsConfig:
+    method: str = setting(choice("fifo", "lifo", "hifo", "specific"), "fifo")
+    basis_scope: str = setting(choice("per_account", "universal"), "per_account")
+
+
+@dataclass(frozen=True)
+class WashSaleConfig:
+    enabled: bool = setting(boolean, False)
+    window_days: int = setting(DAYS, 30)
+    effective_from: str | None = setting(optional(iso_date), None)
+
+
+@dataclass(frozen=True)
+class HarvestConfig:
+    fee_rate: Decimal = setting(decimal_value(ZERO, Decimal("0.1")), Decimal("0.001"))
+    spread: Decimal = setting(decimal_value(ZERO, Decimal("0.1")), Decimal("0.0005"))
+    near_long_term_days: int = setting(DAYS, 30)
+    deadline_warn_days: int = setting(DAYS, 14)
+    rebuy_wait_hours: int = setting(integer(0, 24 * 365), 24)
+    min_loss: Decimal = setting(AMOUNT, ZERO)
+    goal: str = setting(choice("max_savings", "offset_gains", "target"), "max_savings")
+    target: Decimal | None = setting(optional(AMOUNT), None)
+    wash_sale: WashSaleConfig = section(WashSaleConfig)
+
+
+@dataclass(frozen=True)
+class PricesConfig:
+    stale_after_seconds: int = setting(integer(1), 120)
+    poll_seconds: int = setting(integer(1), 15)
+
+
+@dataclass(frozen=True)
+class AccountConfig:
+    name: str = field(metadata=required(account_name))
+    exchange: str = field(metadata=required(text))
+    api_key_env: str | None = setting(optional(env_name), None)
+    secret_env: str | None = setting(optional(env_name), None)
+    password_env: str | None = setting(optional(env_name), None)
+    secrets_file: str | None = setting(optional(text), None)
+    quote_as_usd: list[str] = setting(string_list, ["USD"])
+    symbols: list[str] | None = setting(optional(string_list), None)
+    form_8949_box: str = setting(choice("with_basis", "without_basis", "not_reported"), "not_reported")
+    ccxt: dict[str, Any] = setting(any_mapping, {})
+
+
+@dataclass(frozen=True)
+class WatchConfig:
+    sync_minutes: int = setting(integer(1), 60)
+
+
+@dataclass(frozen=True)
+class AlertsConfig:
+    min_net_savings: Decimal = setting(AMOUNT, Decimal(250))
+    min_asset_net_savings: Decimal = setting(AMOUNT, Decimal(100))
+    long_term_days: int = setting(DAYS, 7)
+    deadline_days: list[int] = setting(day_list, [30, 14, 7, 3, 1])
+    cooldown_minutes: int = setting(integer(0), 360)
+    rearm_fraction: Decimal = setting(decimal_value(ZERO, Decimal(10)), Decimal("0.25"))
+    sinks: list[dict[str, str]] = setting(sink_list, [{"type": "stdout"}])
+
+
+@dataclass(frozen=True)
+class UiConfig:
+    theme: str = setting(text, "textual-dark")
+    keymap: dict[str, str] = setting(string_map, {})
+
+
+@dataclass(frozen=True)
+class Config:
+    tax: TaxConfig = section(TaxConfig)
+    lots: LotsConfig = section(LotsConfig)
+    harvest: HarvestConfig = section(HarvestConfig)
+    prices: PricesConfig = section(PricesConfig)
+    alerts: AlertsConfig = section(AlertsConfig)
+    ui: UiConfig = section(UiConfig)
+    accounts: list[AccountConfig] = section_list(AccountConfig)
+    watch: WatchConfig = section(WatchConfig)
+    path: Path | None = None  # the file it was read from; not a key
+
+
+SCHEMA: Section = schema_of(Config)
