@@ -152,6 +152,17 @@ SINK_KEYS = {
 }
 
 
+def _is_http_url(text: str) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(text)
+        _ = parts.port  # raises on a malformed port
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
 def sink_list(raw: Any) -> list[dict[str, str]]:
     if not isinstance(raw, list):
         raise ValueError("expected a list of sinks like {type: stdout}")
@@ -168,5 +179,8 @@ def sink_list(raw: Any) -> list[dict[str, str]]:
             raise ValueError(f"[{index}]: a {item['type']} sink needs {needed}")
         if item["type"] == "webhook" and item.get("format", "generic") not in ("generic", "ntfy", "slack"):
             raise ValueError(f"[{index}]: format must be generic, ntfy or slack")
+        if item["type"] == "webhook" and not _is_http_url(item["url"]):
+            # never echo the URL: its path often holds the webhook's token
+            raise ValueError(f"[{index}]: url must be an http:// or https:// address with a host")
         sinks.append({k: str(v) for k, v in item.items()})
     return sinks

@@ -50,12 +50,26 @@ def test_the_example_config_loads_and_sets_every_section():
         ),
         ("tax: [1, 2\n", "config:2:1: YAML syntax error"),
         ("tax:\n  timezone: Mars/Olympus\n", "config:2: tax.timezone: unknown time zone 'Mars/Olympus'"),
+        (
+            "alerts:\n  sinks: [{type: webhook, url: 'file:///etc/passwd'}]\n",
+            "config:2: alerts.sinks: [0]: url must be an http:// or https:// address with a host",
+        ),
+        (
+            "alerts:\n  sinks: [{type: webhook, url: 'https:///hooks/T0KEN'}]\n",
+            "config:2: alerts.sinks: [0]: url must be an http:// or https:// address with a host",
+        ),
     ],
 )
 def test_bad_values_name_key_and_line(text, message):
     with pytest.raises(ConfigError) as caught:
         parse_config(text)
     assert str(caught.value).startswith(message)
+
+
+def test_a_refused_webhook_url_is_not_echoed():
+    with pytest.raises(ConfigError) as caught:
+        parse_config("alerts:\n  sinks: [{type: webhook, url: 'ftp://hooks.example/T0KEN'}]\n")
+    assert "T0KEN" not in str(caught.value)
 
 
 def test_empty_file_means_defaults():
