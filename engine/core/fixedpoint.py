@@ -44,12 +44,14 @@ def from_decimal(value: Decimal) -> int:
     sign, digits, exponent = value.as_tuple()
     assert isinstance(exponent, int)
     if exponent < -DIGITS:
-        # trailing zeros beyond 18 places are harmless: normalise before judging
-        value = value.normalize()
-        sign, digits, exponent = value.as_tuple()
-        assert isinstance(exponent, int)
-        if exponent < -DIGITS:
+        # trailing zeros beyond 18 places are harmless: drop them before judging (by hand:
+        # Decimal.normalize() rounds in its context and turns 1e-1000030 into 0)
+        while exponent < -DIGITS and len(digits) > 1 and digits[-1] == 0:
+            digits, exponent = digits[:-1], exponent + 1
+        if exponent < -DIGITS and any(digits):
             raise FixedPointError(f"more than {DIGITS} decimal places: {value}")
+        if exponent < -DIGITS:  # zero written with many places
+            return 0
     if len(digits) + exponent > 40:
         raise FixedPointError(f"number too large: {value}")
     magnitude: int = int("".join(map(str, digits)) or "0") * 10 ** (exponent + DIGITS)

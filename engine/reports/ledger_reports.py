@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Sequence
 from datetime import date
@@ -13,6 +11,7 @@ from typing import Any
 from engine.core import fixedpoint as fp
 from engine.ledger.gains import LotRow, totals_by_year
 from engine.ledger.records import LONG, SHORT, Excluded, RealizedRow
+from engine.reports.csv_output import csv_text
 
 REALIZED_COLUMNS = (
     "account",
@@ -74,11 +73,7 @@ def realized_records(rows: Sequence[RealizedRow]) -> list[list[str]]:
 
 
 def realized_csv(rows: Sequence[RealizedRow]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(REALIZED_COLUMNS)
-    writer.writerows(realized_records(rows))
-    return out.getvalue()
+    return csv_text(REALIZED_COLUMNS, realized_records(rows))
 
 
 def _totals_json(rows: Sequence[RealizedRow]) -> dict[str, Any]:
@@ -195,11 +190,7 @@ def lot_records(rows: Sequence[LotRow], priced: bool) -> list[list[str]]:
 
 
 def lots_csv(rows: Sequence[LotRow], priced: bool) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(LOTS_COLUMNS + (PRICED_COLUMNS if priced else ()))
-    writer.writerows(lot_records(rows, priced))
-    return out.getvalue()
+    return csv_text(LOTS_COLUMNS + (PRICED_COLUMNS if priced else ()), lot_records(rows, priced))
 
 
 def lots_json(rows: Sequence[LotRow], priced: bool, warnings: Sequence[str]) -> str:

@@ -3,8 +3,6 @@ Every amount is a decimal string (exact for amounts from the ledger, cents for t
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Sequence
 from datetime import date
@@ -17,6 +15,7 @@ from engine.planning.candidates import Blocked, Candidate
 from engine.planning.checklist import Step
 from engine.planning.planner import TaxSummary
 from engine.planning.plans import Plan
+from engine.reports.csv_output import csv_text
 from engine.reports.ledger_reports import table
 
 CENT = Decimal("0.01")
@@ -214,12 +213,9 @@ def checklist_rows(steps: Sequence[Step], now: int) -> list[dict[str, Any]]:
 def checklist_csv(steps: Sequence[Step], now: int) -> str:
     """The checklist export (`harvest checklist export`, `e` in the app): one row per step."""
     rows = checklist_rows(steps, now)
-    buffer = io.StringIO()
-    if rows:
-        writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    return buffer.getvalue()
+    if not rows:
+        return ""
+    return csv_text(list(rows[0]), [["" if v is None else v for v in row.values()] for row in rows])
 
 
 def _time(micros: int | None) -> str | None:
