@@ -23,6 +23,7 @@ from engine.config.model import (
     WashSaleConfig,
     WatchConfig,
 )
+from engine.config.parsers import ExactFloat
 from engine.config.schema import Section, SectionList, build
 from engine.core.errors import ConfigError
 
@@ -84,8 +85,21 @@ def parse_config(text: str, path: Path | None = None) -> Config:
     return _build(values, path)
 
 
+class _ExactLoader(yaml.SafeLoader):
+    """Floats keep their written digits (see ExactFloat); everything else as SafeLoader."""
+
+    def construct_yaml_float(self, node: yaml.ScalarNode) -> Any:
+        number = super().construct_yaml_float(node)
+        if number != number or number in (float("inf"), float("-inf")):
+            return number  # .nan / .inf: refused by the parsers as not finite
+        return ExactFloat(str(node.value))
+
+
+_ExactLoader.add_constructor("tag:yaml.org,2002:float", _ExactLoader.construct_yaml_float)
+
+
 def _construct(node: yaml.Node) -> Any:
-    loader = yaml.SafeLoader("")
+    loader = _ExactLoader("")
     try:
         return loader.construct_object(node, deep=True)
     finally:
@@ -146,7 +160,10 @@ def data_dir() -> Path:
     """Where the store lives: $HARVEST_HOME, else the user data dir."""
     home = os.environ.get(HOME_ENV)
     if home:
-        return Path(home).expanduser()
+        path = Path(home).expanduser()
+        if path.exists() and not path.is_dir():
+            raise ConfigError(f"${HOME_ENV}={home} names a file, not a directory")
+        return path
     from platformdirs import user_data_path
 
     return user_data_path("harvest")

@@ -12,13 +12,25 @@ T = TypeVar("T")
 Parser = Callable[[Any], T]
 
 
+class ExactFloat(float):
+    """A YAML float that remembers the text it was written as."""
+
+    text: str
+
+    def __new__(cls, text: str) -> ExactFloat:
+        number = super().__new__(cls, float(text.replace("_", "")))
+        number.text = text
+        return number
+
+
 def decimal_value(minimum: Decimal | None = None, maximum: Decimal | None = None) -> Parser[Decimal]:
     def parse(raw: Any) -> Decimal:
         if isinstance(raw, bool) or not isinstance(raw, int | float | str):
             raise ValueError("expected a number")
         try:
-            # str() keeps what the user wrote (0.1 stays 0.1, not its binary neighbour)
-            value = Decimal(str(raw).replace("_", "").replace(",", ""))
+            # the digits the user wrote (0.1 stays 0.1, not its binary neighbour; a float keeps
+            # only ~16 significant digits, so YAML numbers arrive as ExactFloat with their text)
+            value = Decimal(getattr(raw, "text", str(raw)).replace("_", "").replace(",", ""))
         except InvalidOperation:
             raise ValueError(f"expected a number, got {raw!r}") from None
         if not value.is_finite():

@@ -20,16 +20,24 @@ from engine.core.files import PRIVATE, write_atomic
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        # whole numbers stay ints; others keep their exact digits as a YAML float literal
-        return int(value) if value == value.to_integral_value() else float(str(value))
+    # whole numbers stay ints; other Decimals are written by _decimal_scalar, digit for digit
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)
     return value
+
+
+def _decimal_scalar(representer: Any, value: Decimal) -> Any:
+    """A Decimal as a plain YAML number with its exact digits (never through float)."""
+    return representer.represent_scalar("tag:yaml.org,2002:float", f"{value:f}")
 
 
 def save_tax_profile(path: Path, changes: dict[str, Any]) -> Config:
     """Set `tax.<key>` (dotted keys for nested ones, e.g. `carryforward.short_term`)."""
     yaml = YAML()
     yaml.preserve_quotes = True
+    yaml.representer.add_representer(Decimal, _decimal_scalar)
+    # a symlinked config (dotfiles) is edited where it lives, the link kept
+    path = path.resolve() if path.is_symlink() else path
     try:
         text = path.read_text(encoding="utf-8") if path.exists() else ""
     except OSError as exc:

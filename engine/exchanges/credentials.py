@@ -38,9 +38,12 @@ def load_credentials(account: AccountConfig) -> dict[str, str]:
 
 def _from_file(account: AccountConfig, path: Path) -> dict[str, str]:
     try:
-        mode = stat.S_IMODE(path.stat().st_mode)
+        status = path.stat()
     except OSError as exc:
         raise CredentialsError(f"{account.name}: secrets file {path}: {exc.strerror or exc}") from None
+    if not stat.S_ISREG(status.st_mode):  # a FIFO or device would block the read forever
+        raise CredentialsError(f"{account.name}: secrets file {path} is not a regular file")
+    mode = stat.S_IMODE(status.st_mode)
     if mode & 0o077:
         raise ConfigError(
             f"{account.name}: secrets file {path} is readable by others (mode {mode:04o}); run chmod 600 {path}"

@@ -76,3 +76,11 @@ def test_bad_arguments_are_one_line(home, capsys, argv, message):
     err = capsys.readouterr().err
     assert code == 2
     assert err.strip() == message
+
+
+def test_harvest_home_naming_a_file_is_one_clear_line(tmp_path, monkeypatch, capsys):
+    home_file = tmp_path / "not-a-dir"
+    home_file.write_text("")
+    monkeypatch.setenv("HARVEST_HOME", str(home_file))
+    assert main(["report", "lots"]) == 2
+    assert capsys.readouterr().err == f"harvest: $HARVEST_HOME={home_file} names a file, not a directory\n"

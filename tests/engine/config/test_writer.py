@@ -55,3 +55,26 @@ def test_a_missing_file_is_created_private(tmp_path):
     save_tax_profile(path, {"state_rate": Decimal("0.05")})
     assert "state_rate: 0.05" in path.read_text()
     assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_symlinked_config_is_edited_where_it_lives(tmp_path):
+    target = tmp_path / "dotfiles" / "harvest.yaml"
+    target.parent.mkdir()
+    target.write_text(ORIGINAL)
+    link = tmp_path / "config.yaml"
+    link.symlink_to(target)
+    save_tax_profile(link, {"ordinary_taxable_income": Decimal("95000")})
+    assert link.is_symlink()
+    assert "ordinary_taxable_income: 95000" in target.read_text()
+
+
+def test_decimals_are_written_digit_for_digit_never_through_float(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text(ORIGINAL)
+    exact = Decimal("1234567890123.123456789")  # a float keeps ~16 significant digits
+    config = save_tax_profile(
+        path, {"other_capital_gains.short_term": exact, "state_rate": Decimal("0.0725")}
+    )
+    assert config.tax.other_short_term == exact
+    assert config.tax.state_rate == Decimal("0.0725")
+    assert "short_term: 1234567890123.123456789" in path.read_text()

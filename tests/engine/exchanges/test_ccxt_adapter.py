@@ -174,3 +174,12 @@ def test_redact_scrubs_keys_and_signatures():
         redact(text, {"apiKey": "KEY-abcdef"})
         == "GET /api/v3/account?timestamp=1&signature=[redacted] key=[redacted]"
     )
+
+
+def test_a_secrets_file_that_is_a_fifo_is_refused_not_read(tmp_path):
+    import os
+
+    fifo = tmp_path / "secrets.yaml"
+    os.mkfifo(fifo, 0o600)
+    with pytest.raises(CredentialsError, match="is not a regular file"):
+        load_credentials(AccountConfig(name="kr", exchange="kraken", secrets_file=str(fifo)))
