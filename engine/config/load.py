@@ -75,13 +75,17 @@ def parse_config(text: str, path: Path | None = None) -> Config:
     label = str(path) if path else "config"
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+        if node is None:
+            return Config(path=path)
+        values = _validate(node, SCHEMA, "", label)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
         raise ConfigError(f"{label}{where}: YAML syntax error: {exc.problem}") from None
-    if node is None:
-        return Config(path=path)
-    values = _validate(node, SCHEMA, "", label)
+    except yaml.YAMLError as exc:  # e.g. a NUL or other unprintable character
+        raise ConfigError(f"{label}: not a YAML text: {str(exc).splitlines()[0]}") from None
+    except RecursionError:
+        raise ConfigError(f"{label}: YAML nested too deeply") from None
     return _build(values, path)
 
 

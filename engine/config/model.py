@@ -32,8 +32,12 @@ from engine.config.parsers import (
 from engine.config.schema import Section, required, schema_of, section, section_list, setting
 
 ZERO = Decimal(0)
-MONEY = decimal_value()  # any sign: a gain or a loss
-AMOUNT = decimal_value(ZERO)  # zero or more
+# USD figures up to a quadrillion: every later computation (the tax model, the fixed-point
+# aggregates of scans and plans) holds them exactly; beyond that is a typo, refused by name
+MONEY_LIMIT = Decimal(10**15)
+MONEY = decimal_value(-MONEY_LIMIT, MONEY_LIMIT)  # any sign: a gain or a loss
+AMOUNT = decimal_value(ZERO, MONEY_LIMIT)  # zero or more
+DAY_SECONDS, YEAR_MINUTES = 86_400, 525_600
 DAYS = integer(0, 366)
 
 
@@ -82,8 +86,8 @@ class HarvestConfig:
 
 @dataclass(frozen=True)
 class PricesConfig:
-    stale_after_seconds: int = setting(integer(1), 120)
-    poll_seconds: int = setting(integer(1), 15)
+    stale_after_seconds: int = setting(integer(1, 365 * DAY_SECONDS), 120)
+    poll_seconds: int = setting(integer(1, DAY_SECONDS), 15)
 
 
 @dataclass(frozen=True)
@@ -102,7 +106,7 @@ class AccountConfig:
 
 @dataclass(frozen=True)
 class WatchConfig:
-    sync_minutes: int = setting(integer(1), 60)
+    sync_minutes: int = setting(integer(1, YEAR_MINUTES), 60)
 
 
 @dataclass(frozen=True)
@@ -111,7 +115,7 @@ class AlertsConfig:
     min_asset_net_savings: Decimal = setting(AMOUNT, Decimal(100))
     long_term_days: int = setting(DAYS, 7)
     deadline_days: list[int] = setting(day_list, [30, 14, 7, 3, 1])
-    cooldown_minutes: int = setting(integer(0), 360)
+    cooldown_minutes: int = setting(integer(0, YEAR_MINUTES), 360)
     rearm_fraction: Decimal = setting(decimal_value(ZERO, Decimal(10)), Decimal("0.25"))
     sinks: list[dict[str, str]] = setting(sink_list, [{"type": "stdout"}])
 

@@ -7,11 +7,12 @@ an explicit, documented rounding step. Decimal is the boundary type for callers.
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 
 DIGITS = 18
 SCALE = 10**DIGITS
 _QUANT = Decimal(1).scaleb(-DIGITS)
+_WIDE = Context(prec=DIGITS + 42)  # 18 places and 42 digits before the point
 _PLAIN = re.compile(r"\s*([+-]?)([0-9]*)(?:\.([0-9]*))?\s*\Z")
 
 
@@ -106,4 +107,6 @@ def fmt_cents(units: int) -> str:
 
 
 def quantize(value: Decimal) -> Decimal:
-    return value.quantize(_QUANT, rounding=ROUND_HALF_EVEN)
+    """To 18 places, half-even, in a context wide enough for any amount harvest accepts (the
+    default 28 digits would fail past $10^10 at 18 places)."""
+    return value.quantize(_QUANT, rounding=ROUND_HALF_EVEN, context=_WIDE)

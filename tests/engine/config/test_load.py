@@ -50,6 +50,21 @@ def test_the_example_config_loads_and_sets_every_section():
         ),
         ("tax: [1, 2\n", "config:2:1: YAML syntax error"),
         ("tax:\n  timezone: Mars/Olympus\n", "config:2: tax.timezone: unknown time zone 'Mars/Olympus'"),
+        ("prices:\n  poll_seconds: 10000000000\n", "config:2: prices.poll_seconds: must be at most 86400"),
+        (
+            "watch:\n  sync_minutes: 1e10\n",
+            "config:2: watch.sync_minutes: expected a whole number, got '1e10'",
+        ),
+        (
+            "tax:\n  ordinary_taxable_income: 1e30\n",
+            "config:2: tax.ordinary_taxable_income: must be at most 1000000000000000",
+        ),
+        (
+            "tax:\n  other_capital_gains: {short_term: -1e16}\n",
+            "config:2: tax.other_capital_gains.short_term: must be at least -1000000000000000",
+        ),
+        ("tax: " + "[" * 5000 + "\n", "config: YAML nested too deeply"),
+        ('tax:\n  timezone: "a\0b"\n', "config: not a YAML text: unacceptable character #x0000"),
         (
             "alerts:\n  sinks: [{type: webhook, url: 'file:///etc/passwd'}]\n",
             "config:2: alerts.sinks: [0]: url must be an http:// or https:// address with a host",

@@ -200,3 +200,26 @@ def test_more_gain_never_lowers_tax(st_gain, lt_gain, income, status):
             base.ordinary_income_offset + base.carryforward_out_short_term + base.carryforward_out_long_term
             == -(st_gain + lt_gain)
         )
+
+
+def test_the_largest_amounts_the_config_accepts_compute(tmp_path):
+    """Income and gains at the config's limit ($10^15) go through the tax model and a scan
+    (fixed-point aggregates past $10^10 once overflowed the 28-digit Decimal context)."""
+    from decimal import Decimal
+
+    from engine.config.model import MONEY_LIMIT
+    from engine.planning.planner import Planner
+    from tests.support import HEADER, engine_from_csv, usd
+
+    engine = engine_from_csv(
+        tmp_path,
+        f"{HEADER}\n2026-01-05T15:00:00Z,kraken,BTC,buy,1000000,1000000000,0,T1\n",
+        income=str(MONEY_LIMIT),
+        other_long_term=MONEY_LIMIT,
+    )
+    planner = Planner(engine)
+    summary = planner.tax_summary(2026)
+    # 37% of the income (less the lower brackets' savings) plus 20% + 3.8% NIIT of the gain
+    assert Decimal("6.07e14") < summary.result.total_tax < Decimal("6.08e14")
+    candidates, _blocked = planner.scan({"BTC": usd("1")})
+    assert candidates[0].loss == -usd("999999999000000")
