@@ -4,12 +4,15 @@ default: not reported), with totals per part and box to carry to Schedule D."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from engine.core import fixedpoint as fp
 from engine.ledger.records import LONG, RealizedRow
+from engine.reports.ledger_reports import table
 
 # 2025 Form 8949 boxes for digital assets (1099-DA): with basis reported to the IRS, without,
 # or not on a 1099-DA at all
@@ -77,3 +80,26 @@ def totals(rows: Sequence[Form8949Row]) -> list[tuple[str, str, int, int, int]]:
         entry[1] += item.row.cost_basis
         entry[2] += item.row.gain
     return [(part, box, *values) for (part, box), values in sorted(sums.items())]  # type: ignore[misc]
+
+
+def form_csv(rows: Sequence[Form8949Row]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(item.cells() for item in rows)
+    return buffer.getvalue()
+
+
+def form_table(rows: Sequence[Form8949Row]) -> str:
+    """Part I and Part II (the columns a paper form shows), then the totals per part and box."""
+    text = []
+    for part, title in (("I", "Part I — short-term"), ("II", "Part II — long-term")):
+        records = [item.cells()[1:10] for item in rows if item.part == part]
+        text.append(f"{title}\n")
+        text.append(table(COLUMNS[1:10], records, right={4, 5, 8}) if records else "  (none)\n")
+        text.append("\n")
+    text.append("Totals to carry to Schedule D\n")
+    sums = [[part, box, fp.fmt_cents(proceeds), fp.fmt_cents(basis), fp.fmt_cents(gain)]
+            for part, box, proceeds, basis, gain in totals(rows)]  # fmt: skip
+    text.append(table(("part", "box", "proceeds", "cost_basis", "gain"), sums, right={2, 3, 4}))
+    return "".join(text)

@@ -30,3 +30,40 @@ def identification_log(store: Store) -> list[Row]:
         in_time = "yes" if recorded <= sold else "from your records (imported after the sale)"
         rows.append((account, asset, trade, lots, iso_utc(recorded), iso_utc(sold), source, in_time))
     return rows
+
+
+# -- rendering: the log as JSON, CSV or a table
+
+IDENTIFICATION_COLUMNS = (
+    "account",
+    "asset",
+    "sale_id",
+    "lots",
+    "recorded_at",
+    "sold_at",
+    "source",
+    "in_time",
+)
+
+
+def identifications_json(rows: list[Row]) -> str:
+    import json
+
+    return json.dumps([dict(zip(IDENTIFICATION_COLUMNS, r, strict=True)) for r in rows], indent=2) + "\n"
+
+
+def identifications_csv(rows: list[Row]) -> str:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(IDENTIFICATION_COLUMNS)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def identifications_table(rows: list[Row]) -> str:
+    from engine.reports.ledger_reports import table
+
+    return table(IDENTIFICATION_COLUMNS, [[str(c) if c is not None else "" for c in r] for r in rows])

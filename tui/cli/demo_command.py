@@ -8,16 +8,24 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO
 
-from engine.demo.setup import build_demo_engine, demo_clock, demo_prices, import_scaled_lots
+from engine.core.errors import InputError
+from tui.cli.context import Subparsers
 
 
-def run_demo(args: argparse.Namespace, out: TextIO) -> int:
+def add_parser(sub: Subparsers) -> None:
+    demo = sub.add_parser("demo", help="the app on a bundled demo portfolio (offline)")
+    demo.add_argument("--lots", type=int, default=0, metavar="N", help="add N synthetic open lots")
+    demo.add_argument(
+        "--print", action="store_true", help="print the demo's reports instead of opening the app"
+    )
+
+
+def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     if args.lots < 0:
-        from engine.core.errors import InputError
-
         raise InputError("--lots: must be zero or more")
     if not args.print:
         return run_demo_app(args)
+    from engine.demo.setup import build_demo_engine, demo_clock, demo_prices
     from engine.reports import ledger_reports as fmt
 
     with tempfile.TemporaryDirectory(prefix="harvest-demo-") as tmp:
@@ -42,6 +50,7 @@ def run_demo(args: argparse.Namespace, out: TextIO) -> int:
 def run_demo_app(args: argparse.Namespace) -> int:
     """The app on the demo portfolio with a simulated live price feed; nothing outside a
     temporary directory is read or written (the tax profile is saved there too)."""
+    from engine.demo.setup import build_demo_engine, demo_clock, import_scaled_lots
     from tui.app import HarvestApp
     from tui.feed import DemoFeed
     from tui.session import Session

@@ -1,0 +1,94 @@
+"""The command table: every command and report kind the parser defines has a handler (and
+nothing else does), every subcommand has its help text, and the fast paths stay light."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+
+from tests.support import ROOT
+from tui.cli import app_command, report_commands
+from tui.cli.main import COMMANDS, REPORTS, build_parser, handler_for, main
+
+
+def subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    (action,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return dict(action.choices)
+
+
+def helps(parser: argparse.ArgumentParser) -> dict[str, str | None]:
+    (action,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    return {choice.dest: choice.help for choice in action._choices_actions}
+
+
+def test_every_command_and_report_kind_has_a_handler():
+    commands = subcommands(build_parser())
+    assert set(commands) == set(COMMANDS) | {"report"}
+    assert set(subcommands(commands["report"])) == set(REPORTS)
+    for name, handler in COMMANDS.items():
+        assert handler_for(argparse.Namespace(command=name)) is handler
+    for kind, handler in REPORTS.items():
+        assert handler_for(argparse.Namespace(command="report", report=kind)) is handler
+    assert REPORTS["methods"] is report_commands.cmd_report_methods
+    assert handler_for(argparse.Namespace(command=None)) is app_command.cmd_app  # plain `harvest`
+
+
+def test_commands_keep_their_order_and_help():
+    parser = build_parser()
+    commands = subcommands(parser)
+    assert list(commands) == ["import", "report", "tax", "scan", "plan", "checklist", "sync", "watch", "demo"]
+    assert list(subcommands(commands["report"])) == [
+        "realized", "lots", "8949", "identifications", "preliminary", "methods",
+    ]  # fmt: skip
+    for owner in (parser, commands["report"], commands["checklist"]):
+        assert all(helps(owner).values()), helps(owner)
+
+
+def test_import_and_report_paths_load_neither_polars_nor_ui_nor_ccxt(tmp_path):
+    (tmp_path / "config.yaml").write_text("tax:\n  timezone: UTC\n")
+    (tmp_path / "l.csv").write_text(
+        "timestamp,account,asset,side,quantity,price,fee,trade_id\n"
+        "2026-01-05T15:00:00Z,k,SOL,buy,10,200,0,T1\n2026-02-05T15:00:00Z,k,SOL,sell,5,100,0,T2\n"
+    )
+    (tmp_path / "p.csv").write_text("asset,price\nSOL,150\n")
+    runs = [
+        ["import", str(tmp_path / "l.csv")],
+        ["report", "realized"],
+        ["report", "lots", "--prices", str(tmp_path / "p.csv")],
+        ["report", "8949", "--year", "2026"],
+        ["report", "identifications"],
+    ]
+    probe = (
+        "import sys\nfrom tui.cli.main import main\n"
+        f"codes = [main(argv) for argv in {runs!r}]\n"
+        "print(codes, ' '.join(sorted({name.split('.')[0] for name in sys.modules})))"
+    )
+    env = {
+        **os.environ,
+        "HARVEST_HOME": str(tmp_path / "home"),
+        "HARVEST_CONFIG": str(tmp_path / "config.yaml"),
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT, env=env
+    )
+    last = result.stdout.splitlines()[-1]
+    assert last.startswith("[0, 0, 0, 0, 0] ")
+    assert not set(last.split()) & {"polars", "textual", "rich", "ccxt"}
+
+
+def test_main_turns_errors_into_exit_codes(monkeypatch, capsys):
+    from engine.core.errors import HarvestError
+
+    def interrupted(args: argparse.Namespace, out: object) -> int:
+        raise KeyboardInterrupt
+
+    def failing(args: argparse.Namespace, out: object) -> int:
+        raise HarvestError("it broke")
+
+    monkeypatch.setitem(COMMANDS, "tax", interrupted)
+    assert main(["tax"]) == 130
+    monkeypatch.setitem(COMMANDS, "tax", failing)
+    assert main(["tax"]) == 1
+    assert capsys.readouterr().err == "harvest: it broke\n"

@@ -1,0 +1,88 @@
+"""`harvest` alone: the app on the user's own store and config. The command line builds what
+talks to the exchanges — the live price feed and the sync the app runs — so the app itself
+imports neither ccxt nor engine.exchanges."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TextIO
+
+from engine.core.errors import HarvestError
+from tui.cli.context import open_engine
+
+if TYPE_CHECKING:
+    from engine.api import Engine
+    from engine.exchanges.live_prices import LivePrices
+    from tui.session import Session
+
+# MERGE: the same alias as tui.session.SyncRunner; import it from there once the app branch is in
+SyncRunner = Callable[[Callable[[str], None]], str]
+
+
+def cmd_app(args: argparse.Namespace, out: TextIO) -> int:
+    from engine.config.load import resolve_config_path
+    from tui.app import HarvestApp
+    from tui.feed import LiveFeed, PriceFeed, StoredFeed
+    from tui.session import Session
+
+    engine = open_engine(args)
+    config = engine.config
+    session = Session(engine, config_path=config.path or resolve_config_path(args.config)[0])
+    # MERGE: pass it as Session(engine, config_path=..., sync=store_sync(engine)) once Session takes sync=
+    session.sync_runner = store_sync(engine)  # type: ignore[attr-defined]
+    live = start_live_prices(session)
+    feed: PriceFeed = (
+        LiveFeed(live, session.save_prices)
+        if live is not None
+        else StoredFeed(session.stored_prices, interval=float(config.prices.poll_seconds))
+    )
+    try:
+        HarvestApp(session, feed).run()
+    finally:
+        if live is not None:
+            live.stop()
+    return 0
+
+
+def start_live_prices(session: Session) -> LivePrices | None:
+    """Stream prices from the configured exchanges, when there are any."""
+    config = session.engine.config
+    if not config.accounts:
+        return None
+    from engine.exchanges.ccxt_adapter import open_client
+    from engine.exchanges.live_prices import LivePrices
+
+    def assets() -> set[str]:
+        with session.lock:  # the engine is shared with the app's workers
+            return {lot.asset for lot in session.engine.lots().open_lots}
+
+    live = LivePrices(config, assets, open_client)
+    live.start()
+    return live
+
+
+def store_sync(engine: Engine) -> SyncRunner:
+    """What `harvest sync` does, for the app: every account into the engine's store through a
+    connection of its own, so the app's reads never wait on the exchanges' network I/O. The
+    app reloads (and reconciles its checklist) after it."""
+
+    def run(progress: Callable[[str], None]) -> str:
+        from engine.exchanges.sync import sync_accounts
+        from engine.store.store import open_store
+
+        def report(account: str, done: int, total: int, what: str) -> None:
+            progress(f"{account}: {what} ({done}/{total})")
+
+        store = open_store(engine.store.path)
+        try:
+            results = sync_accounts(engine.config, store, None, report)
+        finally:
+            store.close()
+        failed = [f"{r.account}: {r.error}" for r in results if not r.ok]
+        added = sum(r.added for r in results)
+        if failed:
+            raise HarvestError(f"{added} new record(s); failed: " + "; ".join(failed))
+        return f"{added} new record(s) from {len(results)} account(s)"
+
+    return run

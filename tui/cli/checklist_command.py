@@ -1,0 +1,59 @@
+"""`harvest checklist`: the saved plan's steps — show, advance, skip, cancel, export."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TextIO
+
+from tui.cli.context import Subparsers, open_engine
+
+
+def add_parser(sub: Subparsers) -> None:
+    checklist = sub.add_parser(
+        "checklist", help="the saved plan's steps: show, advance, skip, cancel, export"
+    )
+    actions = checklist.add_subparsers(dest="action", metavar="ACTION")
+    show = actions.add_parser("show", help="list the steps (default)")
+    show.add_argument("--format", choices=("table", "json"), default="table")
+    advance = actions.add_parser("advance", help="move a step to its next state")
+    advance.add_argument("step", type=int)
+    for name in ("skip", "cancel"):
+        act = actions.add_parser(name, help=f"{name} a step, with a reason")
+        act.add_argument("step", type=int)
+        act.add_argument("--reason", required=True)
+    export = actions.add_parser("export", help="write the checklist as CSV")
+    export.add_argument("--output", "-o", type=Path, help="file to write (default: stdout)")
+
+
+def cmd_checklist(args: argparse.Namespace, out: TextIO) -> int:
+    import json
+
+    from engine.planning.checklist import Checklist
+    from engine.reports import planning_output as fmt
+
+    engine = open_engine(args)
+    checklist = Checklist(engine.store.conn)
+    now = engine.clock()
+    action = args.action or "show"
+    if action == "advance":
+        step = checklist.advance(args.step, now)
+        out.write(f"step {step.number}: {step.state}\n")
+    elif action in ("skip", "cancel"):
+        step = checklist.skip(args.step, args.reason, now, cancel=action == "cancel")
+        out.write(f"step {step.number}: {step.state} ({step.reason})\n")
+    elif action == "export":
+        steps = checklist.steps()
+        text = fmt.checklist_csv(steps, now)
+        if args.output:
+            from engine.core.files import write_private
+
+            write_private(args.output, text)
+            out.write(f"wrote {len(steps)} step(s) to {args.output}\n")
+        else:
+            out.write(text)
+    elif getattr(args, "format", "table") == "json":  # plain `harvest checklist` has no --format
+        out.write(json.dumps(fmt.checklist_rows(checklist.steps(), now), indent=2) + "\n")
+    else:
+        out.write(fmt.checklist_text(checklist.steps(), now))
+    return 0

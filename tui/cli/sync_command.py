@@ -1,0 +1,57 @@
+"""`harvest sync`: balances, trades and transfers from the configured exchanges, with a progress
+bar per account on stderr and one summary line per account on stdout."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING, TextIO
+
+from tui.cli.context import Subparsers, open_engine
+
+if TYPE_CHECKING:
+    from engine.exchanges.sync import AccountReport
+
+MAX_REJECTED = 10  # rejected records listed per account; the rest are counted
+
+
+def add_parser(sub: Subparsers) -> None:
+    sync = sub.add_parser("sync", help="fetch balances, trades and transfers from the configured exchanges")
+    sync.add_argument("--account", help="only this account")
+
+
+def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
+    from engine.exchanges.sync import sync_accounts
+    from engine.planning.checklist import reconcile_checklist
+    from tui.cli.progress import ProgressLines
+
+    engine = open_engine(args)
+    bars = ProgressLines(sys.stderr)
+    reports = sync_accounts(engine.config, engine.store, args.account, bars.update)
+    bars.finish()
+    for report in reports:
+        out.write(account_lines(report))
+    engine.invalidate()
+    for change in reconcile_checklist(engine):
+        out.write(f"checklist: {change}\n")
+    return 0 if all(report.ok for report in reports) else 1
+
+
+def account_lines(report: AccountReport) -> str:
+    """What one account's sync brought: counts or the failure, rejected records, and balances
+    the exchange reports that the ledger's history does not explain."""
+    from engine.core import fixedpoint as fp
+
+    if report.ok:
+        lines = [f"{report.account}: {report.added} new record(s) of {report.fetched} fetched\n"]
+    else:
+        lines = [f"{report.account}: FAILED: {report.error} (kept what was fetched)\n"]
+    lines += [f"  rejected: {reason}\n" for reason in report.rejected[:MAX_REJECTED]]
+    if len(report.rejected) > MAX_REJECTED:
+        lines.append(f"  … and {len(report.rejected) - MAX_REJECTED} more rejected\n")
+    for asset, ledger, exchange in report.mismatches:
+        lines.append(
+            f"  {asset}: the exchange reports {fp.fmt(exchange, 0)}, the ledger has {fp.fmt(ledger, 0)} "
+            f"(missing history: {fp.fmt(exchange - ledger, 0)})\n"
+        )
+    return "".join(lines)
