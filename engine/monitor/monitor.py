@@ -18,6 +18,7 @@ from engine.core.errors import HarvestError
 from engine.core.files import append_private, open_private
 from engine.monitor.alerts import Alert, conditions, decide
 from engine.monitor.sinks import deliver
+from engine.planning.checklist import reconcile_checklist
 from engine.planning.planner import Planner
 from engine.planning.prices import prices_stale
 
@@ -73,7 +74,11 @@ class Monitor:
         self.planner = Planner(self.engine)
 
     def note(self, text: str) -> None:
+        """A problem: kept for the caller (printed by `harvest watch`) and logged."""
         self.problems.append(text)
+        self.log(text)
+
+    def log(self, text: str) -> None:
         if self.log_path is not None:
             append_private(self.log_path, text + "\n")
 
@@ -89,6 +94,9 @@ class Monitor:
             for problem in synced:
                 self.note(f"sync: {problem}")
             self.last_sync = now
+            self.engine.invalidate()
+            for change in reconcile_checklist(self.engine):  # as after every import and sync
+                self.log(f"checklist: {change}")
             self.planner.refresh()
         prices, observed = self.prices()
         stale = prices_stale(observed, now, config.prices.stale_after_seconds)

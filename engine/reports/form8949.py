@@ -4,14 +4,13 @@ default: not reported), with totals per part and box to carry to Schedule D."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from engine.core import fixedpoint as fp
 from engine.ledger.records import LONG, RealizedRow
+from engine.reports.csv_output import csv_text
 from engine.reports.ledger_reports import table
 
 # 2025 Form 8949 boxes for digital assets (1099-DA): with basis reported to the IRS, without,
@@ -83,11 +82,7 @@ def totals(rows: Sequence[Form8949Row]) -> list[tuple[str, str, int, int, int]]:
 
 
 def form_csv(rows: Sequence[Form8949Row]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(item.cells() for item in rows)
-    return buffer.getvalue()
+    return csv_text(COLUMNS, [item.cells() for item in rows])
 
 
 def form_table(rows: Sequence[Form8949Row]) -> str:

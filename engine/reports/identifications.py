@@ -53,14 +53,9 @@ def identifications_json(rows: list[Row]) -> str:
 
 
 def identifications_csv(rows: list[Row]) -> str:
-    import csv
-    import io
+    from engine.reports.csv_output import csv_text
 
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(IDENTIFICATION_COLUMNS)
-    writer.writerows(rows)
-    return buffer.getvalue()
+    return csv_text(IDENTIFICATION_COLUMNS, rows)
 
 
 def identifications_table(rows: list[Row]) -> str:

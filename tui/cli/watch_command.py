@@ -68,11 +68,17 @@ def _monitor_sync(engine: Engine, wait: Callable[[float], None]) -> Callable[[],
     def sync() -> list[str]:
         from engine.exchanges.ccxt_adapter import open_client
         from engine.exchanges.sync import sync_accounts
+        from engine.store.store import open_store
 
         def client(account: AccountConfig) -> ExchangeClient:
             return open_client(account, sleep=wait)
 
-        reports = sync_accounts(engine.config, engine.store, client_factory=client)
+        # its own connection: the monitor runs the sync in a worker thread it may abandon on SIGTERM
+        store = open_store(engine.store.path)
+        try:
+            reports = sync_accounts(engine.config, store, client_factory=client)
+        finally:
+            store.close()
         return [f"{r.account}: {r.error}" for r in reports if not r.ok]
 
     return sync

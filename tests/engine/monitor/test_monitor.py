@@ -162,3 +162,23 @@ def test_an_exchange_outage_does_not_stop_the_alerts(tmp_path, monkeypatch):
     assert len(tries) == 3  # four attempts, three waits, then the account stops
     (problem,) = watcher.problems
     assert problem.startswith("sync: kraken: load_markets: exchange unreachable after 4 tries")
+
+
+def test_the_monitors_sync_advances_the_checklist_like_harvest_sync(tmp_path):
+    """A sale synced by the monitor moves its identified step to sold (issue: only
+    `harvest sync` reconciled the checklist)."""
+    from tests.engine.planning.test_checklist import PRICES, saved_checklist
+
+    planner, checklist = saved_checklist(tmp_path)
+    engine = planner.engine
+    checklist.advance(1, engine.clock())  # identified: X2 named for the sale
+
+    def sync() -> list[str]:  # the exchange reports the sale
+        sale = parse_csv(f"{HEADER}\n2026-11-24T18:00:00Z,kraken,XYZ,sell,1,300,0,S1\n", "sync")
+        engine.store.import_events(keys_of(sale), "ccxt:kraken", frozenset({"USD"}))
+        return []
+
+    watcher = Monitor(engine, lambda: (dict(PRICES), engine.clock()), sync)
+    watcher.cycle()
+    step = checklist.step(1)
+    assert (step.state, step.sale_ref) == ("sold", "S1")
