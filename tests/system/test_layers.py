@@ -40,7 +40,7 @@ CLI = "tui.cli"  # only the CLI itself and the `python -m tui` entry may import 
 CLI_IMPORTERS = ("tui.cli", "tui.__main__")
 APP = "tui"  # the Textual app: tui minus the CLI and the entry module
 APP_FORBIDDEN = ("ccxt", "engine.exchanges")
-UI_LIBRARIES = ("textual", "rich")
+UI_LIBRARIES = ("textual", "rich", "textual_plotext")
 
 
 @dataclass(frozen=True, order=True)
@@ -264,9 +264,7 @@ EDGES = all_edges(MODULES)
 
 def test_the_walk_sees_the_whole_tree():
     assert {"engine.api", "engine.ledger.lots", "tui.app", "tui.cli.main", "tui.__main__"} <= set(MODULES)
-    assert Edge("tui.__main__", "tui.cli.main", 3) in EDGES
-    local = [e for e in EDGES if e.importer == "tui.cli.main" and e.target == "tui.cli.planning_commands"]
-    assert local  # a function-local import is an edge too
+    assert [e.target for e in EDGES if e.importer == "tui.__main__" and within(e.target, [CLI])]
 
 
 def test_every_module_has_a_layer():
@@ -275,8 +273,8 @@ def test_every_module_has_a_layer():
 
 @pytest.mark.xfail(
     strict=False,
-    reason="engine.api lazily imports engine.planning.checklist (api sits below planning); "
-    "the engine/tui restructure removes it",
+    reason="current tree: engine.api imports engine.planning.checklist (function-local; api sits "
+    "below planning). Drop this xfail once the restructure has merged",
 )
 def test_modules_import_only_their_own_layer_or_lower():
     assert layer_violations(EDGES) == []
@@ -284,8 +282,8 @@ def test_modules_import_only_their_own_layer_or_lower():
 
 @pytest.mark.xfail(
     strict=False,
-    reason="tui.cli.main <-> tui.cli.planning_commands import each other (function-local); "
-    "the restructure removes it",
+    reason="current tree: tui.cli.main -> tui.cli.planning_commands -> tui.cli.main (function-local "
+    "imports both ways). Drop this xfail once the restructure has merged",
 )
 def test_no_import_cycles():
     assert [" -> ".join(cycle) for cycle in find_cycles(internal_graph(EDGES, MODULES))] == []
@@ -293,7 +291,8 @@ def test_no_import_cycles():
 
 @pytest.mark.xfail(
     strict=False,
-    reason="tui.testing imports tui.cli.demo_command; the restructure moves the demo builder",
+    reason="current tree: tui.testing imports tui.cli.demo_command. Drop this xfail once the "
+    "restructure has merged",
 )
 def test_only_the_cli_and_the_entry_module_import_the_cli():
     assert cli_violations(EDGES) == []
@@ -301,8 +300,8 @@ def test_only_the_cli_and_the_entry_module_import_the_cli():
 
 @pytest.mark.xfail(
     strict=False,
-    reason="tui.session imports engine.exchanges.sync (so tui.app and the screens reach it); "
-    "the restructure moves syncing behind the engine's face",
+    reason="current tree: tui.session imports engine.exchanges.sync (function-local), so every app "
+    "module that imports tui.session reaches it. Drop this xfail once the restructure has merged",
 )
 def test_the_textual_app_reaches_neither_ccxt_nor_the_exchanges_package():
     assert app_violations(EDGES, MODULES) == []
