@@ -89,6 +89,7 @@ def wait_for_lock(home, proc: subprocess.Popen, seconds: float = 20) -> None:
     raise AssertionError("the monitor never took its lock")
 
 
+@pytest.mark.slow
 def test_sigterm_stops_the_monitor_within_two_seconds_and_a_second_is_refused(home):
     proc = run_watch(home)
     try:

@@ -8,6 +8,8 @@ import threading
 import time
 from decimal import Decimal
 
+import pytest
+
 from engine.api import Engine
 from engine.config.load import AlertsConfig, Config, TaxConfig
 from engine.imports.generic_csv import parse_csv
@@ -15,6 +17,8 @@ from engine.monitor.monitor import Monitor
 from engine.store.store import Store, keys_of
 from tests.support import HEADER, clock_at, usd
 from tui.session import Session
+
+pytestmark = pytest.mark.slow
 
 CONFIG = Config(
     tax=TaxConfig(timezone="America/New_York", ordinary_taxable_income=Decimal(150_000)),

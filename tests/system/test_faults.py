@@ -50,6 +50,7 @@ def consistent(home: Path) -> tuple[int, int]:
         return events, conn.execute("SELECT count(*) FROM batches").fetchone()[0]
 
 
+@pytest.mark.slow
 def test_kill_9_during_import_leaves_whole_batches_only(tmp_path):
     csv_path = write_csv(tmp_path / "trades.csv", 20_000, seed=3)
     rng = random.Random(11)
@@ -90,6 +91,7 @@ while True:
 """
 
 
+@pytest.mark.slow
 def test_kill_9_during_checklist_transitions_never_half_applies(tmp_path):
     home = tmp_path / "home"
     Store(home / "harvest.sqlite3").close()
@@ -179,6 +181,7 @@ def _small_disk() -> None:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
 
 
+@pytest.mark.slow
 def test_a_full_disk_is_a_clear_error_and_nothing_half_written(tmp_path):
     home = tmp_path / "home"
     Store(home / "harvest.sqlite3").close()

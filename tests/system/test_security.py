@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from tests.loopback import LoopbackExchange, ccxt_urls
@@ -24,6 +25,7 @@ KR_SECRET = base64.b64encode(KR_SECRET_RAW).decode()
 NEEDLES = [BN_KEY, BN_SECRET, KR_KEY, KR_SECRET, KR_SECRET_RAW.decode()]
 
 
+@pytest.mark.slow
 def test_keys_appear_in_no_file_and_no_output(tmp_path):
     home = tmp_path / "home"
     with LoopbackExchange() as fx:

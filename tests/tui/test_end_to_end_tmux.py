@@ -10,7 +10,10 @@ import uuid
 
 import pytest
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+]
 # a private tmux server: sessions the user (or another test) has open cannot resize this one
 TMUX = ["tmux", "-L", f"harvest-e2e-{uuid.uuid4().hex[:8]}", "-f", "/dev/null"]
 

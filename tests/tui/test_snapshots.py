@@ -11,6 +11,8 @@ from textual.worker import WorkerFailed
 
 from tui.testing import demo_app
 
+pytestmark = pytest.mark.slow
+
 SIZES = [(80, 24), (120, 40)]
 
 

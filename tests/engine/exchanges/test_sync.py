@@ -75,6 +75,7 @@ def no_wait(account):  # noqa: ANN001, ANN201
     return ExchangeClient(account, load_credentials(account), sleep=lambda seconds: None)
 
 
+@pytest.mark.slow
 def test_full_then_incremental_sync(tmp_path, monkeypatch):
     with LoopbackExchange() as fx:
         fill(fx)
@@ -159,6 +160,7 @@ def natural_keys(path: Path) -> set[str]:
         return {r[0] for r in store.conn.execute("SELECT natural_key FROM events")}
 
 
+@pytest.mark.slow
 def test_kill_9_mid_sync_then_resume_has_no_gap_and_no_duplicate(tmp_path, monkeypatch):
     with LoopbackExchange() as fx:
         fill(fx)
@@ -197,6 +199,7 @@ def wait_until(condition, seconds: float = 20) -> None:  # noqa: ANN001
     raise AssertionError("condition never held")
 
 
+@pytest.mark.slow
 def test_websocket_prices_stream_and_come_back_after_a_drop(tmp_path, monkeypatch):
     from engine.exchanges.live_prices import LivePrices
 
@@ -226,6 +229,7 @@ STEPS = [
 FAULTS = [("status", 429), ("status", 500), ("reset", 0), ("badjson", 0)]
 
 
+@pytest.mark.slow
 def test_a_fault_at_every_step_then_a_resume_equals_a_clean_sync(tmp_path, monkeypatch):
     with LoopbackExchange() as fx:
         fill(fx)

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import string
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.core.errors import CsvImportError
 from engine.imports.generic_csv import read_csv
 from engine.store.store import Store, keys_of
+
+pytestmark = pytest.mark.slow
 
 HEADER = "timestamp,account,asset,side,quantity,price,fee,note"
 SIDES = ["buy", "sell", "income", "transfer_in", "transfer_out", "spend", "BUY", "hodl", ""]
