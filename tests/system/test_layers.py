@@ -271,29 +271,14 @@ def test_every_module_has_a_layer():
     assert [m for m in MODULES if layer_of(m) is None] == []
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="current tree: engine.api imports engine.planning.checklist (function-local; api sits "
-    "below planning). Drop this xfail once the restructure has merged",
-)
 def test_modules_import_only_their_own_layer_or_lower():
     assert layer_violations(EDGES) == []
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="current tree: tui.cli.main -> tui.cli.planning_commands -> tui.cli.main (function-local "
-    "imports both ways). Drop this xfail once the restructure has merged",
-)
 def test_no_import_cycles():
     assert [" -> ".join(cycle) for cycle in find_cycles(internal_graph(EDGES, MODULES))] == []
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="current tree: tui.testing imports tui.cli.demo_command. Drop this xfail once the "
-    "restructure has merged",
-)
 def test_only_the_cli_and_the_entry_module_import_the_cli():
     assert cli_violations(EDGES) == []
 
