@@ -157,9 +157,10 @@ class ExchangeClient:
         )
         return trades
 
-    def transfers(self, kind: str, since: int | None) -> list[dict[str, Any]]:
+    def transfers(self, kind: str, since: int | None, until: int | None = None) -> list[dict[str, Any]]:
         method = self.exchange.fetch_deposits if kind == "deposit" else self.exchange.fetch_withdrawals
-        records: list[dict[str, Any]] = self.call(f"fetch_{kind}s", method, None, since, None)
+        params = {} if until is None else {"until": until}
+        records: list[dict[str, Any]] = self.call(f"fetch_{kind}s", method, None, since, None, params)
         return records
 
     def usd_close(self, symbol: str, minute_ms: int) -> Decimal | None:
@@ -213,7 +214,7 @@ class ExchangeClient:
                 return f"{label}: bad fee {fee.get('cost')!r}"
             fee_cost, fee_currency = cost, str(fee.get("currency") or quote)
         try:
-            return Event(
+            event = Event(
                 account=self.account.name, asset=base, side=side, timestamp=timestamp * 1000,
                 quantity=fp.from_decimal(amount), price=fp.from_decimal(price), fee=fp.from_decimal(fee_cost),
                 quote=quote, fee_asset=fee_currency, trade_id=str(ident) if ident else None,
@@ -221,6 +222,8 @@ class ExchangeClient:
             )  # fmt: skip
         except fp.FixedPointError as exc:
             return f"{label}: {exc}"
+        beyond = event.out_of_range()
+        return event if beyond is None else f"{label}: {beyond}"
 
     def transfer_event(self, record: dict[str, Any], kind: str) -> Event | str | None:
         """A deposit or withdrawal as transfer_in/transfer_out; None while it is not complete."""
@@ -236,10 +239,15 @@ class ExchangeClient:
             return f"{label}: missing or impossible timestamp"
         fee = record.get("fee") or {}
         fee_cost = to_decimal(fee.get("cost")) or Decimal(0)
-        return Event(
-            account=self.account.name, asset=str(currency), side="transfer_in" if kind == "deposit" else "transfer_out",
-            timestamp=timestamp * 1000, quantity=fp.from_decimal(amount), price=None,
-            fee=fp.from_decimal(fee_cost if kind == "withdrawal" else Decimal(0)), quote="USD",
-            fee_asset=str(fee.get("currency") or currency), trade_id=f"{kind}:{ident}" if ident else None,
-            tx_id=record.get("txid"), address=record.get("address"), source=f"ccxt:{self.id}",
-        )  # fmt: skip
+        try:
+            event = Event(
+                account=self.account.name, asset=str(currency), side="transfer_in" if kind == "deposit" else "transfer_out",
+                timestamp=timestamp * 1000, quantity=fp.from_decimal(amount), price=None,
+                fee=fp.from_decimal(fee_cost if kind == "withdrawal" else Decimal(0)), quote="USD",
+                fee_asset=str(fee.get("currency") or currency), trade_id=f"{kind}:{ident}" if ident else None,
+                tx_id=record.get("txid"), address=record.get("address"), source=f"ccxt:{self.id}",
+            )  # fmt: skip
+        except fp.FixedPointError as exc:  # one bad record is rejected; the rest of the history goes on
+            return f"{label}: {exc}"
+        beyond = event.out_of_range()
+        return event if beyond is None else f"{label}: {beyond}"

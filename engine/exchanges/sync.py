@@ -19,6 +19,13 @@ from engine.ledger.events import Event
 from engine.store.store import Store, keys_of
 
 Progress = Callable[[str, int, int, str], None]  # account, done, total, what
+DAY_MS = 86_400_000
+SETTLE_MS = DAY_MS  # a windowed cursor stays a day behind now: records can appear a little late
+# exchanges that serve deposit/withdrawal history only in windows: (first day worth asking, days)
+TRANSFER_HISTORY = {
+    "binance": (1_498_867_200_000, 90),
+    "binanceus": (1_567_296_000_000, 90),
+}  # 2017-07, 2019-09
 SINCE_OVERLAP_MS = 1_000  # since-based cursors re-read a second: ids dedupe the overlap
 FIRST_SINCE_MS = 1_262_304_000_000  # 2010-01-01: "from the beginning" for since-based APIs
 
@@ -31,6 +38,8 @@ class AccountReport:
     rejected: list[str] = field(default_factory=list)
     mismatches: list[tuple[str, int, int]] = field(default_factory=list)
     error: str | None = None
+    markets_scanned: list[str] = field(default_factory=list)  # where a symbol is required
+    pending: int = 0  # transfers not complete yet: read again by the next sync
 
     @property
     def ok(self) -> bool:
@@ -96,56 +105,80 @@ class AccountSync:
     def run(self) -> None:
         markets = self.client.load_markets()
         balance = self.client.balance()
-        symbols = self.symbols(markets, balance)
         features = self.client.trade_features()
-        for index, symbol in enumerate(symbols):
-            self.progress(self.account.name, index, len(symbols), f"trades {symbol or 'all markets'}")
-            if self.client.id == "binance" and symbol:
-                self.trades_by_id(symbol, int(features.get("limit") or 1000))
-            elif self.client.id == "kraken":
-                self.trades_by_offset()
-            else:
-                self.trades_by_time(symbol, features.get("limit"))
+        # transfers first: a deposit names an asset whose markets must be read for trades
         for kind in ("deposit", "withdrawal"):
             if self.client.has("fetchDeposits" if kind == "deposit" else "fetchWithdrawals"):
-                self.progress(self.account.name, len(symbols), len(symbols), f"{kind}s")
+                self.progress(self.account.name, 0, 1, f"{kind}s")
                 self.transfers(kind)
+        if not features.get("symbolRequired"):
+            self.progress(self.account.name, 0, 1, "trades")
+            if self.client.id == "kraken":
+                self.trades_by_offset()
+            else:
+                self.trades_by_time(None, features.get("limit"))
+        else:
+            self.trades_per_market(markets, balance, features)
         self.reconcile(balance)
-        self.progress(self.account.name, len(symbols), len(symbols), "done")
+        self.progress(self.account.name, 1, 1, "done")
 
-    def symbols(self, markets: dict[str, Any], balance: dict[str, Decimal]) -> list[str | None]:
-        """Markets to read: all at once where the exchange allows, else every spot market of
-        an asset held or ever traded (or the account's configured `symbols`)."""
-        if not self.client.trade_features().get("symbolRequired"):
-            return [None]
+    def trades_per_market(
+        self, markets: dict[str, Any], balance: dict[str, Decimal], features: dict[str, Any]
+    ) -> None:
+        """Where the exchange wants a symbol (Binance): every spot market whose base or quote the
+        account holds, ever held (its pools: trades, transfers, fees) or trades in (its USD-like
+        quotes), growing as trades reveal assets — a position bought and closed before the first
+        sync is found through the quote it was bought with. `symbols` in the config narrows it."""
         if self.account.symbols:
-            return list(self.account.symbols)
-        assets = {a for a, q in balance.items() if q > 0} | self.store.traded_assets(self.account.name)
-        chosen: list[str | None] = []
-        chosen += sorted(
-            symbol for symbol, market in markets.items()
-            if market.get("spot") and market.get("base") in assets and market.get("active", True) is not False
-        )  # fmt: skip
-        return chosen
+            self.report.markets_scanned = list(self.account.symbols)
+            for index, symbol in enumerate(self.account.symbols):
+                self.progress(self.account.name, index, len(self.account.symbols), f"trades {symbol}")
+                self.trades_by_id(symbol, int(features.get("limit") or 1000))
+            return
+        known = {a for a, q in balance.items() if q > 0} | self.store.traded_assets(self.account.name)
+        known |= self.usd_assets
+        spot = {
+            symbol: (str(market.get("base")), str(market.get("quote")))
+            for symbol, market in markets.items()
+            if market.get("spot") and market.get("active", True) is not False
+        }
+        scanned: list[str] = []
+        while True:
+            due = sorted(
+                s
+                for s, (base, quote) in spot.items()
+                if s not in scanned and (base in known or quote in known)
+            )
+            if not due:
+                break
+            for symbol in due:
+                self.progress(self.account.name, len(scanned), len(scanned) + len(due), f"trades {symbol}")
+                scanned.append(symbol)
+                if self.trades_by_id(symbol, int(features.get("limit") or 1000)):
+                    known |= set(spot[symbol])  # a trade here: the other side was held too
+        self.report.markets_scanned = scanned
 
     # -- paging strategies ------------------------------------------------------------------
 
-    def trades_by_id(self, symbol: str, limit: int) -> None:
-        """Binance: `fromId` pages in ascending id order; the cursor is the next id."""
+    def trades_by_id(self, symbol: str, limit: int) -> bool:
+        """Binance: `fromId` pages in ascending id order, ids counted per market; the cursor is
+        the next id. True when the market has any trade (stored before or now)."""
         stream = f"trades:{symbol}"
         cursor = int(self.store.cursor(self.account.name, stream) or 0)
+        traded = cursor > 0
         while True:
             page = self.client.my_trades(symbol, None, limit, {"fromId": cursor})
             if not page:
-                return
+                return traded
+            traded = True
             ids = [int(t["id"]) for t in page if str(t.get("id", "")).isdigit()]
             if not ids:  # ids that are not numbers: fromId paging cannot go on; keep what came
                 self.store_page(page, stream, None)
-                return
+                return traded
             cursor = max(ids) + 1
             self.store_page(page, stream, str(cursor))
             if len(page) < limit:
-                return
+                return traded
 
     def trades_by_offset(self) -> None:
         """Kraken: newest first, 50 a page, `ofs` offsets; the cursor (a time) moves only after
@@ -181,26 +214,55 @@ class AccountSync:
             since = newest
 
     def transfers(self, kind: str) -> None:
+        """Deposits or withdrawals. The cursor (a time) never passes a record still pending or
+        rejected, so it is read again until it is complete (or fixed); where the exchange serves
+        history in windows (Binance: 90 days, and only the last 90 without a start time) the
+        whole history is walked window by window, the cursor moving with each."""
         stream = f"{kind}s"
         since_text = self.store.cursor(self.account.name, stream)
-        since = int(since_text) - SINCE_OVERLAP_MS if since_text else None
-        records = self.client.transfers(kind, since)
+        history = TRANSFER_HISTORY.get(self.client.id)
+        if history is None:
+            since = int(since_text) - SINCE_OVERLAP_MS if since_text else None
+            self.transfer_window(kind, stream, since, None, int(since_text or 0), None)
+            return
+        first_ms, days = history
+        now = self.now_ms()
+        start = int(since_text) - SINCE_OVERLAP_MS if since_text else first_ms
+        ceiling: int | None = None  # the cursor stays below the first pending or rejected record
+        while start <= now:
+            end = min(start + days * DAY_MS - 1, now)
+            settled = min(end, now - SETTLE_MS)  # the last day may still gain late records
+            ceiling = self.transfer_window(kind, stream, start, end, settled, ceiling)
+            start = end + 1
+
+    def transfer_window(
+        self, kind: str, stream: str, since: int | None, until: int | None, settled: int, ceiling: int | None
+    ) -> int | None:
+        """One request's records stored with the cursor they allow; returns the new ceiling."""
+        records = self.client.transfers(kind, since, until)
         events: list[Event] = []
-        newest = int(since_text or 0)
-        rejected = False
+        newest = settled
         for record in records:
             if str(record.get("currency") or "") in self.usd_assets:
                 continue  # fiat in and out is not a crypto lot
             converted = self.client.transfer_event(record, kind)
-            if isinstance(converted, str):
-                self.report.rejected.append(converted)
-                rejected = True
-            elif converted is not None:
-                events.append(self.valued(converted))
-                newest = max(newest, converted.timestamp // 1000)
+            held_at = int(record.get("timestamp") or 0) or None
+            if isinstance(converted, str) or converted is None:
+                if isinstance(converted, str):
+                    self.report.rejected.append(converted)
+                else:
+                    self.report.pending += 1
+                if held_at is not None:
+                    ceiling = held_at - 1 if ceiling is None else min(ceiling, held_at - 1)
+                else:  # no time to hold the cursor below: hold it where it is
+                    ceiling = since if ceiling is None else min(ceiling, since or 0)
+                continue
+            events.append(self.valued(converted))
+            newest = max(newest, converted.timestamp // 1000)
         self.report.fetched += len(records)
-        cursor = str(newest) if newest and not rejected else None
-        self.commit(events, stream, cursor)
+        cursor = newest if ceiling is None else min(newest, ceiling)
+        self.commit(events, stream, str(cursor) if cursor > 0 else None)
+        return ceiling
 
     # -- storing ----------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from engine.core import fixedpoint as fp
 from engine.core.dates import parse_timestamp
 from engine.core.errors import CsvImportError
-from engine.ledger.events import SIDES, USD, Event
+from engine.ledger.events import EARLIEST, LATEST, MAX_PRICE, MAX_QUANTITY, MAX_VALUE, SIDES, USD, Event
 from engine.ledger.records import parse_identification
 
 REQUIRED = ("timestamp", "asset", "side", "quantity", "price", "fee")
@@ -74,6 +74,7 @@ def parse_csv(
     if problems:
         raise CsvImportError(label, problems)
     events: list[Event] = []
+    lines: list[int] = []
     rows = _RowReader(label, default_account, problems, latest)
     try:
         for cells in reader:
@@ -86,14 +87,33 @@ def parse_csv(
             event = rows.event({name: cell.strip() for name, cell in zip(names, cells, strict=True)}, line)
             if event is not None:
                 events.append(event)
+                lines.append(line)
             if len(problems) >= MAX_ERRORS:
                 problems.append(f"{label}: stopped after {MAX_ERRORS} problems")
                 break
     except csv.Error as exc:
         problems.append(f"{label}:{reader.line_num}: row: {exc}")
+    problems += _same_id_conflicts(label, list(zip(lines, events, strict=True)))
     if problems:
         raise CsvImportError(label, problems)
     return events
+
+
+def _same_id_conflicts(label: str, events: list[tuple[int, Event]]) -> list[str]:
+    """Two rows with one trade id are one record: listed twice (kept once) when they agree, and
+    a broken file when they do not — importing either would silently drop the other."""
+    first: dict[tuple[str, str], tuple[int, Event]] = {}
+    problems = []
+    for line, event in events:
+        if not event.trade_id:
+            continue
+        key = (event.account, event.trade_id)
+        seen = first.setdefault(key, (line, event))
+        if seen[1] != event:
+            problems.append(
+                f"{label}:{line}: trade_id: {event.trade_id} is also on line {seen[0]} with other values"
+            )
+    return problems
 
 
 class _RowReader:
@@ -102,7 +122,7 @@ class _RowReader:
     def __init__(
         self, label: str, default_account: str | None, problems: list[str], latest: int | None
     ) -> None:
-        self.latest = latest if latest is not None else 2**62
+        self.latest = latest if latest is not None else LATEST
         self.label = label
         self.default_account = default_account
         self.problems = problems
@@ -115,7 +135,7 @@ class _RowReader:
     def cell(self, column: str) -> str:
         return self.row.get(column, "")
 
-    def number(self, column: str, *, required: bool, positive: bool = False) -> int | None:
+    def number(self, column: str, *, required: bool, positive: bool = False, limit: int) -> int | None:
         raw = self.row.get(column, "")
         if not raw:
             if required:
@@ -128,6 +148,9 @@ class _RowReader:
             return None
         if value < 0 or (positive and value == 0):
             self.bad(column, f"must be {'positive' if positive else 'zero or more'}, got {raw}")
+            return None
+        if value > limit:
+            self.bad(column, f"over {limit // fp.SCALE:,}, more than any record can hold: {raw}")
             return None
         return value
 
@@ -153,6 +176,8 @@ class _RowReader:
             else:
                 if timestamp > self.latest:
                     bad("timestamp", f"in the future: {raw_ts}")
+                elif timestamp < EARLIEST:
+                    bad("timestamp", f"before 2009-01-03 (the first Bitcoin block): {raw_ts}")
         side = self.cell("side").lower()
         if side not in SIDES:
             bad("side", f"expected one of {', '.join(SIDES)}; got {self.cell('side') or '(blank)'}")
@@ -162,14 +187,16 @@ class _RowReader:
         account = word("account") or self.default_account
         if not account:
             bad("account", "missing value and no --account given")
-        quantity = number("quantity", required=True, positive=True)
+        quantity = number("quantity", required=True, positive=True, limit=MAX_QUANTITY)
         is_transfer = side in TRANSFER_SIDES
-        price = number("price", required=not is_transfer)
-        fee = number("fee", required=True)
+        price = number("price", required=not is_transfer, limit=MAX_PRICE)
+        fee = number("fee", required=True, limit=MAX_VALUE)
+        if quantity is not None and price is not None and fp.mul(quantity, price) > MAX_VALUE:
+            bad("price", f"quantity x price is over {MAX_VALUE // fp.SCALE:,}")
         quote = word("quote", USD, upper=True) or USD
         fee_asset = word("fee_asset", quote, upper=True) or quote
-        price_usd = number("price_usd", required=False)
-        fee_usd = number("fee_usd", required=False)
+        price_usd = number("price_usd", required=False, limit=MAX_PRICE)
+        fee_usd = number("fee_usd", required=False, limit=MAX_VALUE)
         lots = word("lots")
         if lots:
             if side not in ("sell", "spend"):

@@ -9,6 +9,14 @@ from engine.core import fixedpoint as fp
 
 SIDES = ("buy", "sell", "income", "transfer_out", "transfer_in", "spend")
 USD = "USD"
+# What one record may hold: every later sum (a year's proceeds, a pool's basis, a scan's totals)
+# stays exact within these, and anything past them is a typo or a broken file, refused by name.
+EARLIEST = 1_230_940_800_000_000  # 2009-01-03T00:00:00Z, Bitcoin's first block (epoch micros)
+LATEST = 4_102_444_800_000_000  # 2100-01-01T00:00:00Z: past any clock harvest is run with
+MAX_QUANTITY = 10**15 * fp.SCALE  # units of an asset: SHIB-scale holdings fit
+MAX_PRICE = 10**12 * fp.SCALE  # per unit, in its quote
+MAX_VALUE = 10**15 * fp.SCALE  # quantity x price (and a fee) of one record, in its quote
+EXCHANGE_SOURCE = "ccxt:"  # `source` of records fetched from an exchange (ccxt:<exchange id>)
 
 
 class Event(NamedTuple):
@@ -40,6 +48,9 @@ class Event(NamedTuple):
         Identical rows without a trade id inside one file are told apart by `occurrence`, so
         two real identical fills are both kept while a re-import of the same file adds none.
         """
+        if self.trade_id and self.source.startswith(EXCHANGE_SOURCE) and self.side in ("buy", "sell"):
+            # exchanges number trades per market (Binance): the id is unique only with its market
+            return f"{self.account}|id|{self.asset}/{self.quote}|{self.trade_id}"
         if self.trade_id:
             return f"{self.account}|id|{self.trade_id}"
         parts = (
@@ -57,6 +68,20 @@ class Event(NamedTuple):
         )
         digest = hashlib.sha1("|".join(parts).encode(), usedforsecurity=False).hexdigest()
         return f"{self.account}|h|{digest[:24]}"
+
+    def out_of_range(self) -> str | None:
+        """Why this record is beyond what harvest can hold (None when it is fine)."""
+        if self.timestamp < EARLIEST:
+            return "dated before 2009-01-03 (the first Bitcoin block)"
+        if self.quantity > MAX_QUANTITY:
+            return f"quantity over {MAX_QUANTITY // fp.SCALE:,}"
+        if self.price is not None and self.price > MAX_PRICE:
+            return f"price over {MAX_PRICE // fp.SCALE:,} per unit"
+        if self.price is not None and fp.mul(self.quantity, self.price) > MAX_VALUE:
+            return f"value (quantity x price) over {MAX_VALUE // fp.SCALE:,}"
+        if self.fee > MAX_VALUE:
+            return f"fee over {MAX_VALUE // fp.SCALE:,}"
+        return None
 
     def decimal_text(self, units: int | None) -> str | None:
         return None if units is None else fp.fmt(units, 0)

@@ -72,5 +72,11 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE alert_state (
         key TEXT PRIMARY KEY, active INTEGER NOT NULL, value TEXT NOT NULL, sent_at INTEGER NOT NULL);
     """,
+    # 5: an exchange trade is known by its market and id (Binance numbers trades per market, so
+    # `account|id|42` named two trades and dropped the second); see Event.natural_key
+    """
+    UPDATE events SET natural_key = account || '|id|' || asset || '/' || quote || '|' || trade_id
+    WHERE source LIKE 'ccxt:%' AND side IN ('buy', 'sell') AND trade_id IS NOT NULL;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

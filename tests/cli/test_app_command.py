@@ -54,7 +54,12 @@ def test_the_app_sync_reports_progress_failures_and_a_summary(tmp_path, monkeypa
         assert str(failed.value).startswith(
             "3 new record(s); failed: binance: authentication failed (check BN_KEY / BN_SECRET)"
         )
-        assert progress[-2:] == ["kraken: withdrawals (1/1)", "kraken: done (1/1)"]
+        assert progress[-4:] == [
+            "kraken: deposits (0/1)",
+            "kraken: withdrawals (0/1)",
+            "kraken: trades (0/1)",
+            "kraken: done (1/1)",
+        ]
         # written through the sync's own connection; the app's engine sees it on its next read
         assert engine.store.conn.total_changes == engine_writes
         assert engine.store.event_count() == 3

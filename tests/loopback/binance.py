@@ -81,18 +81,23 @@ async def handle(venue: Any, request: web.Request, path: str) -> web.StreamRespo
              "time": t.ms, "isBuyer": t.side == "buy", "isMaker": False, "isBestMatch": True}
             for t in chosen
         ])  # fmt: skip
-    if path == "/sapi/v1/capital/deposit/hisrec":
+    if path in ("/sapi/v1/capital/deposit/hisrec", "/sapi/v1/capital/withdraw/history"):
+        window = _transfer_window(venue, q)
+        if isinstance(window, web.Response):
+            return window
+        start, end = window
+        if path.endswith("hisrec"):
+            return web.json_response([
+                {"id": d.id, "amount": str(d.amount), "coin": d.currency, "network": d.currency,
+                 "status": 1 if d.complete else 0, "address": d.address, "txId": d.txid, "insertTime": d.ms,
+                 "transferType": 0, "confirmTimes": "1/1" if d.complete else "0/1"}
+                for d in venue.deposits if start <= d.ms <= end
+            ])  # fmt: skip
         return web.json_response([
-            {"id": d.id, "amount": str(d.amount), "coin": d.currency, "network": d.currency, "status": 1,
-             "address": d.address, "txId": d.txid, "insertTime": d.ms, "transferType": 0, "confirmTimes": "1/1"}
-            for d in venue.deposits if d.ms >= int(q.get("startTime", 0))
-        ])  # fmt: skip
-    if path == "/sapi/v1/capital/withdraw/history":
-        return web.json_response([
-            {"id": w.id, "amount": str(w.amount), "transactionFee": str(w.fee), "coin": w.currency, "status": 6,
-             "address": w.address, "txId": w.txid, "applyTime": _iso(w.ms), "completeTime": _iso(w.ms),
-             "network": w.currency, "transferType": 0}
-            for w in venue.withdrawals if w.ms >= int(q.get("startTime", 0))
+            {"id": w.id, "amount": str(w.amount), "transactionFee": str(w.fee), "coin": w.currency,
+             "status": 6 if w.complete else 4, "address": w.address, "txId": w.txid, "applyTime": _iso(w.ms),
+             **({"completeTime": _iso(w.ms)} if w.complete else {}), "network": w.currency, "transferType": 0}
+            for w in venue.withdrawals if start <= w.ms <= end
         ])  # fmt: skip
     if path == "/api/v3/klines":
         close = venue.closes.get(_unified(q["symbol"]))
@@ -110,6 +115,25 @@ async def handle(venue: Any, request: web.Request, path: str) -> web.StreamRespo
             for m in wanted if _unified(m) in venue.tickers
         ])  # fmt: skip
     return web.json_response({"code": -1, "msg": f"not emulated: {path}"}, status=404)
+
+
+def _transfer_window(venue: Any, q: Any) -> tuple[int, int] | web.Response:
+    """Binance's history windows: without startTime the last 90 days; a request may span 90
+    days at most (ccxt sets endTime = startTime + 90 days itself)."""
+    now = venue.now_ms or int(time.time() * 1000)
+    days = venue.transfer_window_days
+    if days is None:
+        return int(q.get("startTime", 0)), int(q.get("endTime", now))
+    span = days * 86_400_000
+    if "startTime" not in q:
+        end = int(q.get("endTime", now))
+        return end - span, end
+    start = int(q["startTime"])
+    end = int(q.get("endTime", start + span))
+    if end - start > span:
+        return web.json_response({"code": -1127, "msg": "More than 90 days between startTime and endTime."},
+                                 status=400)  # fmt: skip
+    return start, end
 
 
 def _iso(ms: int) -> str:

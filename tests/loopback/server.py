@@ -39,6 +39,7 @@ class Transfer:
     fee: Decimal
     ms: int
     address: str = "addr-1"
+    complete: bool = True  # False: still pending (confirming on chain, or processing)
 
 
 @dataclass
@@ -51,12 +52,22 @@ class Venue:
     withdrawals: list[Transfer] = field(default_factory=list)
     closes: dict[str, Decimal] = field(default_factory=dict)  # symbol -> 1m close used for any minute
     tickers: dict[str, Decimal] = field(default_factory=dict)
+    # how the venue numbers trades: "market" (Binance: each market counts from 1, so one id
+    # appears in several markets) or "global"
+    trade_ids: str = "global"
+    # deposit/withdrawal history: a request spans at most this many days, and without a start
+    # time only the last this-many days come back (Binance: 90); None: no limit
+    transfer_window_days: int | None = None
+    now_ms: int | None = None  # the venue's clock for those windows (None: the real time)
 
     def trade(
         self, symbol: str, side: str, amount: str, price: str, ms: int, fee: str = "0", fee_currency: str = ""
     ) -> Trade:
         quote = symbol.split("/")[1]
-        made = Trade(len(self.trades) + 1, symbol, side, Decimal(amount), Decimal(price), Decimal(fee),
+        number = 1 + (
+            sum(t.symbol == symbol for t in self.trades) if self.trade_ids == "market" else len(self.trades)
+        )
+        made = Trade(number, symbol, side, Decimal(amount), Decimal(price), Decimal(fee),
                      fee_currency or quote, ms)  # fmt: skip
         self.trades.append(made)
         base = symbol.split("/")[0]
@@ -81,7 +92,7 @@ class Fault:
 
 class LoopbackExchange:
     def __init__(self) -> None:
-        self.binance = Venue("bn-key-123", "bn-secret-456")
+        self.binance = Venue("bn-key-123", "bn-secret-456", trade_ids="market", transfer_window_days=90)
         self.kraken = Venue("kr-key-123", "c2VjcmV0LWtyYWtlbi1zZWNyZXQ=")
         self.faults: list[Fault] = []
         self.requests: list[str] = []

@@ -113,3 +113,49 @@ def test_trades_dated_after_tomorrow_are_refused(tmp_path):
     with pytest.raises(CsvImportError) as caught:
         read_csv(path, now=now)
     assert caught.value.problems == [f"{path}:2: timestamp: in the future: 2026-11-26T00:00:00Z"]
+
+
+def test_dates_outside_2009_to_tomorrow_are_refused_by_line():
+    text = f"""{H}
+2008-12-31T23:59:59Z,kraken,BTC,buy,1,100,0
+0001-01-01T00:00:00Z,kraken,BTC,buy,1,100,0
+9999-12-31T00:00:00Z,kraken,BTC,buy,1,100,0
+2009-01-03T00:00:00Z,kraken,BTC,buy,1,100,0
+"""
+    assert problems(text) == [
+        "f.csv:2: timestamp: before 2009-01-03 (the first Bitcoin block): 2008-12-31T23:59:59Z",
+        "f.csv:3: timestamp: before 2009-01-03 (the first Bitcoin block): 0001-01-01T00:00:00Z",
+        "f.csv:4: timestamp: in the future: 9999-12-31T00:00:00Z",
+    ]
+
+
+def test_amounts_beyond_what_any_record_can_hold_are_refused_by_line_and_field():
+    text = f"""{H}
+2026-01-01T00:00:00Z,kraken,SHIB,buy,1e21,0.00001,0
+2026-01-01T00:00:00Z,kraken,BTC,buy,1,1e22,0
+2026-01-01T00:00:00Z,kraken,BTC,buy,1e9,1e9,0
+2026-01-01T00:00:00Z,kraken,BTC,buy,1,100,1e16
+2026-01-01T00:00:00Z,kraken,SHIB,buy,1e15,0.00001,0
+"""
+    assert problems(text) == [
+        "f.csv:2: quantity: over 1,000,000,000,000,000, more than any record can hold: 1e21",
+        "f.csv:3: price: over 1,000,000,000,000, more than any record can hold: 1e22",
+        "f.csv:4: price: quantity x price is over 1,000,000,000,000,000",
+        "f.csv:5: fee: over 1,000,000,000,000,000, more than any record can hold: 1e16",
+    ]
+
+
+def test_one_trade_id_on_two_rows_that_differ_is_refused_and_a_repeated_row_is_one_record(tmp_path):
+    header = H + ",trade_id"
+    conflict = f"""{header}
+2026-01-01T00:00:00Z,kraken,BTC,buy,1,100,0,T1
+2026-01-02T00:00:00Z,kraken,ETH,buy,2,50,0,T1
+"""
+    assert problems(conflict) == ["f.csv:3: trade_id: T1 is also on line 2 with other values"]
+    repeated = f"""{header}
+2026-01-01T00:00:00Z,kraken,BTC,buy,1,100,0,T1
+2026-01-01T00:00:00Z,kraken,BTC,buy,1,100,0,T1
+"""
+    store = Store(tmp_path / "s.sqlite3")
+    summary = store.import_events(keys_of(parse_csv(repeated, "f.csv")), "f", frozenset({"USD"}))
+    assert (summary.added, summary.duplicates) == (1, 1)

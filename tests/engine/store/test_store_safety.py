@@ -99,3 +99,24 @@ def test_migrations_move_an_old_store_forward(tmp_path):
     with Store(path) as store:
         assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert store.conn.execute("SELECT count(*) FROM steps").fetchone()[0] == 0
+
+
+def test_migration_5_keys_exchange_trades_by_market_and_keeps_csv_keys(tmp_path):
+    """A store from before per-market keys: its exchange trades get `market|id` keys, so the
+    next sync recognises them (no duplicate) while CSV rows keep theirs."""
+    from engine.ledger.events import Event
+
+    path = tmp_path / "s.sqlite3"
+    synced = Event("binance", "BTC", "buy", 1_767_225_600_000_000, 10**17, 30_000 * 10**18, 0, quote="USDT",
+                   trade_id="42", source="ccxt:binance")  # fmt: skip
+    imported = parse_csv("timestamp,account,asset,side,quantity,price,fee,trade_id\n"
+                         "2026-01-01T00:00:00Z,kraken,ETH,buy,1,2000,0,T7\n", "t.csv")  # fmt: skip
+    with Store(path) as store:
+        store.import_events(keys_of([synced, *imported]), "t", frozenset({"USD", "USDT"}))
+        store.conn.execute("UPDATE events SET natural_key = 'binance|id|42' WHERE account = 'binance'")
+        store.conn.execute("PRAGMA user_version = 4")
+    with Store(path) as store:
+        keys = sorted(r[0] for r in store.conn.execute("SELECT natural_key FROM events"))
+        assert keys == ["binance|id|BTC/USDT|42", "kraken|id|T7"]
+        again = store.import_events(keys_of([synced]), "sync", frozenset({"USD", "USDT"}))
+        assert (again.added, again.duplicates) == (0, 1)
