@@ -92,3 +92,17 @@ def test_main_turns_errors_into_exit_codes(monkeypatch, capsys):
     monkeypatch.setitem(COMMANDS, "tax", failing)
     assert main(["tax"]) == 1
     assert capsys.readouterr().err == "harvest: it broke\n"
+
+
+def test_sync_output_says_which_markets_were_read_and_what_is_pending():
+    from engine.exchanges.sync import AccountReport
+    from tui.cli.sync_command import account_lines
+
+    report = AccountReport("binance", added=3, fetched=4, pending=1,
+                           markets_scanned=[f"C{n}/USDT" for n in range(10)])  # fmt: skip
+    assert account_lines(report) == (
+        "binance: 3 new record(s) of 4 fetched\n"
+        "  trades read from 10 market(s): C0/USDT, C1/USDT, C2/USDT, C3/USDT, C4/USDT, C5/USDT, C6/USDT, "
+        "C7/USDT … and 2 more\n"
+        "  1 transfer(s) still pending: read again by the next sync\n"
+    )

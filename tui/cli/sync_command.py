@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from engine.exchanges.sync import AccountReport
 
 MAX_REJECTED = 10  # rejected records listed per account; the rest are counted
+MAX_MARKETS_SHOWN = 8  # markets named per account; the rest are counted
 
 
 def add_parser(sub: Subparsers) -> None:
@@ -46,6 +47,13 @@ def account_lines(report: AccountReport) -> str:
         lines = [f"{report.account}: {report.added} new record(s) of {report.fetched} fetched\n"]
     else:
         lines = [f"{report.account}: FAILED: {report.error} (kept what was fetched)\n"]
+    if report.markets_scanned:
+        shown = ", ".join(report.markets_scanned[:MAX_MARKETS_SHOWN])
+        more = len(report.markets_scanned) - MAX_MARKETS_SHOWN
+        lines.append(f"  trades read from {len(report.markets_scanned)} market(s): {shown}"
+                     + (f" … and {more} more" if more > 0 else "") + "\n")  # fmt: skip
+    if report.pending:
+        lines.append(f"  {report.pending} transfer(s) still pending: read again by the next sync\n")
     lines += [f"  rejected: {reason}\n" for reason in report.rejected[:MAX_REJECTED]]
     if len(report.rejected) > MAX_REJECTED:
         lines.append(f"  … and {len(report.rejected) - MAX_REJECTED} more rejected\n")
