@@ -84,3 +84,23 @@ def test_harvest_home_naming_a_file_is_one_clear_line(tmp_path, monkeypatch, cap
     monkeypatch.setenv("HARVEST_HOME", str(home_file))
     assert main(["report", "lots"]) == 2
     assert capsys.readouterr().err == f"harvest: $HARVEST_HOME={home_file} names a file, not a directory\n"
+
+
+@pytest.mark.parametrize("year", ["0", "-1", "10000", "99999999999999999999", "2008", "twenty"])
+@pytest.mark.parametrize(
+    "command",
+    [["report", "realized"], ["report", "8949"], ["report", "methods"], ["report", "preliminary"], ["tax"]],
+)
+def test_a_year_out_of_range_is_an_argument_error_not_a_traceback(home, capsys, command, year):
+    with pytest.raises(SystemExit) as exited:
+        main([*command, "--year", year])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument --year: expected a year from 2009 to 2100, got '{year}'" in err
+    assert "Traceback" not in err
+
+
+def test_arguments_that_are_not_utf8_are_one_line(home, capsys):
+    undecodable = b"/tmp/\xff\xfe.csv".decode("utf-8", "surrogateescape")
+    assert main(["import", undecodable]) == 2
+    assert capsys.readouterr().err == "harvest: argument b'/tmp/\\xff\\xfe.csv' is not UTF-8 text\n"

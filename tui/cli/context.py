@@ -23,6 +23,14 @@ Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 FORMATS = ("table", "csv", "json")
 LOT_METHODS = ("fifo", "lifo", "hifo", "specific")
+FIRST_YEAR, LAST_YEAR = 2009, 2100  # the years a record may carry (engine.ledger.events)
+
+
+def tax_year(text: str) -> int:
+    """`--year`: a tax year harvest can hold, else argparse's one clear error."""
+    if not text.strip().isdigit() or not FIRST_YEAR <= int(text) <= LAST_YEAR:
+        raise argparse.ArgumentTypeError(f"expected a year from {FIRST_YEAR} to {LAST_YEAR}, got {text!r}")
+    return int(text)
 
 
 def clock_for(args: argparse.Namespace) -> Callable[[], int]:

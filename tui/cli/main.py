@@ -84,7 +84,14 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    for argument in arguments:
+        try:
+            argument.encode("utf-8")
+        except UnicodeEncodeError:  # undecodable bytes, kept by Python as surrogates
+            print(f"harvest: argument {os.fsencode(argument)!r} is not UTF-8 text", file=sys.stderr)
+            return 2
+    args = build_parser().parse_args(arguments)
     try:
         code = run(args, sys.stdout)
     except CsvImportError as exc:

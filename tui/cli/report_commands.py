@@ -17,6 +17,7 @@ from tui.cli.context import (
     open_engine,
     open_planner,
     prices_for,
+    tax_year,
     warn,
 )
 
@@ -26,7 +27,7 @@ def add_parser(sub: Subparsers) -> None:
     kinds = report.add_subparsers(dest="report", metavar="REPORT", required=True)
 
     realized = kinds.add_parser("realized", help="realized gains, one row per sale-lot slice")
-    realized.add_argument("--year", type=int, help="tax year (default: all years)")
+    realized.add_argument("--year", type=tax_year, help="tax year (default: all years)")
     realized.add_argument("--method", choices=LOT_METHODS, help="lot method")
     realized.add_argument("--format", choices=FORMATS, default="table")
 
@@ -36,7 +37,7 @@ def add_parser(sub: Subparsers) -> None:
     lots.add_argument("--format", choices=FORMATS, default="table")
 
     form = kinds.add_parser("8949", help="Form 8949 rows (digital assets), Part I and II, with box totals")
-    form.add_argument("--year", type=int, required=True)
+    form.add_argument("--year", type=tax_year, required=True)
     form.add_argument("--format", choices=("table", "csv"), default="table")
 
     idents = kinds.add_parser("identifications", help="the specific-identification log")
@@ -45,12 +46,12 @@ def add_parser(sub: Subparsers) -> None:
     prelim = kinds.add_parser(
         "preliminary", help="the fall report: realized, tax, unrealized, plan, deadline"
     )
-    prelim.add_argument("--year", type=int, help="tax year (default: tax.year, else this year)")
+    prelim.add_argument("--year", type=tax_year, help="tax year (default: tax.year, else this year)")
     prelim.add_argument("--prices", type=Path, metavar="FILE", help="CSV asset,price (default: last stored)")
     prelim.add_argument("--format", choices=("table", "json", "markdown"), default="table")
 
     methods = kinds.add_parser("methods", help="realized ST/LT and tax under fifo, lifo and hifo")
-    methods.add_argument("--year", type=int, required=True)
+    methods.add_argument("--year", type=tax_year, required=True)
     methods.add_argument("--format", choices=("table", "json"), default="table")
 
 

@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import TextIO
 
 from engine.core.errors import InputError
-from tui.cli.context import Subparsers, open_planner, prices_for
+from tui.cli.context import Subparsers, open_planner, prices_for, tax_year
 
 
 def add_parser(sub: Subparsers) -> None:
     tax = sub.add_parser("tax", help="this year's estimated tax from realized results and the tax profile")
-    tax.add_argument("--year", type=int, help="tax year (default: tax.year, else the current year)")
+    tax.add_argument("--year", type=tax_year, help="tax year (default: tax.year, else the current year)")
     tax.add_argument("--format", choices=("table", "json"), default="table")
 
     scan = sub.add_parser("scan", help="harvest candidates ranked by net tax savings")
