@@ -10,13 +10,13 @@ Trades imported or synced later that match a step move it on by themselves."""
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 
 from engine.api import Engine
 from engine.core import fixedpoint as fp
 from engine.core.errors import InputError
 from engine.planning.plans import Plan, PlanStep
-from engine.store.store import write_transaction
+from engine.store.checklist_tables import ChecklistTables, StepChanges, StepDraft
+from engine.store.checklist_tables import Step as Step  # callers import the step record from here
 
 PLANNED, IDENTIFIED, SOLD, REBUY_DUE, REBOUGHT, DONE = (
     "planned", "identified", "sold", "rebuy_due", "rebought", "done",
@@ -26,36 +26,7 @@ FLOW = (PLANNED, IDENTIFIED, SOLD, REBUY_DUE, REBOUGHT, DONE)
 TERMINAL = (DONE, SKIPPED, CANCELLED)
 # quantity tolerance when matching a trade to a step: exchanges round to their lot size
 MATCH_TOLERANCE = fp.parse("0.001")  # 0.1 %
-
-
-@dataclass(frozen=True)
-class Step:
-    id: int
-    number: int
-    account: str
-    asset: str
-    term: str
-    quantity: int
-    lots: str
-    expected_proceeds: int
-    cost_basis: int
-    savings: int
-    carryforward: int
-    trading_cost: int
-    rebuy: bool
-    rebuy_wait_hours: int
-    state: str
-    identified_at: int | None
-    sold_at: int | None
-    sale_ref: str | None
-    rebuy_after: int | None
-    rebought_at: int | None
-    rebuy_ref: str | None
-    reason: str | None
-
-    @property
-    def loss(self) -> int:
-        return self.expected_proceeds - self.cost_basis
+HOUR_MICROS = 3_600_000_000
 
 
 def next_state(step: Step, now: int) -> str:
@@ -73,78 +44,46 @@ def next_state(step: Step, now: int) -> str:
     return FLOW[FLOW.index(step.state) + 1]
 
 
+def _draft(step: PlanStep) -> StepDraft:
+    return StepDraft(
+        account=step.account,
+        asset=step.asset,
+        term=step.term,
+        quantity=step.quantity,
+        lots=step.identification,
+        expected_proceeds=step.expected_proceeds,
+        cost_basis=step.cost_basis,
+        savings=step.savings_this_year,
+        carryforward=step.carryforward_created,
+        trading_cost=step.trading_cost,
+        rebuy=step.rebuy_after is not None,
+    )
+
+
 class Checklist:
     """Reads and changes the active plan's steps; every change is one short transaction."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self.tables = ChecklistTables(conn)
 
     def save(self, plan: Plan, tax_year: int, now: int, rebuy_wait_hours: int) -> int:
-        conn = self.conn
-        with write_transaction(conn):
-            conn.execute("UPDATE plans SET active = 0 WHERE active = 1")
-            plan_id = conn.execute(
-                "INSERT INTO plans (created_at, goal, tax_year) VALUES (?, ?, ?)", (now, plan.goal, tax_year)
-            ).lastrowid
-            assert plan_id is not None
-            for step in plan.steps:
-                self._insert(plan_id, step.number, step, rebuy_wait_hours, now)
-        assert plan_id is not None
-        return plan_id
+        steps = [(step.number, _draft(step)) for step in plan.steps]
+        return self.tables.replace_plan(plan.goal, tax_year, now, steps, rebuy_wait_hours, PLANNED)
 
     def add(self, step: PlanStep, tax_year: int, now: int, rebuy_wait_hours: int) -> int:
         """Append one step to the active plan (creating it if there is none); its number."""
-        conn = self.conn
-        with write_transaction(conn):
-            row = conn.execute("SELECT id FROM plans WHERE active = 1").fetchone()
-            if row is None:
-                created = conn.execute(
-                    "INSERT INTO plans (created_at, goal, tax_year) VALUES (?, 'manual', ?)", (now, tax_year)
-                ).lastrowid
-                assert created is not None
-                plan_id: int = created
-            else:
-                plan_id = row[0]
-            number = conn.execute(
-                "SELECT coalesce(max(number), 0) + 1 FROM steps WHERE plan_id = ?", (plan_id,)
-            ).fetchone()[0]
-            self._insert(plan_id, number, step, rebuy_wait_hours, now)
-        return int(number)
+        return self.tables.append_step(_draft(step), tax_year, now, rebuy_wait_hours, PLANNED)
 
     def remove(self, number: int) -> None:
         """Take a step out of the plan; only while nothing has been done for it."""
         step = self.step(number)
         if step.state != PLANNED:
             raise InputError(f"step {number} is {step.state}; skip or cancel it instead")
-        conn = self.conn
-        with write_transaction(conn):
-            conn.execute("DELETE FROM steps WHERE id = ? AND state = ?", (step.id, PLANNED))
-
-    def _insert(self, plan_id: int, number: int, step: PlanStep, rebuy_wait_hours: int, now: int) -> None:
-        self.conn.execute(
-            "INSERT INTO steps (plan_id, number, account, asset, term, quantity, lots, expected_proceeds, "
-            "cost_basis, savings, carryforward, trading_cost, rebuy, rebuy_wait_hours, state, updated_at) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                plan_id, number, step.account, step.asset, step.term, str(step.quantity), step.identification,
-                str(step.expected_proceeds), str(step.cost_basis), str(step.savings_this_year),
-                str(step.carryforward_created), str(step.trading_cost), int(step.rebuy_after is not None),
-                rebuy_wait_hours, PLANNED, now,
-            ),
-        )  # fmt: skip
+        self.tables.delete_step(step.id, PLANNED)
 
     def steps(self) -> list[Step]:
-        rows = self.conn.execute(
-            "SELECT s.id, number, account, asset, term, quantity, lots, expected_proceeds, cost_basis, savings, "
-            "carryforward, trading_cost, rebuy, rebuy_wait_hours, state, identified_at, sold_at, sale_ref, "
-            "rebuy_after, rebought_at, rebuy_ref, reason FROM steps s JOIN plans p ON p.id = s.plan_id "
-            "WHERE p.active = 1 ORDER BY number"
-        ).fetchall()
-        return [
-            Step(r[0], r[1], r[2], r[3], r[4], int(r[5]), r[6], int(r[7]), int(r[8]), int(r[9]), int(r[10]),
-                 int(r[11]), bool(r[12]), *r[13:])
-            for r in rows
-        ]  # fmt: skip
+        return self.tables.steps()
 
     def step(self, number: int) -> Step:
         for step in self.steps():
@@ -155,12 +94,12 @@ class Checklist:
     def advance(self, number: int, now: int, note: str | None = None) -> Step:
         step = self.step(number)
         target = next_state(step, now)
-        changes: dict[str, object] = {}
+        changes: StepChanges = {}
         if target == IDENTIFIED:
             changes["identified_at"] = now
         elif target == SOLD:
             changes["sold_at"] = now
-            changes["rebuy_after"] = now + step.rebuy_wait_hours * 3_600_000_000
+            changes["rebuy_after"] = now + step.rebuy_wait_hours * HOUR_MICROS
         elif target == REBOUGHT:
             changes["rebought_at"] = now
         self._move(step, target, now, changes, note)
@@ -175,33 +114,20 @@ class Checklist:
         self._move(step, CANCELLED if cancel else SKIPPED, now, {"reason": reason.strip()}, reason.strip())
         return self.step(number)
 
-    def _move(self, step: Step, target: str, now: int, changes: dict[str, object], note: str | None) -> None:
-        conn = self.conn
-        with write_transaction(conn):
-            # compare-and-set on the state: a concurrent writer's transition is never overwritten
-            assignments = ", ".join(f"{column} = ?" for column in changes)
-            cursor = conn.execute(
-                f"UPDATE steps SET state = ?, updated_at = ?{', ' + assignments if assignments else ''} "
-                "WHERE id = ? AND state = ?",
-                (target, now, *changes.values(), step.id, step.state),
-            )
-            if cursor.rowcount != 1:
-                raise InputError(f"step {step.number} changed meanwhile; look again")
-            conn.execute(
-                "INSERT INTO step_history (step_id, at, from_state, to_state, note) VALUES (?,?,?,?,?)",
-                (step.id, now, step.state, target, note),
-            )
-            if target == IDENTIFIED:
-                conn.execute(
-                    "INSERT INTO identifications (account, asset, lots, quantity, recorded_at, source, step_id) "
-                    "VALUES (?,?,?,?,?,?,?)",
-                    (step.account, step.asset, step.lots, str(step.quantity), now, "checklist", step.id),
-                )
-            if target == SOLD and "sale_ref" in changes:
-                conn.execute(
-                    "UPDATE identifications SET sale_ref = ? WHERE step_id = ? AND sale_ref IS NULL",
-                    (changes["sale_ref"], step.id),
-                )
+    def _move(self, step: Step, target: str, now: int, changes: StepChanges, note: str | None) -> None:
+        """Move a step on. Reaching `identified` records its lots as the specific identification;
+        a sale matched on reaching `sold` is linked to that identification."""
+        moved = self.tables.move(
+            step,
+            target,
+            now,
+            changes,
+            note,
+            record_identification=target == IDENTIFIED,
+            sale_ref=changes.get("sale_ref") if target == SOLD else None,
+        )
+        if not moved:
+            raise InputError(f"step {step.number} changed meanwhile; look again")
 
     def reconcile(self, trades: list[tuple[str, str, str, int, int, str]], now: int) -> list[str]:
         """Advance steps that imported trades satisfy. `trades` are (account, asset, side,
@@ -213,8 +139,18 @@ class Checklist:
                 match = _find(trades, step, ("sell", "spend"), step.identified_at, used)
                 if match:
                     used.add(match[5])
-                    self._move(step, SOLD, now, {"sold_at": match[4], "sale_ref": match[5],
-                               "rebuy_after": match[4] + step.rebuy_wait_hours * 3_600_000_000}, f"trade {match[5]}")  # fmt: skip
+                    sold_at = match[4]
+                    self._move(
+                        step,
+                        SOLD,
+                        now,
+                        {
+                            "sold_at": sold_at,
+                            "sale_ref": match[5],
+                            "rebuy_after": sold_at + step.rebuy_wait_hours * HOUR_MICROS,
+                        },
+                        f"trade {match[5]}",
+                    )
                     changed.append(f"step {step.number}: sold ({match[5]})")
                     step = self.step(step.number)
             if step.state == SOLD and not step.rebuy:
