@@ -90,7 +90,7 @@ class Engine:
     ) -> tuple[list[RealizedRow], list[Excluded]]:
         result = self.lots(method)
         with paused_gc():
-            return realized_rows(result, self.calendar, year)
+            return realized_rows(result, year)
 
     def open_lots(self, prices: dict[str, int] | None = None, method: str | None = None) -> list[LotRow]:
-        return open_lot_rows(self.lots(method).open_lots, self.calendar, self.today(), prices)
+        return open_lot_rows(self.lots(method).open_lots, self.today(), prices)

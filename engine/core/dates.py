@@ -82,9 +82,6 @@ class TaxCalendar:
 
         return day
 
-    def date(self, micros: int) -> date:
-        return date.fromordinal(self.day(micros))
-
     def year_bounds(self, year: int) -> tuple[int, int]:
         """[start, end) in epoch microseconds of a tax year in this zone."""
         start = datetime(year, 1, 1, tzinfo=self.zone)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from engine.core import fixedpoint as fp
-from engine.core.dates import TaxCalendar, days_to_long_term
+from engine.core.dates import days_to_long_term
 from engine.ledger.records import LONG, SHORT, Excluded, LotResult, OpenLot, RealizedRow
 
 
@@ -22,9 +22,7 @@ class Totals:
         self.gain += row.gain
 
 
-def realized_rows(
-    result: LotResult, calendar: TaxCalendar, year: int | None = None
-) -> tuple[list[RealizedRow], list[Excluded]]:
+def realized_rows(result: LotResult, year: int | None = None) -> tuple[list[RealizedRow], list[Excluded]]:
     """The realized slices (and the excluded ones) of one tax year, or of all years."""
     if year is None:
         return result.realized, result.excluded
@@ -64,9 +62,7 @@ class LotRow:
         return fp.unit_price(self.lot.basis, self.lot.quantity)
 
 
-def open_lot_rows(
-    lots: list[OpenLot], calendar: TaxCalendar, today: int, prices: dict[str, int] | None = None
-) -> list[LotRow]:
+def open_lot_rows(lots: list[OpenLot], today: int, prices: dict[str, int] | None = None) -> list[LotRow]:
     rows: list[LotRow] = []
     for lot in lots:
         acquired_day = lot.acquired_day

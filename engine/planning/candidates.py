@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -79,12 +79,6 @@ class CostModel:
     def cost(self, value: int, sides: int) -> int:
         per_side = fp.from_decimal(self.fee_rate + self.spread)
         return fp.mul(value, per_side) * sides
-
-
-@dataclass
-class Ranking:
-    candidates: list[Candidate] = field(default_factory=list)
-    blocked: list[Blocked] = field(default_factory=list)
 
 
 def rank_candidates(

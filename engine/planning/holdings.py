@@ -1,5 +1,6 @@
 """Holdings per account and asset at current prices: quantity, basis, value, unrealized
-gain split short/long — vectorized over the open-lot frame (the per-tick hot path)."""
+gain split short/long — put together from the slow path's per-position totals and a tick's
+price groups (the vectorized pass over the open lots is positions.price_groups)."""
 
 from __future__ import annotations
 

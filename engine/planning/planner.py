@@ -1,6 +1,6 @@
 """Tax summary, harvest candidates and plans for one engine: what `harvest tax`, `scan` and
 `plan` print and what the TUI shows. Slow-path state (lots frame, realized totals, the tax
-baseline) is built once per store change; `scan(prices)` is the per-tick hot path."""
+baseline) is built once per store change; `tick(prices)` is the per-tick hot path (planning.scan)."""
 
 from __future__ import annotations
 

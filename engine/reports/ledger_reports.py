@@ -7,7 +7,6 @@ import io
 import json
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from engine.core import fixedpoint as fp
@@ -163,14 +162,6 @@ def realized_table(rows: Sequence[RealizedRow]) -> str:
     if summary:
         text += "\nTotals\n" + table(("year", "term", "proceeds", "cost_basis", "gain"), summary, {2, 3, 4})
     return text
-
-
-def unit_price(units: int) -> str:
-    """Cents for prices of a dollar or more; four significant digits below (0.00001177)."""
-    if abs(units) >= fp.SCALE or units == 0:
-        return fp.fmt_cents(units)
-    value = fp.to_decimal(units)
-    return format(value.quantize(Decimal(1).scaleb(value.adjusted() - 3)), "f")
 
 
 def lot_records(rows: Sequence[LotRow], priced: bool) -> list[list[str]]:

@@ -19,7 +19,7 @@ MIGRATIONS: tuple[str, ...] = (
         address TEXT, note TEXT, counterpart_account TEXT, lots TEXT, source TEXT NOT NULL);
     CREATE TABLE pools (
         id INTEGER PRIMARY KEY, account TEXT NOT NULL, asset TEXT NOT NULL, UNIQUE (account, asset));
-    -- kind: 0 acquire, 1 dispose, 2 move out, 3 move in (engine.ledger);
+    -- kind: 0 acquire, 1 dispose, 2 move out, 3 move in (engine.ledger.legs);
     -- quantity and usd are fixed-point ints (10**-18 units): INTEGER when they fit, else TEXT
     CREATE TABLE legs (
         event_id INTEGER NOT NULL REFERENCES events(id), seq INTEGER NOT NULL,

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
 from pathlib import Path
 
 from engine.ledger.events import Event
@@ -28,10 +27,6 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
-
-    def transaction(self) -> AbstractContextManager[sqlite3.Connection]:
-        """One short write transaction: all of it lands, or none of it."""
-        return write_transaction(self.conn)
 
     def __enter__(self) -> Store:
         return self
@@ -104,7 +99,7 @@ class Store:
         return sync_tables.cursor_writer(account, stream, cursor, now)
 
     def set_cursor(self, account: str, stream: str, cursor: str, now: int) -> None:
-        with self.transaction() as conn:
+        with write_transaction(self.conn) as conn:
             sync_tables.cursor_writer(account, stream, cursor, now)(conn)
 
     def save_reconciliation(self, account: str, rows: list[tuple[str, int, int]], now: int) -> None:
