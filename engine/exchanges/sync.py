@@ -14,13 +14,14 @@ from typing import Any
 
 from engine.config.load import AccountConfig, Config
 from engine.core import fixedpoint as fp
+from engine.core.units import Amount, EpochMicros, EpochMillis, micros_to_millis
 from engine.exchanges.ccxt_adapter import ExchangeClient, ExchangeError, open_client
 from engine.ledger.events import Event
 from engine.store.store import Store, keys_of
 
 Progress = Callable[[str, int, int, str], None]  # account, done, total, what
 SINCE_OVERLAP_MS = 1_000  # since-based cursors re-read a second: ids dedupe the overlap
-FIRST_SINCE_MS = 1_262_304_000_000  # 2010-01-01: "from the beginning" for since-based APIs
+FIRST_SINCE_MS = EpochMillis(1_262_304_000_000)  # 2010-01-01: "from the beginning" for since-based APIs
 
 
 @dataclass
@@ -29,7 +30,7 @@ class AccountReport:
     added: int = 0
     fetched: int = 0
     rejected: list[str] = field(default_factory=list)
-    mismatches: list[tuple[str, int, int]] = field(default_factory=list)
+    mismatches: list[tuple[str, Amount, Amount]] = field(default_factory=list)  # asset, ledger, exchange
     error: str | None = None
 
     @property
@@ -43,7 +44,7 @@ def sync_accounts(
     only: str | None = None,
     progress: Progress | None = None,
     client_factory: Callable[[AccountConfig], ExchangeClient] | None = None,
-    now_ms: Callable[[], int] | None = None,
+    now_ms: Callable[[], EpochMillis] | None = None,
 ) -> list[AccountReport]:
     """Sync every configured account (or one); an account that fails does not stop the rest."""
     from engine.core.errors import InputError
@@ -82,7 +83,7 @@ class AccountSync:
         client: ExchangeClient,
         report: AccountReport,
         progress: Progress | None,
-        now_ms: Callable[[], int] | None,
+        now_ms: Callable[[], EpochMillis] | None,
     ) -> None:
         self.config = config
         self.store = store
@@ -152,7 +153,7 @@ class AccountSync:
         the whole pass is stored."""
         stream = "trades"
         since = self.store.cursor(self.account.name, stream)
-        start = max(FIRST_SINCE_MS, int(since) - SINCE_OVERLAP_MS) if since else None
+        start = EpochMillis(max(FIRST_SINCE_MS, int(since) - SINCE_OVERLAP_MS)) if since else None
         offset, newest, clean = 0, int(since) if since else 0, True
         while True:
             page = self.client.my_trades(None, start, None, {"ofs": offset})
@@ -168,7 +169,7 @@ class AccountSync:
         """Others: ascending by time from the cursor, page after page."""
         stream = f"trades:{symbol or '*'}"
         since_text = self.store.cursor(self.account.name, stream)
-        since = int(since_text) - SINCE_OVERLAP_MS if since_text else FIRST_SINCE_MS
+        since = EpochMillis(int(since_text) - SINCE_OVERLAP_MS) if since_text else FIRST_SINCE_MS
         while True:
             page = self.client.my_trades(symbol, since, int(limit) if limit else None, {})
             fresh = [t for t in page if int(t.get("timestamp") or 0) >= since]
@@ -178,12 +179,12 @@ class AccountSync:
             self.store_page(fresh, stream, str(newest))
             if newest <= since or (limit and len(page) < int(limit)):
                 return
-            since = newest
+            since = EpochMillis(newest)
 
     def transfers(self, kind: str) -> None:
         stream = f"{kind}s"
         since_text = self.store.cursor(self.account.name, stream)
-        since = int(since_text) - SINCE_OVERLAP_MS if since_text else None
+        since = EpochMillis(int(since_text) - SINCE_OVERLAP_MS) if since_text else None
         records = self.client.transfers(kind, since)
         events: list[Event] = []
         newest = int(since_text or 0)
@@ -197,7 +198,7 @@ class AccountSync:
                 rejected = True
             elif converted is not None:
                 events.append(self.valued(converted))
-                newest = max(newest, converted.timestamp // 1000)
+                newest = max(newest, micros_to_millis(converted.timestamp))
         self.report.fetched += len(records)
         cursor = str(newest) if newest and not rejected else None
         self.commit(events, stream, cursor)
@@ -249,12 +250,14 @@ class AccountSync:
                 event = event._replace(fee_usd=fp.mul(event.fee, unit))
         return event
 
-    def usd_price(self, asset: str, micros: int) -> int | None:
-        minute = micros // 60_000_000 * 60_000
+    def usd_price(self, asset: str, micros: EpochMicros) -> Amount | None:
+        """The asset's USD close of the minute of `micros` (cached in the store, keyed by the
+        minute in epoch milliseconds as the exchange gives it); None if no market prices it."""
+        minute = EpochMillis(micros // 60_000_000 * 60_000)
         known, price = self.store.usd_price(asset, minute)
         if known:
             return price
-        found: int | None = None
+        found: Amount | None = None
         for quote in ("USD", *sorted(self.usd_assets - {"USD"})):
             symbol = f"{asset}/{quote}"
             if symbol in (self.client.exchange.markets or {}):
@@ -274,12 +277,12 @@ class AccountSync:
         for lot in result.open_lots:
             if lot.account == self.account.name:
                 held[lot.asset] = held.get(lot.asset, 0) + lot.quantity
-        mismatches = []
+        mismatches: list[tuple[str, Amount, Amount]] = []
         for asset in sorted(set(held) | set(balance)):
             if asset in self.usd_assets:
                 continue
             reported = fp.from_decimal(balance.get(asset, Decimal(0)))
-            ledger = held.get(asset, 0)
+            ledger = Amount(held.get(asset, 0))
             if abs(reported - ledger) > max(10**10, abs(reported) // 10**6):  # 1e-8 or 1 ppm
                 mismatches.append((asset, ledger, reported))
         self.store.save_reconciliation(self.account.name, mismatches, self.now_ms())

@@ -16,6 +16,7 @@ from typing import IO, TextIO
 from engine.api import Engine
 from engine.core.errors import HarvestError
 from engine.core.files import append_private
+from engine.core.units import MICROS_PER_MINUTE, Amount, EpochMicros
 from engine.monitor.alerts import Alert, conditions, decide
 from engine.monitor.sinks import deliver
 from engine.planning.planner import Planner
@@ -59,13 +60,13 @@ class MonitorLock:
 @dataclass
 class Monitor:
     engine: Engine
-    prices: Callable[[], tuple[dict[str, int], int | None]]  # latest prices and when observed
+    prices: Callable[[], tuple[dict[str, Amount], EpochMicros | None]]  # latest prices and when observed
     sync: Callable[[], list[str]] | None = None  # returns problems (account: reason)
     out: TextIO | None = None
     text_format: bool = True
     log_path: Path | None = None
     sleep: Callable[[float], None] = field(default=lambda seconds: None)
-    last_sync: int | None = None
+    last_sync: EpochMicros | None = None
     problems: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -80,7 +81,7 @@ class Monitor:
         config = self.engine.config
         now = self.engine.clock()
         if self.sync is not None and (
-            self.last_sync is None or now - self.last_sync >= config.watch.sync_minutes * 60_000_000
+            self.last_sync is None or now - self.last_sync >= config.watch.sync_minutes * MICROS_PER_MINUTE
         ):
             for problem in self.sync():
                 self.note(f"sync: {problem}")

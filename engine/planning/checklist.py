@@ -14,9 +14,11 @@ import sqlite3
 from engine.api import Engine
 from engine.core import fixedpoint as fp
 from engine.core.errors import InputError
+from engine.core.units import EpochMicros, hours_after
 from engine.planning.plans import Plan, PlanStep
 from engine.store.checklist_tables import ChecklistTables, StepChanges, StepDraft
 from engine.store.checklist_tables import Step as Step  # callers import the step record from here
+from engine.store.store import Trade
 
 PLANNED, IDENTIFIED, SOLD, REBUY_DUE, REBOUGHT, DONE = (
     "planned", "identified", "sold", "rebuy_due", "rebought", "done",
@@ -26,10 +28,9 @@ FLOW = (PLANNED, IDENTIFIED, SOLD, REBUY_DUE, REBOUGHT, DONE)
 TERMINAL = (DONE, SKIPPED, CANCELLED)
 # quantity tolerance when matching a trade to a step: exchanges round to their lot size
 MATCH_TOLERANCE = fp.parse("0.001")  # 0.1 %
-HOUR_MICROS = 3_600_000_000
 
 
-def next_state(step: Step, now: int) -> str:
+def next_state(step: Step, now: EpochMicros) -> str:
     """The state `advance` moves to, or InputError saying why it cannot."""
     if step.state in TERMINAL:
         raise InputError(f"step {step.number} is {step.state}; nothing to advance")
@@ -67,11 +68,11 @@ class Checklist:
         self.conn = conn
         self.tables = ChecklistTables(conn)
 
-    def save(self, plan: Plan, tax_year: int, now: int, rebuy_wait_hours: int) -> int:
+    def save(self, plan: Plan, tax_year: int, now: EpochMicros, rebuy_wait_hours: int) -> int:
         steps = [(step.number, _draft(step)) for step in plan.steps]
         return self.tables.replace_plan(plan.goal, tax_year, now, steps, rebuy_wait_hours, PLANNED)
 
-    def add(self, step: PlanStep, tax_year: int, now: int, rebuy_wait_hours: int) -> int:
+    def add(self, step: PlanStep, tax_year: int, now: EpochMicros, rebuy_wait_hours: int) -> int:
         """Append one step to the active plan (creating it if there is none); its number."""
         return self.tables.append_step(_draft(step), tax_year, now, rebuy_wait_hours, PLANNED)
 
@@ -91,7 +92,7 @@ class Checklist:
                 return step
         raise InputError(f"no step {number} in the saved plan (see `harvest checklist show`)")
 
-    def advance(self, number: int, now: int, note: str | None = None) -> Step:
+    def advance(self, number: int, now: EpochMicros, note: str | None = None) -> Step:
         step = self.step(number)
         target = next_state(step, now)
         changes: StepChanges = {}
@@ -99,13 +100,13 @@ class Checklist:
             changes["identified_at"] = now
         elif target == SOLD:
             changes["sold_at"] = now
-            changes["rebuy_after"] = now + step.rebuy_wait_hours * HOUR_MICROS
+            changes["rebuy_after"] = hours_after(now, step.rebuy_wait_hours)
         elif target == REBOUGHT:
             changes["rebought_at"] = now
         self._move(step, target, now, changes, note)
         return self.step(number)
 
-    def skip(self, number: int, reason: str, now: int, cancel: bool = False) -> Step:
+    def skip(self, number: int, reason: str, now: EpochMicros, cancel: bool = False) -> Step:
         step = self.step(number)
         if not reason.strip():
             raise InputError("a reason is required to skip or cancel a step")
@@ -114,7 +115,9 @@ class Checklist:
         self._move(step, CANCELLED if cancel else SKIPPED, now, {"reason": reason.strip()}, reason.strip())
         return self.step(number)
 
-    def _move(self, step: Step, target: str, now: int, changes: StepChanges, note: str | None) -> None:
+    def _move(
+        self, step: Step, target: str, now: EpochMicros, changes: StepChanges, note: str | None
+    ) -> None:
         """Move a step on. Reaching `identified` records its lots as the specific identification;
         a sale matched on reaching `sold` is linked to that identification."""
         moved = self.tables.move(
@@ -129,29 +132,28 @@ class Checklist:
         if not moved:
             raise InputError(f"step {step.number} changed meanwhile; look again")
 
-    def reconcile(self, trades: list[tuple[str, str, str, int, int, str]], now: int) -> list[str]:
-        """Advance steps that imported trades satisfy. `trades` are (account, asset, side,
-        quantity, timestamp, ref) sorted by time; returns what changed, as sentences."""
+    def reconcile(self, trades: list[Trade], now: EpochMicros) -> list[str]:
+        """Advance steps that imported trades satisfy (`trades` sorted by time); returns what
+        changed, as sentences."""
         changed: list[str] = []
         used: set[str] = set()
         for step in self.steps():
             if step.state == IDENTIFIED and step.identified_at is not None:
-                match = _find(trades, step, ("sell", "spend"), step.identified_at, used)
-                if match:
-                    used.add(match[5])
-                    sold_at = match[4]
+                sale = _find(trades, step, ("sell", "spend"), step.identified_at, used)
+                if sale:
+                    used.add(sale.ref)
                     self._move(
                         step,
                         SOLD,
                         now,
                         {
-                            "sold_at": sold_at,
-                            "sale_ref": match[5],
-                            "rebuy_after": sold_at + step.rebuy_wait_hours * HOUR_MICROS,
+                            "sold_at": sale.timestamp,
+                            "sale_ref": sale.ref,
+                            "rebuy_after": hours_after(sale.timestamp, step.rebuy_wait_hours),
                         },
-                        f"trade {match[5]}",
+                        f"trade {sale.ref}",
                     )
-                    changed.append(f"step {step.number}: sold ({match[5]})")
+                    changed.append(f"step {step.number}: sold ({sale.ref})")
                     step = self.step(step.number)
             if step.state == SOLD and not step.rebuy:
                 self._move(step, DONE, now, {}, "no rebuy for this asset")
@@ -162,9 +164,9 @@ class Checklist:
                 changed.append(f"step {step.number}: rebuy due")
                 step = self.step(step.number)
             if step.state in (SOLD, REBUY_DUE) and step.sold_at is not None:
-                match = _find(trades, step, ("buy",), step.sold_at, used)
-                if match:
-                    used.add(match[5])
+                rebuy = _find(trades, step, ("buy",), step.sold_at, used)
+                if rebuy:
+                    used.add(rebuy.ref)
                     if step.state == SOLD:
                         self._move(step, REBUY_DUE, now, {}, "rebuy seen")
                         step = self.step(step.number)
@@ -172,29 +174,30 @@ class Checklist:
                         step,
                         REBOUGHT,
                         now,
-                        {"rebought_at": match[4], "rebuy_ref": match[5]},
-                        f"trade {match[5]}",
+                        {"rebought_at": rebuy.timestamp, "rebuy_ref": rebuy.ref},
+                        f"trade {rebuy.ref}",
                     )
                     step = self.step(step.number)
                     self._move(step, DONE, now, {}, "rebought")
-                    changed.append(f"step {step.number}: rebought ({match[5]}), done")
+                    changed.append(f"step {step.number}: rebought ({rebuy.ref}), done")
         return changed
 
 
 def _find(
-    trades: list[tuple[str, str, str, int, int, str]],
-    step: Step,
-    sides: tuple[str, ...],
-    after: int,
-    used: set[str],
-) -> tuple[str, str, str, int, int, str] | None:
+    trades: list[Trade], step: Step, sides: tuple[str, ...], after: EpochMicros, used: set[str]
+) -> Trade | None:
+    """The first unused trade on the step's account and asset, of one of `sides`, at or after
+    `after`, whose quantity is the step's within MATCH_TOLERANCE."""
     tolerance = fp.mul(step.quantity, MATCH_TOLERANCE)
     for trade in trades:
-        account, asset, side, quantity, ts, ref = trade
         if (
-            account == step.account and asset == step.asset and side in sides and ts >= after
-            and abs(quantity - step.quantity) <= tolerance and ref not in used
-        ):  # fmt: skip
+            trade.account == step.account
+            and trade.asset == step.asset
+            and trade.side in sides
+            and trade.timestamp >= after
+            and abs(trade.quantity - step.quantity) <= tolerance
+            and trade.ref not in used
+        ):
             return trade
     return None
 

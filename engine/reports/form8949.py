@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from engine.core import fixedpoint as fp
+from engine.core.units import DayOrdinal
 from engine.ledger.records import LONG, RealizedRow
 
 # 2025 Form 8949 boxes for digital assets (1099-DA): with basis reported to the IRS, without,
@@ -45,7 +46,7 @@ class Form8949Row:
         ]  # fmt: skip
 
 
-def _date(ordinal: int) -> str:
+def _date(ordinal: DayOrdinal) -> str:
     return date.fromordinal(ordinal).strftime("%m/%d/%Y")
 
 

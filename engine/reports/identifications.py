@@ -4,6 +4,7 @@ recorded, and when the sale happened — the record US rules require (no later t
 from __future__ import annotations
 
 from engine.core.dates import iso_utc
+from engine.core.units import seconds_to_micros
 from engine.store.identifications import imported_identifications, recorded_identifications
 from engine.store.store import Store
 
@@ -22,7 +23,7 @@ def identification_log(store: Store) -> list[Row]:
         rows.append((r.account, r.asset, r.sale_ref, r.lots, iso_utc(r.recorded_at), sold, r.source, in_time))
     # given in an imported file's `lots` column: recorded when that file was imported
     for i in imported_identifications(store.conn):
-        recorded = i.imported_at * 1_000_000
+        recorded = seconds_to_micros(i.imported_at)
         in_time = "yes" if recorded <= i.sold_at else "from your records (imported after the sale)"
         rows.append(
             (i.account, i.asset, i.sale_ref, i.lots, iso_utc(recorded), iso_utc(i.sold_at), i.source, in_time)

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from engine.core import fixedpoint as fp
+from engine.core.units import DayOrdinal
 from engine.ledger.gains import LotRow, totals_by_year
 from engine.ledger.records import LONG, SHORT, Excluded, RealizedRow
 
@@ -40,7 +41,7 @@ LOTS_COLUMNS = (
 PRICED_COLUMNS = ("price", "value", "unrealized")
 
 
-def _day(ordinal: int) -> str:
+def _day(ordinal: DayOrdinal) -> str:
     return date.fromordinal(ordinal).isoformat()
 
 

@@ -13,11 +13,12 @@ from typing import Any
 
 from engine.core import fixedpoint as fp
 from engine.core.dates import iso_utc
+from engine.core.units import MICROS_PER_SECOND, EpochMicros
 from engine.planning.candidates import Blocked, Candidate
-from engine.planning.checklist import Step
 from engine.planning.planner import TaxSummary
 from engine.planning.plans import Plan
 from engine.reports.ledger_reports import table
+from engine.store.checklist_tables import Step
 
 CENT = Decimal("0.01")
 
@@ -192,13 +193,13 @@ def plan_text(plan: Plan) -> str:
     return "\n".join(out) + "\n"
 
 
-def checklist_rows(steps: Sequence[Step], now: int) -> list[dict[str, Any]]:
+def checklist_rows(steps: Sequence[Step], now: EpochMicros) -> list[dict[str, Any]]:
     rows = []
     for s in steps:
         due_in = (
             None
             if s.rebuy_after is None or s.state not in ("sold", "rebuy_due")
-            else (s.rebuy_after - now) // 1_000_000
+            else (s.rebuy_after - now) // MICROS_PER_SECOND
         )
         rows.append({
             "step": s.number, "state": s.state, "account": s.account, "asset": s.asset, "term": s.term,
@@ -211,7 +212,7 @@ def checklist_rows(steps: Sequence[Step], now: int) -> list[dict[str, Any]]:
     return rows
 
 
-def checklist_csv(steps: Sequence[Step], now: int) -> str:
+def checklist_csv(steps: Sequence[Step], now: EpochMicros) -> str:
     """The checklist export (`harvest checklist export`, `e` in the app): one row per step."""
     rows = checklist_rows(steps, now)
     buffer = io.StringIO()
@@ -222,7 +223,7 @@ def checklist_csv(steps: Sequence[Step], now: int) -> str:
     return buffer.getvalue()
 
 
-def _time(micros: int | None) -> str | None:
+def _time(micros: EpochMicros | None) -> str | None:
     return None if micros is None else iso_utc(micros)
 
 
@@ -234,7 +235,7 @@ def countdown(seconds: int) -> str:
     return f"in {days}d {hours}h" if days else f"in {hours}h {rest // 60}m"
 
 
-def checklist_text(steps: Sequence[Step], now: int) -> str:
+def checklist_text(steps: Sequence[Step], now: EpochMicros) -> str:
     if not steps:
         return "No saved plan. Make one with `harvest plan --save`.\n"
     out = []

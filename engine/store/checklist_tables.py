@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
+from engine.core.units import Amount, EpochMicros
 from engine.store.connection import write_transaction
 
 
@@ -22,27 +23,27 @@ class Step:
     account: str
     asset: str
     term: str
-    quantity: int
+    quantity: Amount
     lots: str
-    expected_proceeds: int
-    cost_basis: int
-    savings: int
-    carryforward: int
-    trading_cost: int
+    expected_proceeds: Amount
+    cost_basis: Amount
+    savings: Amount
+    carryforward: Amount
+    trading_cost: Amount
     rebuy: bool
     rebuy_wait_hours: int
     state: str
-    identified_at: int | None
-    sold_at: int | None
+    identified_at: EpochMicros | None
+    sold_at: EpochMicros | None
     sale_ref: str | None
-    rebuy_after: int | None
-    rebought_at: int | None
+    rebuy_after: EpochMicros | None
+    rebought_at: EpochMicros | None
     rebuy_ref: str | None
     reason: str | None
 
     @property
-    def loss(self) -> int:
-        return self.expected_proceeds - self.cost_basis
+    def loss(self) -> Amount:
+        return Amount(self.expected_proceeds - self.cost_basis)
 
 
 @dataclass(frozen=True)
@@ -52,24 +53,24 @@ class StepDraft:
     account: str
     asset: str
     term: str
-    quantity: int
+    quantity: Amount
     lots: str  # the specific identification, LOT:QTY;LOT:QTY
-    expected_proceeds: int
-    cost_basis: int
-    savings: int
-    carryforward: int
-    trading_cost: int
+    expected_proceeds: Amount
+    cost_basis: Amount
+    savings: Amount
+    carryforward: Amount
+    trading_cost: Amount
     rebuy: bool
 
 
 class StepChanges(TypedDict, total=False):
     """The columns a move may set besides the state (the names are the steps table's)."""
 
-    identified_at: int
-    sold_at: int
+    identified_at: EpochMicros
+    sold_at: EpochMicros
     sale_ref: str
-    rebuy_after: int
-    rebought_at: int
+    rebuy_after: EpochMicros
+    rebought_at: EpochMicros
     rebuy_ref: str
     reason: str
 
@@ -89,7 +90,7 @@ class ChecklistTables:
         self,
         goal: str,
         tax_year: int,
-        now: int,
+        now: EpochMicros,
         steps: Sequence[tuple[int, StepDraft]],
         rebuy_wait_hours: int,
         state: str,
@@ -107,7 +108,7 @@ class ChecklistTables:
         return plan_id
 
     def append_step(
-        self, draft: StepDraft, tax_year: int, now: int, rebuy_wait_hours: int, state: str
+        self, draft: StepDraft, tax_year: int, now: EpochMicros, rebuy_wait_hours: int, state: str
     ) -> int:
         """Append one step to the active plan (creating a 'manual' plan if there is none); its number."""
         conn = self.conn
@@ -133,7 +134,7 @@ class ChecklistTables:
             conn.execute("DELETE FROM steps WHERE id = ? AND state = ?", (step_id, state))
 
     def _insert(
-        self, plan_id: int, number: int, draft: StepDraft, rebuy_wait_hours: int, state: str, now: int
+        self, plan_id: int, number: int, draft: StepDraft, rebuy_wait_hours: int, state: str, now: EpochMicros
     ) -> None:
         self.conn.execute(
             "INSERT INTO steps (plan_id, number, account, asset, term, quantity, lots, expected_proceeds, "
@@ -157,7 +158,7 @@ class ChecklistTables:
         self,
         step: Step,
         target: str,
-        now: int,
+        now: EpochMicros,
         changes: StepChanges,
         note: str | None,
         *,
@@ -203,13 +204,13 @@ def _step(r: Sequence[Any]) -> Step:
         account=r[2],
         asset=r[3],
         term=r[4],
-        quantity=int(r[5]),
+        quantity=Amount(int(r[5])),
         lots=r[6],
-        expected_proceeds=int(r[7]),
-        cost_basis=int(r[8]),
-        savings=int(r[9]),
-        carryforward=int(r[10]),
-        trading_cost=int(r[11]),
+        expected_proceeds=Amount(int(r[7])),
+        cost_basis=Amount(int(r[8])),
+        savings=Amount(int(r[9])),
+        carryforward=Amount(int(r[10])),
+        trading_cost=Amount(int(r[11])),
         rebuy=bool(r[12]),
         rebuy_wait_hours=r[13],
         state=r[14],

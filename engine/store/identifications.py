@@ -6,6 +6,8 @@ from __future__ import annotations
 import sqlite3
 from typing import NamedTuple
 
+from engine.core.units import EpochMicros, EpochSeconds
+
 
 class RecordedIdentification(NamedTuple):
     """Lots named by the checklist before a sale; `sold_at` once the sale is in the store."""
@@ -13,10 +15,10 @@ class RecordedIdentification(NamedTuple):
     account: str
     asset: str
     lots: str
-    recorded_at: int
+    recorded_at: EpochMicros
     source: str
     sale_ref: str | None
-    sold_at: int | None
+    sold_at: EpochMicros | None
 
 
 class ImportedIdentification(NamedTuple):
@@ -26,8 +28,8 @@ class ImportedIdentification(NamedTuple):
     asset: str
     sale_ref: str
     lots: str
-    sold_at: int
-    imported_at: int  # epoch seconds
+    sold_at: EpochMicros
+    imported_at: EpochSeconds
     source: str
 
 

@@ -8,8 +8,10 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from engine.core.errors import StoreError
+from engine.core.units import Amount, EpochMicros, EpochSeconds
 from engine.ledger.events import Event
 from engine.ledger.legs import DISPOSE, Leg, legs_for
 from engine.ledger.records import Ledger, LegExtra, LegRow
@@ -56,7 +58,7 @@ def import_events(
         conn.execute("BEGIN IMMEDIATE")
         batch_id = conn.execute(
             "INSERT INTO batches (source, imported_at, rows, added) VALUES (?, ?, ?, 0)",
-            (source, int(time.time()), len(events)),
+            (source, EpochSeconds(int(time.time())), len(events)),
         ).lastrowid
         assert batch_id is not None
         known = _known_keys(conn, [key for key, _ in events])
@@ -150,8 +152,19 @@ def _with_identification(leg: LegRow, recorded: dict[str, str]) -> LegRow:
     return (*leg[:6], extra._replace(identification=spec))
 
 
-def trades_since(conn: sqlite3.Connection, since: int) -> list[tuple[str, str, str, int, int, str]]:
-    """(account, asset, side, quantity, timestamp, ref) of trades at or after `since`."""
+class Trade(NamedTuple):
+    """A buy, sell or spend as the checklist matches it against its steps."""
+
+    account: str
+    asset: str
+    side: str
+    quantity: Amount
+    timestamp: EpochMicros
+    ref: str  # the trade id, or E<event id>
+
+
+def trades_since(conn: sqlite3.Connection, since: EpochMicros) -> list[Trade]:
+    """Trades at or after `since`, in time order."""
     rows = conn.execute(
         "SELECT account, asset, side, quantity, ts, coalesce(trade_id, 'E' || id) FROM events "
         "WHERE ts >= ? AND side IN ('buy', 'sell', 'spend') ORDER BY ts, id",
@@ -159,7 +172,7 @@ def trades_since(conn: sqlite3.Connection, since: int) -> list[tuple[str, str, s
     ).fetchall()
     from engine.core.fixedpoint import parse
 
-    return [(a, b, c, parse(q), ts, ref) for a, b, c, q, ts, ref in rows]
+    return [Trade(a, b, c, parse(q), ts, ref) for a, b, c, q, ts, ref in rows]
 
 
 def chain_ids(conn: sqlite3.Connection) -> dict[tuple[str, str], tuple[str, str]]:
@@ -194,7 +207,7 @@ _LEG_INSERT = (
 )
 
 
-def _pack(units: int | None) -> int | str | None:
+def _pack(units: Amount | None) -> int | str | None:
     if units is None:
         return None
     return units if -_INT64 <= units < _INT64 else str(units)

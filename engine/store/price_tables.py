@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import sqlite3
 
+from engine.core.units import Amount, EpochMicros, EpochMillis
 from engine.store.connection import write_transaction
 
 
-def save_prices(conn: sqlite3.Connection, prices: dict[str, int], ts: int, source: str) -> None:
+def save_prices(conn: sqlite3.Connection, prices: dict[str, Amount], ts: EpochMicros, source: str) -> None:
     with write_transaction(conn):
         conn.executemany(
             "INSERT INTO prices (asset, price, ts, source) VALUES (?, ?, ?, ?) ON CONFLICT(asset) DO UPDATE "
@@ -17,25 +18,27 @@ def save_prices(conn: sqlite3.Connection, prices: dict[str, int], ts: int, sourc
         )
 
 
-def last_prices(conn: sqlite3.Connection) -> tuple[dict[str, int], int | None]:
+def last_prices(conn: sqlite3.Connection) -> tuple[dict[str, Amount], EpochMicros | None]:
     """The last stored price of each asset, and the oldest of their times."""
     rows = conn.execute("SELECT asset, price, ts FROM prices").fetchall()
     if not rows:
         return {}, None
-    return {asset: int(price) for asset, price, _ in rows}, min(ts for _, _, ts in rows)
+    return {asset: Amount(int(price)) for asset, price, _ in rows}, min(ts for _, _, ts in rows)
 
 
-def usd_price(conn: sqlite3.Connection, asset: str, minute: int) -> tuple[bool, int | None]:
+def usd_price(conn: sqlite3.Connection, asset: str, minute: EpochMillis) -> tuple[bool, Amount | None]:
     """(known, price) of an asset's cached 1-minute USD close; price None = not found."""
     row = conn.execute(
         "SELECT price FROM usd_prices WHERE asset = ? AND minute = ?", (asset, minute)
     ).fetchone()
     if row is None:
         return False, None
-    return True, None if row[0] is None else int(row[0])
+    return True, None if row[0] is None else Amount(int(row[0]))
 
 
-def save_usd_price(conn: sqlite3.Connection, asset: str, minute: int, price: int | None, source: str) -> None:
+def save_usd_price(
+    conn: sqlite3.Connection, asset: str, minute: EpochMillis, price: Amount | None, source: str
+) -> None:
     with write_transaction(conn):
         conn.execute(
             "INSERT OR REPLACE INTO usd_prices VALUES (?, ?, ?, ?)",
@@ -43,7 +46,9 @@ def save_usd_price(conn: sqlite3.Connection, asset: str, minute: int, price: int
         )
 
 
-def trade_prices(conn: sqlite3.Connection, asset: str, points: int = 2000) -> list[tuple[int, int]]:
+def trade_prices(
+    conn: sqlite3.Connection, asset: str, points: int = 2000
+) -> list[tuple[EpochMicros, Amount]]:
     """(time, USD per unit) of this asset's own trades, thinned to about `points`."""
     rows = conn.execute(
         "SELECT ts, quantity, usd FROM legs JOIN pools p ON p.id = legs.pool_id "

@@ -9,14 +9,15 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from engine.core.units import Amount, EpochMicros, EpochMillis
 from engine.ledger.events import Event
 from engine.ledger.records import Ledger
 from engine.store import ledger_tables, price_tables, sync_tables
 from engine.store.connection import connect, default_store_path, read_snapshot, write_transaction
-from engine.store.ledger_tables import ImportSummary, keys_of
+from engine.store.ledger_tables import ImportSummary, Trade, keys_of
 
 # the names callers import from here
-__all__ = ["ImportSummary", "Store", "keys_of", "open_store", "read_snapshot", "write_transaction"]
+__all__ = ["ImportSummary", "Store", "Trade", "keys_of", "open_store", "read_snapshot", "write_transaction"]
 
 
 class Store:
@@ -51,8 +52,8 @@ class Store:
         """Every ledger leg in processing order, amounts as fixed-point ints (or their digits)."""
         return ledger_tables.load_ledger(self.conn)
 
-    def trades_since(self, since: int) -> list[tuple[str, str, str, int, int, str]]:
-        """(account, asset, side, quantity, timestamp, ref) of trades at or after `since`."""
+    def trades_since(self, since: EpochMicros) -> list[Trade]:
+        """Trades (buys, sells, spends) at or after `since`, in time order."""
         return ledger_tables.trades_since(self.conn, since)
 
     def chain_ids(self) -> dict[tuple[str, str], tuple[str, str]]:
@@ -70,21 +71,21 @@ class Store:
 
     # -- prices -------------------------------------------------------------------------------
 
-    def trade_prices(self, asset: str, points: int = 2000) -> list[tuple[int, int]]:
+    def trade_prices(self, asset: str, points: int = 2000) -> list[tuple[EpochMicros, Amount]]:
         """(time, USD per unit) of this asset's own trades, thinned to about `points`."""
         return price_tables.trade_prices(self.conn, asset, points)
 
-    def usd_price(self, asset: str, minute: int) -> tuple[bool, int | None]:
+    def usd_price(self, asset: str, minute: EpochMillis) -> tuple[bool, Amount | None]:
         """(known, price) of an asset's cached 1-minute USD close; price None = not found."""
         return price_tables.usd_price(self.conn, asset, minute)
 
-    def save_usd_price(self, asset: str, minute: int, price: int | None, source: str) -> None:
+    def save_usd_price(self, asset: str, minute: EpochMillis, price: Amount | None, source: str) -> None:
         price_tables.save_usd_price(self.conn, asset, minute, price, source)
 
-    def save_prices(self, prices: dict[str, int], ts: int, source: str) -> None:
+    def save_prices(self, prices: dict[str, Amount], ts: EpochMicros, source: str) -> None:
         price_tables.save_prices(self.conn, prices, ts, source)
 
-    def last_prices(self) -> tuple[dict[str, int], int | None]:
+    def last_prices(self) -> tuple[dict[str, Amount], EpochMicros | None]:
         """The last stored price of each asset, and the oldest of their times."""
         return price_tables.last_prices(self.conn)
 
@@ -94,19 +95,21 @@ class Store:
         return sync_tables.cursor(self.conn, account, stream)
 
     def set_cursor_sql(
-        self, account: str, stream: str, cursor: str, now: int
+        self, account: str, stream: str, cursor: str, now: EpochMillis
     ) -> Callable[[sqlite3.Connection], None]:
         return sync_tables.cursor_writer(account, stream, cursor, now)
 
-    def set_cursor(self, account: str, stream: str, cursor: str, now: int) -> None:
+    def set_cursor(self, account: str, stream: str, cursor: str, now: EpochMillis) -> None:
         with write_transaction(self.conn) as conn:
             sync_tables.cursor_writer(account, stream, cursor, now)(conn)
 
-    def save_reconciliation(self, account: str, rows: list[tuple[str, int, int]], now: int) -> None:
+    def save_reconciliation(
+        self, account: str, rows: Sequence[tuple[str, Amount, Amount]], now: EpochMillis
+    ) -> None:
         """Replace an account's mismatches: (asset, ledger quantity, exchange quantity)."""
         sync_tables.save_reconciliation(self.conn, account, rows, now)
 
-    def mismatches(self) -> list[tuple[str, str, int, int]]:
+    def mismatches(self) -> list[tuple[str, str, Amount, Amount]]:
         return sync_tables.mismatches(self.conn)
 
 

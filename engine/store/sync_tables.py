@@ -4,8 +4,9 @@ stream, and the balance mismatches found by reconciling the ledger with the exch
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
+from engine.core.units import Amount, EpochMillis
 from engine.store.connection import write_transaction
 
 
@@ -16,7 +17,9 @@ def cursor(conn: sqlite3.Connection, account: str, stream: str) -> str | None:
     return None if row is None else str(row[0])
 
 
-def cursor_writer(account: str, stream: str, value: str, now: int) -> Callable[[sqlite3.Connection], None]:
+def cursor_writer(
+    account: str, stream: str, value: str, now: EpochMillis
+) -> Callable[[sqlite3.Connection], None]:
     """Moves a cursor inside a transaction someone else holds (a page lands with its cursor)."""
 
     def write(conn: sqlite3.Connection) -> None:
@@ -30,7 +33,7 @@ def cursor_writer(account: str, stream: str, value: str, now: int) -> Callable[[
 
 
 def save_reconciliation(
-    conn: sqlite3.Connection, account: str, rows: list[tuple[str, int, int]], now: int
+    conn: sqlite3.Connection, account: str, rows: Sequence[tuple[str, Amount, Amount]], now: EpochMillis
 ) -> None:
     """Replace an account's mismatches: (asset, ledger quantity, exchange quantity)."""
     with write_transaction(conn):
@@ -41,6 +44,6 @@ def save_reconciliation(
         )
 
 
-def mismatches(conn: sqlite3.Connection) -> list[tuple[str, str, int, int]]:
+def mismatches(conn: sqlite3.Connection) -> list[tuple[str, str, Amount, Amount]]:
     rows = conn.execute("SELECT account, asset, ledger, exchange FROM reconciliation").fetchall()
-    return [(a, b, int(c), int(d)) for a, b, c, d in rows]
+    return [(a, b, Amount(int(c)), Amount(int(d))) for a, b, c, d in rows]
