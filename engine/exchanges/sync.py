@@ -124,9 +124,10 @@ class AccountSync:
         assets = {a for a, q in balance.items() if q > 0} | self.store.traded_assets(self.account.name)
         chosen: list[str | None] = []
         chosen += sorted(
-            symbol for symbol, market in markets.items()
+            symbol
+            for symbol, market in markets.items()
             if market.get("spot") and market.get("base") in assets and market.get("active", True) is not False
-        )  # fmt: skip
+        )
         return chosen
 
     # -- paging strategies ------------------------------------------------------------------

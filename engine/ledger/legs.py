@@ -63,9 +63,21 @@ def legs_for(event: Event, event_id: int, usd_assets: frozenset[str] = frozenset
         tx_id: str | None = None,
     ) -> None:
         legs.append(
-            Leg(len(legs), event.account, asset, kind, event.timestamp, quantity, usd, leg_ref,
-                identification, counterpart, tx_id, flag)
-        )  # fmt: skip
+            Leg(
+                seq=len(legs),
+                account=event.account,
+                asset=asset,
+                kind=kind,
+                timestamp=event.timestamp,
+                quantity=quantity,
+                usd=usd,
+                ref=leg_ref,
+                identification=identification,
+                counterpart=counterpart,
+                tx_id=tx_id,
+                flag=flag,
+            )
+        )
 
     if side in ("buy", "sell", "spend", "income"):
         value = None if unit_usd is None or event.price is None else fp.mul(event.quantity, unit_usd)

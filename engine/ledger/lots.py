@@ -225,9 +225,16 @@ class _Matcher:
             self.result.warnings.append(f"{ref}: {flag}; left out of realized totals")
 
     def emit(
-        self, pool_id: int, part: int, lot: Lot, sold_day: DayOrdinal, proceeds: int | None, basis: int | None,
-        ref: str, flag: str | None,
-    ) -> None:  # fmt: skip
+        self,
+        pool_id: int,
+        part: int,
+        lot: Lot,
+        sold_day: DayOrdinal,
+        proceeds: int | None,
+        basis: int | None,
+        ref: str,
+        flag: str | None,
+    ) -> None:
         """Record one sale-lot slice: a realized row, or an excluded one with the reason."""
         account, asset = self.names[pool_id]
         if flag or proceeds is None or basis is None:
@@ -248,10 +255,23 @@ class _Matcher:
         limit = self.anniversaries.get(acquired_day)
         if limit is None:
             limit = self.anniversaries[acquired_day] = anniversary(acquired_day)
-        self.result.realized.append(
-            _new_row(RealizedRow, (account, asset, part, acquired_day, sold_day, proceeds, basis,
-                                   proceeds - basis, LONG if sold_day > limit else SHORT, lot[3], ref))
-        )  # fmt: skip
+        # RealizedRow's fields in order: account, asset, quantity, acquired_day, sold_day, proceeds,
+        # cost_basis, gain, term, lot_id, sale_id (positional: this runs once per realized slice)
+        term = LONG if sold_day > limit else SHORT
+        row = (
+            account,
+            asset,
+            part,
+            acquired_day,
+            sold_day,
+            proceeds,
+            basis,
+            proceeds - basis,
+            term,
+            lot[3],
+            ref,
+        )
+        self.result.realized.append(_new_row(RealizedRow, row))
 
     def move_out(self, leg: LegRow) -> list[Lot]:
         pool_id, _kind, ts, qty, _usd, ref, _extra = leg

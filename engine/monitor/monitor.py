@@ -101,8 +101,14 @@ class Monitor:
         )
         raised = decide(self.engine.store, holding, config.alerts, now)
         for alert in raised:
-            deliver(alert, config.alerts.sinks, out=self.out, text_format=self.text_format, sleep=self.sleep,
-                    problems=self.note)  # fmt: skip
+            deliver(
+                alert,
+                config.alerts.sinks,
+                out=self.out,
+                text_format=self.text_format,
+                sleep=self.sleep,
+                problems=self.note,
+            )
         return raised
 
     def run(self, stop: threading.Event, interval: float) -> None:

@@ -20,10 +20,8 @@ from engine.store.checklist_tables import ChecklistTables, StepChanges, StepDraf
 from engine.store.checklist_tables import Step as Step  # callers import the step record from here
 from engine.store.store import Trade
 
-PLANNED, IDENTIFIED, SOLD, REBUY_DUE, REBOUGHT, DONE = (
-    "planned", "identified", "sold", "rebuy_due", "rebought", "done",
-)  # fmt: skip
-SKIPPED, CANCELLED = "skipped", "cancelled"
+PLANNED, IDENTIFIED, SOLD, REBUY_DUE = "planned", "identified", "sold", "rebuy_due"
+REBOUGHT, DONE, SKIPPED, CANCELLED = "rebought", "done", "skipped", "cancelled"
 FLOW = (PLANNED, IDENTIFIED, SOLD, REBUY_DUE, REBOUGHT, DONE)
 TERMINAL = (DONE, SKIPPED, CANCELLED)
 # quantity tolerance when matching a trade to a step: exchanges round to their lot size

@@ -141,11 +141,24 @@ class ChecklistTables:
             "cost_basis, savings, carryforward, trading_cost, rebuy, rebuy_wait_hours, state, updated_at) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
-                plan_id, number, draft.account, draft.asset, draft.term, str(draft.quantity), draft.lots,
-                str(draft.expected_proceeds), str(draft.cost_basis), str(draft.savings), str(draft.carryforward),
-                str(draft.trading_cost), int(draft.rebuy), rebuy_wait_hours, state, now,
+                plan_id,
+                number,
+                draft.account,
+                draft.asset,
+                draft.term,
+                str(draft.quantity),
+                draft.lots,
+                str(draft.expected_proceeds),
+                str(draft.cost_basis),
+                str(draft.savings),
+                str(draft.carryforward),
+                str(draft.trading_cost),
+                int(draft.rebuy),
+                rebuy_wait_hours,
+                state,
+                now,
             ),
-        )  # fmt: skip
+        )
 
     def steps(self) -> list[Step]:
         """The active plan's steps, by number."""

@@ -241,6 +241,16 @@ def _event_values(key: str, batch_id: int, e: Event) -> tuple[object, ...]:
 
 def _leg_values(event_id: int, pool_id: int, leg: Leg) -> tuple[object, ...]:
     return (
-        event_id, leg.seq, pool_id, leg.kind, leg.timestamp, _pack(leg.quantity), _pack(leg.usd), leg.ref,
-        leg.identification, leg.counterpart, leg.tx_id, leg.flag,
-    )  # fmt: skip
+        event_id,
+        leg.seq,
+        pool_id,
+        leg.kind,
+        leg.timestamp,
+        _pack(leg.quantity),
+        _pack(leg.usd),
+        leg.ref,
+        leg.identification,
+        leg.counterpart,
+        leg.tx_id,
+        leg.flag,
+    )
