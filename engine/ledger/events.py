@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from typing import NamedTuple
 
-from engine.core import fixedpoint as fp
 from engine.core.units import Amount, EpochMicros
 
 SIDES = ("buy", "sell", "income", "transfer_out", "transfer_in", "spend")
@@ -58,6 +57,3 @@ class Event(NamedTuple):
         )
         digest = hashlib.sha1("|".join(parts).encode(), usedforsecurity=False).hexdigest()
         return f"{self.account}|h|{digest[:24]}"
-
-    def decimal_text(self, units: Amount | None) -> str | None:
-        return None if units is None else fp.fmt(units, 0)

@@ -12,6 +12,7 @@ from typing import Any, TypedDict
 
 from engine.core.units import Amount, EpochMicros
 from engine.store.connection import write_transaction
+from engine.store.encoding import read_units, units_text
 
 
 @dataclass(frozen=True)
@@ -146,13 +147,13 @@ class ChecklistTables:
                 draft.account,
                 draft.asset,
                 draft.term,
-                str(draft.quantity),
+                units_text(draft.quantity),
                 draft.lots,
-                str(draft.expected_proceeds),
-                str(draft.cost_basis),
-                str(draft.savings),
-                str(draft.carryforward),
-                str(draft.trading_cost),
+                units_text(draft.expected_proceeds),
+                units_text(draft.cost_basis),
+                units_text(draft.savings),
+                units_text(draft.carryforward),
+                units_text(draft.trading_cost),
                 int(draft.rebuy),
                 rebuy_wait_hours,
                 state,
@@ -199,7 +200,15 @@ class ChecklistTables:
                 conn.execute(
                     "INSERT INTO identifications (account, asset, lots, quantity, recorded_at, source, step_id) "
                     "VALUES (?,?,?,?,?,?,?)",
-                    (step.account, step.asset, step.lots, str(step.quantity), now, "checklist", step.id),
+                    (
+                        step.account,
+                        step.asset,
+                        step.lots,
+                        units_text(step.quantity),
+                        now,
+                        "checklist",
+                        step.id,
+                    ),
                 )
             if sale_ref is not None:
                 conn.execute(
@@ -217,13 +226,13 @@ def _step(r: Sequence[Any]) -> Step:
         account=r[2],
         asset=r[3],
         term=r[4],
-        quantity=Amount(int(r[5])),
+        quantity=read_units(r[5]),
         lots=r[6],
-        expected_proceeds=Amount(int(r[7])),
-        cost_basis=Amount(int(r[8])),
-        savings=Amount(int(r[9])),
-        carryforward=Amount(int(r[10])),
-        trading_cost=Amount(int(r[11])),
+        expected_proceeds=read_units(r[7]),
+        cost_basis=read_units(r[8]),
+        savings=read_units(r[9]),
+        carryforward=read_units(r[10]),
+        trading_cost=read_units(r[11]),
         rebuy=bool(r[12]),
         rebuy_wait_hours=r[13],
         state=r[14],

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from engine.core.errors import StoreError
+from engine.store.encoding import register_functions
 from engine.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
 APP_ID = "harvest"
@@ -96,6 +97,8 @@ def connect(path: Path, readonly: bool) -> sqlite3.Connection:
 
 def migrate(conn: sqlite3.Connection, version: int) -> None:
     """Run the migrations from `version` up, each in its own transaction."""
+    if version < SCHEMA_VERSION:
+        register_functions(conn)
     for target in range(version, SCHEMA_VERSION):
         conn.execute("BEGIN IMMEDIATE")
         try:

@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import NamedTuple
 
 from engine.core.errors import StoreError
+from engine.core.fixedpoint import parse
 from engine.core.units import Amount, EpochMicros, EpochSeconds
 from engine.ledger.events import Event
 from engine.ledger.legs import DISPOSE, Leg, legs_for
 from engine.ledger.records import Ledger, LegExtra, LegRow
 from engine.store.connection import read_snapshot
-
-_INT64 = 2**63
+from engine.store.encoding import UNITS_EVENTS_SINCE, optional_units_text, pack, read_units, units_text
 
 
 @dataclass(frozen=True)
@@ -170,9 +170,9 @@ def trades_since(conn: sqlite3.Connection, since: EpochMicros) -> list[Trade]:
         "WHERE ts >= ? AND side IN ('buy', 'sell', 'spend') ORDER BY ts, id",
         (since,),
     ).fetchall()
-    from engine.core.fixedpoint import parse
-
-    return [Trade(a, b, c, parse(q), ts, ref) for a, b, c, q, ts, ref in rows]
+    # an older store opened read-only (never migrated) still holds decimal strings
+    decimal = conn.execute("PRAGMA user_version").fetchone()[0] < UNITS_EVENTS_SINCE
+    return [Trade(a, b, c, parse(q) if decimal else read_units(q), ts, ref) for a, b, c, q, ts, ref in rows]
 
 
 def chain_ids(conn: sqlite3.Connection) -> dict[tuple[str, str], tuple[str, str]]:
@@ -207,14 +207,7 @@ _LEG_INSERT = (
 )
 
 
-def _pack(units: Amount | None) -> int | str | None:
-    if units is None:
-        return None
-    return units if -_INT64 <= units < _INT64 else str(units)
-
-
 def _event_values(key: str, batch_id: int, e: Event) -> tuple[object, ...]:
-    text = e.decimal_text
     return (
         key,
         batch_id,
@@ -222,13 +215,13 @@ def _event_values(key: str, batch_id: int, e: Event) -> tuple[object, ...]:
         e.asset,
         e.side,
         e.timestamp,
-        text(e.quantity),
-        text(e.price),
+        units_text(e.quantity),
+        optional_units_text(e.price),
         e.quote,
-        text(e.fee),
+        units_text(e.fee),
         e.fee_asset,
-        text(e.price_usd),
-        text(e.fee_usd),
+        optional_units_text(e.price_usd),
+        optional_units_text(e.fee_usd),
         e.trade_id,
         e.tx_id,
         e.address,
@@ -246,8 +239,8 @@ def _leg_values(event_id: int, pool_id: int, leg: Leg) -> tuple[object, ...]:
         pool_id,
         leg.kind,
         leg.timestamp,
-        _pack(leg.quantity),
-        _pack(leg.usd),
+        pack(leg.quantity),
+        pack(leg.usd),
         leg.ref,
         leg.identification,
         leg.counterpart,

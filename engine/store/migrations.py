@@ -72,5 +72,12 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE alert_state (
         key TEXT PRIMARY KEY, active INTEGER NOT NULL, value TEXT NOT NULL, sent_at INTEGER NOT NULL);
     """,
+    # 5: one encoding for amounts: the events table's decimal strings ("1.5") become fixed-point
+    # units as digits ("1500000000000000000"), as every other table already holds them
+    # (harvest_units: engine.store.encoding)
+    """
+    UPDATE events SET quantity = harvest_units(quantity), price = harvest_units(price),
+        fee = harvest_units(fee), price_usd = harvest_units(price_usd), fee_usd = harvest_units(fee_usd);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -7,6 +7,7 @@ import sqlite3
 
 from engine.core.units import Amount, EpochMicros, EpochMillis
 from engine.store.connection import write_transaction
+from engine.store.encoding import optional_units_text, read_units, units_text
 
 
 def save_prices(conn: sqlite3.Connection, prices: dict[str, Amount], ts: EpochMicros, source: str) -> None:
@@ -14,7 +15,7 @@ def save_prices(conn: sqlite3.Connection, prices: dict[str, Amount], ts: EpochMi
         conn.executemany(
             "INSERT INTO prices (asset, price, ts, source) VALUES (?, ?, ?, ?) ON CONFLICT(asset) DO UPDATE "
             "SET price = excluded.price, ts = excluded.ts, source = excluded.source",
-            [(asset, str(price), ts, source) for asset, price in prices.items()],
+            [(asset, units_text(price), ts, source) for asset, price in prices.items()],
         )
 
 
@@ -23,7 +24,7 @@ def last_prices(conn: sqlite3.Connection) -> tuple[dict[str, Amount], EpochMicro
     rows = conn.execute("SELECT asset, price, ts FROM prices").fetchall()
     if not rows:
         return {}, None
-    return {asset: Amount(int(price)) for asset, price, _ in rows}, min(ts for _, _, ts in rows)
+    return {asset: read_units(price) for asset, price, _ in rows}, min(ts for _, _, ts in rows)
 
 
 def usd_price(conn: sqlite3.Connection, asset: str, minute: EpochMillis) -> tuple[bool, Amount | None]:
@@ -33,7 +34,7 @@ def usd_price(conn: sqlite3.Connection, asset: str, minute: EpochMillis) -> tupl
     ).fetchone()
     if row is None:
         return False, None
-    return True, None if row[0] is None else Amount(int(row[0]))
+    return True, None if row[0] is None else read_units(row[0])
 
 
 def save_usd_price(
@@ -42,7 +43,7 @@ def save_usd_price(
     with write_transaction(conn):
         conn.execute(
             "INSERT OR REPLACE INTO usd_prices VALUES (?, ?, ?, ?)",
-            (asset, minute, None if price is None else str(price), source),
+            (asset, minute, optional_units_text(price), source),
         )
 
 

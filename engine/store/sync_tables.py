@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 
 from engine.core.units import Amount, EpochMillis
 from engine.store.connection import write_transaction
+from engine.store.encoding import read_units, units_text
 
 
 def cursor(conn: sqlite3.Connection, account: str, stream: str) -> str | None:
@@ -40,10 +41,13 @@ def save_reconciliation(
         conn.execute("DELETE FROM reconciliation WHERE account = ?", (account,))
         conn.executemany(
             "INSERT INTO reconciliation VALUES (?, ?, ?, ?, ?)",
-            [(account, asset, str(ledger), str(exchange), now) for asset, ledger, exchange in rows],
+            [
+                (account, asset, units_text(ledger), units_text(exchange), now)
+                for asset, ledger, exchange in rows
+            ],
         )
 
 
 def mismatches(conn: sqlite3.Connection) -> list[tuple[str, str, Amount, Amount]]:
     rows = conn.execute("SELECT account, asset, ledger, exchange FROM reconciliation").fetchall()
-    return [(a, b, Amount(int(c)), Amount(int(d))) for a, b, c, d in rows]
+    return [(a, b, read_units(c), read_units(d)) for a, b, c, d in rows]
