@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import IO, TextIO
 
 from engine.api import Engine
+from engine.core import units
 from engine.core.errors import HarvestError
 from engine.core.files import append_private
-from engine.core.units import MICROS_PER_MINUTE, Amount, EpochMicros
 from engine.monitor.alerts import Alert, conditions, decide
 from engine.monitor.sinks import deliver
 from engine.planning.planner import Planner
@@ -60,13 +60,14 @@ class MonitorLock:
 @dataclass
 class Monitor:
     engine: Engine
-    prices: Callable[[], tuple[dict[str, Amount], EpochMicros | None]]  # latest prices and when observed
+    # latest prices and when observed
+    prices: Callable[[], tuple[dict[str, units.Amount], units.EpochMicros | None]]
     sync: Callable[[], list[str]] | None = None  # returns problems (account: reason)
     out: TextIO | None = None
     text_format: bool = True
     log_path: Path | None = None
     sleep: Callable[[float], None] = field(default=lambda seconds: None)
-    last_sync: EpochMicros | None = None
+    last_sync: units.EpochMicros | None = None
     problems: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -81,7 +82,7 @@ class Monitor:
         config = self.engine.config
         now = self.engine.clock()
         if self.sync is not None and (
-            self.last_sync is None or now - self.last_sync >= config.watch.sync_minutes * MICROS_PER_MINUTE
+            self.last_sync is None or now - self.last_sync >= config.watch.sync_minutes * 60_000_000
         ):
             for problem in self.sync():
                 self.note(f"sync: {problem}")
@@ -101,14 +102,8 @@ class Monitor:
         )
         raised = decide(self.engine.store, holding, config.alerts, now)
         for alert in raised:
-            deliver(
-                alert,
-                config.alerts.sinks,
-                out=self.out,
-                text_format=self.text_format,
-                sleep=self.sleep,
-                problems=self.note,
-            )
+            deliver(alert, config.alerts.sinks, out=self.out, text_format=self.text_format, sleep=self.sleep,
+                    problems=self.note)  # fmt: skip
         return raised
 
     def run(self, stop: threading.Event, interval: float) -> None:

@@ -65,15 +65,8 @@ def _send(alert: Alert, sink: dict[str, str], out: TextIO, text_format: bool) ->
     elif kind == "webhook":
         _post(sink["url"], sink.get("format", "generic"), alert)
     elif kind == "command":
-        subprocess.run(
-            sink["run"],
-            shell=True,
-            input=alert.as_json(),
-            text=True,
-            check=True,
-            timeout=30,
-            capture_output=True,
-        )
+        subprocess.run(sink["run"], shell=True, input=alert.as_json(), text=True, check=True, timeout=30,
+                       capture_output=True)  # fmt: skip
 
 
 def _post(url: str, style: str, alert: Alert) -> None:

@@ -36,18 +36,7 @@ def histories(draw: st.DrawFn) -> list[Event]:
             qty = draw(st.integers(1, 10**9)) * E8
             side = "buy"
             held[(account, asset)] = have + qty
-        events.append(
-            Event(
-                account=account,
-                asset=asset,
-                side=side,
-                timestamp=(index + 1) * DAY,
-                quantity=qty,
-                price=price,
-                fee=fee,
-                trade_id=f"T{index}",
-            )
-        )
+        events.append(Event(account, asset, side, (index + 1) * DAY, qty, price, fee, trade_id=f"T{index}"))
     return events
 
 
@@ -99,32 +88,12 @@ def test_proceeds_are_allocated_exactly(events):
 )
 def test_hifo_never_realizes_more_gain_than_fifo_or_lifo_on_one_sale(buys, sell_price, data):
     events = [
-        Event(
-            account="a",
-            asset="BTC",
-            side="buy",
-            timestamp=(i + 1) * DAY,
-            quantity=qty * E8,
-            price=price * E8 * 10**8,
-            fee=0,
-            trade_id=f"B{i}",
-        )
+        Event("a", "BTC", "buy", (i + 1) * DAY, qty * E8, price * E8 * 10**8, 0, trade_id=f"B{i}")
         for i, (qty, price) in enumerate(buys)
     ]
     total = sum(e.quantity for e in events)
     qty = data.draw(st.integers(1, total // E8)) * E8
-    events.append(
-        Event(
-            account="a",
-            asset="BTC",
-            side="sell",
-            timestamp=100 * DAY,
-            quantity=qty,
-            price=sell_price * E8 * 10**8,
-            fee=0,
-            trade_id="S",
-        )
-    )
+    events.append(Event("a", "BTC", "sell", 100 * DAY, qty, sell_price * E8 * 10**8, 0, trade_id="S"))
     gains = {}
     for method in ("fifo", "lifo", "hifo"):
         result = match_lots(build_ledger(events), method)
@@ -143,16 +112,7 @@ def test_selling_everything_leaves_nothing(events):
         )
     last = len(events) + 1
     closing = [
-        Event(
-            account=account,
-            asset=asset,
-            side="sell",
-            timestamp=(last + n) * DAY,
-            quantity=qty,
-            price=10**18,
-            fee=0,
-            trade_id=f"X{n}",
-        )
+        Event(account, asset, "sell", (last + n) * DAY, qty, 10**18, 0, trade_id=f"X{n}")
         for n, ((account, asset), qty) in enumerate(sorted(held.items()))
         if qty
     ]
