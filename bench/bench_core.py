@@ -89,7 +89,7 @@ def main() -> None:
         loaded = time.perf_counter()
         result = match_lots(legs, method, False, engine.calendar.day_function())
         matched = time.perf_counter()
-        rows, excluded = realized_rows(result, engine.calendar)
+        rows, excluded = realized_rows(result)
         done = time.perf_counter()
         pause.__exit__(None, None, None)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

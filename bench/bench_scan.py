@@ -42,10 +42,16 @@ def prepared_store(lots: int) -> Path:
         price = ASSETS[asset] * rng.randint(50, 150) // 100 or 1
         events.append(
             Event(
-                rng.choice(ACCOUNTS), asset, "buy", NOW - rng.randint(1, 900) * 86_400_000_000,
-                rng.randint(10**15, 10**19), fp.parse(str(price)), fp.parse("1"), trade_id=f"B{n}",
+                account=rng.choice(ACCOUNTS),
+                asset=asset,
+                side="buy",
+                timestamp=NOW - rng.randint(1, 900) * 86_400_000_000,
+                quantity=rng.randint(10**15, 10**19),
+                price=fp.parse(str(price)),
+                fee=fp.parse("1"),
+                trade_id=f"B{n}",
             )
-        )  # fmt: skip
+        )
     with Store(path) as store:
         store.import_events(keys_of(events), "bench", frozenset({"USD"}))
     return path

@@ -12,6 +12,7 @@ from pathlib import Path
 from engine.config.load import Config
 from engine.core.dates import TaxCalendar, load_zone
 from engine.core.errors import ConfigError
+from engine.core.units import Amount, DayOrdinal, EpochMicros
 from engine.imports.generic_csv import read_csv
 from engine.ledger.events import USD
 from engine.ledger.gains import LotRow, open_lot_rows, realized_rows
@@ -33,16 +34,16 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def system_clock() -> int:
+def system_clock() -> EpochMicros:
     """Now, in epoch microseconds."""
-    return time.time_ns() // 1000
+    return EpochMicros(time.time_ns() // 1000)
 
 
 class Engine:
     """Owns one store and one config; computes lots and gains on demand and caches them per
     method until the store changes."""
 
-    def __init__(self, config: Config, store: Store, clock: Callable[[], int] = system_clock) -> None:
+    def __init__(self, config: Config, store: Store, clock: Callable[[], EpochMicros] = system_clock) -> None:
         self.config = config
         self.store = store
         self.clock = clock
@@ -55,7 +56,7 @@ class Engine:
 
     # -- time -----------------------------------------------------------------------------
 
-    def today(self) -> int:
+    def today(self) -> DayOrdinal:
         """Today's date ordinal in the tax time zone."""
         return self.calendar.day(self.clock())
 
@@ -90,7 +91,7 @@ class Engine:
     ) -> tuple[list[RealizedRow], list[Excluded]]:
         result = self.lots(method)
         with paused_gc():
-            return realized_rows(result, self.calendar, year)
+            return realized_rows(result, year)
 
-    def open_lots(self, prices: dict[str, int] | None = None, method: str | None = None) -> list[LotRow]:
-        return open_lot_rows(self.lots(method).open_lots, self.calendar, self.today(), prices)
+    def open_lots(self, prices: dict[str, Amount] | None = None, method: str | None = None) -> list[LotRow]:
+        return open_lot_rows(self.lots(method).open_lots, self.today(), prices)

@@ -1,9 +1,9 @@
 """Trade times and tax dates.
 
-Times are stored as integer microseconds since the Unix epoch (UTC). The tax date of a trade is
-its calendar date in the user's time zone (`tax.timezone`), which decides the tax year and the
-holding period. Dates are handled as proleptic ordinals (date.toordinal) so the lot engine can
-compare them as ints."""
+Times are stored as integer microseconds since the Unix epoch (UTC; `EpochMicros`). The tax date
+of a trade is its calendar date in the user's time zone (`tax.timezone`), which decides the tax
+year and the holding period. Dates are handled as proleptic ordinals (date.toordinal;
+`DayOrdinal`) so the lot engine can compare them as ints."""
 
 from __future__ import annotations
 
@@ -11,13 +11,17 @@ import calendar
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
+from typing import cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from engine.core.units import DayOrdinal, EpochMicros
+
 MICROS = 1_000_000
+DayOf = Callable[[EpochMicros], DayOrdinal]  # a trade time to its date in the tax zone
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def parse_timestamp(text: str) -> int:
+def parse_timestamp(text: str) -> EpochMicros:
     """ISO 8601 with a zone (Z or an offset) to epoch microseconds; ValueError otherwise."""
     raw = text.strip()
     if not raw:
@@ -25,15 +29,14 @@ def parse_timestamp(text: str) -> int:
     moment = datetime.fromisoformat(raw)
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"timestamp has no time zone (add Z or an offset): {raw}")
-    delta = moment - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * MICROS + delta.microseconds
+    return _micros(moment)
 
 
-def to_datetime(micros: int, zone: tzinfo = UTC) -> datetime:
+def to_datetime(micros: EpochMicros, zone: tzinfo = UTC) -> datetime:
     return (_EPOCH + timedelta(microseconds=micros)).astimezone(zone)
 
 
-def iso_utc(micros: int) -> str:
+def iso_utc(micros: EpochMicros) -> str:
     return to_datetime(micros).strftime("%Y-%m-%dT%H:%M:%S.%fZ").replace(".000000Z", "Z")
 
 
@@ -56,7 +59,7 @@ class TaxCalendar:
         self.zone = zone
         self._offset_by_hour: dict[int, int] = {}
 
-    def day(self, micros: int) -> int:
+    def day(self, micros: EpochMicros) -> DayOrdinal:
         """Ordinal of the local calendar date of a trade time."""
         hour = micros // 3_600_000_000
         offset = self._offset_by_hour.get(hour)
@@ -65,27 +68,25 @@ class TaxCalendar:
             utc_offset = moment.astimezone(self.zone).utcoffset()
             offset = int(utc_offset.total_seconds()) * MICROS if utc_offset else 0
             self._offset_by_hour[hour] = offset
-        return _EPOCH_ORDINAL + (micros + offset) // 86_400_000_000
+        return DayOrdinal(_EPOCH_ORDINAL + (micros + offset) // 86_400_000_000)
 
-    def day_function(self) -> Callable[[int], int]:
+    def day_function(self) -> DayOf:
         """A closure doing what day() does, for hot loops (no attribute lookups per call)."""
         offsets = self._offset_by_hour
         slow = self.day
         base = _EPOCH_ORDINAL
         hour_us, day_us = 3_600_000_000, 86_400_000_000
 
+        # plain ints inside (a million calls per run); the unit types are applied once, here
         def day(micros: int) -> int:
             offset = offsets.get(micros // hour_us)
             if offset is None:
-                return slow(micros)
+                return slow(EpochMicros(micros))
             return base + (micros + offset) // day_us
 
-        return day
+        return cast(DayOf, day)
 
-    def date(self, micros: int) -> date:
-        return date.fromordinal(self.day(micros))
-
-    def year_bounds(self, year: int) -> tuple[int, int]:
+    def year_bounds(self, year: int) -> tuple[EpochMicros, EpochMicros]:
         """[start, end) in epoch microseconds of a tax year in this zone."""
         start = datetime(year, 1, 1, tzinfo=self.zone)
         end = datetime(year + 1, 1, 1, tzinfo=self.zone)
@@ -95,13 +96,13 @@ class TaxCalendar:
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 
 
-def _micros(moment: datetime) -> int:
+def _micros(moment: datetime) -> EpochMicros:
     delta = moment - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * MICROS + delta.microseconds
+    return EpochMicros((delta.days * 86_400 + delta.seconds) * MICROS + delta.microseconds)
 
 
 @lru_cache(maxsize=65_536)
-def anniversary(acquired: int) -> int:
+def _anniversary(acquired: DayOrdinal) -> DayOrdinal:
     """Ordinal of the one-year anniversary of an acquisition date (itself still short-term).
 
     Months count as calendar months: a lot acquired on the last day of a month completes its
@@ -112,27 +113,31 @@ def anniversary(acquired: int) -> int:
     last_day = calendar.monthrange(day.year, day.month)[1]
     next_last = calendar.monthrange(day.year + 1, day.month)[1]
     if day.day == last_day:
-        return date(day.year + 1, day.month, next_last).toordinal()
-    return date(day.year + 1, day.month, day.day).toordinal()
+        return DayOrdinal(date(day.year + 1, day.month, next_last).toordinal())
+    return DayOrdinal(date(day.year + 1, day.month, day.day).toordinal())
 
 
-def is_long_term(acquired: int, sold: int) -> bool:
+# lru_cache's wrapper takes any arguments as far as mypy can tell; this keeps the unit types
+anniversary = cast(Callable[[DayOrdinal], DayOrdinal], _anniversary)
+
+
+def is_long_term(acquired: DayOrdinal, sold: DayOrdinal) -> bool:
     """Held more than one year: sold after (not on) the anniversary date."""
     return sold > anniversary(acquired)
 
 
-def days_to_long_term(acquired: int, today: int) -> int:
+def days_to_long_term(acquired: DayOrdinal, today: DayOrdinal) -> int:
     """Days until a sale would be long-term (0 when it already is)."""
     return max(0, anniversary(acquired) + 1 - today)
 
 
 def days_to_year_end(today: int, year: int) -> int:
-    """Days from `today` (a date ordinal) to December 31 of tax year `year`: 0 on Dec 31 itself,
+    """Days from `today` (a DayOrdinal) to December 31 of tax year `year`: 0 on Dec 31 itself,
     negative once it has passed."""
     return date(year, 12, 31).toordinal() - today
 
 
-def fixed_clock(as_of: str, zone_name: str | None) -> Callable[[], int]:
+def fixed_clock(as_of: str, zone_name: str | None) -> Callable[[], EpochMicros]:
     """A clock stopped at noon of `as_of` (YYYY-MM-DD) in the tax zone; ValueError if bad."""
     try:
         day = date.fromisoformat(as_of)

@@ -1,13 +1,16 @@
 """Exact money and quantity arithmetic on integer fixed-point.
 
 Every quantity and USD amount inside the engine is a Python int counting units of 10**-18
-(atto-units). Python ints never overflow, so products such as quantity x price stay exact until
-an explicit, documented rounding step. Decimal is the boundary type for callers."""
+(atto-units), typed `Amount` (engine.core.units). Python ints never overflow, so products such
+as quantity x price stay exact until an explicit, documented rounding step. Decimal is the
+boundary type for callers. Formatting takes any int (a sum or difference of amounts is one)."""
 
 from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
+
+from engine.core.units import Amount
 
 DIGITS = 18
 SCALE = 10**DIGITS
@@ -20,7 +23,7 @@ class FixedPointError(ValueError):
     """A number that cannot be represented exactly (or at all)."""
 
 
-def parse(text: str) -> int:
+def parse(text: str) -> Amount:
     """Parse a decimal string exactly into fixed-point; refuse anything inexact.
 
     Accepts plain and exponent notation ("1e-8"), a leading sign, surrounding spaces and
@@ -31,7 +34,7 @@ def parse(text: str) -> int:
         sign, whole, frac = plain.groups()
         if (whole or frac) and len(frac or "") <= DIGITS:
             units = int((whole or "0") + (frac or "").ljust(DIGITS, "0"))
-            return -units if sign == "-" else units
+            return Amount(-units if sign == "-" else units)
     try:
         value = Decimal(text.strip())
     except InvalidOperation:
@@ -39,7 +42,7 @@ def parse(text: str) -> int:
     return from_decimal(value)
 
 
-def from_decimal(value: Decimal) -> int:
+def from_decimal(value: Decimal) -> Amount:
     if not value.is_finite():
         raise FixedPointError(f"not a finite number: {value}")
     sign, digits, exponent = value.as_tuple()
@@ -52,11 +55,11 @@ def from_decimal(value: Decimal) -> int:
         if exponent < -DIGITS and any(digits):
             raise FixedPointError(f"more than {DIGITS} decimal places: {value}")
         if exponent < -DIGITS:  # zero written with many places
-            return 0
+            return Amount(0)
     if len(digits) + exponent > 40:
         raise FixedPointError(f"number too large: {value}")
     magnitude: int = int("".join(map(str, digits)) or "0") * 10 ** (exponent + DIGITS)
-    return -magnitude if sign else magnitude
+    return Amount(-magnitude if sign else magnitude)
 
 
 def to_decimal(units: int) -> Decimal:
@@ -64,9 +67,9 @@ def to_decimal(units: int) -> Decimal:
     return Decimal(units).scaleb(-DIGITS)
 
 
-def mul(a: int, b: int) -> int:
+def mul(a: int, b: int) -> Amount:
     """Product of two fixed-point numbers, rounded half-even to 10**-18."""
-    return div_round(a * b, SCALE)
+    return Amount(div_round(a * b, SCALE))
 
 
 def div_round(numerator: int, denominator: int) -> int:
@@ -78,17 +81,10 @@ def div_round(numerator: int, denominator: int) -> int:
     return quotient
 
 
-def unit_price(total: int, quantity: int) -> int:
+def unit_price(total: int, quantity: int) -> Amount:
     """The one unit-cost rule: a total (basis, proceeds, USD value) per unit of `quantity`,
     rounded half-even to 10**-18 (quantity > 0)."""
-    return div_round(total * SCALE, quantity)
-
-
-def share(total: int, part: int, whole: int) -> int:
-    """total x part / whole, rounded half-even: the pro-rata share of an amount."""
-    if part == whole:
-        return total
-    return div_round(total * part, whole)
+    return Amount(div_round(total * SCALE, quantity))
 
 
 def fmt(units: int, min_places: int = 2) -> str:

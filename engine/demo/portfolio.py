@@ -102,8 +102,15 @@ class _Book:
     def add(
         self, moment: datetime, account: str, asset: str, side: str, quantity: Decimal, **cells: str
     ) -> int:
-        row = {"account": account, "asset": asset, "side": side, "quantity": format(quantity, "f"),
-               "fee": "0", "quote": "USD", **cells}  # fmt: skip
+        row = {
+            "account": account,
+            "asset": asset,
+            "side": side,
+            "quantity": format(quantity, "f"),
+            "fee": "0",
+            "quote": "USD",
+            **cells,
+        }
         self.entries.append(_Entry(moment, len(self.entries), row))
         return len(self.entries) - 1
 
@@ -148,8 +155,11 @@ class _Book:
         rows = []
         for entry in self.entries:
             lots = ";".join(f"{trade_ids[key]}:{format(qty, 'f')}" for key, qty in entry.lots)
-            cells = entry.cells | {"timestamp": entry.moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                                   "trade_id": trade_ids[entry.key], "lots": lots}  # fmt: skip
+            cells = entry.cells | {
+                "timestamp": entry.moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "trade_id": trade_ids[entry.key],
+                "lots": lots,
+            }
             rows.append({column: cells.get(column, "") for column in CSV_COLUMNS})
         _check_never_oversold(rows)
         return rows
@@ -196,8 +206,19 @@ def demo_rows(today: date) -> list[dict[str, str]]:
         book.buy(days_ago, "kraken", "PEPE", usd, "memecoin")
     # a swap: SOL bought with ETH, priced in ETH per SOL and valued in USD; the fee is in ETH
     sol_usd, eth_usd = book.price("SOL", 250), book.price("ETH", 250)
-    book.add(book.when(250), "kraken", "SOL", "buy", Decimal(15), price=format((sol_usd / eth_usd).quantize(SATOSHI), "f"),
-             quote="ETH", fee_asset="ETH", fee="0.0015", price_usd=price_text(sol_usd), note="swap ETH for SOL")  # fmt: skip
+    book.add(
+        book.when(250),
+        "kraken",
+        "SOL",
+        "buy",
+        Decimal(15),
+        price=format((sol_usd / eth_usd).quantize(SATOSHI), "f"),
+        quote="ETH",
+        fee_asset="ETH",
+        fee="0.0015",
+        price_usd=price_text(sol_usd),
+        note="swap ETH for SOL",
+    )
     book.transfer(420, "coinbase", "ledger", "BTC", Decimal("0.06"))
     book.transfer(200, "coinbase", "ledger", "BTC", Decimal("0.04"))
     _sales_this_year(book, dip_buys)
@@ -281,12 +302,16 @@ def scaled_rows(today: date, lots: int, seed: int = 11) -> Iterator[dict[str, st
         fee_cents = usd_cents // 200
         yield {
             "timestamp": f"{day_text[day]}T{in_day // 3600:02d}:{in_day // 60 % 60:02d}:{in_day % 60:02d}Z",
-            "account": DEMO_ACCOUNTS[number % 3], "asset": asset, "side": "buy",
+            "account": DEMO_ACCOUNTS[number % 3],
+            "asset": asset,
+            "side": "buy",
             "quantity": f"{units // 100_000_000}.{units % 100_000_000:08d}",
             "price": f"{price // scale}.{str(price % scale).zfill(places)}",
-            "fee": f"{fee_cents // 100}.{fee_cents % 100:02d}", "quote": "USD",
-            "trade_id": f"SC-{number + 1:07d}", "note": "synthetic lot",
-        }  # fmt: skip
+            "fee": f"{fee_cents // 100}.{fee_cents % 100:02d}",
+            "quote": "USD",
+            "trade_id": f"SC-{number + 1:07d}",
+            "note": "synthetic lot",
+        }
 
 
 def _scaled_market(asset: str, span_days: int) -> tuple[str, int, int, list[int]]:

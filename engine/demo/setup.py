@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from engine.api import Engine
+from engine.core.units import ZERO, Amount, EpochMicros
 from engine.demo.portfolio import demo_config
 from engine.store.store import Store
 
@@ -16,7 +17,7 @@ from engine.store.store import Store
 DEMO_CONFIG = demo_config()
 
 
-def build_demo_engine(directory: Path, clock: Callable[[], int], extra_lots: int = 0) -> Engine:
+def build_demo_engine(directory: Path, clock: Callable[[], EpochMicros], extra_lots: int = 0) -> Engine:
     """A store in `directory` loaded with the demo ledger, imported as a user would (CSV)."""
     from engine.demo import portfolio as demo
 
@@ -40,16 +41,25 @@ def import_scaled_lots(engine: Engine, count: int) -> int:
 
     today = date.fromordinal(engine.today())
     events = [
-        Event(row["account"], row["asset"], "buy", parse_timestamp(row["timestamp"]), fp.parse(row["quantity"]),
-              fp.parse(row["price"]), 0, trade_id=row["trade_id"], source="demo")
+        Event(
+            account=row["account"],
+            asset=row["asset"],
+            side="buy",
+            timestamp=parse_timestamp(row["timestamp"]),
+            quantity=fp.parse(row["quantity"]),
+            price=fp.parse(row["price"]),
+            fee=ZERO,
+            trade_id=row["trade_id"],
+            source="demo",
+        )
         for row in demo.scaled_rows(today, count)
-    ]  # fmt: skip
+    ]
     summary = engine.store.import_events(keys_of(events), "demo:scaled", engine.usd_assets)
     engine.invalidate()
     return summary.added
 
 
-def demo_prices(engine: Engine) -> dict[str, int]:
+def demo_prices(engine: Engine) -> dict[str, Amount]:
     from engine.core import fixedpoint as fp
     from engine.demo import portfolio as demo
 
@@ -57,7 +67,7 @@ def demo_prices(engine: Engine) -> dict[str, int]:
     return {asset: fp.from_decimal(price) for asset, price in demo.demo_prices(today).items()}
 
 
-def demo_clock(as_of: str | None) -> Callable[[], int]:
+def demo_clock(as_of: str | None) -> Callable[[], EpochMicros]:
     from engine.api import system_clock
     from engine.core.dates import fixed_clock
 

@@ -1,1 +1,0 @@
-"""Exchange access. `ccxt_adapter` is the only module in harvest that imports ccxt."""

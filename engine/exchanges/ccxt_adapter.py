@@ -14,6 +14,7 @@ import ccxt
 from engine.config.load import AccountConfig
 from engine.core import fixedpoint as fp
 from engine.core.errors import HarvestError
+from engine.core.units import EpochMillis, millis_to_micros
 from engine.exchanges.credentials import environment_hint, load_credentials, redact
 from engine.ledger.events import Event
 
@@ -21,6 +22,11 @@ T = TypeVar("T")
 MAX_RATE_LIMIT_TRIES = 6
 MAX_NETWORK_TRIES = 4
 FUTURE_SLACK_MS = 86_400_000  # a record dated more than a day ahead is not believed
+
+
+def wall_clock_ms() -> EpochMillis:
+    """Now, in epoch milliseconds (what exchanges speak)."""
+    return EpochMillis(int(time.time() * 1000))
 
 
 class ExchangeError(HarvestError):
@@ -74,7 +80,7 @@ class ExchangeClient:
         credentials: dict[str, str],
         *,
         sleep: Callable[[float], None] = time.sleep,
-        now_ms: Callable[[], int] = lambda: int(time.time() * 1000),
+        now_ms: Callable[[], EpochMillis] = wall_clock_ms,
     ) -> None:
         self.account = account
         self.credentials = credentials
@@ -150,20 +156,22 @@ class ExchangeClient:
         return result
 
     def my_trades(
-        self, symbol: str | None, since: int | None, limit: int | None, params: dict[str, Any]
+        self, symbol: str | None, since: EpochMillis | None, limit: int | None, params: dict[str, Any]
     ) -> list[dict[str, Any]]:
         trades: list[dict[str, Any]] = self.call(
             "fetch_my_trades", self.exchange.fetch_my_trades, symbol, since, limit, params
         )
         return trades
 
-    def transfers(self, kind: str, since: int | None, until: int | None = None) -> list[dict[str, Any]]:
+    def transfers(
+        self, kind: str, since: EpochMillis | None, until: EpochMillis | None = None
+    ) -> list[dict[str, Any]]:
         method = self.exchange.fetch_deposits if kind == "deposit" else self.exchange.fetch_withdrawals
         params = {} if until is None else {"until": until}
         records: list[dict[str, Any]] = self.call(f"fetch_{kind}s", method, None, since, None, params)
         return records
 
-    def usd_close(self, symbol: str, minute_ms: int) -> Decimal | None:
+    def usd_close(self, symbol: str, minute_ms: EpochMillis) -> Decimal | None:
         candles = self.call("fetch_ohlcv", self.exchange.fetch_ohlcv, symbol, "1m", minute_ms, 1)
         for candle in candles or []:
             if candle and candle[0] == minute_ms:
@@ -215,11 +223,18 @@ class ExchangeClient:
             fee_cost, fee_currency = cost, str(fee.get("currency") or quote)
         try:
             event = Event(
-                account=self.account.name, asset=base, side=side, timestamp=timestamp * 1000,
-                quantity=fp.from_decimal(amount), price=fp.from_decimal(price), fee=fp.from_decimal(fee_cost),
-                quote=quote, fee_asset=fee_currency, trade_id=str(ident) if ident else None,
+                account=self.account.name,
+                asset=base,
+                side=side,
+                timestamp=millis_to_micros(EpochMillis(timestamp)),
+                quantity=fp.from_decimal(amount),
+                price=fp.from_decimal(price),
+                fee=fp.from_decimal(fee_cost),
+                quote=quote,
+                fee_asset=fee_currency,
+                trade_id=str(ident) if ident else None,
                 source=f"ccxt:{self.id}",
-            )  # fmt: skip
+            )
         except fp.FixedPointError as exc:
             return f"{label}: {exc}"
         beyond = event.out_of_range()
@@ -241,12 +256,20 @@ class ExchangeClient:
         fee_cost = to_decimal(fee.get("cost")) or Decimal(0)
         try:
             event = Event(
-                account=self.account.name, asset=str(currency), side="transfer_in" if kind == "deposit" else "transfer_out",
-                timestamp=timestamp * 1000, quantity=fp.from_decimal(amount), price=None,
-                fee=fp.from_decimal(fee_cost if kind == "withdrawal" else Decimal(0)), quote="USD",
-                fee_asset=str(fee.get("currency") or currency), trade_id=f"{kind}:{ident}" if ident else None,
-                tx_id=record.get("txid"), address=record.get("address"), source=f"ccxt:{self.id}",
-            )  # fmt: skip
+                account=self.account.name,
+                asset=str(currency),
+                side="transfer_in" if kind == "deposit" else "transfer_out",
+                timestamp=millis_to_micros(EpochMillis(timestamp)),
+                quantity=fp.from_decimal(amount),
+                price=None,
+                fee=fp.from_decimal(fee_cost if kind == "withdrawal" else Decimal(0)),
+                quote="USD",
+                fee_asset=str(fee.get("currency") or currency),
+                trade_id=f"{kind}:{ident}" if ident else None,
+                tx_id=record.get("txid"),
+                address=record.get("address"),
+                source=f"ccxt:{self.id}",
+            )
         except fp.FixedPointError as exc:  # one bad record is rejected; the rest of the history goes on
             return f"{label}: {exc}"
         beyond = event.out_of_range()

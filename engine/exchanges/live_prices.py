@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -14,7 +13,14 @@ from typing import Any
 
 from engine.config.load import AccountConfig, Config
 from engine.core import fixedpoint as fp
-from engine.exchanges.ccxt_adapter import ExchangeClient, ExchangeError, exchange_settings, to_decimal
+from engine.core.units import Amount, EpochMillis
+from engine.exchanges.ccxt_adapter import (
+    ExchangeClient,
+    ExchangeError,
+    exchange_settings,
+    to_decimal,
+    wall_clock_ms,
+)
 
 
 def usd_symbols(markets: dict[str, Any], assets: set[str], usd_quotes: list[str]) -> dict[str, str]:
@@ -36,9 +42,9 @@ class LivePrices:
     config: Config
     assets: Callable[[], set[str]]
     client_factory: Callable[[AccountConfig], ExchangeClient]
-    now_ms: Callable[[], int] = field(default=lambda: int(time.time() * 1000))
-    prices: dict[str, int] = field(default_factory=dict)
-    updated_ms: int | None = None
+    now_ms: Callable[[], EpochMillis] = wall_clock_ms
+    prices: dict[str, Amount] = field(default_factory=dict)
+    updated_ms: EpochMillis | None = None
     last_error: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -46,10 +52,10 @@ class LivePrices:
     def quotes(self, account: AccountConfig) -> list[str]:
         return ["USD", *[q for q in account.quote_as_usd if q != "USD"]]
 
-    def poll(self) -> dict[str, int]:
+    def poll(self) -> dict[str, Amount]:
         """One fetch_tickers round over the accounts until every asset has a price."""
         wanted = set(self.assets())
-        found: dict[str, int] = {}
+        found: dict[str, Amount] = {}
         for account in self.config.accounts:
             missing = wanted - set(found)
             if not missing:
@@ -72,12 +78,12 @@ class LivePrices:
             self.record(found)
         return found
 
-    def record(self, found: dict[str, int]) -> None:
+    def record(self, found: dict[str, Amount]) -> None:
         with self.lock:
             self.prices.update(found)
             self.updated_ms = self.now_ms()
 
-    def latest(self) -> tuple[dict[str, int], int | None]:
+    def latest(self) -> tuple[dict[str, Amount], EpochMillis | None]:
         with self.lock:
             return dict(self.prices), self.updated_ms
 

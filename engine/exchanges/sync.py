@@ -14,6 +14,7 @@ from typing import Any
 
 from engine.config.load import AccountConfig, Config
 from engine.core import fixedpoint as fp
+from engine.core.units import Amount, EpochMicros, EpochMillis, micros_to_millis
 from engine.exchanges.ccxt_adapter import ExchangeClient, ExchangeError, open_client
 from engine.ledger.events import Event
 from engine.store.store import Store, keys_of
@@ -27,7 +28,7 @@ TRANSFER_HISTORY = {
     "binanceus": (1_567_296_000_000, 90),
 }  # 2017-07, 2019-09
 SINCE_OVERLAP_MS = 1_000  # since-based cursors re-read a second: ids dedupe the overlap
-FIRST_SINCE_MS = 1_262_304_000_000  # 2010-01-01: "from the beginning" for since-based APIs
+FIRST_SINCE_MS = EpochMillis(1_262_304_000_000)  # 2010-01-01: "from the beginning" for since-based APIs
 
 
 @dataclass
@@ -36,7 +37,7 @@ class AccountReport:
     added: int = 0
     fetched: int = 0
     rejected: list[str] = field(default_factory=list)
-    mismatches: list[tuple[str, int, int]] = field(default_factory=list)
+    mismatches: list[tuple[str, Amount, Amount]] = field(default_factory=list)  # asset, ledger, exchange
     error: str | None = None
     markets_scanned: list[str] = field(default_factory=list)  # where a symbol is required
     pending: int = 0  # transfers not complete yet: read again by the next sync
@@ -52,7 +53,7 @@ def sync_accounts(
     only: str | None = None,
     progress: Progress | None = None,
     client_factory: Callable[[AccountConfig], ExchangeClient] | None = None,
-    now_ms: Callable[[], int] | None = None,
+    now_ms: Callable[[], EpochMillis] | None = None,
 ) -> list[AccountReport]:
     """Sync every configured account (or one); an account that fails does not stop the rest."""
     from engine.core.errors import InputError
@@ -91,7 +92,7 @@ class AccountSync:
         client: ExchangeClient,
         report: AccountReport,
         progress: Progress | None,
-        now_ms: Callable[[], int] | None,
+        now_ms: Callable[[], EpochMillis] | None,
     ) -> None:
         self.config = config
         self.store = store
@@ -185,7 +186,7 @@ class AccountSync:
         the whole pass is stored."""
         stream = "trades"
         since = self.store.cursor(self.account.name, stream)
-        start = max(FIRST_SINCE_MS, int(since) - SINCE_OVERLAP_MS) if since else None
+        start = EpochMillis(max(FIRST_SINCE_MS, int(since) - SINCE_OVERLAP_MS)) if since else None
         offset, newest, clean = 0, int(since) if since else 0, True
         while True:
             page = self.client.my_trades(None, start, None, {"ofs": offset})
@@ -201,7 +202,7 @@ class AccountSync:
         """Others: ascending by time from the cursor, page after page."""
         stream = f"trades:{symbol or '*'}"
         since_text = self.store.cursor(self.account.name, stream)
-        since = int(since_text) - SINCE_OVERLAP_MS if since_text else FIRST_SINCE_MS
+        since = EpochMillis(int(since_text) - SINCE_OVERLAP_MS) if since_text else FIRST_SINCE_MS
         while True:
             page = self.client.my_trades(symbol, since, int(limit) if limit else None, {})
             fresh = [t for t in page if int(t.get("timestamp") or 0) >= since]
@@ -211,7 +212,7 @@ class AccountSync:
             self.store_page(fresh, stream, str(newest))
             if newest <= since or (limit and len(page) < int(limit)):
                 return
-            since = newest
+            since = EpochMillis(newest)
 
     def transfers(self, kind: str) -> None:
         """Deposits or withdrawals. The cursor (a time) never passes a record still pending or
@@ -222,21 +223,27 @@ class AccountSync:
         since_text = self.store.cursor(self.account.name, stream)
         history = TRANSFER_HISTORY.get(self.client.id)
         if history is None:
-            since = int(since_text) - SINCE_OVERLAP_MS if since_text else None
+            since = EpochMillis(int(since_text) - SINCE_OVERLAP_MS) if since_text else None
             self.transfer_window(kind, stream, since, None, int(since_text or 0), None)
             return
         first_ms, days = history
         now = self.now_ms()
-        start = int(since_text) - SINCE_OVERLAP_MS if since_text else first_ms
+        start = EpochMillis(int(since_text) - SINCE_OVERLAP_MS if since_text else first_ms)
         ceiling: int | None = None  # the cursor stays below the first pending or rejected record
         while start <= now:
-            end = min(start + days * DAY_MS - 1, now)
+            end = EpochMillis(min(start + days * DAY_MS - 1, now))
             settled = min(end, now - SETTLE_MS)  # the last day may still gain late records
             ceiling = self.transfer_window(kind, stream, start, end, settled, ceiling)
-            start = end + 1
+            start = EpochMillis(end + 1)
 
     def transfer_window(
-        self, kind: str, stream: str, since: int | None, until: int | None, settled: int, ceiling: int | None
+        self,
+        kind: str,
+        stream: str,
+        since: EpochMillis | None,
+        until: EpochMillis | None,
+        settled: int,
+        ceiling: int | None,
     ) -> int | None:
         """One request's records stored with the cursor they allow; returns the new ceiling."""
         records = self.client.transfers(kind, since, until)
@@ -258,7 +265,7 @@ class AccountSync:
                     ceiling = since if ceiling is None else min(ceiling, since or 0)
                 continue
             events.append(self.valued(converted))
-            newest = max(newest, converted.timestamp // 1000)
+            newest = max(newest, micros_to_millis(converted.timestamp))
         self.report.fetched += len(records)
         cursor = newest if ceiling is None else min(newest, ceiling)
         self.commit(events, stream, str(cursor) if cursor > 0 else None)
@@ -311,12 +318,14 @@ class AccountSync:
                 event = event._replace(fee_usd=fp.mul(event.fee, unit))
         return event
 
-    def usd_price(self, asset: str, micros: int) -> int | None:
-        minute = micros // 60_000_000 * 60_000
+    def usd_price(self, asset: str, micros: EpochMicros) -> Amount | None:
+        """The asset's USD close of the minute of `micros` (cached in the store, keyed by the
+        minute in epoch milliseconds as the exchange gives it); None if no market prices it."""
+        minute = EpochMillis(micros // 60_000_000 * 60_000)
         known, price = self.store.usd_price(asset, minute)
         if known:
             return price
-        found: int | None = None
+        found: Amount | None = None
         for quote in ("USD", *sorted(self.usd_assets - {"USD"})):
             symbol = f"{asset}/{quote}"
             if symbol in (self.client.exchange.markets or {}):
@@ -336,12 +345,12 @@ class AccountSync:
         for lot in result.open_lots:
             if lot.account == self.account.name:
                 held[lot.asset] = held.get(lot.asset, 0) + lot.quantity
-        mismatches = []
+        mismatches: list[tuple[str, Amount, Amount]] = []
         for asset in sorted(set(held) | set(balance)):
             if asset in self.usd_assets:
                 continue
             reported = fp.from_decimal(balance.get(asset, Decimal(0)))
-            ledger = held.get(asset, 0)
+            ledger = Amount(held.get(asset, 0))
             if abs(reported - ledger) > max(10**10, abs(reported) // 10**6):  # 1e-8 or 1 ppm
                 mismatches.append((asset, ledger, reported))
         self.store.save_reconciliation(self.account.name, mismatches, self.now_ms())

@@ -9,6 +9,7 @@ from pathlib import Path
 from engine.core import fixedpoint as fp
 from engine.core.dates import parse_timestamp
 from engine.core.errors import CsvImportError
+from engine.core.units import MICROS_PER_DAY, Amount, EpochMicros
 from engine.ledger.events import EARLIEST, LATEST, MAX_PRICE, MAX_QUANTITY, MAX_VALUE, SIDES, USD, Event
 from engine.ledger.records import parse_identification
 
@@ -31,10 +32,10 @@ TRANSFER_SIDES = ("transfer_in", "transfer_out")
 MAX_ERRORS = 200
 
 
-FUTURE_SLACK = 86_400_000_000  # a day of clock skew between a venue and this machine
+FUTURE_SLACK = MICROS_PER_DAY  # a day of clock skew between a venue and this machine
 
 
-def read_csv(path: Path, default_account: str | None = None, now: int | None = None) -> list[Event]:
+def read_csv(path: Path, default_account: str | None = None, now: EpochMicros | None = None) -> list[Event]:
     """`now` (epoch micros): refuse trades dated more than a day after it."""
     try:
         raw = path.read_bytes()
@@ -44,12 +45,14 @@ def read_csv(path: Path, default_account: str | None = None, now: int | None = N
         text = raw.decode("utf-8-sig")  # tolerate the BOM spreadsheets write
     except UnicodeDecodeError as exc:
         raise CsvImportError(str(path), [f"{path}: not UTF-8 text (byte {exc.start})"]) from None
-    return parse_csv(text, str(path), default_account, None if now is None else now + FUTURE_SLACK)
+    latest = None if now is None else EpochMicros(now + FUTURE_SLACK)
+    return parse_csv(text, str(path), default_account, latest)
 
 
 def parse_csv(
-    text: str, label: str, default_account: str | None = None, latest: int | None = None
+    text: str, label: str, default_account: str | None = None, latest: EpochMicros | None = None
 ) -> list[Event]:
+    """Events from CSV text, all or none; `latest`: refuse trades dated after it."""
     if "\x00" in text:
         raise CsvImportError(label, [f"{label}: binary data (NUL byte); not a CSV file"])
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -120,7 +123,7 @@ class _RowReader:
     """Validates one row at a time; every problem is appended as FILE:LINE: column: problem."""
 
     def __init__(
-        self, label: str, default_account: str | None, problems: list[str], latest: int | None
+        self, label: str, default_account: str | None, problems: list[str], latest: EpochMicros | None
     ) -> None:
         self.latest = latest if latest is not None else LATEST
         self.label = label
@@ -135,7 +138,7 @@ class _RowReader:
     def cell(self, column: str) -> str:
         return self.row.get(column, "")
 
-    def number(self, column: str, *, required: bool, positive: bool = False, limit: int) -> int | None:
+    def number(self, column: str, *, required: bool, positive: bool = False, limit: int) -> Amount | None:
         raw = self.row.get(column, "")
         if not raw:
             if required:
@@ -164,7 +167,7 @@ class _RowReader:
         self.row, self.line = row, line
         before = len(self.problems)
         bad, word, number = self.bad, self.word, self.number
-        timestamp = 0
+        timestamp = EpochMicros(0)
         raw_ts = self.cell("timestamp")
         if not raw_ts:
             bad("timestamp", "missing value")
@@ -211,7 +214,22 @@ class _RowReader:
         if len(self.problems) > before or not asset or not account or quantity is None or fee is None:
             return None
         return Event(
-            account, asset, side, timestamp, quantity, price, fee, quote, fee_asset, price_usd, fee_usd,
-            word("trade_id"), word("tx_id"), word("address"), word("note"), word("counterpart_account"),
-            lots, self.label,
-        )  # fmt: skip
+            account=account,
+            asset=asset,
+            side=side,
+            timestamp=timestamp,
+            quantity=quantity,
+            price=price,
+            fee=fee,
+            quote=quote,
+            fee_asset=fee_asset,
+            price_usd=price_usd,
+            fee_usd=fee_usd,
+            trade_id=word("trade_id"),
+            tx_id=word("tx_id"),
+            address=word("address"),
+            note=word("note"),
+            counterpart_account=word("counterpart_account"),
+            lots=lots,
+            source=self.label,
+        )

@@ -6,6 +6,7 @@ import hashlib
 from typing import NamedTuple
 
 from engine.core import fixedpoint as fp
+from engine.core.units import Amount, EpochMicros
 
 SIDES = ("buy", "sell", "income", "transfer_out", "transfer_in", "spend")
 USD = "USD"
@@ -26,14 +27,14 @@ class Event(NamedTuple):
     account: str
     asset: str
     side: str
-    timestamp: int  # epoch microseconds, UTC
-    quantity: int
-    price: int | None  # per unit, in `quote`; None only for transfers
-    fee: int
+    timestamp: EpochMicros
+    quantity: Amount
+    price: Amount | None  # per unit, in `quote`; None only for transfers
+    fee: Amount
     quote: str = USD
     fee_asset: str = USD
-    price_usd: int | None = None  # USD per unit of `asset` when the quote is not USD
-    fee_usd: int | None = None  # USD value of the fee when it cannot be derived
+    price_usd: Amount | None = None  # USD per unit of `asset` when the quote is not USD
+    fee_usd: Amount | None = None  # USD value of the fee when it cannot be derived
     trade_id: str | None = None
     tx_id: str | None = None
     address: str | None = None
@@ -82,6 +83,3 @@ class Event(NamedTuple):
         if self.fee > MAX_VALUE:
             return f"fee over {MAX_VALUE // fp.SCALE:,}"
         return None
-
-    def decimal_text(self, units: int | None) -> str | None:
-        return None if units is None else fp.fmt(units, 0)

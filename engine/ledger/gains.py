@@ -6,25 +6,19 @@ from dataclasses import dataclass
 from datetime import date
 
 from engine.core import fixedpoint as fp
-from engine.core.dates import TaxCalendar, days_to_long_term
+from engine.core.dates import days_to_long_term
+from engine.core.units import ZERO, Amount, DayOrdinal
 from engine.ledger.records import LONG, SHORT, Excluded, LotResult, OpenLot, RealizedRow
 
 
-@dataclass
+@dataclass(frozen=True)
 class Totals:
-    proceeds: int = 0
-    cost_basis: int = 0
-    gain: int = 0
-
-    def add(self, row: RealizedRow) -> None:
-        self.proceeds += row.proceeds
-        self.cost_basis += row.cost_basis
-        self.gain += row.gain
+    proceeds: Amount = ZERO
+    cost_basis: Amount = ZERO
+    gain: Amount = ZERO
 
 
-def realized_rows(
-    result: LotResult, calendar: TaxCalendar, year: int | None = None
-) -> tuple[list[RealizedRow], list[Excluded]]:
+def realized_rows(result: LotResult, year: int | None = None) -> tuple[list[RealizedRow], list[Excluded]]:
     """The realized slices (and the excluded ones) of one tax year, or of all years."""
     if year is None:
         return result.realized, result.excluded
@@ -36,13 +30,23 @@ def realized_rows(
 
 
 def totals_by_year(rows: list[RealizedRow]) -> dict[int, dict[str, Totals]]:
-    totals: dict[int, dict[str, Totals]] = {}
+    """Proceeds, cost basis and gain per tax year and term (both terms in every year shown)."""
+    sums: dict[int, dict[str, list[int]]] = {}
     for row in rows:
-        per_year = totals.get(row.year)
+        per_year = sums.get(row.year)
         if per_year is None:
-            per_year = totals[row.year] = {SHORT: Totals(), LONG: Totals()}
-        per_year[row.term].add(row)
-    return dict(sorted(totals.items()))
+            per_year = sums[row.year] = {SHORT: [0, 0, 0], LONG: [0, 0, 0]}
+        entry = per_year[row.term]
+        entry[0] += row.proceeds
+        entry[1] += row.cost_basis
+        entry[2] += row.gain
+    return {
+        year: {
+            term: Totals(proceeds=Amount(p), cost_basis=Amount(c), gain=Amount(g))
+            for term, (p, c, g) in per_year.items()
+        }
+        for year, per_year in sorted(sums.items())
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,29 +54,37 @@ class LotRow:
     """An open lot as of a day, with its unrealized result when a price is known."""
 
     lot: OpenLot
-    acquired_day: int
+    acquired_day: DayOrdinal
     term: str
     days_to_long_term: int
-    price: int | None
-    value: int | None
-    unrealized: int | None
+    price: Amount | None
+    value: Amount | None
+    unrealized: Amount | None
 
     @property
-    def unit_cost(self) -> int | None:
+    def unit_cost(self) -> Amount | None:
         if self.lot.basis is None:
             return None
         return fp.unit_price(self.lot.basis, self.lot.quantity)
 
 
 def open_lot_rows(
-    lots: list[OpenLot], calendar: TaxCalendar, today: int, prices: dict[str, int] | None = None
+    lots: list[OpenLot], today: DayOrdinal, prices: dict[str, Amount] | None = None
 ) -> list[LotRow]:
     rows: list[LotRow] = []
     for lot in lots:
-        acquired_day = lot.acquired_day
-        wait = days_to_long_term(acquired_day, today)
+        wait = days_to_long_term(lot.acquired_day, today)
         price = prices.get(lot.asset) if prices else None
         value = fp.mul(lot.quantity, price) if price is not None else None
-        unrealized = value - lot.basis if value is not None and lot.basis is not None else None
-        rows.append(LotRow(lot, acquired_day, LONG if wait == 0 else SHORT, wait, price, value, unrealized))
+        rows.append(
+            LotRow(
+                lot=lot,
+                acquired_day=lot.acquired_day,
+                term=LONG if wait == 0 else SHORT,
+                days_to_long_term=wait,
+                price=price,
+                value=value,
+                unrealized=Amount(value - lot.basis) if value is not None and lot.basis is not None else None,
+            )
+        )
     return rows

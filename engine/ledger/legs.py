@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.core import fixedpoint as fp
+from engine.core.units import Amount, EpochMicros
 from engine.ledger.events import USD, Event
 from engine.ledger.records import Ledger, LegExtra, LegRow
 
@@ -26,9 +27,9 @@ class Leg:
     account: str
     asset: str
     kind: int  # ACQUIRE, DISPOSE, MOVE_OUT or MOVE_IN
-    timestamp: int
-    quantity: int
-    usd: int | None  # basis for an acquisition, proceeds for a disposal, None if unknown
+    timestamp: EpochMicros
+    quantity: Amount
+    usd: Amount | None  # basis for an acquisition, proceeds for a disposal, None if unknown
     ref: str  # lot id for an acquisition, sale id for a disposal
     identification: str | None = None
     counterpart: str | None = None
@@ -52,8 +53,8 @@ def legs_for(event: Event, event_id: int, usd_assets: frozenset[str] = frozenset
     def add(
         kind: int,
         asset: str,
-        quantity: int,
-        usd: int | None,
+        quantity: Amount,
+        usd: Amount | None,
         leg_ref: str,
         *,
         flag: str | None = None,
@@ -62,9 +63,21 @@ def legs_for(event: Event, event_id: int, usd_assets: frozenset[str] = frozenset
         tx_id: str | None = None,
     ) -> None:
         legs.append(
-            Leg(len(legs), event.account, asset, kind, event.timestamp, quantity, usd, leg_ref,
-                identification, counterpart, tx_id, flag)
-        )  # fmt: skip
+            Leg(
+                seq=len(legs),
+                account=event.account,
+                asset=asset,
+                kind=kind,
+                timestamp=event.timestamp,
+                quantity=quantity,
+                usd=usd,
+                ref=leg_ref,
+                identification=identification,
+                counterpart=counterpart,
+                tx_id=tx_id,
+                flag=flag,
+            )
+        )
 
     if side in ("buy", "sell", "spend", "income"):
         value = None if unit_usd is None or event.price is None else fp.mul(event.quantity, unit_usd)
@@ -74,7 +87,7 @@ def legs_for(event: Event, event_id: int, usd_assets: frozenset[str] = frozenset
             # disposed quote asset instead
             basis = value
             if quote_is_usd and basis is not None:
-                basis = None if fee_usd is None else basis + fee_usd
+                basis = None if fee_usd is None else Amount(basis + fee_usd)
             add(
                 ACQUIRE,
                 event.asset,
@@ -85,7 +98,7 @@ def legs_for(event: Event, event_id: int, usd_assets: frozenset[str] = frozenset
             )
             if not quote_is_usd:
                 assert event.price is not None
-                proceeds = None if value is None or fee_usd is None else value - fee_usd
+                proceeds = None if value is None or fee_usd is None else Amount(value - fee_usd)
                 add(
                     DISPOSE,
                     event.quote,
@@ -97,7 +110,7 @@ def legs_for(event: Event, event_id: int, usd_assets: frozenset[str] = frozenset
         elif side == "income":
             add(ACQUIRE, event.asset, event.quantity, value, ref, flag=missing)
         else:  # sell or spend
-            proceeds = None if value is None or fee_usd is None else value - fee_usd
+            proceeds = None if value is None or fee_usd is None else Amount(value - fee_usd)
             add(
                 DISPOSE,
                 event.asset,
@@ -147,11 +160,11 @@ def legs_for(event: Event, event_id: int, usd_assets: frozenset[str] = frozenset
 
 
 def _fee_value(
-    event: Event, unit_usd: int | None, usd_assets: frozenset[str]
-) -> tuple[int | None, str | None]:
+    event: Event, unit_usd: Amount | None, usd_assets: frozenset[str]
+) -> tuple[Amount | None, str | None]:
     """USD value of the fee and, when it cannot be known, why."""
     if event.fee == 0:
-        return 0, None
+        return Amount(0), None
     if event.fee_asset in usd_assets:
         return event.fee, None
     if event.fee_usd is not None:
@@ -160,7 +173,7 @@ def _fee_value(
         return fp.mul(event.fee, unit_usd), None
     if event.fee_asset == event.quote and unit_usd is not None and event.price:
         # the quote's USD price is the asset's USD price divided by its price in the quote
-        return fp.div_round(event.fee * unit_usd, event.price), None
+        return Amount(fp.div_round(event.fee * unit_usd, event.price)), None
     return None, f"no USD value for the fee in {event.fee_asset}"
 
 

@@ -10,18 +10,18 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, cast
 
 from engine.core import fixedpoint as fp
-from engine.core.dates import anniversary
+from engine.core.dates import DayOf, anniversary
+from engine.core.units import Amount, DayOrdinal, EpochMicros
 from engine.ledger.legs import ACQUIRE, DISPOSE, MOVE_IN, MOVE_OUT
 from engine.ledger.records import (
     LONG,
     SHORT,
     Excluded,
     Ledger,
-    LegExtra,
     LegRow,
     LotResult,
     OpenLot,
@@ -32,11 +32,12 @@ from engine.ledger.records import (
 from engine.ledger.transfers import MoveLeg, pair_transfers
 
 METHODS = ("fifo", "lifo", "hifo", "specific")
-DayOf = Callable[[int], int]
 _EPOCH_ORDINAL = 719_163  # date(1970, 1, 1).toordinal()
 
-# A lot while matching: [quantity, basis or None, acquired micros, lot_id, seq, account,
-# acquired day]. Lists, because a partial sale shrinks them in place.
+# A lot while matching: [quantity (Amount), basis (Amount or None), acquired (EpochMicros),
+# lot_id, seq, account, acquired day (DayOrdinal)]. Lists, because a partial sale shrinks them
+# in place; the values inside are plain ints (no unit wrapping in this loop), and the records
+# built from them (RealizedRow, OpenLot) are made with tuple.__new__, unchecked.
 Lot = list[Any]
 Taken = list[tuple[Lot, int, "int | None"]]
 _new_row = tuple.__new__  # builds a NamedTuple without its keyword-handling constructor
@@ -89,7 +90,7 @@ class _Matcher:
             found = self.named[key] = _Pool(account, asset)
         return found
 
-    def new_lot(self, qty: int, basis: int | None, ts: int, lot_id: str, account: str) -> Lot:
+    def new_lot(self, qty: int, basis: int | None, ts: EpochMicros, lot_id: str, account: str) -> Lot:
         self.seq += 1
         return [qty, basis, ts, lot_id, self.seq, account, self.day(ts)]
 
@@ -110,7 +111,7 @@ class _Matcher:
         if self.track_ids:
             pool.by_id.setdefault(lot[3], []).append(lot)
 
-    def take(self, pool: _Pool, quantity: int, chosen: list[tuple[str, int]] | None) -> tuple[Taken, int]:
+    def take(self, pool: _Pool, quantity: int, chosen: list[tuple[str, Amount]] | None) -> tuple[Taken, int]:
         """Consume `quantity`: [(lot, quantity taken, basis taken)] and the unmet quantity."""
         taken: Taken = []
         remaining = quantity
@@ -207,37 +208,79 @@ class _Matcher:
         if unmet:
             account, asset = self.names[pool_id]
             self.result.excluded.append(
-                Excluded(account, asset, unmet, sold_day, ref, None, "missing history")
+                Excluded(
+                    account=account,
+                    asset=asset,
+                    quantity=Amount(unmet),
+                    sold_day=sold_day,
+                    sale_id=ref,
+                    lot_id=None,
+                    problem="missing history",
+                )
             )
-            self.result.shortfalls.append(Shortfall(account, asset, unmet, ts, ref))
+            self.result.shortfalls.append(
+                Shortfall(account=account, asset=asset, quantity=Amount(unmet), timestamp=ts, sale_id=ref)
+            )
         if flag:
             self.result.warnings.append(f"{ref}: {flag}; left out of realized totals")
 
     def emit(
-        self, pool_id: int, part: int, lot: Lot, sold_day: int, proceeds: int | None, basis: int | None,
-        ref: str, flag: str | None,
-    ) -> None:  # fmt: skip
+        self,
+        pool_id: int,
+        part: int,
+        lot: Lot,
+        sold_day: DayOrdinal,
+        proceeds: int | None,
+        basis: int | None,
+        ref: str,
+        flag: str | None,
+    ) -> None:
         """Record one sale-lot slice: a realized row, or an excluded one with the reason."""
         account, asset = self.names[pool_id]
         if flag or proceeds is None or basis is None:
             problem = flag or ("unknown basis" if basis is None else "no USD value")
-            self.result.excluded.append(Excluded(account, asset, part, sold_day, ref, lot[3], problem))
+            self.result.excluded.append(
+                Excluded(
+                    account=account,
+                    asset=asset,
+                    quantity=Amount(part),
+                    sold_day=sold_day,
+                    sale_id=ref,
+                    lot_id=lot[3],
+                    problem=problem,
+                )
+            )
             return
         acquired_day = lot[6]
         limit = self.anniversaries.get(acquired_day)
         if limit is None:
             limit = self.anniversaries[acquired_day] = anniversary(acquired_day)
-        self.result.realized.append(
-            _new_row(RealizedRow, (account, asset, part, acquired_day, sold_day, proceeds, basis,
-                                   proceeds - basis, LONG if sold_day > limit else SHORT, lot[3], ref))
-        )  # fmt: skip
+        # RealizedRow's fields in order: account, asset, quantity, acquired_day, sold_day, proceeds,
+        # cost_basis, gain, term, lot_id, sale_id (positional: this runs once per realized slice)
+        term = LONG if sold_day > limit else SHORT
+        row = (
+            account,
+            asset,
+            part,
+            acquired_day,
+            sold_day,
+            proceeds,
+            basis,
+            proceeds - basis,
+            term,
+            lot[3],
+            ref,
+        )
+        self.result.realized.append(_new_row(RealizedRow, row))
 
     def move_out(self, leg: LegRow) -> list[Lot]:
         pool_id, _kind, ts, qty, _usd, ref, _extra = leg
         account, asset = self.names[pool_id]
         taken, unmet = self.take(self.pools[pool_id], int(qty), None)
         if unmet:
-            self.result.shortfalls.append(Shortfall(account, asset, unmet, ts, ref))
+            self.result.shortfalls.append(
+                Shortfall(account=account, asset=asset, quantity=Amount(unmet), timestamp=ts, sale_id=ref)
+            )
         return [[part, basis, *lot[2:5], account, lot[6]] for lot, part, basis in taken]
 
     def arrive(self, account: str, asset: str, moving: list[Lot]) -> None:
@@ -284,8 +327,11 @@ def _processing_order(legs: Sequence[LegRow], pairs: dict[int, int]) -> Iterator
             yield late[index]
 
 
-def _utc_day(micros: int) -> int:
+def _plain_utc_day(micros: int) -> int:
     return _EPOCH_ORDINAL + micros // 86_400_000_000
+
+
+_utc_day = cast(DayOf, _plain_utc_day)  # unit types applied once, not per call
 
 
 def match_lots(
@@ -296,11 +342,7 @@ def match_lots(
     `day` maps a trade time to its date ordinal in the tax zone (TaxCalendar.day_function())."""
     matcher = _Matcher(ledger, method, universal, day)
     legs = ledger.legs
-    moves = [
-        MoveLeg(i, *ledger.pools[leg[0]], leg[1], leg[2], int(leg[3]), *_move_extra(leg[6]))
-        for i, leg in enumerate(legs)
-        if leg[1] >= MOVE_OUT
-    ]
+    moves = [_move_leg(i, leg, ledger.pools[leg[0]]) for i, leg in enumerate(legs) if leg[1] >= MOVE_OUT]
     pairs = pair_transfers(moves) if moves else {}
     transit: dict[int, list[Lot]] = {}
     acquire, dispose = matcher.acquire, matcher.dispose
@@ -334,8 +376,18 @@ def match_lots(
     return _finish(matcher)
 
 
-def _move_extra(extra: LegExtra | None) -> tuple[str | None, str | None]:
-    return (extra.counterpart, extra.tx_id) if extra else (None, None)
+def _move_leg(index: int, leg: LegRow, pool: tuple[str, str]) -> MoveLeg:
+    extra = leg[6]
+    return MoveLeg(
+        index=index,
+        account=pool[0],
+        asset=pool[1],
+        kind=leg[1],
+        timestamp=leg[2],
+        quantity=Amount(int(leg[3])),
+        counterpart=extra.counterpart if extra else None,
+        tx_id=extra.tx_id if extra else None,
+    )
 
 
 def _finish(matcher: _Matcher) -> LotResult:

@@ -7,10 +7,11 @@ from datetime import date
 from typing import NamedTuple
 
 from engine.core import fixedpoint as fp
+from engine.core.units import Amount, DayOrdinal, EpochMicros
 
-# Fixed-point ints, or the same int as its decimal digits when it does not fit SQLite's 64 bits
-# (the matcher applies int() as it reads them).
-Units = int | str
+# Fixed-point amounts, or the same int as its decimal digits when it does not fit SQLite's 64
+# bits (the matcher applies int() as it reads them).
+Units = Amount | str
 
 
 class LegExtra(NamedTuple):
@@ -25,7 +26,7 @@ class LegExtra(NamedTuple):
 # A leg as the matcher reads it, in processing order (timestamp, event id, seq):
 # (pool_id, kind, timestamp, quantity, usd, ref, extra). kind is one of ledger.ACQUIRE ...;
 # extra is None for the common leg.
-LegRow = tuple[int, int, int, Units, Units | None, str, LegExtra | None]
+LegRow = tuple[int, int, EpochMicros, Units, Units | None, str, LegExtra | None]
 
 
 @dataclass
@@ -45,12 +46,12 @@ class RealizedRow(NamedTuple):
 
     account: str
     asset: str
-    quantity: int
-    acquired_day: int
-    sold_day: int
-    proceeds: int
-    cost_basis: int
-    gain: int
+    quantity: Amount
+    acquired_day: DayOrdinal
+    sold_day: DayOrdinal
+    proceeds: Amount
+    cost_basis: Amount
+    gain: Amount
     term: str
     lot_id: str
     sale_id: str
@@ -65,8 +66,8 @@ class Excluded(NamedTuple):
 
     account: str
     asset: str
-    quantity: int
-    sold_day: int
+    quantity: Amount
+    sold_day: DayOrdinal
     sale_id: str
     lot_id: str | None
     problem: str
@@ -78,10 +79,10 @@ class OpenLot(NamedTuple):
     account: str
     asset: str
     lot_id: str
-    quantity: int
-    basis: int | None  # None: unknown basis (e.g. a transfer in with no source)
-    acquired: int
-    acquired_day: int
+    quantity: Amount
+    basis: Amount | None  # None: unknown basis (e.g. a transfer in with no source)
+    acquired: EpochMicros
+    acquired_day: DayOrdinal
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +91,8 @@ class Shortfall:
 
     account: str
     asset: str
-    quantity: int
-    timestamp: int
+    quantity: Amount
+    timestamp: EpochMicros
     sale_id: str
 
 
@@ -104,9 +105,9 @@ class LotResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def parse_identification(spec: str) -> list[tuple[str, int]]:
+def parse_identification(spec: str) -> list[tuple[str, Amount]]:
     """'LOT:QTY;LOT:QTY' to [(lot_id, quantity)]; ValueError on anything else."""
-    chosen: list[tuple[str, int]] = []
+    chosen: list[tuple[str, Amount]] = []
     for raw_part in spec.split(";"):
         part = raw_part.strip()
         if not part:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine.core.units import MICROS_PER_DAY, MICROS_PER_HOUR, Amount, EpochMicros
 from engine.ledger.legs import MOVE_IN, MOVE_OUT
 
-PAIR_WINDOW_MICROS = 7 * 86_400 * 1_000_000
-EARLY_ARRIVAL_MICROS = 3_600 * 1_000_000  # clocks of two venues disagree a little
+PAIR_WINDOW_MICROS = 7 * MICROS_PER_DAY
+EARLY_ARRIVAL_MICROS = MICROS_PER_HOUR  # clocks of two venues disagree a little
 
 
 @dataclass(frozen=True, slots=True)
@@ -16,8 +17,8 @@ class MoveLeg:
     account: str
     asset: str
     kind: int
-    timestamp: int
-    quantity: int
+    timestamp: EpochMicros
+    quantity: Amount
     counterpart: str | None
     tx_id: str | None
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO, TextIO
 
 from engine.api import Engine
+from engine.core import units
 from engine.core.errors import HarvestError
 from engine.core.files import append_private, open_private
 from engine.monitor.alerts import Alert, conditions, decide
@@ -60,13 +61,14 @@ class MonitorLock:
 @dataclass
 class Monitor:
     engine: Engine
-    prices: Callable[[], tuple[dict[str, int], int | None]]  # latest prices and when observed
+    # latest prices and when observed
+    prices: Callable[[], tuple[dict[str, units.Amount], units.EpochMicros | None]]
     sync: Callable[[], list[str]] | None = None  # returns problems (account: reason)
     out: TextIO | None = None
     text_format: bool = True
     log_path: Path | None = None
     sleep: Callable[[float], None] = field(default=lambda seconds: None)
-    last_sync: int | None = None
+    last_sync: units.EpochMicros | None = None
     problems: list[str] = field(default_factory=list)
     stop: threading.Event | None = None  # set by SIGTERM/SIGINT: ends a hung sink or sync at once
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from engine.core import fixedpoint as fp
+from engine.core.units import ZERO, Amount
 
 if TYPE_CHECKING:  # polars loads with positions; keep it off the import/report path
     from engine.planning.positions import LotGroup
@@ -27,11 +28,11 @@ SHORT, LONG = "short", "long"
 class TaxOutcome:
     """What the tax model says for a given extra harvested ST and LT loss (fixed-point)."""
 
-    total_tax: int
-    carryforward: int
+    total_tax: Amount
+    carryforward: Amount
 
 
-TaxFn = Callable[[int, int], TaxOutcome]
+TaxFn = Callable[[Amount, Amount], TaxOutcome]  # extra harvested ST and LT loss (positive) -> tax
 
 
 @dataclass(frozen=True)
@@ -39,27 +40,27 @@ class Candidate:
     account: str
     asset: str
     term: str
-    quantity: int
-    value: int
-    cost_basis: int
+    quantity: Amount
+    value: Amount
+    cost_basis: Amount
     lots: int
     days_to_long_term: int
-    savings_this_year: int = 0
-    carryforward_created: int = 0
-    trading_cost: int = 0
-    deferred_tax: int = 0
+    savings_this_year: Amount = ZERO
+    carryforward_created: Amount = ZERO
+    trading_cost: Amount = ZERO
+    deferred_tax: Amount = ZERO
     warnings: tuple[str, ...] = ()
     rank: int = 0
     lot_ids: tuple[str, ...] = ()
 
     @property
-    def loss(self) -> int:
+    def loss(self) -> Amount:
         """The unrealized loss, as a negative amount."""
-        return self.value - self.cost_basis
+        return Amount(self.value - self.cost_basis)
 
     @property
-    def net_savings(self) -> int:
-        return self.savings_this_year - self.trading_cost
+    def net_savings(self) -> Amount:
+        return Amount(self.savings_this_year - self.trading_cost)
 
 
 @dataclass(frozen=True)
@@ -76,15 +77,9 @@ class CostModel:
     fee_rate: Decimal
     spread: Decimal
 
-    def cost(self, value: int, sides: int) -> int:
+    def cost(self, value: Amount, sides: int) -> Amount:
         per_side = fp.from_decimal(self.fee_rate + self.spread)
-        return fp.mul(value, per_side) * sides
-
-
-@dataclass
-class Ranking:
-    candidates: list[Candidate] = field(default_factory=list)
-    blocked: list[Blocked] = field(default_factory=list)
+        return Amount(fp.mul(value, per_side) * sides)
 
 
 def rank_candidates(
@@ -98,17 +93,19 @@ def rank_candidates(
     """Greedy by marginal net savings (lazy: a candidate's value only falls as more is chosen,
     so a stale upper bound that still beats the rest is re-evaluated, not every candidate)."""
     st_chosen = lt_chosen = 0
-    base = tax(0, 0)
+    base = tax(ZERO, ZERO)
     current = base
 
-    def marginal(group: LotGroup) -> tuple[int, int, int]:
+    def marginal(group: LotGroup) -> tuple[Amount, Amount, Amount]:
+        """(tax saved this year, carryforward created, net of trading costs) for this group
+        on top of what is chosen so far."""
         loss = group.basis - group.value  # positive amount
         extra_st = st_chosen + (loss if not group.long_term else 0)
         extra_lt = lt_chosen + (loss if group.long_term else 0)
-        after = tax(extra_st, extra_lt)
-        saving = current.total_tax - after.total_tax
-        created = after.carryforward - current.carryforward
-        return saving, created, saving - costs.cost(group.value, sides_for(group))
+        after = tax(Amount(extra_st), Amount(extra_lt))
+        saving = Amount(current.total_tax - after.total_tax)
+        created = Amount(after.carryforward - current.carryforward)
+        return saving, created, Amount(saving - costs.cost(group.value, sides_for(group)))
 
     heap: list[tuple[int, int]] = []
     for index, group in enumerate(groups):
@@ -127,16 +124,26 @@ def rank_candidates(
             lt_chosen += loss
         else:
             st_chosen += loss
-        current = tax(st_chosen, lt_chosen)
-        cost = costs.cost(group.value, sides_for(group))
-        deferred = (
-            fp.from_decimal(fp.quantize(fp.to_decimal(loss) * long_term_rate)) if sides_for(group) == 2 else 0
-        )
+        current = tax(Amount(st_chosen), Amount(lt_chosen))
+        sides = sides_for(group)
+        deferred = fp.from_decimal(fp.quantize(fp.to_decimal(loss) * long_term_rate)) if sides == 2 else ZERO
         ranked.append(
             Candidate(
-                group.account, group.asset, LONG if group.long_term else SHORT, group.quantity, group.value,
-                group.basis, group.lots, group.min_days_to_long_term, saving, created, cost, deferred,
-                warnings_for(group), len(ranked) + 1, group.lot_ids,
+                account=group.account,
+                asset=group.asset,
+                term=LONG if group.long_term else SHORT,
+                quantity=group.quantity,
+                value=group.value,
+                cost_basis=group.basis,
+                lots=group.lots,
+                days_to_long_term=group.min_days_to_long_term,
+                savings_this_year=saving,
+                carryforward_created=created,
+                trading_cost=costs.cost(group.value, sides),
+                deferred_tax=deferred,
+                warnings=warnings_for(group),
+                rank=len(ranked) + 1,
+                lot_ids=group.lot_ids,
             )
-        )  # fmt: skip
+        )
     return ranked

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from engine.config.load import Config
 from engine.core import fixedpoint as fp
+from engine.core.units import ZERO, Amount, hours_after
 from engine.planning.candidates import Candidate, CostModel
 from engine.planning.marginal_tax import tax_function
 from engine.planning.plans import Plan, PlanStep, chosen_candidates, pick_lots
@@ -15,7 +16,11 @@ from engine.planning.warnings import is_nft
 
 
 def build_plan(
-    context: ScanContext, candidates: list[Candidate], prices: dict[str, int], goal: str, target: int | None
+    context: ScanContext,
+    candidates: list[Candidate],
+    prices: dict[str, Amount],
+    goal: str,
+    target: Amount | None,
 ) -> Plan:
     """Steps for the chosen candidates, each re-valued along the plan (exact marginal savings
     even when the last candidate is only partly sold)."""
@@ -26,31 +31,40 @@ def build_plan(
     tax = tax_function(context.profile, context.params, *context.realized)
     costs = CostModel(context.config.harvest.fee_rate, context.config.harvest.spread)
     chosen_st = chosen_lt = 0
-    before = tax(0, 0)
+    before = tax(ZERO, ZERO)
     for number, (candidate, take_loss) in enumerate(chosen_candidates(candidates, goal, target), start=1):
         long_term = candidate.term == "long"
         lots_frame = group_lots(context.frame, price_frame, candidate.account, candidate.asset, long_term)
         lots = list(lots_frame.select("lot_id", "quantity", "basis", "acquired_day").iter_rows())
         price = prices[candidate.asset]
         picks = pick_lots(lots, price, take_loss)
-        quantity = sum(p.quantity for p in picks)
-        basis = sum(p.cost_basis for p in picks)
+        quantity = Amount(sum(p.quantity for p in picks))
+        basis = Amount(sum(p.cost_basis for p in picks))
         proceeds = fp.mul(quantity, price)
         loss = basis - proceeds
         if long_term:
             chosen_lt += loss
         else:
             chosen_st += loss
-        after = tax(chosen_st, chosen_lt)
+        after = tax(Amount(chosen_st), Amount(chosen_lt))
         nft = is_nft(candidate.asset)
-        rebuy_after = None if nft else context.now + _rebuy_wait_hours(context.config) * 3_600_000_000
         plan.steps.append(
             PlanStep(
-                number, candidate.account, candidate.asset, candidate.term, quantity, picks, proceeds, basis,
-                before.total_tax - after.total_tax, after.carryforward - before.carryforward,
-                costs.cost(proceeds, 1 if nft else 2), candidate.warnings, rebuy_after,
+                number=number,
+                account=candidate.account,
+                asset=candidate.asset,
+                term=candidate.term,
+                quantity=quantity,
+                lots=picks,
+                expected_proceeds=proceeds,
+                cost_basis=basis,
+                savings_this_year=Amount(before.total_tax - after.total_tax),
+                carryforward_created=Amount(after.carryforward - before.carryforward),
+                trading_cost=costs.cost(proceeds, 1 if nft else 2),
+                warnings=candidate.warnings,
+                rebuy_after=None if nft else hours_after(context.now, _rebuy_wait_hours(context.config)),
             )
-        )  # fmt: skip
+        )
         before = after
     return plan
 
@@ -62,9 +76,9 @@ def _rebuy_wait_hours(config: Config) -> int:
     return config.harvest.rebuy_wait_hours
 
 
-def offset_target(context: ScanContext) -> int:
+def offset_target(context: ScanContext) -> Amount:
     """Loss that cancels this year's net gains and uses the ordinary-income limit."""
     result = context.tax_result
     gains = result.net_short_term + result.net_long_term
     limit = context.params.capital_loss_limit[context.profile.filing_status]
-    return max(0, fp.from_decimal(fp.quantize(gains + limit)))
+    return max(ZERO, fp.from_decimal(fp.quantize(gains + limit)))

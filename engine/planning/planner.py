@@ -1,6 +1,6 @@
 """Tax summary, harvest candidates and plans for one engine: what `harvest tax`, `scan` and
 `plan` print and what the TUI shows. Slow-path state (lots frame, realized totals, the tax
-baseline) is built once per store change; `scan(prices)` is the per-tick hot path."""
+baseline) is built once per store change; `tick(prices)` is the per-tick hot path (planning.scan)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from functools import cached_property
 
 from engine.api import Engine
 from engine.core import fixedpoint as fp
+from engine.core.units import ZERO, Amount, DayOrdinal
 from engine.ledger.gains import totals_by_year
 from engine.ledger.records import LONG
 from engine.planning.candidates import Blocked, Candidate
@@ -43,7 +44,7 @@ class Planner:
         params = load_tax_params(Path(tax.params_file).expanduser() if tax.params_file else None)
         return params.extended_to(self.engine.tax_year()) if tax.assume_latest_params else params
 
-    def realized_by_year(self) -> dict[int, tuple[int, int]]:
+    def realized_by_year(self) -> dict[int, tuple[Amount, Amount]]:
         """Realized ST/LT gain per tax year (slow path: cached until the next refresh)."""
         cached = self.__dict__.get("_realized_by_year")
         if cached is None:
@@ -100,12 +101,12 @@ class Planner:
         result = engine.lots()
         _rows, excluded = engine.realized()
         excluded_pools = {(e.account, e.asset) for e in excluded}
-        recent: dict[str, int] = {}
+        recent: dict[str, DayOrdinal] = {}
         for lot in result.open_lots:
-            recent[lot.asset] = max(recent.get(lot.asset, 0), lot.acquired_day)
+            recent[lot.asset] = max(recent.get(lot.asset, lot.acquired_day), lot.acquired_day)
         for row in result.realized:
-            recent[row.asset] = max(recent.get(row.asset, 0), row.acquired_day)
-        st, lt = self.realized_by_year().get(year, (0, 0))
+            recent[row.asset] = max(recent.get(row.asset, row.acquired_day), row.acquired_day)
+        st, lt = self.realized_by_year().get(year, (ZERO, ZERO))
         frame = lots_frame(result.open_lots)
         return ScanContext(
             config=engine.config,
@@ -130,18 +131,18 @@ class Planner:
             self.__dict__.pop(cached, None)
 
     def scan(
-        self, prices: dict[str, int], with_lot_ids: bool = False
+        self, prices: dict[str, Amount], with_lot_ids: bool = False
     ) -> tuple[list[Candidate], list[Blocked]]:
         tick = self.tick(prices, with_lot_ids)
         return tick.candidates, tick.blocked
 
-    def tick(self, prices: dict[str, int], with_lot_ids: bool = False) -> Tick:
+    def tick(self, prices: dict[str, Amount], with_lot_ids: bool = False) -> Tick:
         """Candidates, blocked positions and price groups at these prices (the hot path)."""
         if self.context.today != self.engine.today():  # a new day: terms and deadlines moved
             self.__dict__.pop("context", None)
         return scan(self.context, prices, with_lot_ids)
 
-    def plan(self, prices: dict[str, int], goal: str | None = None, target: int | None = None) -> Plan:
+    def plan(self, prices: dict[str, Amount], goal: str | None = None, target: Amount | None = None) -> Plan:
         harvest = self.engine.config.harvest
         goal = goal or harvest.goal
         if goal == "target" and target is None:
@@ -153,7 +154,7 @@ class Planner:
         candidates, _blocked = self.scan(prices)
         return build_plan(self.context, candidates, prices, goal, target)
 
-    def step_for(self, candidate: Candidate, prices: dict[str, int]) -> PlanStep | None:
+    def step_for(self, candidate: Candidate, prices: dict[str, Amount]) -> PlanStep | None:
         """The sale (and rebuy) that harvests one candidate on its own."""
-        plan = build_plan(self.context, [candidate], prices, "target", -candidate.loss)
+        plan = build_plan(self.context, [candidate], prices, "target", Amount(-candidate.loss))
         return plan.steps[0] if plan.steps else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from engine.core import fixedpoint as fp
+from engine.core.units import Amount, DayOrdinal, EpochMicros
 from engine.planning.candidates import Candidate
 
 GOALS = ("max_savings", "offset_gains", "target")
@@ -18,9 +19,9 @@ GOALS = ("max_savings", "offset_gains", "target")
 @dataclass(frozen=True)
 class LotPick:
     lot_id: str
-    quantity: int
-    cost_basis: int
-    acquired_day: int
+    quantity: Amount
+    cost_basis: Amount
+    acquired_day: DayOrdinal
 
 
 @dataclass(frozen=True)
@@ -31,23 +32,23 @@ class PlanStep:
     account: str
     asset: str
     term: str
-    quantity: int
+    quantity: Amount
     lots: tuple[LotPick, ...]
-    expected_proceeds: int
-    cost_basis: int
-    savings_this_year: int
-    carryforward_created: int
-    trading_cost: int
+    expected_proceeds: Amount
+    cost_basis: Amount
+    savings_this_year: Amount
+    carryforward_created: Amount
+    trading_cost: Amount
     warnings: tuple[str, ...]
-    rebuy_after: int | None  # epoch micros
+    rebuy_after: EpochMicros | None
 
     @property
-    def loss(self) -> int:
-        return self.expected_proceeds - self.cost_basis
+    def loss(self) -> Amount:
+        return Amount(self.expected_proceeds - self.cost_basis)
 
     @property
-    def net_savings(self) -> int:
-        return self.savings_this_year - self.trading_cost
+    def net_savings(self) -> Amount:
+        return Amount(self.savings_this_year - self.trading_cost)
 
     @property
     def identification(self) -> str:
@@ -59,57 +60,60 @@ class PlanStep:
 class Plan:
     goal: str
     steps: list[PlanStep] = field(default_factory=list)
-    target_loss: int | None = None
+    target_loss: Amount | None = None
 
     @property
-    def total_loss(self) -> int:
-        return sum(step.loss for step in self.steps)
+    def total_loss(self) -> Amount:
+        return Amount(sum(step.loss for step in self.steps))
 
     @property
-    def savings_this_year(self) -> int:
-        return sum(step.savings_this_year for step in self.steps)
+    def savings_this_year(self) -> Amount:
+        return Amount(sum(step.savings_this_year for step in self.steps))
 
     @property
-    def carryforward_created(self) -> int:
-        return sum(step.carryforward_created for step in self.steps)
+    def carryforward_created(self) -> Amount:
+        return Amount(sum(step.carryforward_created for step in self.steps))
 
     @property
-    def trading_cost(self) -> int:
-        return sum(step.trading_cost for step in self.steps)
+    def trading_cost(self) -> Amount:
+        return Amount(sum(step.trading_cost for step in self.steps))
 
     @property
-    def net_savings(self) -> int:
-        return self.savings_this_year - self.trading_cost
+    def net_savings(self) -> Amount:
+        return Amount(self.savings_this_year - self.trading_cost)
 
 
 def chosen_candidates(
-    candidates: list[Candidate], goal: str, target_loss: int | None
-) -> list[tuple[Candidate, int]]:
-    """(candidate, loss to take from it) in rank order; the last may be partial."""
+    candidates: list[Candidate], goal: str, target_loss: Amount | None
+) -> list[tuple[Candidate, Amount]]:
+    """(candidate, loss to take from it, positive) in rank order; the last may be partial."""
     if goal not in GOALS:
         raise ValueError(f"unknown goal {goal}")
-    picked: list[tuple[Candidate, int]] = []
+    picked: list[tuple[Candidate, Amount]] = []
     if goal == "max_savings":
-        return [(c, -c.loss) for c in candidates if c.net_savings > 0]
+        return [(c, Amount(-c.loss)) for c in candidates if c.net_savings > 0]
     remaining = target_loss or 0
     for candidate in candidates:
         if remaining <= 0:
             break
-        take = min(-candidate.loss, remaining)
+        take = Amount(min(-candidate.loss, remaining))
         picked.append((candidate, take))
         remaining -= take
     return picked
 
 
-def pick_lots(lots: list[tuple[str, int, int, int]], price: int, wanted_loss: int) -> tuple[LotPick, ...]:
+UnderWaterLot = tuple[str, Amount, Amount, DayOrdinal]  # lot_id, quantity, basis, acquired_day
+
+
+def pick_lots(lots: list[UnderWaterLot], price: Amount, wanted_loss: Amount) -> tuple[LotPick, ...]:
     """From (lot_id, quantity, basis, acquired_day) under water at `price`, the lots giving
     `wanted_loss`: largest loss per unit first, the last one split by quantity if needed."""
 
-    def loss_per_unit(lot: tuple[str, int, int, int]) -> int:
+    def loss_per_unit(lot: UnderWaterLot) -> int:
         return fp.unit_price(lot[2], lot[1]) - price
 
     picks: list[LotPick] = []
-    remaining = wanted_loss
+    remaining: int = wanted_loss
     for lot_id, quantity, basis, acquired_day in sorted(
         lots, key=lambda lot: (-loss_per_unit(lot), lot[3], lot[0])
     ):
@@ -117,12 +121,21 @@ def pick_lots(lots: list[tuple[str, int, int, int]], price: int, wanted_loss: in
             break
         lot_loss = basis - fp.mul(quantity, price)
         if lot_loss <= remaining:
-            picks.append(LotPick(lot_id, quantity, basis, acquired_day))
+            picks.append(
+                LotPick(lot_id=lot_id, quantity=quantity, cost_basis=basis, acquired_day=acquired_day)
+            )
             remaining -= lot_loss
             continue
         # part of the lot: the quantity whose loss covers what is left, rounded up to 1e-18
         unit_loss = loss_per_unit((lot_id, quantity, basis, acquired_day))
-        part = min(quantity, -(-remaining * fp.SCALE // unit_loss))
-        picks.append(LotPick(lot_id, part, basis * part // quantity, acquired_day))
+        part = Amount(min(quantity, -(-remaining * fp.SCALE // unit_loss)))
+        picks.append(
+            LotPick(
+                lot_id=lot_id,
+                quantity=part,
+                cost_basis=Amount(basis * part // quantity),
+                acquired_day=acquired_day,
+            )
+        )
         remaining = 0
     return tuple(picks)

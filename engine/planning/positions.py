@@ -8,11 +8,13 @@ Amounts stay exact: quantities and bases are Int128 fixed-point sums, and the on
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import polars as pl
 
 from engine.core import fixedpoint as fp
 from engine.core.dates import anniversary
+from engine.core.units import ZERO, Amount, DayOrdinal
 from engine.ledger.records import OpenLot
 
 LOT_SCHEMA = {
@@ -50,7 +52,7 @@ def lots_frame(lots: list[OpenLot]) -> pl.DataFrame:
     )
 
 
-def prices_frame(prices: dict[str, int]) -> pl.DataFrame:
+def prices_frame(prices: dict[str, Amount]) -> pl.DataFrame:
     return pl.DataFrame(
         {"asset": list(prices), "price": list(prices.values())},
         schema={"asset": pl.String, "price": pl.Int128},
@@ -65,20 +67,20 @@ class LotGroup:
     account: str
     asset: str
     long_term: bool
-    quantity: int
-    basis: int
-    value: int
+    quantity: Amount
+    basis: Amount
+    value: Amount
     lots: int
     min_days_to_long_term: int  # 0 for long-term groups
     under_water: bool = True
     lot_ids: tuple[str, ...] = ()
 
     @property
-    def unrealized(self) -> int:
-        return self.value - self.basis
+    def unrealized(self) -> Amount:
+        return Amount(self.value - self.basis)
 
 
-def with_terms(frame: pl.DataFrame, today: int) -> pl.DataFrame:
+def with_terms(frame: pl.DataFrame, today: DayOrdinal) -> pl.DataFrame:
     """Add the term if sold `today` and the days until long-term (once per day, not per tick)."""
     return frame.with_columns(
         long_term=pl.col("anniversary") < today,
@@ -102,7 +104,17 @@ def price_groups(termed: pl.DataFrame, prices: pl.DataFrame) -> list[LotGroup]:
         )
     )
     groups = [
-        LotGroup(account, asset, long_term, qty, basis, fp.mul(qty, price), count, days, under)
+        LotGroup(
+            account=account,
+            asset=asset,
+            long_term=long_term,
+            quantity=qty,
+            basis=basis,
+            value=fp.mul(qty, price),
+            lots=count,
+            min_days_to_long_term=days,
+            under_water=under,
+        )
         for account, asset, long_term, under, qty, basis, price, count, days in grouped.iter_rows()
     ]
     groups.sort(key=lambda g: (g.account, g.asset, g.long_term, g.under_water))
@@ -123,7 +135,18 @@ def group_lots(
     )
 
 
-def position_totals(frame: pl.DataFrame) -> list[tuple[str, str, int, int, int, int]]:
+class PositionTotal(NamedTuple):
+    """One account's open lots of one asset, summed (slow path)."""
+
+    account: str
+    asset: str
+    quantity: Amount
+    lots: int
+    basis: Amount  # of the lots whose basis is known
+    unknown_basis_quantity: Amount
+
+
+def position_totals(frame: pl.DataFrame) -> list[PositionTotal]:
     """Per account and asset (slow path): quantity, lot count, known basis, unknown-basis quantity."""
     totals = frame.group_by("account", "asset").agg(
         pl.col("quantity").sum(),
@@ -132,6 +155,13 @@ def position_totals(frame: pl.DataFrame) -> list[tuple[str, str, int, int, int, 
         pl.col("quantity").filter(pl.col("basis").is_null()).sum().alias("unknown"),
     )
     return [
-        (account, asset, qty, lots, basis or 0, unknown or 0)
+        PositionTotal(
+            account=account,
+            asset=asset,
+            quantity=qty,
+            lots=lots,
+            basis=basis or ZERO,
+            unknown_basis_quantity=unknown or ZERO,
+        )
         for account, asset, qty, lots, basis, unknown in totals.sort("account", "asset").iter_rows()
     ]

@@ -9,15 +9,16 @@ from pathlib import Path
 
 from engine.core import fixedpoint as fp
 from engine.core.errors import InputError
+from engine.core.units import MICROS_PER_SECOND, Amount, EpochMicros
 
 
-def prices_stale(observed_at: int | None, now: int, stale_after_seconds: int) -> bool:
-    """Prices observed at `observed_at` (epoch micros; None: never) are stale at `now` once older
-    than `prices.stale_after_seconds`; stale prices make savings estimates."""
-    return observed_at is None or now - observed_at > stale_after_seconds * 1_000_000
+def prices_stale(observed_at: EpochMicros | None, now: EpochMicros, stale_after_seconds: int) -> bool:
+    """Prices observed at `observed_at` (None: never) are stale at `now` once older than
+    `prices.stale_after_seconds`; stale prices make savings estimates."""
+    return observed_at is None or now - observed_at > stale_after_seconds * MICROS_PER_SECOND
 
 
-def read_prices_file(path: Path) -> dict[str, int]:
+def read_prices_file(path: Path) -> dict[str, Amount]:
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except OSError as exc:
@@ -31,7 +32,7 @@ def read_prices_file(path: Path) -> dict[str, int]:
         raise InputError(f"{path}:1: header: {exc}") from None
     if header[:2] != ["asset", "price"] or len(header) != 2:
         raise InputError(f"{path}:1: header: expected exactly the columns asset,price")
-    prices: dict[str, int] = {}
+    prices: dict[str, Amount] = {}
     try:
         for cells in reader:
             line = reader.line_num

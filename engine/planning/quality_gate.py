@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from engine.core import fixedpoint as fp
+from engine.core.units import Amount
 from engine.ledger.records import LotResult
 
 
 def quality_problems(
     lots: LotResult,
     excluded_pools: set[tuple[str, str]],
-    mismatches: Sequence[tuple[str, str, int, int]] = (),
+    mismatches: Sequence[tuple[str, str, Amount, Amount]] = (),
 ) -> dict[tuple[str, str], list[str]]:
     """Per account/asset: why no advice can be given (unknown basis, missing history, ...)."""
     problems: dict[tuple[str, str], list[str]] = {}

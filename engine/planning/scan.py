@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 import polars as pl
 
 from engine.core import fixedpoint as fp
+from engine.core.units import Amount
 from engine.planning.candidates import Blocked, Candidate, CostModel, rank_candidates
 from engine.planning.marginal_tax import tax_function
 from engine.planning.positions import LotGroup, group_lots, price_groups, prices_frame
@@ -24,16 +25,16 @@ class Tick:
     groups: list[LotGroup]  # every priced group, under water or not (holdings use them)
 
 
-def scan(context: ScanContext, prices: dict[str, int], with_lot_ids: bool = False) -> Tick:
+def scan(context: ScanContext, prices: dict[str, Amount], with_lot_ids: bool = False) -> Tick:
     """The hot path: one polars pass over the open lots, then the tax model per group."""
     config = context.config
     price_frame = prices_frame(prices)
     groups = price_groups(context.frame, price_frame)
     min_loss = fp.from_decimal(config.harvest.min_loss)
     blocked: dict[tuple[str, str], list[str]] = {pool: list(r) for pool, r in context.quality.items()}
-    for account, asset, *_rest in context.totals:
-        if asset not in prices:
-            blocked.setdefault((account, asset), []).append("no current price")
+    for total in context.totals:
+        if total.asset not in prices:
+            blocked.setdefault((total.account, total.asset), []).append("no current price")
     eligible = [
         g
         for g in groups
@@ -53,7 +54,11 @@ def scan(context: ScanContext, prices: dict[str, int], with_lot_ids: bool = Fals
     )
     candidates.sort(key=lambda c: c.rank)
     return Tick(
-        candidates, [Blocked(a, s, tuple(sorted(set(r)))) for (a, s), r in sorted(blocked.items())], groups
+        candidates=candidates,
+        blocked=[
+            Blocked(account, asset, tuple(sorted(set(r)))) for (account, asset), r in sorted(blocked.items())
+        ],
+        groups=groups,
     )
 
 

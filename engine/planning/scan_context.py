@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from engine.config.load import Config
+from engine.core.units import Amount, DayOrdinal, EpochMicros
 from engine.ledger.records import LotResult
+from engine.planning.positions import PositionTotal
 from engine.tax.model import TaxProfile, TaxResult
 from engine.tax.params import TaxParams
 
@@ -20,13 +22,13 @@ class ScanContext:
     config: Config
     lots: LotResult
     frame: pl.DataFrame  # open lots with their terms as of `today` (positions.with_terms)
-    totals: list[tuple[str, str, int, int, int, int]]  # per position: quantity, lots, basis, unknown
-    today: int
-    now: int
-    year_end: int  # epoch micros of Jan 1 next year in the tax zone
+    totals: list[PositionTotal]
+    today: DayOrdinal
+    now: EpochMicros
+    year_end: EpochMicros  # Jan 1 of the next tax year, in the tax zone
     tax_result: TaxResult
-    realized: tuple[int, int]
+    realized: tuple[Amount, Amount]  # this tax year's realized short- and long-term gain
     profile: TaxProfile
     params: TaxParams
     quality: dict[tuple[str, str], list[str]] = field(default_factory=dict)
-    recent_buys: dict[str, int] = field(default_factory=dict)  # asset -> last acquisition day
+    recent_buys: dict[str, DayOrdinal] = field(default_factory=dict)  # asset -> last acquisition day

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from engine.core.dates import days_to_year_end
+from engine.core.units import MICROS_PER_DAY, DayOrdinal
 from engine.planning.positions import LotGroup
 from engine.planning.scan_context import ScanContext
 
@@ -31,10 +32,10 @@ def warnings_for(context: ScanContext, group: LotGroup) -> tuple[str, ...]:
     days_left = days_to_year_end(context.today, context.profile.year)
     if days_left <= harvest.deadline_warn_days:
         notes.append(f"{days_left}d to Dec 31")
-    if context.year_end - context.now <= 86_400_000_000:
+    if context.year_end - context.now <= MICROS_PER_DAY:
         notes.append("within a day of the year-end deadline")
     return tuple(notes)
 
 
-def _wash_in_force(effective_from: str | None, today: int) -> bool:
+def _wash_in_force(effective_from: str | None, today: DayOrdinal) -> bool:
     return effective_from is None or date.fromisoformat(effective_from).toordinal() <= today

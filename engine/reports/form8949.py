@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from engine.core import fixedpoint as fp
+from engine.core.units import DayOrdinal
 from engine.ledger.records import LONG, RealizedRow
 from engine.reports.csv_output import csv_text
 from engine.reports.ledger_reports import table
@@ -47,7 +48,7 @@ class Form8949Row:
         ]  # fmt: skip
 
 
-def _date(ordinal: int) -> str:
+def _date(ordinal: DayOrdinal) -> str:
     return date.fromordinal(ordinal).strftime("%m/%d/%Y")
 
 

@@ -4,6 +4,8 @@ recorded, and when the sale happened — the record US rules require (no later t
 from __future__ import annotations
 
 from engine.core.dates import iso_utc
+from engine.core.units import seconds_to_micros
+from engine.store.identifications import imported_identifications, recorded_identifications
 from engine.store.store import Store
 
 Row = tuple[str, str, str | None, str, str, str | None, str, str]
@@ -12,23 +14,20 @@ Row = tuple[str, str, str | None, str, str, str | None, str, str]
 def identification_log(store: Store) -> list[Row]:
     rows: list[Row] = []
     # recorded by the checklist (before the sale; the sale is matched later)
-    for account, asset, lots, recorded, source, sale_ref in store.conn.execute(
-        "SELECT account, asset, lots, recorded_at, source, sale_ref FROM identifications ORDER BY recorded_at"
-    ):
-        sold = store.conn.execute(
-            "SELECT ts FROM events WHERE account = ? AND coalesce(trade_id, 'E' || id) = ?", (account, sale_ref)
-        ).fetchone() if sale_ref else None  # fmt: skip
-        in_time = "yes" if sold is None or recorded <= sold[0] else "NO: after the sale"
-        rows.append((account, asset, sale_ref, lots, iso_utc(recorded), iso_utc(sold[0]) if sold else None, source,
-                     in_time if sold else "sale not yet seen"))  # fmt: skip
+    for r in recorded_identifications(store.conn):
+        if r.sold_at is None:
+            in_time = "sale not yet seen"
+        else:
+            in_time = "yes" if r.recorded_at <= r.sold_at else "NO: after the sale"
+        sold = None if r.sold_at is None else iso_utc(r.sold_at)
+        rows.append((r.account, r.asset, r.sale_ref, r.lots, iso_utc(r.recorded_at), sold, r.source, in_time))
     # given in an imported file's `lots` column: recorded when that file was imported
-    for account, asset, trade, lots, sold, imported, source in store.conn.execute(
-        "SELECT e.account, e.asset, coalesce(e.trade_id, 'E' || e.id), e.lots, e.ts, b.imported_at, e.source "
-        "FROM events e JOIN batches b ON b.id = e.batch_id WHERE e.lots IS NOT NULL ORDER BY e.ts"
-    ):
-        recorded = imported * 1_000_000
-        in_time = "yes" if recorded <= sold else "from your records (imported after the sale)"
-        rows.append((account, asset, trade, lots, iso_utc(recorded), iso_utc(sold), source, in_time))
+    for i in imported_identifications(store.conn):
+        recorded = seconds_to_micros(i.imported_at)
+        in_time = "yes" if recorded <= i.sold_at else "from your records (imported after the sale)"
+        rows.append(
+            (i.account, i.asset, i.sale_ref, i.lots, iso_utc(recorded), iso_utc(i.sold_at), i.source, in_time)
+        )
     return rows
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from engine.core import fixedpoint as fp
+from engine.core.units import DayOrdinal
 from engine.ledger.gains import LotRow, totals_by_year
 from engine.ledger.records import LONG, SHORT, Excluded, RealizedRow
 from engine.reports.csv_output import csv_text
@@ -40,7 +40,7 @@ LOTS_COLUMNS = (
 PRICED_COLUMNS = ("price", "value", "unrealized")
 
 
-def _day(ordinal: int) -> str:
+def _day(ordinal: DayOrdinal) -> str:
     return date.fromordinal(ordinal).isoformat()
 
 
@@ -158,14 +158,6 @@ def realized_table(rows: Sequence[RealizedRow]) -> str:
     if summary:
         text += "\nTotals\n" + table(("year", "term", "proceeds", "cost_basis", "gain"), summary, {2, 3, 4})
     return text
-
-
-def unit_price(units: int) -> str:
-    """Cents for prices of a dollar or more; four significant digits below (0.00001177)."""
-    if abs(units) >= fp.SCALE or units == 0:
-        return fp.fmt_cents(units)
-    value = fp.to_decimal(units)
-    return format(value.quantize(Decimal(1).scaleb(value.adjusted() - 3)), "f")
 
 
 def lot_records(rows: Sequence[LotRow], priced: bool) -> list[list[str]]:

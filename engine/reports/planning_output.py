@@ -11,12 +11,13 @@ from typing import Any
 
 from engine.core import fixedpoint as fp
 from engine.core.dates import iso_utc
+from engine.core.units import MICROS_PER_SECOND, EpochMicros
 from engine.planning.candidates import Blocked, Candidate
-from engine.planning.checklist import Step
 from engine.planning.planner import TaxSummary
 from engine.planning.plans import Plan
 from engine.reports.csv_output import csv_text
 from engine.reports.ledger_reports import table
+from engine.store.checklist_tables import Step
 
 CENT = Decimal("0.01")
 
@@ -113,11 +114,22 @@ def scan_json(
 def candidates_text(candidates: Sequence[Candidate], blocked: Sequence[Blocked]) -> str:
     cents = fp.fmt_cents
     records = [
-        [str(c.rank), c.account, c.asset, fp.fmt(c.quantity, 0), cents(c.loss), c.term,
-         "—" if c.term == "long" else f"{c.days_to_long_term}d", cents(c.savings_this_year),
-         cents(c.carryforward_created), cents(c.trading_cost), cents(c.net_savings), "; ".join(c.warnings)]
+        [
+            str(c.rank),
+            c.account,
+            c.asset,
+            fp.fmt(c.quantity, 0),
+            cents(c.loss),
+            c.term,
+            "—" if c.term == "long" else f"{c.days_to_long_term}d",
+            cents(c.savings_this_year),
+            cents(c.carryforward_created),
+            cents(c.trading_cost),
+            cents(c.net_savings),
+            "; ".join(c.warnings),
+        ]
         for c in candidates
-    ]  # fmt: skip
+    ]
     text = table(
         (
             "#",
@@ -148,14 +160,28 @@ def plan_json(plan: Plan) -> str:
         "target_loss": None if plan.target_loss is None else fp.fmt(plan.target_loss),
         "steps": [
             {
-                "step": s.number, "account": s.account, "asset": s.asset, "term": s.term,
+                "step": s.number,
+                "account": s.account,
+                "asset": s.asset,
+                "term": s.term,
                 "quantity": fp.fmt(s.quantity, 0),
-                "lots": [{"lot_id": p.lot_id, "quantity": fp.fmt(p.quantity, 0), "cost_basis": fp.fmt(p.cost_basis),
-                          "date_acquired": date.fromordinal(p.acquired_day).isoformat()} for p in s.lots],
-                "expected_proceeds": fp.fmt(s.expected_proceeds), "cost_basis": fp.fmt(s.cost_basis),
-                "loss": fp.fmt(s.loss), "savings_this_year": fp.fmt(s.savings_this_year),
-                "carryforward_created": fp.fmt(s.carryforward_created), "trading_cost": fp.fmt(s.trading_cost),
-                "net_savings": fp.fmt(s.net_savings), "rebuy_after": None if s.rebuy_after is None else iso_utc(s.rebuy_after),
+                "lots": [
+                    {
+                        "lot_id": p.lot_id,
+                        "quantity": fp.fmt(p.quantity, 0),
+                        "cost_basis": fp.fmt(p.cost_basis),
+                        "date_acquired": date.fromordinal(p.acquired_day).isoformat(),
+                    }
+                    for p in s.lots
+                ],
+                "expected_proceeds": fp.fmt(s.expected_proceeds),
+                "cost_basis": fp.fmt(s.cost_basis),
+                "loss": fp.fmt(s.loss),
+                "savings_this_year": fp.fmt(s.savings_this_year),
+                "carryforward_created": fp.fmt(s.carryforward_created),
+                "trading_cost": fp.fmt(s.trading_cost),
+                "net_savings": fp.fmt(s.net_savings),
+                "rebuy_after": None if s.rebuy_after is None else iso_utc(s.rebuy_after),
                 "warnings": list(s.warnings),
             }
             for s in plan.steps
@@ -165,21 +191,26 @@ def plan_json(plan: Plan) -> str:
         "carryforward_created": fp.fmt(plan.carryforward_created),
         "trading_cost": fp.fmt(plan.trading_cost),
         "net_savings": fp.fmt(plan.net_savings),
-    }  # fmt: skip
+    }
     return json.dumps(payload, indent=2) + "\n"
 
 
 def plan_text(plan: Plan) -> str:
     cents = fp.fmt_cents
-    out = [f"Plan ({plan.goal}): {len(plan.steps)} sale(s), loss {cents(plan.total_loss)}, saves "
-           f"{cents(plan.savings_this_year)} this year, carryforward +{cents(plan.carryforward_created)}, "
-           f"costs {cents(plan.trading_cost)}, net {cents(plan.net_savings)}", ""]  # fmt: skip
+    out = [
+        f"Plan ({plan.goal}): {len(plan.steps)} sale(s), loss {cents(plan.total_loss)}, saves "
+        f"{cents(plan.savings_this_year)} this year, carryforward +{cents(plan.carryforward_created)}, "
+        f"costs {cents(plan.trading_cost)}, net {cents(plan.net_savings)}",
+        "",
+    ]
     for s in plan.steps:
         out.append(
             f"{s.number}. sell {fp.fmt(s.quantity, 0)} {s.asset} on {s.account} — lots {s.identification}"
         )
-        out.append(f"   expected proceeds {cents(s.expected_proceeds)}, loss {cents(s.loss)} {s.term}-term, "
-                   f"saves {cents(s.savings_this_year)}, net {cents(s.net_savings)}")  # fmt: skip
+        out.append(
+            f"   expected proceeds {cents(s.expected_proceeds)}, loss {cents(s.loss)} {s.term}-term, "
+            f"saves {cents(s.savings_this_year)}, net {cents(s.net_savings)}"
+        )
         if s.rebuy_after is not None:
             out.append(
                 f"   then rebuy {fp.fmt(s.quantity, 0)} {s.asset} on {s.account} not before {iso_utc(s.rebuy_after)}"
@@ -191,26 +222,40 @@ def plan_text(plan: Plan) -> str:
     return "\n".join(out) + "\n"
 
 
-def checklist_rows(steps: Sequence[Step], now: int) -> list[dict[str, Any]]:
+def checklist_rows(steps: Sequence[Step], now: EpochMicros) -> list[dict[str, Any]]:
     rows = []
     for s in steps:
         due_in = (
             None
             if s.rebuy_after is None or s.state not in ("sold", "rebuy_due")
-            else (s.rebuy_after - now) // 1_000_000
+            else (s.rebuy_after - now) // MICROS_PER_SECOND
         )
-        rows.append({
-            "step": s.number, "state": s.state, "account": s.account, "asset": s.asset, "term": s.term,
-            "quantity": fp.fmt(s.quantity, 0), "lots": s.lots, "expected_loss": fp.fmt(s.loss),
-            "savings_this_year": fp.fmt(s.savings), "identified_at": _time(s.identified_at), "sold_at": _time(s.sold_at),
-            "sale_ref": s.sale_ref, "rebuy": s.rebuy, "rebuy_after": _time(s.rebuy_after),
-            "rebuy_due_in_seconds": due_in, "rebought_at": _time(s.rebought_at), "rebuy_ref": s.rebuy_ref,
-            "reason": s.reason,
-        })  # fmt: skip
+        rows.append(
+            {
+                "step": s.number,
+                "state": s.state,
+                "account": s.account,
+                "asset": s.asset,
+                "term": s.term,
+                "quantity": fp.fmt(s.quantity, 0),
+                "lots": s.lots,
+                "expected_loss": fp.fmt(s.loss),
+                "savings_this_year": fp.fmt(s.savings),
+                "identified_at": _time(s.identified_at),
+                "sold_at": _time(s.sold_at),
+                "sale_ref": s.sale_ref,
+                "rebuy": s.rebuy,
+                "rebuy_after": _time(s.rebuy_after),
+                "rebuy_due_in_seconds": due_in,
+                "rebought_at": _time(s.rebought_at),
+                "rebuy_ref": s.rebuy_ref,
+                "reason": s.reason,
+            }
+        )
     return rows
 
 
-def checklist_csv(steps: Sequence[Step], now: int) -> str:
+def checklist_csv(steps: Sequence[Step], now: EpochMicros) -> str:
     """The checklist export (`harvest checklist export`, `e` in the app): one row per step."""
     rows = checklist_rows(steps, now)
     if not rows:
@@ -218,7 +263,7 @@ def checklist_csv(steps: Sequence[Step], now: int) -> str:
     return csv_text(list(rows[0]), [["" if v is None else v for v in row.values()] for row in rows])
 
 
-def _time(micros: int | None) -> str | None:
+def _time(micros: EpochMicros | None) -> str | None:
     return None if micros is None else iso_utc(micros)
 
 
@@ -230,14 +275,16 @@ def countdown(seconds: int) -> str:
     return f"in {days}d {hours}h" if days else f"in {hours}h {rest // 60}m"
 
 
-def checklist_text(steps: Sequence[Step], now: int) -> str:
+def checklist_text(steps: Sequence[Step], now: EpochMicros) -> str:
     if not steps:
         return "No saved plan. Make one with `harvest plan --save`.\n"
     out = []
     for row in checklist_rows(steps, now):
         mark = {"done": "✓", "skipped": "–", "cancelled": "✗"}.get(row["state"], "☐")
-        out.append(f"{row['step']} {mark} {row['state']:<10} sell {row['quantity']} {row['asset']} on {row['account']} "
-                   f"(lots {row['lots']}), expected loss {row['expected_loss']}")  # fmt: skip
+        out.append(
+            f"{row['step']} {mark} {row['state']:<10} sell {row['quantity']} {row['asset']} on {row['account']} "
+            f"(lots {row['lots']}), expected loss {row['expected_loss']}"
+        )
         if row["identified_at"]:
             out.append(f"    identification recorded {row['identified_at']}")
         if row["sold_at"]:

@@ -10,11 +10,12 @@ from typing import Any
 
 from engine.core import fixedpoint as fp
 from engine.core.dates import days_to_year_end
+from engine.core.units import Amount
 from engine.planning.planner import Planner
 from engine.reports.planning_output import money, tax_json
 
 
-def preliminary(planner: Planner, prices: dict[str, int], stale: bool) -> dict[str, Any]:
+def preliminary(planner: Planner, prices: dict[str, Amount], stale: bool) -> dict[str, Any]:
     engine = planner.engine
     year = engine.tax_year()
     summary = planner.tax_summary(year)

@@ -19,7 +19,7 @@ MIGRATIONS: tuple[str, ...] = (
         address TEXT, note TEXT, counterpart_account TEXT, lots TEXT, source TEXT NOT NULL);
     CREATE TABLE pools (
         id INTEGER PRIMARY KEY, account TEXT NOT NULL, asset TEXT NOT NULL, UNIQUE (account, asset));
-    -- kind: 0 acquire, 1 dispose, 2 move out, 3 move in (engine.ledger);
+    -- kind: 0 acquire, 1 dispose, 2 move out, 3 move in (engine.ledger.legs);
     -- quantity and usd are fixed-point ints (10**-18 units): INTEGER when they fit, else TEXT
     CREATE TABLE legs (
         event_id INTEGER NOT NULL REFERENCES events(id), seq INTEGER NOT NULL,
@@ -72,7 +72,14 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE alert_state (
         key TEXT PRIMARY KEY, active INTEGER NOT NULL, value TEXT NOT NULL, sent_at INTEGER NOT NULL);
     """,
-    # 5: an exchange trade is known by its market and id (Binance numbers trades per market, so
+    # 5: one encoding for amounts: the events table's decimal strings ("1.5") become fixed-point
+    # units as digits ("1500000000000000000"), as every other table already holds them
+    # (harvest_units: engine.store.encoding)
+    """
+    UPDATE events SET quantity = harvest_units(quantity), price = harvest_units(price),
+        fee = harvest_units(fee), price_usd = harvest_units(price_usd), fee_usd = harvest_units(fee_usd);
+    """,
+    # 6: an exchange trade is known by its market and id (Binance numbers trades per market, so
     # `account|id|42` named two trades and dropped the second); see Event.natural_key
     """
     UPDATE events SET natural_key = account || '|id|' || asset || '/' || quote || '|' || trade_id

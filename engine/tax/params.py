@@ -106,6 +106,17 @@ class _Reader:
         return {s: self.number(table[s], f"{key}.{s}") for s in FILING_STATUSES}
 
 
+def _breakpoints(read: _Reader, ltcg: dict[Any, Any], key: str, name: str) -> dict[str, Decimal]:
+    """One long-term breakpoint (`zero_rate_max`, `fifteen_rate_max`) per filing status."""
+    return {
+        s: read.number(
+            read.mapping(ltcg.get(s), f"{key}.ltcg_breakpoints.{s}").get(name),
+            f"{key}.ltcg_breakpoints.{s}.{name}",
+        )
+        for s in FILING_STATUSES
+    }
+
+
 def parse_tax_params(text: str, label: str) -> TaxParams:
     read = _Reader(label)
     try:
@@ -141,19 +152,13 @@ def parse_tax_params(text: str, label: str) -> TaxParams:
             year=year,
             sources=tuple(str(s) for s in entry.get("sources") or ()),
             ordinary_brackets=brackets,
-            top_bracket_base_tax=read.per_status(entry.get("top_bracket_base_tax"), f"{key}.top_bracket_base_tax"),
-            ltcg_zero_max={
-                s: read.number(read.mapping(ltcg.get(s), f"{key}.ltcg_breakpoints.{s}").get("zero_rate_max"),
-                               f"{key}.ltcg_breakpoints.{s}.zero_rate_max")
-                for s in FILING_STATUSES
-            },
-            ltcg_fifteen_max={
-                s: read.number(read.mapping(ltcg.get(s), f"{key}.ltcg_breakpoints.{s}").get("fifteen_rate_max"),
-                               f"{key}.ltcg_breakpoints.{s}.fifteen_rate_max")
-                for s in FILING_STATUSES
-            },
+            top_bracket_base_tax=read.per_status(
+                entry.get("top_bracket_base_tax"), f"{key}.top_bracket_base_tax"
+            ),
+            ltcg_zero_max=_breakpoints(read, ltcg, key, "zero_rate_max"),
+            ltcg_fifteen_max=_breakpoints(read, ltcg, key, "fifteen_rate_max"),
             standard_deduction=read.per_status(entry.get("standard_deduction"), f"{key}.standard_deduction"),
-        )  # fmt: skip
+        )
     statutory = read.mapping(root.get("statutory"), "statutory")
     niit = read.mapping(statutory.get("niit"), "statutory.niit")
     return TaxParams(

@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from engine.config.load import load_config
+from engine.core import fixedpoint as fp
 from engine.exchanges.ccxt_adapter import ExchangeClient
 from engine.exchanges.sync import sync_accounts
 from engine.store.store import Store
@@ -94,7 +95,7 @@ def test_full_then_incremental_sync(tmp_path, monkeypatch):
         price_usd = store.conn.execute(
             "SELECT DISTINCT price_usd FROM events WHERE asset = 'ETH' AND quote = 'BTC'"
         ).fetchall()
-        assert price_usd == [("1500",)]
+        assert price_usd == [(str(fp.parse("1500")),)]  # fixed-point units, as the store writes amounts
         # incremental: nothing new means one page per stream, and no new event
         fx.requests.clear()
         again = sync_accounts(config, store, client_factory=no_wait)
@@ -276,4 +277,5 @@ def test_a_recorded_real_response_and_the_fake_give_the_same_lot(tmp_path, monke
 
     event = ExchangeClient(AccountConfig(name="binance", exchange="binance"), {}).trade_event(recorded)
     assert not isinstance(event, str)
-    assert served == ("sell", "0.2", "69.63", "0.013926", "USDT", "USDT", event.timestamp)
+    amounts = tuple(str(fp.parse(text)) for text in ("0.2", "69.63", "0.013926"))
+    assert served == ("sell", *amounts, "USDT", "USDT", event.timestamp)

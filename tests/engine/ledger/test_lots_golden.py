@@ -57,12 +57,12 @@ def test_days_to_long_term():
 
 def test_tax_year_is_the_trade_date_in_the_tax_zone():
     moment = parse_timestamp("2025-12-31T23:30:00-08:00")  # 2026-01-01T07:30Z
-    assert TaxCalendar(load_zone("America/Los_Angeles")).date(moment) == date(2025, 12, 31)
-    assert TaxCalendar(load_zone("UTC")).date(moment) == date(2026, 1, 1)
+    assert TaxCalendar(load_zone("America/Los_Angeles")).day(moment) == d("2025-12-31")
+    assert TaxCalendar(load_zone("UTC")).day(moment) == d("2026-01-01")
     # across the DST change in New York (2026-03-08 02:00 EST -> EDT)
     ny = TaxCalendar(load_zone("America/New_York"))
-    assert ny.date(parse_timestamp("2026-03-08T04:59:00Z")) == date(2026, 3, 7)  # 23:59 EST
-    assert ny.date(parse_timestamp("2026-03-09T03:59:00Z")) == date(2026, 3, 8)  # 23:59 EDT
+    assert ny.day(parse_timestamp("2026-03-08T04:59:00Z")) == d("2026-03-07")  # 23:59 EST
+    assert ny.day(parse_timestamp("2026-03-09T03:59:00Z")) == d("2026-03-08")  # 23:59 EDT
     assert ny.day_function()(parse_timestamp("2026-03-09T03:59:00Z")) == d("2026-03-08")
 
 

@@ -55,7 +55,7 @@ def test_identification_recorded_before_the_sale_governs_the_lot_used(tmp_path):
     assert step.state == "sold"
     assert step.sale_ref == "S1"
     # and the realized result uses X2 (loss 600), not FIFO's X1 (gain 200)
-    rows, _ = realized_rows(planner.engine.lots(), planner.engine.calendar, 2026)
+    rows, _ = realized_rows(planner.engine.lots(), 2026)
     assert [(r.lot_id, r.gain) for r in rows] == [("X2", usd("-600"))]
 
 

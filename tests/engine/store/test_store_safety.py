@@ -101,7 +101,7 @@ def test_migrations_move_an_old_store_forward(tmp_path):
         assert store.conn.execute("SELECT count(*) FROM steps").fetchone()[0] == 0
 
 
-def test_migration_5_keys_exchange_trades_by_market_and_keeps_csv_keys(tmp_path):
+def test_migration_6_keys_exchange_trades_by_market_and_keeps_csv_keys(tmp_path):
     """A store from before per-market keys: its exchange trades get `market|id` keys, so the
     next sync recognises them (no duplicate) while CSV rows keep theirs."""
     from engine.ledger.events import Event
@@ -114,7 +114,7 @@ def test_migration_5_keys_exchange_trades_by_market_and_keeps_csv_keys(tmp_path)
     with Store(path) as store:
         store.import_events(keys_of([synced, *imported]), "t", frozenset({"USD", "USDT"}))
         store.conn.execute("UPDATE events SET natural_key = 'binance|id|42' WHERE account = 'binance'")
-        store.conn.execute("PRAGMA user_version = 4")
+        store.conn.execute("PRAGMA user_version = 5")  # as a store before migration 6
     with Store(path) as store:
         keys = sorted(r[0] for r in store.conn.execute("SELECT natural_key FROM events"))
         assert keys == ["binance|id|BTC/USDT|42", "kraken|id|T7"]

@@ -1,0 +1,249 @@
+"""Events and their ledger legs in the store: importing a batch (all or nothing, known natural
+keys skipped), and reading the legs back in processing order for the lot matcher."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+from engine.core.errors import StoreError
+from engine.core.fixedpoint import parse
+from engine.core.units import Amount, EpochMicros, EpochSeconds
+from engine.ledger.events import Event
+from engine.ledger.legs import DISPOSE, Leg, legs_for
+from engine.ledger.records import Ledger, LegExtra, LegRow
+from engine.store.connection import read_snapshot
+from engine.store.encoding import UNITS_EVENTS_SINCE, optional_units_text, pack, read_units, units_text
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    batch_id: int | None
+    rows: int
+    added: int
+
+    @property
+    def duplicates(self) -> int:
+        return self.rows - self.added
+
+
+def keys_of(events: Iterable[Event]) -> list[tuple[str, Event]]:
+    """Natural keys for a batch, numbering identical rows so real repeats are all kept."""
+    seen: dict[str, int] = {}
+    keyed: list[tuple[str, Event]] = []
+    for event in events:
+        base = event.natural_key(0)
+        occurrence = seen.get(base, 0)
+        seen[base] = occurrence + 1
+        keyed.append((base if occurrence == 0 or event.trade_id else event.natural_key(occurrence), event))
+    return keyed
+
+
+def import_events(
+    conn: sqlite3.Connection,
+    path: Path,
+    events: Sequence[tuple[str, Event]],
+    source: str,
+    usd_assets: frozenset[str],
+    also: Callable[[sqlite3.Connection], None] | None = None,
+) -> ImportSummary:
+    """Add (natural_key, event) pairs in one transaction; known natural keys are skipped.
+    `also` runs inside the same transaction (a sync cursor moves with its page)."""
+    added = 0
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        batch_id = conn.execute(
+            "INSERT INTO batches (source, imported_at, rows, added) VALUES (?, ?, ?, 0)",
+            (source, EpochSeconds(int(time.time())), len(events)),
+        ).lastrowid
+        assert batch_id is not None
+        known = _known_keys(conn, [key for key, _ in events])
+        # ids assigned here (the write lock is held) so both tables load with executemany
+        next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM events").fetchone()[0]
+        event_rows: list[tuple[object, ...]] = []
+        leg_rows: list[tuple[object, ...]] = []
+        pool_ids = _pool_ids(conn)
+        for key, event in events:
+            if key in known:
+                continue
+            known.add(key)
+            event_id = next_id + added
+            event_rows.append((event_id, *_event_values(key, batch_id, event)))
+            for leg in legs_for(event, event_id, usd_assets):
+                pool_id = pool_ids.get((leg.account, leg.asset))
+                if pool_id is None:
+                    pool_id = conn.execute(
+                        "INSERT INTO pools (account, asset) VALUES (?, ?)", (leg.account, leg.asset)
+                    ).lastrowid
+                    assert pool_id is not None
+                    pool_ids[(leg.account, leg.asset)] = pool_id
+                leg_rows.append(_leg_values(event_id, pool_id, leg))
+            added += 1
+        conn.executemany(_EVENT_INSERT, event_rows)
+        conn.executemany(_LEG_INSERT, leg_rows)
+        conn.execute("UPDATE batches SET added = ? WHERE id = ?", (added, batch_id))
+        if also is not None:
+            also(conn)
+        conn.execute("COMMIT")
+    except sqlite3.Error as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise StoreError(f"{path}: import failed, nothing written: {exc}") from None
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    return ImportSummary(batch_id, len(events), added)
+
+
+def _known_keys(conn: sqlite3.Connection, keys: list[str]) -> set[str]:
+    found: set[str] = set()
+    for start in range(0, len(keys), 900):
+        chunk = keys[start : start + 900]
+        marks = ",".join("?" * len(chunk))
+        found.update(
+            r[0]
+            for r in conn.execute(f"SELECT natural_key FROM events WHERE natural_key IN ({marks})", chunk)
+        )
+    return found
+
+
+def _pool_ids(conn: sqlite3.Connection) -> dict[tuple[str, str], int]:
+    return {(a, b): i for i, a, b in conn.execute("SELECT id, account, asset FROM pools")}
+
+
+def load_ledger(conn: sqlite3.Connection) -> Ledger:
+    """Every ledger leg in processing order, amounts as fixed-point ints (or their digits).
+
+    The rarely-set columns come from a second query over the few legs that have them,
+    walked in the same order, which keeps the main fetch narrow and fast."""
+    # one read transaction: every query below sees the same snapshot (WAL), so a writer
+    # committing meanwhile can never tear the legs from their extras
+    with read_snapshot(conn):
+        order = " ORDER BY ts, event_id, seq"
+        legs: list[LegRow] = conn.execute(
+            "SELECT pool_id, kind, ts, quantity, usd, ref, has_extra FROM legs" + order
+        ).fetchall()
+        extras = conn.execute(
+            "SELECT identification, counterpart, tx_id, flag FROM legs WHERE has_extra" + order
+        ).fetchall()
+        if extras:
+            pending = iter(extras)
+            legs = [r if r[6] is None else (*r[:6], LegExtra(*next(pending))) for r in legs]
+        recorded = dict(
+            conn.execute("SELECT sale_ref, lots FROM identifications WHERE sale_ref IS NOT NULL").fetchall()
+        )
+        if recorded:
+            legs = [_with_identification(leg, recorded) for leg in legs]
+        pools = {i: (a, b) for (a, b), i in _pool_ids(conn).items()}
+    return Ledger(pools, legs)
+
+
+def _with_identification(leg: LegRow, recorded: dict[str, str]) -> LegRow:
+    """A disposal matched to a checklist step takes the identification recorded before it."""
+    spec = recorded.get(leg[5]) if leg[1] == DISPOSE else None
+    if spec is None:
+        return leg
+    extra = leg[6] or LegExtra(None, None, None, None)
+    return (*leg[:6], extra._replace(identification=spec))
+
+
+class Trade(NamedTuple):
+    """A buy, sell or spend as the checklist matches it against its steps."""
+
+    account: str
+    asset: str
+    side: str
+    quantity: Amount
+    timestamp: EpochMicros
+    ref: str  # the trade id, or E<event id>
+
+
+def trades_since(conn: sqlite3.Connection, since: EpochMicros) -> list[Trade]:
+    """Trades at or after `since`, in time order."""
+    rows = conn.execute(
+        "SELECT account, asset, side, quantity, ts, coalesce(trade_id, 'E' || id) FROM events "
+        "WHERE ts >= ? AND side IN ('buy', 'sell', 'spend') ORDER BY ts, id",
+        (since,),
+    ).fetchall()
+    # an older store opened read-only (never migrated) still holds decimal strings
+    decimal = conn.execute("PRAGMA user_version").fetchone()[0] < UNITS_EVENTS_SINCE
+    return [Trade(a, b, c, parse(q) if decimal else read_units(q), ts, ref) for a, b, c, q, ts, ref in rows]
+
+
+def chain_ids(conn: sqlite3.Connection) -> dict[tuple[str, str], tuple[str, str]]:
+    """(account, trade id) -> (wallet address, on-chain tx id) for events that have either."""
+    rows = conn.execute(
+        "SELECT account, coalesce(trade_id, 'E' || id), coalesce(address, ''), coalesce(tx_id, '') FROM events "
+        "WHERE address IS NOT NULL OR tx_id IS NOT NULL"
+    ).fetchall()
+    return {(a, ref): (address, tx) for a, ref, address, tx in rows}
+
+
+def traded_assets(conn: sqlite3.Connection, account: str) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT DISTINCT asset FROM pools WHERE account = ?", (account,))}
+
+
+def event_count(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT count(*) FROM events").fetchone()[0])
+
+
+def accounts(conn: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT DISTINCT account FROM events ORDER BY 1")]
+
+
+_EVENT_INSERT = (
+    "INSERT INTO events (id, natural_key, batch_id, account, asset, side, ts, quantity, price, quote, "
+    "fee, fee_asset, price_usd, fee_usd, trade_id, tx_id, address, note, counterpart_account, lots, "
+    "source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+_LEG_INSERT = (
+    "INSERT INTO legs (event_id, seq, pool_id, kind, ts, quantity, usd, ref, identification, "
+    "counterpart, tx_id, flag) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+)
+
+
+def _event_values(key: str, batch_id: int, e: Event) -> tuple[object, ...]:
+    return (
+        key,
+        batch_id,
+        e.account,
+        e.asset,
+        e.side,
+        e.timestamp,
+        units_text(e.quantity),
+        optional_units_text(e.price),
+        e.quote,
+        units_text(e.fee),
+        e.fee_asset,
+        optional_units_text(e.price_usd),
+        optional_units_text(e.fee_usd),
+        e.trade_id,
+        e.tx_id,
+        e.address,
+        e.note,
+        e.counterpart_account,
+        e.lots,
+        e.source,
+    )
+
+
+def _leg_values(event_id: int, pool_id: int, leg: Leg) -> tuple[object, ...]:
+    return (
+        event_id,
+        leg.seq,
+        pool_id,
+        leg.kind,
+        leg.timestamp,
+        pack(leg.quantity),
+        pack(leg.usd),
+        leg.ref,
+        leg.identification,
+        leg.counterpart,
+        leg.tx_id,
+        leg.flag,
+    )
