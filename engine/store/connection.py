@@ -21,11 +21,35 @@ APP_ID = "harvest"
 STORE_NAME = "harvest.sqlite3"
 
 
+BUSY_TIMEOUT_MS = 15_000  # SQLite's own wait for a lock, per statement
+BUSY_TRIES = 4  # write transactions try this often: a minute for another writer to finish
+
+
+class StoreBusy(StoreError):
+    """Another process held the store's write lock longer than we wait (a large import, say)."""
+
+
+def begin_immediate(conn: sqlite3.Connection) -> None:
+    """Take the write lock up front (a busy store waits here, never mid-way through a write),
+    waiting for another writer up to a minute before saying so in one line."""
+    for attempt in range(BUSY_TRIES):
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if attempt == BUSY_TRIES - 1:
+                raise StoreBusy(
+                    "the store is busy: another harvest process (an import or a sync) is writing to it; "
+                    "try again when it has finished"
+                ) from None
+
+
 @contextmanager
 def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE (take the write lock up front, so a busy store waits here rather than
-    failing mid-way), then COMMIT, or ROLLBACK on any exception."""
-    conn.execute("BEGIN IMMEDIATE")
+    """BEGIN IMMEDIATE (see begin_immediate), then COMMIT, or ROLLBACK on any exception."""
+    begin_immediate(conn)
     try:
         yield conn
     except BaseException:
@@ -66,8 +90,10 @@ def connect(path: Path, readonly: bool) -> sqlite3.Connection:
             raise StoreError(f"{path}: no store here yet (run `harvest import` or `harvest sync`)")
         uri = f"file:{path}?mode={'ro' if readonly else 'rw'}"
         # one connection, used from the UI thread and workers in turn (callers serialise)
-        conn = sqlite3.connect(uri, uri=True, timeout=15, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA busy_timeout = 15000")
+        conn = sqlite3.connect(
+            uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+        )
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     except sqlite3.DatabaseError as exc:
@@ -100,8 +126,12 @@ def migrate(conn: sqlite3.Connection, version: int) -> None:
     if version < SCHEMA_VERSION:
         register_functions(conn)
     for target in range(version, SCHEMA_VERSION):
-        conn.execute("BEGIN IMMEDIATE")
+        begin_immediate(conn)
         try:
+            if conn.execute("PRAGMA user_version").fetchone()[0] > target:
+                # another process migrated (or created) the store while we waited for the lock
+                conn.execute("COMMIT")
+                continue
             for statement in MIGRATIONS[target].split(";"):
                 if statement.strip():
                     conn.execute(statement)

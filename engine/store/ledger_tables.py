@@ -16,7 +16,7 @@ from engine.core.units import Amount, EpochMicros, EpochSeconds
 from engine.ledger.events import Event
 from engine.ledger.legs import DISPOSE, Leg, legs_for
 from engine.ledger.records import Ledger, LegExtra, LegRow
-from engine.store.connection import read_snapshot
+from engine.store.connection import begin_immediate, read_snapshot
 from engine.store.encoding import UNITS_EVENTS_SINCE, optional_units_text, pack, read_units, units_text
 
 
@@ -55,7 +55,7 @@ def import_events(
     `also` runs inside the same transaction (a sync cursor moves with its page)."""
     added = 0
     try:
-        conn.execute("BEGIN IMMEDIATE")
+        begin_immediate(conn)
         batch_id = conn.execute(
             "INSERT INTO batches (source, imported_at, rows, added) VALUES (?, ?, ?, 0)",
             (source, EpochSeconds(int(time.time())), len(events)),

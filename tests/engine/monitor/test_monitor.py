@@ -182,3 +182,33 @@ def test_the_monitors_sync_advances_the_checklist_like_harvest_sync(tmp_path):
     watcher.cycle()
     step = checklist.step(1)
     assert (step.state, step.sale_ref) == ("sold", "S1")
+
+
+def test_the_monitor_keeps_running_while_another_process_holds_the_store(tmp_path, monkeypatch):
+    import sqlite3
+    import threading
+
+    monkeypatch.setattr("engine.store.connection.BUSY_TIMEOUT_MS", 50)
+    monkeypatch.setattr("engine.store.connection.BUSY_TRIES", 2)
+    watcher, _clock, prices = monitor(tmp_path, [{"type": "stdout"}])
+    watcher.engine.store.conn.execute("PRAGMA busy_timeout = 50")
+    prices["SOL"] = usd("150")  # an alert is due: recording it needs the write lock
+    stop = threading.Event()
+    cycles = []
+    source = watcher.prices
+
+    def prices_then_stop():
+        cycles.append(1)
+        if len(cycles) == 2:
+            stop.set()
+        return source()
+
+    watcher.prices = prices_then_stop
+    holder = sqlite3.connect(tmp_path / "s.sqlite3", isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    first = threading.Timer(0.5, lambda: (holder.execute("ROLLBACK"), holder.close()))
+    first.start()
+    watcher.run(stop, 1.0)  # the first cycle meets the lock, the second gets through
+    first.join()
+    assert any("the store is busy" in p for p in watcher.problems)
+    assert len(cycles) == 2

@@ -1,0 +1,63 @@
+"""Several processes on one store: creating it at once, and a writer that holds the lock."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from engine.store.migrations import SCHEMA_VERSION
+from tests.support import ROOT
+
+OPEN = (
+    "import sys; from engine.store.store import Store; Store(__import__('pathlib').Path(sys.argv[1])).close()"
+)
+
+
+@pytest.mark.slow
+def test_processes_creating_a_new_store_at_once_all_succeed(tmp_path):
+    for attempt in range(3):
+        path = tmp_path / f"s{attempt}.sqlite3"
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", OPEN, str(path)], cwd=ROOT, stderr=subprocess.PIPE, text=True
+            )
+            for _ in range(6)
+        ]
+        errors = [proc.communicate(timeout=60)[1] for proc in procs]
+        assert [proc.returncode for proc in procs] == [0] * 6, errors
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+            assert conn.execute("SELECT value FROM meta WHERE key = 'app'").fetchall() == [("harvest",)]
+
+
+def test_a_writer_that_keeps_the_lock_is_one_line_for_the_cli(tmp_path, monkeypatch, capsys):
+    from tui.cli.main import main
+
+    monkeypatch.setenv("HARVEST_HOME", str(tmp_path))
+    monkeypatch.setattr("engine.store.connection.BUSY_TIMEOUT_MS", 50)
+    monkeypatch.setattr("engine.store.connection.BUSY_TRIES", 2)
+    ledger = tmp_path / "l.csv"
+    ledger.write_text(
+        "timestamp,account,asset,side,quantity,price,fee\n2026-01-01T00:00:00Z,k,BTC,buy,1,100,0\n"
+    )
+    assert main(["import", str(ledger)]) == 0
+    holder = sqlite3.connect(tmp_path / "harvest.sqlite3", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # a large import in another process, say
+    try:
+        ledger.write_text(
+            "timestamp,account,asset,side,quantity,price,fee\n2026-01-02T00:00:00Z,k,BTC,buy,1,100,0\n"
+        )
+        capsys.readouterr()
+        assert main(["import", str(ledger)]) == 1
+        err = capsys.readouterr().err
+        assert err == (
+            "harvest: the store is busy: another harvest process (an import or a sync) is writing to it; "
+            "try again when it has finished\n"
+        )
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert main(["import", str(ledger)]) == 0
