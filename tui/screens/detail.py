@@ -16,9 +16,11 @@ from textual_plotext import PlotextPlot
 from engine.core import fixedpoint as fp
 from tui import format as fmt
 from tui.session import AssetDetail
+from tui.widgets.fitted_table import rebuild
 
 MAX_TABLE_ROWS = 2000  # the stock table stays fast at this size; the rest is summarised
 MAX_COST_LINES = 8
+LOT_COLUMNS = ("lot", "acquired", "quantity", "unit cost", "unrealized", "→LT")
 
 
 class DetailScreen(Screen[None]):
@@ -45,20 +47,20 @@ class DetailScreen(Screen[None]):
         self.query_one("#detail-chart").border_title = "Price and lot costs"
         self.query_one("#detail-tax").border_title = "Harvesting now"
         table: DataTable[str | Text] = self.query_one("#detail-lots", DataTable)
-        for label in ("lot", "acquired", "quantity", "unit cost", "unrealized", "→LT"):
-            table.add_column(label, key=label)
         from datetime import date
 
+        rows: list[list[Text | str]] = []
         for lot_id, qty, basis, acquired, wait, unrealized in self.detail.lots[:MAX_TABLE_ROWS]:
             unit = None if basis is None else fp.unit_price(basis, qty)
-            table.add_row(
+            rows.append([
                 lot_id, date.fromordinal(acquired).isoformat(), Text(fmt.qty(qty), justify="right"),
                 Text(fmt.price(unit) if unit is not None else "unknown", justify="right"),
                 Text(fmt.usd(unrealized, sign=True), style="red" if (unrealized or 0) < 0 else "green", justify="right"),
                 "LT" if wait == 0 else f"{wait}d",
-            )  # fmt: skip
+            ])  # fmt: skip
         if len(self.detail.lots) > MAX_TABLE_ROWS:
-            table.add_row(f"… {len(self.detail.lots) - MAX_TABLE_ROWS} more", "", "", "", "", "")
+            rows.append([f"… {len(self.detail.lots) - MAX_TABLE_ROWS} more", "", "", "", "", ""])
+        rebuild(table, [Text(label) for label in LOT_COLUMNS], rows)
         table.focus()
         self.draw_chart()
 

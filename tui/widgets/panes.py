@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable, Input
 
@@ -18,6 +19,7 @@ from engine.planning.checklist import Step
 from engine.planning.holdings import Holding
 from tui import format as fmt
 from tui.session import Snapshot
+from tui.widgets.fitted_table import fitted_widths, rebuild
 
 
 class Pane(Vertical, can_focus=False):
@@ -33,6 +35,11 @@ class Pane(Vertical, can_focus=False):
         self.filter_text = ""
         self.keys: list[Any] = []
         self.shown: list[list[Text | str]] = []
+        self.widths: list[int] = []
+        self.labels = [
+            Text(label, justify="right" if index in self.RIGHT else "left")
+            for index, label in enumerate(self.COLUMNS)
+        ]
 
     def compose(self) -> ComposeResult:
         table: DataTable[Any] = DataTable(cursor_type="row", zebra_stripes=True, id=f"{self.id}-table")
@@ -42,9 +49,7 @@ class Pane(Vertical, can_focus=False):
         )
 
     def on_mount(self) -> None:
-        table = self.table
-        for index, label in enumerate(self.COLUMNS):
-            table.add_column(Text(label, justify="right" if index in self.RIGHT else "left"), key=label)
+        self.widths = rebuild(self.table, self.labels, [])
 
     @property
     def table(self) -> DataTable[Any]:
@@ -74,29 +79,31 @@ class Pane(Vertical, can_focus=False):
         return not self.filter_text or any(self.filter_text in cell.lower() for cell in cells)
 
     def fill(self, rows: list[tuple[Any, list[Text | str]]]) -> None:
-        """Show these rows. On a price tick the rows are usually the same ones: then only the
-        cells whose text changed are updated (cheap); otherwise the table is rebuilt, keeping
-        the cursor on the same key where it still exists."""
+        """Show these rows, every column as wide as its widest cell. On a price tick the rows
+        are usually the same ones at the same widths: then only the cells whose text changed
+        are updated (cheap); otherwise the table is rebuilt, keeping the cursor on the same
+        key where it still exists."""
         table = self.table
         keys = [key for key, _ in rows]
-        current = (
-            self.keys[table.cursor_row] if self.keys and 0 <= table.cursor_row < len(self.keys) else None
-        )
-        if len(keys) == len(self.keys) and keys:
-            for row_index, (_key, cells) in enumerate(rows):
+        cells = [[self._cell(index, cell) for index, cell in enumerate(row)] for _, row in rows]
+        widths = fitted_widths(self.labels, cells)
+        current = self.selected()
+        if len(keys) == len(self.keys) and keys and widths == self.widths:
+            for row_index, (_key, row) in enumerate(rows):
                 old = self.shown[row_index]
-                for column_index, cell in enumerate(cells):
+                for column_index, cell in enumerate(row):
                     if _plain(cell) != _plain(old[column_index]):
-                        table.update_cell_at((row_index, column_index), self._cell(column_index, cell))
+                        table.update_cell_at(
+                            Coordinate(row_index, column_index), cells[row_index][column_index]
+                        )
             self.keys = keys
-            self.shown = [cells for _, cells in rows]
+            self.shown = [row for _, row in rows]
             if current in keys and keys.index(current) != table.cursor_row:
                 table.move_cursor(row=keys.index(current), animate=False)  # follow the row
             return
-        table.clear()
-        table.add_rows([[self._cell(i, c) for i, c in enumerate(cells)] for _, cells in rows])
+        self.widths = rebuild(table, self.labels, cells, widths)
         self.keys = keys
-        self.shown = [cells for _, cells in rows]
+        self.shown = [row for _, row in rows]
         if current in self.keys:
             table.move_cursor(row=self.keys.index(current), animate=False)
 
