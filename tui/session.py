@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 from engine.api import Engine
 from engine.core import fixedpoint as fp
+from engine.core.errors import InputError
 from engine.planning.candidates import Blocked, Candidate
 from engine.planning.checklist import Checklist, Step, reconcile_checklist
 from engine.planning.holdings import Holding, holdings
@@ -61,18 +62,34 @@ class AssetDetail:
     loss: int
 
 
-@dataclass
-class Session:
-    engine: Engine
-    config_path: Path | None = None
-    prices: dict[str, int] = field(default_factory=dict)
-    prices_at: int | None = None
-    export_dir: Path | None = None
-    lock: threading.RLock = field(default_factory=threading.RLock)
-    loaded: bool = False
-    before_load: list[Callable[[], object]] = field(default_factory=list)  # run once by the next load
+SyncRunner = Callable[[Callable[[str], None]], str]
+"""Runs the exchange sync on its own store connection (built by the command line, so the app
+never imports the exchange layer): reports progress sentences, returns a one-line summary,
+raises HarvestError when an account failed."""
 
-    def __post_init__(self) -> None:
+SYNC_UNAVAILABLE = (
+    "Sync is not available here: no exchange accounts configured (add `accounts:` to the config; "
+    "see the README), or this is the demo"
+)
+
+
+class Session:
+    def __init__(
+        self,
+        engine: Engine,
+        config_path: Path | None = None,
+        export_dir: Path | None = None,
+        sync: SyncRunner | None = None,
+    ) -> None:
+        self.engine = engine
+        self.config_path = config_path
+        self.export_dir = export_dir
+        self.sync_runner = sync
+        self.prices: dict[str, int] = {}
+        self.prices_at: int | None = None  # when the prices were observed (epoch micros)
+        self.lock = threading.RLock()  # the engine and its store connection are shared by the workers
+        self.loaded = False
+        self.before_load: list[Callable[[], object]] = []  # run once by the next load
         self.planner = Planner(self.engine)
 
     @property
@@ -116,24 +133,22 @@ class Session:
                     preview[key].append((lot.lot_id, fmt.qty(lot.quantity), fmt.usd(lot.basis)))
             return preview
 
+    @property
+    def can_sync(self) -> bool:
+        return self.sync_runner is not None
+
     def sync(self, progress: Callable[[str], None]) -> str:
-        """Bring exchange data in (what `harvest sync` does); progress as short sentences."""
-        from engine.exchanges.sync import sync_accounts
-
-        def report(account: str, done: int, total: int, what: str) -> None:
-            progress(f"{account}: {what} ({done}/{total})")
-
-        with self.lock:
-            results = sync_accounts(self.engine.config, self.engine.store, None, report)
-            self.engine.invalidate()
-            reconcile_checklist(self.engine)
-        failed = [f"{r.account}: {r.error}" for r in results if not r.ok]
-        added = sum(r.added for r in results)
-        if failed:
-            from engine.core.errors import HarvestError
-
-            raise HarvestError(f"{added} new record(s); failed: " + "; ".join(failed))
-        return f"{added} new record(s) from {len(results)} account(s)"
+        """Bring exchange data in (what `harvest sync` does); progress as short sentences. The
+        runner works on its own connection without the lock, so the screens never wait on the
+        network; then what it stored is reloaded (also after a partial failure)."""
+        if self.sync_runner is None:
+            raise InputError(SYNC_UNAVAILABLE)
+        try:
+            return self.sync_runner(progress)
+        finally:
+            with self.lock:
+                self.engine.invalidate()
+                reconcile_checklist(self.engine)
 
     def set_prices(self, prices: dict[str, int], at: int) -> None:
         with self.lock:

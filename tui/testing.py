@@ -13,7 +13,7 @@ from engine.core.dates import fixed_clock
 from engine.demo.setup import DEMO_CONFIG, build_demo_engine
 from tui.app import HarvestApp
 from tui.feed import DemoFeed
-from tui.session import Session
+from tui.session import Session, SyncRunner
 
 AS_OF = "2026-11-24"
 
@@ -26,7 +26,13 @@ class StillFeed(DemoFeed):
 
 
 def demo_app(
-    directory: Path, *, as_of: str = AS_OF, quiet: bool = True, extra_lots: int = 0, **ui: object
+    directory: Path,
+    *,
+    as_of: str = AS_OF,
+    quiet: bool = True,
+    extra_lots: int = 0,
+    sync: SyncRunner | None = None,
+    **ui: object,
 ) -> HarvestApp:
     config: Config = DEMO_CONFIG
     if quiet:  # no toasts in snapshots unless a test asks for them
@@ -37,6 +43,6 @@ def demo_app(
     engine = build_demo_engine(directory, clock, extra_lots)
     engine.config = config
     feed = StillFeed(date.fromisoformat(as_of), clock, interval=3600)
-    session = Session(engine, config_path=directory / "config.yaml", export_dir=directory)
+    session = Session(engine, config_path=directory / "config.yaml", export_dir=directory, sync=sync)
     session.set_prices(feed.current(), clock())
     return HarvestApp(session, feed)

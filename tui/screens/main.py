@@ -20,7 +20,7 @@ from tui.feed import PriceFeed
 from tui.messages import DetailReady, Loaded, SnapshotReady, WorkFailed
 from tui.screens.detail import DetailScreen
 from tui.screens.dialogs import ConfirmScreen, ReasonScreen
-from tui.session import Session, Snapshot
+from tui.session import SYNC_UNAVAILABLE, Session, Snapshot
 from tui.widgets.header_bar import HeaderBar
 from tui.widgets.panes import CandidatesPane, ChecklistPane, HoldingsPane, Pane, step_by_number
 
@@ -44,6 +44,7 @@ class MainScreen(Screen[None]):
         self.alerted: set[tuple[str, str, str, str]] = set()
         self.baseline: set[tuple[str, str, str]] | None = None  # candidates above the alert line
         self.told_empty = False
+        self.syncing = False
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(" harvest · loading…", id="header")
@@ -240,12 +241,25 @@ class MainScreen(Screen[None]):
         self.app.push_screen(ConfirmScreen(f"Export the checklist to {target}?"), confirmed)
 
     def sync(self) -> None:
-        def run() -> str:
-            result = self.session.sync(lambda text: self.app.call_from_thread(self.notify, text, timeout=3))
-            self.load()
-            return result
+        if not self.session.can_sync:
+            self.notify(SYNC_UNAVAILABLE, severity="warning", timeout=8)
+            return
+        if self.syncing:
+            self.notify("A sync is already running", timeout=3)
+            return
+        self.syncing = True
+        self.run_sync()
 
-        self.run_action("sync", run)
+    @work(thread=True, group="sync", exit_on_error=False)
+    def run_sync(self) -> None:
+        """The runner waits on the network in this thread, holding no lock: keys, price ticks
+        and recomputes go on meanwhile. Progress and the summary come back as notifications."""
+        try:
+            summary = self.session.sync(lambda text: self.app.call_from_thread(self.notify, text, timeout=3))
+            self.app.call_from_thread(self.notify, f"sync: {summary}")
+        finally:
+            self.syncing = False  # one bool, read on the UI thread only
+            self.load()
 
 
 def _explain(error: BaseException) -> str:
