@@ -7,7 +7,6 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 from engine.api import Engine
@@ -15,8 +14,8 @@ from engine.core import fixedpoint as fp
 from engine.core.errors import InputError
 from engine.planning.candidates import Blocked, Candidate
 from engine.planning.checklist import Checklist, Step, reconcile_checklist
+from engine.planning.detail import AssetDetail, asset_detail
 from engine.planning.holdings import Holding, holdings
-from engine.planning.marginal_tax import tax_function
 from engine.planning.planner import Planner, TaxSummary
 from engine.planning.prices import prices_stale
 
@@ -44,22 +43,6 @@ class Snapshot:
     @property
     def net_savings(self) -> int:
         return sum(c.net_savings for c in self.candidates if c.net_savings > 0)
-
-
-@dataclass(frozen=True)
-class AssetDetail:
-    account: str
-    asset: str
-    lots: list[
-        tuple[str, int, int | None, int, int, int | None]
-    ]  # id, qty, basis, acquired, days to LT, unrealized
-    price: int | None
-    trade_prices: list[tuple[int, int]]  # (epoch micros, USD per unit) from the user's own trades
-    tax_before: Decimal
-    tax_after: Decimal
-    carryforward_created: int
-    deferred_tax: int
-    loss: int
 
 
 SyncRunner = Callable[[Callable[[str], None]], str]
@@ -216,39 +199,10 @@ class Session:
     # -- detail -----------------------------------------------------------------------------
 
     def detail(self, account: str, asset: str) -> AssetDetail:
-        import polars as pl
-
-        from engine.core.dates import days_to_long_term
-
         with self.lock:
-            context = self.planner.context
-            price = self.prices.get(asset)
-            lots = context.frame.filter((pl.col("account") == account) & (pl.col("asset") == asset)).sort(
-                "acquired_day"
+            return asset_detail(
+                self.planner.context, self.prices, account, asset, self.engine.store.trade_prices(asset)
             )
-            rows = []
-            st_loss = lt_loss = 0
-            for lot_id, qty, basis, acquired in lots.select(
-                "lot_id", "quantity", "basis", "acquired_day"
-            ).iter_rows():
-                wait = days_to_long_term(acquired, context.today)
-                unrealized = None if basis is None or price is None else fp.mul(qty, price) - basis
-                if unrealized is not None and unrealized < 0:
-                    if wait:
-                        st_loss -= unrealized
-                    else:
-                        lt_loss -= unrealized
-                rows.append((lot_id, qty, basis, acquired, wait, unrealized))
-            tax = tax_function(context.profile, context.params, *context.realized)
-            before, after = tax(0, 0), tax(st_loss, lt_loss)
-            rate = context.tax_result.marginal_long_term
-            loss = st_loss + lt_loss
-            return AssetDetail(
-                account, asset, rows, price, self.engine.store.trade_prices(asset),
-                fp.to_decimal(before.total_tax), fp.to_decimal(after.total_tax),
-                after.carryforward - before.carryforward,
-                fp.from_decimal(fp.quantize(fp.to_decimal(loss) * rate)), -loss,
-            )  # fmt: skip
 
 
 def deadline_text(deadline: datetime, now: datetime) -> str:

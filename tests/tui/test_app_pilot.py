@@ -341,3 +341,34 @@ async def test_the_app_stays_responsive_while_the_runner_waits_on_the_network(tm
             assert ("sync: 0 new record(s) from 1 account(s)", "information") in notifications(app)
     finally:
         release.set()
+
+
+async def test_the_detail_screen_shows_the_engines_asset_detail(tmp_path: Path):
+    from engine.planning.detail import asset_detail
+    from tui import format as fmt
+
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        account, asset = cells(app, "candidates")[0][1:3]
+        await pilot.press("enter")
+        await settled(pilot)
+        screen = app.screen
+        assert isinstance(screen, DetailScreen)
+        session = app.session
+        expected = asset_detail(
+            session.planner.context, session.prices, account, asset, session.engine.store.trade_prices(asset)
+        )
+        assert screen.detail == expected
+        lots = screen.query_one("#detail-lots", DataTable)
+        rows = [[str(c) for c in lots.get_row_at(i)] for i in range(lots.row_count)]
+        assert [row[0] for row in rows] == [lot.lot_id for lot in expected.lots]
+        assert [row[2] for row in rows] == [fmt.qty(lot.quantity) for lot in expected.lots]
+        assert [row[4] for row in rows] == [fmt.usd(lot.unrealized, sign=True) for lot in expected.lots]
+        assert [row[5] for row in rows] == [
+            "LT" if lot.days_to_long_term == 0 else f"{lot.days_to_long_term}d" for lot in expected.lots
+        ]
+        tax = str(screen.query_one("#detail-tax").render())
+        assert f"loss {fmt.usd(expected.loss)}" in tax
+        assert f"saves {fmt.usd_decimal(expected.tax_before - expected.tax_after)}" in tax
+        assert f"≈ {fmt.usd(expected.deferred_tax)}" in tax
