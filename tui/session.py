@@ -12,6 +12,7 @@ from pathlib import Path
 from engine.api import Engine
 from engine.core import fixedpoint as fp
 from engine.core.errors import InputError
+from engine.monitor.alerts import Condition, holding_conditions
 from engine.planning.candidates import Blocked, Candidate
 from engine.planning.checklist import Checklist, Step, reconcile_checklist
 from engine.planning.detail import AssetDetail, asset_detail
@@ -35,6 +36,7 @@ class Snapshot:
     prices_at: int | None  # when the prices were observed (epoch micros)
     stale: bool
     deadline: datetime
+    alerts: list[Condition]  # the alert conditions holding now (the screen decides what to announce)
 
     @property
     def harvestable_loss(self) -> int:
@@ -152,9 +154,12 @@ class Session:
             zone = self.engine.calendar.zone
             year = self.engine.tax_year()
             deadline = datetime.combine(date(year, 12, 31), time(23, 59, 59), tzinfo=zone)
+            alerts = holding_conditions(
+                candidates, self.config.alerts, self.engine.today(), year, steps, now, stale
+            )
             return Snapshot(
                 now, year, self.config.tax.filing_status, self.planner.tax_summary(year), held, candidates,
-                blocked, steps, self.prices_at, stale, deadline,
+                blocked, steps, self.prices_at, stale, deadline, alerts,
             )  # fmt: skip
 
     # -- plan and checklist -----------------------------------------------------------------

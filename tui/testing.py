@@ -16,6 +16,9 @@ from tui.feed import DemoFeed
 from tui.session import Session, SyncRunner
 
 AS_OF = "2026-11-24"
+QUIET = AlertsConfig(
+    min_net_savings=Decimal(10**9), min_asset_net_savings=Decimal(10**9), long_term_days=0, deadline_days=[]
+)
 
 
 class StillFeed(DemoFeed):
@@ -32,11 +35,14 @@ def demo_app(
     quiet: bool = True,
     extra_lots: int = 0,
     sync: SyncRunner | None = None,
+    alerts: AlertsConfig | None = None,
     **ui: object,
 ) -> HarvestApp:
     config: Config = DEMO_CONFIG
-    if quiet:  # no toasts in snapshots unless a test asks for them
-        config = replace(config, alerts=AlertsConfig(min_net_savings=Decimal(10**9), long_term_days=0))
+    if alerts is not None:
+        config = replace(config, alerts=alerts)
+    elif quiet:  # no toasts in snapshots unless a test asks for them
+        config = replace(config, alerts=QUIET)
     if ui:
         config = replace(config, ui=UiConfig(**ui))  # type: ignore[arg-type]
     clock = fixed_clock(as_of, config.tax.timezone)

@@ -10,11 +10,13 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from engine.core.errors import HarvestError
+from engine.monitor.alerts import AlertMemory
 from tui import format as fmt
 from tui.feed import PriceFeed
 from tui.messages import DetailReady, Loaded, SnapshotReady, WorkFailed
@@ -24,6 +26,14 @@ from tui.session import SYNC_UNAVAILABLE, Session, Snapshot
 from tui.widgets.header_bar import HeaderBar
 from tui.widgets.panes import CandidatesPane, ChecklistPane, HoldingsPane, Pane, step_by_number
 
+ALERT_LOOKS: dict[str, tuple[str, SeverityLevel]] = {  # alert kind: toast title and severity
+    "total_savings": ("Harvest alert", "information"),
+    "asset_savings": ("Harvest alert", "information"),
+    "long_term_soon": ("Long-term soon", "warning"),
+    "deadline": ("Dec 31 deadline", "warning"),
+    "rebuy_due": ("Rebuy due", "warning"),
+}
+MAX_TOAST_LINES = 5
 NARROW_WIDTH = 100  # below this (or a short terminal) one pane shows at a time
 NARROW_HEIGHT = 30
 WIDE_WIDTH = 170  # from here holdings and candidates sit side by side
@@ -41,8 +51,7 @@ class MainScreen(Screen[None]):
         self.feed = feed
         self.snapshot: Snapshot | None = None
         self.active = 1  # candidates first: it is what the user came for
-        self.alerted: set[tuple[str, str, str, str]] = set()
-        self.baseline: set[tuple[str, str, str]] | None = None  # candidates above the alert line
+        self.alert_memory = AlertMemory()
         self.told_empty = False
         self.syncing = False
 
@@ -174,29 +183,18 @@ class MainScreen(Screen[None]):
     # -- alerts -----------------------------------------------------------------------------
 
     def raise_alerts(self, snapshot: Snapshot) -> None:
-        """Notify when a candidate newly crosses `alerts.min_net_savings` (the first snapshot
-        only sets the baseline), and once per candidate when a loss nears long-term."""
-        from engine.core import fixedpoint as fp
-
-        alerts = self.session.config.alerts
-        threshold = fp.from_decimal(alerts.min_net_savings)
-        above = {(c.account, c.asset, c.term) for c in snapshot.candidates if c.net_savings >= threshold}
-        if self.baseline is not None:
-            for c in snapshot.candidates:
-                if (c.account, c.asset, c.term) in above - self.baseline:
-                    self.notify(f"{c.asset} on {c.account}: harvesting now saves {fmt.usd(c.net_savings)} net",
-                                title="Harvest alert")  # fmt: skip
-        self.baseline = above  # a candidate alerts again only after falling back below the line
-        turning = []
-        for c in snapshot.candidates:
-            key = (c.account, c.asset, c.term, "long-term")
-            if c.term == "short" and c.days_to_long_term <= alerts.long_term_days and key not in self.alerted:
-                self.alerted.add(key)
-                turning.append(f"{c.asset} on {c.account} in {c.days_to_long_term}d")
-        if turning:
-            self.notify(
-                "Losses turning long-term: " + ", ".join(turning), title="Long-term soon", severity="warning"
-            )
+        """Announce the conditions the monitor would (engine.monitor.alerts): once per crossing,
+        quiet for the cooldown, again only when worse by the re-arm fraction. The memory is
+        this screen's own, so the monitor's (in the store) is left alone. Alerts raised
+        together share one toast per title, so a launch does not bury the screen in toasts."""
+        toasts: dict[str, tuple[list[str], SeverityLevel]] = {}
+        for alert in self.alert_memory.decide(snapshot.alerts, self.session.config.alerts, snapshot.now):
+            title, severity = ALERT_LOOKS.get(alert.kind, ("Harvest alert", "information"))
+            toasts.setdefault(title, ([], severity))[0].append(alert.message)  # one severity per title
+        for title, (lines, severity) in toasts.items():
+            if len(lines) > MAX_TOAST_LINES:
+                lines[MAX_TOAST_LINES - 1 :] = [f"… and {len(lines) - MAX_TOAST_LINES + 1} more"]
+            self.notify("\n".join(lines), title=title, severity=severity)
 
     # -- panes and actions ------------------------------------------------------------------
 
