@@ -192,9 +192,9 @@ async def test_help_lists_bindings_and_the_disclaimer(tmp_path: Path):
         await settled(pilot)
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        from tui.screens.help import HELP
+        from textual.widgets import Markdown
 
-        assert "not tax advice" in HELP
+        assert "not tax advice" in app.screen.query_one(Markdown).source
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
 
@@ -414,3 +414,25 @@ async def test_an_alert_fires_once_per_crossing_and_not_again_as_candidates_swap
         assert await at(pilot, {"PEPE": 0.9}) == []
         assert await at(pilot, {}) == []  # back below: re-armed
         assert len(await at(pilot, {"PEPE": 0.9})) == 1  # a new crossing speaks at once
+
+
+async def test_help_shows_a_remapped_key_and_the_footer_uses_it(tmp_path: Path):
+    from textual.widgets import Markdown
+    from textual.widgets._footer import FooterKey
+
+    app = demo_app(tmp_path, keymap={"help": "h", "toggle_plan": "p"})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        footer = {key.description: key.key_display for key in app.screen.query(FooterKey)}
+        assert footer["Plan ±"] == "p"
+        assert footer["Help"] == "h"
+        await pilot.press("h")
+        assert isinstance(app.screen, HelpScreen)
+        source = app.screen.query_one(Markdown).source
+        assert "| anywhere | `h` | this help |" in source
+        assert "| Candidates | `p` | add to / remove from the plan |" in source
+        await pilot.press("h")  # the help key closes it again
+        assert isinstance(app.screen, MainScreen)
+        await pilot.press("p")
+        await settled(pilot)
+        assert table(app, "checklist").row_count == 1

@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
@@ -16,6 +15,7 @@ from textual_plotext import PlotextPlot
 from engine.core import fixedpoint as fp
 from engine.planning.detail import AssetDetail
 from tui import format as fmt
+from tui.keys import bindings
 from tui.widgets.fitted_table import rebuild
 
 MAX_TABLE_ROWS = 2000  # the stock table stays fast at this size; the rest is summarised
@@ -24,7 +24,7 @@ LOT_COLUMNS = ("lot", "acquired", "quantity", "unit cost", "unrealized", "→LT"
 
 
 class DetailScreen(Screen[None]):
-    BINDINGS = [Binding("escape,q", "app.pop_screen", "Back", id="back")]
+    BINDINGS = bindings("detail")
 
     def __init__(self, detail: AssetDetail) -> None:
         super().__init__()

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -19,6 +18,7 @@ from engine.core.errors import HarvestError
 from engine.monitor.alerts import AlertMemory
 from tui import format as fmt
 from tui.feed import PriceFeed
+from tui.keys import DEFAULT_KEYS, Keys, bindings
 from tui.messages import DetailReady, Loaded, SnapshotReady, WorkFailed
 from tui.screens.detail import DetailScreen
 from tui.screens.dialogs import ConfirmScreen, ReasonScreen
@@ -40,15 +40,13 @@ WIDE_WIDTH = 170  # from here holdings and candidates sit side by side
 
 
 class MainScreen(Screen[None]):
-    BINDINGS = [
-        Binding("tab", "next_pane", "Pane", id="next_pane", show=False),
-        Binding("shift+tab", "previous_pane", "Pane", id="previous_pane", show=False),
-    ]
+    BINDINGS = bindings("main")
 
-    def __init__(self, session: Session, feed: PriceFeed) -> None:
+    def __init__(self, session: Session, feed: PriceFeed, keys: Keys = DEFAULT_KEYS) -> None:
         super().__init__()
         self.session = session
         self.feed = feed
+        self.keys = keys
         self.snapshot: Snapshot | None = None
         self.active = 1  # candidates first: it is what the user came for
         self.alert_memory = AlertMemory()
@@ -167,7 +165,7 @@ class MainScreen(Screen[None]):
                 if confirmed:
                     self.run_action(f"step {step.number}", lambda: self.session.advance(step.number).state)
 
-            self.app.push_screen(ConfirmScreen(question), advance)
+            self.app.push_screen(ConfirmScreen(question, self.keys), advance)
         else:
 
             def skip(reason: str | None) -> None:
@@ -177,7 +175,8 @@ class MainScreen(Screen[None]):
                     )
 
             self.app.push_screen(
-                ReasonScreen(f"Skip step {step.number} ({step.asset} on {step.account}): why?"), skip
+                ReasonScreen(f"Skip step {step.number} ({step.asset} on {step.account}): why?", self.keys),
+                skip,
             )
 
     # -- alerts -----------------------------------------------------------------------------
@@ -236,7 +235,7 @@ class MainScreen(Screen[None]):
                     "", lambda: f"wrote {self.session.export_checklist(target)} step(s) to {target}"
                 )
 
-        self.app.push_screen(ConfirmScreen(f"Export the checklist to {target}?"), confirmed)
+        self.app.push_screen(ConfirmScreen(f"Export the checklist to {target}?", self.keys), confirmed)
 
     def sync(self) -> None:
         if not self.session.can_sync:

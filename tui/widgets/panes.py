@@ -8,7 +8,6 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.coordinate import Coordinate
 from textual.message import Message
@@ -18,6 +17,7 @@ from engine.planning.candidates import Candidate
 from engine.planning.checklist import Step
 from engine.planning.holdings import Holding
 from tui import format as fmt
+from tui.keys import bindings
 from tui.session import Snapshot
 from tui.widgets.fitted_table import fitted_widths, rebuild
 
@@ -25,7 +25,7 @@ from tui.widgets.fitted_table import fitted_widths, rebuild
 class Pane(Vertical, can_focus=False):
     """A titled table with a filter. Subclasses say which columns and rows."""
 
-    BINDINGS = [Binding("slash", "filter", "Filter", id="filter")]
+    BINDINGS = bindings("pane")
     COLUMNS: tuple[str, ...] = ()
     RIGHT: frozenset[int] = frozenset()
 
@@ -143,10 +143,7 @@ def money_text(units: int | None, sign: bool = True) -> Text:
 class HoldingsPane(Pane):
     COLUMNS = ("account", "asset", "quantity", "basis", "value", "unreal ST", "unreal LT", "change")
     RIGHT = frozenset({2, 3, 4, 5, 6, 7})
-    BINDINGS = [
-        Binding("enter", "details", "Details", id="details"),
-        Binding("x", "expand", "Lots", id="expand"),
-    ]
+    BINDINGS = bindings("holdings")
 
     def __init__(self) -> None:
         super().__init__("Holdings", id="holdings")
@@ -209,10 +206,7 @@ class HoldingsPane(Pane):
 class CandidatesPane(Pane):
     COLUMNS = ("", "account", "asset", "quantity", "loss", "term", "→LT", "saves", "carryfwd", "net", "warn")
     RIGHT = frozenset({3, 4, 6, 7, 8, 9})
-    BINDINGS = [
-        Binding("space", "toggle_plan", "Plan ±", id="toggle_plan"),
-        Binding("enter", "details", "Details", id="details"),
-    ]
+    BINDINGS = bindings("candidates")
 
     def __init__(self) -> None:
         super().__init__("Candidates", id="candidates")
@@ -301,10 +295,7 @@ STATE_MARKS = {"done": "✓", "skipped": "–", "cancelled": "✗", "planned": "
 class ChecklistPane(Pane):
     COLUMNS = ("#", "", "state", "action", "lots", "expected loss", "when")
     RIGHT = frozenset({0, 5})
-    BINDINGS = [
-        Binding("a", "advance", "Advance", id="advance"),
-        Binding("k", "skip", "Skip", id="skip"),
-    ]
+    BINDINGS = bindings("checklist")
 
     def __init__(self) -> None:
         super().__init__("Checklist", id="checklist")
