@@ -4,6 +4,7 @@ wires things together; the main screen does the work."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
@@ -45,7 +46,7 @@ class HarvestApp(App[None]):
                 return screen
         raise LookupError("main screen not mounted")
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Sync exchanges", "Fetch balances, trades and transfers", self.action_sync)
         yield SystemCommand("Recompute", "Reload the store and recompute candidates", self.action_recompute)

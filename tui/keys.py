@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.keys import KEY_DISPLAY_ALIASES, format_key
 
 from engine.core.errors import ConfigError
@@ -84,7 +84,7 @@ HELP_ROWS: tuple[HelpRow, ...] = (
 )
 
 
-def bindings(where: str) -> list[Binding]:
+def bindings(where: str) -> list[BindingType]:
     """The `BINDINGS` of one screen or pane (Textual applies the keymap to them by id)."""
     return [
         Binding(spec.keys, spec.action, spec.label, show=spec.show, id=spec.id)

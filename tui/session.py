@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from engine.api import Engine
+from engine.config.load import Config
 from engine.core import fixedpoint as fp
 from engine.core.errors import InputError
 from engine.monitor.alerts import Condition, holding_conditions
@@ -78,7 +79,7 @@ class Session:
         self.planner = Planner(self.engine)
 
     @property
-    def config(self):  # type: ignore[no-untyped-def]
+    def config(self) -> Config:
         return self.engine.config
 
     def load(self) -> None:
@@ -176,12 +177,12 @@ class Session:
                 ):
                     checklist.remove(step.number)
                     return f"Removed step {step.number}: {candidate.asset} on {candidate.account}"
-            step = self.planner.step_for(candidate, self.prices)
-            if step is None:
+            sale = self.planner.step_for(candidate, self.prices)
+            if sale is None:
                 return f"{candidate.asset} on {candidate.account}: no lot under water any more"
             wait = self.config.harvest.rebuy_wait_hours
-            number = checklist.add(step, self.engine.tax_year(), self.engine.clock(), wait)
-            return f"Step {number}: sell {fp.fmt(step.quantity, 0)} {candidate.asset} on {candidate.account}"
+            number = checklist.add(sale, self.engine.tax_year(), self.engine.clock(), wait)
+            return f"Step {number}: sell {fp.fmt(sale.quantity, 0)} {candidate.asset} on {candidate.account}"
 
     def advance(self, number: int) -> Step:
         with self.lock:

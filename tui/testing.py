@@ -36,15 +36,16 @@ def demo_app(
     extra_lots: int = 0,
     sync: SyncRunner | None = None,
     alerts: AlertsConfig | None = None,
-    **ui: object,
+    theme: str | None = None,
+    keymap: dict[str, str] | None = None,
 ) -> HarvestApp:
     config: Config = DEMO_CONFIG
     if alerts is not None:
         config = replace(config, alerts=alerts)
     elif quiet:  # no toasts in snapshots unless a test asks for them
         config = replace(config, alerts=QUIET)
-    if ui:
-        config = replace(config, ui=UiConfig(**ui))  # type: ignore[arg-type]
+    if theme is not None or keymap is not None:
+        config = replace(config, ui=UiConfig(theme or UiConfig.theme, keymap or {}))
     clock = fixed_clock(as_of, config.tax.timezone)
     engine = build_demo_engine(directory, clock, extra_lots)
     engine.config = config

@@ -436,3 +436,23 @@ async def test_help_shows_a_remapped_key_and_the_footer_uses_it(tmp_path: Path):
         await pilot.press("p")
         await settled(pilot)
         assert table(app, "checklist").row_count == 1
+
+
+async def test_enter_on_a_blocked_row_opens_its_details(tmp_path: Path):
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        del app.session.prices["DOGE"]  # no price: blocked, shown at the end with a reason
+        app.screen.recompute()
+        await settled(pilot)
+        rows = cells(app, "candidates")
+        assert rows[-1][:3] == ["?", "kraken", "DOGE"]
+        table(app, "candidates").move_cursor(row=len(rows) - 1)
+        await pilot.press("enter")
+        await settled(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        assert (app.screen.detail.account, app.screen.detail.asset, app.screen.detail.price) == (
+            "kraken",
+            "DOGE",
+            None,
+        )

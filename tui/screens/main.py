@@ -3,8 +3,10 @@ workers and come back as messages, so input never waits on a computation."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
@@ -62,7 +64,7 @@ class MainScreen(Screen[None]):
         yield Footer()
 
     @property
-    def panes(self) -> list[Pane]:
+    def panes(self) -> list[Pane[Any]]:
         return [self.query_one(HoldingsPane), self.query_one(CandidatesPane), self.query_one(ChecklistPane)]
 
     def on_mount(self) -> None:
@@ -95,9 +97,8 @@ class MainScreen(Screen[None]):
             self.recompute()
 
     @work(thread=True, group="actions", exit_on_error=False)
-    def run_action(self, label: str, action: object) -> None:
+    def run_engine_call(self, label: str, action: Callable[[], object]) -> None:
         """Run an engine call; say what happened; recompute."""
-        assert callable(action)
         message = action()
         if message:
             self.app.call_from_thread(self.notify, f"{label}: {message}" if label else str(message))
@@ -148,7 +149,7 @@ class MainScreen(Screen[None]):
 
     def on_candidates_pane_toggle_plan(self, message: CandidatesPane.TogglePlan) -> None:
         candidate = message.candidate
-        self.run_action("", lambda: self.session.toggle(candidate))
+        self.run_engine_call("", lambda: self.session.toggle(candidate))
 
     def on_checklist_pane_step_action(self, message: ChecklistPane.StepAction) -> None:
         steps = self.snapshot.steps if self.snapshot else []
@@ -163,14 +164,16 @@ class MainScreen(Screen[None]):
 
             def advance(confirmed: bool | None) -> None:
                 if confirmed:
-                    self.run_action(f"step {step.number}", lambda: self.session.advance(step.number).state)
+                    self.run_engine_call(
+                        f"step {step.number}", lambda: self.session.advance(step.number).state
+                    )
 
             self.app.push_screen(ConfirmScreen(question, self.keys), advance)
         else:
 
             def skip(reason: str | None) -> None:
                 if reason:
-                    self.run_action(
+                    self.run_engine_call(
                         f"step {step.number}", lambda: self.session.skip(step.number, reason).state
                     )
 
@@ -231,7 +234,7 @@ class MainScreen(Screen[None]):
 
         def confirmed(answer: bool | None) -> None:
             if answer:
-                self.run_action(
+                self.run_engine_call(
                     "", lambda: f"wrote {self.session.export_checklist(target)} step(s) to {target}"
                 )
 

@@ -4,16 +4,17 @@ filter line (`/`). Panes post messages; the screen decides what happens."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable, Input
 
-from engine.planning.candidates import Candidate
+from engine.planning.candidates import Blocked, Candidate
 from engine.planning.checklist import Step
 from engine.planning.holdings import Holding
 from tui import format as fmt
@@ -21,8 +22,10 @@ from tui.keys import bindings
 from tui.session import Snapshot
 from tui.widgets.fitted_table import fitted_widths, rebuild
 
+RowKey = TypeVar("RowKey")  # what identifies a row of a pane (kept across refreshes for the cursor)
 
-class Pane(Vertical, can_focus=False):
+
+class Pane(Vertical, Generic[RowKey], can_focus=False):
     """A titled table with a filter. Subclasses say which columns and rows."""
 
     BINDINGS = bindings("pane")
@@ -33,7 +36,7 @@ class Pane(Vertical, can_focus=False):
         super().__init__(id=id, classes="pane")
         self.border_title = title
         self.filter_text = ""
-        self.keys: list[Any] = []
+        self.keys: list[RowKey] = []
         self.shown: list[list[Text | str]] = []
         self.widths: list[int] = []
         self.labels = [
@@ -67,7 +70,7 @@ class Pane(Vertical, can_focus=False):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.table.focus()
 
-    def on_key(self, event: Any) -> None:
+    def on_key(self, event: events.Key) -> None:
         box = self.query_one(Input)
         if event.key == "escape" and box.has_focus:
             box.value = ""
@@ -78,7 +81,7 @@ class Pane(Vertical, can_focus=False):
     def matches(self, *cells: str) -> bool:
         return not self.filter_text or any(self.filter_text in cell.lower() for cell in cells)
 
-    def fill(self, rows: list[tuple[Any, list[Text | str]]]) -> None:
+    def fill(self, rows: list[tuple[RowKey, list[Text | str]]]) -> None:
         """Show these rows, every column as wide as its widest cell. On a price tick the rows
         are usually the same ones at the same widths: then only the cells whose text changed
         are updated (cheap); otherwise the table is rebuilt, keeping the cursor on the same
@@ -119,13 +122,13 @@ class Pane(Vertical, can_focus=False):
         if action is not None:
             action()
 
-    def selected(self) -> Any:
+    def selected(self) -> RowKey | None:
         row = self.table.cursor_row
         return self.keys[row] if self.keys and 0 <= row < len(self.keys) else None
 
     @dataclass
     class FilterChanged(Message):
-        pane: Pane
+        pane: Pane[Any]
 
 
 def _plain(cell: Text | str) -> tuple[str, str]:
@@ -140,7 +143,7 @@ def money_text(units: int | None, sign: bool = True) -> Text:
     return Text(text, style=style, justify="right")
 
 
-class HoldingsPane(Pane):
+class HoldingsPane(Pane[tuple[str, ...]]):  # (account, asset), or (account, asset, lot id)
     COLUMNS = ("account", "asset", "quantity", "basis", "value", "unreal ST", "unreal LT", "change")
     RIGHT = frozenset({2, 3, 4, 5, 6, 7})
     BINDINGS = bindings("holdings")
@@ -152,7 +155,7 @@ class HoldingsPane(Pane):
 
     def show(self, snapshot: Snapshot, lots: dict[tuple[str, str], list[tuple[str, str, str]]]) -> None:
         self.lots_by_key = lots
-        rows: list[tuple[Any, list[Text | str]]] = []
+        rows: list[tuple[tuple[str, ...], list[Text | str]]] = []
         for h in snapshot.holdings:
             if not self.matches(h.account, h.asset):
                 continue
@@ -203,7 +206,7 @@ class HoldingsPane(Pane):
         asset: str
 
 
-class CandidatesPane(Pane):
+class CandidatesPane(Pane[tuple[str, str, str] | Blocked]):  # (account, asset, term)
     COLUMNS = ("", "account", "asset", "quantity", "loss", "term", "→LT", "saves", "carryfwd", "net", "warn")
     RIGHT = frozenset({3, 4, 6, 7, 8, 9})
     BINDINGS = bindings("candidates")
@@ -217,7 +220,7 @@ class CandidatesPane(Pane):
             (s.account, s.asset, s.term) for s in snapshot.steps if s.state not in ("skipped", "cancelled")
         }
         self.by_key = {}
-        rows: list[tuple[Any, list[Text | str]]] = []
+        rows: list[tuple[tuple[str, str, str] | Blocked, list[Text | str]]] = []
         for c in snapshot.candidates:
             if not self.matches(c.account, c.asset):
                 continue
@@ -251,13 +254,16 @@ class CandidatesPane(Pane):
         self.fill(rows)
 
     def action_toggle_plan(self) -> None:
-        chosen = self.by_key.get(self.selected())
+        key = self.selected()
+        chosen = self.by_key.get(key) if isinstance(key, tuple) else None
         if chosen is not None:
             self.post_message(self.TogglePlan(chosen))
 
     def action_details(self) -> None:
         key = self.selected()
-        if key is not None:
+        if isinstance(key, Blocked):  # a blocked position's row: its lots are still worth a look
+            self.post_message(HoldingsPane.DetailsWanted(key.account, key.asset))
+        elif key is not None:
             self.post_message(HoldingsPane.DetailsWanted(key[0], key[1]))
 
     @dataclass
@@ -292,7 +298,7 @@ STATE_MARKS = {"done": "✓", "skipped": "–", "cancelled": "✗", "planned": "
                "rebuy_due": "⏰", "rebought": "◕"}  # fmt: skip
 
 
-class ChecklistPane(Pane):
+class ChecklistPane(Pane[int]):  # the step number
     COLUMNS = ("#", "", "state", "action", "lots", "expected loss", "when")
     RIGHT = frozenset({0, 5})
     BINDINGS = bindings("checklist")
@@ -303,7 +309,7 @@ class ChecklistPane(Pane):
     def show(self, snapshot: Snapshot) -> None:
         from engine.core.dates import iso_utc
 
-        rows: list[tuple[Any, list[Text | str]]] = []
+        rows: list[tuple[int, list[Text | str]]] = []
         total = sum(s.savings for s in snapshot.steps if s.state not in ("skipped", "cancelled"))
         self.border_title = (
             f"Checklist — {len(snapshot.steps)} step(s), saves {fmt.usd(total)}"
