@@ -456,3 +456,37 @@ async def test_enter_on_a_blocked_row_opens_its_details(tmp_path: Path):
             "DOGE",
             None,
         )
+
+
+def widths_fit(t: DataTable) -> bool:
+    """Every column exactly as wide as its widest cell or its label."""
+    from tui.widgets.fitted_table import cell_width
+
+    for index, column in enumerate(t.ordered_columns):
+        widest = max(
+            [cell_width(column.label), *(cell_width(t.get_row_at(r)[index]) for r in range(t.row_count))]
+        )
+        if column.get_render_width(t) - 2 * t.cell_padding != widest:
+            return False
+    return True
+
+
+async def test_a_tick_that_widens_a_number_widens_its_column(tmp_path: Path):
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        holdings = table(app, "holdings")
+        before = [column.get_render_width(holdings) for column in holdings.ordered_columns]
+        app.session.set_prices({"BTC": app.session.prices["BTC"] * 100}, app.session.engine.clock())
+        app.screen.recompute()  # the same holdings rows: cells update in place, columns refit
+        await settled(pilot)
+        assert [column.get_render_width(holdings) for column in holdings.ordered_columns] != before
+        for pane in ("holdings", "candidates", "checklist"):
+            assert widths_fit(table(app, pane)), pane
+        lines = [holdings.render_line(y).text for y in range(holdings.row_count + 1)]
+        values = [str(holdings.get_row_at(r)[4]) for r in range(holdings.row_count)]
+        assert max(values, key=len).startswith("$2,")  # the coinbase BTC value, now millions
+        assert all(any(value in line for line in lines) for value in values)  # none clipped
+        assert holdings.virtual_size.width == sum(
+            column.get_render_width(holdings) for column in holdings.ordered_columns
+        )

@@ -13,6 +13,7 @@ from typing import Any
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual.geometry import Size
 from textual.widgets import DataTable
 
 Cell = Text | str
@@ -52,3 +53,14 @@ def rebuild(
         table.add_column(label, width=width, key=label.plain)
     table.add_rows(rows)
     return fitted
+
+
+def refit(table: DataTable[Any], widths: Sequence[int]) -> None:
+    """Give the table's columns new explicit widths in place (same rows, as on a price tick):
+    drop its render caches so no frame reuses lines drawn at the old widths, and widen its
+    scrollable area to match (the table would only remeasure it after adding rows)."""
+    for column, width in zip(table.ordered_columns, widths, strict=True):
+        column.width = width
+    table.notify_style_update()  # the public way to drop DataTable's row, cell and line caches
+    total = sum(column.get_render_width(table) for column in table.ordered_columns)
+    table.virtual_size = Size(total, table.virtual_size.height)  # tables here have no row labels

@@ -20,7 +20,7 @@ from engine.planning.holdings import Holding
 from tui import format as fmt
 from tui.keys import bindings
 from tui.session import Snapshot
-from tui.widgets.fitted_table import fitted_widths, rebuild
+from tui.widgets.fitted_table import fitted_widths, rebuild, refit
 
 RowKey = TypeVar("RowKey")  # what identifies a row of a pane (kept across refreshes for the cursor)
 
@@ -83,22 +83,25 @@ class Pane(Vertical, Generic[RowKey], can_focus=False):
 
     def fill(self, rows: list[tuple[RowKey, list[Text | str]]]) -> None:
         """Show these rows, every column as wide as its widest cell. On a price tick the rows
-        are usually the same ones at the same widths: then only the cells whose text changed
-        are updated (cheap); otherwise the table is rebuilt, keeping the cursor on the same
-        key where it still exists."""
+        are usually the same ones: then only the cells whose text changed are updated (cheap),
+        the columns refitted first when a width changed; otherwise the table is rebuilt,
+        keeping the cursor on the same key where it still exists."""
         table = self.table
         keys = [key for key, _ in rows]
         cells = [[self._cell(index, cell) for index, cell in enumerate(row)] for _, row in rows]
         widths = fitted_widths(self.labels, cells)
         current = self.selected()
-        if len(keys) == len(self.keys) and keys and widths == self.widths:
+        if len(keys) == len(self.keys) and keys:
+            resized = widths != self.widths
+            if resized:
+                refit(table, widths)
+                self.widths = widths
             for row_index, (_key, row) in enumerate(rows):
                 old = self.shown[row_index]
                 for column_index, cell in enumerate(row):
                     if _plain(cell) != _plain(old[column_index]):
-                        table.update_cell_at(
-                            Coordinate(row_index, column_index), cells[row_index][column_index]
-                        )
+                        coordinate = Coordinate(row_index, column_index)
+                        table.update_cell_at(coordinate, cells[row_index][column_index])
             self.keys = keys
             self.shown = [row for _, row in rows]
             if current in keys and keys.index(current) != table.cursor_row:
