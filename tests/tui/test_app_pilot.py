@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable, Input
-from textual.worker import WorkerFailed
 
+from tests.tui.pilot import cells, settled, table, widths_fit
 from tui.screens.detail import DetailScreen
 from tui.screens.dialogs import ConfirmScreen, ReasonScreen
 from tui.screens.help import HelpScreen
@@ -17,23 +16,6 @@ from tui.screens.tax_profile import TaxProfileScreen
 from tui.testing import demo_app
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-
-async def settled(pilot) -> None:  # noqa: ANN001
-    """Wait until every worker finished and the messages they posted were handled."""
-    for _ in range(3):
-        with contextlib.suppress(WorkerFailed):  # a failed worker shows as a notification
-            await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-def table(app, pane_id: str) -> DataTable:  # noqa: ANN001
-    return app.screen.query_one(f"#{pane_id}-table", DataTable)
-
-
-def cells(app, pane_id: str) -> list[list[str]]:  # noqa: ANN001
-    t = table(app, pane_id)
-    return [[str(c) for c in t.get_row_at(i)] for i in range(t.row_count)]
 
 
 async def test_main_screen_fills_all_three_panes(tmp_path: Path):
@@ -258,91 +240,6 @@ async def test_q_quits(tmp_path: Path):
     assert app.return_code == 0
 
 
-async def settled_but_sync(pilot) -> None:  # noqa: ANN001
-    """`settled`, except for a sync worker a test keeps waiting on purpose."""
-    for _ in range(3):
-        for worker in [w for w in pilot.app.workers if w.group != "sync"]:
-            with contextlib.suppress(WorkerFailed):
-                await worker.wait()
-        await pilot.pause()
-
-
-def notifications(app) -> list[tuple[str, str]]:  # noqa: ANN001
-    return [(n.message, n.severity) for n in app._notifications]
-
-
-async def test_sync_shows_the_runners_progress_and_summary(tmp_path: Path):
-    calls: list[str] = []
-
-    def runner(progress) -> str:  # noqa: ANN001
-        calls.append("sync")
-        progress("kraken: trades (1/3)")
-        return "3 new record(s) from 1 account(s)"
-
-    app = demo_app(tmp_path, sync=runner)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settled(pilot)
-        await pilot.press("s")
-        await settled(pilot)
-        shown = [message for message, _ in notifications(app)]
-        assert calls == ["sync"]
-        assert "kraken: trades (1/3)" in shown
-        assert "sync: 3 new record(s) from 1 account(s)" in shown
-        assert table(app, "candidates").row_count > 0
-
-
-async def test_a_failed_sync_is_an_error_notification_and_the_app_goes_on(tmp_path: Path):
-    from engine.core.errors import HarvestError
-
-    def runner(progress) -> str:  # noqa: ANN001
-        raise HarvestError("2 new record(s); failed: kraken: timed out")
-
-    app = demo_app(tmp_path, sync=runner)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settled(pilot)
-        await pilot.press("s")
-        await settled(pilot)
-        assert ("2 new record(s); failed: kraken: timed out", "error") in notifications(app)
-        await pilot.press("space")
-        await settled(pilot)
-        assert table(app, "checklist").row_count == 1
-
-
-async def test_the_app_stays_responsive_while_the_runner_waits_on_the_network(tmp_path: Path):
-    import threading
-
-    started, release = threading.Event(), threading.Event()
-
-    def runner(progress) -> str:  # noqa: ANN001
-        started.set()
-        assert release.wait(timeout=60), "the test never released the runner"
-        return "0 new record(s) from 1 account(s)"
-
-    app = demo_app(tmp_path, sync=runner)
-    try:
-        async with app.run_test(size=(120, 40)) as pilot:
-            await settled(pilot)
-            await pilot.press("s")
-            for _ in range(1000):  # bounded: the worker thread starts the runner
-                if started.is_set():
-                    break
-                await pilot.pause()
-            assert started.is_set()
-            await pilot.press("tab")  # a key handled while the runner waits
-            assert table(app, "checklist").has_focus
-            await pilot.press("shift+tab", "space")  # a worker that takes the engine's lock
-            await settled_but_sync(pilot)
-            assert table(app, "checklist").row_count == 1  # so the runner holds no lock
-            assert not release.is_set()
-            await pilot.press("s")
-            assert any("already running" in message for message, _ in notifications(app))
-            release.set()
-            await settled(pilot)
-            assert ("sync: 0 new record(s) from 1 account(s)", "information") in notifications(app)
-    finally:
-        release.set()
-
-
 async def test_the_detail_screen_shows_the_engines_asset_detail(tmp_path: Path):
     from engine.planning.detail import asset_detail
     from tui import format as fmt
@@ -374,70 +271,6 @@ async def test_the_detail_screen_shows_the_engines_asset_detail(tmp_path: Path):
         assert f"≈ {fmt.usd(expected.deferred_tax)}" in tax
 
 
-async def test_an_alert_fires_once_per_crossing_and_not_again_as_candidates_swap(tmp_path: Path):
-    """The monitor's rule (engine.monitor.alerts), kept in the app's memory. The demo's net
-    savings are $3,287.44: the line sits just above, a 10% PEPE dip crosses it."""
-    from decimal import Decimal
-
-    from engine.config.load import AlertsConfig
-
-    line = AlertsConfig(min_net_savings=Decimal(3288), min_asset_net_savings=Decimal(10**9), long_term_days=0,
-                        deadline_days=[], cooldown_minutes=60)  # fmt: skip
-    app = demo_app(tmp_path, alerts=line)
-    toasts: list[tuple[str, str]] = []
-    notify = app.notify
-
-    def recording(message: str, **options) -> None:  # noqa: ANN003
-        toasts.append((str(options.get("title")), message))
-        notify(message, **options)
-
-    app.notify = recording  # type: ignore[method-assign]
-
-    async def at(pilot, changes: dict[str, float]) -> list[tuple[str, str]]:  # noqa: ANN001
-        prices = {asset: int(base[asset] * factor) for asset, factor in changes.items()}
-        app.session.set_prices({**base, **prices}, app.session.engine.clock())
-        app.screen.recompute()
-        await settled(pilot)
-        raised = [toast for toast in toasts if toast[0] == "Harvest alert"]
-        toasts.clear()
-        return raised
-
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settled(pilot)
-        base = dict(app.session.prices)
-        assert await at(pilot, {}) == []  # below the line
-        ((_, message),) = await at(pilot, {"PEPE": 0.9})  # crosses: once
-        assert message.startswith("harvesting now saves $3289.60 net across")
-        assert cells(app, "candidates")[0][2] == "AVAX"
-        assert await at(pilot, {"PEPE": 0.9, "BTC": 0.9}) == []  # BTC and AVAX swap: still the same crossing
-        assert cells(app, "candidates")[0][2] == "BTC"
-        assert await at(pilot, {"PEPE": 0.9}) == []
-        assert await at(pilot, {}) == []  # back below: re-armed
-        assert len(await at(pilot, {"PEPE": 0.9})) == 1  # a new crossing speaks at once
-
-
-async def test_help_shows_a_remapped_key_and_the_footer_uses_it(tmp_path: Path):
-    from textual.widgets import Markdown
-    from textual.widgets._footer import FooterKey
-
-    app = demo_app(tmp_path, keymap={"help": "h", "toggle_plan": "p"})
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settled(pilot)
-        footer = {key.description: key.key_display for key in app.screen.query(FooterKey)}
-        assert footer["Plan ±"] == "p"
-        assert footer["Help"] == "h"
-        await pilot.press("h")
-        assert isinstance(app.screen, HelpScreen)
-        source = app.screen.query_one(Markdown).source
-        assert "| anywhere | `h` | this help |" in source
-        assert "| Candidates | `p` | add to / remove from the plan |" in source
-        await pilot.press("h")  # the help key closes it again
-        assert isinstance(app.screen, MainScreen)
-        await pilot.press("p")
-        await settled(pilot)
-        assert table(app, "checklist").row_count == 1
-
-
 async def test_enter_on_a_blocked_row_opens_its_details(tmp_path: Path):
     app = demo_app(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -456,19 +289,6 @@ async def test_enter_on_a_blocked_row_opens_its_details(tmp_path: Path):
             "DOGE",
             None,
         )
-
-
-def widths_fit(t: DataTable) -> bool:
-    """Every column exactly as wide as its widest cell or its label."""
-    from tui.widgets.fitted_table import cell_width
-
-    for index, column in enumerate(t.ordered_columns):
-        widest = max(
-            [cell_width(column.label), *(cell_width(t.get_row_at(r)[index]) for r in range(t.row_count))]
-        )
-        if column.get_render_width(t) - 2 * t.cell_padding != widest:
-            return False
-    return True
 
 
 async def test_a_tick_that_widens_a_number_widens_its_column(tmp_path: Path):

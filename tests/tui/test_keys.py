@@ -3,9 +3,14 @@ keys in effect."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from textual.widgets import Markdown
+from textual.widgets._footer import FooterKey
 
 from engine.core.errors import ConfigError
+from tests.tui.pilot import settled, table
 from tui.app import HarvestApp
 from tui.keys import DEFAULT_KEYS, HELP_ROWS, KEY_IDS, KEYS, Keys
 from tui.screens.detail import DetailScreen
@@ -13,6 +18,7 @@ from tui.screens.dialogs import ConfirmScreen, ReasonScreen
 from tui.screens.help import HelpScreen, help_markdown
 from tui.screens.main import MainScreen
 from tui.screens.tax_profile import TaxProfileScreen
+from tui.testing import demo_app
 from tui.widgets.panes import CandidatesPane, ChecklistPane, HoldingsPane, Pane
 
 BOUND = [HarvestApp, MainScreen, Pane, HoldingsPane, CandidatesPane, ChecklistPane, DetailScreen, HelpScreen,
@@ -49,3 +55,22 @@ def test_help_shows_the_keys_in_effect():
     assert "| anywhere | `ctrl+k` | command palette |" in text
     assert "| anywhere | `?` | this help |" in help_markdown(DEFAULT_KEYS)
     assert "not tax advice" in text
+
+
+async def test_help_shows_a_remapped_key_and_the_footer_uses_it(tmp_path: Path):
+    app = demo_app(tmp_path, keymap={"help": "h", "toggle_plan": "p"})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        footer = {key.description: key.key_display for key in app.screen.query(FooterKey)}
+        assert footer["Plan ±"] == "p"
+        assert footer["Help"] == "h"
+        await pilot.press("h")
+        assert isinstance(app.screen, HelpScreen)
+        source = app.screen.query_one(Markdown).source
+        assert "| anywhere | `h` | this help |" in source
+        assert "| Candidates | `p` | add to / remove from the plan |" in source
+        await pilot.press("h")  # the help key closes it again
+        assert isinstance(app.screen, MainScreen)
+        await pilot.press("p")
+        await settled(pilot)
+        assert table(app, "checklist").row_count == 1

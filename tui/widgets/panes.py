@@ -236,24 +236,8 @@ class CandidatesPane(Pane[tuple[str, str, str] | Blocked]):  # (account, asset, 
             ]))  # fmt: skip
         for b in snapshot.blocked:
             if self.matches(b.account, b.asset):
-                rows.append(
-                    (
-                        b,
-                        [
-                            "?",
-                            b.account,
-                            b.asset,
-                            "",
-                            "",
-                            "",
-                            "",
-                            "",
-                            "",
-                            "",
-                            Text("? " + b.reasons[0], style="yellow"),
-                        ],
-                    )
-                )
+                blank: list[Text | str] = [""] * 7  # quantity through net: nothing to show
+                rows.append((b, ["?", b.account, b.asset, *blank, Text("? " + b.reasons[0], style="yellow")]))
         self.fill(rows)
 
     def action_toggle_plan(self) -> None:
