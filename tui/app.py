@@ -4,47 +4,30 @@ wires things together; the main screen does the work."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from textual.app import App, SystemCommand
-from textual.binding import Binding
 from textual.screen import Screen
 
 from engine.core.errors import ConfigError
 from tui.feed import PriceFeed
+from tui.keys import Keys, bindings
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
 from tui.session import Session
-
-BINDING_IDS = (
-    "quit", "help", "sync", "recompute", "export", "tax_profile", "next_pane", "previous_pane", "filter",
-    "toggle_plan", "details", "expand", "advance", "skip", "palette",
-)  # fmt: skip
 
 
 class HarvestApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "harvest"
-    BINDINGS = [
-        Binding("q", "quit", "Quit", id="quit"),
-        Binding("question_mark", "help", "Help", id="help"),
-        Binding("s", "sync", "Sync", id="sync"),
-        Binding("r", "recompute", "Recompute", id="recompute"),
-        Binding("e", "export", "Export", id="export"),
-        Binding("t", "tax_profile", "Tax", id="tax_profile"),
-        Binding("ctrl+p", "command_palette", "Commands", id="palette", show=False),
-    ]
+    BINDINGS = bindings("app")
 
     def __init__(self, session: Session, feed: PriceFeed) -> None:
         super().__init__()
         self.session = session
         self.feed = feed
         ui = session.config.ui
-        unknown = sorted(set(ui.keymap) - set(BINDING_IDS))
-        if unknown:
-            raise ConfigError(
-                f"ui.keymap: unknown binding id {unknown[0]!r} (known: {', '.join(BINDING_IDS)})"
-            )
-        self.keymap_config = dict(ui.keymap)
+        self.keys = Keys.from_config(ui.keymap)  # refuses unknown ids
         self.theme_name = ui.theme
 
     def on_mount(self) -> None:
@@ -52,9 +35,9 @@ class HarvestApp(App[None]):
             self.theme = self.theme_name
         else:
             self.notify(f"ui.theme: unknown theme {self.theme_name!r}; using the default", severity="warning")
-        if self.keymap_config:
-            self.set_keymap(self.keymap_config)
-        self.push_screen(MainScreen(self.session, self.feed))
+        if self.keys.keymap:
+            self.set_keymap(self.keys.keymap)
+        self.push_screen(MainScreen(self.session, self.feed, self.keys))
 
     @property
     def main(self) -> MainScreen:
@@ -63,7 +46,7 @@ class HarvestApp(App[None]):
                 return screen
         raise LookupError("main screen not mounted")
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Sync exchanges", "Fetch balances, trades and transfers", self.action_sync)
         yield SystemCommand("Recompute", "Reload the store and recompute candidates", self.action_recompute)
@@ -74,7 +57,7 @@ class HarvestApp(App[None]):
         yield SystemCommand("Keys and glossary", "Every binding; not tax advice", self.action_help)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen())
+        self.push_screen(HelpScreen(self.keys))
 
     def action_recompute(self) -> None:
         self.main.reload()
@@ -93,7 +76,7 @@ class HarvestApp(App[None]):
             if changes is not None:
                 self.apply_profile(changes)
 
-        self.push_screen(TaxProfileScreen(self.session.config.tax), saved)
+        self.push_screen(TaxProfileScreen(self.session.config.tax, self.keys), saved)
 
     def apply_profile(self, changes: dict[str, object]) -> None:
         from engine.config.writer import save_tax_profile

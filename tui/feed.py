@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Protocol
 
 from engine.core import fixedpoint as fp
 from engine.demo import portfolio as demo
@@ -65,19 +66,30 @@ class StoredFeed(PriceFeed):
         return prices, oldest
 
 
+class LatestPrices(Protocol):
+    """What the live feed reads: a price stream the command line starts (the app never
+    imports the exchange layer)."""
+
+    def latest(self) -> tuple[dict[str, int], int | None]:
+        """The latest prices and when they were updated (epoch milliseconds), or None."""
+        ...
+
+    def stop(self, wait: float = 5.0) -> None: ...
+
+
 @dataclass
 class LiveFeed(PriceFeed):
     """Prices from the configured exchanges (streamed where possible, else polled); each new
     set is also saved to the store so a monitor or another window sees it."""
 
-    live: object
+    live: LatestPrices
     save: Callable[[dict[str, int], int], None]
     interval: float = 1.0
     label: str = "exchanges"
     seen: int | None = None
 
     def poll(self) -> tuple[dict[str, int], int] | None:
-        prices, updated_ms = self.live.latest()  # type: ignore[attr-defined]
+        prices, updated_ms = self.live.latest()
         if not prices or updated_ms is None or updated_ms == self.seen:
             return None
         self.seen = updated_ms

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from tui.session import AssetDetail, Snapshot
+from engine.planning.detail import AssetDetail
+from tui.session import Snapshot
 
 
 @dataclass

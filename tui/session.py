@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 from engine.api import Engine
+from engine.config.load import Config
 from engine.core import fixedpoint as fp
+from engine.core.errors import InputError
+from engine.monitor.alerts import Condition, holding_conditions
 from engine.planning.candidates import Blocked, Candidate
 from engine.planning.checklist import Checklist, Step, reconcile_checklist
+from engine.planning.detail import AssetDetail, asset_detail
 from engine.planning.holdings import Holding, holdings
-from engine.planning.marginal_tax import tax_function
 from engine.planning.planner import Planner, TaxSummary
 from engine.planning.prices import prices_stale
 
@@ -35,6 +37,7 @@ class Snapshot:
     prices_at: int | None  # when the prices were observed (epoch micros)
     stale: bool
     deadline: datetime
+    alerts: list[Condition]  # the alert conditions holding now (the screen decides what to announce)
 
     @property
     def harvestable_loss(self) -> int:
@@ -45,38 +48,38 @@ class Snapshot:
         return sum(c.net_savings for c in self.candidates if c.net_savings > 0)
 
 
-@dataclass(frozen=True)
-class AssetDetail:
-    account: str
-    asset: str
-    lots: list[
-        tuple[str, int, int | None, int, int, int | None]
-    ]  # id, qty, basis, acquired, days to LT, unrealized
-    price: int | None
-    trade_prices: list[tuple[int, int]]  # (epoch micros, USD per unit) from the user's own trades
-    tax_before: Decimal
-    tax_after: Decimal
-    carryforward_created: int
-    deferred_tax: int
-    loss: int
+SyncRunner = Callable[[Callable[[str], None]], str]
+"""Runs the exchange sync on its own store connection (built by the command line, so the app
+never imports the exchange layer): reports progress sentences, returns a one-line summary,
+raises HarvestError when an account failed."""
+
+SYNC_UNAVAILABLE = (
+    "Sync is not available here: no exchange accounts configured (add `accounts:` to the config; "
+    "see the README), or this is the demo"
+)
 
 
-@dataclass
 class Session:
-    engine: Engine
-    config_path: Path | None = None
-    prices: dict[str, int] = field(default_factory=dict)
-    prices_at: int | None = None
-    export_dir: Path | None = None
-    lock: threading.RLock = field(default_factory=threading.RLock)
-    loaded: bool = False
-    before_load: list[Callable[[], object]] = field(default_factory=list)  # run once by the next load
-
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        config_path: Path | None = None,
+        export_dir: Path | None = None,
+        sync: SyncRunner | None = None,
+    ) -> None:
+        self.engine = engine
+        self.config_path = config_path
+        self.export_dir = export_dir
+        self.sync_runner = sync
+        self.prices: dict[str, int] = {}
+        self.prices_at: int | None = None  # when the prices were observed (epoch micros)
+        self.lock = threading.RLock()  # the engine and its store connection are shared by the workers
+        self.loaded = False
+        self.before_load: list[Callable[[], object]] = []  # run once by the next load
         self.planner = Planner(self.engine)
 
     @property
-    def config(self):  # type: ignore[no-untyped-def]
+    def config(self) -> Config:
         return self.engine.config
 
     def load(self) -> None:
@@ -116,24 +119,22 @@ class Session:
                     preview[key].append((lot.lot_id, fmt.qty(lot.quantity), fmt.usd(lot.basis)))
             return preview
 
+    @property
+    def can_sync(self) -> bool:
+        return self.sync_runner is not None
+
     def sync(self, progress: Callable[[str], None]) -> str:
-        """Bring exchange data in (what `harvest sync` does); progress as short sentences."""
-        from engine.exchanges.sync import sync_accounts
-
-        def report(account: str, done: int, total: int, what: str) -> None:
-            progress(f"{account}: {what} ({done}/{total})")
-
-        with self.lock:
-            results = sync_accounts(self.engine.config, self.engine.store, None, report)
-            self.engine.invalidate()
-            reconcile_checklist(self.engine)
-        failed = [f"{r.account}: {r.error}" for r in results if not r.ok]
-        added = sum(r.added for r in results)
-        if failed:
-            from engine.core.errors import HarvestError
-
-            raise HarvestError(f"{added} new record(s); failed: " + "; ".join(failed))
-        return f"{added} new record(s) from {len(results)} account(s)"
+        """Bring exchange data in (what `harvest sync` does); progress as short sentences. The
+        runner works on its own connection without the lock, so the screens never wait on the
+        network; then what it stored is reloaded (also after a partial failure)."""
+        if self.sync_runner is None:
+            raise InputError(SYNC_UNAVAILABLE)
+        try:
+            return self.sync_runner(progress)
+        finally:
+            with self.lock:
+                self.engine.invalidate()
+                reconcile_checklist(self.engine)
 
     def set_prices(self, prices: dict[str, int], at: int) -> None:
         with self.lock:
@@ -154,9 +155,12 @@ class Session:
             zone = self.engine.calendar.zone
             year = self.engine.tax_year()
             deadline = datetime.combine(date(year, 12, 31), time(23, 59, 59), tzinfo=zone)
+            alerts = holding_conditions(
+                candidates, self.config.alerts, self.engine.today(), year, steps, now, stale
+            )
             return Snapshot(
                 now, year, self.config.tax.filing_status, self.planner.tax_summary(year), held, candidates,
-                blocked, steps, self.prices_at, stale, deadline,
+                blocked, steps, self.prices_at, stale, deadline, alerts,
             )  # fmt: skip
 
     # -- plan and checklist -----------------------------------------------------------------
@@ -173,12 +177,12 @@ class Session:
                 ):
                     checklist.remove(step.number)
                     return f"Removed step {step.number}: {candidate.asset} on {candidate.account}"
-            step = self.planner.step_for(candidate, self.prices)
-            if step is None:
+            sale = self.planner.step_for(candidate, self.prices)
+            if sale is None:
                 return f"{candidate.asset} on {candidate.account}: no lot under water any more"
             wait = self.config.harvest.rebuy_wait_hours
-            number = checklist.add(step, self.engine.tax_year(), self.engine.clock(), wait)
-            return f"Step {number}: sell {fp.fmt(step.quantity, 0)} {candidate.asset} on {candidate.account}"
+            number = checklist.add(sale, self.engine.tax_year(), self.engine.clock(), wait)
+            return f"Step {number}: sell {fp.fmt(sale.quantity, 0)} {candidate.asset} on {candidate.account}"
 
     def advance(self, number: int) -> Step:
         with self.lock:
@@ -201,39 +205,10 @@ class Session:
     # -- detail -----------------------------------------------------------------------------
 
     def detail(self, account: str, asset: str) -> AssetDetail:
-        import polars as pl
-
-        from engine.core.dates import days_to_long_term
-
         with self.lock:
-            context = self.planner.context
-            price = self.prices.get(asset)
-            lots = context.frame.filter((pl.col("account") == account) & (pl.col("asset") == asset)).sort(
-                "acquired_day"
+            return asset_detail(
+                self.planner.context, self.prices, account, asset, self.engine.store.trade_prices(asset)
             )
-            rows = []
-            st_loss = lt_loss = 0
-            for lot_id, qty, basis, acquired in lots.select(
-                "lot_id", "quantity", "basis", "acquired_day"
-            ).iter_rows():
-                wait = days_to_long_term(acquired, context.today)
-                unrealized = None if basis is None or price is None else fp.mul(qty, price) - basis
-                if unrealized is not None and unrealized < 0:
-                    if wait:
-                        st_loss -= unrealized
-                    else:
-                        lt_loss -= unrealized
-                rows.append((lot_id, qty, basis, acquired, wait, unrealized))
-            tax = tax_function(context.profile, context.params, *context.realized)
-            before, after = tax(0, 0), tax(st_loss, lt_loss)
-            rate = context.tax_result.marginal_long_term
-            loss = st_loss + lt_loss
-            return AssetDetail(
-                account, asset, rows, price, self.engine.store.trade_prices(asset),
-                fp.to_decimal(before.total_tax), fp.to_decimal(after.total_tax),
-                after.carryforward - before.carryforward,
-                fp.from_decimal(fp.quantize(fp.to_decimal(loss) * rate)), -loss,
-            )  # fmt: skip
 
 
 def deadline_text(deadline: datetime, now: datetime) -> str:

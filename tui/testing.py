@@ -13,9 +13,12 @@ from engine.core.dates import fixed_clock
 from engine.demo.setup import DEMO_CONFIG, build_demo_engine
 from tui.app import HarvestApp
 from tui.feed import DemoFeed
-from tui.session import Session
+from tui.session import Session, SyncRunner
 
 AS_OF = "2026-11-24"
+QUIET = AlertsConfig(
+    min_net_savings=Decimal(10**9), min_asset_net_savings=Decimal(10**9), long_term_days=0, deadline_days=[]
+)
 
 
 class StillFeed(DemoFeed):
@@ -26,17 +29,27 @@ class StillFeed(DemoFeed):
 
 
 def demo_app(
-    directory: Path, *, as_of: str = AS_OF, quiet: bool = True, extra_lots: int = 0, **ui: object
+    directory: Path,
+    *,
+    as_of: str = AS_OF,
+    quiet: bool = True,
+    extra_lots: int = 0,
+    sync: SyncRunner | None = None,
+    alerts: AlertsConfig | None = None,
+    theme: str | None = None,
+    keymap: dict[str, str] | None = None,
 ) -> HarvestApp:
     config: Config = DEMO_CONFIG
-    if quiet:  # no toasts in snapshots unless a test asks for them
-        config = replace(config, alerts=AlertsConfig(min_net_savings=Decimal(10**9), long_term_days=0))
-    if ui:
-        config = replace(config, ui=UiConfig(**ui))  # type: ignore[arg-type]
+    if alerts is not None:
+        config = replace(config, alerts=alerts)
+    elif quiet:  # no toasts in snapshots unless a test asks for them
+        config = replace(config, alerts=QUIET)
+    if theme is not None or keymap is not None:
+        config = replace(config, ui=UiConfig(theme or UiConfig.theme, keymap or {}))
     clock = fixed_clock(as_of, config.tax.timezone)
     engine = build_demo_engine(directory, clock, extra_lots)
     engine.config = config
     feed = StillFeed(date.fromisoformat(as_of), clock, interval=3600)
-    session = Session(engine, config_path=directory / "config.yaml", export_dir=directory)
+    session = Session(engine, config_path=directory / "config.yaml", export_dir=directory, sync=sync)
     session.set_prices(feed.current(), clock())
     return HarvestApp(session, feed)

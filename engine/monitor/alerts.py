@@ -1,18 +1,25 @@
-"""Alert conditions and their memory: each fires once per crossing, keeps quiet for a cooldown,
-and speaks again only when it has worsened by `rearm_fraction`. State lives in the store so
-repeated `harvest watch --once` runs from cron behave like one long-running monitor."""
+"""Alert conditions and the one rule for announcing them: each fires once per crossing, keeps
+quiet for a cooldown, and speaks again only when it has worsened by `rearm_fraction`; once it
+no longer holds it re-arms, and its next crossing speaks at once.
+
+The rule (`decide_alerts`) is pure. Its memory differs by user: the monitor keeps it in the
+store (`decide`), so repeated `harvest watch --once` runs from cron behave like one
+long-running monitor; the app keeps its own in memory (`AlertMemory`), so it never consumes
+the monitor's."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 
 from engine.config.load import AlertsConfig
 from engine.core import fixedpoint as fp
 from engine.core.dates import days_to_year_end
 from engine.planning.candidates import Candidate
-from engine.planning.checklist import Checklist
-from engine.store.store import Store, write_transaction
+from engine.planning.checklist import Checklist, Step
+from engine.store.alert_memory import stored_alert_memory
+from engine.store.store import Store
 
 
 @dataclass(frozen=True)
@@ -44,7 +51,21 @@ def conditions(
     now: int,
     stale: bool,
 ) -> list[Condition]:
-    """Every alert condition that holds now."""
+    """Every alert condition that holds now, the checklist read from the store."""
+    steps = Checklist(store.conn).steps()
+    return holding_conditions(candidates, alerts, today, year, steps, now, stale)
+
+
+def holding_conditions(
+    candidates: Sequence[Candidate],
+    alerts: AlertsConfig,
+    today: int,
+    year: int,
+    steps: Sequence[Step],
+    now: int,
+    stale: bool,
+) -> list[Condition]:
+    """Every alert condition that holds now, given the candidates and the checklist's steps."""
     found: list[Condition] = []
     suffix = " (prices stale: estimate)" if stale else ""
     positive = [c for c in candidates if c.net_savings > 0]
@@ -71,7 +92,7 @@ def conditions(
         threshold = min(crossed)  # the tightest mark passed: one alert per mark, not a burst
         found.append(Condition(f"deadline:{year}:{threshold}", "deadline",
                                f"{days_left}d to Dec 31 with ${fp.fmt_cents(total)} of net savings left", total))  # fmt: skip
-    for step in Checklist(store.conn).steps():
+    for step in steps:
         if (
             step.state in ("sold", "rebuy_due")
             and step.rebuy
@@ -84,32 +105,60 @@ def conditions(
     return found
 
 
-def decide(store: Store, holding: list[Condition], alerts: AlertsConfig, now: int) -> list[Alert]:
-    """Which conditions to announce, updating the remembered state in one transaction."""
+Sent = tuple[int, int]  # an active alert: the value it was last sent at, and when (epoch micros)
+
+
+@dataclass(frozen=True)
+class Decision:
+    raised: list[Alert] = field(default_factory=list)
+    sent: dict[str, Sent] = field(default_factory=dict)  # remember these as active
+    rearmed: list[str] = field(default_factory=list)  # these no longer hold: forget them
+
+
+def decide_alerts(
+    active: Mapping[str, Sent], holding: Sequence[Condition], alerts: AlertsConfig, now: int
+) -> Decision:
+    """Which of the holding conditions to announce, given the active alerts remembered."""
     cooldown = alerts.cooldown_minutes * 60_000_000
     rearm = alerts.rearm_fraction
-    raised: list[Alert] = []
-    with write_transaction(store.conn) as conn:
-        remembered = {key: (int(value), sent) for key, value, sent in conn.execute(
-            "SELECT key, value, sent_at FROM alert_state WHERE active = 1")}  # fmt: skip
-        holding_keys = {c.key for c in holding}
-        for key in set(remembered) - holding_keys:  # no longer true: re-arm for the next crossing
-            conn.execute("UPDATE alert_state SET active = 0 WHERE key = ?", (key,))
-        for c in holding:
-            previous = remembered.get(c.key)
-            if previous is not None:
-                value, sent = previous
-                worse = (
-                    c.value >= value + fp.from_decimal(fp.to_decimal(abs(value)) * rearm) and c.value > value
-                )
-                if now - sent < cooldown or not worse:
-                    continue
-            raised.append(
-                Alert(c.key, c.kind, c.message, fp.fmt(c.value, 0) if c.kind != "rebuy_due" else "1", now)
-            )
-            conn.execute(
-                "INSERT INTO alert_state (key, active, value, sent_at) VALUES (?, 1, ?, ?) ON CONFLICT(key) DO UPDATE "
-                "SET active = 1, value = excluded.value, sent_at = excluded.sent_at",
-                (c.key, str(c.value), now),
-            )
-    return raised
+    decision = Decision()
+    holding_keys = {c.key for c in holding}
+    decision.rearmed.extend(sorted(set(active) - holding_keys))
+    for c in holding:
+        previous = active.get(c.key)
+        if previous is not None:
+            value, sent = previous
+            # quantized: a value with all 18 decimals times the fraction has more (it raised)
+            margin = fp.from_decimal(fp.quantize(fp.to_decimal(abs(value)) * rearm))
+            worse = c.value >= value + margin and c.value > value
+            if now - sent < cooldown or not worse:
+                continue
+        decision.raised.append(
+            Alert(c.key, c.kind, c.message, fp.fmt(c.value, 0) if c.kind != "rebuy_due" else "1", now)
+        )
+        decision.sent[c.key] = (c.value, now)
+    return decision
+
+
+def decide(store: Store, holding: list[Condition], alerts: AlertsConfig, now: int) -> list[Alert]:
+    """The monitor's decision, its memory read and updated in one store transaction."""
+    with stored_alert_memory(store.conn) as memory:
+        decision = decide_alerts(memory.active(), holding, alerts, now)
+        memory.rearm(decision.rearmed)
+        for key, (value, at) in decision.sent.items():
+            memory.sent(key, value, at)
+    return decision.raised
+
+
+@dataclass
+class AlertMemory:
+    """The app's memory: the same rule, kept in memory for one session."""
+
+    active: dict[str, Sent] = field(default_factory=dict)
+
+    def decide(self, holding: Sequence[Condition], alerts: AlertsConfig, now: int) -> list[Alert]:
+        decision = decide_alerts(self.active, holding, alerts, now)
+        for key in decision.rearmed:
+            del self.active[key]
+        self.active.update(decision.sent)
+        return decision.raised

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 
 import pytest
 from textual.binding import Binding
 from textual.widgets import DataTable, Input
-from textual.worker import WorkerFailed
 
+from tests.tui.pilot import cells, settled, table, widths_fit
 from tui.screens.detail import DetailScreen
 from tui.screens.dialogs import ConfirmScreen, ReasonScreen
 from tui.screens.help import HelpScreen
@@ -19,23 +18,6 @@ from tui.testing import demo_app
 from tui.widgets.panes import Pane
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-
-async def settled(pilot) -> None:  # noqa: ANN001
-    """Wait until every worker finished and the messages they posted were handled."""
-    for _ in range(3):
-        with contextlib.suppress(WorkerFailed):  # a failed worker shows as a notification
-            await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-def table(app, pane_id: str) -> DataTable:  # noqa: ANN001
-    return app.screen.query_one(f"#{pane_id}-table", DataTable)
-
-
-def cells(app, pane_id: str) -> list[list[str]]:  # noqa: ANN001
-    t = table(app, pane_id)
-    return [[str(c) for c in t.get_row_at(i)] for i in range(t.row_count)]
 
 
 async def test_main_screen_fills_all_three_panes(tmp_path: Path):
@@ -302,3 +284,75 @@ async def test_q_quits(tmp_path: Path):
         await pilot.press("q")
         await pilot.pause()
     assert app.return_code == 0
+
+
+async def test_the_detail_screen_shows_the_engines_asset_detail(tmp_path: Path):
+    from engine.planning.detail import asset_detail
+    from tui import format as fmt
+
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        account, asset = cells(app, "candidates")[0][1:3]
+        await pilot.press("enter")
+        await settled(pilot)
+        screen = app.screen
+        assert isinstance(screen, DetailScreen)
+        session = app.session
+        expected = asset_detail(
+            session.planner.context, session.prices, account, asset, session.engine.store.trade_prices(asset)
+        )
+        assert screen.detail == expected
+        lots = screen.query_one("#detail-lots", DataTable)
+        rows = [[str(c) for c in lots.get_row_at(i)] for i in range(lots.row_count)]
+        assert [row[0] for row in rows] == [lot.lot_id for lot in expected.lots]
+        assert [row[2] for row in rows] == [fmt.qty(lot.quantity) for lot in expected.lots]
+        assert [row[4] for row in rows] == [fmt.usd(lot.unrealized, sign=True) for lot in expected.lots]
+        assert [row[5] for row in rows] == [
+            "LT" if lot.days_to_long_term == 0 else f"{lot.days_to_long_term}d" for lot in expected.lots
+        ]
+        tax = str(screen.query_one("#detail-tax").render())
+        assert f"loss {fmt.usd(expected.loss)}" in tax
+        assert f"saves {fmt.usd_decimal(expected.tax_before - expected.tax_after)}" in tax
+        assert f"≈ {fmt.usd(expected.deferred_tax)}" in tax
+
+
+async def test_enter_on_a_blocked_row_opens_its_details(tmp_path: Path):
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        del app.session.prices["DOGE"]  # no price: blocked, shown at the end with a reason
+        app.screen.recompute()
+        await settled(pilot)
+        rows = cells(app, "candidates")
+        assert rows[-1][:3] == ["?", "kraken", "DOGE"]
+        table(app, "candidates").move_cursor(row=len(rows) - 1)
+        await pilot.press("enter")
+        await settled(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        assert (app.screen.detail.account, app.screen.detail.asset, app.screen.detail.price) == (
+            "kraken",
+            "DOGE",
+            None,
+        )
+
+
+async def test_a_tick_that_widens_a_number_widens_its_column(tmp_path: Path):
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        holdings = table(app, "holdings")
+        before = [column.get_render_width(holdings) for column in holdings.ordered_columns]
+        app.session.set_prices({"BTC": app.session.prices["BTC"] * 100}, app.session.engine.clock())
+        app.screen.recompute()  # the same holdings rows: cells update in place, columns refit
+        await settled(pilot)
+        assert [column.get_render_width(holdings) for column in holdings.ordered_columns] != before
+        for pane in ("holdings", "candidates", "checklist"):
+            assert widths_fit(table(app, pane)), pane
+        lines = [holdings.render_line(y).text for y in range(holdings.row_count + 1)]
+        values = [str(holdings.get_row_at(r)[4]) for r in range(holdings.row_count)]
+        assert max(values, key=len).startswith("$2,")  # the coinbase BTC value, now millions
+        assert all(any(value in line for line in lines) for value in values)  # none clipped
+        assert holdings.virtual_size.width == sum(
+            column.get_render_width(holdings) for column in holdings.ordered_columns
+        )

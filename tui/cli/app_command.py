@@ -14,10 +14,7 @@ from tui.cli.context import open_engine
 if TYPE_CHECKING:
     from engine.api import Engine
     from engine.exchanges.live_prices import LivePrices
-    from tui.session import Session
-
-# MERGE: the same alias as tui.session.SyncRunner; import it from there once the app branch is in
-SyncRunner = Callable[[Callable[[str], None]], str]
+    from tui.session import Session, SyncRunner
 
 
 def cmd_app(args: argparse.Namespace, out: TextIO) -> int:
@@ -28,9 +25,9 @@ def cmd_app(args: argparse.Namespace, out: TextIO) -> int:
 
     engine = open_engine(args)
     config = engine.config
-    session = Session(engine, config_path=config.path or resolve_config_path(args.config)[0])
-    # MERGE: pass it as Session(engine, config_path=..., sync=store_sync(engine)) once Session takes sync=
-    session.sync_runner = store_sync(engine)  # type: ignore[attr-defined]
+    # no accounts: the app's `s` says how to add them instead of starting a sync
+    runner = store_sync(engine) if config.accounts else None
+    session = Session(engine, config_path=config.path or resolve_config_path(args.config)[0], sync=runner)
     live = start_live_prices(session)
     feed: PriceFeed = (
         LiveFeed(live, session.save_prices)

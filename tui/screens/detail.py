@@ -3,26 +3,28 @@ cost, and what harvesting its losing lots now does to this year's tax."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual_plotext import PlotextPlot
 
 from engine.core import fixedpoint as fp
+from engine.planning.detail import AssetDetail
 from tui import format as fmt
-from tui.session import AssetDetail
+from tui.keys import bindings
+from tui.widgets.fitted_table import rebuild
 
 MAX_TABLE_ROWS = 2000  # the stock table stays fast at this size; the rest is summarised
 MAX_COST_LINES = 8
+LOT_COLUMNS = ("lot", "acquired", "quantity", "unit cost", "unrealized", "→LT")
 
 
 class DetailScreen(Screen[None]):
-    BINDINGS = [Binding("escape,q", "app.pop_screen", "Back", id="back")]
+    BINDINGS = bindings("detail")
 
     def __init__(self, detail: AssetDetail) -> None:
         super().__init__()
@@ -45,20 +47,19 @@ class DetailScreen(Screen[None]):
         self.query_one("#detail-chart").border_title = "Price and lot costs"
         self.query_one("#detail-tax").border_title = "Harvesting now"
         table: DataTable[str | Text] = self.query_one("#detail-lots", DataTable)
-        for label in ("lot", "acquired", "quantity", "unit cost", "unrealized", "→LT"):
-            table.add_column(label, key=label)
-        from datetime import date
-
-        for lot_id, qty, basis, acquired, wait, unrealized in self.detail.lots[:MAX_TABLE_ROWS]:
-            unit = None if basis is None else fp.unit_price(basis, qty)
-            table.add_row(
-                lot_id, date.fromordinal(acquired).isoformat(), Text(fmt.qty(qty), justify="right"),
+        rows: list[list[Text | str]] = []
+        for lot in self.detail.lots[:MAX_TABLE_ROWS]:
+            unit = None if lot.basis is None else fp.unit_price(lot.basis, lot.quantity)
+            loss_style = "red" if (lot.unrealized or 0) < 0 else "green"
+            rows.append([
+                lot.lot_id, date.fromordinal(lot.acquired_day).isoformat(), Text(fmt.qty(lot.quantity), justify="right"),
                 Text(fmt.price(unit) if unit is not None else "unknown", justify="right"),
-                Text(fmt.usd(unrealized, sign=True), style="red" if (unrealized or 0) < 0 else "green", justify="right"),
-                "LT" if wait == 0 else f"{wait}d",
-            )  # fmt: skip
+                Text(fmt.usd(lot.unrealized, sign=True), style=loss_style, justify="right"),
+                "LT" if lot.days_to_long_term == 0 else f"{lot.days_to_long_term}d",
+            ])  # fmt: skip
         if len(self.detail.lots) > MAX_TABLE_ROWS:
-            table.add_row(f"… {len(self.detail.lots) - MAX_TABLE_ROWS} more", "", "", "", "", "")
+            rows.append([f"… {len(self.detail.lots) - MAX_TABLE_ROWS} more", "", "", "", "", ""])
+        rebuild(table, [Text(label) for label in LOT_COLUMNS], rows)
         table.focus()
         self.draw_chart()
 
@@ -74,9 +75,9 @@ class DetailScreen(Screen[None]):
             plt.plot(xs, ys, label="trade prices", marker="braille")
             costs = sorted(
                 (
-                    (fp.unit_price(basis, qty), qty)
-                    for _, qty, basis, _a, _w, _u in self.detail.lots
-                    if basis is not None
+                    (fp.unit_price(lot.basis, lot.quantity), lot.quantity)
+                    for lot in self.detail.lots
+                    if lot.basis is not None
                 ),
                 key=lambda pair: -pair[1],
             )[:MAX_COST_LINES]

@@ -3,25 +3,27 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
+from tui.keys import DEFAULT_KEYS, Keys, bindings
+
 
 class ConfirmScreen(ModalScreen[bool]):
-    BINDINGS = [Binding("y", "answer(True)", "Yes"), Binding("n,escape", "answer(False)", "No")]
+    BINDINGS = bindings("confirm")
 
-    def __init__(self, question: str) -> None:
+    def __init__(self, question: str, keys: Keys = DEFAULT_KEYS) -> None:
         super().__init__(classes="dialog")
         self.question = question
+        self.keys = keys
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
             yield Label(self.question, classes="question")
             with Horizontal(classes="buttons"):
-                yield Button("Yes (y)", variant="primary", id="yes")
-                yield Button("No (n)", id="no")
+                yield Button(f"Yes ({self.keys.hint('yes')})", variant="primary", id="yes")
+                yield Button(f"No ({self.keys.hint('no')})", id="no")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
@@ -31,16 +33,18 @@ class ConfirmScreen(ModalScreen[bool]):
 
 
 class ReasonScreen(ModalScreen[str | None]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = bindings("reason")
 
-    def __init__(self, question: str) -> None:
+    def __init__(self, question: str, keys: Keys = DEFAULT_KEYS) -> None:
         super().__init__(classes="dialog")
         self.question = question
+        self.keys = keys
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
             yield Label(self.question, classes="question")
-            yield Input(placeholder="reason (enter to confirm, esc to cancel)", id="reason")
+            cancel = self.keys.hint("cancel_reason")
+            yield Input(placeholder=f"reason (enter to confirm, {cancel} to cancel)", id="reason")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.value.strip():

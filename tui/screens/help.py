@@ -3,34 +3,22 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
-HELP = """\
+from tui.keys import HELP_ROWS, Keys, bindings
+
+KEYS_HEADING = """\
 # harvest — keys
 
 *harvest estimates taxes for planning; it is not tax advice.*
 
 | where | key | does |
 |---|---|---|
-| anywhere | `tab` / `shift+tab` | next / previous pane |
-| anywhere | `/` | filter the focused table (esc clears) |
-| anywhere | `s` | sync exchanges |
-| anywhere | `r` | recompute (reload the store) |
-| anywhere | `e` | export the checklist (CSV) |
-| anywhere | `t` | tax profile |
-| anywhere | `ctrl+p` | command palette |
-| anywhere | `?` | this help |
-| anywhere | `q` | quit |
-| Holdings | `enter` | details: lots, chart, tax effect |
-| Holdings | `x` | show / hide the lots under an asset |
-| Candidates | `space` | add to / remove from the plan |
-| Candidates | `enter` | details |
-| Checklist | `a` | advance the step (confirmed) |
-| Checklist | `k` | skip the step, with a reason |
+"""
 
+GLOSSARY = """
 Keys can be remapped by binding id under `ui.keymap` in the config.
 
 ## Glossary
@@ -52,12 +40,22 @@ Keys can be remapped by binding id under `ui.keymap` in the config.
 """
 
 
+def help_markdown(keys: Keys) -> str:
+    """The help text, its key table with the keys in effect (`ui.keymap` applied)."""
+    rows = "".join(f"| {row.where} | {keys.help_keys(row)} | {row.does} |\n" for row in HELP_ROWS)
+    return KEYS_HEADING + rows + GLOSSARY
+
+
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close")]
+    BINDINGS = bindings("help")
+
+    def __init__(self, keys: Keys) -> None:
+        super().__init__()
+        self.keys = keys
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
-            yield Markdown(HELP)
+            yield Markdown(help_markdown(self.keys))
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)

@@ -3,47 +3,57 @@ workers and come back as messages, so input never waits on a computation."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from engine.core.errors import HarvestError
+from engine.monitor.alerts import AlertMemory
 from tui import format as fmt
 from tui.feed import PriceFeed
+from tui.keys import DEFAULT_KEYS, Keys, bindings
 from tui.messages import DetailReady, Loaded, SnapshotReady, WorkFailed
 from tui.screens.detail import DetailScreen
 from tui.screens.dialogs import ConfirmScreen, ReasonScreen
-from tui.session import Session, Snapshot
+from tui.session import SYNC_UNAVAILABLE, Session, Snapshot
 from tui.widgets.header_bar import HeaderBar
 from tui.widgets.panes import CandidatesPane, ChecklistPane, HoldingsPane, Pane, step_by_number
 
+ALERT_LOOKS: dict[str, tuple[str, SeverityLevel]] = {  # alert kind: toast title and severity
+    "total_savings": ("Harvest alert", "information"),
+    "asset_savings": ("Harvest alert", "information"),
+    "long_term_soon": ("Long-term soon", "warning"),
+    "deadline": ("Dec 31 deadline", "warning"),
+    "rebuy_due": ("Rebuy due", "warning"),
+}
+MAX_TOAST_LINES = 5
 NARROW_WIDTH = 100  # below this (or a short terminal) one pane shows at a time
 NARROW_HEIGHT = 30
 WIDE_WIDTH = 170  # from here holdings and candidates sit side by side
 
 
 class MainScreen(Screen[None]):
-    BINDINGS = [
-        Binding("tab", "next_pane", "Pane", id="next_pane", show=False),
-        Binding("shift+tab", "previous_pane", "Pane", id="previous_pane", show=False),
-    ]
+    BINDINGS = bindings("main")
 
-    def __init__(self, session: Session, feed: PriceFeed) -> None:
+    def __init__(self, session: Session, feed: PriceFeed, keys: Keys = DEFAULT_KEYS) -> None:
         super().__init__()
         self.session = session
         self.feed = feed
+        self.keys = keys
         self.snapshot: Snapshot | None = None
         self.active = 1  # candidates first: it is what the user came for
-        self.alerted: set[tuple[str, str, str, str]] = set()
-        self.baseline: set[tuple[str, str, str]] | None = None  # candidates above the alert line
+        self.alert_memory = AlertMemory()
         self.told_empty = False
+        self.syncing = False
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(" harvest · loading…", id="header")
@@ -54,7 +64,7 @@ class MainScreen(Screen[None]):
         yield Footer()
 
     @property
-    def panes(self) -> list[Pane]:
+    def panes(self) -> list[Pane[Any]]:
         return [self.query_one(HoldingsPane), self.query_one(CandidatesPane), self.query_one(ChecklistPane)]
 
     def on_mount(self) -> None:
@@ -87,9 +97,8 @@ class MainScreen(Screen[None]):
             self.recompute()
 
     @work(thread=True, group="actions", exit_on_error=False)
-    def run_action(self, label: str, action: object) -> None:
+    def run_engine_call(self, label: str, action: Callable[[], object]) -> None:
         """Run an engine call; say what happened; recompute."""
-        assert callable(action)
         message = action()
         if message:
             self.app.call_from_thread(self.notify, f"{label}: {message}" if label else str(message))
@@ -140,7 +149,7 @@ class MainScreen(Screen[None]):
 
     def on_candidates_pane_toggle_plan(self, message: CandidatesPane.TogglePlan) -> None:
         candidate = message.candidate
-        self.run_action("", lambda: self.session.toggle(candidate))
+        self.run_engine_call("", lambda: self.session.toggle(candidate))
 
     def on_checklist_pane_step_action(self, message: ChecklistPane.StepAction) -> None:
         steps = self.snapshot.steps if self.snapshot else []
@@ -155,47 +164,39 @@ class MainScreen(Screen[None]):
 
             def advance(confirmed: bool | None) -> None:
                 if confirmed:
-                    self.run_action(f"step {step.number}", lambda: self.session.advance(step.number).state)
+                    self.run_engine_call(
+                        f"step {step.number}", lambda: self.session.advance(step.number).state
+                    )
 
-            self.app.push_screen(ConfirmScreen(question), advance)
+            self.app.push_screen(ConfirmScreen(question, self.keys), advance)
         else:
 
             def skip(reason: str | None) -> None:
                 if reason:
-                    self.run_action(
+                    self.run_engine_call(
                         f"step {step.number}", lambda: self.session.skip(step.number, reason).state
                     )
 
             self.app.push_screen(
-                ReasonScreen(f"Skip step {step.number} ({step.asset} on {step.account}): why?"), skip
+                ReasonScreen(f"Skip step {step.number} ({step.asset} on {step.account}): why?", self.keys),
+                skip,
             )
 
     # -- alerts -----------------------------------------------------------------------------
 
     def raise_alerts(self, snapshot: Snapshot) -> None:
-        """Notify when a candidate newly crosses `alerts.min_net_savings` (the first snapshot
-        only sets the baseline), and once per candidate when a loss nears long-term."""
-        from engine.core import fixedpoint as fp
-
-        alerts = self.session.config.alerts
-        threshold = fp.from_decimal(alerts.min_net_savings)
-        above = {(c.account, c.asset, c.term) for c in snapshot.candidates if c.net_savings >= threshold}
-        if self.baseline is not None:
-            for c in snapshot.candidates:
-                if (c.account, c.asset, c.term) in above - self.baseline:
-                    self.notify(f"{c.asset} on {c.account}: harvesting now saves {fmt.usd(c.net_savings)} net",
-                                title="Harvest alert")  # fmt: skip
-        self.baseline = above  # a candidate alerts again only after falling back below the line
-        turning = []
-        for c in snapshot.candidates:
-            key = (c.account, c.asset, c.term, "long-term")
-            if c.term == "short" and c.days_to_long_term <= alerts.long_term_days and key not in self.alerted:
-                self.alerted.add(key)
-                turning.append(f"{c.asset} on {c.account} in {c.days_to_long_term}d")
-        if turning:
-            self.notify(
-                "Losses turning long-term: " + ", ".join(turning), title="Long-term soon", severity="warning"
-            )
+        """Announce the conditions the monitor would (engine.monitor.alerts): once per crossing,
+        quiet for the cooldown, again only when worse by the re-arm fraction. The memory is
+        this screen's own, so the monitor's (in the store) is left alone. Alerts raised
+        together share one toast per title, so a launch does not bury the screen in toasts."""
+        toasts: dict[str, tuple[list[str], SeverityLevel]] = {}
+        for alert in self.alert_memory.decide(snapshot.alerts, self.session.config.alerts, snapshot.now):
+            title, severity = ALERT_LOOKS.get(alert.kind, ("Harvest alert", "information"))
+            toasts.setdefault(title, ([], severity))[0].append(alert.message)  # one severity per title
+        for title, (lines, severity) in toasts.items():
+            if len(lines) > MAX_TOAST_LINES:
+                lines[MAX_TOAST_LINES - 1 :] = [f"… and {len(lines) - MAX_TOAST_LINES + 1} more"]
+            self.notify("\n".join(lines), title=title, severity=severity)
 
     # -- panes and actions ------------------------------------------------------------------
 
@@ -233,19 +234,32 @@ class MainScreen(Screen[None]):
 
         def confirmed(answer: bool | None) -> None:
             if answer:
-                self.run_action(
+                self.run_engine_call(
                     "", lambda: f"wrote {self.session.export_checklist(target)} step(s) to {target}"
                 )
 
-        self.app.push_screen(ConfirmScreen(f"Export the checklist to {target}?"), confirmed)
+        self.app.push_screen(ConfirmScreen(f"Export the checklist to {target}?", self.keys), confirmed)
 
     def sync(self) -> None:
-        def run() -> str:
-            result = self.session.sync(lambda text: self.app.call_from_thread(self.notify, text, timeout=3))
-            self.load()
-            return result
+        if not self.session.can_sync:
+            self.notify(SYNC_UNAVAILABLE, severity="warning", timeout=8)
+            return
+        if self.syncing:
+            self.notify("A sync is already running", timeout=3)
+            return
+        self.syncing = True
+        self.run_sync()
 
-        self.run_action("sync", run)
+    @work(thread=True, group="sync", exit_on_error=False)
+    def run_sync(self) -> None:
+        """The runner waits on the network in this thread, holding no lock: keys, price ticks
+        and recomputes go on meanwhile. Progress and the summary come back as notifications."""
+        try:
+            summary = self.session.sync(lambda text: self.app.call_from_thread(self.notify, text, timeout=3))
+            self.app.call_from_thread(self.notify, f"sync: {summary}")
+        finally:
+            self.syncing = False  # one bool, read on the UI thread only
+            self.load()
 
 
 def _explain(error: BaseException) -> str:

@@ -6,13 +6,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Switch
 
 from engine.config.load import TaxConfig
 from engine.config.schema import key_of
+from tui.keys import DEFAULT_KEYS, Keys, bindings
 
 LABELS: tuple[tuple[str, str], ...] = (
     # (TaxConfig attribute, label)
@@ -32,14 +32,12 @@ FIELDS: tuple[tuple[str, str, str], ...] = tuple((key_of(TaxConfig, a), label, a
 class TaxProfileScreen(ModalScreen[dict[str, Any] | None]):
     """Dismisses with the changed keys (dotted, under `tax.`), or None when cancelled."""
 
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="save_profile"),
-        Binding("escape", "cancel", "Cancel", id="cancel_profile"),
-    ]
+    BINDINGS = bindings("tax_profile")
 
-    def __init__(self, tax: TaxConfig) -> None:
+    def __init__(self, tax: TaxConfig, keys: Keys = DEFAULT_KEYS) -> None:
         super().__init__(classes="dialog")
         self.tax = tax
+        self.keys = keys
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog-box", id="profile-box"):
@@ -60,8 +58,8 @@ class TaxProfileScreen(ModalScreen[dict[str, Any] | None]):
                 yield Label("Net investment income tax", classes="field-label")
                 yield Switch(value=self.tax.niit, id="niit")
             with Horizontal(classes="buttons"):
-                yield Button("Save (ctrl+s)", variant="primary", id="save")
-                yield Button("Cancel (esc)", id="cancel")
+                yield Button(f"Save ({self.keys.hint('save_profile')})", variant="primary", id="save")
+                yield Button(f"Cancel ({self.keys.hint('cancel_profile')})", id="cancel")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "save":

@@ -4,26 +4,31 @@ filter line (`/`). Panes post messages; the screen decides what happens."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
+from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable, Input
 
-from engine.planning.candidates import Candidate
+from engine.planning.candidates import Blocked, Candidate
 from engine.planning.checklist import Step
 from engine.planning.holdings import Holding
 from tui import format as fmt
+from tui.keys import bindings
 from tui.session import Snapshot
+from tui.widgets.fitted_table import fitted_widths, rebuild, refit
+
+RowKey = TypeVar("RowKey")  # what identifies a row of a pane (kept across refreshes for the cursor)
 
 
-class Pane(Vertical, can_focus=False):
+class Pane(Vertical, Generic[RowKey], can_focus=False):
     """A titled table with a filter. Subclasses say which columns and rows."""
 
-    BINDINGS = [Binding("slash", "filter", "Filter", id="filter")]
+    BINDINGS = bindings("pane")
     COLUMNS: tuple[str, ...] = ()
     RIGHT: frozenset[int] = frozenset()
 
@@ -31,8 +36,13 @@ class Pane(Vertical, can_focus=False):
         super().__init__(id=id, classes="pane")
         self.border_title = title
         self.filter_text = ""
-        self.keys: list[Any] = []
+        self.keys: list[RowKey] = []
         self.shown: list[list[Text | str]] = []
+        self.widths: list[int] = []
+        self.labels = [
+            Text(label, justify="right" if index in self.RIGHT else "left")
+            for index, label in enumerate(self.COLUMNS)
+        ]
 
     def compose(self) -> ComposeResult:
         table: DataTable[Any] = DataTable(cursor_type="row", zebra_stripes=True, id=f"{self.id}-table")
@@ -42,9 +52,7 @@ class Pane(Vertical, can_focus=False):
         )
 
     def on_mount(self) -> None:
-        table = self.table
-        for index, label in enumerate(self.COLUMNS):
-            table.add_column(Text(label, justify="right" if index in self.RIGHT else "left"), key=label)
+        self.widths = rebuild(self.table, self.labels, [])
 
     @property
     def table(self) -> DataTable[Any]:
@@ -62,7 +70,7 @@ class Pane(Vertical, can_focus=False):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.table.focus()
 
-    def on_key(self, event: Any) -> None:
+    def on_key(self, event: events.Key) -> None:
         box = self.query_one(Input)
         if event.key == "escape" and box.has_focus:
             box.value = ""
@@ -73,30 +81,35 @@ class Pane(Vertical, can_focus=False):
     def matches(self, *cells: str) -> bool:
         return not self.filter_text or any(self.filter_text in cell.lower() for cell in cells)
 
-    def fill(self, rows: list[tuple[Any, list[Text | str]]]) -> None:
-        """Show these rows. On a price tick the rows are usually the same ones: then only the
-        cells whose text changed are updated (cheap); otherwise the table is rebuilt, keeping
-        the cursor on the same key where it still exists."""
+    def fill(self, rows: list[tuple[RowKey, list[Text | str]]]) -> None:
+        """Show these rows, every column as wide as its widest cell. On a price tick the rows
+        are usually the same ones: then only the cells whose text changed are updated (cheap),
+        the columns refitted first when a width changed; otherwise the table is rebuilt,
+        keeping the cursor on the same key where it still exists."""
         table = self.table
         keys = [key for key, _ in rows]
-        current = (
-            self.keys[table.cursor_row] if self.keys and 0 <= table.cursor_row < len(self.keys) else None
-        )
+        cells = [[self._cell(index, cell) for index, cell in enumerate(row)] for _, row in rows]
+        widths = fitted_widths(self.labels, cells)
+        current = self.selected()
         if len(keys) == len(self.keys) and keys:
-            for row_index, (_key, cells) in enumerate(rows):
+            resized = widths != self.widths
+            if resized:
+                refit(table, widths)
+                self.widths = widths
+            for row_index, (_key, row) in enumerate(rows):
                 old = self.shown[row_index]
-                for column_index, cell in enumerate(cells):
+                for column_index, cell in enumerate(row):
                     if _plain(cell) != _plain(old[column_index]):
-                        table.update_cell_at((row_index, column_index), self._cell(column_index, cell))
+                        coordinate = Coordinate(row_index, column_index)
+                        table.update_cell_at(coordinate, cells[row_index][column_index])
             self.keys = keys
-            self.shown = [cells for _, cells in rows]
+            self.shown = [row for _, row in rows]
             if current in keys and keys.index(current) != table.cursor_row:
                 table.move_cursor(row=keys.index(current), animate=False)  # follow the row
             return
-        table.clear()
-        table.add_rows([[self._cell(i, c) for i, c in enumerate(cells)] for _, cells in rows])
+        self.widths = rebuild(table, self.labels, cells, widths)
         self.keys = keys
-        self.shown = [cells for _, cells in rows]
+        self.shown = [row for _, row in rows]
         if current in self.keys:
             table.move_cursor(row=self.keys.index(current), animate=False)
 
@@ -112,13 +125,13 @@ class Pane(Vertical, can_focus=False):
         if action is not None:
             action()
 
-    def selected(self) -> Any:
+    def selected(self) -> RowKey | None:
         row = self.table.cursor_row
         return self.keys[row] if self.keys and 0 <= row < len(self.keys) else None
 
     @dataclass
     class FilterChanged(Message):
-        pane: Pane
+        pane: Pane[Any]
 
 
 def _plain(cell: Text | str) -> tuple[str, str]:
@@ -133,13 +146,10 @@ def money_text(units: int | None, sign: bool = True) -> Text:
     return Text(text, style=style, justify="right")
 
 
-class HoldingsPane(Pane):
+class HoldingsPane(Pane[tuple[str, ...]]):  # (account, asset), or (account, asset, lot id)
     COLUMNS = ("account", "asset", "quantity", "basis", "value", "unreal ST", "unreal LT", "change")
     RIGHT = frozenset({2, 3, 4, 5, 6, 7})
-    BINDINGS = [
-        Binding("enter", "details", "Details", id="details"),
-        Binding("x", "expand", "Lots", id="expand"),
-    ]
+    BINDINGS = bindings("holdings")
 
     def __init__(self) -> None:
         super().__init__("Holdings", id="holdings")
@@ -148,7 +158,7 @@ class HoldingsPane(Pane):
 
     def show(self, snapshot: Snapshot, lots: dict[tuple[str, str], list[tuple[str, str, str]]]) -> None:
         self.lots_by_key = lots
-        rows: list[tuple[Any, list[Text | str]]] = []
+        rows: list[tuple[tuple[str, ...], list[Text | str]]] = []
         for h in snapshot.holdings:
             if not self.matches(h.account, h.asset):
                 continue
@@ -199,13 +209,10 @@ class HoldingsPane(Pane):
         asset: str
 
 
-class CandidatesPane(Pane):
+class CandidatesPane(Pane[tuple[str, str, str] | Blocked]):  # (account, asset, term)
     COLUMNS = ("", "account", "asset", "quantity", "loss", "term", "→LT", "saves", "carryfwd", "net", "warn")
     RIGHT = frozenset({3, 4, 6, 7, 8, 9})
-    BINDINGS = [
-        Binding("space", "toggle_plan", "Plan ±", id="toggle_plan"),
-        Binding("enter", "details", "Details", id="details"),
-    ]
+    BINDINGS = bindings("candidates")
 
     def __init__(self) -> None:
         super().__init__("Candidates", id="candidates")
@@ -216,7 +223,7 @@ class CandidatesPane(Pane):
             (s.account, s.asset, s.term) for s in snapshot.steps if s.state not in ("skipped", "cancelled")
         }
         self.by_key = {}
-        rows: list[tuple[Any, list[Text | str]]] = []
+        rows: list[tuple[tuple[str, str, str] | Blocked, list[Text | str]]] = []
         for c in snapshot.candidates:
             if not self.matches(c.account, c.asset):
                 continue
@@ -229,34 +236,21 @@ class CandidatesPane(Pane):
             ]))  # fmt: skip
         for b in snapshot.blocked:
             if self.matches(b.account, b.asset):
-                rows.append(
-                    (
-                        b,
-                        [
-                            "?",
-                            b.account,
-                            b.asset,
-                            "",
-                            "",
-                            "",
-                            "",
-                            "",
-                            "",
-                            "",
-                            Text("? " + b.reasons[0], style="yellow"),
-                        ],
-                    )
-                )
+                blank: list[Text | str] = [""] * 7  # quantity through net: nothing to show
+                rows.append((b, ["?", b.account, b.asset, *blank, Text("? " + b.reasons[0], style="yellow")]))
         self.fill(rows)
 
     def action_toggle_plan(self) -> None:
-        chosen = self.by_key.get(self.selected())
+        key = self.selected()
+        chosen = self.by_key.get(key) if isinstance(key, tuple) else None
         if chosen is not None:
             self.post_message(self.TogglePlan(chosen))
 
     def action_details(self) -> None:
         key = self.selected()
-        if key is not None:
+        if isinstance(key, Blocked):  # a blocked position's row: its lots are still worth a look
+            self.post_message(HoldingsPane.DetailsWanted(key.account, key.asset))
+        elif key is not None:
             self.post_message(HoldingsPane.DetailsWanted(key[0], key[1]))
 
     @dataclass
@@ -291,13 +285,10 @@ STATE_MARKS = {"done": "✓", "skipped": "–", "cancelled": "✗", "planned": "
                "rebuy_due": "⏰", "rebought": "◕"}  # fmt: skip
 
 
-class ChecklistPane(Pane):
+class ChecklistPane(Pane[int]):  # the step number
     COLUMNS = ("#", "", "state", "action", "lots", "expected loss", "when")
     RIGHT = frozenset({0, 5})
-    BINDINGS = [
-        Binding("a", "advance", "Advance", id="advance"),
-        Binding("k", "skip", "Skip", id="skip"),
-    ]
+    BINDINGS = bindings("checklist")
 
     def __init__(self) -> None:
         super().__init__("Checklist", id="checklist")
@@ -305,7 +296,7 @@ class ChecklistPane(Pane):
     def show(self, snapshot: Snapshot) -> None:
         from engine.core.dates import iso_utc
 
-        rows: list[tuple[Any, list[Text | str]]] = []
+        rows: list[tuple[int, list[Text | str]]] = []
         total = sum(s.savings for s in snapshot.steps if s.state not in ("skipped", "cancelled"))
         self.border_title = (
             f"Checklist — {len(snapshot.steps)} step(s), saves {fmt.usd(total)}"

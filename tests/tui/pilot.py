@@ -1,0 +1,51 @@
+"""Driving the app in pilot tests: wait for its workers, read its tables and notifications."""
+
+from __future__ import annotations
+
+import contextlib
+
+from textual.widgets import DataTable
+from textual.worker import WorkerFailed
+
+from tui.widgets.fitted_table import cell_width
+
+
+async def settled(pilot) -> None:  # noqa: ANN001
+    """Wait until every worker finished and the messages they posted were handled."""
+    for _ in range(3):
+        with contextlib.suppress(WorkerFailed):  # a failed worker shows as a notification
+            await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def table(app, pane_id: str) -> DataTable:  # noqa: ANN001
+    return app.screen.query_one(f"#{pane_id}-table", DataTable)
+
+
+def cells(app, pane_id: str) -> list[list[str]]:  # noqa: ANN001
+    t = table(app, pane_id)
+    return [[str(c) for c in t.get_row_at(i)] for i in range(t.row_count)]
+
+
+async def settled_but_sync(pilot) -> None:  # noqa: ANN001
+    """`settled`, except for a sync worker a test keeps waiting on purpose."""
+    for _ in range(3):
+        for worker in [w for w in pilot.app.workers if w.group != "sync"]:
+            with contextlib.suppress(WorkerFailed):
+                await worker.wait()
+        await pilot.pause()
+
+
+def notifications(app) -> list[tuple[str, str]]:  # noqa: ANN001
+    return [(n.message, n.severity) for n in app._notifications]
+
+
+def widths_fit(t: DataTable) -> bool:
+    """Every column exactly as wide as its widest cell or its label."""
+    for index, column in enumerate(t.ordered_columns):
+        widest = max(
+            [cell_width(column.label), *(cell_width(t.get_row_at(r)[index]) for r in range(t.row_count))]
+        )
+        if column.get_render_width(t) - 2 * t.cell_padding != widest:
+            return False
+    return True

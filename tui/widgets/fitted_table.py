@@ -1,0 +1,66 @@
+"""Tables whose columns are exactly as wide as their widest cell (or label), on every update.
+
+Why not the stock auto-width columns: DataTable measures them later, on its next idle, and
+does not invalidate its line caches when the widths change. A frame painted between adding
+rows and that idle is cached with header-width columns and shown again afterwards (numbers
+clipped, in some launches only). Here the widths are measured up front and given to each
+column explicitly, so every frame is painted at the final widths."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.geometry import Size
+from textual.widgets import DataTable
+
+Cell = Text | str
+
+
+def shown_text(cell: Cell) -> Text:
+    """The text the table shows for a cell (a plain string is read as markup, as DataTable does)."""
+    return cell if isinstance(cell, Text) else Text.from_markup(cell, end="")
+
+
+def cell_width(cell: Cell) -> int:
+    lines = shown_text(cell).plain.splitlines()
+    return max((cell_len(line) for line in lines), default=0)
+
+
+def fitted_widths(labels: Sequence[Text], rows: Sequence[Sequence[Cell]]) -> list[int]:
+    """Each column's width: its widest cell or its label, whichever is wider."""
+    widths = [cell_width(label) for label in labels]
+    for cells in rows:
+        for index, cell in enumerate(cells):
+            width = cell_width(cell)
+            if width > widths[index]:
+                widths[index] = width
+    return widths
+
+
+def rebuild(
+    table: DataTable[Any],
+    labels: Sequence[Text],
+    rows: Sequence[Sequence[Cell]],
+    widths: Sequence[int] | None = None,
+) -> list[int]:
+    """Replace the table's columns and rows; columns get explicit (fitted) widths. Returns them."""
+    fitted = list(widths) if widths is not None else fitted_widths(labels, rows)
+    table.clear(columns=True)
+    for label, width in zip(labels, fitted, strict=True):
+        table.add_column(label, width=width, key=label.plain)
+    table.add_rows(rows)
+    return fitted
+
+
+def refit(table: DataTable[Any], widths: Sequence[int]) -> None:
+    """Give the table's columns new explicit widths in place (same rows, as on a price tick):
+    drop its render caches so no frame reuses lines drawn at the old widths, and widen its
+    scrollable area to match (the table would only remeasure it after adding rows)."""
+    for column, width in zip(table.ordered_columns, widths, strict=True):
+        column.width = width
+    table.notify_style_update()  # the public way to drop DataTable's row, cell and line caches
+    total = sum(column.get_render_width(table) for column in table.ordered_columns)
+    table.virtual_size = Size(total, table.virtual_size.height)  # tables here have no row labels
