@@ -114,8 +114,15 @@ class Monitor:
         )
         raised = decide(self.engine.store, holding, config.alerts, now)
         for alert in raised:
-            deliver(alert, config.alerts.sinks, out=self.out, text_format=self.text_format, sleep=self.sleep,
-                    problems=self.note, stop=self.stop)  # fmt: skip
+            deliver(
+                alert,
+                config.alerts.sinks,
+                out=self.out,
+                text_format=self.text_format,
+                sleep=self.sleep,
+                problems=self.note,
+                stop=self.stop,
+            )
         return raised
 
     def _sync_until_stopped(self, sync: Callable[[], list[str]]) -> list[str] | None:

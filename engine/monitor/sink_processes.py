@@ -16,9 +16,21 @@ from urllib.parse import urlsplit
 OUTPUT_LIMIT = 4096  # bytes of a sink's stderr kept for the error message; the rest is discarded
 # what a notifier or a shell script needs to run, and nothing that could hold a secret
 PASSED_ENV = (
-    "PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR",
-    "DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR",
-)  # fmt: skip
+    "PATH",
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "SHELL",
+    "LANG",
+    "LC_ALL",
+    "LC_CTYPE",
+    "TZ",
+    "TMPDIR",
+    "DISPLAY",
+    "WAYLAND_DISPLAY",
+    "DBUS_SESSION_BUS_ADDRESS",
+    "XDG_RUNTIME_DIR",
+)
 
 
 class Interrupted(Exception):
@@ -37,15 +49,20 @@ def webhook_label(url: str) -> str:
     return f"{parts.scheme}://{host}{port}/…"
 
 
-def run_bounded(command: str | list[str], stdin_text: str | None, seconds: float,
-                stop: threading.Event | None) -> None:  # fmt: skip
+def run_bounded(
+    command: str | list[str], stdin_text: str | None, seconds: float, stop: threading.Event | None
+) -> None:
     """Run `command` (a shell line, or an argv list) with `stdin_text` on its stdin; raise on a
     non-zero exit (with the start of its stderr), a timeout, or `stop` (Interrupted)."""
     proc = subprocess.Popen(
-        command, shell=isinstance(command, str), env=sink_environment(), start_new_session=True,
+        command,
+        shell=isinstance(command, str),
+        env=sink_environment(),
+        start_new_session=True,
         stdin=subprocess.PIPE if stdin_text is not None else subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     captured = bytearray()
     reader = threading.Thread(target=_drain, args=(proc.stderr, captured), daemon=True)
     reader.start()

@@ -50,8 +50,10 @@ def deliver(
                 continue  # the loop head says so and returns
             except Exception as exc:  # any failure of a sink is contained here
                 if attempt == RETRIES - 1:
-                    note(f"alert sink {sink['type']} failed after {RETRIES} tries{_where(sink)}: "
-                         f"{type(exc).__name__}: {exc}")  # fmt: skip
+                    note(
+                        f"alert sink {sink['type']} failed after {RETRIES} tries{_where(sink)}: "
+                        f"{type(exc).__name__}: {exc}"
+                    )
                 else:
                     sleep(0.5 * 2**attempt)
     return met
@@ -62,8 +64,9 @@ def _where(sink: dict[str, str]) -> str:
     return f" ({webhook_label(sink['url'])})" if sink["type"] == "webhook" else ""
 
 
-def _send(alert: Alert, sink: dict[str, str], out: TextIO | None, text_format: bool,
-          stop: threading.Event | None) -> None:  # fmt: skip
+def _send(
+    alert: Alert, sink: dict[str, str], out: TextIO | None, text_format: bool, stop: threading.Event | None
+) -> None:
     kind = sink["type"]
     if kind in ("stdout", "bell"):
         import sys

@@ -283,11 +283,6 @@ def test_only_the_cli_and_the_entry_module_import_the_cli():
     assert cli_violations(EDGES) == []
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="current tree: tui.session imports engine.exchanges.sync (function-local), so every app "
-    "module that imports tui.session reaches it. Drop this xfail once the restructure has merged",
-)
 def test_the_textual_app_reaches_neither_ccxt_nor_the_exchanges_package():
     assert app_violations(EDGES, MODULES) == []
 

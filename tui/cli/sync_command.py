@@ -50,8 +50,11 @@ def account_lines(report: AccountReport) -> str:
     if report.markets_scanned:
         shown = ", ".join(report.markets_scanned[:MAX_MARKETS_SHOWN])
         more = len(report.markets_scanned) - MAX_MARKETS_SHOWN
-        lines.append(f"  trades read from {len(report.markets_scanned)} market(s): {shown}"
-                     + (f" … and {more} more" if more > 0 else "") + "\n")  # fmt: skip
+        lines.append(
+            f"  trades read from {len(report.markets_scanned)} market(s): {shown}"
+            + (f" … and {more} more" if more > 0 else "")
+            + "\n"
+        )
     if report.pending:
         lines.append(f"  {report.pending} transfer(s) still pending: read again by the next sync\n")
     lines += [f"  rejected: {reason}\n" for reason in report.rejected[:MAX_REJECTED]]
