@@ -130,19 +130,9 @@ def legs_for(event: Event, event_id: int, usd_assets: frozenset[str] = frozenset
                     f"{ref}:{event.quote}",
                     flag=missing,
                 )
-    elif side == "transfer_out":
+    elif side in ("transfer_out", "transfer_in"):
         add(
-            MOVE_OUT,
-            event.asset,
-            event.quantity,
-            None,
-            ref,
-            counterpart=event.counterpart_account,
-            tx_id=event.tx_id,
-        )
-    elif side == "transfer_in":
-        add(
-            MOVE_IN,
+            MOVE_OUT if side == "transfer_out" else MOVE_IN,
             event.asset,
             event.quantity,
             None,

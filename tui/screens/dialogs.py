@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
@@ -9,14 +11,20 @@ from textual.widgets import Button, Input, Label
 
 from tui.keys import DEFAULT_KEYS, Keys, bindings
 
+T = TypeVar("T")
 
-class ConfirmScreen(ModalScreen[bool]):
-    BINDINGS = bindings("confirm")
+
+class _Question(ModalScreen[T]):
+    """A modal question: its text, and the keys in effect for the hints on its buttons."""
 
     def __init__(self, question: str, keys: Keys = DEFAULT_KEYS) -> None:
         super().__init__(classes="dialog")
         self.question = question
         self.keys = keys
+
+
+class ConfirmScreen(_Question[bool]):
+    BINDINGS = bindings("confirm")
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
@@ -32,13 +40,8 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(answer)
 
 
-class ReasonScreen(ModalScreen[str | None]):
+class ReasonScreen(_Question[str | None]):
     BINDINGS = bindings("reason")
-
-    def __init__(self, question: str, keys: Keys = DEFAULT_KEYS) -> None:
-        super().__init__(classes="dialog")
-        self.question = question
-        self.keys = keys
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
