@@ -24,6 +24,7 @@ PLANNED, IDENTIFIED, SOLD, REBUY_DUE = "planned", "identified", "sold", "rebuy_d
 REBOUGHT, DONE, SKIPPED, CANCELLED = "rebought", "done", "skipped", "cancelled"
 FLOW = (PLANNED, IDENTIFIED, SOLD, REBUY_DUE, REBOUGHT, DONE)
 TERMINAL = (DONE, SKIPPED, CANCELLED)
+LINKABLE = (SOLD, REBUY_DUE, REBOUGHT, DONE)  # past the sale; a late-arriving sale is linked to them
 # quantity tolerance when matching a trade to a step: exchanges round to their lot size
 MATCH_TOLERANCE = fp.parse("0.001")  # 0.1 %
 
@@ -66,7 +67,19 @@ class Checklist:
         self.conn = conn
         self.tables = ChecklistTables(conn)
 
-    def save(self, plan: Plan, tax_year: int, now: EpochMicros, rebuy_wait_hours: int) -> int:
+    def save(
+        self, plan: Plan, tax_year: int, now: EpochMicros, rebuy_wait_hours: int, *, replace: bool = False
+    ) -> int:
+        """Store `plan` as the checklist, replacing the saved one. A saved plan whose steps went
+        past `planned` holds identifications (tax records tied to sales) and sales: it is only
+        replaced when `replace` says the user has seen that."""
+        acted = [s for s in self.steps() if s.state not in (PLANNED, SKIPPED, CANCELLED)]
+        if acted and not replace:
+            listed = ", ".join(f"{s.number} ({s.state})" for s in acted)
+            raise InputError(
+                f"the saved plan has steps already acted on: {listed}; replacing it would leave their "
+                "identifications without a step. Finish or cancel them, or pass --replace"
+            )
         steps = [(step.number, _draft(step)) for step in plan.steps]
         return self.tables.replace_plan(plan.goal, tax_year, now, steps, rebuy_wait_hours, PLANNED)
 
@@ -136,6 +149,17 @@ class Checklist:
         changed: list[str] = []
         used: set[str] = set()
         for step in self.steps():
+            if (
+                step.state in LINKABLE
+                and step.identified_at is not None
+                and step.sale_ref is None
+                and (sale := _find(trades, step, ("sell", "spend"), step.identified_at, used))
+            ):
+                # marked sold by hand before the sale arrived: the sale still uses the identification
+                used.add(sale.ref)
+                self.tables.link_sale(step, sale.ref, sale.timestamp, now)
+                changed.append(f"step {step.number}: sale {sale.ref} linked to its identification")
+                step = self.step(step.number)
             if step.state == IDENTIFIED and step.identified_at is not None:
                 sale = _find(trades, step, ("sell", "spend"), step.identified_at, used)
                 if sale:

@@ -217,6 +217,28 @@ class ChecklistTables:
                 )
         return True
 
+    def link_sale(self, step: Step, sale_ref: str, sold_at: EpochMicros, now: EpochMicros) -> None:
+        """Tie a sale that arrived after its step was marked sold by hand to the step and to its
+        identification (the state stays; the lot matcher then honours the identification)."""
+        with write_transaction(self.conn):
+            _link_sale_sql(self.conn, step, sale_ref, sold_at, now)
+
+
+def _link_sale_sql(
+    conn: sqlite3.Connection, step: Step, sale_ref: str, sold_at: EpochMicros, now: EpochMicros
+) -> None:
+    conn.execute(
+        "UPDATE steps SET sale_ref = ?, sold_at = coalesce(sold_at, ?), updated_at = ? WHERE id = ? AND sale_ref IS NULL",
+        (sale_ref, sold_at, now, step.id),
+    )
+    conn.execute(
+        "UPDATE identifications SET sale_ref = ? WHERE step_id = ? AND sale_ref IS NULL", (sale_ref, step.id)
+    )
+    conn.execute(
+        "INSERT INTO step_history (step_id, at, from_state, to_state, note) VALUES (?,?,?,?,?)",
+        (step.id, now, step.state, step.state, f"sale {sale_ref} linked to the identification"),
+    )
+
 
 def _step(r: Sequence[Any]) -> Step:
     """A row of _STEP_COLUMNS as a Step (amounts back to ints)."""

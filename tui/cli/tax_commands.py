@@ -30,6 +30,11 @@ def add_parser(sub: Subparsers) -> None:
     plan.add_argument("--prices", type=Path, metavar="FILE", help="CSV asset,price in USD")
     plan.add_argument("--format", choices=("table", "json"), default="table")
     plan.add_argument("--save", action="store_true", help="store the plan as the checklist")
+    plan.add_argument(
+        "--replace",
+        action="store_true",
+        help="with --save: replace a saved plan even when some of its steps were acted on",
+    )
 
 
 def cmd_tax(args: argparse.Namespace, out: TextIO) -> int:
@@ -75,7 +80,11 @@ def cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
             raise InputError("the plan has no steps; nothing saved")
         engine = planner.engine
         Checklist(engine.store.conn).save(
-            plan, engine.tax_year(), engine.clock(), engine.config.harvest.rebuy_wait_hours
+            plan,
+            engine.tax_year(),
+            engine.clock(),
+            engine.config.harvest.rebuy_wait_hours,
+            replace=args.replace,
         )
         if args.format != "json":
             out.write("Saved as the checklist (`harvest checklist`).\n")

@@ -111,3 +111,29 @@ def test_next_state_follows_the_flow(tmp_path):
     _planner, checklist = saved_checklist(tmp_path)
     step = checklist.step(1)
     assert next_state(step, 0) == "identified"
+
+
+def test_a_sale_arriving_after_the_step_was_marked_sold_by_hand_still_uses_the_identification(tmp_path):
+    planner, checklist = saved_checklist(tmp_path)
+    now = planner.engine.clock()
+    checklist.advance(1, now)  # identified: X2 named
+    checklist.advance(1, now)  # sold, by hand, before the exchange reports the sale
+    changes = import_rows(planner, "2026-11-24T18:00:00Z,kraken,XYZ,sell,1,300,0,S1")
+    assert changes == ["step 1: sale S1 linked to its identification"]
+    step = checklist.step(1)
+    assert (step.state, step.sale_ref) == ("sold", "S1")
+    # the identified lot (loss 600), not FIFO's X1 (gain 200)
+    rows, _ = realized_rows(planner.engine.lots(), 2026)
+    assert [(r.lot_id, r.gain) for r in rows] == [("X2", usd("-600"))]
+
+
+def test_a_plan_with_steps_acted_on_is_not_replaced_without_saying_so(tmp_path):
+    planner, checklist = saved_checklist(tmp_path)
+    engine = planner.engine
+    checklist.advance(1, engine.clock())
+    plan = planner.plan(PRICES)
+    with pytest.raises(InputError, match=r"steps already acted on: 1 \(identified\).*--replace"):
+        checklist.save(plan, 2026, engine.clock(), 24)
+    assert checklist.step(1).state == "identified"
+    checklist.save(plan, 2026, engine.clock(), 24, replace=True)
+    assert checklist.step(1).state == "planned"
