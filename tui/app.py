@@ -87,8 +87,8 @@ class HarvestApp(App[None]):
                 raise ConfigError("no config file to save to")
             config = save_tax_profile(path, changes)
         except ConfigError as exc:
-            self.notify(str(exc), severity="error", timeout=8)
+            self.notify(str(exc), severity="error", timeout=8, markup=False)
             return
         self.session.engine.config = config
-        self.notify(f"Saved the tax profile to {path}")
+        self.notify(f"Saved the tax profile to {path}", markup=False)
         self.main.reload()

@@ -356,3 +356,25 @@ async def test_a_tick_that_widens_a_number_widens_its_column(tmp_path: Path):
         assert holdings.virtual_size.width == sum(
             column.get_render_width(holdings) for column in holdings.ordered_columns
         )
+
+
+@pytest.mark.slow
+async def test_names_that_look_like_markup_are_shown_as_written(tmp_path):
+    """`Ledger [cold]` and `Ledger [hot]` once both showed as "Ledger", and `[/x]` crashed the
+    app (exit 0): every user string is plain text on screen."""
+    from engine.imports.generic_csv import parse_csv
+    from engine.store.store import keys_of
+
+    app = demo_app(tmp_path)
+    rows = "timestamp,account,asset,side,quantity,price,fee,trade_id\n" + "".join(
+        f"2026-0{n + 1}-05T15:00:00Z,{account},BTC,buy,0.1,90000,0,M{n}\n"
+        for n, account in enumerate(["Ledger [cold]", "Ledger [hot]", "[/x]", "[bold red]x"])
+    )
+    store = app.session.engine.store
+    store.import_events(keys_of(parse_csv(rows, "markup.csv")), "markup.csv", frozenset({"USD"}))
+    app.session.engine.invalidate()
+    async with app.run_test(size=(170, 50)) as pilot:
+        await settled(pilot)
+        accounts = {row[0] for row in cells(app, "holdings")}
+        assert {"Ledger [cold]", "Ledger [hot]", "[/x]", "[bold red]x"} <= accounts
+        assert app.is_running

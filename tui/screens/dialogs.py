@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
@@ -28,7 +29,7 @@ class ConfirmScreen(_Question[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            yield Label(self.question, classes="question")
+            yield Label(Text(self.question), classes="question")  # names inside are not markup
             with Horizontal(classes="buttons"):
                 yield Button(f"Yes ({self.keys.hint('yes')})", variant="primary", id="yes")
                 yield Button(f"No ({self.keys.hint('no')})", id="no")
@@ -45,7 +46,7 @@ class ReasonScreen(_Question[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box"):
-            yield Label(self.question, classes="question")
+            yield Label(Text(self.question), classes="question")
             cancel = self.keys.hint("cancel_reason")
             yield Input(placeholder=f"reason (enter to confirm, {cancel} to cancel)", id="reason")
 

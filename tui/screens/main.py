@@ -132,7 +132,7 @@ class MainScreen(Screen[None]):
                         "and press s to sync. `harvest demo` shows a sample portfolio.", timeout=15)  # fmt: skip
 
     def on_work_failed(self, message: WorkFailed) -> None:
-        self.notify(message.text, severity="error", timeout=8)
+        self.notify(message.text, severity="error", timeout=8, markup=False)
 
     def on_detail_ready(self, message: DetailReady) -> None:
         self.app.push_screen(DetailScreen(message.detail))
@@ -196,7 +196,7 @@ class MainScreen(Screen[None]):
         for title, (lines, severity) in toasts.items():
             if len(lines) > MAX_TOAST_LINES:
                 lines[MAX_TOAST_LINES - 1 :] = [f"… and {len(lines) - MAX_TOAST_LINES + 1} more"]
-            self.notify("\n".join(lines), title=title, severity=severity)
+            self.notify("\n".join(lines), title=title, severity=severity, markup=False)
 
     # -- panes and actions ------------------------------------------------------------------
 

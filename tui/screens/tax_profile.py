@@ -86,7 +86,7 @@ class TaxProfileScreen(ModalScreen[dict[str, Any] | None]):
             try:
                 value = Decimal(raw)
             except InvalidOperation:
-                self.notify(f"{label}: not a number: {raw}", severity="error")
+                self.notify(f"{label}: not a number: {raw}", severity="error", markup=False)
                 return
             changes[key] = int(value) if key == "year" else value
         self.dismiss(changes)

@@ -20,7 +20,8 @@ Cell = Text | str
 
 
 def shown_text(cell: Cell) -> Text:
-    """The text the table shows for a cell (a plain string is read as markup, as DataTable does)."""
+    """The text the table shows for a cell (a plain string is read as markup, as DataTable does;
+    the panes pass Text, so user strings are never markup)."""
     return cell if isinstance(cell, Text) else Text.from_markup(cell, end="")
 
 

@@ -113,9 +113,11 @@ class Pane(Vertical, Generic[RowKey], can_focus=False):
         if current in self.keys:
             table.move_cursor(row=self.keys.index(current), animate=False)
 
-    def _cell(self, index: int, cell: Text | str) -> Text | str:
-        if index in self.RIGHT and isinstance(cell, str):
-            return Text(cell, justify="right")
+    def _cell(self, index: int, cell: Text | str) -> Text:
+        """A cell as Text: a plain string is shown as written, never read as markup (an account
+        named `Ledger [cold]` or `[/x]` from an imported file)."""
+        if isinstance(cell, str):
+            return Text(cell, justify="right" if index in self.RIGHT else "left")
         return cell
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
