@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from engine.core import fixedpoint as fp
+from engine.core.units import Amount, EpochMicros, EpochMillis, millis_to_micros
 from engine.demo import portfolio as demo
 
 
@@ -18,7 +19,7 @@ class PriceFeed:
     interval: float = 15.0
     label: str = "prices"
 
-    def poll(self) -> tuple[dict[str, int], int] | None:
+    def poll(self) -> tuple[dict[str, Amount], EpochMicros] | None:
         """New prices and the time they were observed, or None when nothing changed."""
         raise NotImplementedError
 
@@ -29,7 +30,7 @@ class DemoFeed(PriceFeed):
     move, and nothing touches the network."""
 
     today: date
-    clock: Callable[[], int]
+    clock: Callable[[], EpochMicros]
     interval: float = 1.0
     label: str = "demo feed"
     steps: int = 5000
@@ -40,11 +41,11 @@ class DemoFeed(PriceFeed):
         for asset, start in demo.demo_prices(self.today).items():
             self.paths[asset] = demo.price_path(asset, start, self.steps)
 
-    def current(self) -> dict[str, int]:
+    def current(self) -> dict[str, Amount]:
         index = self.position % self.steps
         return {asset: fp.from_decimal(path[index]) for asset, path in self.paths.items()}
 
-    def poll(self) -> tuple[dict[str, int], int] | None:
+    def poll(self) -> tuple[dict[str, Amount], EpochMicros] | None:
         self.position += 1
         return self.current(), self.clock()
 
@@ -53,12 +54,12 @@ class DemoFeed(PriceFeed):
 class StoredFeed(PriceFeed):
     """The last prices the store holds; polled so a monitor's or a sync's updates show up."""
 
-    read: Callable[[], tuple[dict[str, int], int | None]]
+    read: Callable[[], tuple[dict[str, Amount], EpochMicros | None]]
     interval: float = 15.0
     label: str = "stored prices"
-    seen: int | None = None
+    seen: EpochMicros | None = None
 
-    def poll(self) -> tuple[dict[str, int], int] | None:
+    def poll(self) -> tuple[dict[str, Amount], EpochMicros] | None:
         prices, oldest = self.read()
         if not prices or oldest is None or oldest == self.seen:
             return None
@@ -70,8 +71,8 @@ class LatestPrices(Protocol):
     """What the live feed reads: a price stream the command line starts (the app never
     imports the exchange layer)."""
 
-    def latest(self) -> tuple[dict[str, int], int | None]:
-        """The latest prices and when they were updated (epoch milliseconds), or None."""
+    def latest(self) -> tuple[dict[str, Amount], EpochMillis | None]:
+        """The latest prices and when they were updated (None: not yet)."""
         ...
 
     def stop(self, wait: float = 5.0) -> None: ...
@@ -83,16 +84,16 @@ class LiveFeed(PriceFeed):
     set is also saved to the store so a monitor or another window sees it."""
 
     live: LatestPrices
-    save: Callable[[dict[str, int], int], None]
+    save: Callable[[dict[str, Amount], EpochMicros], None]
     interval: float = 1.0
     label: str = "exchanges"
-    seen: int | None = None
+    seen: EpochMillis | None = None
 
-    def poll(self) -> tuple[dict[str, int], int] | None:
+    def poll(self) -> tuple[dict[str, Amount], EpochMicros] | None:
         prices, updated_ms = self.live.latest()
         if not prices or updated_ms is None or updated_ms == self.seen:
             return None
         self.seen = updated_ms
-        micros = updated_ms * 1000
+        micros = millis_to_micros(updated_ms)
         self.save(prices, micros)
         return prices, micros

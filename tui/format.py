@@ -5,11 +5,12 @@ from __future__ import annotations
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from engine.core import fixedpoint as fp
+from engine.core.units import Amount
 
 MINUS = "−"  # a real minus sign: reads better than a hyphen in columns of money
 
 
-def usd(units: int | None, cents: bool = False, sign: bool = False) -> str:
+def usd(units: Amount | None, cents: bool = False, sign: bool = False) -> str:
     if units is None:
         return "—"
     value = fp.to_decimal(units).quantize(Decimal("0.01") if cents else Decimal(1), rounding=ROUND_HALF_EVEN)
@@ -23,7 +24,7 @@ def usd_decimal(value: Decimal, cents: bool = True) -> str:
     return usd(fp.from_decimal(fp.quantize(value)), cents=cents)
 
 
-def qty(units: int, digits: int = 8) -> str:
+def qty(units: Amount, digits: int = 8) -> str:
     """About `digits` significant digits (at most 8 decimals), trailing zeros dropped; large
     amounts grouped. Tables use 6; exact quantities live in the reports."""
     value = fp.to_decimal(units)
@@ -34,7 +35,7 @@ def qty(units: int, digits: int = 8) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def price(units: int | None) -> str:
+def price(units: Amount | None) -> str:
     if units is None:
         return "—"
     value = fp.to_decimal(units)

@@ -13,6 +13,7 @@ from engine.api import Engine
 from engine.config.load import Config
 from engine.core import fixedpoint as fp
 from engine.core.errors import InputError
+from engine.core.units import Amount, EpochMicros
 from engine.monitor.alerts import Condition, holding_conditions
 from engine.planning.candidates import Blocked, Candidate
 from engine.planning.checklist import Checklist, Step, reconcile_checklist
@@ -26,7 +27,7 @@ from engine.planning.prices import prices_stale
 class Snapshot:
     """Everything the main screen shows, computed off the UI thread."""
 
-    now: int
+    now: EpochMicros
     year: int
     filing_status: str
     summary: TaxSummary
@@ -34,18 +35,18 @@ class Snapshot:
     candidates: list[Candidate]
     blocked: list[Blocked]
     steps: list[Step]
-    prices_at: int | None  # when the prices were observed (epoch micros)
+    prices_at: EpochMicros | None  # when the prices were observed
     stale: bool
     deadline: datetime
     alerts: list[Condition]  # the alert conditions holding now (the screen decides what to announce)
 
     @property
-    def harvestable_loss(self) -> int:
-        return sum(c.loss for c in self.candidates if c.net_savings > 0)
+    def harvestable_loss(self) -> Amount:
+        return Amount(sum(c.loss for c in self.candidates if c.net_savings > 0))
 
     @property
-    def net_savings(self) -> int:
-        return sum(c.net_savings for c in self.candidates if c.net_savings > 0)
+    def net_savings(self) -> Amount:
+        return Amount(sum(c.net_savings for c in self.candidates if c.net_savings > 0))
 
 
 SyncRunner = Callable[[Callable[[str], None]], str]
@@ -71,8 +72,8 @@ class Session:
         self.config_path = config_path
         self.export_dir = export_dir
         self.sync_runner = sync
-        self.prices: dict[str, int] = {}
-        self.prices_at: int | None = None  # when the prices were observed (epoch micros)
+        self.prices: dict[str, Amount] = {}
+        self.prices_at: EpochMicros | None = None  # when the prices were observed
         self.lock = threading.RLock()  # the engine and its store connection are shared by the workers
         self.loaded = False
         self.before_load: list[Callable[[], object]] = []  # run once by the next load
@@ -95,11 +96,11 @@ class Session:
                     self.prices, self.prices_at = stored, oldest
             self.loaded = True
 
-    def save_prices(self, prices: dict[str, int], at: int) -> None:
+    def save_prices(self, prices: dict[str, Amount], at: EpochMicros) -> None:
         with self.lock:
             self.engine.store.save_prices(prices, at, "live")
 
-    def stored_prices(self) -> tuple[dict[str, int], int | None]:
+    def stored_prices(self) -> tuple[dict[str, Amount], EpochMicros | None]:
         with self.lock:
             return self.engine.store.last_prices()
 
@@ -136,7 +137,7 @@ class Session:
                 self.engine.invalidate()
                 reconcile_checklist(self.engine)
 
-    def set_prices(self, prices: dict[str, int], at: int) -> None:
+    def set_prices(self, prices: dict[str, Amount], at: EpochMicros) -> None:
         with self.lock:
             self.prices = {**self.prices, **prices}
             self.prices_at = at

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from engine.config.load import AlertsConfig, Config, UiConfig
 from engine.core.dates import fixed_clock
+from engine.core.units import Amount, EpochMicros
 from engine.demo.setup import DEMO_CONFIG, build_demo_engine
 from tui.app import HarvestApp
 from tui.feed import DemoFeed
@@ -24,7 +25,7 @@ QUIET = AlertsConfig(
 class StillFeed(DemoFeed):
     """The demo market frozen at its first step (polls change nothing)."""
 
-    def poll(self) -> tuple[dict[str, int], int] | None:
+    def poll(self) -> tuple[dict[str, Amount], EpochMicros] | None:
         return None
 
 

@@ -131,8 +131,8 @@ def days_to_long_term(acquired: DayOrdinal, today: DayOrdinal) -> int:
     return max(0, anniversary(acquired) + 1 - today)
 
 
-def days_to_year_end(today: int, year: int) -> int:
-    """Days from `today` (a DayOrdinal) to December 31 of tax year `year`: 0 on Dec 31 itself,
+def days_to_year_end(today: DayOrdinal, year: int) -> int:
+    """Days from `today` to December 31 of tax year `year`: 0 on Dec 31 itself,
     negative once it has passed."""
     return date(year, 12, 31).toordinal() - today
 

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from engine.config.load import AlertsConfig
 from engine.core import fixedpoint as fp
 from engine.core.dates import days_to_year_end
+from engine.core.units import MICROS_PER_MINUTE, DayOrdinal, EpochMicros
 from engine.planning.candidates import Candidate
 from engine.planning.checklist import Checklist, Step
 from engine.store.alert_memory import stored_alert_memory
@@ -28,7 +29,7 @@ class Alert:
     kind: str  # total_savings | asset_savings | long_term_soon | deadline | rebuy_due
     message: str
     value: str  # the figure that crossed (decimal string), for machines
-    at: int  # epoch micros
+    at: EpochMicros
 
     def as_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -45,10 +46,10 @@ class Condition:
 def conditions(
     candidates: list[Candidate],
     alerts: AlertsConfig,
-    today: int,
+    today: DayOrdinal,
     year: int,
     store: Store,
-    now: int,
+    now: EpochMicros,
     stale: bool,
 ) -> list[Condition]:
     """Every alert condition that holds now, the checklist read from the store."""
@@ -59,10 +60,10 @@ def conditions(
 def holding_conditions(
     candidates: Sequence[Candidate],
     alerts: AlertsConfig,
-    today: int,
+    today: DayOrdinal,
     year: int,
     steps: Sequence[Step],
-    now: int,
+    now: EpochMicros,
     stale: bool,
 ) -> list[Condition]:
     """Every alert condition that holds now, given the candidates and the checklist's steps."""
@@ -105,7 +106,7 @@ def holding_conditions(
     return found
 
 
-Sent = tuple[int, int]  # an active alert: the value it was last sent at, and when (epoch micros)
+Sent = tuple[int, EpochMicros]  # an active alert: the value it was last sent at, and when
 
 
 @dataclass(frozen=True)
@@ -116,10 +117,10 @@ class Decision:
 
 
 def decide_alerts(
-    active: Mapping[str, Sent], holding: Sequence[Condition], alerts: AlertsConfig, now: int
+    active: Mapping[str, Sent], holding: Sequence[Condition], alerts: AlertsConfig, now: EpochMicros
 ) -> Decision:
     """Which of the holding conditions to announce, given the active alerts remembered."""
-    cooldown = alerts.cooldown_minutes * 60_000_000
+    cooldown = alerts.cooldown_minutes * MICROS_PER_MINUTE
     rearm = alerts.rearm_fraction
     decision = Decision()
     holding_keys = {c.key for c in holding}
@@ -140,7 +141,7 @@ def decide_alerts(
     return decision
 
 
-def decide(store: Store, holding: list[Condition], alerts: AlertsConfig, now: int) -> list[Alert]:
+def decide(store: Store, holding: list[Condition], alerts: AlertsConfig, now: EpochMicros) -> list[Alert]:
     """The monitor's decision, its memory read and updated in one store transaction."""
     with stored_alert_memory(store.conn) as memory:
         decision = decide_alerts(memory.active(), holding, alerts, now)
@@ -156,7 +157,7 @@ class AlertMemory:
 
     active: dict[str, Sent] = field(default_factory=dict)
 
-    def decide(self, holding: Sequence[Condition], alerts: AlertsConfig, now: int) -> list[Alert]:
+    def decide(self, holding: Sequence[Condition], alerts: AlertsConfig, now: EpochMicros) -> list[Alert]:
         decision = decide_alerts(self.active, holding, alerts, now)
         for key in decision.rearmed:
             del self.active[key]

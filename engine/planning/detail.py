@@ -12,6 +12,7 @@ import polars as pl
 
 from engine.core import fixedpoint as fp
 from engine.core.dates import days_to_long_term
+from engine.core.units import ZERO, Amount, DayOrdinal, EpochMicros
 from engine.planning.candidates import CostModel, rank_candidates
 from engine.planning.marginal_tax import tax_function
 from engine.planning.positions import LotGroup, price_groups, prices_frame
@@ -22,11 +23,11 @@ from engine.planning.warnings import is_nft
 @dataclass(frozen=True)
 class LotDetail:
     lot_id: str
-    quantity: int
-    basis: int | None  # None: unknown basis
-    acquired_day: int  # date ordinal
+    quantity: Amount
+    basis: Amount | None  # None: unknown basis
+    acquired_day: DayOrdinal
     days_to_long_term: int  # 0: a sale today is long-term
-    unrealized: int | None  # None: unknown basis or no price
+    unrealized: Amount | None  # None: unknown basis or no price
 
 
 @dataclass(frozen=True)
@@ -34,28 +35,28 @@ class AssetDetail:
     account: str
     asset: str
     lots: list[LotDetail]  # oldest first
-    price: int | None
-    trade_prices: list[tuple[int, int]]  # (epoch micros, USD per unit) from the user's own trades
+    price: Amount | None
+    trade_prices: list[tuple[EpochMicros, Amount]]  # (time, USD per unit) from the user's own trades
     tax_before: Decimal  # this year's tax without harvesting
     tax_after: Decimal  # ... after selling every losing lot now
-    carryforward_created: int
-    deferred_tax: int  # tax pushed to the rebuy's eventual sale (as the candidates compute it)
-    loss: int  # the losing lots' unrealized loss, negative (0: none under water)
+    carryforward_created: Amount
+    deferred_tax: Amount  # tax pushed to the rebuy's eventual sale (as the candidates compute it)
+    loss: Amount  # the losing lots' unrealized loss, negative (0: none under water)
 
 
 def asset_detail(
     context: ScanContext,
-    prices: dict[str, int],
+    prices: dict[str, Amount],
     account: str,
     asset: str,
-    trade_prices: list[tuple[int, int]],
+    trade_prices: list[tuple[EpochMicros, Amount]],
 ) -> AssetDetail:
     price = prices.get(asset)
     own = context.frame.filter((pl.col("account") == account) & (pl.col("asset") == asset))
     lots = [
         LotDetail(
             lot_id, quantity, basis, acquired_day, days_to_long_term(acquired_day, context.today),
-            None if basis is None or price is None else fp.mul(quantity, price) - basis,
+            None if basis is None or price is None else Amount(fp.mul(quantity, price) - basis),
         )
         for lot_id, quantity, basis, acquired_day in own.sort("acquired_day", "lot_id")
         .select("lot_id", "quantity", "basis", "acquired_day")
@@ -73,14 +74,14 @@ def asset_detail(
         context.tax_result.marginal_long_term,
         sides_for=_sides,
     )
-    short_loss = sum(g.basis - g.value for g in losing if not g.long_term)
-    long_loss = sum(g.basis - g.value for g in losing if g.long_term)
-    before, after = tax(0, 0), tax(short_loss, long_loss)
+    short_loss = Amount(sum(g.basis - g.value for g in losing if not g.long_term))
+    long_loss = Amount(sum(g.basis - g.value for g in losing if g.long_term))
+    before, after = tax(ZERO, ZERO), tax(short_loss, long_loss)
     return AssetDetail(
         account, asset, lots, price, trade_prices,
         fp.to_decimal(before.total_tax), fp.to_decimal(after.total_tax),
-        after.carryforward - before.carryforward,
-        sum(c.deferred_tax for c in ranked), sum(c.loss for c in ranked),
+        Amount(after.carryforward - before.carryforward),
+        Amount(sum(c.deferred_tax for c in ranked)), Amount(sum(c.loss for c in ranked)),
     )  # fmt: skip
 
 

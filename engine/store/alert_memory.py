@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
+from engine.core.units import EpochMicros
 from engine.store.store import write_transaction
 
 
@@ -17,8 +18,8 @@ class StoredAlertMemory:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
-    def active(self) -> dict[str, tuple[int, int]]:
-        """Active alerts: key -> (value it was last sent at, sent at in epoch micros)."""
+    def active(self) -> dict[str, tuple[int, EpochMicros]]:
+        """Active alerts: key -> (value it was last sent at, when it was sent)."""
         return {
             key: (int(value), sent)
             for key, value, sent in self.conn.execute(
@@ -30,7 +31,7 @@ class StoredAlertMemory:
         """These no longer hold: their next crossing is announced at once."""
         self.conn.executemany("UPDATE alert_state SET active = 0 WHERE key = ?", [(key,) for key in keys])
 
-    def sent(self, key: str, value: int, at: int) -> None:
+    def sent(self, key: str, value: int, at: EpochMicros) -> None:
         self.conn.execute(
             "INSERT INTO alert_state (key, active, value, sent_at) VALUES (?, 1, ?, ?) ON CONFLICT(key) DO UPDATE "
             "SET active = 1, value = excluded.value, sent_at = excluded.sent_at",

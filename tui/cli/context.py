@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO, TypeAlias
 
 from engine.core.errors import InputError
+from engine.core.units import Amount, EpochMicros
 
 if TYPE_CHECKING:
     from engine.api import Engine
@@ -33,7 +34,7 @@ def tax_year(text: str) -> int:
     return int(text)
 
 
-def clock_for(args: argparse.Namespace) -> Callable[[], int]:
+def clock_for(args: argparse.Namespace) -> Callable[[], EpochMicros]:
     """The system clock, or one stopped at `--as-of` in the tax time zone."""
     from engine.api import system_clock
 
@@ -64,7 +65,7 @@ def open_planner(args: argparse.Namespace) -> Planner:
     return Planner(open_engine(args))
 
 
-def prices_for(planner: Planner, path: Path | None) -> tuple[dict[str, int], bool]:
+def prices_for(planner: Planner, path: Path | None) -> tuple[dict[str, Amount], bool]:
     """Prices from a file, else the store's last prices; and whether they are stale."""
     from engine.planning.prices import prices_stale, read_prices_file
 

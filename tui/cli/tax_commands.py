@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from engine.core.errors import InputError
+from engine.core.units import Amount
 from tui.cli.context import Subparsers, open_planner, prices_for, tax_year
 
 
@@ -91,7 +92,7 @@ def cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _target(text: str | None) -> int | None:
+def _target(text: str | None) -> Amount | None:
     """`--target AMOUNT`: a positive USD amount, fixed-point."""
     from engine.core import fixedpoint as fp
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from engine.core.units import Amount, EpochMicros, micros_to_millis
 from tui.cli.context import Subparsers, open_engine
 
 if TYPE_CHECKING:
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from engine.config.load import AccountConfig
     from engine.exchanges.ccxt_adapter import ExchangeClient
 
-PricesSource = Callable[[], tuple[dict[str, int], int | None]]  # latest prices and when observed
+PricesSource = Callable[[], tuple[dict[str, Amount], EpochMicros | None]]  # latest prices and when observed
 
 
 def add_parser(sub: Subparsers) -> None:
@@ -101,10 +102,10 @@ def _monitor_prices(engine: Engine, path: Path | None) -> PricesSource:
         engine.config,
         lambda: {lot.asset for lot in engine.lots().open_lots},
         open_client,
-        now_ms=lambda: engine.clock() // 1000,
+        now_ms=lambda: micros_to_millis(engine.clock()),
     )
 
-    def latest() -> tuple[dict[str, int], int | None]:
+    def latest() -> tuple[dict[str, Amount], EpochMicros | None]:
         found = live.poll()
         if found:
             engine.store.save_prices(found, engine.clock(), "live")

@@ -14,6 +14,7 @@ from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable, Input
 
+from engine.core.units import Amount
 from engine.planning.candidates import Blocked, Candidate
 from engine.planning.checklist import Step
 from engine.planning.holdings import Holding
@@ -142,7 +143,7 @@ def _plain(cell: Text | str) -> tuple[str, str]:
     return cell, ""
 
 
-def money_text(units: int | None, sign: bool = True) -> Text:
+def money_text(units: Amount | None, sign: bool = True) -> Text:
     text = fmt.usd(units, sign=sign)
     style = "" if units is None or units == 0 else ("green" if units > 0 else "red")
     return Text(text, style=style, justify="right")
@@ -299,7 +300,7 @@ class ChecklistPane(Pane[int]):  # the step number
         from engine.core.dates import iso_utc
 
         rows: list[tuple[int, list[Text | str]]] = []
-        total = sum(s.savings for s in snapshot.steps if s.state not in ("skipped", "cancelled"))
+        total = Amount(sum(s.savings for s in snapshot.steps if s.state not in ("skipped", "cancelled")))
         self.border_title = (
             f"Checklist — {len(snapshot.steps)} step(s), saves {fmt.usd(total)}"
             if snapshot.steps
