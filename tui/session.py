@@ -160,9 +160,19 @@ class Session:
                 candidates, self.config.alerts, self.engine.today(), year, steps, now, stale
             )
             return Snapshot(
-                now, year, self.config.tax.filing_status, self.planner.tax_summary(year), held, candidates,
-                blocked, steps, self.prices_at, stale, deadline, alerts,
-            )  # fmt: skip
+                now=now,
+                year=year,
+                filing_status=self.config.tax.filing_status,
+                summary=self.planner.tax_summary(year),
+                holdings=held,
+                candidates=candidates,
+                blocked=blocked,
+                steps=steps,
+                prices_at=self.prices_at,
+                stale=stale,
+                deadline=deadline,
+                alerts=alerts,
+            )
 
     # -- plan and checklist -----------------------------------------------------------------
 

@@ -78,11 +78,17 @@ def asset_detail(
     long_loss = Amount(sum(g.basis - g.value for g in losing if g.long_term))
     before, after = tax(ZERO, ZERO), tax(short_loss, long_loss)
     return AssetDetail(
-        account, asset, lots, price, trade_prices,
-        fp.to_decimal(before.total_tax), fp.to_decimal(after.total_tax),
-        Amount(after.carryforward - before.carryforward),
-        Amount(sum(c.deferred_tax for c in ranked)), Amount(sum(c.loss for c in ranked)),
-    )  # fmt: skip
+        account=account,
+        asset=asset,
+        lots=lots,
+        price=price,
+        trade_prices=trade_prices,
+        tax_before=fp.to_decimal(before.total_tax),
+        tax_after=fp.to_decimal(after.total_tax),
+        carryforward_created=Amount(after.carryforward - before.carryforward),
+        deferred_tax=Amount(sum(c.deferred_tax for c in ranked)),
+        loss=Amount(sum(c.loss for c in ranked)),
+    )
 
 
 def _sides(group: LotGroup) -> int:
