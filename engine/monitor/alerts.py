@@ -142,13 +142,22 @@ def decide_alerts(
 
 
 def decide(store: Store, holding: list[Condition], alerts: AlertsConfig, now: EpochMicros) -> list[Alert]:
-    """The monitor's decision, its memory read and updated in one store transaction."""
+    """The monitor's decision, its memory read and updated in one store transaction, which also
+    queues each raised alert for every sink (delivered, and marked, by the monitor)."""
     with stored_alert_memory(store.conn) as memory:
         decision = decide_alerts(memory.active(), holding, alerts, now)
         memory.rearm(decision.rearmed)
         for key, (value, at) in decision.sent.items():
             memory.sent(key, value, at)
+        for alert in decision.raised:
+            memory.queue(alert.as_json(), [sink_key(sink) for sink in alerts.sinks], now)
     return decision.raised
+
+
+def sink_key(sink: Mapping[str, str]) -> str:
+    """A sink's identity in the outbox: its config, so a queued alert goes to the sink it was
+    meant for (and is dropped if that sink is no longer configured)."""
+    return json.dumps(dict(sink), sort_keys=True)
 
 
 @dataclass

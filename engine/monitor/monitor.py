@@ -6,6 +6,7 @@ Exchange outages do not stop it: it keeps alerting on what it has and marks data
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import threading
 from collections.abc import Callable
@@ -17,11 +18,14 @@ from engine.api import Engine
 from engine.core import units
 from engine.core.errors import HarvestError
 from engine.core.files import append_private, open_private
-from engine.monitor.alerts import Alert, conditions, decide
-from engine.monitor.sinks import deliver
+from engine.monitor.alerts import Alert, conditions, decide, sink_key
+from engine.monitor.sinks import deliver_to
 from engine.planning.checklist import reconcile_checklist
 from engine.planning.planner import Planner
 from engine.planning.prices import prices_stale
+from engine.store.alert_memory import mark_delivered, mark_failed, pending_alerts
+
+GIVE_UP_AFTER = units.MICROS_PER_DAY  # an alert a sink could not take for a day is stale news
 
 
 class MonitorLocked(HarvestError):
@@ -71,6 +75,8 @@ class Monitor:
     last_sync: units.EpochMicros | None = None
     problems: list[str] = field(default_factory=list)
     stop: threading.Event | None = None  # set by SIGTERM/SIGINT: ends a hung sink or sync at once
+    attempted: int = 0  # deliveries tried by the last cycle, and how many got through
+    delivered: int = 0
 
     def __post_init__(self) -> None:
         self.planner = Planner(self.engine)
@@ -113,17 +119,35 @@ class Monitor:
             stale,
         )
         raised = decide(self.engine.store, holding, config.alerts, now)
-        for alert in raised:
-            deliver(
-                alert,
-                config.alerts.sinks,
-                out=self.out,
-                text_format=self.text_format,
-                sleep=self.sleep,
-                problems=self.note,
-                stop=self.stop,
-            )
+        self.deliver_queued(now)
         return raised
+
+    def deliver_queued(self, now: units.EpochMicros) -> None:
+        """Every alert still owed to a sink — raised now, or earlier and not delivered (a failing
+        sink, a kill mid-delivery) — is tried again; each sink's delivery is recorded apart, so
+        nothing is sent twice to a sink that got it. A sink that fails for a day, or is no longer
+        configured, is given up on (logged)."""
+        store = self.engine.store
+        configured = {sink_key(sink): sink for sink in self.engine.config.alerts.sinks}
+        self.attempted = self.delivered = 0
+        for queued in pending_alerts(store.conn):
+            if self.stop is not None and self.stop.is_set():
+                return
+            sink = configured.get(queued.sink)
+            if sink is None:
+                mark_failed(store.conn, queued, "sink no longer configured", now)
+                continue
+            self.attempted += 1
+            alert = Alert(**json.loads(queued.alert))
+            problem = deliver_to(alert, sink, out=self.out, text_format=self.text_format, sleep=self.sleep,
+                                 stop=self.stop)  # fmt: skip
+            if problem is None:
+                self.delivered += 1
+                mark_delivered(store.conn, queued, now)
+                continue
+            give_up = now - queued.queued_at > GIVE_UP_AFTER
+            self.note(problem + ("; given up after a day" if give_up else "; will retry next cycle"))
+            mark_failed(store.conn, queued, problem, now if give_up else None)
 
     def _sync_until_stopped(self, sync: Callable[[], list[str]]) -> list[str] | None:
         """Run the sync in a worker thread so a stop request ends the wait at once even while an

@@ -32,31 +32,43 @@ def deliver(
     """Send to every sink; returns the problems met (also passed to `problems`). With `stop`
     set, a sink's try is abandoned at once (its process group killed) and no more are made."""
     met: list[str] = []
-
-    def note(text: str) -> None:
-        met.append(text)
-        if problems:
-            problems(text)
-
     for sink in sinks:
-        for attempt in range(RETRIES):
+        problem = deliver_to(alert, sink, out=out, text_format=text_format, sleep=sleep, stop=stop)
+        if problem is not None:
+            met.append(problem)
+            if problems:
+                problems(problem)
             if stop is not None and stop.is_set():
-                note(f"alert sink {sink['type']}: not delivered (the monitor is stopping)")
-                return met
-            try:
-                _send(alert, sink, out, text_format, stop)
                 break
-            except Interrupted:
-                continue  # the loop head says so and returns
-            except Exception as exc:  # any failure of a sink is contained here
-                if attempt == RETRIES - 1:
-                    note(
-                        f"alert sink {sink['type']} failed after {RETRIES} tries{_where(sink)}: "
-                        f"{type(exc).__name__}: {exc}"
-                    )
-                else:
-                    sleep(0.5 * 2**attempt)
     return met
+
+
+def deliver_to(
+    alert: Alert,
+    sink: dict[str, str],
+    *,
+    out: TextIO | None = None,
+    text_format: bool = True,
+    sleep: Callable[[float], None] = time.sleep,
+    stop: threading.Event | None = None,
+) -> str | None:
+    """One sink, with retries and backoff; None when delivered, else what went wrong."""
+    for attempt in range(RETRIES):
+        if stop is not None and stop.is_set():
+            return f"alert sink {sink['type']}: not delivered (the monitor is stopping)"
+        try:
+            _send(alert, sink, out, text_format, stop)
+            return None
+        except Interrupted:
+            continue  # the loop head says so
+        except Exception as exc:  # any failure of a sink is contained here
+            if attempt == RETRIES - 1:
+                return (
+                    f"alert sink {sink['type']} failed after {RETRIES} tries{_where(sink)}: "
+                    f"{type(exc).__name__}: {exc}"
+                )
+            sleep(0.5 * 2**attempt)
+    return f"alert sink {sink['type']}: not delivered"
 
 
 def _where(sink: dict[str, str]) -> str:

@@ -85,5 +85,13 @@ MIGRATIONS: tuple[str, ...] = (
     UPDATE events SET natural_key = account || '|id|' || asset || '/' || quote || '|' || trade_id
     WHERE source LIKE 'ccxt:%' AND side IN ('buy', 'sell') AND trade_id IS NOT NULL;
     """,
+    # 7: the alert outbox: an alert is queued for each sink in the transaction that records it, and
+    # marked delivered per sink, so a kill or a failing sink delays an alert instead of losing it
+    """
+    CREATE TABLE IF NOT EXISTS alert_outbox (
+        id INTEGER PRIMARY KEY, alert TEXT NOT NULL, sink TEXT NOT NULL, queued_at INTEGER NOT NULL,
+        tries INTEGER NOT NULL DEFAULT 0, last_error TEXT, delivered_at INTEGER, dropped_at INTEGER);
+    CREATE INDEX IF NOT EXISTS alert_outbox_pending ON alert_outbox (id) WHERE delivered_at IS NULL AND dropped_at IS NULL;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

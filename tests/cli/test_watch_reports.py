@@ -172,3 +172,22 @@ def test_preliminary_report(home, capsys):
     assert report["data_problems"] == []
     assert main([*args[:-1], "markdown"]) == 0
     assert "# Preliminary tax report 2026" in capsys.readouterr().out
+
+
+def test_watch_once_exits_non_zero_when_no_sink_took_the_alert_and_a_later_run_delivers_it(home, capsys):
+    received = home / "got.json"
+    flag = home / "sink-works"
+    config = CONFIG.replace(
+        "alerts:\n", f"alerts:\n  sinks: [{{type: command, run: 'test -e {flag} && cat > {received}'}}]\n"
+    )
+    (home / "config.yaml").write_text(config)
+    args = ["--as-of", "2026-11-24", "watch", "--once", "--prices", str(home / "prices.csv")]
+    capsys.readouterr()
+    assert main(args) == 1
+    assert "no alert was delivered (every sink failed); the next run retries" in capsys.readouterr().err
+    flag.write_text("")
+    assert main(args) == 0  # the crossing is not new, but the alert owed to the sink is delivered
+    assert json.loads(received.read_text())["key"] == "total"
+    received.unlink()
+    assert main(args) == 0
+    assert not received.exists()  # delivered once

@@ -60,6 +60,12 @@ def cmd_watch(args: argparse.Namespace, out: TextIO) -> int:
             monitor.run(stop, float(config.prices.poll_seconds))
         for problem in monitor.problems:
             print(f"harvest watch: {problem}", file=sys.stderr)
+    if args.once and monitor.attempted and not monitor.delivered:
+        # cron should hear of it: every alert owed this run failed on every sink (queued still)
+        print(
+            "harvest watch: no alert was delivered (every sink failed); the next run retries", file=sys.stderr
+        )
+        return 1
     return 0
 
 

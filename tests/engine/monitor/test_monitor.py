@@ -212,3 +212,52 @@ def test_the_monitor_keeps_running_while_another_process_holds_the_store(tmp_pat
     first.join()
     assert any("the store is busy" in p for p in watcher.problems)
     assert len(cycles) == 2
+
+
+def test_an_alert_a_sink_could_not_take_is_delivered_by_a_later_cycle_and_only_there(tmp_path):
+    """A failing webhook does not lose the alert: the log gets it at once, the webhook when it is
+    back — and nothing is sent twice (issue: alerts were marked sent before delivery)."""
+    server = http.server.HTTPServer(("127.0.0.1", 0), Collector)
+    port = server.server_port
+    server.server_close()  # down for now: nothing listens on the port
+    log = tmp_path / "alerts.log"
+    sinks = [{"type": "webhook", "url": f"http://127.0.0.1:{port}/hook"}, {"type": "log", "path": str(log)}]
+    watcher, clock, prices = monitor(tmp_path, sinks)
+    prices["SOL"] = usd("150")
+    (alert,) = watcher.cycle()
+    assert (watcher.attempted, watcher.delivered) == (2, 1)
+    assert any("will retry next cycle" in p for p in watcher.problems)
+    Collector.bodies = []
+    server = http.server.HTTPServer(("127.0.0.1", port), Collector)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        clock.now += MINUTE
+        assert watcher.cycle() == []  # nothing new holds...
+        assert (watcher.attempted, watcher.delivered) == (1, 1)  # ...but the webhook gets its alert
+    finally:
+        server.shutdown()
+    assert [json.loads(body)["key"] for _type, body in Collector.bodies] == [alert.key]
+    assert len(log.read_text().splitlines()) == 1
+    clock.now += MINUTE
+    watcher.cycle()
+    assert watcher.attempted == 0
+
+
+def test_an_alert_recorded_but_not_delivered_before_a_kill_is_delivered_by_the_next_monitor(tmp_path):
+    from engine.monitor.alerts import conditions, decide
+
+    log = tmp_path / "alerts.log"
+    watcher, _clock, prices = monitor(tmp_path, [{"type": "log", "path": str(log)}])
+    prices["SOL"] = usd("150")
+    engine = watcher.engine
+    tick = watcher.planner.tick(dict(prices))
+    holding = conditions(tick.candidates, engine.config.alerts, engine.today(), engine.tax_year(),
+                         engine.store, engine.clock(), False)  # fmt: skip
+    (alert,) = decide(engine.store, holding, engine.config.alerts, engine.clock())  # recorded; then kill -9
+    assert not log.exists()
+    after = Monitor(engine, watcher.prices)
+    assert after.cycle() == []  # the crossing is not raised twice...
+    assert [json.loads(line)["key"] for line in log.read_text().splitlines()] == [
+        alert.key
+    ]  # ...but delivered
