@@ -195,13 +195,14 @@ class Session:
             number = checklist.add(sale, self.engine.tax_year(), self.engine.clock(), wait)
             return f"Step {number}: sell {fp.fmt(sale.quantity, 0)} {candidate.asset} on {candidate.account}"
 
-    def advance(self, number: int) -> Step:
+    def advance(self, number: int, seen: Step | None = None) -> Step:
+        """`seen`: the step as the user confirmed it (compare-and-set: see Checklist.advance)."""
         with self.lock:
-            return Checklist(self.engine.store.conn).advance(number, self.engine.clock())
+            return Checklist(self.engine.store.conn).advance(number, self.engine.clock(), seen=seen)
 
-    def skip(self, number: int, reason: str) -> Step:
+    def skip(self, number: int, reason: str, seen: Step | None = None) -> Step:
         with self.lock:
-            return Checklist(self.engine.store.conn).skip(number, reason, self.engine.clock())
+            return Checklist(self.engine.store.conn).skip(number, reason, self.engine.clock(), seen=seen)
 
     def export_checklist(self, path: Path) -> int:
         from engine.core.files import write_private

@@ -94,6 +94,13 @@ class Checklist:
             raise InputError(f"step {number} is {step.state}; skip or cancel it instead")
         self.tables.delete_step(step.id, PLANNED)
 
+    def _as_seen(self, number: int, seen: Step | None) -> Step:
+        step = self.step(number)
+        if seen is not None and (step.id, step.state) != (seen.id, seen.state):
+            now_is = "a step of a newer plan" if step.id != seen.id else f"now {step.state}"
+            raise InputError(f"step {number} changed since it was shown ({now_is}); nothing done, look again")
+        return step
+
     def steps(self) -> list[Step]:
         return self.tables.steps()
 
@@ -103,8 +110,13 @@ class Checklist:
                 return step
         raise InputError(f"no step {number} in the saved plan (see `harvest checklist show`)")
 
-    def advance(self, number: int, now: EpochMicros, note: str | None = None) -> Step:
-        step = self.step(number)
+    def advance(
+        self, number: int, now: EpochMicros, note: str | None = None, *, seen: Step | None = None
+    ) -> Step:
+        """Move step `number` to its next state. `seen`: the step as the user confirmed it; the
+        move happens only if it is still that step in that state (another window or the CLI may
+        have moved it, or saved a new plan, meanwhile)."""
+        step = self._as_seen(number, seen)
         target = next_state(step, now)
         changes: StepChanges = {}
         if target == IDENTIFIED:
@@ -117,8 +129,10 @@ class Checklist:
         self._move(step, target, now, changes, note)
         return self.step(number)
 
-    def skip(self, number: int, reason: str, now: EpochMicros, cancel: bool = False) -> Step:
-        step = self.step(number)
+    def skip(
+        self, number: int, reason: str, now: EpochMicros, cancel: bool = False, *, seen: Step | None = None
+    ) -> Step:
+        step = self._as_seen(number, seen)
         if not reason.strip():
             raise InputError("a reason is required to skip or cancel a step")
         if step.state in TERMINAL:

@@ -378,3 +378,25 @@ async def test_names_that_look_like_markup_are_shown_as_written(tmp_path):
         accounts = {row[0] for row in cells(app, "holdings")}
         assert {"Ledger [cold]", "Ledger [hot]", "[/x]", "[bold red]x"} <= accounts
         assert app.is_running
+
+
+@pytest.mark.slow
+async def test_a_confirmation_acts_only_on_the_step_the_user_saw(tmp_path: Path):
+    """The dialog asked to record the identification of a planned step; meanwhile the CLI moved
+    that step on. Confirming must not move it again (it went to `sold`)."""
+    from engine.planning.checklist import Checklist
+    from tests.tui.pilot import notifications
+
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        await pilot.press("space")
+        await settled(pilot)
+        await pilot.press("tab", "a")
+        assert isinstance(app.screen, ConfirmScreen)
+        engine = app.session.engine
+        Checklist(engine.store.conn).advance(1, engine.clock())  # `harvest checklist advance 1`, elsewhere
+        await pilot.press("y")
+        await settled(pilot)
+        assert Checklist(engine.store.conn).step(1).state == "identified"
+        assert any("changed since it was shown (now identified)" in text for text, _ in notifications(app))

@@ -165,7 +165,7 @@ class MainScreen(Screen[None]):
             def advance(confirmed: bool | None) -> None:
                 if confirmed:
                     self.run_engine_call(
-                        f"step {step.number}", lambda: self.session.advance(step.number).state
+                        f"step {step.number}", lambda: self.session.advance(step.number, seen=step).state
                     )
 
             self.app.push_screen(ConfirmScreen(question, self.keys), advance)
@@ -174,7 +174,7 @@ class MainScreen(Screen[None]):
             def skip(reason: str | None) -> None:
                 if reason:
                     self.run_engine_call(
-                        f"step {step.number}", lambda: self.session.skip(step.number, reason).state
+                        f"step {step.number}", lambda: self.session.skip(step.number, reason, seen=step).state
                     )
 
             self.app.push_screen(
