@@ -1,7 +1,9 @@
 """Deterministic synthetic trade histories in harvest's CSV format, for benchmarks.
 
 Same seed and size -> byte-identical output. Buys and sells over several accounts and assets;
-a sell never exceeds what its account holds; quantities carry up to 8 decimals; fees in USD."""
+a sell never exceeds what its account holds; quantities carry up to 8 decimals; fees in USD.
+Prices walk ±3% a trade with a pull back toward each asset's base price, so they stay in
+plausible ranges at any size (an unpulled walk drifts past $10^20 by a million trades)."""
 
 from __future__ import annotations
 
@@ -29,7 +31,9 @@ def synth_rows(trades: int, seed: int = 1) -> Iterator[tuple[str, ...]]:
         ts += rng.randint(1, 2 * step)
         account = ACCOUNTS[rng.randrange(len(ACCOUNTS))]
         asset = assets[rng.randrange(len(assets))]
-        cents = price_cents[asset] = max(1, price_cents[asset] * rng.randint(970, 1031) // 1000)
+        base_cents = ASSETS[asset] * 100
+        pull = 3 if price_cents[asset] < base_cents else -3  # mean-reverting around the base
+        cents = price_cents[asset] = max(1, price_cents[asset] * (rng.randint(970, 1030) + pull) // 1000)
         key = (account, asset)
         have = held.get(key, 0)
         if have > 0 and rng.random() < 0.45:
