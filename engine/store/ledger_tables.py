@@ -25,6 +25,8 @@ class ImportSummary:
     batch_id: int | None
     rows: int
     added: int
+    # records whose id the store already holds with other values (kept as stored; say so)
+    conflicts: tuple[str, ...] = ()
 
     @property
     def duplicates(self) -> int:
@@ -61,7 +63,11 @@ def import_events(
             (source, EpochSeconds(int(time.time())), len(events)),
         ).lastrowid
         assert batch_id is not None
-        known = _known_keys(conn, [key for key, _ in events])
+        stored = _stored_records(conn, [key for key, _ in events])
+        known = set(stored)
+        conflicts = tuple(
+            key for key, event in events if key in stored and stored[key] != _record_values(event)
+        )
         # ids assigned here (the write lock is held) so both tables load with executemany
         next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM events").fetchone()[0]
         event_rows: list[tuple[object, ...]] = []
@@ -97,18 +103,27 @@ def import_events(
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
-    return ImportSummary(batch_id, len(events), added)
+    return ImportSummary(batch_id, len(events), added, conflicts)
 
 
-def _known_keys(conn: sqlite3.Connection, keys: list[str]) -> set[str]:
-    found: set[str] = set()
+_RECORD_COLUMNS = "asset, side, ts, quantity, price, quote, fee, fee_asset"
+
+
+def _record_values(e: Event) -> tuple[object, ...]:
+    """What makes a record the same record (the trade itself, not its notes), as stored."""
+    return (e.asset, e.side, e.timestamp, units_text(e.quantity), optional_units_text(e.price), e.quote,
+            units_text(e.fee), e.fee_asset)  # fmt: skip
+
+
+def _stored_records(conn: sqlite3.Connection, keys: list[str]) -> dict[str, tuple[object, ...]]:
+    found: dict[str, tuple[object, ...]] = {}
     for start in range(0, len(keys), 900):
         chunk = keys[start : start + 900]
         marks = ",".join("?" * len(chunk))
-        found.update(
-            r[0]
-            for r in conn.execute(f"SELECT natural_key FROM events WHERE natural_key IN ({marks})", chunk)
-        )
+        for key, *values in conn.execute(
+            f"SELECT natural_key, {_RECORD_COLUMNS} FROM events WHERE natural_key IN ({marks})", chunk
+        ):
+            found[key] = tuple(values)
     return found
 
 

@@ -104,3 +104,19 @@ def test_arguments_that_are_not_utf8_are_one_line(home, capsys):
     undecodable = b"/tmp/\xff\xfe.csv".decode("utf-8", "surrogateescape")
     assert main(["import", undecodable]) == 2
     assert capsys.readouterr().err == "harvest: argument b'/tmp/\\xff\\xfe.csv' is not UTF-8 text\n"
+
+
+def test_an_import_reusing_a_trade_id_with_other_values_warns(home, tmp_path, capsys):
+    path = tmp_path / "a.csv"
+    path.write_text(
+        "timestamp,account,asset,side,quantity,price,fee,trade_id\n2026-01-01T00:00:00Z,k,BTC,buy,1,100,0,T1\n"
+    )
+    assert main(["import", str(path)]) == 0
+    path.write_text(
+        "timestamp,account,asset,side,quantity,price,fee,trade_id\n2026-01-01T00:00:00Z,k,BTC,buy,3,100,0,T1\n"
+    )
+    capsys.readouterr()
+    assert main(["import", str(path)]) == 0
+    assert capsys.readouterr().err == (
+        "warning: 1 row(s) reuse a trade id the store holds with other values (kept as stored; check the source): T1\n"
+    )

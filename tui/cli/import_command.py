@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import TextIO
 
@@ -24,6 +25,11 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
         f"imported {summary.added} new event(s) from {args.path} ({summary.duplicates} already in the store)",
         file=out,
     )
+    if summary.conflicts:
+        ids = ", ".join(key.rsplit("|", 1)[-1] for key in summary.conflicts[:10])
+        more = f" and {len(summary.conflicts) - 10} more" if len(summary.conflicts) > 10 else ""
+        print(f"warning: {len(summary.conflicts)} row(s) reuse a trade id the store holds with other values "
+              f"(kept as stored; check the source): {ids}{more}", file=sys.stderr)  # fmt: skip
     for change in reconcile_checklist(engine) if summary.added else ():
         print(f"checklist: {change}", file=out)
     return 0

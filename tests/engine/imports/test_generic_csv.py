@@ -159,3 +159,15 @@ def test_one_trade_id_on_two_rows_that_differ_is_refused_and_a_repeated_row_is_o
     store = Store(tmp_path / "s.sqlite3")
     summary = store.import_events(keys_of(parse_csv(repeated, "f.csv")), "f", frozenset({"USD"}))
     assert (summary.added, summary.duplicates) == (1, 1)
+
+
+def test_a_later_file_reusing_a_stored_trade_id_with_other_values_is_reported(tmp_path):
+    header = H + ",trade_id"
+    store = Store(tmp_path / "s.sqlite3")
+    first = f"{header}\n2026-01-01T00:00:00Z,kraken,BTC,buy,1,100,0,T1\n"
+    store.import_events(keys_of(parse_csv(first, "a.csv")), "a", frozenset({"USD"}))
+    same = store.import_events(keys_of(parse_csv(first, "a.csv")), "a", frozenset({"USD"}))
+    assert (same.added, same.conflicts) == (0, ())
+    other = f"{header}\n2026-01-01T00:00:00Z,kraken,BTC,buy,2,100,0,T1\n2026-01-02T00:00:00Z,kraken,BTC,buy,1,100,0,T2\n"
+    summary = store.import_events(keys_of(parse_csv(other, "b.csv")), "b", frozenset({"USD"}))
+    assert (summary.added, summary.conflicts) == (1, ("kraken|id|T1",))
