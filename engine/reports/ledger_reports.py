@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -160,7 +160,15 @@ def realized_table(rows: Sequence[RealizedRow]) -> str:
     return text
 
 
-def lot_records(rows: Sequence[LotRow], priced: bool) -> list[list[str]]:
+def lot_records(
+    rows: Sequence[LotRow],
+    priced: bool,
+    money: Callable[[int | None], str] | None = None,
+    unknown_basis: str = "",
+) -> list[list[str]]:
+    """One row per open lot. Amounts exact (CSV, JSON), or as `money` renders them (the table's
+    cents); a lot without basis shows `unknown_basis`."""
+    amount = money or _amount
     records = []
     for r in rows:
         lot = r.lot
@@ -169,14 +177,14 @@ def lot_records(rows: Sequence[LotRow], priced: bool) -> list[list[str]]:
             lot.asset,
             lot.lot_id,
             _qty(lot.quantity),
-            _amount(lot.basis),
-            _amount(r.unit_cost),
+            unknown_basis if lot.basis is None else amount(lot.basis),
+            amount(r.unit_cost),
             _day(r.acquired_day),
             r.term,
             str(r.days_to_long_term),
         ]
         if priced:
-            rec += [_amount(r.price), _amount(r.value), _amount(r.unrealized)]
+            rec += [_amount(r.price), amount(r.value), amount(r.unrealized)]
         records.append(rec)
     return records
 
@@ -197,27 +205,9 @@ def lots_json(rows: Sequence[LotRow], priced: bool, warnings: Sequence[str]) -> 
 
 
 def lots_table(rows: Sequence[LotRow], priced: bool) -> str:
-    cents = fp.fmt_cents
-    records = []
-    for r in rows:
-        lot = r.lot
-        rec = [
-            lot.account,
-            lot.asset,
-            lot.lot_id,
-            _qty(lot.quantity),
-            "unknown" if lot.basis is None else cents(lot.basis),
-            "" if r.unit_cost is None else cents(r.unit_cost),
-            _day(r.acquired_day),
-            r.term,
-            str(r.days_to_long_term),
-        ]
-        if priced:
-            rec += [
-                "" if r.price is None else fp.fmt(r.price),
-                "" if r.value is None else cents(r.value),
-                "" if r.unrealized is None else cents(r.unrealized),
-            ]
-        records.append(rec)
+    def cents(units: int | None) -> str:
+        return "" if units is None else fp.fmt_cents(units)
+
+    records = lot_records(rows, priced, cents, unknown_basis="unknown")
     headers = LOTS_COLUMNS + (PRICED_COLUMNS if priced else ())
     return table(headers, records, right={3, 4, 5, 8, 9, 10, 11})
