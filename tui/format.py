@@ -35,6 +35,12 @@ def qty(units: Amount, digits: int = 8) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def exact_qty(units: Amount) -> str:
+    """A quantity to act on (sell, rebuy): every digit, never rounded — a rounded-up quantity
+    would ask to sell more than the account holds."""
+    return fp.fmt(units, 0)
+
+
 def price(units: Amount | None) -> str:
     if units is None:
         return "—"

@@ -400,3 +400,21 @@ async def test_a_confirmation_acts_only_on_the_step_the_user_saw(tmp_path: Path)
         await settled(pilot)
         assert Checklist(engine.store.conn).step(1).state == "identified"
         assert any("changed since it was shown (now identified)" in text for text, _ in notifications(app))
+
+
+async def test_the_checklist_asks_to_sell_the_exact_quantity_never_a_rounded_one(tmp_path: Path):
+    """`sell 199.14254 AVAX` rounded up asked for more than held (199.14253879)."""
+    from engine.core import fixedpoint as fp
+    from engine.planning.checklist import Checklist
+
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(170, 50)) as pilot:
+        await settled(pilot)
+        await pilot.press("space")
+        await settled(pilot)
+        (step,) = Checklist(app.session.engine.store.conn).steps()
+        action = cells(app, "checklist")[0][3]
+        assert action == f"sell {fp.fmt(step.quantity, 0)} {step.asset} on {step.account}"
+        held = sum(lot.quantity for lot in app.session.engine.lots().open_lots
+                   if (lot.account, lot.asset) == (step.account, step.asset))  # fmt: skip
+        assert fp.parse(action.split()[1]) <= held

@@ -159,7 +159,7 @@ class MainScreen(Screen[None]):
         if message.action == "advance":
             question = f"Advance step {step.number} ({step.asset} on {step.account}) from {step.state}?"
             if step.state == "planned":
-                question = (f"Record the identification of lots {step.lots} for selling {fmt.qty(step.quantity)} "
+                question = (f"Record the identification of lots {step.lots} for selling {fmt.exact_qty(step.quantity)} "
                             f"{step.asset} on {step.account}, now, before the sale?")  # fmt: skip
 
             def advance(confirmed: bool | None) -> None:

@@ -309,7 +309,7 @@ class ChecklistPane(Pane[int]):  # the step number
         for s in snapshot.steps:
             if not self.matches(s.account, s.asset):
                 continue
-            action = f"sell {fmt.qty(s.quantity)} {s.asset} on {s.account}"
+            action = f"sell {fmt.exact_qty(s.quantity)} {s.asset} on {s.account}"
             when = ""
             if s.state == "planned":
                 when = (
@@ -321,7 +321,7 @@ class ChecklistPane(Pane[int]):  # the step number
                 when = f"identified {iso_utc(s.identified_at)[:16]}Z"
             elif s.state in ("sold", "rebuy_due") and s.rebuy_after is not None:
                 seconds = (s.rebuy_after - snapshot.now) // 1_000_000
-                when = f"rebuy {fmt.qty(s.quantity)} {s.asset} " + (
+                when = f"rebuy {fmt.exact_qty(s.quantity)} {s.asset} " + (
                     "now" if seconds <= 0 else f"in {fmt.age(seconds)}"
                 )
             elif s.reason:
