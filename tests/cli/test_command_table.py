@@ -106,3 +106,36 @@ def test_sync_output_says_which_markets_were_read_and_what_is_pending():
         "C7/USDT … and 2 more\n"
         "  1 transfer(s) still pending: read again by the next sync\n"
     )
+
+
+def test_help_says_plain_harvest_opens_the_app_and_every_command_has_a_description_and_an_example():
+    from tui.cli.main import build_parser
+
+    parser = build_parser()
+    assert "`harvest` with no command opens the app" in parser.format_help()
+
+    def commands(p):
+        for action in p._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    yield name, sub
+                    yield from commands(sub)
+
+    checked = 0
+    for name, sub in commands(parser):
+        text = sub.format_help()
+        if name in (
+            "show",
+            "advance",
+            "skip",
+            "cancel",
+            "export",
+        ):  # checklist actions: the checklist's example
+            continue
+        assert sub.description, name
+        assert "example:\n  harvest " in text, name
+        for action in sub._actions:
+            if action.dest == "format":
+                assert action.help, name  # every --format says what its choices are for
+        checked += 1
+    assert checked >= 15

@@ -22,7 +22,7 @@ from tui.cli import (
     tax_commands,
     watch_command,
 )
-from tui.cli.context import Handler
+from tui.cli.context import Handler, Subparsers
 
 # in the order `harvest --help` lists them
 PARSERS = (
@@ -59,7 +59,12 @@ REPORTS: dict[str, Handler] = {  # `harvest report KIND`
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="harvest",
-        description="Crypto tax-loss harvesting in the terminal. Estimates for planning; not tax advice.",
+        description="Crypto tax-loss harvesting in the terminal. Estimates for planning; not tax advice.\n\n"
+        "`harvest` with no command opens the app on your store and config.",
+        epilog="examples:\n  harvest demo                  the app on a bundled demo portfolio (offline)\n"
+        "  harvest import trades.csv --account kraken\n  harvest scan --prices prices.csv\n\n"
+        "`harvest COMMAND --help` describes a command, with an example.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--config", metavar="PATH", help="config file (else $HARVEST_CONFIG, else the user config dir)"
@@ -68,7 +73,51 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for add_parser in PARSERS:
         add_parser(sub)
+    _describe(sub)
     return parser
+
+
+# one example per command (and report kind), shown by `harvest COMMAND --help`
+EXAMPLES = {
+    "import": "harvest import coinbase.csv --account coinbase",
+    "report": "harvest report realized --year 2026 --format csv > realized.csv",
+    "realized": "harvest report realized --year 2026 --format csv > realized.csv",
+    "lots": "harvest report lots --prices prices.csv",
+    "8949": "harvest report 8949 --year 2026 --format csv > form8949.csv",
+    "identifications": "harvest report identifications --format json",
+    "preliminary": "harvest report preliminary --format markdown > fall-report.md",
+    "methods": "harvest report methods --year 2026",
+    "tax": "harvest tax --year 2026",
+    "scan": "harvest scan --prices prices.csv",
+    "plan": "harvest plan --goal offset_gains --save",
+    "checklist": "harvest checklist advance 1",
+    "sync": "harvest sync --account kraken",
+    "watch": "harvest watch --once --format json",
+    "demo": "harvest demo --lots 100000",
+}
+FORMAT_HELP = {
+    "table": "table (aligned, to read)",
+    "text": "text (lines, to read)",
+    "csv": "csv (for spreadsheets)",
+    "json": "json (for scripts)",
+    "markdown": "markdown (to paste into notes)",
+}
+
+
+def _describe(sub: Subparsers) -> None:
+    """Each command's help as its description, its example as the epilog, and `--format`
+    explained wherever it is offered (choices vary by command)."""
+    help_of = {action.dest: action.help for action in sub._choices_actions}
+    for name, command in sub.choices.items():
+        command.description = command.description or help_of.get(name)
+        command.formatter_class = argparse.RawDescriptionHelpFormatter
+        if name in EXAMPLES:
+            command.epilog = f"example:\n  {EXAMPLES[name]}"
+        for action in command._actions:
+            if action.dest == "format" and not action.help and action.choices:
+                action.help = "output: " + ", ".join(FORMAT_HELP.get(str(c), str(c)) for c in action.choices)
+            if isinstance(action, argparse._SubParsersAction):
+                _describe(action)
 
 
 def handler_for(args: argparse.Namespace) -> Handler:
