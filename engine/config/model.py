@@ -88,6 +88,7 @@ class HarvestConfig:
 class PricesConfig:
     stale_after_seconds: int = setting(integer(1, 365 * DAY_SECONDS), 120)
     poll_seconds: int = setting(integer(1, DAY_SECONDS), 15)
+    file: str | None = setting(optional(text), None)  # CSV asset,price (USD): prices without exchange keys
 
 
 @dataclass(frozen=True)

@@ -139,3 +139,48 @@ def test_help_says_plain_harvest_opens_the_app_and_every_command_has_a_descripti
                 assert action.help, name  # every --format says what its choices are for
         checked += 1
     assert checked >= 15
+
+
+def test_prices_read_from_a_file_are_stored_and_prices_file_serves_users_without_keys(
+    tmp_path, monkeypatch, capsys
+):
+    from tui.cli.main import main
+
+    monkeypatch.setenv("HARVEST_HOME", str(tmp_path / "home"))
+    config = tmp_path / "config.yaml"
+    config.write_text("tax: {timezone: UTC}\n")
+    monkeypatch.setenv("HARVEST_CONFIG", str(config))
+    ledger = tmp_path / "l.csv"
+    ledger.write_text(
+        "timestamp,account,asset,side,quantity,price,fee\n2026-01-05T15:00:00Z,k,SOL,buy,10,250,0\n"
+    )
+    assert main(["import", str(ledger)]) == 0
+    prices = tmp_path / "p.csv"
+    prices.write_text("asset,price\nSOL,100\n")
+    assert main(["scan", "--prices", str(prices), "--format", "json"]) == 0
+    capsys.readouterr()
+    assert main(["scan", "--format", "json"]) == 0  # stored: no "no prices" any more
+    assert '"value": "1000.00"' in capsys.readouterr().out
+    prices.write_text("asset,price\nSOL,50\n")
+    config.write_text(f"tax: {{timezone: UTC}}\nprices: {{file: {prices}}}\n")
+    assert main(["scan", "--format", "json"]) == 0  # prices.file, read afresh
+    assert '"value": "500.00"' in capsys.readouterr().out
+
+
+def test_the_app_rereads_its_prices_file_when_it_changes(tmp_path):
+    import os
+
+    from engine.api import Engine
+    from engine.config.load import Config, TaxConfig
+    from engine.store.store import Store
+    from tui.cli.app_command import file_prices_reader
+    from tui.session import Session
+
+    engine = Engine(Config(tax=TaxConfig(timezone="UTC")), Store(tmp_path / "s.sqlite3"))
+    prices = tmp_path / "p.csv"
+    prices.write_text("asset,price\nSOL,100\n")
+    read = file_prices_reader(engine, prices, Session(engine))
+    assert read()[0] == {"SOL": 100 * 10**18}
+    prices.write_text("asset,price\nSOL,90\n")
+    os.utime(prices, (1, 1))  # a different modification time: the file changed
+    assert read()[0] == {"SOL": 90 * 10**18}

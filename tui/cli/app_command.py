@@ -9,10 +9,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TextIO
 
 from engine.core.errors import HarvestError
-from tui.cli.context import open_engine
+from tui.cli.context import open_engine, prices_file, store_file_prices
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from engine.api import Engine
+    from engine.core.units import Amount, EpochMicros
     from engine.exchanges.live_prices import LivePrices
     from tui.session import Session, SyncRunner
 
@@ -32,7 +35,10 @@ def cmd_app(args: argparse.Namespace, out: TextIO) -> int:
     feed: PriceFeed = (
         LiveFeed(live, session.save_prices)
         if live is not None
-        else StoredFeed(session.stored_prices, interval=float(config.prices.poll_seconds))
+        else StoredFeed(
+            file_prices_reader(engine, prices_file(engine, args.app_prices), session),
+            interval=float(config.prices.poll_seconds),
+        )
     )
     try:
         HarvestApp(session, feed).run()
@@ -40,6 +46,29 @@ def cmd_app(args: argparse.Namespace, out: TextIO) -> int:
         if live is not None:
             live.stop()
     return 0
+
+
+def file_prices_reader(
+    engine: Engine, path: Path | None, session: Session
+) -> Callable[[], tuple[dict[str, Amount], EpochMicros | None]]:
+    """The store's last prices; with a prices file, the file first — stored again whenever it
+    changes, so a user without exchange keys keeps the app current by rewriting one CSV."""
+    if path is None:
+        return session.stored_prices
+    seen: list[float] = []
+
+    def read() -> tuple[dict[str, Amount], EpochMicros | None]:
+        try:
+            changed = path.stat().st_mtime
+        except OSError:
+            changed = None
+        if changed is not None and (not seen or seen[-1] != changed):
+            seen.append(changed)
+            with session.lock:  # the engine's store is shared with the app's workers
+                store_file_prices(engine, path)
+        return session.stored_prices()
+
+    return read
 
 
 def start_live_prices(session: Session) -> LivePrices | None:

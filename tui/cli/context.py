@@ -65,16 +65,39 @@ def open_planner(args: argparse.Namespace) -> Planner:
     return Planner(open_engine(args))
 
 
-def prices_for(planner: Planner, path: Path | None) -> tuple[dict[str, Amount], bool]:
-    """Prices from a file, else the store's last prices; and whether they are stale."""
-    from engine.planning.prices import prices_stale, read_prices_file
-
+def prices_file(engine: Engine, path: Path | None) -> Path | None:
+    """The prices file in force: `--prices`, else `prices.file` in the config unless exchange
+    accounts are configured (their synced and live prices are fresher)."""
     if path is not None:
-        return read_prices_file(path), False
+        return path
+    configured = None if engine.config.accounts else engine.config.prices.file
+    return Path(configured).expanduser() if configured else None
+
+
+def store_file_prices(engine: Engine, path: Path) -> dict[str, Amount]:
+    """Read a prices file and store what it says, as a sync stores prices: the app, the monitor
+    and later commands then have prices too."""
+    from engine.planning.prices import read_prices_file
+
+    prices = read_prices_file(path)
+    engine.store.save_prices(prices, engine.clock(), f"file:{path.name}")
+    return prices
+
+
+def prices_for(planner: Planner, path: Path | None) -> tuple[dict[str, Amount], bool]:
+    """Prices from a file (`--prices`, else `prices.file`; stored), else the store's last
+    prices; and whether they are stale."""
+    from engine.planning.prices import prices_stale
+
     engine = planner.engine
+    chosen = prices_file(engine, path)
+    if chosen is not None:
+        return store_file_prices(engine, chosen), False
     prices, oldest = engine.store.last_prices()
     if not prices:
-        raise InputError("no prices: pass --prices FILE (CSV asset,price) or run `harvest sync`")
+        raise InputError(
+            "no prices: pass --prices FILE (CSV asset,price), set prices.file in the config, or run `harvest sync`"
+        )
     return prices, prices_stale(oldest, engine.clock(), engine.config.prices.stale_after_seconds)
 
 

@@ -9,6 +9,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
 from engine.core.errors import CsvImportError, HarvestError
@@ -70,6 +71,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", metavar="PATH", help="config file (else $HARVEST_CONFIG, else the user config dir)"
     )
     parser.add_argument("--as-of", metavar="DATE", help="treat DATE (YYYY-MM-DD, tax time zone) as today")
+    parser.add_argument(
+        "--prices",
+        dest="app_prices",
+        type=Path,
+        metavar="FILE",
+        help="for the app: current prices from this CSV (asset,price in USD), re-read when it changes "
+        "(else prices.file, else the exchanges' or the store's)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for add_parser in PARSERS:
         add_parser(sub)

@@ -93,12 +93,15 @@ def _monitor_sync(engine: Engine, wait: Callable[[float], None]) -> Callable[[],
 
 def _monitor_prices(engine: Engine, path: Path | None) -> PricesSource:
     """Latest prices: a file, else the exchanges (saved to the store), else the store's last."""
-    if path is not None:
-        from engine.planning.prices import read_prices_file
+    from tui.cli.context import prices_file, store_file_prices
 
-        fixed = read_prices_file(path)
-        now = engine.clock()
-        return lambda: (fixed, now)
+    chosen = prices_file(engine, path)
+    if chosen is not None:
+
+        def from_file() -> tuple[dict[str, Amount], EpochMicros | None]:
+            return store_file_prices(engine, chosen), engine.clock()  # re-read: the file may change
+
+        return from_file
     if not engine.config.accounts:
         return engine.store.last_prices
     from engine.exchanges.ccxt_adapter import open_client
