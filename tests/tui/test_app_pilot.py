@@ -418,3 +418,31 @@ async def test_the_checklist_asks_to_sell_the_exact_quantity_never_a_rounded_one
         held = sum(lot.quantity for lot in app.session.engine.lots().open_lots
                    if (lot.account, lot.asset) == (step.account, step.asset))  # fmt: skip
         assert fp.parse(action.split()[1]) <= held
+
+
+async def test_esc_clears_a_filter_also_after_enter_returned_to_the_table(tmp_path: Path):
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        await pilot.press("slash", *"sol", "enter")
+        await settled(pilot)
+        assert {row[2] for row in cells(app, "candidates")} == {"SOL"}
+        assert table(app, "candidates").has_focus
+        await pilot.press("escape")
+        await settled(pilot)
+        assert len({row[2] for row in cells(app, "candidates")}) > 1
+        assert app.screen.query_one("#candidates-filter", Input).value == ""
+
+
+def test_the_detail_screen_says_no_price_rather_than_no_loss():
+    from decimal import Decimal
+
+    from engine.planning.detail import AssetDetail
+
+    def detail(price: int | None) -> AssetDetail:
+        return AssetDetail(account="kraken", asset="SOL", lots=[], price=price, trade_prices=[],
+                           tax_before=Decimal(0), tax_after=Decimal(0), carryforward_created=0,
+                           deferred_tax=0, loss=0)  # fmt: skip
+
+    assert DetailScreen(detail(None)).tax_effect().plain.startswith("No current price for SOL")
+    assert DetailScreen(detail(10**20)).tax_effect().plain == "No lot is under water at the current price."

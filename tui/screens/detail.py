@@ -91,6 +91,9 @@ class DetailScreen(Screen[None]):
     def tax_effect(self) -> Text:
         d = self.detail
         text = Text()
+        if d.price is None:  # nothing can be said about losses without a price
+            text.append(f"No current price for {d.asset}: import or sync prices to see what harvesting does.")
+            return text
         if d.loss >= 0:
             text.append("No lot is under water at the current price.")
             return text

@@ -72,8 +72,10 @@ class Pane(Vertical, Generic[RowKey], can_focus=False):
         self.table.focus()
 
     def on_key(self, event: events.Key) -> None:
+        """`esc` clears the filter, as the help says — while typing it, and afterwards from the
+        table it narrows (enter keeps it and returns to the table)."""
         box = self.query_one(Input)
-        if event.key == "escape" and box.has_focus:
+        if event.key == "escape" and (box.has_focus or box.value):
             box.value = ""
             box.remove_class("-shown")
             self.table.focus()
