@@ -129,6 +129,7 @@ class Monitor:
         configured, is given up on (logged)."""
         store = self.engine.store
         configured = {sink_key(sink): sink for sink in self.engine.config.alerts.sinks}
+        down: set[str] = set()  # sinks that failed this cycle: their other alerts wait for the next
         self.attempted = self.delivered = 0
         for queued in pending_alerts(store.conn):
             if self.stop is not None and self.stop.is_set():
@@ -136,6 +137,8 @@ class Monitor:
             sink = configured.get(queued.sink)
             if sink is None:
                 mark_failed(store.conn, queued, "sink no longer configured", now)
+                continue
+            if queued.sink in down:  # a hung webhook costs one try per cycle, not one per alert
                 continue
             self.attempted += 1
             alert = Alert(**json.loads(queued.alert))
@@ -145,6 +148,7 @@ class Monitor:
                 self.delivered += 1
                 mark_delivered(store.conn, queued, now)
                 continue
+            down.add(queued.sink)
             give_up = now - queued.queued_at > GIVE_UP_AFTER
             self.note(problem + ("; given up after a day" if give_up else "; will retry next cycle"))
             mark_failed(store.conn, queued, problem, now if give_up else None)

@@ -1,6 +1,7 @@
-"""Where alerts go. A failing sink is retried with backoff and logged; it never stops the
-monitor (a webhook being down must not silence the log). Every try of a sink is bounded in
-time and in what it captures, and ends at once when the monitor is asked to stop."""
+"""Where alerts go: one sink at a time (the monitor's outbox records each delivery apart). A
+failing sink is retried with backoff and logged; it never stops the monitor (a webhook being
+down must not silence the log). Every try of a sink is bounded in time and in what it
+captures, and ends at once when the monitor is asked to stop."""
 
 from __future__ import annotations
 
@@ -17,30 +18,6 @@ from engine.monitor.sink_processes import Interrupted, run_bounded, webhook_labe
 
 RETRIES = 3
 TRY_SECONDS = 10.0  # one try of one sink; longer is a failure (a hung webhook or command)
-
-
-def deliver(
-    alert: Alert,
-    sinks: list[dict[str, str]],
-    *,
-    out: TextIO | None = None,
-    text_format: bool = True,
-    sleep: Callable[[float], None] = time.sleep,
-    problems: Callable[[str], None] | None = None,
-    stop: threading.Event | None = None,
-) -> list[str]:
-    """Send to every sink; returns the problems met (also passed to `problems`). With `stop`
-    set, a sink's try is abandoned at once (its process group killed) and no more are made."""
-    met: list[str] = []
-    for sink in sinks:
-        problem = deliver_to(alert, sink, out=out, text_format=text_format, sleep=sleep, stop=stop)
-        if problem is not None:
-            met.append(problem)
-            if problems:
-                problems(problem)
-            if stop is not None and stop.is_set():
-                break
-    return met
 
 
 def deliver_to(

@@ -261,3 +261,22 @@ def test_an_alert_recorded_but_not_delivered_before_a_kill_is_delivered_by_the_n
     assert [json.loads(line)["key"] for line in log.read_text().splitlines()] == [
         alert.key
     ]  # ...but delivered
+
+
+def test_a_sink_that_fails_is_tried_once_a_cycle_not_once_per_owed_alert(tmp_path):
+    from engine.monitor.alerts import sink_key
+    from engine.store.alert_memory import stored_alert_memory
+
+    calls = tmp_path / "calls"
+    sink = {"type": "command", "run": f"echo x >> {calls}; exit 1"}
+    watcher, clock, prices = monitor(tmp_path, [sink])
+    watcher.sleep = lambda seconds: None
+    prices["SOL"] = usd("150")
+    (alert,) = watcher.cycle()
+    with stored_alert_memory(watcher.engine.store.conn) as memory:  # a second alert owed to it
+        memory.queue(alert.as_json(), [sink_key(sink)], clock.now)
+    before = len(calls.read_text().splitlines())
+    clock.now += MINUTE
+    watcher.cycle()
+    assert watcher.attempted == 1  # the second owed alert waits for the next cycle
+    assert len(calls.read_text().splitlines()) - before == 3  # one delivery's retries

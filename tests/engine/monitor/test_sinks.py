@@ -17,11 +17,21 @@ import pytest
 
 from engine.monitor.alerts import Alert
 from engine.monitor.sink_processes import OUTPUT_LIMIT, webhook_label
-from engine.monitor.sinks import deliver
+from engine.monitor.sinks import deliver_to
 from tests.support import ROOT
 
 ALERT_FIELDS = ("total", "total_savings", "harvesting now saves $1500.00 net", "1500", 1_790_000_000_000_000)
 ALERT = Alert(*ALERT_FIELDS)
+
+
+def deliver(alert: Alert, sinks: list[dict[str, str]], **options: object) -> list[str]:
+    """Every sink in turn, as the monitor's outbox walks them; the problems met."""
+    problems = []
+    for sink in sinks:
+        problem = deliver_to(alert, sink, **options)  # type: ignore[arg-type]
+        if problem is not None:
+            problems.append(problem)
+    return problems
 
 
 def stop_after(seconds: float) -> threading.Event:
@@ -74,10 +84,10 @@ def test_output_without_end_is_discarded_not_kept():
 import sys
 from engine.monitor.alerts import Alert
 from engine.monitor import sinks
-from engine.monitor.sinks import deliver
+from engine.monitor.sinks import deliver_to
 sinks.TRY_SECONDS = 300  # a busy machine may pipe slowly: this test is about memory, not time
 command = "head -c 67108864 /dev/zero | tr '\\\\0' x >&2; head -c 67108864 /dev/zero; exit 3"
-problems = deliver(Alert(*{ALERT_FIELDS!r}), [{{"type": "command", "run": command}}], sleep=lambda s: None)
+problems = [deliver_to(Alert(*{ALERT_FIELDS!r}), {{"type": "command", "run": command}}, sleep=lambda s: None)]
 print(next(int(l.split()[1]) // 1024 for l in open("/proc/self/status") if l.startswith("VmHWM")))
 print(problems[0])
 """
