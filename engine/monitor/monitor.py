@@ -9,6 +9,7 @@ import fcntl
 import json
 import os
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ from engine.planning.planner import Planner
 from engine.planning.prices import prices_stale
 from engine.store.alert_memory import mark_delivered, mark_failed, pending_alerts
 
+MAX_KEPT_PROBLEMS = 200
 GIVE_UP_AFTER = units.MICROS_PER_DAY  # an alert a sink could not take for a day is stale news
 
 
@@ -73,7 +75,9 @@ class Monitor:
     log_path: Path | None = None
     sleep: Callable[[float], None] = field(default=lambda seconds: None)
     last_sync: units.EpochMicros | None = None
-    problems: list[str] = field(default_factory=list)
+    # the latest problems, for `harvest watch` to print at exit (all of them go to watch.log): a
+    # monitor running for months with a sink down must not grow without end
+    problems: deque[str] = field(default_factory=lambda: deque(maxlen=MAX_KEPT_PROBLEMS))
     stop: threading.Event | None = None  # set by SIGTERM/SIGINT: ends a hung sink or sync at once
     attempted: int = 0  # deliveries tried by the last cycle, and how many got through
     delivered: int = 0

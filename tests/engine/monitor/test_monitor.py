@@ -280,3 +280,13 @@ def test_a_sink_that_fails_is_tried_once_a_cycle_not_once_per_owed_alert(tmp_pat
     watcher.cycle()
     assert watcher.attempted == 1  # the second owed alert waits for the next cycle
     assert len(calls.read_text().splitlines()) - before == 3  # one delivery's retries
+
+
+def test_a_long_running_monitor_keeps_only_its_latest_problems(tmp_path):
+    from engine.monitor.monitor import MAX_KEPT_PROBLEMS
+
+    watcher, _clock, _prices = monitor(tmp_path, [])
+    for n in range(MAX_KEPT_PROBLEMS + 50):
+        watcher.note(f"problem {n}")
+    assert len(watcher.problems) == MAX_KEPT_PROBLEMS
+    assert watcher.problems[-1] == f"problem {MAX_KEPT_PROBLEMS + 49}"
