@@ -1,11 +1,13 @@
-"""The only place fixed-point amounts become text on screen."""
+"""The only place fixed-point amounts (and times) become text on screen."""
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from engine.core import fixedpoint as fp
-from engine.core.units import Amount
+from engine.core.dates import time_words
+from engine.core.units import Amount, EpochMicros
 
 MINUS = "−"  # a real minus sign: reads better than a hyphen in columns of money
 
@@ -65,3 +67,14 @@ def age(seconds: float) -> str:
     if seconds < 172_800:
         return f"{seconds / 3600:.0f}h"
     return f"{seconds / 86_400:.0f}d"
+
+
+def moment(micros: EpochMicros, zone: tzinfo, now: EpochMicros | None = None) -> str:
+    """A time in words in `zone` — pass the tax zone, `engine.calendar.zone`: `Nov 30 10:12`
+    (the year too when it is not `now`'s)."""
+    return time_words(micros, zone, now)
+
+
+def due_in(seconds: int) -> str:
+    """A countdown in words: `in 23h`, `in 5m`, or `now` once it is due."""
+    return "now" if seconds <= 0 else f"in {age(seconds)}"

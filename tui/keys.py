@@ -45,6 +45,7 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("details", "enter", "details", "Details", "candidates"),
     KeySpec("advance", "a", "advance", "Advance", "checklist"),
     KeySpec("skip", "k", "skip", "Skip", "checklist"),
+    KeySpec("cancel", "c", "cancel_step", "Cancel", "checklist"),
     # other screens and dialogs
     KeySpec("back", "escape,q", "app.pop_screen", "Back", "detail"),
     KeySpec("help", "question_mark", "dismiss", "Close", "help"),  # the help key closes it again
@@ -80,7 +81,8 @@ HELP_ROWS: tuple[HelpRow, ...] = (
     HelpRow("Candidates", ("toggle_plan",), "add to / remove from the plan"),
     HelpRow("Candidates", ("details",), "details"),
     HelpRow("Checklist", ("advance",), "advance the step (confirmed)"),
-    HelpRow("Checklist", ("skip",), "skip the step, with a reason"),
+    HelpRow("Checklist", ("skip",), "skip, with a reason (sold: its rebuy)"),
+    HelpRow("Checklist", ("cancel",), "cancel, with a reason (sold: its rebuy)"),
 )
 
 

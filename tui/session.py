@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 
 from engine.api import Engine
@@ -39,6 +39,7 @@ class Snapshot:
     stale: bool
     deadline: datetime
     alerts: list[Condition]  # the alert conditions holding now (the screen decides what to announce)
+    zone: tzinfo  # the tax time zone: times on screen are written in it
 
     @property
     def harvestable_loss(self) -> Amount:
@@ -172,22 +173,23 @@ class Session:
                 stale=stale,
                 deadline=deadline,
                 alerts=alerts,
+                zone=zone,
             )
 
     # -- plan and checklist -----------------------------------------------------------------
 
+    def checklist(self) -> Checklist:
+        return Checklist(self.engine.store.conn, self.engine.calendar.zone)
+
     def toggle(self, candidate: Candidate) -> str:
-        """Add a candidate's sale to the saved plan, or take its step out again."""
+        """Add a candidate's sale to the saved plan, or take its step out again. A done, skipped
+        or cancelled step stays as history: planning the position again adds a new step."""
         with self.lock:
-            checklist = Checklist(self.engine.store.conn)
-            for step in checklist.steps():
-                if (step.account, step.asset, step.term) == (
-                    candidate.account,
-                    candidate.asset,
-                    candidate.term,
-                ):
-                    checklist.remove(step.number)
-                    return f"Removed step {step.number}: {candidate.asset} on {candidate.account}"
+            checklist = self.checklist()
+            step = checklist.open_step(candidate.account, candidate.asset, candidate.term)
+            if step is not None:
+                checklist.remove(step.number)  # refused once acted on: skip or cancel it instead
+                return f"Removed step {step.number}: {candidate.asset} on {candidate.account}"
             sale = self.planner.step_for(candidate, self.prices)
             if sale is None:
                 return f"{candidate.asset} on {candidate.account}: no lot under water any more"
@@ -198,11 +200,12 @@ class Session:
     def advance(self, number: int, seen: Step | None = None) -> Step:
         """`seen`: the step as the user confirmed it (compare-and-set: see Checklist.advance)."""
         with self.lock:
-            return Checklist(self.engine.store.conn).advance(number, self.engine.clock(), seen=seen)
+            return self.checklist().advance(number, self.engine.clock(), seen=seen)
 
-    def skip(self, number: int, reason: str, seen: Step | None = None) -> Step:
+    def skip(self, number: int, reason: str, seen: Step | None = None, *, cancel: bool = False) -> Step:
+        """Skip or cancel a step (the path `harvest checklist skip|cancel` takes)."""
         with self.lock:
-            return Checklist(self.engine.store.conn).skip(number, reason, self.engine.clock(), seen=seen)
+            return self.checklist().skip(number, reason, self.engine.clock(), cancel, seen=seen)
 
     def export_checklist(self, path: Path) -> int:
         from engine.core.files import write_private

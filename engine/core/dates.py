@@ -40,6 +40,30 @@ def iso_utc(micros: EpochMicros) -> str:
     return to_datetime(micros).strftime("%Y-%m-%dT%H:%M:%S.%fZ").replace(".000000Z", "Z")
 
 
+MONTHS = (
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+)  # not the locale's
+
+
+def time_words(micros: EpochMicros, zone: tzinfo, now: EpochMicros | None = None) -> str:
+    """A time as a person reads it, in `zone` (the tax zone): `Nov 30 10:12`; with the year,
+    `Dec 30 2025 10:12`, when it is not the year of `now`."""
+    moment = to_datetime(micros, zone)
+    year = f" {moment.year}" if now is not None and to_datetime(now, zone).year != moment.year else ""
+    return f"{MONTHS[moment.month - 1]} {moment.day}{year} {moment:%H:%M}"
+
+
 def load_zone(name: str | None) -> tzinfo:
     """An IANA zone by name; None means the machine's local zone."""
     if name is None:

@@ -22,6 +22,16 @@ class InputError(HarvestError):
     exit_code = 2
 
 
+class AccountError(HarvestError):
+    """A problem with one exchange account. It keeps the account and the reason apart, so a
+    list of accounts (a sync report, a notification) names the account once, before `reason`."""
+
+    def __init__(self, account: str, reason: str) -> None:
+        self.account = account
+        self.reason = reason
+        super().__init__(f"{account}: {reason}")
+
+
 class CsvImportError(InputError):
     """A CSV file has one or more bad rows; nothing from it was imported."""
 

@@ -13,7 +13,7 @@ import ccxt
 
 from engine.config.load import AccountConfig
 from engine.core import fixedpoint as fp
-from engine.core.errors import HarvestError
+from engine.core.errors import AccountError
 from engine.core.units import EpochMillis, millis_to_micros
 from engine.exchanges.credentials import environment_hint, load_credentials, redact
 from engine.ledger.events import Event
@@ -29,13 +29,8 @@ def wall_clock_ms() -> EpochMillis:
     return EpochMillis(int(time.time() * 1000))
 
 
-class ExchangeError(HarvestError):
+class ExchangeError(AccountError):
     """An account could not be synced (named, with the reason); other accounts go on."""
-
-    def __init__(self, account: str, reason: str) -> None:
-        self.account = account
-        self.reason = reason
-        super().__init__(f"{account}: {reason}")
 
 
 def deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

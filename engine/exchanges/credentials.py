@@ -11,11 +11,15 @@ from pathlib import Path
 import yaml
 
 from engine.config.load import AccountConfig
-from engine.core.errors import ConfigError, HarvestError
+from engine.core.errors import AccountError, ConfigError
 
 
-class CredentialsError(HarvestError):
+class CredentialsError(AccountError):
     exit_code = 2
+
+
+class ExposedSecretsError(CredentialsError, ConfigError):
+    """A secrets file others can read: a configuration problem, named for its account."""
 
 
 FIELDS = (("apiKey", "api_key_env"), ("secret", "secret_env"), ("password", "password_env"))
@@ -31,7 +35,7 @@ def load_credentials(account: AccountConfig) -> dict[str, str]:
             continue
         value = os.environ.get(variable)
         if not value:
-            raise CredentialsError(f"{account.name}: environment variable {variable} is not set")
+            raise CredentialsError(account.name, f"environment variable {variable} is not set")
         found[ccxt_key] = value
     return found
 
@@ -40,20 +44,20 @@ def _from_file(account: AccountConfig, path: Path) -> dict[str, str]:
     try:
         status = path.stat()
     except OSError as exc:
-        raise CredentialsError(f"{account.name}: secrets file {path}: {exc.strerror or exc}") from None
+        raise CredentialsError(account.name, f"secrets file {path}: {exc.strerror or exc}") from None
     if not stat.S_ISREG(status.st_mode):  # a FIFO or device would block the read forever
-        raise CredentialsError(f"{account.name}: secrets file {path} is not a regular file")
+        raise CredentialsError(account.name, f"secrets file {path} is not a regular file")
     mode = stat.S_IMODE(status.st_mode)
     if mode & 0o077:
-        raise ConfigError(
-            f"{account.name}: secrets file {path} is readable by others (mode {mode:04o}); run chmod 600 {path}"
+        raise ExposedSecretsError(
+            account.name, f"secrets file {path} is readable by others (mode {mode:04o}); run chmod 600 {path}"
         )
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError):
-        raise CredentialsError(f"{account.name}: secrets file {path} is not readable YAML") from None
+        raise CredentialsError(account.name, f"secrets file {path} is not readable YAML") from None
     if not isinstance(data, dict):
-        raise CredentialsError(f"{account.name}: secrets file {path}: expected apiKey/secret/password keys")
+        raise CredentialsError(account.name, f"secrets file {path}: expected apiKey/secret/password keys")
     aliases = {"apiKey": ("apiKey", "api_key"), "secret": ("secret",), "password": ("password", "passphrase")}
     result = {}
     for key, names in aliases.items():
@@ -62,7 +66,7 @@ def _from_file(account: AccountConfig, path: Path) -> dict[str, str]:
                 result[key] = data[name]
     unknown = set(data) - {n for names in aliases.values() for n in names}
     if unknown:
-        raise CredentialsError(f"{account.name}: secrets file {path}: unknown key {sorted(unknown)[0]!r}")
+        raise CredentialsError(account.name, f"secrets file {path}: unknown key {sorted(unknown)[0]!r}")
     return result
 
 

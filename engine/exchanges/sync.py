@@ -14,8 +14,9 @@ from typing import Any
 
 from engine.config.load import AccountConfig, Config
 from engine.core import fixedpoint as fp
+from engine.core.errors import AccountError
 from engine.core.units import Amount, EpochMicros, EpochMillis, micros_to_millis
-from engine.exchanges.ccxt_adapter import ExchangeClient, ExchangeError, open_client
+from engine.exchanges.ccxt_adapter import ExchangeClient, open_client
 from engine.ledger.events import Event
 from engine.store.store import Store, keys_of
 
@@ -73,7 +74,7 @@ def sync_accounts(
                 AccountSync(config, store, account, client, report, progress, now_ms).run()
             finally:
                 client.close()
-        except ExchangeError as exc:
+        except AccountError as exc:  # the report names the account: the reason alone, not the name again
             report.error = exc.reason
         except Exception as exc:  # keep the other accounts going; say what broke
             from engine.core.errors import HarvestError

@@ -1,18 +1,23 @@
 """The sell/rebuy checklist: a saved plan's steps and their states, persisted in the store.
 
     planned -> identified -> sold -> rebuy_due -> rebought -> done
-    (any state before done) -> skipped | cancelled   (with a reason)
+    planned | identified -> skipped | cancelled   (with a reason)
+    sold | rebuy_due -> done                      (skipping or cancelling the rebuy, with a reason)
 
 `identified` records the specific identification (lot ids and quantities) with its time, which
-US rules require no later than the sale. A step with no rebuy (an NFT) is done once sold.
-Trades imported or synced later that match a step move it on by themselves."""
+US rules require no later than the sale. A step with no rebuy (an NFT) is done once sold. Once
+sold, the sale happened: skipping the step skips only its rebuy, and the step keeps its sale and
+identification (tax records). Trades imported or synced later that match a step move it on by
+themselves."""
 
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, tzinfo
 
 from engine.api import Engine
 from engine.core import fixedpoint as fp
+from engine.core.dates import time_words
 from engine.core.errors import InputError
 from engine.core.units import EpochMicros, hours_after
 from engine.planning.plans import Plan, PlanStep
@@ -25,23 +30,41 @@ REBOUGHT, DONE, SKIPPED, CANCELLED = "rebought", "done", "skipped", "cancelled"
 FLOW = (PLANNED, IDENTIFIED, SOLD, REBUY_DUE, REBOUGHT, DONE)
 TERMINAL = (DONE, SKIPPED, CANCELLED)
 LINKABLE = (SOLD, REBUY_DUE, REBOUGHT, DONE)  # past the sale; a late-arriving sale is linked to them
+REBUY_PENDING = (SOLD, REBUY_DUE)  # sold, not rebought: skipping such a step skips the rebuy
 # quantity tolerance when matching a trade to a step: exchanges round to their lot size
 MATCH_TOLERANCE = fp.parse("0.001")  # 0.1 %
 
 
-def next_state(step: Step, now: EpochMicros) -> str:
-    """The state `advance` moves to, or InputError saying why it cannot."""
+def state_words(state: str) -> str:
+    """A state as people write it: `rebuy due`, not `rebuy_due` (machine formats keep the id)."""
+    return state.replace("_", " ")
+
+
+def next_state(step: Step, now: EpochMicros, zone: tzinfo = UTC) -> str:
+    """The state `advance` moves to, or InputError saying why it cannot (times in `zone`)."""
     if step.state in TERMINAL:
-        raise InputError(f"step {step.number} is {step.state}; nothing to advance")
+        raise InputError(f"step {step.number} is {state_words(step.state)}; nothing to advance")
     if step.state == SOLD:
         if not step.rebuy:
             return DONE
         if step.rebuy_after is not None and now < step.rebuy_after:
-            from engine.core.dates import iso_utc
-
-            raise InputError(f"step {step.number}: the rebuy is not due until {iso_utc(step.rebuy_after)}")
+            due = time_words(step.rebuy_after, zone, now)
+            raise InputError(f"step {step.number}: the rebuy is not due until {due}")
         return REBUY_DUE
     return FLOW[FLOW.index(step.state) + 1]
+
+
+def skip_target(step: Step, cancel: bool = False) -> str:
+    """The state `skip` (or `cancel`) moves to, or InputError saying why it cannot. Before the
+    sale: skipped (cancelled). Once sold the sale happened and stays: the rebuy is what is
+    skipped, and the step is done."""
+    if step.state in TERMINAL:
+        raise InputError(f"step {step.number} is already {state_words(step.state)}")
+    if step.state == REBOUGHT:
+        raise InputError(f"step {step.number} is rebought: nothing left to skip; advance it to done")
+    if step.state in REBUY_PENDING:
+        return DONE
+    return CANCELLED if cancel else SKIPPED
 
 
 def _draft(step: PlanStep) -> StepDraft:
@@ -63,9 +86,10 @@ def _draft(step: PlanStep) -> StepDraft:
 class Checklist:
     """Reads and changes the active plan's steps; every change is one short transaction."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, zone: tzinfo = UTC) -> None:
         self.conn = conn
         self.tables = ChecklistTables(conn)
+        self.zone = zone  # the tax time zone: times in messages are written in it
 
     def save(
         self, plan: Plan, tax_year: int, now: EpochMicros, rebuy_wait_hours: int, *, replace: bool = False
@@ -75,7 +99,7 @@ class Checklist:
         replaced when `replace` says the user has seen that."""
         acted = [s for s in self.steps() if s.state not in (PLANNED, SKIPPED, CANCELLED)]
         if acted and not replace:
-            listed = ", ".join(f"{s.number} ({s.state})" for s in acted)
+            listed = ", ".join(f"{s.number} ({state_words(s.state)})" for s in acted)
             raise InputError(
                 f"the saved plan has steps already acted on: {listed}; replacing it would leave their "
                 "identifications without a step. Finish or cancel them, or pass --replace"
@@ -91,13 +115,21 @@ class Checklist:
         """Take a step out of the plan; only while nothing has been done for it."""
         step = self.step(number)
         if step.state != PLANNED:
-            raise InputError(f"step {number} is {step.state}; skip or cancel it instead")
+            raise InputError(f"step {number} is {state_words(step.state)}; skip or cancel it instead")
         self.tables.delete_step(step.id, PLANNED)
+
+    def open_step(self, account: str, asset: str, term: str) -> Step | None:
+        """The position's step still under way, if any. Done, skipped and cancelled steps are
+        history: planning the position again adds a new step beside them."""
+        for step in self.steps():
+            if (step.account, step.asset, step.term) == (account, asset, term) and step.state not in TERMINAL:
+                return step
+        return None
 
     def _as_seen(self, number: int, seen: Step | None) -> Step:
         step = self.step(number)
         if seen is not None and (step.id, step.state) != (seen.id, seen.state):
-            now_is = "a step of a newer plan" if step.id != seen.id else f"now {step.state}"
+            now_is = "a step of a newer plan" if step.id != seen.id else f"now {state_words(step.state)}"
             raise InputError(f"step {number} changed since it was shown ({now_is}); nothing done, look again")
         return step
 
@@ -117,7 +149,7 @@ class Checklist:
         move happens only if it is still that step in that state (another window or the CLI may
         have moved it, or saved a new plan, meanwhile)."""
         step = self._as_seen(number, seen)
-        target = next_state(step, now)
+        target = next_state(step, now, self.zone)
         changes: StepChanges = {}
         if target == IDENTIFIED:
             changes["identified_at"] = now
@@ -132,12 +164,16 @@ class Checklist:
     def skip(
         self, number: int, reason: str, now: EpochMicros, cancel: bool = False, *, seen: Step | None = None
     ) -> Step:
+        """Skip (or cancel) step `number`, with a reason. A sold step keeps its sale, the sale's
+        link and its identification: only the rebuy is skipped, and the step is done."""
         step = self._as_seen(number, seen)
         if not reason.strip():
             raise InputError("a reason is required to skip or cancel a step")
-        if step.state in TERMINAL:
-            raise InputError(f"step {number} is already {step.state}")
-        self._move(step, CANCELLED if cancel else SKIPPED, now, {"reason": reason.strip()}, reason.strip())
+        target = skip_target(step, cancel)
+        why = reason.strip()
+        if target == DONE:
+            why = f"rebuy {'cancelled' if cancel else 'skipped'}: {why}"
+        self._move(step, target, now, {"reason": why}, why)
         return self.step(number)
 
     def _move(

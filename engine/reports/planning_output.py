@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, tzinfo
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from engine.core import fixedpoint as fp
-from engine.core.dates import iso_utc
+from engine.core.dates import iso_utc, time_words
 from engine.core.units import MICROS_PER_SECOND, EpochMicros
 from engine.planning.candidates import Blocked, Candidate
+from engine.planning.checklist import state_words
 from engine.planning.planner import TaxSummary
 from engine.planning.plans import Plan
 from engine.reports.csv_output import csv_text
@@ -275,24 +276,33 @@ def countdown(seconds: int) -> str:
     return f"in {days}d {hours}h" if days else f"in {hours}h {rest // 60}m"
 
 
-def checklist_text(steps: Sequence[Step], now: EpochMicros) -> str:
+def checklist_text(steps: Sequence[Step], now: EpochMicros, zone: tzinfo = UTC) -> str:
+    """The checklist for a person: states and times in words, times in `zone` (the tax zone)."""
     if not steps:
         return "No saved plan. Make one with `harvest plan --save`.\n"
     out = []
-    for row in checklist_rows(steps, now):
-        mark = {"done": "✓", "skipped": "–", "cancelled": "✗"}.get(row["state"], "☐")
+    for s, row in zip(steps, checklist_rows(steps, now), strict=True):
+        mark = {"done": "✓", "skipped": "–", "cancelled": "✗"}.get(s.state, "☐")
         out.append(
-            f"{row['step']} {mark} {row['state']:<10} sell {row['quantity']} {row['asset']} on {row['account']} "
-            f"(lots {row['lots']}), expected loss {row['expected_loss']}"
+            f"{s.number} {mark} {state_words(s.state):<10} sell {row['quantity']} {s.asset} on {s.account} "
+            f"(lots {s.lots}), expected loss {row['expected_loss']}"
         )
-        if row["identified_at"]:
-            out.append(f"    identification recorded {row['identified_at']}")
-        if row["sold_at"]:
-            out.append(f"    sold {row['sold_at']}" + (f" ({row['sale_ref']})" if row["sale_ref"] else ""))
-        if row["rebuy"] and row["rebuy_due_in_seconds"] is not None:
+        if s.identified_at is not None:
+            out.append(f"    identified {time_words(s.identified_at, zone, now)}")
+        if s.sold_at is not None:
             out.append(
-                f"    rebuy {row['quantity']} {row['asset']} on {row['account']}: {countdown(row['rebuy_due_in_seconds'])}"
+                f"    sold {time_words(s.sold_at, zone, now)}" + (f" ({s.sale_ref})" if s.sale_ref else "")
             )
-        if row["reason"]:
-            out.append(f"    reason: {row['reason']}")
+        if s.rebuy and s.rebuy_after is not None and row["rebuy_due_in_seconds"] is not None:
+            due = time_words(s.rebuy_after, zone, now)
+            out.append(
+                f"    rebuy {row['quantity']} {s.asset} on {s.account}: {countdown(row['rebuy_due_in_seconds'])} ({due})"
+            )
+        if s.rebought_at is not None:
+            out.append(
+                f"    rebought {time_words(s.rebought_at, zone, now)}"
+                + (f" ({s.rebuy_ref})" if s.rebuy_ref else "")
+            )
+        if s.reason:
+            out.append(f"    reason: {s.reason}")
     return "\n".join(out) + "\n"

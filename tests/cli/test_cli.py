@@ -182,3 +182,31 @@ def test_unknown_tax_year_is_named(home, capsys):
     code, _out, err = run(capsys, "tax", "--year", "2031")
     assert code == 2
     assert "2031" in err
+
+
+def test_checklist_speaks_in_words_in_the_tax_zone_and_json_stays_utc(home, capsys):
+    """`harvest checklist` showed `identification recorded 2026-11-24T17:00:00Z` and `rebuy_due`;
+    the config's zone is America/New_York, where the clock's noon is 12:00."""
+    run(capsys, "import", str(home / "ledger.csv"))
+    day = ("--as-of", "2026-11-24")
+    run(capsys, *day, "plan", "--prices", str(home / "prices.csv"), "--save")
+    assert run(capsys, *day, "checklist", "advance", "1")[1] == "step 1: identified\n"
+    assert run(capsys, *day, "checklist", "advance", "1")[1] == "step 1: sold\n"
+    code, _out, err = run(capsys, *day, "checklist", "advance", "1")
+    assert (code, err.strip()) == (2, "harvest: step 1: the rebuy is not due until Nov 25 12:00")
+    lines = run(capsys, *day, "checklist")[1].splitlines()
+    assert lines[0].startswith("1 ☐ sold       sell 100 SOL on kraken")
+    assert lines[1:] == [
+        "    identified Nov 24 12:00",
+        "    sold Nov 24 12:00",
+        "    rebuy 100 SOL on kraken: in 1d 0h (Nov 25 12:00)",
+    ]
+    assert run(capsys, "--as-of", "2026-11-26", "checklist", "advance", "1")[1] == "step 1: rebuy due\n"
+    out = run(capsys, *day, "checklist", "skip", "1", "--reason", "staying out")[1]
+    assert out == "step 1: done (rebuy skipped: staying out)\n"
+    (row,) = json.loads(run(capsys, *day, "checklist", "show", "--format", "json")[1])
+    assert (row["state"], row["identified_at"], row["sold_at"]) == (
+        "done",
+        "2026-11-24T17:00:00Z",
+        "2026-11-24T17:00:00Z",
+    )

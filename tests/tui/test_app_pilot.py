@@ -205,7 +205,8 @@ async def test_help_lists_bindings_and_the_disclaimer(tmp_path: Path):
         assert texts[-1] == disclaimer  # and again at the end
         assert rows[0] == ("where", "key", "does")
         assert ("Candidates", "space", "add to / remove from the plan") in rows
-        assert ("Checklist", "k", "skip the step, with a reason") in rows
+        assert ("Checklist", "k", "skip, with a reason (sold: its rebuy)") in rows
+        assert ("Checklist", "c", "cancel, with a reason (sold: its rebuy)") in rows
         # every key harvest binds on the main screen (Textual's own, like ctrl+q, aside) is listed
         shown = {key for _, keys, _ in rows[1:] for key in keys.split(" / ")}
         main = app.screen_stack[-2]

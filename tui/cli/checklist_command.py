@@ -19,7 +19,9 @@ def add_parser(sub: Subparsers) -> None:
     advance = actions.add_parser("advance", help="move a step to its next state")
     advance.add_argument("step", type=int)
     for name in ("skip", "cancel"):
-        act = actions.add_parser(name, help=f"{name} a step, with a reason")
+        act = actions.add_parser(
+            name, help=f"{name} a step, with a reason (a sold step: its rebuy; the sale stays)"
+        )
         act.add_argument("step", type=int)
         act.add_argument("--reason", required=True)
     export = actions.add_parser("export", help="write the checklist as CSV")
@@ -29,19 +31,20 @@ def add_parser(sub: Subparsers) -> None:
 def cmd_checklist(args: argparse.Namespace, out: TextIO) -> int:
     import json
 
-    from engine.planning.checklist import Checklist
+    from engine.planning.checklist import Checklist, state_words
     from engine.reports import planning_output as fmt
 
     engine = open_engine(args)
-    checklist = Checklist(engine.store.conn)
+    zone = engine.calendar.zone  # times for people are in the tax zone; JSON and CSV stay UTC
+    checklist = Checklist(engine.store.conn, zone)
     now = engine.clock()
     action = args.action or "show"
     if action == "advance":
         step = checklist.advance(args.step, now)
-        out.write(f"step {step.number}: {step.state}\n")
+        out.write(f"step {step.number}: {state_words(step.state)}\n")
     elif action in ("skip", "cancel"):
         step = checklist.skip(args.step, args.reason, now, cancel=action == "cancel")
-        out.write(f"step {step.number}: {step.state} ({step.reason})\n")
+        out.write(f"step {step.number}: {state_words(step.state)} ({step.reason})\n")
     elif action == "export":
         steps = checklist.steps()
         text = fmt.checklist_csv(steps, now)
@@ -55,5 +58,5 @@ def cmd_checklist(args: argparse.Namespace, out: TextIO) -> int:
     elif getattr(args, "format", "table") == "json":  # plain `harvest checklist` has no --format
         out.write(json.dumps(fmt.checklist_rows(checklist.steps(), now), indent=2) + "\n")
     else:
-        out.write(fmt.checklist_text(checklist.steps(), now))
+        out.write(fmt.checklist_text(checklist.steps(), now, zone))
     return 0

@@ -16,15 +16,16 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
-from engine.core.errors import HarvestError
+from engine.core.errors import HarvestError, InputError
 from engine.monitor.alerts import AlertMemory
-from tui import format as fmt
+from engine.planning.checklist import next_state, skip_target, state_words
 from tui.feed import PriceFeed
 from tui.keys import DEFAULT_KEYS, Keys, bindings
 from tui.messages import DetailReady, Loaded, SnapshotReady, WorkFailed
 from tui.screens.detail import DetailScreen
 from tui.screens.dialogs import ConfirmScreen, ReasonScreen
 from tui.session import SYNC_UNAVAILABLE, Session, Snapshot
+from tui.step_words import advance_question, skip_question
 from tui.widgets.header_bar import HeaderBar
 from tui.widgets.panes import CandidatesPane, ChecklistPane, HoldingsPane, Pane, step_by_number
 
@@ -152,35 +153,43 @@ class MainScreen(Screen[None]):
         self.run_engine_call("", lambda: self.session.toggle(candidate))
 
     def on_checklist_pane_step_action(self, message: ChecklistPane.StepAction) -> None:
+        """A confirmation names the state the step moves to; a move the engine would refuse
+        (the rebuy not due yet, a finished step) is said at once instead, with no dialog."""
         steps = self.snapshot.steps if self.snapshot else []
         step = step_by_number(steps, message.number)
-        if step is None:
+        if step is None or self.snapshot is None:
             return
+        cancel = message.action == "cancel"
+        try:
+            if message.action == "advance":
+                target = next_state(step, self.session.engine.clock(), self.snapshot.zone)
+            else:
+                target = skip_target(step, cancel)
+        except InputError as refused:
+            self.notify(str(refused), severity="warning", markup=False)
+            return
+        label = f"step {step.number}"
         if message.action == "advance":
-            question = f"Advance step {step.number} ({step.asset} on {step.account}) from {step.state}?"
-            if step.state == "planned":
-                question = (f"Record the identification of lots {step.lots} for selling {fmt.exact_qty(step.quantity)} "
-                            f"{step.asset} on {step.account}, now, before the sale?")  # fmt: skip
 
             def advance(confirmed: bool | None) -> None:
                 if confirmed:
                     self.run_engine_call(
-                        f"step {step.number}", lambda: self.session.advance(step.number, seen=step).state
+                        label, lambda: state_words(self.session.advance(step.number, step).state)
                     )
 
-            self.app.push_screen(ConfirmScreen(question, self.keys), advance)
+            self.app.push_screen(ConfirmScreen(advance_question(step, target), self.keys), advance)
         else:
 
             def skip(reason: str | None) -> None:
                 if reason:
                     self.run_engine_call(
-                        f"step {step.number}", lambda: self.session.skip(step.number, reason, seen=step).state
+                        label,
+                        lambda: state_words(
+                            self.session.skip(step.number, reason, step, cancel=cancel).state
+                        ),
                     )
 
-            self.app.push_screen(
-                ReasonScreen(f"Skip step {step.number} ({step.asset} on {step.account}): why?", self.keys),
-                skip,
-            )
+            self.app.push_screen(ReasonScreen(skip_question(step, target, cancel), self.keys), skip)
 
     # -- alerts -----------------------------------------------------------------------------
 

@@ -16,11 +16,12 @@ from textual.widgets import DataTable, Input
 
 from engine.core.units import Amount
 from engine.planning.candidates import Blocked, Candidate
-from engine.planning.checklist import Step
+from engine.planning.checklist import TERMINAL, Step, state_words
 from engine.planning.holdings import Holding
 from tui import format as fmt
 from tui.keys import bindings
 from tui.session import Snapshot
+from tui.step_words import step_when
 from tui.widgets.fitted_table import fitted_widths, rebuild, refit
 
 RowKey = TypeVar("RowKey")  # what identifies a row of a pane (kept across refreshes for the cursor)
@@ -224,9 +225,7 @@ class CandidatesPane(Pane[tuple[str, str, str] | Blocked]):  # (account, asset, 
         self.by_key: dict[tuple[str, str, str], Candidate] = {}
 
     def show(self, snapshot: Snapshot) -> None:
-        planned = {
-            (s.account, s.asset, s.term) for s in snapshot.steps if s.state not in ("skipped", "cancelled")
-        }
+        planned = {(s.account, s.asset, s.term) for s in snapshot.steps if s.state not in TERMINAL}
         self.by_key = {}
         rows: list[tuple[tuple[str, str, str] | Blocked, list[Text | str]]] = []
         for c in snapshot.candidates:
@@ -299,8 +298,6 @@ class ChecklistPane(Pane[int]):  # the step number
         super().__init__("Checklist", id="checklist")
 
     def show(self, snapshot: Snapshot) -> None:
-        from engine.core.dates import iso_utc
-
         rows: list[tuple[int, list[Text | str]]] = []
         total = Amount(sum(s.savings for s in snapshot.steps if s.state not in ("skipped", "cancelled")))
         self.border_title = (
@@ -312,24 +309,9 @@ class ChecklistPane(Pane[int]):  # the step number
             if not self.matches(s.account, s.asset):
                 continue
             action = f"sell {fmt.exact_qty(s.quantity)} {s.asset} on {s.account}"
-            when = ""
-            if s.state == "planned":
-                when = (
-                    f"identify, sell, then rebuy {s.rebuy_wait_hours}h later"
-                    if s.rebuy
-                    else "identify, sell (no rebuy)"
-                )
-            elif s.state == "identified" and s.identified_at:
-                when = f"identified {iso_utc(s.identified_at)[:16]}Z"
-            elif s.state in ("sold", "rebuy_due") and s.rebuy_after is not None:
-                seconds = (s.rebuy_after - snapshot.now) // 1_000_000
-                when = f"rebuy {fmt.exact_qty(s.quantity)} {s.asset} " + (
-                    "now" if seconds <= 0 else f"in {fmt.age(seconds)}"
-                )
-            elif s.reason:
-                when = s.reason
-            rows.append((s.number, [str(s.number), STATE_MARKS.get(s.state, "☐"), s.state, action, lots_summary(s.lots),
-                                    fmt.usd(s.loss), when]))  # fmt: skip
+            when = step_when(s, snapshot.now, snapshot.zone)
+            rows.append((s.number, [str(s.number), STATE_MARKS.get(s.state, "☐"), state_words(s.state), action,
+                                    lots_summary(s.lots), fmt.usd(s.loss), when]))  # fmt: skip
         self.fill(rows)
 
     def action_advance(self) -> None:
@@ -342,10 +324,15 @@ class ChecklistPane(Pane[int]):  # the step number
         if number is not None:
             self.post_message(self.StepAction(number, "skip"))
 
+    def action_cancel_step(self) -> None:
+        number = self.selected()
+        if number is not None:
+            self.post_message(self.StepAction(number, "cancel"))
+
     @dataclass
     class StepAction(Message):
         number: int
-        action: str
+        action: str  # advance | skip | cancel
 
 
 def lots_summary(spec: str) -> str:

@@ -279,3 +279,37 @@ def test_a_recorded_real_response_and_the_fake_give_the_same_lot(tmp_path, monke
     assert not isinstance(event, str)
     amounts = tuple(str(fp.parse(text)) for text in ("0.2", "69.63", "0.013926"))
     assert served == ("sell", *amounts, "USDT", "USDT", event.timestamp)
+
+
+def test_a_failed_account_is_named_once_in_every_report(tmp_path, monkeypatch, capsys):
+    """ "binance: FAILED: binance: environment variable …": the credentials error named its
+    account and every report (the CLI's, the app's notification, the monitor's) named it again."""
+    from engine.api import Engine
+    from engine.core.errors import HarvestError
+    from tui.cli.app_command import store_sync
+    from tui.cli.main import main
+
+    monkeypatch.delenv("NOT_SET_KEY", raising=False)
+    secrets = tmp_path / "kraken.yaml"
+    secrets.write_text("apiKey: k\nsecret: s\n")
+    secrets.chmod(0o644)
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump({"tax": {"timezone": "UTC"}, "accounts": [
+        {"name": "binance", "exchange": "binance", "api_key_env": "NOT_SET_KEY"},
+        {"name": "kraken", "exchange": "kraken", "secrets_file": str(secrets)},
+    ]}))  # fmt: skip
+    config = load_config(str(path))
+    reports = sync_accounts(config, Store(tmp_path / "s.sqlite3"))
+    assert [r.error for r in reports] == [
+        "environment variable NOT_SET_KEY is not set",
+        f"secrets file {secrets} is readable by others (mode 0644); run chmod 600 {secrets}",
+    ]
+    monkeypatch.setenv("HARVEST_HOME", str(tmp_path / "home"))
+    assert main(["--config", str(path), "sync"]) == 1
+    out = capsys.readouterr().out
+    assert "binance: FAILED: environment variable NOT_SET_KEY is not set (kept what was fetched)" in out
+    assert (out.count("binance"), out.count("kraken:")) == (1, 1)
+    with pytest.raises(HarvestError) as failed:  # the app's sync runner: its error notification
+        store_sync(Engine(config, Store(tmp_path / "app.sqlite3")))(lambda text: None)
+    assert str(failed.value).startswith("0 new record(s); failed: binance: environment variable NOT_SET_KEY")
+    assert (str(failed.value).count("binance"), str(failed.value).count("kraken:")) == (1, 1)
