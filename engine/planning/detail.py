@@ -45,6 +45,7 @@ class AfterPlan:
     trading_cost: Amount
     planned_steps: tuple[int, ...]  # the plan's steps that sell it (empty: not planned)
     plan_steps: int  # unsold steps in the active plan
+    rows: int  # its rows in the list (a term planned, the other not: one of each)
 
     @property
     def net_savings(self) -> Amount:
@@ -130,6 +131,7 @@ def _after_plan(rows: list[Candidate], plan_steps: int) -> AfterPlan | None:
         trading_cost=Amount(sum(c.trading_cost for c in rows)),
         planned_steps=tuple(sorted(c.planned_step for c in rows if c.planned_step is not None)),
         plan_steps=plan_steps,
+        rows=len(rows),
     )
 
 

@@ -180,7 +180,7 @@ def test_the_detail_shows_the_sale_alone_and_after_the_plan(tmp_path):
     assert aaa.tax_before - aaa.tax_after == Decimal(880)  # alone
     assert aaa.after_plan is not None
     assert (aaa.after_plan.savings_this_year, aaa.after_plan.carryforward_created) == (0, usd("10000"))
-    assert (aaa.after_plan.planned_steps, aaa.after_plan.plan_steps) == ((), 1)
+    assert (aaa.after_plan.planned_steps, aaa.after_plan.plan_steps, aaa.after_plan.rows) == ((), 1, 1)
     bbb = asset_detail(planner.context, MARGINAL_PRICES, "kraken", "BBB", [], tick.candidates, 1)
     assert bbb.after_plan is not None
     assert (bbb.after_plan.savings_this_year, bbb.after_plan.planned_steps) == (usd("880"), (1,))
