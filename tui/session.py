@@ -23,6 +23,7 @@ from engine.planning.plan_value import PlanValue
 from engine.planning.planner import Planner, TaxSummary
 from engine.planning.prices import prices_stale
 from engine.planning.scan import Tick
+from engine.planning.scan_context import ScanContext
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ class Session:
         self.loaded = False
         self.before_load: list[Callable[[], object]] = []  # run once by the next load
         self.planner = Planner(self.engine)
-        self.last_tick: tuple[object, dict[str, Amount], list[Step], Tick] | None = None  # see tick()
+        self.last_tick: tuple[ScanContext, dict[str, Amount], list[Step], Tick] | None = None  # see tick()
 
     @property
     def config(self) -> Config:

@@ -67,6 +67,9 @@ class DetailScreen(Screen[None]):
         self.query_one("#detail-tax", Static).update(self.tax_effect())
         self.draw_chart()
 
+    def shows(self, account: str, asset: str) -> bool:
+        return (self.detail.account, self.detail.asset) == (account, asset)
+
     def fill_lots(self) -> None:
         """Every column as wide as its widest cell, and the pane as wide as the table (the chart
         and tax effect take what is left, or go below when too little is)."""

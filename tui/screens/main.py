@@ -138,17 +138,11 @@ class MainScreen(Screen[None]):
         self.notify(message.text, severity="error", timeout=8, markup=False)
 
     def on_detail_ready(self, message: DetailReady) -> None:
-        detail = message.detail
+        detail, screen = message.detail, self.app.screen
         if not message.refresh:
             self.app.push_screen(DetailScreen(detail))
-        elif isinstance(screen := self.app.screen, DetailScreen) and (
-            screen.detail.account,
-            screen.detail.asset,
-        ) == (
-            detail.account,
-            detail.asset,
-        ):
-            screen.show(detail)
+        elif isinstance(screen, DetailScreen) and screen.shows(detail.account, detail.asset):
+            screen.show(detail)  # still open on that asset: the figures at the new prices
 
     def on_pane_filter_changed(self) -> None:
         if self.snapshot is not None:
