@@ -1,9 +1,10 @@
 """Time the hot path: candidates and savings for N open lots after a price change.
 
-    uv run python bench/bench_scan.py 100000
+    uv run python bench/bench_scan.py 100000 [--plan 5]
 
 Builds a store of N buys (no sales) across accounts and assets, prepares the scan context once
-(the slow path), then times `Planner.scan(prices)` for a series of new prices."""
+(the slow path), then times `Planner.scan(prices)` for a series of new prices — or, with
+`--plan K`, the app's tick: a plan of the K best candidates valued and the rest ranked after it."""
 
 from __future__ import annotations
 
@@ -22,8 +23,12 @@ from bench.synth import ACCOUNTS, ASSETS  # noqa: E402
 from engine.api import Engine  # noqa: E402
 from engine.config.load import Config, TaxConfig  # noqa: E402
 from engine.core import fixedpoint as fp  # noqa: E402
+from engine.core.units import Amount  # noqa: E402
 from engine.ledger.events import Event  # noqa: E402
+from engine.planning.checklist import PLANNED  # noqa: E402
 from engine.planning.planner import Planner  # noqa: E402
+from engine.planning.plans import Plan  # noqa: E402
+from engine.store.checklist_tables import Step  # noqa: E402
 from engine.store.store import Store, keys_of  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -61,6 +66,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("lots", type=int, nargs="?", default=100_000)
     parser.add_argument("--ticks", type=int, default=20)
+    parser.add_argument("--plan", type=int, default=0, metavar="K", help="rank after a plan of K steps")
     args = parser.parse_args()
     path = prepared_store(args.lots)
     config = Config(tax=TaxConfig(timezone="America/New_York", ordinary_taxable_income=Decimal(180_000)))
@@ -71,17 +77,53 @@ def main() -> None:
     rng = random.Random(9)
     timings = []
     candidates = []
+    steps: list[Step] = []
+    if args.plan:
+        first = {asset: fp.parse(str(base * 80 / 100)) for asset, base in ASSETS.items()}
+        best = planner.scan(first)[0][: args.plan]  # the K best candidates, whole
+        steps = steps_in_memory(planner.plan(first, "target", Amount(-sum(c.loss for c in best))), args.plan)
     for _ in range(args.ticks):
         prices = {asset: fp.parse(str(base * rng.randint(60, 110) / 100)) for asset, base in ASSETS.items()}
         tick = time.perf_counter()
-        candidates, _blocked = planner.scan(prices)
+        candidates = planner.tick(prices, plan=steps).candidates
         timings.append(time.perf_counter() - tick)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"{len(context.lots.open_lots):,} open lots: slow path {slow:.2f} s; scan after a price change "
         f"median {statistics.median(timings) * 1000:.1f} ms, max {max(timings) * 1000:.1f} ms over {len(timings)} ticks "
-        f"({len(candidates)} candidates); peak RSS {rss:,.0f} MB"
+        f"({len(candidates)} candidates, {len(steps)} planned); peak RSS {rss:,.0f} MB"
     )
+
+
+def steps_in_memory(plan: Plan, count: int) -> list[Step]:
+    """The plan's first `count` steps as the checklist would hold them (not written to the store)."""
+    return [
+        Step(
+            id=s.number,
+            number=s.number,
+            account=s.account,
+            asset=s.asset,
+            term=s.term,
+            quantity=s.quantity,
+            lots=s.identification,
+            expected_proceeds=s.expected_proceeds,
+            cost_basis=s.cost_basis,
+            savings=s.savings_this_year,
+            carryforward=s.carryforward_created,
+            trading_cost=s.trading_cost,
+            rebuy=s.rebuy_after is not None,
+            rebuy_wait_hours=24,
+            state=PLANNED,
+            identified_at=None,
+            sold_at=None,
+            sale_ref=None,
+            rebuy_after=None,
+            rebought_at=None,
+            rebuy_ref=None,
+            reason=None,
+        )  # fmt: skip
+        for s in plan.steps[:count]
+    ]
 
 
 if __name__ == "__main__":

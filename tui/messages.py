@@ -30,3 +30,4 @@ class WorkFailed(Message):
 @dataclass
 class DetailReady(Message):
     detail: AssetDetail
+    refresh: bool = False  # for the detail screen already open (a price tick), not a new one

@@ -19,8 +19,11 @@ from engine.planning.candidates import Blocked, Candidate
 from engine.planning.checklist import Checklist, Step, reconcile_checklist
 from engine.planning.detail import AssetDetail, asset_detail
 from engine.planning.holdings import Holding, holdings
+from engine.planning.plan_value import PlanValue
 from engine.planning.planner import Planner, TaxSummary
 from engine.planning.prices import prices_stale
+from engine.planning.scan import Tick
+from engine.planning.scan_context import ScanContext
 
 
 @dataclass(frozen=True)
@@ -32,9 +35,10 @@ class Snapshot:
     filing_status: str
     summary: TaxSummary
     holdings: list[Holding]
-    candidates: list[Candidate]
+    candidates: list[Candidate]  # ranked after the plan's unsold steps (planned ones: their share)
     blocked: list[Blocked]
     steps: list[Step]
+    plan: PlanValue  # the active plan's unsold steps, combined at the current prices
     prices_at: EpochMicros | None  # when the prices were observed
     stale: bool
     deadline: datetime
@@ -79,6 +83,7 @@ class Session:
         self.loaded = False
         self.before_load: list[Callable[[], object]] = []  # run once by the next load
         self.planner = Planner(self.engine)
+        self.last_tick: tuple[ScanContext, dict[str, Amount], list[Step], Tick] | None = None  # see tick()
 
     @property
     def config(self) -> Config:
@@ -148,11 +153,11 @@ class Session:
         with self.lock:
             prices = dict(self.prices)
             now = self.engine.clock()
-            tick = self.planner.tick(prices)
+            steps = Checklist(self.engine.store.conn).steps()
+            tick = self.tick(prices, steps)
             context = self.planner.context
             candidates, blocked = tick.candidates, tick.blocked
             held = holdings(context.totals, tick.groups, prices)
-            steps = Checklist(self.engine.store.conn).steps()
             stale = prices_stale(self.prices_at, now, self.config.prices.stale_after_seconds)
             zone = self.engine.calendar.zone
             year = self.engine.tax_year()
@@ -169,6 +174,7 @@ class Session:
                 candidates=candidates,
                 blocked=blocked,
                 steps=steps,
+                plan=tick.plan,
                 prices_at=self.prices_at,
                 stale=stale,
                 deadline=deadline,
@@ -219,10 +225,33 @@ class Session:
 
     # -- detail -----------------------------------------------------------------------------
 
+    def tick(self, prices: dict[str, Amount], steps: list[Step]) -> Tick:
+        """The scan at these prices after this plan, kept: the detail screen, refreshed after
+        every snapshot, reuses it rather than scanning twice."""
+        tick = self.planner.tick(prices, plan=steps)  # may rebuild the context (a new day)
+        self.last_tick = (self.planner.context, prices, steps, tick)
+        return tick
+
+    def _reused_tick(self, prices: dict[str, Amount], steps: list[Step]) -> Tick:
+        last = self.last_tick
+        same_day = self.planner.context.today == self.engine.today()
+        if last is not None and same_day and last[0] is self.planner.context and last[1:3] == (prices, steps):
+            return last[3]
+        return self.tick(prices, steps)
+
     def detail(self, account: str, asset: str) -> AssetDetail:
+        """One asset at the current prices: its sale alone, and its figures after the plan."""
         with self.lock:
+            prices = dict(self.prices)
+            tick = self._reused_tick(prices, Checklist(self.engine.store.conn).steps())
             return asset_detail(
-                self.planner.context, self.prices, account, asset, self.engine.store.trade_prices(asset)
+                self.planner.context,
+                prices,
+                account,
+                asset,
+                self.engine.store.trade_prices(asset),
+                tick.candidates,
+                len(tick.plan.steps),
             )
 
 

@@ -5,7 +5,8 @@ A candidate is the lots of one asset in one account that are under water and sha
 saves `tax(chosen) - tax(chosen + it)`, which shrinks once losses exceed all gains plus the
 ordinary-income limit (the rest only carries forward). Candidates are therefore ranked by a
 greedy walk — each step takes the candidate with the largest marginal net saving — and every
-figure a candidate shows is its value at that point of the walk."""
+figure a candidate shows is its value at that point of the walk. The walk may start from losses
+already chosen (the active plan's unsold steps), so the rest is ranked after them."""
 
 from __future__ import annotations
 
@@ -52,6 +53,7 @@ class Candidate:
     warnings: tuple[str, ...] = ()
     rank: int = 0
     lot_ids: tuple[str, ...] = ()
+    planned_step: int | None = None  # the active plan's step this is; its figures are the step's share
 
     @property
     def loss(self) -> Amount:
@@ -89,12 +91,14 @@ def rank_candidates(
     long_term_rate: Decimal,
     warnings_for: Callable[[LotGroup], tuple[str, ...]] = lambda group: (),
     sides_for: Callable[[LotGroup], int] = lambda group: 2,
+    chosen: tuple[Amount, Amount] = (ZERO, ZERO),
 ) -> list[Candidate]:
-    """Greedy by marginal net savings (lazy: a candidate's value only falls as more is chosen,
-    so a stale upper bound that still beats the rest is re-evaluated, not every candidate)."""
-    st_chosen = lt_chosen = 0
-    base = tax(ZERO, ZERO)
-    current = base
+    """Greedy by marginal net savings, starting after the `chosen` ST and LT losses (positive;
+    the plan's), lazily: a candidate's value usually only falls as more is chosen, so a stale
+    upper bound that still beats the rest is re-evaluated, not every candidate."""
+    st_chosen: int = chosen[0]
+    lt_chosen: int = chosen[1]
+    current = tax(Amount(st_chosen), Amount(lt_chosen))
 
     def marginal(group: LotGroup) -> tuple[Amount, Amount, Amount]:
         """(tax saved this year, carryforward created, net of trading costs) for this group

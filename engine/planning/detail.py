@@ -1,10 +1,15 @@
 """One asset in one account, in detail: its lots, and what harvesting its losing lots now does
-to this year's tax. The tax effect is the candidates' own computation on this asset alone (the
-same under-water groups, the same tax function, the same deferred-tax rule), so the detail
-screen never disagrees with the candidate list about what a sale is worth."""
+to this year's tax, two ways, each labelled where it is shown:
+
+- alone: as if it were the only sale this year — the candidates' own computation on this asset
+  by itself (the same under-water groups, tax function and deferred-tax rule);
+- after the plan: the figures its rows show in the candidate list (engine.planning.scan) — its
+  share of the active plan when planned, else what it adds after the plan's unsold steps and the
+  candidates ranked above it — so the detail screen and the list never disagree."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -13,7 +18,7 @@ import polars as pl
 from engine.core import fixedpoint as fp
 from engine.core.dates import days_to_long_term
 from engine.core.units import ZERO, Amount, DayOrdinal, EpochMicros
-from engine.planning.candidates import CostModel, rank_candidates
+from engine.planning.candidates import Candidate, CostModel, rank_candidates
 from engine.planning.marginal_tax import tax_function
 from engine.planning.positions import LotGroup, price_groups, prices_frame
 from engine.planning.scan_context import ScanContext
@@ -31,6 +36,23 @@ class LotDetail:
 
 
 @dataclass(frozen=True)
+class AfterPlan:
+    """This asset's rows in the candidate list, summed: its figures after the plan."""
+
+    loss: Amount  # negative
+    savings_this_year: Amount
+    carryforward_created: Amount
+    trading_cost: Amount
+    planned_steps: tuple[int, ...]  # the plan's steps that sell it (empty: not planned)
+    plan_steps: int  # unsold steps in the active plan
+    rows: int  # its rows in the list (a term planned, the other not: one of each)
+
+    @property
+    def net_savings(self) -> Amount:
+        return Amount(self.savings_this_year - self.trading_cost)
+
+
+@dataclass(frozen=True)
 class AssetDetail:
     account: str
     asset: str
@@ -42,6 +64,8 @@ class AssetDetail:
     carryforward_created: Amount
     deferred_tax: Amount  # tax pushed to the rebuy's eventual sale (as the candidates compute it)
     loss: Amount  # the losing lots' unrealized loss, negative (0: none under water)
+    trading_cost: Amount = ZERO  # selling the losing lots alone, and the rebuy
+    after_plan: AfterPlan | None = None  # None: no row in the candidate list
 
 
 def asset_detail(
@@ -50,7 +74,11 @@ def asset_detail(
     account: str,
     asset: str,
     trade_prices: list[tuple[EpochMicros, Amount]],
+    ranked: Sequence[Candidate] = (),
+    plan_steps: int = 0,
 ) -> AssetDetail:
+    """`ranked`: the candidate list at the same prices (the scan's, after the active plan of
+    `plan_steps` unsold steps), for the figures after the plan."""
     price = prices.get(asset)
     own = context.frame.filter((pl.col("account") == account) & (pl.col("asset") == asset))
     lots = [
@@ -67,7 +95,7 @@ def asset_detail(
     )
     tax = tax_function(context.profile, context.params, *context.realized)
     harvest = context.config.harvest
-    ranked = rank_candidates(
+    alone = rank_candidates(
         losing,
         tax,
         CostModel(harvest.fee_rate, harvest.spread),
@@ -86,8 +114,24 @@ def asset_detail(
         tax_before=fp.to_decimal(before.total_tax),
         tax_after=fp.to_decimal(after.total_tax),
         carryforward_created=Amount(after.carryforward - before.carryforward),
-        deferred_tax=Amount(sum(c.deferred_tax for c in ranked)),
-        loss=Amount(sum(c.loss for c in ranked)),
+        deferred_tax=Amount(sum(c.deferred_tax for c in alone)),
+        loss=Amount(sum(c.loss for c in alone)),
+        trading_cost=Amount(sum(c.trading_cost for c in alone)),
+        after_plan=_after_plan([c for c in ranked if (c.account, c.asset) == (account, asset)], plan_steps),
+    )
+
+
+def _after_plan(rows: list[Candidate], plan_steps: int) -> AfterPlan | None:
+    if not rows:
+        return None
+    return AfterPlan(
+        loss=Amount(sum(c.loss for c in rows)),
+        savings_this_year=Amount(sum(c.savings_this_year for c in rows)),
+        carryforward_created=Amount(sum(c.carryforward_created for c in rows)),
+        trading_cost=Amount(sum(c.trading_cost for c in rows)),
+        planned_steps=tuple(sorted(c.planned_step for c in rows if c.planned_step is not None)),
+        plan_steps=plan_steps,
+        rows=len(rows),
     )
 
 

@@ -4,6 +4,7 @@ baseline) is built once per store change; `tick(prices)` is the per-tick hot pat
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -20,6 +21,7 @@ from engine.planning.positions import lots_frame, position_totals, with_terms
 from engine.planning.quality_gate import quality_problems
 from engine.planning.scan import Tick, scan
 from engine.planning.scan_context import ScanContext
+from engine.store.checklist_tables import Step
 from engine.tax.model import TaxResult, compute_tax
 from engine.tax.params import TaxParams, load_tax_params
 from engine.tax.profile import tax_profile
@@ -136,11 +138,12 @@ class Planner:
         tick = self.tick(prices, with_lot_ids)
         return tick.candidates, tick.blocked
 
-    def tick(self, prices: dict[str, Amount], with_lot_ids: bool = False) -> Tick:
-        """Candidates, blocked positions and price groups at these prices (the hot path)."""
+    def tick(self, prices: dict[str, Amount], with_lot_ids: bool = False, plan: Sequence[Step] = ()) -> Tick:
+        """Candidates, blocked positions and price groups at these prices (the hot path); with
+        the active plan's steps (`plan`), its value at these prices and the rest ranked after it."""
         if self.context.today != self.engine.today():  # a new day: terms and deadlines moved
             self.__dict__.pop("context", None)
-        return scan(self.context, prices, with_lot_ids)
+        return scan(self.context, prices, with_lot_ids, plan)
 
     def plan(self, prices: dict[str, Amount], goal: str | None = None, target: Amount | None = None) -> Plan:
         harvest = self.engine.config.harvest

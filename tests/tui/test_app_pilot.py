@@ -158,7 +158,7 @@ async def test_enter_opens_details_and_escape_returns(tmp_path: Path):
         lots = app.screen.query_one("#detail-lots", DataTable)
         assert lots.row_count >= 1
         tax = str(app.screen.query_one("#detail-tax").render())
-        assert "This year's tax" in tax
+        assert "Alone (the only sale this year): tax" in tax
         assert "saves" in tax
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
@@ -300,9 +300,11 @@ async def test_the_detail_screen_shows_the_engines_asset_detail(tmp_path: Path):
         screen = app.screen
         assert isinstance(screen, DetailScreen)
         session = app.session
+        tick = session.planner.tick(session.prices)  # no plan: the candidates in rank order
         expected = asset_detail(
-            session.planner.context, session.prices, account, asset, session.engine.store.trade_prices(asset)
-        )
+            session.planner.context, session.prices, account, asset, session.engine.store.trade_prices(asset),
+            tick.candidates, 0,
+        )  # fmt: skip
         assert screen.detail == expected
         lots = screen.query_one("#detail-lots", DataTable)
         rows = [[str(c) for c in lots.get_row_at(i)] for i in range(lots.row_count)]

@@ -1,26 +1,33 @@
 """Details of one asset in one account: its lots, a price chart with a line at each lot's unit
-cost, and what harvesting its losing lots now does to this year's tax."""
+cost, and what harvesting its losing lots now does to this year's tax — alone, and after the
+plan. It follows live prices: the main screen hands it a fresh detail after every snapshot."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual_plotext import PlotextPlot
 
 from engine.core import fixedpoint as fp
-from engine.planning.detail import AssetDetail
+from engine.core.units import Amount
+from engine.planning.detail import AfterPlan, AssetDetail, LotDetail
 from tui import format as fmt
 from tui.keys import bindings
-from tui.widgets.fitted_table import rebuild
+from tui.widgets.fitted_table import Cell, fitted_widths, rebuild, refit
 
 MAX_TABLE_ROWS = 2000  # the stock table stays fast at this size; the rest is summarised
 MAX_COST_LINES = 8
 LOT_COLUMNS = ("lot", "acquired", "quantity", "unit cost", "unrealized", "→LT")
+LOT_LABELS = [Text(label, justify="right" if index in (2, 3, 4) else "left") for index, label in enumerate(LOT_COLUMNS)]  # fmt: skip
+MIN_SIDE_WIDTH = 40  # narrower than this beside the lots, the chart and tax go below them
+Y_TICKS = 5
 
 
 class DetailScreen(Screen[None]):
@@ -29,39 +36,77 @@ class DetailScreen(Screen[None]):
     def __init__(self, detail: AssetDetail) -> None:
         super().__init__()
         self.detail = detail
+        self.lot_keys: list[str] = []
+        self.lot_rows: list[list[Cell]] = []
+        self.lots_width = 0  # the lot table's full width, borders and scrollbar included
 
     def compose(self) -> ComposeResult:
-        d = self.detail
-        yield Static(Text(f" {d.asset} on {d.account} · price {fmt.price(d.price)} · {len(d.lots)} lot(s)", style="bold"),
-                     id="detail-title")  # fmt: skip
+        yield Static(id="detail-title")
         with Horizontal(id="detail-body"):
             with Vertical(id="detail-left", classes="pane"):
                 yield DataTable(cursor_type="row", zebra_stripes=True, id="detail-lots")
             with Vertical(id="detail-right"):
                 yield PlotextPlot(id="detail-chart", classes="pane")
-                yield Static(self.tax_effect(), id="detail-tax", classes="pane")
+                yield Static(id="detail-tax", classes="pane")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#detail-left").border_title = "Lots"
         self.query_one("#detail-chart").border_title = "Price and lot costs"
         self.query_one("#detail-tax").border_title = "Harvesting now"
-        table: DataTable[str | Text] = self.query_one("#detail-lots", DataTable)
-        rows: list[list[Text | str]] = []
-        for lot in self.detail.lots[:MAX_TABLE_ROWS]:
-            unit = None if lot.basis is None else fp.unit_price(lot.basis, lot.quantity)
-            loss_style = "red" if (lot.unrealized or 0) < 0 else "green"
-            rows.append([
-                lot.lot_id, date.fromordinal(lot.acquired_day).isoformat(), Text(fmt.qty(lot.quantity), justify="right"),
-                Text(fmt.price(unit) if unit is not None else "unknown", justify="right"),
-                Text(fmt.usd(lot.unrealized, sign=True), style=loss_style, justify="right"),
-                "LT" if lot.days_to_long_term == 0 else f"{lot.days_to_long_term}d",
-            ])  # fmt: skip
-        if len(self.detail.lots) > MAX_TABLE_ROWS:
-            rows.append([f"… {len(self.detail.lots) - MAX_TABLE_ROWS} more", "", "", "", "", ""])
-        rebuild(table, [Text(label) for label in LOT_COLUMNS], rows)
-        table.focus()
+        self.show(self.detail)
+        self.query_one("#detail-lots", DataTable).focus()
+
+    def show(self, detail: AssetDetail) -> None:
+        """Show `detail` (a fresh one on every price tick), keeping the lot table's cursor and
+        scroll position."""
+        self.detail = d = detail
+        title = f" {d.asset} on {d.account} · price {fmt.price(d.price)} · {len(d.lots)} lot(s)"
+        self.query_one("#detail-title", Static).update(Text(title, style="bold"))
+        self.fill_lots()
+        self.query_one("#detail-tax", Static).update(self.tax_effect())
         self.draw_chart()
+
+    def shows(self, account: str, asset: str) -> bool:
+        return (self.detail.account, self.detail.asset) == (account, asset)
+
+    def fill_lots(self) -> None:
+        """Every column as wide as its widest cell, and the pane as wide as the table (the chart
+        and tax effect take what is left, or go below when too little is)."""
+        table: DataTable[Cell] = self.query_one("#detail-lots", DataTable)
+        shown = self.detail.lots[:MAX_TABLE_ROWS]
+        keys = [lot.lot_id for lot in shown]
+        rows = [lot_cells(lot) for lot in shown]
+        if len(self.detail.lots) > MAX_TABLE_ROWS:
+            keys.append("…")
+            rows.append([f"… {len(self.detail.lots) - MAX_TABLE_ROWS} more", "", "", "", "", ""])
+        widths = fitted_widths(LOT_LABELS, rows)
+        if keys == self.lot_keys and rows:  # a price tick: the same lots, new figures
+            if widths != [column.width for column in table.ordered_columns]:
+                refit(table, widths)
+            for row_index, row in enumerate(rows):
+                for column_index, cell in enumerate(row):
+                    if _plain(cell) != _plain(self.lot_rows[row_index][column_index]):
+                        table.update_cell_at(Coordinate(row_index, column_index), cell)
+        else:
+            cursor, scroll = table.cursor_row, table.scroll_offset
+            current = self.lot_keys[cursor] if 0 <= cursor < len(self.lot_keys) else None
+            rebuild(table, LOT_LABELS, rows, widths)
+            if current in keys:
+                table.move_cursor(row=keys.index(current), animate=False)
+            table.scroll_to(scroll.x, scroll.y, animate=False)
+        self.lot_keys, self.lot_rows = keys, rows
+        padding = 2 * table.cell_padding
+        self.lots_width = sum(width + padding for width in widths) + 2 + 1  # borders, scrollbar
+        self.lay_out()
+
+    def on_resize(self) -> None:
+        self.lay_out()
+
+    def lay_out(self) -> None:
+        stacked = self.size.width - self.lots_width < MIN_SIDE_WIDTH
+        self.set_class(stacked, "-stacked")
+        self.query_one("#detail-left").styles.width = "1fr" if stacked else self.lots_width
 
     def draw_chart(self) -> None:
         plot = self.query_one(PlotextPlot)
@@ -83,8 +128,12 @@ class DetailScreen(Screen[None]):
             )[:MAX_COST_LINES]
             for unit, _qty in costs:
                 plt.horizontal_line(float(fp.to_decimal(unit)), color="orange")
+            levels = [p for _, p in points] + [unit for unit, _ in costs]
             if self.detail.price is not None:
                 plt.horizontal_line(float(fp.to_decimal(self.detail.price)), color="green")
+                levels.append(self.detail.price)
+            ticks = dollar_ticks(min(levels), max(levels))
+            plt.yticks([float(fp.to_decimal(t)) for t in ticks], [axis_dollars(t, ticks) for t in ticks])
         plt.title("trades (line), lot costs (orange), price now (green)")
         plot.refresh()
 
@@ -98,11 +147,64 @@ class DetailScreen(Screen[None]):
             text.append("No lot is under water at the current price.")
             return text
         text.append(f"Sell the losing lots: loss {fmt.usd(d.loss)}\n")
+        text.append("Alone", style="bold")
         text.append(
-            f"This year's tax {fmt.usd_decimal(d.tax_before)} → {fmt.usd_decimal(d.tax_after)}: saves "
+            f" (the only sale this year): tax {fmt.usd_decimal(d.tax_before)} → {fmt.usd_decimal(d.tax_after)}, saves "
         )
         text.append(fmt.usd_decimal(d.tax_before - d.tax_after), style="bold green")
-        text.append(f"\nCarryforward created {fmt.usd(d.carryforward_created)}")
-        text.append(f"\nTax deferred by the rebuy (at LT rates) ≈ {fmt.usd(d.deferred_tax)}")
+        text.append(f", carryforward +{fmt.usd(d.carryforward_created)}\n")
+        if d.after_plan is not None:
+            after = d.after_plan
+            text.append(after_plan_label(after), style="bold")
+            text.append(": saves ")
+            text.append(fmt.usd(after.savings_this_year, cents=True), style="bold green")
+            text.append(
+                f", net {fmt.usd(after.net_savings, cents=True)}, carryforward +{fmt.usd(after.carryforward_created)}\n"
+            )
+        text.append(f"Tax deferred by the rebuy (at LT rates) ≈ {fmt.usd(d.deferred_tax)}")
         text.append("\nEstimates for planning; not tax advice.", style="dim")
         return text
+
+
+def after_plan_label(after: AfterPlan) -> str:
+    """What the figures after the plan are, as the candidate list shows them."""
+    if after.planned_steps:
+        numbers = ", ".join(str(n) for n in after.planned_steps)
+        label = f"In the plan (step {numbers} of {after.plan_steps})"
+        return label + (" and after it" if after.rows > len(after.planned_steps) else "")
+    if after.plan_steps:
+        return f"After the plan ({after.plan_steps} step(s)) and the rows above it"
+    return "After the rows above it (no plan yet)"
+
+
+def lot_cells(lot: LotDetail) -> list[Cell]:
+    unit = None if lot.basis is None else fp.unit_price(lot.basis, lot.quantity)
+    loss_style = "red" if (lot.unrealized or 0) < 0 else "green"
+    return [
+        Text(lot.lot_id), date.fromordinal(lot.acquired_day).isoformat(), Text(fmt.qty(lot.quantity), justify="right"),
+        Text(fmt.price(unit) if unit is not None else "unknown", justify="right"),
+        Text(fmt.usd(lot.unrealized, sign=True), style=loss_style, justify="right"),
+        "LT" if lot.days_to_long_term == 0 else f"{lot.days_to_long_term}d",
+    ]  # fmt: skip
+
+
+def dollar_ticks(low: Amount, high: Amount) -> list[Amount]:
+    """Evenly spaced levels from `low` to `high` for the chart's dollar axis."""
+    if high <= low:
+        return [low]
+    step = (high - low) // (Y_TICKS - 1)
+    return [Amount(low + step * index) for index in range(Y_TICKS - 1)] + [high]
+
+
+def axis_dollars(units: Amount, ticks: list[Amount]) -> str:
+    """A tick's label: whole dollars when the ticks are dollars apart, else cents or finer."""
+    span = ticks[-1] - ticks[0]
+    if span >= fp.SCALE * 10 * (Y_TICKS - 1) and units >= fp.SCALE:
+        return fmt.usd(units)
+    if units >= fp.SCALE:
+        return f"${fp.to_decimal(units).quantize(Decimal('0.01')):,}"
+    return fmt.price(units)
+
+
+def _plain(cell: Cell) -> tuple[str, str]:
+    return (cell.plain, str(cell.style)) if isinstance(cell, Text) else (cell, "")

@@ -27,6 +27,9 @@ Keys can be remapped by binding id under `ui.keymap` in the config.
   short-term) and long-term. ST gains are taxed as ordinary income, LT gains at 0/15/20%.
 - **Savings** — this year's tax without the sale minus with it, after netting this year's
   gains, the $3,000 ordinary-income limit and what is already chosen (marginal).
+- **Alone / after the plan** — a sale valued as the only one this year, or after the saved
+  plan's unsold steps and the candidates ranked above it; a ✓ row shows its share of the plan,
+  and the checklist's title the plan's total at current prices.
 - **Carryforward** — loss beyond gains and the limit; it carries to later years, keeping its
   character. Shown apart from savings.
 - **Specific identification** — naming the exact lots a sale uses. US rules require it no

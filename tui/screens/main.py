@@ -106,8 +106,8 @@ class MainScreen(Screen[None]):
         self.recompute()
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
-    def fetch_detail(self, account: str, asset: str) -> None:
-        self.post_message(DetailReady(self.session.detail(account, asset)))
+    def fetch_detail(self, account: str, asset: str, refresh: bool = False) -> None:
+        self.post_message(DetailReady(self.session.detail(account, asset), refresh))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.error is not None:
@@ -127,6 +127,9 @@ class MainScreen(Screen[None]):
         self.query_one(CandidatesPane).show(snapshot)
         self.query_one(ChecklistPane).show(snapshot)
         self.raise_alerts(snapshot)
+        if isinstance(self.app.screen, DetailScreen):  # it follows live prices
+            shown = self.app.screen.detail
+            self.fetch_detail(shown.account, shown.asset, refresh=True)
         if not snapshot.holdings and not self.told_empty:
             self.told_empty = True
             self.notify("Nothing in the store yet: run `harvest import FILE.csv`, or add accounts to the config "
@@ -136,7 +139,11 @@ class MainScreen(Screen[None]):
         self.notify(message.text, severity="error", timeout=8, markup=False)
 
     def on_detail_ready(self, message: DetailReady) -> None:
-        self.app.push_screen(DetailScreen(message.detail))
+        detail, screen = message.detail, self.app.screen
+        if not message.refresh:
+            self.app.push_screen(DetailScreen(detail))
+        elif isinstance(screen, DetailScreen) and screen.shows(detail.account, detail.asset):
+            screen.show(detail)  # still open on that asset: the figures at the new prices
 
     def on_pane_filter_changed(self) -> None:
         if self.snapshot is not None:

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Input
 
 from engine.core.units import Amount
 from engine.planning.candidates import Blocked, Candidate
-from engine.planning.checklist import TERMINAL, Step, state_words
+from engine.planning.checklist import Step, state_words
 from engine.planning.holdings import Holding
 from tui import format as fmt
 from tui.keys import bindings
@@ -215,6 +215,10 @@ class HoldingsPane(Pane[tuple[str, ...]]):  # (account, asset), or (account, ass
         asset: str
 
 
+CANDIDATES_RANKED = "Candidates — saves in rank order"  # each after the rows ranked above it
+CANDIDATES_AFTER_PLAN = "Candidates — saves after the plan (✓: in it)"
+
+
 class CandidatesPane(Pane[tuple[str, str, str] | Blocked]):  # (account, asset, term)
     COLUMNS = ("", "account", "asset", "quantity", "loss", "term", "→LT", "saves", "carryfwd", "net", "warn")
     RIGHT = frozenset({3, 4, 6, 7, 8, 9})
@@ -225,13 +229,14 @@ class CandidatesPane(Pane[tuple[str, str, str] | Blocked]):  # (account, asset, 
         self.by_key: dict[tuple[str, str, str], Candidate] = {}
 
     def show(self, snapshot: Snapshot) -> None:
-        planned = {(s.account, s.asset, s.term) for s in snapshot.steps if s.state not in TERMINAL}
+        # one savings model (engine.planning.scan): say which figures these are
+        self.border_title = CANDIDATES_AFTER_PLAN if snapshot.plan.steps else CANDIDATES_RANKED
         self.by_key = {}
         rows: list[tuple[tuple[str, str, str] | Blocked, list[Text | str]]] = []
         for c in snapshot.candidates:
             if not self.matches(c.account, c.asset):
                 continue
-            mark = "✓" if (c.account, c.asset, c.term) in planned else " "
+            mark = "✓" if c.planned_step is not None else " "
             self.by_key[(c.account, c.asset, c.term)] = c
             rows.append(((c.account, c.asset, c.term), [
                 mark, c.account, c.asset, fmt.qty(c.quantity, 6), money_text(c.loss), "ST" if c.term == "short" else "LT",
@@ -299,12 +304,7 @@ class ChecklistPane(Pane[int]):  # the step number
 
     def show(self, snapshot: Snapshot) -> None:
         rows: list[tuple[int, list[Text | str]]] = []
-        total = Amount(sum(s.savings for s in snapshot.steps if s.state not in ("skipped", "cancelled")))
-        self.border_title = (
-            f"Checklist — {len(snapshot.steps)} step(s), saves {fmt.usd(total)}"
-            if snapshot.steps
-            else "Checklist"
-        )
+        self.border_title = checklist_title(snapshot)
         for s in snapshot.steps:
             if not self.matches(s.account, s.asset):
                 continue
@@ -333,6 +333,22 @@ class ChecklistPane(Pane[int]):  # the step number
     class StepAction(Message):
         number: int
         action: str  # advance | skip | cancel
+
+
+def checklist_title(snapshot: Snapshot) -> str:
+    """The plan's unsold steps combined at the current prices (engine.planning.plan_value), not
+    the figures the steps were saved with; sold steps are in the realized totals instead."""
+    if not snapshot.steps:
+        return "Checklist"
+    plan = snapshot.plan
+    title = f"Checklist — {len(snapshot.steps)} step(s)"
+    if plan.steps:
+        title += f": plan saves {fmt.usd(plan.savings_this_year)} at current prices"
+    if plan.sold:
+        title += f"; {len(plan.sold)} sold, realized"
+    if plan.unpriced:
+        title += f"; {len(plan.unpriced)} without a price"
+    return title
 
 
 def lots_summary(spec: str) -> str:

@@ -1,0 +1,135 @@
+"""The active plan at current prices: what its unsold steps save together.
+
+A saved step keeps the figures it had when it was planned (alone, at that day's prices and tax
+profile); they go stale as soon as either moves. Here the steps not yet sold (planned,
+identified) are re-valued at the current price of their own quantity and lots (loss = basis −
+quantity × price) and combined through the one tax function: tax(nothing harvested) −
+tax(ΣST, ΣLT), the carryforward that creates, less trading costs — what `harvest plan` says for
+the same sales. Each step's share is its marginal value along the plan (in step order), so the
+shares add up to the whole exactly.
+
+Sold steps are left out: once their sale is imported or synced it is in the realized totals the
+tax starts from, and counting it here as well would count it twice."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from engine.core import fixedpoint as fp
+from engine.core.units import ZERO, Amount
+from engine.planning.candidates import LONG, CostModel, TaxFn
+from engine.planning.checklist import DONE, IDENTIFIED, PLANNED, REBOUGHT, REBUY_DUE, SOLD
+from engine.store.checklist_tables import Step
+
+UNSOLD = (PLANNED, IDENTIFIED)  # still to be sold: valued at current prices
+SOLD_STATES = (SOLD, REBUY_DUE, REBOUGHT, DONE)  # realized: counted by the realized totals
+
+
+@dataclass(frozen=True)
+class StepValue:
+    """One unsold step at current prices, and its share of the plan's figures."""
+
+    number: int
+    account: str
+    asset: str
+    term: str
+    quantity: Amount
+    cost_basis: Amount
+    proceeds: Amount  # the step's quantity at the current price
+    lot_ids: tuple[str, ...]
+    rebuy: bool  # False: an NFT, sold and not bought back
+    savings_this_year: Amount  # marginal: after the plan's earlier steps
+    carryforward_created: Amount
+    trading_cost: Amount
+
+    @property
+    def loss(self) -> Amount:
+        """Negative while under water (a step now above its cost shows a gain)."""
+        return Amount(self.proceeds - self.cost_basis)
+
+    @property
+    def net_savings(self) -> Amount:
+        return Amount(self.savings_this_year - self.trading_cost)
+
+
+@dataclass(frozen=True)
+class PlanValue:
+    """The active plan's unsold steps, combined, at one set of prices."""
+
+    steps: tuple[StepValue, ...]  # in step order
+    sold: tuple[int, ...]  # step numbers already sold: in the realized totals once imported
+    unpriced: tuple[int, ...]  # unsold steps without a current price: not counted
+    harvested: tuple[Amount, Amount]  # the ST and LT loss the unsold steps realize (positive)
+    savings_this_year: Amount
+    carryforward_created: Amount
+    trading_cost: Amount
+
+    @property
+    def net_savings(self) -> Amount:
+        return Amount(self.savings_this_year - self.trading_cost)
+
+    @property
+    def total_loss(self) -> Amount:
+        return Amount(sum(step.loss for step in self.steps))
+
+
+NO_PLAN = PlanValue((), (), (), (ZERO, ZERO), ZERO, ZERO, ZERO)
+
+
+def step_lot_ids(spec: str) -> tuple[str, ...]:
+    """The lot ids of an identification `LOT:QTY;LOT:QTY`."""
+    return tuple(part.rsplit(":", 1)[0] for part in spec.split(";") if part)
+
+
+def value_plan(
+    steps: Sequence[Step], prices: Mapping[str, Amount], tax: TaxFn, costs: CostModel
+) -> PlanValue:
+    """The unsold steps at `prices`, each valued after the ones before it (step order), and
+    their sum — which is tax(0, 0) − tax(ΣST, ΣLT) by construction (the shares telescope)."""
+    unsold = [s for s in steps if s.state in UNSOLD]
+    if not unsold and not any(s.state in SOLD_STATES for s in steps):
+        return NO_PLAN
+    short = long = 0
+    before = tax(ZERO, ZERO)
+    start = before
+    valued: list[StepValue] = []
+    unpriced: list[int] = []
+    for step in sorted(unsold, key=lambda s: s.number):
+        price = prices.get(step.asset)
+        if price is None:
+            unpriced.append(step.number)
+            continue
+        proceeds = fp.mul(step.quantity, price)
+        loss = step.cost_basis - proceeds
+        if step.term == LONG:
+            long += loss
+        else:
+            short += loss
+        after = tax(Amount(short), Amount(long))
+        valued.append(
+            StepValue(
+                number=step.number,
+                account=step.account,
+                asset=step.asset,
+                term=step.term,
+                quantity=step.quantity,
+                cost_basis=step.cost_basis,
+                proceeds=proceeds,
+                lot_ids=step_lot_ids(step.lots),
+                rebuy=step.rebuy,
+                savings_this_year=Amount(before.total_tax - after.total_tax),
+                carryforward_created=Amount(after.carryforward - before.carryforward),
+                trading_cost=costs.cost(proceeds, 2 if step.rebuy else 1),
+            )
+        )
+        before = after
+    return PlanValue(
+        steps=tuple(valued),
+        sold=tuple(s.number for s in steps if s.state in SOLD_STATES),
+        unpriced=tuple(unpriced),
+        harvested=(Amount(short), Amount(long)),
+        savings_this_year=Amount(start.total_tax - before.total_tax),
+        carryforward_created=Amount(before.carryforward - start.carryforward),
+        trading_cost=Amount(sum(v.trading_cost for v in valued)),
+    )
