@@ -49,6 +49,9 @@ class Snapshot:
         return Amount(sum(c.net_savings for c in self.candidates if c.net_savings > 0))
 
 
+LotPreview = dict[tuple[str, str], list[tuple[str, str, str]]]
+"""(account, asset) -> its first lots as text: (lot id, quantity, basis)."""
+
 SyncRunner = Callable[[Callable[[str], None]], str]
 """Runs the exchange sync on its own store connection (built by the command line, so the app
 never imports the exchange layer): reports progress sentences, returns a one-line summary,
@@ -104,16 +107,14 @@ class Session:
         with self.lock:
             return self.engine.store.last_prices()
 
-    def lot_preview(
-        self, keys: set[tuple[str, str]], limit: int = 20
-    ) -> dict[tuple[str, str], list[tuple[str, str, str]]]:
-        """The first lots of each expanded holding: (lot id, quantity, basis) as text."""
+    def lot_preview(self, keys: frozenset[tuple[str, str]], limit: int = 20) -> LotPreview:
+        """The first lots of each expanded holding (takes the lock: call it from a worker)."""
         from tui import format as fmt
 
         if not keys or not self.loaded:
             return {}
         with self.lock:
-            preview: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+            preview: LotPreview = {}
             for lot in self.planner.context.lots.open_lots:
                 key = (lot.account, lot.asset)
                 if key in keys and len(preview.setdefault(key, [])) < limit:

@@ -24,7 +24,7 @@ from tui.keys import DEFAULT_KEYS, Keys, bindings
 from tui.messages import DetailReady, Loaded, SnapshotReady, WorkFailed
 from tui.screens.detail import DetailScreen
 from tui.screens.dialogs import ConfirmScreen, ReasonScreen
-from tui.session import SYNC_UNAVAILABLE, Session, Snapshot
+from tui.session import SYNC_UNAVAILABLE, LotPreview, Session, Snapshot
 from tui.widgets.header_bar import HeaderBar
 from tui.widgets.panes import CandidatesPane, ChecklistPane, HoldingsPane, Pane, step_by_number
 
@@ -54,6 +54,9 @@ class MainScreen(Screen[None]):
         self.alert_memory = AlertMemory()
         self.told_empty = False
         self.syncing = False
+        # what the workers read instead of the widgets: swapped whole on the UI thread
+        self.expanded: frozenset[tuple[str, str]] = frozenset()
+        self.preview: LotPreview = {}
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(" harvest · loading…", id="header")
@@ -85,8 +88,10 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="recompute", exit_on_error=False)
     def recompute(self) -> None:
-
-        self.post_message(SnapshotReady(self.session.snapshot()))
+        """The snapshot and the expanded holdings' lots, both read here: the UI thread never
+        takes the session lock (a load or a sync's reconcile may hold it for seconds)."""
+        snapshot = self.session.snapshot()
+        self.post_message(SnapshotReady(snapshot, self.session.lot_preview(self.expanded)))
 
     @work(thread=True, exclusive=True, group="prices", exit_on_error=False)
     def poll_prices(self) -> None:
@@ -118,11 +123,10 @@ class MainScreen(Screen[None]):
         self.recompute()
 
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
-
         snapshot = self.snapshot = message.snapshot
+        self.preview = message.preview
         self.query_one(HeaderBar).show(snapshot, self.feed.label)
-        holdings = self.query_one(HoldingsPane)
-        holdings.show(snapshot, self.session.lot_preview(holdings.expanded))
+        self.query_one(HoldingsPane).show(snapshot, self.preview)
         self.query_one(CandidatesPane).show(snapshot)
         self.query_one(ChecklistPane).show(snapshot)
         self.raise_alerts(snapshot)
@@ -139,10 +143,12 @@ class MainScreen(Screen[None]):
 
     def on_pane_filter_changed(self) -> None:
         if self.snapshot is not None:
-            self.post_message(SnapshotReady(self.snapshot))
+            self.post_message(SnapshotReady(self.snapshot, self.preview))
 
     def on_holdings_pane_expand_toggled(self) -> None:
-        self.on_pane_filter_changed()
+        self.expanded = frozenset(self.query_one(HoldingsPane).expanded)
+        self.on_pane_filter_changed()  # the marker flips now; the lots come with the recompute
+        self.recompute()
 
     def on_holdings_pane_details_wanted(self, message: HoldingsPane.DetailsWanted) -> None:
         self.fetch_detail(message.account, message.asset)
