@@ -99,6 +99,13 @@ class Session:
                     self.prices, self.prices_at = stored, oldest
             self.loaded = True
 
+    def set_config(self, config: Config) -> None:
+        """Run with another config (the tax profile): the engine's calendar, the planner's tax
+        parameters and figures are rebuilt from it by the next load."""
+        with self.lock:
+            self.engine.set_config(config)
+            self.planner.refresh()
+
     def save_prices(self, prices: dict[str, Amount], at: EpochMicros) -> None:
         with self.lock:
             self.engine.store.save_prices(prices, at, "live")

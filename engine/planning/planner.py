@@ -125,9 +125,9 @@ class Planner:
         )
 
     def refresh(self) -> None:
-        """Forget slow-path state (after an import or sync)."""
+        """Forget slow-path state (after an import, a sync or a config change)."""
         self.engine.invalidate()
-        for cached in ("context", "_realized_by_year", "_summaries"):
+        for cached in ("context", "_realized_by_year", "_summaries", "params"):
             self.__dict__.pop(cached, None)
 
     def scan(

@@ -49,7 +49,7 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
 
 def run_demo_app(args: argparse.Namespace) -> int:
     """The app on the demo portfolio with a simulated live price feed; nothing outside a
-    temporary directory is read or written (the tax profile is saved there too)."""
+    temporary directory is read or written (the tax profile is kept in memory)."""
     from engine.demo.setup import build_demo_engine, demo_clock, import_scaled_lots
     from tui.app import HarvestApp
     from tui.feed import DemoFeed
@@ -61,7 +61,8 @@ def run_demo_app(args: argparse.Namespace) -> int:
         engine = build_demo_engine(directory, clock)
         try:
             feed = DemoFeed(date.fromordinal(engine.today()), clock)
-            session = Session(engine, config_path=directory / "demo-config.yaml", export_dir=directory)
+            # no config file: the tax profile applies in memory only
+            session = Session(engine, config_path=None, export_dir=directory)
             if args.lots:  # imported by the first load, behind the first frame
                 session.before_load.append(lambda: import_scaled_lots(engine, args.lots))
             session.set_prices(feed.current(), clock())
