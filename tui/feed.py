@@ -23,6 +23,10 @@ class PriceFeed:
         """New prices and the time they were observed, or None when nothing changed."""
         raise NotImplementedError
 
+    def problem(self) -> str | None:
+        """Why prices are not coming in right now (shown in the header), or None."""
+        return None
+
 
 @dataclass
 class DemoFeed(PriceFeed):
@@ -74,6 +78,10 @@ class LatestPrices(Protocol):
         """The latest prices and when they were updated (None: not yet)."""
         ...
 
+    def problem(self) -> str | None:
+        """Why prices are not coming in now (each failing account and its reason), or None."""
+        ...
+
     def stop(self, wait: float = 5.0) -> None: ...
 
 
@@ -96,3 +104,6 @@ class LiveFeed(PriceFeed):
         micros = millis_to_micros(updated_ms)
         self.save(prices, micros)
         return prices, micros
+
+    def problem(self) -> str | None:
+        return self.live.problem()

@@ -52,6 +52,9 @@ class Snapshot:
 LotPreview = dict[tuple[str, str], list[tuple[str, str, str]]]
 """(account, asset) -> its first lots as text: (lot id, quantity, basis)."""
 
+Progress = Callable[[str], None]
+"""Says what a worker is doing now, in a few words (the status line)."""
+
 SyncRunner = Callable[[Callable[[str], None]], str]
 """Runs the exchange sync on its own store connection (built by the command line, so the app
 never imports the exchange layer): reports progress sentences, returns a one-line summary,
@@ -79,18 +82,23 @@ class Session:
         self.prices_at: EpochMicros | None = None  # when the prices were observed
         self.lock = threading.RLock()  # the engine and its store connection are shared by the workers
         self.loaded = False
-        self.before_load: list[Callable[[], object]] = []  # run once by the next load
+        # run once by the next load, given a progress reporter (the demo's --lots import)
+        self.before_load: list[Callable[[Progress], object]] = []
         self.planner = Planner(self.engine)
+        self.store_seen: tuple[int, tuple[int, int]] | None = None  # (data version, ledger mark) loaded
 
     @property
     def config(self) -> Config:
         return self.engine.config
 
-    def load(self) -> None:
+    def load(self, progress: Progress | None = None) -> None:
         """The slow path: lots, the tax baseline and the lot frame (after start, import, sync)."""
+        say = progress or (lambda _text: None)
         with self.lock:
             while self.before_load:
-                self.before_load.pop(0)()
+                self.before_load.pop(0)(say)
+            say("loading: matching lots and computing the tax figures…")
+            self.store_seen = (self.engine.store.data_version(), self.engine.store.ledger_mark())
             self.planner.refresh()
             _ = self.planner.context
             if not self.prices:
@@ -105,6 +113,26 @@ class Session:
         with self.lock:
             self.engine.set_config(config)
             self.planner.refresh()
+
+    def store_change(self) -> str | None:
+        """What another process changed since the last look: "ledger" (reload: lots depend on
+        it), "other" (recompute: prices, checklist steps) or None. Never waits: a worker holding
+        the lock (a load) means the next look will do."""
+        if not self.lock.acquire(blocking=False):
+            return None
+        try:
+            if self.store_seen is None:
+                return None
+            store = self.engine.store
+            version = store.data_version()
+            if version == self.store_seen[0]:
+                return None
+            mark = store.ledger_mark()
+            changed = "ledger" if mark != self.store_seen[1] else "other"
+            self.store_seen = (version, mark)
+            return changed
+        finally:
+            self.lock.release()
 
     def save_prices(self, prices: dict[str, Amount], at: EpochMicros) -> None:
         with self.lock:

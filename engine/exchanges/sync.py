@@ -104,7 +104,9 @@ class AccountSync:
         self.usd_assets = frozenset({"USD", *account.quote_as_usd})
 
     def run(self) -> None:
+        self.progress(self.account.name, 0, 1, "markets")
         markets = self.client.load_markets()
+        self.progress(self.account.name, 0, 1, "balances")
         balance = self.client.balance()
         features = self.client.trade_features()
         # transfers first: a deposit names an asset whose markets must be read for trades
@@ -120,6 +122,7 @@ class AccountSync:
                 self.trades_by_time(None, features.get("limit"))
         else:
             self.trades_per_market(markets, balance, features)
+        self.progress(self.account.name, 0, 1, "checking balances")
         self.reconcile(balance)
         self.progress(self.account.name, 1, 1, "done")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from engine.core.units import Amount, EpochMicros, EpochMillis
 from engine.ledger.events import Event
 from engine.ledger.records import Ledger
-from engine.store import ledger_tables, price_tables, sync_tables
+from engine.store import changes, ledger_tables, price_tables, sync_tables
 from engine.store.connection import connect, default_store_path, read_snapshot, write_transaction
 from engine.store.ledger_tables import ImportSummary, Trade, keys_of
 
@@ -68,6 +68,14 @@ class Store:
 
     def accounts(self) -> list[str]:
         return ledger_tables.accounts(self.conn)
+
+    def data_version(self) -> int:
+        """Moves when another connection (another harvest process) commits to the store."""
+        return changes.data_version(self.conn)
+
+    def ledger_mark(self) -> changes.LedgerMark:
+        """Moves when what the lots are computed from changes."""
+        return changes.ledger_mark(self.conn)
 
     # -- prices -------------------------------------------------------------------------------
 

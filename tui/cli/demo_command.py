@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from engine.core.errors import InputError
 from tui.cli.context import Subparsers
+from tui.cli.progress import ProgressLines
 from tui.cli.throwaway import throwaway_directory
 
 if TYPE_CHECKING:
@@ -32,7 +34,10 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     from engine.reports import ledger_reports as fmt
 
     with throwaway_directory("harvest-demo-") as directory:
-        engine = build_demo_engine(directory, demo_clock(args.as_of), args.lots)
+        lines = ProgressLines(sys.stderr)
+        progress = (lambda done, total: lines.update("demo", done, total, "lots")) if args.lots else None
+        engine = build_demo_engine(directory, demo_clock(args.as_of), args.lots, progress)
+        lines.finish()
         try:
             today = date.fromordinal(engine.today())
             print(
@@ -67,14 +72,20 @@ def demo_app(directory: Path, args: argparse.Namespace) -> HarvestApp:
     from engine.demo.setup import build_demo_engine, demo_clock, import_scaled_lots
     from tui.app import HarvestApp
     from tui.feed import DemoFeed
-    from tui.session import Session
+    from tui.session import Progress, Session
 
     clock = demo_clock(args.as_of)
     engine = build_demo_engine(directory, clock)
     feed = DemoFeed(date.fromordinal(engine.today()), clock)
     # no config file: the tax profile applies in memory only; exports go where the user is
     session = Session(engine, config_path=None, export_dir=Path.cwd())
-    if args.lots:  # imported by the first load, behind the first frame
-        session.before_load.append(lambda: import_scaled_lots(engine, args.lots))
+    if args.lots:  # imported by the first load, behind the first frame, saying how far it got
+
+        def import_lots(say: Progress) -> None:
+            import_scaled_lots(
+                engine, args.lots, lambda done, total: say(f"demo: imported {done:,} of {total:,} lots")
+            )
+
+        session.before_load.append(import_lots)
     session.set_prices(feed.current(), clock())
     return HarvestApp(session, feed)
