@@ -21,6 +21,7 @@ from engine.planning.detail import AssetDetail, asset_detail
 from engine.planning.holdings import Holding, holdings
 from engine.planning.planner import Planner, TaxSummary
 from engine.planning.prices import prices_stale
+from engine.reports.planning_output import rounded_note
 
 
 @dataclass(frozen=True)
@@ -229,7 +230,10 @@ class Session:
                 return f"{candidate.asset} on {candidate.account}: no lot under water any more"
             wait = self.config.harvest.rebuy_wait_hours
             number = checklist.add(sale, self.engine.tax_year(), self.engine.clock(), wait)
-            return f"Step {number}: sell {fp.fmt(sale.quantity, 0)} {candidate.asset} on {candidate.account}"
+            said = f"Step {number}: sell {fp.fmt(sale.quantity, 0)} {candidate.asset} on {candidate.account}"
+            if sale.rounded_to_step is not None:
+                said += f" ({rounded_note(sale.rounded_to_step)})"
+            return said
 
     def advance(self, number: int, seen: Step | None = None) -> Step:
         """`seen`: the step as the user confirmed it (compare-and-set: see Checklist.advance)."""

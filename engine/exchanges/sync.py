@@ -16,6 +16,7 @@ from engine.config.load import AccountConfig, Config
 from engine.core import fixedpoint as fp
 from engine.core.units import Amount, EpochMicros, EpochMillis, micros_to_millis
 from engine.exchanges.ccxt_adapter import ExchangeClient, ExchangeError, open_client
+from engine.exchanges.market_precision import amount_steps
 from engine.ledger.events import Event
 from engine.store.store import Store, keys_of
 
@@ -106,6 +107,8 @@ class AccountSync:
     def run(self) -> None:
         self.progress(self.account.name, 0, 1, "markets")
         markets = self.client.load_markets()
+        steps = amount_steps(markets, int(self.client.exchange.precisionMode), self.usd_assets)
+        self.store.save_amount_steps(self.account.name, steps, self.now_ms())
         self.progress(self.account.name, 0, 1, "balances")
         balance = self.client.balance()
         features = self.client.trade_features()

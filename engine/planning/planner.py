@@ -122,6 +122,7 @@ class Planner:
             params=self.params,
             quality=quality_problems(result, excluded_pools, engine.store.mismatches()),
             recent_buys=recent,
+            amount_steps=engine.store.amount_steps(),
         )
 
     def refresh(self) -> None:
