@@ -34,6 +34,13 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
+def _calendar(config: Config) -> TaxCalendar:
+    try:
+        return TaxCalendar(load_zone(config.tax.timezone))
+    except ValueError as exc:
+        raise ConfigError(f"tax.timezone: {exc}") from None
+
+
 def system_clock() -> EpochMicros:
     """Now, in epoch microseconds."""
     return EpochMicros(time.time_ns() // 1000)
@@ -47,12 +54,18 @@ class Engine:
         self.config = config
         self.store = store
         self.clock = clock
-        try:
-            self.calendar = TaxCalendar(load_zone(config.tax.timezone))
-        except ValueError as exc:
-            raise ConfigError(f"tax.timezone: {exc}") from None
+        self.calendar = _calendar(config)
         self.usd_assets = frozenset({USD})
         self._lots: dict[str, LotResult] = {}
+
+    def set_config(self, config: Config) -> None:
+        """Run with another config (the app's tax profile): the calendar follows the time zone,
+        and lots computed under other lot settings or another zone are dropped."""
+        calendar = self.calendar if config.tax.timezone == self.config.tax.timezone else _calendar(config)
+        relot = calendar is not self.calendar or config.lots != self.config.lots
+        self.config, self.calendar = config, calendar
+        if relot:
+            self.invalidate()
 
     # -- time -----------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from typing import Any
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
-from engine.core.errors import ConfigError
+from engine.config.load import Config
 from tui.feed import PriceFeed
 from tui.keys import Keys, bindings
 from tui.screens.help import HelpScreen
@@ -72,23 +72,23 @@ class HarvestApp(App[None]):
     def action_tax_profile(self) -> None:
         from tui.screens.tax_profile import TaxProfileScreen
 
-        def saved(changes: dict[str, object] | None) -> None:
-            if changes is not None:
-                self.apply_profile(changes)
+        def saved(message: str | None) -> None:
+            if message is not None:
+                self.notify(message, markup=False)
+                self.main.reload()
 
-        self.push_screen(TaxProfileScreen(self.session.config.tax, self.keys), saved)
+        self.push_screen(TaxProfileScreen(self.session.config, self.save_profile, self.keys), saved)
 
-    def apply_profile(self, changes: dict[str, object]) -> None:
+    def save_profile(self, config: Config, changes: dict[str, Any]) -> str:
+        """Run by the dialog's worker once the edited values passed their checks: the config
+        file (when there is one) keeps its comments and other keys, and the running engine
+        takes the edited keys only (the rest of its config stays as it is)."""
         from engine.config.writer import save_tax_profile
 
         path = self.session.config_path
-        try:
-            if path is None:
-                raise ConfigError("no config file to save to")
-            config = save_tax_profile(path, changes)
-        except ConfigError as exc:
-            self.notify(str(exc), severity="error", timeout=8, markup=False)
-            return
-        self.session.engine.config = config
-        self.notify(f"Saved the tax profile to {path}", markup=False)
-        self.main.reload()
+        if path is not None:
+            save_tax_profile(path, changes)
+        self.session.set_config(config)
+        if path is None:
+            return "Tax profile applied for this session; not saved to a file (the demo has none)"
+        return f"Saved the tax profile to {path}"

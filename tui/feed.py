@@ -4,7 +4,7 @@ worker): the demo's simulated market, or the prices the store last recorded (wri
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -23,30 +23,33 @@ class PriceFeed:
         """New prices and the time they were observed, or None when nothing changed."""
         raise NotImplementedError
 
+    def problem(self) -> str | None:
+        """Why prices are not coming in right now (shown in the header), or None."""
+        return None
+
 
 @dataclass
 class DemoFeed(PriceFeed):
-    """A seeded random walk with dips per asset, one step per poll: candidates appear, savings
-    move, and nothing touches the network."""
+    """A seeded mean-reverting walk with dips per asset, one step per poll, for as long as the
+    demo runs: candidates appear, savings move, and nothing touches the network."""
 
     today: date
     clock: Callable[[], EpochMicros]
     interval: float = 1.0
     label: str = "demo feed"
-    steps: int = 5000
-    position: int = 0
-    paths: dict[str, list[Decimal]] = field(default_factory=dict)
+    walks: dict[str, Iterator[Decimal]] = field(default_factory=dict)
+    prices: dict[str, Decimal] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for asset, start in demo.demo_prices(self.today).items():
-            self.paths[asset] = demo.price_path(asset, start, self.steps)
+            self.walks[asset] = demo.price_walk(asset, start)
+            self.prices[asset] = next(self.walks[asset])
 
     def current(self) -> dict[str, Amount]:
-        index = self.position % self.steps
-        return {asset: fp.from_decimal(path[index]) for asset, path in self.paths.items()}
+        return {asset: fp.from_decimal(price) for asset, price in self.prices.items()}
 
     def poll(self) -> tuple[dict[str, Amount], EpochMicros] | None:
-        self.position += 1
+        self.prices = {asset: next(walk) for asset, walk in self.walks.items()}
         return self.current(), self.clock()
 
 
@@ -75,6 +78,10 @@ class LatestPrices(Protocol):
         """The latest prices and when they were updated (None: not yet)."""
         ...
 
+    def problem(self) -> str | None:
+        """Why prices are not coming in now (each failing account and its reason), or None."""
+        ...
+
     def stop(self, wait: float = 5.0) -> None: ...
 
 
@@ -97,3 +104,6 @@ class LiveFeed(PriceFeed):
         micros = millis_to_micros(updated_ms)
         self.save(prices, micros)
         return prices, micros
+
+    def problem(self) -> str | None:
+        return self.live.problem()

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from textual.message import Message
 
 from engine.planning.detail import AssetDetail
-from tui.session import Snapshot
+from tui.session import LotPreview, Snapshot
 
 
 @dataclass
 class SnapshotReady(Message):
     snapshot: Snapshot
+    preview: LotPreview = field(default_factory=dict)  # the expanded holdings' lots, read by the worker
 
 
 @dataclass

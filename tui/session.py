@@ -24,6 +24,7 @@ from engine.planning.planner import Planner, TaxSummary
 from engine.planning.prices import prices_stale
 from engine.planning.scan import Tick
 from engine.planning.scan_context import ScanContext
+from engine.reports.planning_output import rounded_note
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,12 @@ class Snapshot:
         return Amount(sum(c.net_savings for c in self.candidates if c.net_savings > 0))
 
 
+LotPreview = dict[tuple[str, str], list[tuple[str, str, str]]]
+"""(account, asset) -> its first lots as text: (lot id, quantity, basis)."""
+
+Progress = Callable[[str], None]
+"""Says what a worker is doing now, in a few words (the status line)."""
+
 SyncRunner = Callable[[Callable[[str], None]], str]
 """Runs the exchange sync on its own store connection (built by the command line, so the app
 never imports the exchange layer): reports progress sentences, returns a one-line summary,
@@ -81,19 +88,24 @@ class Session:
         self.prices_at: EpochMicros | None = None  # when the prices were observed
         self.lock = threading.RLock()  # the engine and its store connection are shared by the workers
         self.loaded = False
-        self.before_load: list[Callable[[], object]] = []  # run once by the next load
+        # run once by the next load, given a progress reporter (the demo's --lots import)
+        self.before_load: list[Callable[[Progress], object]] = []
         self.planner = Planner(self.engine)
         self.last_tick: tuple[ScanContext, dict[str, Amount], list[Step], Tick] | None = None  # see tick()
+        self.store_seen: tuple[int, tuple[int, int]] | None = None  # (data version, ledger mark) loaded
 
     @property
     def config(self) -> Config:
         return self.engine.config
 
-    def load(self) -> None:
+    def load(self, progress: Progress | None = None) -> None:
         """The slow path: lots, the tax baseline and the lot frame (after start, import, sync)."""
+        say = progress or (lambda _text: None)
         with self.lock:
             while self.before_load:
-                self.before_load.pop(0)()
+                self.before_load.pop(0)(say)
+            say("loading: matching lots and computing the tax figures…")
+            self.store_seen = (self.engine.store.data_version(), self.engine.store.ledger_mark())
             self.planner.refresh()
             _ = self.planner.context
             if not self.prices:
@@ -101,6 +113,33 @@ class Session:
                 if stored:
                     self.prices, self.prices_at = stored, oldest
             self.loaded = True
+
+    def set_config(self, config: Config) -> None:
+        """Run with another config (the tax profile): the engine's calendar, the planner's tax
+        parameters and figures are rebuilt from it by the next load."""
+        with self.lock:
+            self.engine.set_config(config)
+            self.planner.refresh()
+
+    def store_change(self) -> str | None:
+        """What another process changed since the last look: "ledger" (reload: lots depend on
+        it), "other" (recompute: prices, checklist steps) or None. Never waits: a worker holding
+        the lock (a load) means the next look will do."""
+        if not self.lock.acquire(blocking=False):
+            return None
+        try:
+            if self.store_seen is None:
+                return None
+            store = self.engine.store
+            version = store.data_version()
+            if version == self.store_seen[0]:
+                return None
+            mark = store.ledger_mark()
+            changed = "ledger" if mark != self.store_seen[1] else "other"
+            self.store_seen = (version, mark)
+            return changed
+        finally:
+            self.lock.release()
 
     def save_prices(self, prices: dict[str, Amount], at: EpochMicros) -> None:
         with self.lock:
@@ -110,16 +149,14 @@ class Session:
         with self.lock:
             return self.engine.store.last_prices()
 
-    def lot_preview(
-        self, keys: set[tuple[str, str]], limit: int = 20
-    ) -> dict[tuple[str, str], list[tuple[str, str, str]]]:
-        """The first lots of each expanded holding: (lot id, quantity, basis) as text."""
+    def lot_preview(self, keys: frozenset[tuple[str, str]], limit: int = 20) -> LotPreview:
+        """The first lots of each expanded holding (takes the lock: call it from a worker)."""
         from tui import format as fmt
 
         if not keys or not self.loaded:
             return {}
         with self.lock:
-            preview: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+            preview: LotPreview = {}
             for lot in self.planner.context.lots.open_lots:
                 key = (lot.account, lot.asset)
                 if key in keys and len(preview.setdefault(key, [])) < limit:
@@ -201,7 +238,10 @@ class Session:
                 return f"{candidate.asset} on {candidate.account}: no lot under water any more"
             wait = self.config.harvest.rebuy_wait_hours
             number = checklist.add(sale, self.engine.tax_year(), self.engine.clock(), wait)
-            return f"Step {number}: sell {fp.fmt(sale.quantity, 0)} {candidate.asset} on {candidate.account}"
+            said = f"Step {number}: sell {fp.fmt(sale.quantity, 0)} {candidate.asset} on {candidate.account}"
+            if sale.rounded_to_step is not None:
+                said += f" ({rounded_note(sale.rounded_to_step)})"
+            return said
 
     def advance(self, number: int, seen: Step | None = None) -> Step:
         """`seen`: the step as the user confirmed it (compare-and-set: see Checklist.advance)."""

@@ -62,9 +62,12 @@ def save_tax_profile(path: Path, changes: dict[str, Any]) -> Config:
     yaml.dump(document, buffer)
     new_text = buffer.getvalue()
     config = parse_config(new_text, path)  # refuses anything the app would refuse
+    existed = path.exists()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, new_text, path.stat().st_mode & 0o777 if path.exists() else PRIVATE)
+        write_atomic(path, new_text, path.stat().st_mode & 0o777 if existed else PRIVATE)
     except OSError as exc:
+        if not existed:  # no file yet: say it was to be created, not that it is there
+            raise ConfigError(f"cannot create the config file {path}: {exc.strerror or exc}") from None
         raise ConfigError(f"{path}: cannot write config: {exc.strerror or exc}") from None
     return config

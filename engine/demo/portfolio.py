@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_DOWN, Decimal
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -265,21 +266,31 @@ def demo_config() -> Config:
     )
 
 
-def price_path(asset: str, start_price: Decimal, steps: int, seed: int = 7) -> list[Decimal]:
-    """A seeded random walk of +-0.3% steps with a 5-15% dip every ~40 steps (a simulated feed);
-    cents for dollar assets, 8 significant digits below a dollar; never zero or less."""
+DIP_CHANCE = 1 / 40  # a 5-15% dip about every 40 steps
+REVERSION = Decimal("0.01")  # each step leans back 1% of the way to the starting price
+
+
+def price_walk(asset: str, start_price: Decimal, seed: int = 7) -> Iterator[Decimal]:
+    """An endless seeded walk of +-0.3% steps with a 5-15% dip every ~40 steps, mean-reverting
+    toward `start_price` (dips recover, so hours of it stay plausible: without the pull the dips
+    compound to -99.9% within half an hour). Cents for dollar assets, 8 significant digits below
+    a dollar; never zero or less."""
     rng = random.Random(f"{asset}:{seed}")
     quantum = Decimal(1).scaleb(-_price_places(start_price))
     price = start_price
-    path: list[Decimal] = []
-    for _ in range(steps):
-        if rng.random() < 1 / 40:
+    while True:
+        gap = start_price - price  # before this step's move: the first step is the plain walk's
+        if rng.random() < DIP_CHANCE:
             price *= Decimal(rng.randint(85, 95)) / 100
         else:
             price *= Decimal(rng.randint(9970, 10030)) / 10_000
-        price = max(price.quantize(quantum), quantum)
-        path.append(price)
-    return path
+        price = max((price + gap * REVERSION).quantize(quantum), quantum)
+        yield price
+
+
+def price_path(asset: str, start_price: Decimal, steps: int, seed: int = 7) -> list[Decimal]:
+    """The first `steps` prices of `price_walk` (a simulated feed)."""
+    return list(islice(price_walk(asset, start_price, seed), steps))
 
 
 def scaled_rows(today: date, lots: int, seed: int = 11) -> Iterator[dict[str, str]]:

@@ -17,7 +17,16 @@ from engine.store.store import Store
 DEMO_CONFIG = demo_config()
 
 
-def build_demo_engine(directory: Path, clock: Callable[[], EpochMicros], extra_lots: int = 0) -> Engine:
+ScaledProgress = Callable[[int, int], None]  # lots imported so far, lots wanted
+SCALED_CHUNK = 10_000  # lots per transaction: progress to report, and a bounded batch in memory
+
+
+def build_demo_engine(
+    directory: Path,
+    clock: Callable[[], EpochMicros],
+    extra_lots: int = 0,
+    progress: ScaledProgress | None = None,
+) -> Engine:
     """A store in `directory` loaded with the demo ledger, imported as a user would (CSV)."""
     from engine.demo import portfolio as demo
 
@@ -27,12 +36,15 @@ def build_demo_engine(directory: Path, clock: Callable[[], EpochMicros], extra_l
     demo.write_csv(demo.demo_rows(today), csv_path)
     engine.import_csv(csv_path)
     if extra_lots:
-        import_scaled_lots(engine, extra_lots)
+        import_scaled_lots(engine, extra_lots, progress)
     return engine
 
 
-def import_scaled_lots(engine: Engine, count: int) -> int:
-    """`--lots N`: N more demo buys, built as events directly (no CSV round trip)."""
+def import_scaled_lots(engine: Engine, count: int, progress: ScaledProgress | None = None) -> int:
+    """`--lots N`: N more demo buys, built as events directly (no CSV round trip), imported
+    in chunks so `progress` can tell how far it got."""
+    from itertools import islice
+
     from engine.core import fixedpoint as fp
     from engine.core.dates import parse_timestamp
     from engine.demo import portfolio as demo
@@ -40,23 +52,32 @@ def import_scaled_lots(engine: Engine, count: int) -> int:
     from engine.store.store import keys_of
 
     today = date.fromordinal(engine.today())
-    events = [
-        Event(
-            account=row["account"],
-            asset=row["asset"],
-            side="buy",
-            timestamp=parse_timestamp(row["timestamp"]),
-            quantity=fp.parse(row["quantity"]),
-            price=fp.parse(row["price"]),
-            fee=ZERO,
-            trade_id=row["trade_id"],
-            source="demo",
-        )
-        for row in demo.scaled_rows(today, count)
-    ]
-    summary = engine.store.import_events(keys_of(events), "demo:scaled", engine.usd_assets)
+    rows = demo.scaled_rows(today, count)
+    added = done = 0
+    while done < count:
+        chunk = list(islice(rows, SCALED_CHUNK))
+        if not chunk:
+            break
+        events = [
+            Event(
+                account=row["account"],
+                asset=row["asset"],
+                side="buy",
+                timestamp=parse_timestamp(row["timestamp"]),
+                quantity=fp.parse(row["quantity"]),
+                price=fp.parse(row["price"]),
+                fee=ZERO,
+                trade_id=row["trade_id"],
+                source="demo",
+            )
+            for row in chunk
+        ]
+        added += engine.store.import_events(keys_of(events), "demo:scaled", engine.usd_assets).added
+        done += len(chunk)
+        if progress is not None:
+            progress(done, count)
     engine.invalidate()
-    return summary.added
+    return added
 
 
 def demo_prices(engine: Engine) -> dict[str, Amount]:

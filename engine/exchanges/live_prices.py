@@ -45,7 +45,8 @@ class LivePrices:
     now_ms: Callable[[], EpochMillis] = wall_clock_ms
     prices: dict[str, Amount] = field(default_factory=dict)
     updated_ms: EpochMillis | None = None
-    last_error: str | None = None
+    last_error: str | None = None  # the last problem seen, even if it has passed since
+    problems: dict[str, str] = field(default_factory=dict)  # account -> why its prices stopped, now
     lock: threading.Lock = field(default_factory=threading.Lock)
     _stop: threading.Event = field(default_factory=threading.Event)
 
@@ -70,8 +71,9 @@ class LivePrices:
                 for asset, symbol in symbols.items():
                     if symbol in tickers:
                         found[asset] = fp.from_decimal(tickers[symbol])
+                self.set_problem(account.name, None)
             except ExchangeError as exc:
-                self.last_error = str(exc)
+                self.set_problem(account.name, exc.reason)
             finally:
                 client.close()
         if found:
@@ -86,6 +88,19 @@ class LivePrices:
     def latest(self) -> tuple[dict[str, Amount], EpochMillis | None]:
         with self.lock:
             return dict(self.prices), self.updated_ms
+
+    def set_problem(self, account: str, reason: str | None) -> None:
+        with self.lock:
+            if reason is None:
+                self.problems.pop(account, None)
+            else:
+                self.problems[account] = reason
+                self.last_error = f"{account}: {reason}"
+
+    def problem(self) -> str | None:
+        """Why prices are not coming in now (each failing account and its reason), or None."""
+        with self.lock:
+            return "; ".join(f"{a}: {r}" for a, r in sorted(self.problems.items())) or None
 
     # -- streaming --------------------------------------------------------------------------
 
@@ -124,9 +139,16 @@ class LivePrices:
                 await asyncio.to_thread(self.poll)
                 await asyncio.sleep(self.config.prices.poll_seconds)
             return
-        from engine.exchanges.credentials import load_credentials
+        from engine.core.errors import HarvestError
+        from engine.exchanges.credentials import load_credentials, redact
 
-        exchange = exchange_class(exchange_settings(account, load_credentials(account)))
+        try:
+            credentials = load_credentials(account)
+        except HarvestError as exc:  # the stream never starts: say why instead of going quiet
+            reason = str(exc).removeprefix(f"{account.name}: ")  # the account is named once
+            self.set_problem(account.name, f"price stream not started: {reason}")
+            return
+        exchange = exchange_class(exchange_settings(account, credentials))
         try:
             while not self._stop.is_set():
                 try:
@@ -144,11 +166,14 @@ class LivePrices:
                                 found[by_symbol[symbol]] = fp.from_decimal(last)
                         if found:
                             self.record(found)
+                            self.set_problem(account.name, None)
                         backoff = 1.0
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:  # network drop, exchange error: back off, reconnect
-                    self.last_error = f"{account.name}: {type(exc).__name__}"
+                    detail = redact(str(exc).splitlines()[0] if str(exc) else "", credentials)[:160]
+                    reason = f"price stream failed ({type(exc).__name__}{': ' + detail if detail else ''})"
+                    self.set_problem(account.name, f"{reason}; retrying in {backoff:.0f} s")
                     await asyncio.sleep(backoff)
                     backoff = min(30.0, backoff * 2)
         finally:

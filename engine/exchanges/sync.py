@@ -17,6 +17,7 @@ from engine.core import fixedpoint as fp
 from engine.core.errors import AccountError
 from engine.core.units import Amount, EpochMicros, EpochMillis, micros_to_millis
 from engine.exchanges.ccxt_adapter import ExchangeClient, open_client
+from engine.exchanges.market_precision import amount_steps
 from engine.ledger.events import Event
 from engine.store.store import Store, keys_of
 
@@ -105,7 +106,11 @@ class AccountSync:
         self.usd_assets = frozenset({"USD", *account.quote_as_usd})
 
     def run(self) -> None:
+        self.progress(self.account.name, 0, 1, "markets")
         markets = self.client.load_markets()
+        steps = amount_steps(markets, int(self.client.exchange.precisionMode), self.usd_assets)
+        self.store.save_amount_steps(self.account.name, steps, self.now_ms())
+        self.progress(self.account.name, 0, 1, "balances")
         balance = self.client.balance()
         features = self.client.trade_features()
         # transfers first: a deposit names an asset whose markets must be read for trades
@@ -121,6 +126,7 @@ class AccountSync:
                 self.trades_by_time(None, features.get("limit"))
         else:
             self.trades_per_market(markets, balance, features)
+        self.progress(self.account.name, 0, 1, "checking balances")
         self.reconcile(balance)
         self.progress(self.account.name, 1, 1, "done")
 

@@ -9,6 +9,7 @@ from engine.core import fixedpoint as fp
 from engine.core.units import ZERO, Amount, hours_after
 from engine.planning.candidates import Candidate, CostModel
 from engine.planning.marginal_tax import tax_function
+from engine.planning.order_steps import round_down_to_step
 from engine.planning.plans import Plan, PlanStep, chosen_candidates, pick_lots
 from engine.planning.positions import group_lots, prices_frame
 from engine.planning.scan_context import ScanContext
@@ -32,12 +33,21 @@ def build_plan(
     costs = CostModel(context.config.harvest.fee_rate, context.config.harvest.spread)
     chosen_st = chosen_lt = 0
     before = tax(ZERO, ZERO)
-    for number, (candidate, take_loss) in enumerate(chosen_candidates(candidates, goal, target), start=1):
+    for candidate, take_loss in chosen_candidates(candidates, goal, target):
         long_term = candidate.term == "long"
         lots_frame = group_lots(context.frame, price_frame, candidate.account, candidate.asset, long_term)
         lots = list(lots_frame.select("lot_id", "quantity", "basis", "acquired_day").iter_rows())
         price = prices[candidate.asset]
         picks = pick_lots(lots, price, take_loss)
+        step = context.amount_steps.get((candidate.account, candidate.asset))
+        rounded_to_step = None
+        if step is not None and sum(p.quantity for p in picks) % step:  # whole steps, rounded down
+            picks, rounded_to_step = (
+                round_down_to_step(picks, step, {lot[0]: (lot[1], lot[2]) for lot in lots}),
+                step,
+            )
+            if not picks:
+                continue  # less than one step under water: nothing the exchange would take
         quantity = Amount(sum(p.quantity for p in picks))
         basis = Amount(sum(p.cost_basis for p in picks))
         proceeds = fp.mul(quantity, price)
@@ -50,7 +60,7 @@ def build_plan(
         nft = is_nft(candidate.asset)
         plan.steps.append(
             PlanStep(
-                number=number,
+                number=len(plan.steps) + 1,
                 account=candidate.account,
                 asset=candidate.asset,
                 term=candidate.term,
@@ -63,6 +73,7 @@ def build_plan(
                 trading_cost=costs.cost(proceeds, 1 if nft else 2),
                 warnings=candidate.warnings,
                 rebuy_after=None if nft else hours_after(context.now, _rebuy_wait_hours(context.config)),
+                rounded_to_step=rounded_to_step,
             )
         )
         before = after

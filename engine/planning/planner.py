@@ -124,12 +124,13 @@ class Planner:
             params=self.params,
             quality=quality_problems(result, excluded_pools, engine.store.mismatches()),
             recent_buys=recent,
+            amount_steps=engine.store.amount_steps(),
         )
 
     def refresh(self) -> None:
-        """Forget slow-path state (after an import or sync)."""
+        """Forget slow-path state (after an import, a sync or a config change)."""
         self.engine.invalidate()
-        for cached in ("context", "_realized_by_year", "_summaries"):
+        for cached in ("context", "_realized_by_year", "_summaries", "params"):
             self.__dict__.pop(cached, None)
 
     def scan(

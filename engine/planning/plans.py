@@ -41,6 +41,7 @@ class PlanStep:
     trading_cost: Amount
     warnings: tuple[str, ...]
     rebuy_after: EpochMicros | None
+    rounded_to_step: Amount | None = None  # the exchange's quantity step the sale was rounded down to
 
     @property
     def loss(self) -> Amount:

@@ -32,3 +32,5 @@ class ScanContext:
     params: TaxParams
     quality: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     recent_buys: dict[str, DayOrdinal] = field(default_factory=dict)  # asset -> last acquisition day
+    # (account, asset) -> the quantity step its exchange takes orders in (kept by sync)
+    amount_steps: dict[tuple[str, str], Amount] = field(default_factory=dict)

@@ -11,7 +11,7 @@ from typing import Any
 
 from engine.core import fixedpoint as fp
 from engine.core.dates import iso_utc, time_words
-from engine.core.units import MICROS_PER_SECOND, EpochMicros
+from engine.core.units import MICROS_PER_SECOND, Amount, EpochMicros
 from engine.planning.candidates import Blocked, Candidate
 from engine.planning.checklist import state_words
 from engine.planning.planner import TaxSummary
@@ -184,6 +184,7 @@ def plan_json(plan: Plan) -> str:
                 "net_savings": fp.fmt(s.net_savings),
                 "rebuy_after": None if s.rebuy_after is None else iso_utc(s.rebuy_after),
                 "warnings": list(s.warnings),
+                "rounded_to_step": None if s.rounded_to_step is None else fp.fmt(s.rounded_to_step, 0),
             }
             for s in plan.steps
         ],
@@ -194,6 +195,10 @@ def plan_json(plan: Plan) -> str:
         "net_savings": fp.fmt(plan.net_savings),
     }
     return json.dumps(payload, indent=2) + "\n"
+
+
+def rounded_note(step: Amount) -> str:
+    return f"rounded down to the exchange's {fp.fmt(step, 0)} step"
 
 
 def plan_text(plan: Plan) -> str:
@@ -208,6 +213,8 @@ def plan_text(plan: Plan) -> str:
         out.append(
             f"{s.number}. sell {fp.fmt(s.quantity, 0)} {s.asset} on {s.account} — lots {s.identification}"
         )
+        if s.rounded_to_step is not None:
+            out.append(f"   {rounded_note(s.rounded_to_step)}")
         out.append(
             f"   expected proceeds {cents(s.expected_proceeds)}, loss {cents(s.loss)} {s.term}-term, "
             f"saves {cents(s.savings_this_year)}, net {cents(s.net_savings)}"

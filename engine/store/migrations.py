@@ -93,5 +93,12 @@ MIGRATIONS: tuple[str, ...] = (
         tries INTEGER NOT NULL DEFAULT 0, last_error TEXT, delivered_at INTEGER, dropped_at INTEGER);
     CREATE INDEX IF NOT EXISTS alert_outbox_pending ON alert_outbox (id) WHERE delivered_at IS NULL AND dropped_at IS NULL;
     """,
+    # 8: the quantity step each exchange account accepts for an asset (its market's amount
+    # precision, kept by sync; fixed-point units as digits), so a plan sells what can be ordered
+    """
+    CREATE TABLE IF NOT EXISTS amount_steps (
+        account TEXT NOT NULL, asset TEXT NOT NULL, step TEXT NOT NULL, market TEXT NOT NULL,
+        updated_at INTEGER NOT NULL, PRIMARY KEY (account, asset));
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -12,7 +12,7 @@ from pathlib import Path
 from engine.core.units import Amount, EpochMicros, EpochMillis
 from engine.ledger.events import Event
 from engine.ledger.records import Ledger
-from engine.store import ledger_tables, price_tables, sync_tables
+from engine.store import changes, ledger_tables, market_tables, price_tables, sync_tables
 from engine.store.connection import connect, default_store_path, read_snapshot, write_transaction
 from engine.store.ledger_tables import ImportSummary, Trade, keys_of
 
@@ -69,6 +69,14 @@ class Store:
     def accounts(self) -> list[str]:
         return ledger_tables.accounts(self.conn)
 
+    def data_version(self) -> int:
+        """Moves when another connection (another harvest process) commits to the store."""
+        return changes.data_version(self.conn)
+
+    def ledger_mark(self) -> changes.LedgerMark:
+        """Moves when what the lots are computed from changes."""
+        return changes.ledger_mark(self.conn)
+
     # -- prices -------------------------------------------------------------------------------
 
     def trade_prices(self, asset: str, points: int = 2000) -> list[tuple[EpochMicros, Amount]]:
@@ -111,6 +119,14 @@ class Store:
 
     def mismatches(self) -> list[tuple[str, str, Amount, Amount]]:
         return sync_tables.mismatches(self.conn)
+
+    def save_amount_steps(self, account: str, steps: dict[str, tuple[Amount, str]], now: EpochMillis) -> None:
+        """Replace an account's order quantity steps: asset -> (step, market)."""
+        market_tables.save_amount_steps(self.conn, account, steps, now)
+
+    def amount_steps(self) -> market_tables.AmountSteps:
+        """(account, asset) -> the quantity step its exchange accepts (where sync found one)."""
+        return market_tables.amount_steps(self.conn)
 
 
 def open_store(path: Path | None = None, *, readonly: bool = False) -> Store:

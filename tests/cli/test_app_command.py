@@ -15,7 +15,7 @@ from engine.core.errors import HarvestError, InputError
 from engine.store.store import Store
 from tests.loopback import LoopbackExchange, ccxt_urls
 from tests.loopback.binance import OPTIONS
-from tui.cli.app_command import store_sync
+from tui.cli.app_command import step_text, store_sync
 
 T0 = 1_767_225_600_000  # 2026-01-01T00:00:00Z
 
@@ -54,17 +54,27 @@ def test_the_app_sync_reports_progress_failures_and_a_summary(tmp_path, monkeypa
         assert str(failed.value).startswith(
             "3 new record(s); failed: binance: authentication failed (check BN_KEY / BN_SECRET)"
         )
-        assert progress[-4:] == [
-            "kraken: deposits (0/1)",
-            "kraken: withdrawals (0/1)",
-            "kraken: trades (0/1)",
-            "kraken: done (1/1)",
+        assert progress == [
+            "binance: markets",
+            "binance: balances",  # where it failed (a private call): the step is named before the error
+            "kraken: markets",
+            "kraken: balances",
+            "kraken: deposits",
+            "kraken: withdrawals",
+            "kraken: trades",
+            "kraken: checking balances",
+            "kraken: done",
         ]
         # written through the sync's own connection; the app's engine sees it on its next read
         assert engine.store.conn.total_changes == engine_writes
         assert engine.store.event_count() == 3
         monkeypatch.setenv("BN_KEY", fx.binance.api_key)
         assert run(progress.append) == "0 new record(s) from 2 account(s)"
+
+
+def test_a_counted_step_says_which_of_how_many():
+    assert step_text("binance", 2, 40, "trades BTC/USDT") == "binance: trades BTC/USDT 3/40"
+    assert step_text("kraken", 0, 1, "deposits") == "kraken: deposits"
 
 
 def test_without_accounts_the_app_sync_says_how_to_add_them(tmp_path):

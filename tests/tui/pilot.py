@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 
 from textual.widgets import DataTable
-from textual.worker import WorkerFailed
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from tui.widgets.fitted_table import cell_width
 
@@ -13,7 +13,8 @@ from tui.widgets.fitted_table import cell_width
 async def settled(pilot) -> None:  # noqa: ANN001
     """Wait until every worker finished and the messages they posted were handled."""
     for _ in range(3):
-        with contextlib.suppress(WorkerFailed):  # a failed worker shows as a notification
+        # a failed worker shows as a notification; a cancelled one was replaced by a newer one
+        with contextlib.suppress(WorkerFailed, WorkerCancelled):
             await pilot.app.workers.wait_for_complete()
         await pilot.pause()
 
@@ -31,7 +32,7 @@ async def settled_but_sync(pilot) -> None:  # noqa: ANN001
     """`settled`, except for a sync worker a test keeps waiting on purpose."""
     for _ in range(3):
         for worker in [w for w in pilot.app.workers if w.group != "sync"]:
-            with contextlib.suppress(WorkerFailed):
+            with contextlib.suppress(WorkerFailed, WorkerCancelled):
                 await worker.wait()
         await pilot.pause()
 

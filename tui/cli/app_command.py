@@ -88,6 +88,12 @@ def start_live_prices(session: Session) -> LivePrices | None:
     return live
 
 
+def step_text(account: str, done: int, total: int, what: str) -> str:
+    """A sync step as the app's status line says it: `binance: trades BTC/USDT 3/40` (the one
+    being read, of how many), or `kraken: deposits` for a step that is not counted."""
+    return f"{account}: {what} {min(done + 1, total)}/{total}" if total > 1 else f"{account}: {what}"
+
+
 def store_sync(engine: Engine) -> SyncRunner:
     """What `harvest sync` does, for the app: every account into the engine's store through a
     connection of its own, so the app's reads never wait on the exchanges' network I/O. The
@@ -98,7 +104,7 @@ def store_sync(engine: Engine) -> SyncRunner:
         from engine.store.store import open_store
 
         def report(account: str, done: int, total: int, what: str) -> None:
-            progress(f"{account}: {what} ({done}/{total})")
+            progress(step_text(account, done, total, what))
 
         store = open_store(engine.store.path)
         try:

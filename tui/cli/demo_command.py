@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import tempfile
+import sys
 from datetime import date
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from engine.core.errors import InputError
 from tui.cli.context import Subparsers
+from tui.cli.progress import ProgressLines
+from tui.cli.throwaway import throwaway_directory
+
+if TYPE_CHECKING:
+    from tui.app import HarvestApp
 
 
 def add_parser(sub: Subparsers) -> None:
@@ -28,8 +33,11 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
     from engine.demo.setup import build_demo_engine, demo_clock, demo_prices
     from engine.reports import ledger_reports as fmt
 
-    with tempfile.TemporaryDirectory(prefix="harvest-demo-") as tmp:
-        engine = build_demo_engine(Path(tmp), demo_clock(args.as_of), args.lots)
+    with throwaway_directory("harvest-demo-") as directory:
+        lines = ProgressLines(sys.stderr)
+        progress = (lambda done, total: lines.update("demo", done, total, "lots")) if args.lots else None
+        engine = build_demo_engine(directory, demo_clock(args.as_of), args.lots, progress)
+        lines.finish()
         try:
             today = date.fromordinal(engine.today())
             print(
@@ -48,24 +56,36 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def run_demo_app(args: argparse.Namespace) -> int:
-    """The app on the demo portfolio with a simulated live price feed; nothing outside a
-    temporary directory is read or written (the tax profile is saved there too)."""
+    """The app on the demo portfolio with a simulated live price feed. Its store lives in a
+    throwaway directory (removed on exit, a hang-up included); an export the user asks for is
+    written to the current directory, so it outlives the demo."""
+    with throwaway_directory("harvest-demo-") as directory:
+        app = demo_app(directory, args)
+        try:
+            app.run()
+        finally:
+            app.session.engine.store.close()
+    return 0
+
+
+def demo_app(directory: Path, args: argparse.Namespace) -> HarvestApp:
     from engine.demo.setup import build_demo_engine, demo_clock, import_scaled_lots
     from tui.app import HarvestApp
     from tui.feed import DemoFeed
-    from tui.session import Session
+    from tui.session import Progress, Session
 
-    with tempfile.TemporaryDirectory(prefix="harvest-demo-") as tmp:
-        directory = Path(tmp)
-        clock = demo_clock(args.as_of)
-        engine = build_demo_engine(directory, clock)
-        try:
-            feed = DemoFeed(date.fromordinal(engine.today()), clock)
-            session = Session(engine, config_path=directory / "demo-config.yaml", export_dir=directory)
-            if args.lots:  # imported by the first load, behind the first frame
-                session.before_load.append(lambda: import_scaled_lots(engine, args.lots))
-            session.set_prices(feed.current(), clock())
-            HarvestApp(session, feed).run()
-        finally:
-            engine.store.close()
-    return 0
+    clock = demo_clock(args.as_of)
+    engine = build_demo_engine(directory, clock)
+    feed = DemoFeed(date.fromordinal(engine.today()), clock)
+    # no config file: the tax profile applies in memory only; exports go where the user is
+    session = Session(engine, config_path=None, export_dir=Path.cwd())
+    if args.lots:  # imported by the first load, behind the first frame, saying how far it got
+
+        def import_lots(say: Progress) -> None:
+            import_scaled_lots(
+                engine, args.lots, lambda done, total: say(f"demo: imported {done:,} of {total:,} lots")
+            )
+
+        session.before_load.append(import_lots)
+    session.set_prices(feed.current(), clock())
+    return HarvestApp(session, feed)

@@ -24,10 +24,11 @@ from tui.keys import DEFAULT_KEYS, Keys, bindings
 from tui.messages import DetailReady, Loaded, SnapshotReady, WorkFailed
 from tui.screens.detail import DetailScreen
 from tui.screens.dialogs import ConfirmScreen, ReasonScreen
-from tui.session import SYNC_UNAVAILABLE, Session, Snapshot
+from tui.session import SYNC_UNAVAILABLE, LotPreview, Session, Snapshot
 from tui.step_words import advance_question, skip_question
 from tui.widgets.header_bar import HeaderBar
 from tui.widgets.panes import CandidatesPane, ChecklistPane, HoldingsPane, Pane, step_by_number
+from tui.widgets.status_line import StatusLine
 
 ALERT_LOOKS: dict[str, tuple[str, SeverityLevel]] = {  # alert kind: toast title and severity
     "total_savings": ("Harvest alert", "information"),
@@ -44,6 +45,7 @@ WIDE_WIDTH = 170  # from here holdings and candidates sit side by side
 
 class MainScreen(Screen[None]):
     BINDINGS = bindings("main")
+    STORE_POLL_SECONDS = 2.0  # how often the store is asked whether another process changed it
 
     def __init__(self, session: Session, feed: PriceFeed, keys: Keys = DEFAULT_KEYS) -> None:
         super().__init__()
@@ -55,6 +57,10 @@ class MainScreen(Screen[None]):
         self.alert_memory = AlertMemory()
         self.told_empty = False
         self.syncing = False
+        # what the workers read instead of the widgets: swapped whole on the UI thread
+        self.expanded: frozenset[tuple[str, str]] = frozenset()
+        self.preview: LotPreview = {}
+        self.feed_problem: str | None = None  # why live prices stopped, as last told
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(" harvest · loading…", id="header")
@@ -63,6 +69,7 @@ class MainScreen(Screen[None]):
             yield CandidatesPane()
         yield ChecklistPane()
         yield Footer()
+        yield StatusLine(id="status")  # over the footer while work is in progress
 
     @property
     def panes(self) -> list[Pane[Any]]:
@@ -72,6 +79,7 @@ class MainScreen(Screen[None]):
         self.show_active()
         self.load()
         self.set_interval(self.feed.interval, self.poll_prices)
+        self.set_interval(self.STORE_POLL_SECONDS, self.watch_store)
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW_WIDTH or self.size.height < NARROW_HEIGHT, "-narrow")
@@ -81,20 +89,48 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def load(self) -> None:
-        self.session.load()
+        try:
+            self.session.load(self.progress)
+        finally:
+            self.progress(None)
         self.post_message(Loaded())
+
+    def progress(self, text: str | None) -> None:
+        """From a worker: the status line says what is going on (None hides it)."""
+        self.app.call_from_thread(self.query_one(StatusLine).say, text)
 
     @work(thread=True, exclusive=True, group="recompute", exit_on_error=False)
     def recompute(self) -> None:
-
-        self.post_message(SnapshotReady(self.session.snapshot()))
+        """The snapshot and the expanded holdings' lots, both read here: the UI thread never
+        takes the session lock (a load or a sync's reconcile may hold it for seconds)."""
+        snapshot = self.session.snapshot()
+        self.post_message(SnapshotReady(snapshot, self.session.lot_preview(self.expanded)))
 
     @work(thread=True, exclusive=True, group="prices", exit_on_error=False)
     def poll_prices(self) -> None:
         update = self.feed.poll()
         if update is not None:
             self.session.set_prices(*update)
+        problem = self.feed.problem()
+        if problem != self.feed_problem:
+            self.feed_problem = problem
+            self.app.call_from_thread(self.tell_feed_problem, problem)
         if self.session.loaded:
+            self.recompute()
+
+    @work(thread=True, exclusive=True, group="store", exit_on_error=False)
+    def watch_store(self) -> None:
+        """Another harvest (an import, a sync, the monitor) changed the store: reload what the
+        lots depend on, or just recompute — no `r` needed. The app's own sync reloads itself."""
+        if self.syncing:
+            return
+        change = self.session.store_change()
+        if change == "ledger":
+            self.app.call_from_thread(
+                self.notify, "The store changed (an import or a sync): reloading", timeout=4
+            )
+            self.load()
+        elif change == "other":
             self.recompute()
 
     @work(thread=True, group="actions", exit_on_error=False)
@@ -109,6 +145,20 @@ class MainScreen(Screen[None]):
     def fetch_detail(self, account: str, asset: str, refresh: bool = False) -> None:
         self.post_message(DetailReady(self.session.detail(account, asset), refresh))
 
+    def tell_feed_problem(self, problem: str | None) -> None:
+        """Once when live prices stop (and why), once when they are back; the header keeps
+        saying it meanwhile."""
+        if problem is not None:
+            self.notify(f"Live prices: {problem}", severity="warning", timeout=10, markup=False)
+        else:
+            self.notify("Live prices are back", timeout=4)
+        if self.snapshot is not None:
+            self.query_one(HeaderBar).show(self.snapshot, self.feed_label)
+
+    @property
+    def feed_label(self) -> str:
+        return self.feed.label if self.feed_problem is None else f"{self.feed.label}: {self.feed_problem}"
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.error is not None:
             self.post_message(WorkFailed(_explain(event.worker.error)))
@@ -119,11 +169,10 @@ class MainScreen(Screen[None]):
         self.recompute()
 
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
-
         snapshot = self.snapshot = message.snapshot
-        self.query_one(HeaderBar).show(snapshot, self.feed.label)
-        holdings = self.query_one(HoldingsPane)
-        holdings.show(snapshot, self.session.lot_preview(holdings.expanded))
+        self.preview = message.preview
+        self.query_one(HeaderBar).show(snapshot, self.feed_label)
+        self.query_one(HoldingsPane).show(snapshot, self.preview)
         self.query_one(CandidatesPane).show(snapshot)
         self.query_one(ChecklistPane).show(snapshot)
         self.raise_alerts(snapshot)
@@ -147,10 +196,12 @@ class MainScreen(Screen[None]):
 
     def on_pane_filter_changed(self) -> None:
         if self.snapshot is not None:
-            self.post_message(SnapshotReady(self.snapshot))
+            self.post_message(SnapshotReady(self.snapshot, self.preview))
 
     def on_holdings_pane_expand_toggled(self) -> None:
-        self.on_pane_filter_changed()
+        self.expanded = frozenset(self.query_one(HoldingsPane).expanded)
+        self.on_pane_filter_changed()  # the marker flips now; the lots come with the recompute
+        self.recompute()
 
     def on_holdings_pane_details_wanted(self, message: HoldingsPane.DetailsWanted) -> None:
         self.fetch_detail(message.account, message.asset)
@@ -269,11 +320,13 @@ class MainScreen(Screen[None]):
     @work(thread=True, group="sync", exit_on_error=False)
     def run_sync(self) -> None:
         """The runner waits on the network in this thread, holding no lock: keys, price ticks
-        and recomputes go on meanwhile. Progress and the summary come back as notifications."""
+        and recomputes go on meanwhile. Progress (account and step) updates the status line in
+        place; the summary comes back as a notification."""
         try:
-            summary = self.session.sync(lambda text: self.app.call_from_thread(self.notify, text, timeout=3))
+            summary = self.session.sync(lambda text: self.progress(f"sync · {text}"))
             self.app.call_from_thread(self.notify, f"sync: {summary}")
         finally:
+            self.progress(None)
             self.syncing = False  # one bool, read on the UI thread only
             self.load()
 

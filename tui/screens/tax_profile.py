@@ -1,7 +1,9 @@
-"""`t`: the tax profile, edited in place and saved back to the config file (comments kept)."""
+"""`t`: the tax profile, edited in place and saved back to the config file (comments kept). A
+refused value keeps the dialog open with what was typed, and names the field."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -9,9 +11,12 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Switch
+from textual.worker import Worker, WorkerState
 
-from engine.config.load import TaxConfig
+from engine.config.edits import ConfigValueError, with_tax_changes
+from engine.config.load import Config, TaxConfig
 from engine.config.schema import key_of
+from engine.core.errors import HarvestError
 from tui.keys import DEFAULT_KEYS, Keys, bindings
 
 LABELS: tuple[tuple[str, str], ...] = (
@@ -29,15 +34,30 @@ LABELS: tuple[tuple[str, str], ...] = (
 FIELDS: tuple[tuple[str, str, str], ...] = tuple((key_of(TaxConfig, a), label, a) for a, label in LABELS)
 
 
-class TaxProfileScreen(ModalScreen[dict[str, Any] | None]):
-    """Dismisses with the changed keys (dotted, under `tax.`), or None when cancelled."""
+LABEL_OF = {key: label for key, label, _attribute in FIELDS} | {
+    "filing_status": "Filing status",
+    "niit": "NIIT",
+}
+ProfileSaver = Callable[[Config, dict[str, Any]], str]
+"""Saves checked changes (in a worker thread): the config with them, and the changed keys
+(dotted, under `tax.`); returns what to tell the user, raises HarvestError when it cannot."""
+
+
+class TaxProfileScreen(ModalScreen[str | None]):
+    """Dismisses with what the saver said, or None when cancelled."""
 
     BINDINGS = bindings("tax_profile")
+    DEFAULT_CSS = """
+    TaxProfileScreen #profile-error { color: $error; text-style: bold; margin: 1 0 0 0; }
+    """
 
-    def __init__(self, tax: TaxConfig, keys: Keys = DEFAULT_KEYS) -> None:
+    def __init__(self, config: Config, save: ProfileSaver, keys: Keys = DEFAULT_KEYS) -> None:
         super().__init__(classes="dialog")
-        self.tax = tax
+        self.config = config
+        self.tax: TaxConfig = config.tax
+        self.save = save
         self.keys = keys
+        self.saving = False
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog-box", id="profile-box"):
@@ -57,6 +77,7 @@ class TaxProfileScreen(ModalScreen[dict[str, Any] | None]):
             with Horizontal(classes="field"):
                 yield Label("Net investment income tax", classes="field-label")
                 yield Switch(value=self.tax.niit, id="niit")
+            yield Label("", id="profile-error", classes="error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button(f"Save ({self.keys.hint('save_profile')})", variant="primary", id="save")
                 yield Button(f"Cancel ({self.keys.hint('cancel_profile')})", id="cancel")
@@ -67,16 +88,38 @@ class TaxProfileScreen(ModalScreen[dict[str, Any] | None]):
         else:
             self.action_cancel()
 
+    def on_mount(self) -> None:
+        self.query_one("#profile-error").display = False
+
     def on_input_submitted(self) -> None:
         self.action_save()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.input.remove_class("-invalid")
 
     def action_cancel(self) -> None:
         self.dismiss(None)
 
     def action_save(self) -> None:
+        if self.saving:
+            return
+        changes = self.typed_changes()
+        if changes is None:
+            return
+        try:
+            config = with_tax_changes(self.config, changes)  # the keys' own checks, before any file
+        except ConfigValueError as exc:
+            self.refuse(exc.reason, exc.key.removeprefix("tax."))
+            return
+        self.saving = True
+        self.run_worker(lambda: self.save(config, changes), thread=True, exit_on_error=False)
+
+    def typed_changes(self) -> dict[str, Any] | None:
+        """Every field as a config value (dotted keys under `tax.`), or None after saying
+        which field is not a number."""
         changes: dict[str, Any] = {"filing_status": self.query_one("#filing_status", Select).value,
                                    "niit": self.query_one("#niit", Switch).value}  # fmt: skip
-        for key, label, _attribute in FIELDS:
+        for key, _label, _attribute in FIELDS:
             raw = self.query_one(f"#{key.replace('.', '__')}", Input).value.strip().replace(",", "")
             if not raw:
                 if key in ("year", "magi"):
@@ -86,7 +129,36 @@ class TaxProfileScreen(ModalScreen[dict[str, Any] | None]):
             try:
                 value = Decimal(raw)
             except InvalidOperation:
-                self.notify(f"{label}: not a number: {raw}", severity="error", markup=False)
-                return
+                self.refuse(f"not a number: {raw}", key)
+                return None
+            if key == "year" and value != value.to_integral_value():
+                self.refuse(f"expected a whole year, got {raw}", key)
+                return None
             changes[key] = int(value) if key == "year" else value
-        self.dismiss(changes)
+        return changes
+
+    def refuse(self, reason: str, key: str | None = None) -> None:
+        """Say why in the dialog, which stays open with what was typed; point at the field."""
+        text = f"{LABEL_OF.get(key, key)} (tax.{key}): {reason}" if key else reason
+        error = self.query_one("#profile-error", Label)
+        error.update(text)
+        error.display = True
+        if key is not None and key in LABEL_OF:
+            field = self.query_one(f"#{key.replace('.', '__')}")
+            field.add_class("-invalid")
+            field.focus()
+        self.notify(text, severity="error", markup=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.SUCCESS:
+            self.dismiss(str(event.worker.result))
+        elif event.state == WorkerState.ERROR:
+            self.saving = False
+            error = event.worker.error
+            reason = (
+                str(error)
+                if isinstance(error, HarvestError)
+                else f"unexpected {type(error).__name__}: {error}"
+            )
+            key = error.key.removeprefix("tax.") if isinstance(error, ConfigValueError) else None
+            self.refuse(reason if key is None else str(getattr(error, "reason", reason)), key)

@@ -1,0 +1,23 @@
+"""Noticing what another process changed in the store (`harvest import`, `sync`, `watch` beside
+the app): SQLite's data version moves when another connection commits; the ledger's marks tell
+a change the lots depend on (a new batch of events, a sale linked to its identification) from
+one that only needs a recompute (prices, checklist steps)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+LedgerMark = tuple[int, int]  # (latest import batch, identifications linked to a sale)
+
+
+def data_version(conn: sqlite3.Connection) -> int:
+    """Changes whenever another connection commits to the store (never for this one's own)."""
+    return int(conn.execute("PRAGMA data_version").fetchone()[0])
+
+
+def ledger_mark(conn: sqlite3.Connection) -> LedgerMark:
+    row = conn.execute(
+        "SELECT (SELECT coalesce(max(id), 0) FROM batches), "
+        "(SELECT count(*) FROM identifications WHERE sale_ref IS NOT NULL)"
+    ).fetchone()
+    return int(row[0]), int(row[1])
