@@ -93,5 +93,13 @@ MIGRATIONS: tuple[str, ...] = (
         tries INTEGER NOT NULL DEFAULT 0, last_error TEXT, delivered_at INTEGER, dropped_at INTEGER);
     CREATE INDEX IF NOT EXISTS alert_outbox_pending ON alert_outbox (id) WHERE delivered_at IS NULL AND dropped_at IS NULL;
     """,
+    # 8: native importers: the exact totals a file gives (Event.subtotal, Event.value_usd, units like
+    # every amount column), and rows of a type harvest cannot read yet (side 'unclassified', no
+    # legs), found by the problems list through this index
+    """
+    ALTER TABLE events ADD COLUMN subtotal TEXT;
+    ALTER TABLE events ADD COLUMN value_usd TEXT;
+    CREATE INDEX IF NOT EXISTS events_unclassified ON events (account, asset) WHERE side = 'unclassified';
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
