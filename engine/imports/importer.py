@@ -70,8 +70,9 @@ class FileReport:
                 found.append((line, event, flags[0]))
         return found
 
-    def _rows(self) -> Iterator[tuple[int, Event, str]]:
-        return zip(self.parsed.lines, self.events, self.parsed.kinds, strict=True)
+    def _rows(self) -> list[tuple[int, Event, str]]:
+        """(line, event, kind) in line order (a format may emit grouped rows last)."""
+        return sorted(zip(self.parsed.lines, self.events, self.parsed.kinds, strict=True), key=lambda r: r[0])
 
 
 def read_file(path: Path, options: Options, format_key: str | None = None) -> FileReport:

@@ -27,10 +27,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.imports.coinbase import COINBASE
+from engine.imports.coinbase_pro import COINBASE_PRO_ACCOUNT, COINBASE_PRO_FILLS
 from engine.imports.formats import Format, normalized
 from engine.imports.generic_csv import HARVEST_CSV
+from engine.imports.kraken import KRAKEN_LEDGERS
+from engine.imports.kraken_trades import KRAKEN_TRADES
 
-FORMATS: tuple[Format, ...] = (COINBASE, HARVEST_CSV)
+FORMATS: tuple[Format, ...] = (
+    COINBASE,
+    COINBASE_PRO_FILLS,
+    COINBASE_PRO_ACCOUNT,
+    KRAKEN_LEDGERS,
+    KRAKEN_TRADES,
+    HARVEST_CSV,
+)
 HEAD_RECORDS = 50
 
 
