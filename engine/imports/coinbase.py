@@ -12,10 +12,9 @@ Convert only in the Notes text. Amounts are the file's own totals: a buy's basis
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from engine.core import fixedpoint as fp
-from engine.core.units import Amount, EpochMicros
+from engine.core.units import ZERO, Amount, EpochMicros
 from engine.imports.formats import (
     INCOME,
     MIGRATION,
@@ -173,11 +172,25 @@ class _Row:
         value = self.cells.number(column, required=False, money=True, exact=exact)
         return None if value is None else Amount(abs(value))
 
-    def base(self, side: str, **fields: Any) -> Event:
-        event = Event(account=self.account, asset=self.asset, side=side, timestamp=self.timestamp,
-                      quantity=self.quantity, price=None, fee=Amount(0), quote=self.currency,
-                      fee_asset=self.currency, trade_id=self.row_id, source=self.source)  # fmt: skip
-        return event._replace(**fields) if fields else event
+    def base(
+        self,
+        side: str,
+        *,
+        price: Amount | None = None,
+        subtotal: Amount | None = None,
+        fee: Amount = ZERO,
+        quote: str | None = None,
+        fee_asset: str | None = None,
+        fee_usd: Amount | None = None,
+        value_usd: Amount | None = None,
+        address: str | None = None,
+        note: str | None = None,
+    ) -> Event:
+        return Event(account=self.account, asset=self.asset, side=side, timestamp=self.timestamp,
+                     quantity=self.quantity, price=price, fee=fee, quote=quote or self.currency,
+                     fee_asset=fee_asset or self.currency, fee_usd=fee_usd, trade_id=self.row_id,
+                     address=address, note=note, source=self.source, subtotal=subtotal,
+                     value_usd=value_usd)  # fmt: skip
 
     def event(self, kind: str, kind_text: str, signed: Amount) -> tuple[Event, str] | str:
         """The row's event and what it is, or the reason it is skipped."""
@@ -208,7 +221,9 @@ class _Row:
 
     def trade(self, side: str, notes: str) -> Event:
         subtotal, total, fees = self.money(self.c.subtotal), self.money(self.c.total), self.money(self.c.fees)
-        matched = _TRADE_NOTE.match(notes)
+        # only an Advanced Trade on a crypto pair names another quote; most notes say the currency
+        says_currency = f" {self.currency} " in f" {notes} "
+        matched = None if says_currency else _TRADE_NOTE.match(notes)
         quote = matched.group(4).upper() if matched else self.currency
         if matched and quote != self.currency and quote not in FIAT:
             return self.crypto_trade(side, matched, subtotal, fees)
@@ -269,14 +284,15 @@ class _Row:
             address = sent.group(1)
         fee_usd = self.money(self.c.fees) if outgoing else None
         price = self.money(self.c.price, exact=False)
-        fields: dict[str, Any] = {}
+        fee, fee_asset = ZERO, self.asset
         if fee_usd and price:
-            fields = {"fee": Amount(fp.div_round(fee_usd * fp.SCALE, price)), "fee_asset": self.asset,
-                      "fee_usd": fee_usd}  # fmt: skip
-        elif fee_usd:
-            fields = {"fee": fee_usd, "fee_asset": "USD"}  # no price to turn it into the asset
+            fee = Amount(fp.div_round(fee_usd * fp.SCALE, price))
+        elif fee_usd:  # no price to turn it into the asset: kept in dollars
+            fee, fee_asset, fee_usd = fee_usd, "USD", None
+        else:
+            fee_usd = None
         return self.base("transfer_out" if outgoing else "transfer_in", address=address, note=notes or kind_text,
-                         **fields)  # fmt: skip
+                         fee=fee, fee_asset=fee_asset, fee_usd=fee_usd)  # fmt: skip
 
 
 def _gross_and_fee(

@@ -14,7 +14,6 @@ import io
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -63,7 +62,7 @@ class FileReport:
         """Events kept without a USD value: left out of results until priced (never as zero)."""
         found = []
         for line, event, kind in self._rows():
-            if kind == UNCLASSIFIED:
+            if kind == UNCLASSIFIED or _valued(event):
                 continue
             flags = [leg.flag for leg in legs_for(event, 0, _USD) if leg.flag]
             if flags:
@@ -73,6 +72,18 @@ class FileReport:
     def _rows(self) -> list[tuple[int, Event, str]]:
         """(line, event, kind) in line order (a format may emit grouped rows last)."""
         return sorted(zip(self.parsed.lines, self.events, self.parsed.kinds, strict=True), key=lambda r: r[0])
+
+
+def _valued(event: Event) -> bool:
+    """A record the legs surely value in USD (a USD trade or reward with its value, its fee in
+    USD or in the asset): the common case, answered without building its legs."""
+    transfer = event.side in ("transfer_in", "transfer_out")
+    crypto_fee = bool(event.fee) and event.fee_asset != USD and event.fee_usd is None
+    if crypto_fee and (event.fee_asset != event.asset or transfer):
+        return False
+    if transfer:
+        return True
+    return event.quote == USD and (event.subtotal is not None or event.price is not None)
 
 
 def read_file(path: Path, options: Options, format_key: str | None = None) -> FileReport:
@@ -121,9 +132,7 @@ def read_text(text: str, label: str, options: Options, format_key: str | None = 
     fmt = detected.format
     header_line, header = head[detected.index]
     parsed = Parsed()
-    rows = _rows(
-        label, header, chain(head[detected.index + 1 :], _rest(reader, parsed.problems, label)), parsed
-    )
+    rows = _rows(label, header, head[detected.index + 1 :], reader, parsed.problems)
     zone = options.zone
     if fmt.zone is not None:
         if options.zone is not None:
@@ -147,32 +156,35 @@ def read_text(text: str, label: str, options: Options, format_key: str | None = 
     return FileReport(label, fmt, detected.version, account, parsed)
 
 
-def _rest(reader: Reader, problems: list[str], label: str) -> Iterator[tuple[int, list[str]]]:
-    """The records after the head, with their line; a broken quote ends the file as a problem."""
+def _rows(
+    label: str, header: list[str], head: list[tuple[int, list[str]]], reader: Reader, problems: list[str]
+) -> Iterator[tuple[int, list[str]]]:
+    """Rows after the header (the rest of the head, then the reader) that fit it: blank rows
+    dropped, empty cells past the header ignored, and a row with too few or too many cells a
+    problem (a file cut short ends that way); a broken quote ends the file as a problem."""
+    width = len(header)
+
+    def fits(line: int, cells: list[str]) -> list[str] | None:
+        if len(cells) == width:
+            return cells if any(cells) else None  # csv gives "" for empty cells: any() is enough
+        if not any(c.strip() for c in cells):
+            return None
+        if len(cells) > width and not any(c.strip() for c in cells[width:]):
+            return cells[:width]
+        problems.append(f"{label}:{line}: row: {len(cells)} cells, header has {width}")
+        return None
+
+    for line, record in head:
+        if (cells := fits(line, record)) is not None:
+            yield line, cells
     try:
         for record in reader:
-            yield reader.line_num, record
+            if len(record) == width and any(record):  # the common row, checked inline
+                yield reader.line_num, record
+            elif (cells := fits(reader.line_num, record)) is not None:
+                yield reader.line_num, cells
+            if len(problems) >= MAX_PROBLEMS:
+                problems.append(f"{label}: stopped after {MAX_PROBLEMS} problems")
+                return
     except csv.Error as exc:
         problems.append(f"{label}:{reader.line_num}: row: {exc}")
-
-
-def _rows(
-    label: str, header: list[str], records: Iterator[tuple[int, list[str]]], parsed: Parsed
-) -> Iterator[tuple[int, list[str]]]:
-    """Rows that fit the header: blank rows dropped, empty cells past the header ignored, and a
-    row with too few or too many cells a problem (a file cut short ends that way)."""
-    width = len(header)
-    problems = parsed.problems
-    for line, cells in records:
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) != width:
-            if len(cells) > width and not any(c.strip() for c in cells[width:]):
-                cells = cells[:width]
-            else:
-                problems.append(f"{label}:{line}: row: {len(cells)} cells, header has {width}")
-                continue
-        if len(problems) >= MAX_PROBLEMS:
-            problems.append(f"{label}: stopped after {MAX_PROBLEMS} problems")
-            return
-        yield line, cells

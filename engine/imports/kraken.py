@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from engine.core import fixedpoint as fp
@@ -59,6 +60,7 @@ VERSIONS = (
 )
 
 
+@cache
 def kraken_asset(code: str) -> str:
     """The coin behind a Kraken asset code: XXBT -> BTC, ZUSD -> USD, DOT28.S -> DOT."""
     upper = code.strip().upper()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
 
 from engine.core import fixedpoint as fp
 from engine.core.dates import MICROS
@@ -17,8 +18,27 @@ from engine.ledger.events import EARLIEST, LATEST, MAX_QUANTITY, MAX_VALUE
 
 MAX_PROBLEMS = 200  # past this a file is clearly not what it claims; stop listing
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NAIVE_EPOCH = datetime(1970, 1, 1)  # noqa: DTZ001 - subtracted from UTC wall times only
+_UTC_ZONE = ZoneInfo("UTC")
 _GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]*)?\Z")
 _CURRENCY = "$€£"
+_PAD = ["0" * n for n in range(fp.DIGITS + 1)]
+
+
+def _plain_units(text: str) -> int | None:
+    """Units of plain ASCII digits (`123`, `-0.5`, `4200.00`, at most 18 places), else None: the
+    shape nearly every cell has, read without a regex (the slow paths handle the rest)."""
+    whole, dot, frac = text.partition(".")
+    sign = ""
+    if whole[:1] == "-":
+        sign, whole = "-", whole[1:]
+    if not (whole.isdigit() and whole.isascii() and len(whole) <= 30):
+        return None
+    if dot and not (frac.isdigit() and frac.isascii() and len(frac) <= fp.DIGITS):
+        return None
+    return int(sign + whole + frac + _PAD[fp.DIGITS - len(frac)])
+
+
 _US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?\Z")
 
 
@@ -29,6 +49,9 @@ class CellError(ValueError):
 def parse_number(text: str, *, exact: bool = True) -> Amount:
     """A signed decimal as exchanges print it: `-0.5`, `1,234.56`, `1e-8`. Exact to 18 places;
     with exact=False a finer one is rounded half-even (for informational prices only)."""
+    plain = _plain_units(text)
+    if plain is not None:
+        return Amount(plain)
     raw = text.strip()
     if "," in raw:
         body = raw.lstrip("+-")
@@ -49,6 +72,19 @@ def parse_number(text: str, *, exact: bool = True) -> Amount:
 def parse_money(text: str, *, exact: bool = True) -> Amount:
     """Money as statements print it: `$1,234.56`, `-$5.00`, `$-5.00`, `($5.00)` (negative),
     `€12`, `12.50 USD`. Signed; exact to 18 places (see parse_number)."""
+    body, negative = text, False
+    if body[:1] == "-":
+        body, negative = body[1:], True
+    if body[:1] == "$":
+        body = body[1:]
+        if body[:1] == "-" and not negative:
+            body, negative = body[1:], True
+    if "," in body and _GROUPED.match(body):  # thousands: `$1,234.56`
+        body = body.replace(",", "")
+    if body[:1] != "-":  # the common `$4200.00`, `-$5.00`, `12.5`
+        plain = _plain_units(body)
+        if plain is not None:
+            return Amount(-plain if negative else plain)
     raw = text.strip()
     negative = False
     if raw.startswith("(") and raw.endswith(")"):
@@ -74,9 +110,9 @@ def parse_time(text: str, zone: tzinfo | None) -> EpochMicros:
     its first occurrence.)"""
     raw = text.strip()
     if raw.endswith(" UTC"):
-        raw = raw[:-4] + "+00:00"
+        raw, zone = raw[:-4], UTC
     try:
-        us = _US_DATE.match(raw)
+        us = _US_DATE.match(raw) if "/" in raw else None
         if us is not None:
             month, day, year, hour, minute, second = (int(part or 0) for part in us.groups())
             moment = datetime(year, month, day, hour, minute, second)  # noqa: DTZ001 - zone set below
@@ -84,11 +120,14 @@ def parse_time(text: str, zone: tzinfo | None) -> EpochMicros:
             moment = datetime.fromisoformat(raw)
     except ValueError:
         raise CellError(f"not a date and time: {text.strip()!r}") from None
-    if moment.tzinfo is None:
-        if zone is None:
-            raise CellError(f"no time zone in {text.strip()!r}; pass --timezone ZONE (e.g. America/New_York)")
-        moment = moment.replace(tzinfo=zone)
-    delta = moment - _EPOCH
+    if moment.tzinfo is not None:
+        delta = moment - _EPOCH
+    elif zone is UTC or zone is _UTC_ZONE:  # UTC wall time: no zone lookup needed
+        delta = moment - _NAIVE_EPOCH
+    elif zone is None:
+        raise CellError(f"no time zone in {text.strip()!r}; pass --timezone ZONE (e.g. America/New_York)")
+    else:
+        delta = moment.replace(tzinfo=zone) - _EPOCH
     return EpochMicros((delta.days * 86_400 + delta.seconds) * MICROS + delta.microseconds)
 
 
@@ -116,6 +155,8 @@ class Cells:
                 self.spelling[key] = name.strip()
         self.cells: list[str] = []
         self.line = 0
+        self._positions: dict[str, int | None] = {}  # by the name as callers pass it (hot path)
+        self._last_time: tuple[str, tzinfo | None, EpochMicros] = ("", None, EpochMicros(0))
 
     def start(self, cells: list[str], line: int) -> None:
         self.cells, self.line = cells, line
@@ -130,10 +171,16 @@ class Cells:
     def get(self, column: str | None) -> str:
         if column is None:
             return ""
-        position = self.index.get(column.lower())
-        if position is None or position >= len(self.cells):
+        try:
+            position = self._positions[column]
+        except KeyError:
+            position = self._positions[column] = self.index.get(column.lower())
+        if position is None:
             return ""
-        return self.cells[position].strip()
+        try:
+            return self.cells[position].strip()
+        except IndexError:  # rows are checked against the header first; this is belt and braces
+            return ""
 
     def bad(self, column: str, why: str) -> None:
         self.problems.append(f"{self.label}:{self.line}: {self.spelling.get(column.lower(), column)}: {why}")
@@ -164,6 +211,8 @@ class Cells:
         if not raw:
             self.bad(column, "missing value")
             return None
+        if raw == self._last_time[0] and zone is self._last_time[1]:  # a trade's rows share one time
+            return self._last_time[2]
         try:
             moment = parse_time(raw, zone)
         except CellError as exc:
@@ -175,4 +224,5 @@ class Cells:
         if moment < EARLIEST:
             self.bad(column, f"before 2009-01-03 (the first Bitcoin block): {raw}")
             return None
+        self._last_time = (raw, zone, moment)
         return moment

@@ -92,12 +92,15 @@ class Event(NamedTuple):
             return "dated before 2009-01-03 (the first Bitcoin block)"
         if self.quantity > MAX_QUANTITY:
             return f"quantity over {MAX_QUANTITY // fp.SCALE:,}"
-        if self.price is not None and self.price > MAX_PRICE:
+        if self.subtotal is not None:  # the price is only shown: the exact subtotal is what is held
+            if self.subtotal > MAX_VALUE:
+                return f"subtotal over {MAX_VALUE // fp.SCALE:,}"
+        elif self.price is not None and self.price > MAX_PRICE:
             return f"price over {MAX_PRICE // fp.SCALE:,} per unit"
-        if self.price is not None and fp.mul(self.quantity, self.price) > MAX_VALUE:
+        elif self.price is not None and fp.mul(self.quantity, self.price) > MAX_VALUE:
             return f"value (quantity x price) over {MAX_VALUE // fp.SCALE:,}"
-        if max(self.subtotal or 0, self.value_usd or 0) > MAX_VALUE:
-            return f"subtotal over {MAX_VALUE // fp.SCALE:,}"
+        if self.value_usd is not None and self.value_usd > MAX_VALUE:
+            return f"USD value over {MAX_VALUE // fp.SCALE:,}"
         if self.fee > MAX_VALUE:
             return f"fee over {MAX_VALUE // fp.SCALE:,}"
         return None

@@ -207,3 +207,21 @@ def test_bad_rows_are_named_by_line_and_column():
         "ledgers.csv:4: asset: missing value",
         "ledgers.csv:4: type: missing value",
     ]
+
+
+def test_a_price_from_a_total_is_not_refused_for_its_size():
+    # found by the properties: $10,000.01 for 1 satoshi is a price over 10^12 per unit, but the
+    # price is only shown; the exact total is what the lots get, and it is within the limits
+    text = (
+        '"txid","refid","time","type","subtype","aclass","asset","amount","fee","balance"\n'
+        '"L0A","R0","2020-01-01 00:00:00","trade","","currency","ZUSD",10000.01,0.01,0\n'
+        '"L0B","R0","2020-01-01 00:00:00","trade","","currency","XXBT",-0.00000001,0,0\n'
+    )
+    (sale,) = read_text(text, "ledgers.csv", NO_OPTIONS).events
+    assert (sale.side, sale.quantity, sale.subtotal, sale.fee) == (
+        "sell",
+        d("0.00000001"),
+        d("10000.01"),
+        d("0.01"),
+    )
+    assert sale.price == d("1000001000000")

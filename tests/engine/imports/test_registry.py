@@ -72,3 +72,16 @@ def test_forcing_a_format_names_what_the_file_lacks():
     problems = refused(COINBASE_2024 + "\n", "harvest")
     assert problems[0] == "f.csv:1: id: unknown column"
     assert sum("the columns harvest CSV knows" in p for p in problems) == 1
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*/*.csv")), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_the_needs_a_price_shortcut_agrees_with_the_legs(path):
+    from engine.ledger.legs import legs_for
+
+    report = read_file(path, NO_OPTIONS)
+    by_legs = sorted(
+        line
+        for line, event, kind in zip(report.parsed.lines, report.events, report.parsed.kinds, strict=True)
+        if kind != "unclassified" and any(leg.flag for leg in legs_for(event, 0))
+    )
+    assert [line for line, _, _ in report.needs_price()] == by_legs
