@@ -93,9 +93,10 @@ def parse(table: Table, options: Options, parsed: Parsed) -> None:
         return
     account = options.account or "kraken"
     groups: dict[str, list[_Row]] = {}
+    with_usd = cells.has("amountusd")
     for line, values in table.rows:
         cells.start(values, line)
-        row = _read(cells, options)
+        row = _read(cells, options, with_usd)
         if row is None:
             continue
         if not row.txid:
@@ -108,12 +109,12 @@ def parse(table: Table, options: Options, parsed: Parsed) -> None:
         _trade(sorted(groups[refid], key=lambda r: (r.time, r.txid)), refid, account, table.label, parsed)
 
 
-def _read(cells: Cells, options: Options) -> _Row | None:
+def _read(cells: Cells, options: Options, with_usd: bool) -> _Row | None:
     before = len(cells.problems)
     time = cells.time("time", options.zone)
     amount = cells.number("amount")
     fee = cells.number("fee", required=False)
-    usd = cells.number("amountusd", required=False) if cells.has("amountusd") else None
+    usd = cells.number("amountusd", required=False) if with_usd else None
     asset = cells.get("asset")
     if not asset:
         cells.bad("asset", "missing value")
