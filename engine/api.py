@@ -14,6 +14,7 @@ from engine.core.dates import TaxCalendar, load_zone
 from engine.core.errors import ConfigError
 from engine.core.units import Amount, DayOrdinal, EpochMicros
 from engine.imports.generic_csv import read_csv
+from engine.imports.importer import FileReport
 from engine.ledger.events import USD
 from engine.ledger.gains import LotRow, open_lot_rows, realized_rows
 from engine.ledger.lots import match_lots
@@ -84,6 +85,15 @@ class Engine:
         self.invalidate()
         return summary
 
+    def store_import(self, report: FileReport) -> ImportSummary:
+        """A file read by engine.imports.importer into the store, as one batch (known records
+        skipped)."""
+        name = Path(report.label).name
+        source = f"csv:{name}" if report.format.key == "harvest" else f"{report.format.key}:{name}"
+        summary = self.store.import_events(keys_of(report.events), source, self.usd_assets)
+        self.invalidate()
+        return summary
+
     def invalidate(self) -> None:
         self._lots.clear()
 
@@ -97,6 +107,11 @@ class Engine:
                 cached = self._lots[chosen] = match_lots(
                     ledger, chosen, universal, self.calendar.day_function()
                 )
+            cached.warnings.extend(
+                f"{row.ref}: unclassified import row ({row.kind}, {row.account} {row.asset}) left out "
+                "until it is classified"
+                for row in self.store.unclassified()
+            )
         return cached
 
     def realized(

@@ -8,7 +8,14 @@ from typing import NamedTuple
 from engine.core import fixedpoint as fp
 from engine.core.units import Amount, EpochMicros
 
-SIDES = ("buy", "sell", "income", "transfer_out", "transfer_in", "spend")
+SIDES = ("buy", "sell", "income", "transfer_out", "transfer_in", "spend")  # what a user's CSV may say
+# Written by the native importers only: `migrate` is a non-taxable rename (MATIC -> POL: `asset` the
+# old asset, `quote` the new one, `subtotal` the new quantity) that carries basis and dates;
+# `unclassified` is a row of a type harvest cannot read yet, kept (with its type in `note`) and
+# shown as a problem, but without ledger legs until it is classified.
+MIGRATE = "migrate"
+UNCLASSIFIED = "unclassified"
+ALL_SIDES = (*SIDES, MIGRATE, UNCLASSIFIED)
 USD = "USD"
 # What one record may hold: every later sum (a year's proceeds, a pool's basis, a scan's totals)
 # stays exact within these, and anything past them is a typo or a broken file, refused by name.
@@ -42,6 +49,13 @@ class Event(NamedTuple):
     counterpart_account: str | None = None
     lots: str | None = None  # specific identification "LOT:QTY;LOT:QTY" on a disposal
     source: str = ""
+    # Exact totals a source gives (Coinbase's subtotal, Kraken's cost): `subtotal` is quantity x
+    # price in `quote`, before fees, and `value_usd` the USD value of `quantity` when the quote is
+    # not USD. When set, the legs use them, and `price` (subtotal / quantity, rounded half-even to
+    # 18 places) is for display: a price from a total rarely fits 18 places, a total always does.
+    # On a migration, `subtotal` is the new asset's quantity.
+    subtotal: Amount | None = None
+    value_usd: Amount | None = None
 
     def natural_key(self, occurrence: int = 0) -> str:
         """Identity that survives re-imports: the source trade id, else the record's content.
@@ -54,7 +68,7 @@ class Event(NamedTuple):
             return f"{self.account}|id|{self.asset}/{self.quote}|{self.trade_id}"
         if self.trade_id:
             return f"{self.account}|id|{self.trade_id}"
-        parts = (
+        parts: tuple[str, ...] = (
             self.account,
             self.asset,
             self.side,
@@ -67,6 +81,8 @@ class Event(NamedTuple):
             self.tx_id or "",
             str(occurrence),
         )
+        if self.subtotal is not None or self.value_usd is not None:  # older records keep their keys
+            parts = (*parts, str(self.subtotal), str(self.value_usd))
         digest = hashlib.sha1("|".join(parts).encode(), usedforsecurity=False).hexdigest()
         return f"{self.account}|h|{digest[:24]}"
 
@@ -76,10 +92,15 @@ class Event(NamedTuple):
             return "dated before 2009-01-03 (the first Bitcoin block)"
         if self.quantity > MAX_QUANTITY:
             return f"quantity over {MAX_QUANTITY // fp.SCALE:,}"
-        if self.price is not None and self.price > MAX_PRICE:
+        if self.subtotal is not None:  # the price is only shown: the exact subtotal is what is held
+            if self.subtotal > MAX_VALUE:
+                return f"subtotal over {MAX_VALUE // fp.SCALE:,}"
+        elif self.price is not None and self.price > MAX_PRICE:
             return f"price over {MAX_PRICE // fp.SCALE:,} per unit"
-        if self.price is not None and fp.mul(self.quantity, self.price) > MAX_VALUE:
+        elif self.price is not None and fp.mul(self.quantity, self.price) > MAX_VALUE:
             return f"value (quantity x price) over {MAX_VALUE // fp.SCALE:,}"
+        if self.value_usd is not None and self.value_usd > MAX_VALUE:
+            return f"USD value over {MAX_VALUE // fp.SCALE:,}"
         if self.fee > MAX_VALUE:
             return f"fee over {MAX_VALUE // fp.SCALE:,}"
         return None

@@ -1,7 +1,10 @@
 """Events to ledger legs: every acquisition and disposal a record implies, valued in USD.
 
 A buy of BTC for ETH is two legs (dispose ETH, acquire BTC); a fee paid in a crypto asset is a
-disposal of that asset; a transfer is a move of lots between own accounts. Rules (Treas. Reg.
+disposal of that asset; a transfer is a move of lots between own accounts; a migration (MATIC ->
+POL) moves lots to the new asset, basis and dates unchanged; an unclassified row has no legs.
+When a record carries exact totals (`subtotal`, `value_usd`) they are used instead of quantity x
+price, so a value read from a file is the value the lots get, to the last unit. Rules (Treas. Reg.
 1.1012-1(h), 1.1001-7(b)): a purchase fee adds to basis, a sale fee reduces proceeds, and in a
 crypto-to-crypto trade all fees reduce the disposed asset's proceeds. A leg whose USD value
 cannot be known carries a `flag` and is left out of results with a warning, never valued at 0."""
@@ -12,13 +15,15 @@ from dataclasses import dataclass
 
 from engine.core import fixedpoint as fp
 from engine.core.units import Amount, EpochMicros
-from engine.ledger.events import USD, Event
+from engine.ledger.events import MIGRATE, UNCLASSIFIED, USD, Event
 from engine.ledger.records import Ledger, LegExtra, LegRow
 
 ACQUIRE = 0
 DISPOSE = 1
 MOVE_OUT = 2
 MOVE_IN = 3
+MIGRATE_OUT = 4  # the old asset's lots leave its pool ...
+MIGRATE_IN = 5  # ... and arrive in the new asset's pool (the next leg), scaled to its quantity
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,11 +49,14 @@ def event_ref(event: Event, event_id: int) -> str:
 
 def legs_for(event: Event, event_id: int, usd_assets: frozenset[str] = frozenset({USD})) -> list[Leg]:
     ref = event_ref(event, event_id)
-    quote_is_usd = event.quote in usd_assets
-    unit_usd = event.price if quote_is_usd else event.price_usd
-    fee_usd, fee_flag = _fee_value(event, unit_usd, usd_assets)
-    legs: list[Leg] = []
     side = event.side
+    if side == UNCLASSIFIED:
+        return []  # kept as a problem to resolve, never guessed into the lots
+    quote_is_usd = event.quote in usd_assets
+    value = _usd_value(event, quote_is_usd)
+    quote_quantity = _quote_quantity(event)
+    fee_usd, fee_flag = _fee_value(event, value, quote_quantity, usd_assets)
+    legs: list[Leg] = []
 
     def add(
         kind: int,
@@ -79,8 +87,12 @@ def legs_for(event: Event, event_id: int, usd_assets: frozenset[str] = frozenset
             )
         )
 
+    if side == MIGRATE:
+        assert event.subtotal is not None  # the new asset's quantity (the importer sets it)
+        add(MIGRATE_OUT, event.asset, event.quantity, None, ref)
+        add(MIGRATE_IN, event.quote, event.subtotal, None, ref)
+        return legs
     if side in ("buy", "sell", "spend", "income"):
-        value = None if unit_usd is None or event.price is None else fp.mul(event.quantity, unit_usd)
         missing = None if value is not None else f"no USD price for {event.asset} in {event.quote}"
         if side == "buy":
             # cash purchase: the fee is part of the cost; crypto-to-crypto: fees go to the
@@ -97,12 +109,12 @@ def legs_for(event: Event, event_id: int, usd_assets: frozenset[str] = frozenset
                 flag=missing or (fee_flag if quote_is_usd else None),
             )
             if not quote_is_usd:
-                assert event.price is not None
+                assert quote_quantity is not None
                 proceeds = None if value is None or fee_usd is None else Amount(value - fee_usd)
                 add(
                     DISPOSE,
                     event.quote,
-                    fp.mul(event.quantity, event.price),
+                    quote_quantity,
                     proceeds,
                     f"{ref}:{event.quote}",
                     flag=missing or fee_flag,
@@ -121,11 +133,11 @@ def legs_for(event: Event, event_id: int, usd_assets: frozenset[str] = frozenset
                 flag=missing or fee_flag,
             )
             if side == "sell" and not quote_is_usd:
-                assert event.price is not None
+                assert quote_quantity is not None
                 add(
                     ACQUIRE,
                     event.quote,
-                    fp.mul(event.quantity, event.price),
+                    quote_quantity,
                     value,
                     f"{ref}:{event.quote}",
                     flag=missing,
@@ -149,8 +161,28 @@ def legs_for(event: Event, event_id: int, usd_assets: frozenset[str] = frozenset
     return legs
 
 
+def _usd_value(event: Event, quote_is_usd: bool) -> Amount | None:
+    """USD value of the record's quantity: the exact total when the source gave one."""
+    if quote_is_usd:
+        if event.subtotal is not None:
+            return event.subtotal
+        return None if event.price is None else fp.mul(event.quantity, event.price)
+    if event.value_usd is not None:
+        return event.value_usd
+    if event.price_usd is None or (event.price is None and event.subtotal is None):
+        return None
+    return fp.mul(event.quantity, event.price_usd)
+
+
+def _quote_quantity(event: Event) -> Amount | None:
+    """How much of the quote asset changed hands: the exact total when the source gave one."""
+    if event.subtotal is not None:
+        return event.subtotal
+    return None if event.price is None else fp.mul(event.quantity, event.price)
+
+
 def _fee_value(
-    event: Event, unit_usd: Amount | None, usd_assets: frozenset[str]
+    event: Event, value: Amount | None, quote_quantity: Amount | None, usd_assets: frozenset[str]
 ) -> tuple[Amount | None, str | None]:
     """USD value of the fee and, when it cannot be known, why."""
     if event.fee == 0:
@@ -159,11 +191,20 @@ def _fee_value(
         return event.fee, None
     if event.fee_usd is not None:
         return event.fee_usd, None
-    if event.fee_asset == event.asset and unit_usd is not None:
-        return fp.mul(event.fee, unit_usd), None
-    if event.fee_asset == event.quote and unit_usd is not None and event.price:
-        # the quote's USD price is the asset's USD price divided by its price in the quote
-        return Amount(fp.div_round(event.fee * unit_usd, event.price)), None
+    unit_usd = event.price if event.quote in usd_assets else event.price_usd
+    exact = event.subtotal is not None or event.value_usd is not None
+    if event.fee_asset == event.asset:
+        if unit_usd is not None and not exact:
+            return fp.mul(event.fee, unit_usd), None
+        if value is not None and event.quantity:
+            # the fee's share of the exact value: fee / quantity of it
+            return Amount(fp.div_round(event.fee * value, event.quantity)), None
+    if event.fee_asset == event.quote and value is not None:
+        if exact and quote_quantity:
+            return Amount(fp.div_round(event.fee * value, quote_quantity)), None
+        if unit_usd is not None and event.price:
+            # the quote's USD price is the asset's USD price divided by its price in the quote
+            return Amount(fp.div_round(event.fee * unit_usd, event.price)), None
     return None, f"no USD value for the fee in {event.fee_asset}"
 
 

@@ -122,7 +122,9 @@ class Planner:
             realized=(st, lt),
             profile=tax_profile(engine.config, year),
             params=self.params,
-            quality=quality_problems(result, excluded_pools, engine.store.mismatches()),
+            quality=quality_problems(
+                result, excluded_pools, engine.store.mismatches(), engine.store.unclassified()
+            ),
             recent_buys=recent,
             amount_steps=engine.store.amount_steps(),
         )

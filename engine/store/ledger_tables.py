@@ -106,13 +106,14 @@ def import_events(
     return ImportSummary(batch_id, len(events), added, conflicts)
 
 
-_RECORD_COLUMNS = "asset, side, ts, quantity, price, quote, fee, fee_asset"
+_RECORD_COLUMNS = "asset, side, ts, quantity, price, quote, fee, fee_asset, subtotal, value_usd"
 
 
 def _record_values(e: Event) -> tuple[object, ...]:
     """What makes a record the same record (the trade itself, not its notes), as stored."""
     return (e.asset, e.side, e.timestamp, units_text(e.quantity), optional_units_text(e.price), e.quote,
-            units_text(e.fee), e.fee_asset)  # fmt: skip
+            units_text(e.fee), e.fee_asset, optional_units_text(e.subtotal),
+            optional_units_text(e.value_usd))  # fmt: skip
 
 
 def _stored_records(conn: sqlite3.Connection, keys: list[str]) -> dict[str, tuple[object, ...]]:
@@ -124,6 +125,20 @@ def _stored_records(conn: sqlite3.Connection, keys: list[str]) -> dict[str, tupl
             f"SELECT natural_key, {_RECORD_COLUMNS} FROM events WHERE natural_key IN ({marks})", chunk
         ):
             found[key] = tuple(values)
+    return found
+
+
+def known_keys(conn: sqlite3.Connection, keys: list[str]) -> set[str]:
+    """Which of these natural keys the store holds (what a dry run would skip)."""
+    found: set[str] = set()
+    with read_snapshot(conn):
+        for start in range(0, len(keys), 900):
+            chunk = keys[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                r[0]
+                for r in conn.execute(f"SELECT natural_key FROM events WHERE natural_key IN ({marks})", chunk)
+            )
     return found
 
 
@@ -203,6 +218,29 @@ def traded_assets(conn: sqlite3.Connection, account: str) -> set[str]:
     return {r[0] for r in conn.execute("SELECT DISTINCT asset FROM pools WHERE account = ?", (account,))}
 
 
+class Unclassified(NamedTuple):
+    """A row an importer kept without knowing what it is (no legs until it is classified)."""
+
+    account: str
+    asset: str
+    timestamp: EpochMicros
+    quantity: Amount
+    kind: str  # the row's type as the file spells it (events.note)
+    ref: str  # the trade id, or E<event id>
+    source: str
+
+
+def unclassified(conn: sqlite3.Connection) -> list[Unclassified]:
+    """Rows of a type no importer could classify, in time order."""
+    if conn.execute("PRAGMA user_version").fetchone()[0] < 8:  # an older store opened read-only
+        return []
+    rows = conn.execute(
+        "SELECT account, asset, ts, quantity, coalesce(note, ''), coalesce(trade_id, 'E' || id), source "
+        "FROM events WHERE side = 'unclassified' ORDER BY ts, id"
+    ).fetchall()
+    return [Unclassified(a, b, ts, read_units(q), kind, ref, src) for a, b, ts, q, kind, ref, src in rows]
+
+
 def event_count(conn: sqlite3.Connection) -> int:
     return int(conn.execute("SELECT count(*) FROM events").fetchone()[0])
 
@@ -214,7 +252,7 @@ def accounts(conn: sqlite3.Connection) -> list[str]:
 _EVENT_INSERT = (
     "INSERT INTO events (id, natural_key, batch_id, account, asset, side, ts, quantity, price, quote, "
     "fee, fee_asset, price_usd, fee_usd, trade_id, tx_id, address, note, counterpart_account, lots, "
-    "source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    "source, subtotal, value_usd) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
 )
 _LEG_INSERT = (
     "INSERT INTO legs (event_id, seq, pool_id, kind, ts, quantity, usd, ref, identification, "
@@ -244,6 +282,8 @@ def _event_values(key: str, batch_id: int, e: Event) -> tuple[object, ...]:
         e.counterpart_account,
         e.lots,
         e.source,
+        optional_units_text(e.subtotal),
+        optional_units_text(e.value_usd),
     )
 
 

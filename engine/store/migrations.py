@@ -100,5 +100,13 @@ MIGRATIONS: tuple[str, ...] = (
         account TEXT NOT NULL, asset TEXT NOT NULL, step TEXT NOT NULL, market TEXT NOT NULL,
         updated_at INTEGER NOT NULL, PRIMARY KEY (account, asset));
     """,
+    # 9: native importers: the exact totals a file gives (Event.subtotal, Event.value_usd, units like
+    # every amount column), and rows of a type harvest cannot read yet (side 'unclassified', no
+    # legs), found by the problems list through this index
+    """
+    ALTER TABLE events ADD COLUMN subtotal TEXT;
+    ALTER TABLE events ADD COLUMN value_usd TEXT;
+    CREATE INDEX IF NOT EXISTS events_unclassified ON events (account, asset) WHERE side = 'unclassified';
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -14,10 +14,19 @@ from engine.ledger.events import Event
 from engine.ledger.records import Ledger
 from engine.store import changes, ledger_tables, market_tables, price_tables, sync_tables
 from engine.store.connection import connect, default_store_path, read_snapshot, write_transaction
-from engine.store.ledger_tables import ImportSummary, Trade, keys_of
+from engine.store.ledger_tables import ImportSummary, Trade, Unclassified, keys_of
 
 # the names callers import from here
-__all__ = ["ImportSummary", "Store", "Trade", "keys_of", "open_store", "read_snapshot", "write_transaction"]
+__all__ = [
+    "ImportSummary",
+    "Store",
+    "Trade",
+    "Unclassified",
+    "keys_of",
+    "open_store",
+    "read_snapshot",
+    "write_transaction",
+]
 
 
 class Store:
@@ -48,6 +57,10 @@ class Store:
         `also` runs inside the same transaction (a sync cursor moves with its page)."""
         return ledger_tables.import_events(self.conn, self.path, events, source, usd_assets, also)
 
+    def known_keys(self, keys: list[str]) -> set[str]:
+        """Which of these natural keys the store already holds."""
+        return ledger_tables.known_keys(self.conn, keys)
+
     def ledger(self) -> Ledger:
         """Every ledger leg in processing order, amounts as fixed-point ints (or their digits)."""
         return ledger_tables.load_ledger(self.conn)
@@ -59,6 +72,10 @@ class Store:
     def chain_ids(self) -> dict[tuple[str, str], tuple[str, str]]:
         """(account, trade id) -> (wallet address, on-chain tx id) for events that have either."""
         return ledger_tables.chain_ids(self.conn)
+
+    def unclassified(self) -> list[Unclassified]:
+        """Imported rows of a type harvest cannot read yet (kept, no legs), in time order."""
+        return ledger_tables.unclassified(self.conn)
 
     def traded_assets(self, account: str) -> set[str]:
         return ledger_tables.traded_assets(self.conn, account)

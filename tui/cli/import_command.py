@@ -1,35 +1,158 @@
-"""`harvest import`: a CSV ledger into the store, all or nothing."""
+"""`harvest import`: exchange exports and CSV ledgers into the store, each file all or nothing.
+
+Every file is read (and its format detected) before anything is written: one bad file and
+nothing is imported."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from tui.cli.context import Subparsers, open_engine
+from engine.core.errors import CsvImportError, InputError
+from engine.core.units import EpochMicros
+from tui.cli.context import Subparsers, clock_for, open_engine
+
+if TYPE_CHECKING:
+    from engine.imports.importer import FileReport
+
+SHOWN = 10  # listed lines per kind of problem; the rest are counted
 
 
 def add_parser(sub: Subparsers) -> None:
-    imp = sub.add_parser("import", help="import a CSV ledger (all or nothing)")
-    imp.add_argument("path", type=Path, help="CSV file")
-    imp.add_argument("--account", help="account for rows without an account column")
+    imp = sub.add_parser("import", help="import exchange exports and CSV ledgers (each file all or nothing)")
+    imp.add_argument(
+        "paths", nargs="*", type=Path, metavar="PATH", help="files: exchange exports or harvest CSV"
+    )
+    imp.add_argument("--account", help="the account the rows land in (default: the format's, e.g. coinbase)")
+    imp.add_argument(
+        "--format",
+        dest="import_format",
+        metavar="NAME",
+        help="read as this format (see --formats), not detected",
+    )
+    imp.add_argument(
+        "--timezone", metavar="ZONE", help="IANA zone of times written without one (harvest CSV)"
+    )
+    imp.add_argument("--dry-run", action="store_true", help="read and summarise; write nothing")
+    imp.add_argument(
+        "--formats", action="store_true", help="list the formats harvest reads and where to export them"
+    )
 
 
 def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
+    if args.formats:
+        return _list_formats(out)
+    if not args.paths:
+        raise InputError("import: give one or more files to import (or --formats to list what harvest reads)")
+    from engine.core.dates import load_zone
+    from engine.imports.formats import Options
+    from engine.imports.generic_csv import FUTURE_SLACK
+    from engine.imports.importer import read_file
+
+    try:
+        zone = load_zone(args.timezone) if args.timezone else None
+    except ValueError as exc:
+        raise InputError(f"--timezone: {exc}") from None
+    options = Options(args.account, zone, EpochMicros(clock_for(args)() + FUTURE_SLACK))
+    reports, refused = [], []
+    for path in args.paths:  # every file read before anything is written
+        try:
+            reports.append(read_file(path, options, args.import_format))
+        except CsvImportError as exc:
+            refused.append(exc)
+    if refused:
+        problems = [problem for exc in refused for problem in exc.problems]
+        raise CsvImportError(", ".join(exc.path for exc in refused), problems)
+    for report in reports:
+        _summarise(report, out)
+    if args.dry_run:
+        return _dry_run(reports, out)
     from engine.planning.checklist import reconcile_checklist
 
     engine = open_engine(args)
-    summary = engine.import_csv(args.path, args.account)
-    print(
-        f"imported {summary.added} new event(s) from {args.path} ({summary.duplicates} already in the store)",
-        file=out,
-    )
-    if summary.conflicts:
-        ids = ", ".join(key.rsplit("|", 1)[-1] for key in summary.conflicts[:10])
-        more = f" and {len(summary.conflicts) - 10} more" if len(summary.conflicts) > 10 else ""
-        print(f"warning: {len(summary.conflicts)} row(s) reuse a trade id the store holds with other values "
-              f"(kept as stored; check the source): {ids}{more}", file=sys.stderr)  # fmt: skip
-    for change in reconcile_checklist(engine) if summary.added else ():
+    added = 0
+    for report in reports:
+        summary = engine.store_import(report)
+        added += summary.added
+        print(f"imported {summary.added} new event(s) from {report.label} ({summary.duplicates} already in the "
+              "store)", file=out)  # fmt: skip
+        if summary.conflicts:
+            ids = ", ".join(key.rsplit("|", 1)[-1] for key in summary.conflicts[:10])
+            more = f" and {len(summary.conflicts) - 10} more" if len(summary.conflicts) > 10 else ""
+            print(f"warning: {len(summary.conflicts)} row(s) reuse a trade id the store holds with other values "
+                  f"(kept as stored; check the source): {ids}{more}", file=sys.stderr)  # fmt: skip
+    for change in reconcile_checklist(engine) if added else ():
         print(f"checklist: {change}", file=out)
+    return 0
+
+
+def _summarise(report: FileReport, out: TextIO) -> None:
+    """What the file held: format and layout, what its rows became, what was skipped, and what
+    is kept but left out of results (unclassified rows, values without a USD price)."""
+    counts = report.counts()
+    account = f", account {report.account}" if report.account else ""
+    print(f"{report.label}: {report.format.name} ({report.version}){account}", file=out)
+    parts = [f"{counts[k]} {name}" for k, name in (("trade", "trade(s)"), ("transfer", "transfer(s)"),
+             ("income", "income"), ("fee", "fee row(s)"), ("migration", "migration(s)")) if counts[k]]  # fmt: skip
+    fees, in_crypto = report.fees()
+    if fees:
+        parts.append(f"{fees} with a fee ({in_crypto} paid in crypto)" if in_crypto else f"{fees} with a fee")
+    print(f"  {len(report.events)} event(s): {', '.join(parts) or 'none'}", file=out)
+    skipped = report.parsed.skipped
+    if skipped:
+        kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(skipped.items()))
+        print(f"  skipped {sum(skipped.values())} internal row(s): {kinds}", file=out)
+    for note in report.parsed.notes:
+        print(f"  note: {note}", file=out)
+    unclassified = report.unclassified()
+    if unclassified:
+        print(f"  unclassified, kept but left out of results until classified: {len(unclassified)}", file=out)
+        for line, event in unclassified[:SHOWN]:
+            print(f"    {report.label}:{line}: {event.note} ({event.asset})", file=out)
+        _more(len(unclassified), out)
+    priced = report.needs_price()
+    if priced:
+        print(f"  needs a USD price, kept but left out of results until priced: {len(priced)}", file=out)
+        for line, event, why in priced[:SHOWN]:
+            print(f"    {report.label}:{line}: {event.side} {event.asset}: {why}", file=out)
+        _more(len(priced), out)
+
+
+def _more(count: int, out: TextIO) -> None:
+    if count > SHOWN:
+        print(f"    … and {count - SHOWN} more", file=out)
+
+
+def _dry_run(reports: list[FileReport], out: TextIO) -> int:
+    """How many events would be new, from the store as it is (opened read-only, never created)."""
+    from engine.store.connection import default_store_path
+    from engine.store.store import keys_of, open_store
+
+    path = default_store_path()
+    store = open_store(path, readonly=True) if path.exists() else None
+    try:
+        for report in reports:
+            keys = [key for key, _ in keys_of(report.events)]
+            known = len(store.known_keys(keys)) if store is not None else 0
+            print(f"dry run: {len(keys) - known} new event(s) from {report.label} ({known} already in the store); "
+                  "nothing written", file=out)  # fmt: skip
+    finally:
+        if store is not None:
+            store.close()
+    return 0
+
+
+def _list_formats(out: TextIO) -> int:
+    from engine.imports.registry import FORMATS
+
+    for fmt in FORMATS:
+        layouts = ", ".join(f"{v.label} ({len(v.header)} columns)" for v in fmt.versions if v.header)
+        print(f"{fmt.key}: {fmt.name}", file=out)
+        print(f"  export: {fmt.export_path}", file=out)
+        if layouts:
+            print(f"  layouts: {layouts}", file=out)
+        print(f"  reads: {fmt.reads}", file=out)
+        print(f"  skips: {fmt.skips}", file=out)
     return 0

@@ -47,9 +47,13 @@ def test_line_numbers_count_physical_lines_of_quoted_multiline_cells():
 
 
 def test_header_problems():
-    assert problems("timestamp,asset,side,quantity,price,fee,colour\n") == [
-        "f.csv:1: colour: unknown column (known: timestamp, asset, side, quantity, price, fee, account, quote, "
-        "fee_asset, price_usd, fee_usd, trade_id, tx_id, address, note, counterpart_account, lots)",
+    # each unknown column on its own short line; the known columns listed once, not per line
+    assert problems("timestamp,asset,side,quantity,price,fee,colour,size\n") == [
+        "f.csv:1: colour: unknown column",
+        "f.csv:1: size: unknown column",
+        "f.csv:1: header: the columns harvest CSV knows are timestamp, asset, side, quantity, price, fee, "
+        "account, quote, fee_asset, price_usd, fee_usd, trade_id, tx_id, address, note, counterpart_account, "
+        "lots, subtotal, total",
         "f.csv:1: account: no account column; pass --account NAME",
     ]
     assert problems("timestamp,account,asset,side,quantity,fee\n") == [
@@ -171,3 +175,41 @@ def test_a_later_file_reusing_a_stored_trade_id_with_other_values_is_reported(tm
     other = f"{header}\n2026-01-01T00:00:00Z,kraken,BTC,buy,2,100,0,T1\n2026-01-02T00:00:00Z,kraken,BTC,buy,1,100,0,T2\n"
     summary = store.import_events(keys_of(parse_csv(other, "b.csv")), "b", frozenset({"USD"}))
     assert (summary.added, summary.conflicts) == (1, ("kraken|id|T1",))
+
+
+def test_a_total_keeps_the_value_exact_when_the_price_would_not_fit_18_places():
+    from engine.ledger.legs import build_ledger
+
+    text = (
+        "timestamp,account,asset,side,quantity,price,fee,total,subtotal\n"
+        "2026-01-01T00:00:00Z,k,ETH,buy,3,,0.5,100.5,\n"  # paid 100.50 with a 0.50 fee: subtotal 100
+        "2026-01-02T00:00:00Z,k,ETH,sell,3,,0.5,,101\n"  # sold for 101 gross, fee 0.50
+    )
+    buy, sale = parse_csv(text, "f.csv")
+    assert (buy.subtotal, buy.price) == (fp.parse("100"), fp.parse("33.333333333333333333"))
+    assert sale.subtotal == fp.parse("101")
+    legs = build_ledger([buy, sale]).legs
+    assert [leg[4] for leg in legs] == [fp.parse("100.5"), fp.parse("100.5")]  # basis and proceeds exact
+
+
+def test_total_and_subtotal_must_agree_and_need_the_fee_in_the_quote():
+    text = (
+        "timestamp,account,asset,side,quantity,price,fee,fee_asset,total,subtotal\n"
+        "2026-01-01T00:00:00Z,k,ETH,buy,3,,0.5,USD,100.5,99\n"
+        "2026-01-01T00:00:00Z,k,ETH,buy,3,,0.01,ETH,100.5,\n"
+        "2026-01-01T00:00:00Z,k,ETH,transfer_out,3,,0,,,5\n"
+    )
+    assert problems(text) == [
+        "f.csv:2: total: 100.5 does not match subtotal 99 and fee",
+        "f.csv:3: total: the fee is not in the quote, so the subtotal is unknown; give subtotal",
+        "f.csv:4: subtotal: a transfer has no value; leave it blank",
+    ]
+
+
+def test_zone_less_times_are_read_in_the_zone_given():
+    from zoneinfo import ZoneInfo
+
+    text = f"{H}\n2026-03-04 10:02:11,kraken,BTC,buy,1,100,0\n"
+    assert problems(text)[0].startswith("f.csv:2: timestamp: timestamp has no time zone")
+    (event,) = parse_csv(text, "f.csv", zone=ZoneInfo("America/New_York"))
+    assert event.timestamp == 1_772_636_531_000_000  # 2026-03-04T15:02:11Z (EST)

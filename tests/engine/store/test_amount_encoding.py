@@ -11,6 +11,7 @@ from engine.core import fixedpoint as fp
 from engine.imports.generic_csv import parse_csv
 from engine.store.migrations import SCHEMA_VERSION
 from engine.store.store import Store, keys_of
+from tests.support import as_schema
 
 ROWS = """timestamp,account,asset,side,quantity,price,fee,quote,fee_asset,price_usd,fee_usd,trade_id
 2026-01-01T00:00:00Z,kraken,BTC,buy,1.5,30000.25,0.1,USD,USD,,,K1
@@ -41,7 +42,7 @@ def as_schema_4(path: Path) -> None:
             for rowid, value in conn.execute(f"SELECT id, {column} FROM events").fetchall():
                 old = None if value is None else fp.fmt(int(value), 0)
                 conn.execute(f"UPDATE events SET {column} = ? WHERE id = ?", (old, rowid))
-        conn.execute("PRAGMA user_version = 4")
+        as_schema(conn, 4)
 
 
 def test_every_amount_column_holds_units(tmp_path):

@@ -11,6 +11,7 @@ from engine.core.errors import StoreError
 from engine.imports.generic_csv import parse_csv
 from engine.store.migrations import SCHEMA_VERSION
 from engine.store.store import Store, keys_of
+from tests.support import as_schema
 
 H = "timestamp,account,asset,side,quantity,price,fee,trade_id"
 ROWS = [
@@ -114,7 +115,7 @@ def test_migration_6_keys_exchange_trades_by_market_and_keeps_csv_keys(tmp_path)
     with Store(path) as store:
         store.import_events(keys_of([synced, *imported]), "t", frozenset({"USD", "USDT"}))
         store.conn.execute("UPDATE events SET natural_key = 'binance|id|42' WHERE account = 'binance'")
-        store.conn.execute("PRAGMA user_version = 5")  # as a store before migration 6
+        as_schema(store.conn, 5)  # as a store before migration 6
     with Store(path) as store:
         keys = sorted(r[0] for r in store.conn.execute("SELECT natural_key FROM events"))
         assert keys == ["binance|id|BTC/USDT|42", "kraken|id|T7"]

@@ -1,0 +1,150 @@
+"""Native importers at scale: a generated 100,000-row Coinbase transaction history (2025 layout)
+and a 100,000-row Kraken ledgers.csv, each detected and read in-process, then imported end to end
+through the real CLI (`harvest import FILE`, a fresh store, interpreter start included).
+
+    uv run python bench/bench_import.py [ROWS]     # default: 100000
+
+Deterministic files (a fixed seed), written once to bench/out; best of 3 runs each. Wall time
+and CPU time (the process's, or the child's for the CLI) are both printed: on a shared machine
+the CPU time is the steadier figure."""
+
+from __future__ import annotations
+
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from engine.imports.formats import Options  # noqa: E402
+from engine.imports.importer import read_file  # noqa: E402
+
+OUT = Path(__file__).resolve().parent / "out"
+START = 1_577_836_800  # 2020-01-01T00:00:00Z
+ASSETS = {"BTC": 40_000, "ETH": 2_500, "SOL": 120, "ADA": 0.5, "DOT": 7}
+CB_HEADER = (
+    "ID,Timestamp,Transaction Type,Asset,Quantity Transacted,Price Currency,Price at Transaction,Subtotal,"
+    "Total (inclusive of fees and/or spread),Fees and/or Spread,Notes,Sender Address,Recipient Address"
+)
+
+
+def _when(rng: random.Random, index: int, rows: int, fmt: str) -> str:
+    seconds = START + index * (4 * 365 * 86_400 // rows) + rng.randrange(60)
+    return datetime.fromtimestamp(seconds, tz=UTC).strftime(fmt)
+
+
+def write_coinbase(path: Path, rows: int) -> None:
+    """Mostly buys and sells, with sends, receives, rewards, converts and staking moves; newest
+    first, money as Coinbase prints it."""
+    rng = random.Random(13)
+    kinds = (
+        ["Buy"] * 5
+        + ["Sell"] * 3
+        + ["Send", "Receive", "Staking Income", "Convert", "Retail Staking Transfer"]
+    )
+    lines = []
+    for n in range(rows):
+        kind = rng.choice(kinds)
+        asset = rng.choice(list(ASSETS))
+        qty = round(rng.uniform(0.001, 2.0) * (1000 if asset == "ADA" else 1), 8)
+        price = round(ASSETS[asset] * rng.uniform(0.5, 1.5), 2)
+        subtotal = round(qty * price, 2) or 0.01
+        fee = round(subtotal * 0.006, 2)
+        out = kind in ("Sell", "Send", "Convert", "Retail Staking Transfer")
+        total = round(subtotal - fee if out else subtotal + fee, 2)
+        notes = {
+            "Convert": f"Converted {qty:.8f} {asset} to {subtotal:.2f} USDC",
+            "Send": f"Sent {qty:.8f} {asset} to addr{n}",
+        }
+        lines.append(",".join([
+            f"{n:024x}", _when(rng, n, rows, "%Y-%m-%d %H:%M:%S UTC"), kind, asset, f"{'-' if out else ''}{qty:.8f}", "USD",
+            f'"${price:,.2f}"', f'"${subtotal:,.2f}"', f'"${total:,.2f}"', f"${fee:.2f}", notes.get(kind, ""), "",
+            f"addr{n}" if kind == "Send" else "",
+        ]))  # fmt: skip
+    lines.reverse()  # newest first, as Coinbase writes it
+    path.write_text("\r\n".join(["", "Transactions", "User,Bench,0000", CB_HEADER, *lines]) + "\r\n")
+
+
+def write_kraken(path: Path, rows: int) -> None:
+    """Trades (two rows per refid against USD), staking rewards, deposits and withdrawals, staking moves."""
+    rng = random.Random(14)
+    codes = {"BTC": "XXBT", "ETH": "XETH", "SOL": "SOL", "ADA": "ADA", "DOT": "DOT"}
+    row = '"L{n}{leg}","R{n}","{when}","{kind}","{sub}","currency","crypto","{asset}","spot / main",{amount},{fee},0'
+    lines = [
+        '"txid","refid","time","type","subtype","aclass","subclass","asset","wallet","amount","fee","balance"'
+    ]
+    n = 0
+    while len(lines) <= rows:
+        when = _when(rng, len(lines), rows, "%Y-%m-%d %H:%M:%S.%f")[:-2]
+        asset = rng.choice(list(ASSETS))
+        qty = round(rng.uniform(0.001, 2.0), 8)
+        kind = rng.choice(["trade"] * 6 + ["staking", "deposit", "withdrawal", "transfer"])
+        if kind == "trade":
+            cost = round(qty * ASSETS[asset] * rng.uniform(0.5, 1.5), 4) or 0.01
+            buying = rng.random() < 0.6
+            lines.append(row.format(n=n, leg="A", when=when, kind=kind, sub="", asset="ZUSD",
+                                    amount=f"{-cost if buying else cost:.4f}", fee=f"{cost * 0.0026:.4f}"))  # fmt: skip
+            lines.append(row.format(n=n, leg="B", when=when, kind=kind, sub="", asset=codes[asset],
+                                    amount=f"{qty if buying else -qty:.10f}", fee="0.0000000000"))  # fmt: skip
+        else:
+            sub = "spottostaking" if kind == "transfer" else ""
+            code = codes[asset] + (".S" if kind == "staking" else "")
+            amount = -qty if kind in ("withdrawal", "transfer") else qty
+            lines.append(row.format(n=n, leg="A", when=when, kind=kind, sub=sub, asset=code, amount=f"{amount:.10f}",
+                                    fee="0.0000000000"))  # fmt: skip
+        n += 1
+    path.write_text("\n".join(lines[: rows + 1]) + "\n")
+
+
+def harvest_command() -> list[str]:
+    found = shutil.which("harvest", path=str(Path(sys.executable).parent))
+    return [found] if found else [sys.executable, "-m", "tui"]
+
+
+def cli_import(path: Path) -> tuple[float, float]:
+    """(wall, CPU) seconds of `harvest import FILE` into a fresh store."""
+    home = Path(tempfile.mkdtemp(prefix="harvest-bench-"))
+    (home / "none.yaml").write_text("tax:\n  timezone: America/New_York\n")
+    env = {**os.environ, "HARVEST_HOME": str(home), "HARVEST_CONFIG": str(home / "none.yaml")}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run([*harvest_command(), "import", str(path)], env=env, check=True, stdout=subprocess.DEVNULL)
+    elapsed = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    shutil.rmtree(home)
+    return elapsed, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+
+
+def main() -> None:
+    rows = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    OUT.mkdir(exist_ok=True)
+    for name, write in (("coinbase", write_coinbase), ("kraken", write_kraken)):
+        path = OUT / f"{name}-{rows}.csv"
+        if not path.exists():
+            write(path, rows)
+        reads = []
+        for _ in range(3):
+            started, cpu = time.perf_counter(), time.process_time()
+            report = read_file(path, Options(None, None, None))
+            reads.append((time.perf_counter() - started, time.process_time() - cpu))
+        imports = [cli_import(path) for _ in range(3)]
+        read, cli = min(reads), min(imports)
+        print(f"{name}: {rows:,} rows -> {len(report.events):,} events ({report.format.name}, {report.version}): "
+              f"detect + read {read[0]:.2f} s ({min(r[1] for r in reads):.2f} s CPU) in-process; "
+              f"harvest import end to end {cli[0]:.2f} s ({min(c[1] for c in imports):.2f} s CPU), best of 3")  # fmt: skip
+    started, cpu = time.perf_counter(), time.process_time()
+    sum(range(10**7))
+    print(
+        f"machine: sum(range(10**7)) {time.perf_counter() - started:.2f} s ({time.process_time() - cpu:.2f} s CPU)"
+    )
+
+
+if __name__ == "__main__":
+    main()

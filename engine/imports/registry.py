@@ -1,0 +1,76 @@
+"""The formats harvest reads, and which one a file is.
+
+Detection reads the file's first 50 records (CSV rows; a quoted multi-line disclaimer is one),
+and finds the header: first an exact layout (each Version's header, no more than its `preamble`
+records into the file — a preamble is skipped only where the format says exports have one),
+then, for a layout not listed, the first record holding all of a format's `core` columns (a
+column an exchange adds does not break detection). `--format NAME` restricts the search to one
+format and, failing that, takes the first line as its header (its parse then names what is
+missing). harvest CSV comes last: it is the fallback for any file with its core columns.
+
+Adding a format (Koinly, Gemini, …) is one module, one fixture and one test:
+1. engine/imports/<name>.py: a `parse(table, options, parsed)` that reads `table.rows` with
+   engine.imports.rows.Cells (money, signed numbers, times, FILE:LINE: column problems) and calls
+   `parsed.add(event, line, kind)` per event, `parsed.skipped[type] += 1` per internal row, and
+   keeps a row of an unknown type as an `unclassified` event (not a problem); and a `Format`
+   with its key (`--format` name), name, export path in the exchange's UI, what it reads and
+   skips, every layout Version (the header exactly as served, preamble lines allowed), its core
+   columns, default account and the zone of zone-less times.
+2. Add it to FORMATS below, before HARVEST_CSV.
+3. tests/fixtures/imports/<name>/<version>.csv with the export's quirks, and
+   tests/engine/imports/test_<name>.py checking the events, lots and gains by hand.
+4. Its row in the README's "Getting your data in" table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.imports.coinbase import COINBASE
+from engine.imports.coinbase_pro import COINBASE_PRO_ACCOUNT, COINBASE_PRO_FILLS
+from engine.imports.formats import Format, normalized
+from engine.imports.generic_csv import HARVEST_CSV
+from engine.imports.kraken import KRAKEN_LEDGERS
+from engine.imports.kraken_trades import KRAKEN_TRADES
+
+FORMATS: tuple[Format, ...] = (
+    COINBASE,
+    COINBASE_PRO_FILLS,
+    COINBASE_PRO_ACCOUNT,
+    KRAKEN_LEDGERS,
+    KRAKEN_TRADES,
+    HARVEST_CSV,
+)
+HEAD_RECORDS = 50
+
+
+@dataclass(frozen=True)
+class Detected:
+    format: Format
+    version: str  # "2025, 13 columns", or "a layout not seen before, 14 columns"
+    index: int  # which record of the head is the header
+
+
+def by_key(key: str) -> Format | None:
+    return next((f for f in FORMATS if f.key == key), None)
+
+
+def detect(head: list[list[str]], forced: Format | None = None) -> Detected | None:
+    """The format and layout of a file from its first records (see the module docstring)."""
+    candidates = (forced,) if forced is not None else FORMATS
+    for index, record in enumerate(head):
+        for fmt in candidates:
+            for version in fmt.versions:
+                if version.header and version.matches(record, index):
+                    return Detected(fmt, f"{version.label}, {len(version.header)} columns", index)
+    for index, record in enumerate(head):
+        names = normalized(record)
+        for fmt in candidates:
+            preamble = max((v.preamble for v in fmt.versions), default=0)
+            if fmt.core and index <= preamble and fmt.core <= set(names):
+                listed = any(v.header for v in fmt.versions)
+                layout = "a layout not seen before, " if listed else ""
+                return Detected(fmt, f"{layout}{len(names)} columns", index)
+    if forced is not None and head:
+        return Detected(forced, f"{len(normalized(head[0]))} columns", 0)
+    return None
