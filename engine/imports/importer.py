@@ -53,8 +53,10 @@ class FileReport:
 
     def fees(self) -> tuple[int, int]:
         """(rows carrying a fee, of which paid in crypto: each a disposal of it)."""
-        paid = [e for e, kind in zip(self.events, self.parsed.kinds, strict=True) if e.fee or kind == FEE]
-        return len(paid), sum(1 for e in paid if e.fee_asset != USD)
+        paid = [
+            (e, kind) for e, kind in zip(self.events, self.parsed.kinds, strict=True) if e.fee or kind == FEE
+        ]
+        return len(paid), sum(1 for e, kind in paid if (e.asset if kind == FEE else e.fee_asset) != USD)
 
     def unclassified(self) -> list[tuple[int, Event]]:
         return [(line, e) for line, e, kind in self._rows() if kind == UNCLASSIFIED]

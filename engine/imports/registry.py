@@ -30,6 +30,8 @@ from engine.imports.coinbase import COINBASE
 from engine.imports.coinbase_pro import COINBASE_PRO_ACCOUNT, COINBASE_PRO_FILLS
 from engine.imports.formats import Format, normalized
 from engine.imports.generic_csv import HARVEST_CSV
+from engine.imports.koinly import KOINLY
+from engine.imports.koinly_template import KOINLY_TEMPLATE
 from engine.imports.kraken import KRAKEN_LEDGERS
 from engine.imports.kraken_trades import KRAKEN_TRADES
 
@@ -39,6 +41,8 @@ FORMATS: tuple[Format, ...] = (
     COINBASE_PRO_ACCOUNT,
     KRAKEN_LEDGERS,
     KRAKEN_TRADES,
+    KOINLY,
+    KOINLY_TEMPLATE,
     HARVEST_CSV,
 )
 HEAD_RECORDS = 50

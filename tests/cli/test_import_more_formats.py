@@ -1,0 +1,49 @@
+"""`harvest import --dry-run` on the exports of tax tools and apps (Koinly, CoinTracker,
+CoinLedger, Crypto.com, Binance.US, Cash App, Robinhood): the summary names the format and
+layout found and what the rows became; --formats lists each one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tui.cli.main import main
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imports"
+SUMMARIES = {
+    "koinly/transaction-history.csv": (
+        "Koinly transaction export (transaction history, 20 columns)",
+        "13 event(s): 4 trade(s), 4 transfer(s), 3 income, 4 with a fee (2 paid in crypto)",
+    ),
+    "koinly-template/universal.csv": (
+        "Koinly universal template (universal, 12 columns), account koinly",
+        "13 event(s): 4 trade(s), 3 transfer(s), 2 income, 2 fee row(s), 1 migration(s), 5 with a fee "
+        "(4 paid in crypto)",
+    ),
+}
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("HARVEST_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("HARVEST_CONFIG", str(tmp_path / "config.yaml"))
+    return tmp_path
+
+
+@pytest.mark.parametrize("name", sorted(SUMMARIES))
+def test_dry_run_names_the_format_and_layout(home, capsys, name):
+    path = FIXTURES / name
+    assert main(["import", str(path), "--dry-run"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    found, events = SUMMARIES[name]
+    assert lines[0] == f"{path}: {found}"
+    assert lines[1] == f"  {events}"
+    assert not (home / "home").exists()
+
+
+def test_formats_lists_each_with_where_to_export_it(home, capsys):
+    assert main(["import", "--formats"]) == 0
+    out = capsys.readouterr().out
+    assert "koinly: Koinly transaction export\n  export: app.koinly.io → Transactions" in out
+    assert "koinly-template: Koinly universal template\n" in out

@@ -1,0 +1,79 @@
+"""Properties of every layout of Koinly, CoinTracker, CoinLedger, Crypto.com, Binance.US, Cash App
+and Robinhood: any valid file (any selection of a fixture's rows, repeats included, in any order)
+re-imports with no change, and a file's rows in another order are the same ledger."""
+
+from __future__ import annotations
+
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.core import fixedpoint as fp
+from engine.imports.importer import FileReport, read_text
+from engine.ledger.events import USD
+from engine.store.store import Store, keys_of
+from tests.engine.imports.imported import FIXTURES, NO_OPTIONS, lots
+
+FORMATS = ("koinly", "koinly-template")
+FILES = sorted(path for key in FORMATS for path in (FIXTURES / key).glob("*.csv"))
+
+
+def split(path: Path) -> tuple[list[str], list[str]]:
+    """(the lines up to the header, the data rows): the fixtures hold no multi-line cells."""
+    lines = path.read_text().splitlines()
+    first = read_text(path.read_text(), "x.csv", NO_OPTIONS).parsed.lines[0] if lines else 1
+    head, rows = lines[: first - 1], [line for line in lines[first - 1 :] if line.strip()]
+    assert all(row.count('"') % 2 == 0 for row in rows)
+    return head, rows
+
+
+def read(head: list[str], rows: list[str]) -> FileReport:
+    return read_text("\n".join([*head, *rows]) + "\n", "file.csv", NO_OPTIONS)
+
+
+def outcome(
+    report: FileReport,
+) -> tuple[Counter[tuple[str, str, str, str, str]], Counter[tuple[str, str, str, str]]]:
+    """Realized slices and open lots without their ids (ids number events in file order)."""
+    result = lots(report.events)
+    sold = Counter((r.account, r.asset, fp.fmt(r.quantity), fp.fmt(r.proceeds), fp.fmt(r.cost_basis))
+                   for r in result.realized)  # fmt: skip
+    held = Counter((lot.account, lot.asset, fp.fmt(lot.quantity), str(lot.basis)) for lot in result.open_lots)
+    return sold, held
+
+
+def test_every_format_here_has_a_fixture():
+    assert {path.parent.name for path in FILES} == set(FORMATS)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+@settings(max_examples=15, deadline=None)
+@given(data=st.data())
+def test_rows_in_another_order_are_the_same_ledger(path, data):
+    head, rows = split(path)
+    original = read(head, rows)
+    shuffled = read(head, data.draw(st.permutations(rows)))
+    assert sorted(keys_of(shuffled.events)) == sorted(keys_of(original.events))
+    assert shuffled.counts() == original.counts()
+    assert shuffled.parsed.skipped == original.parsed.skipped
+    assert outcome(shuffled) == outcome(original)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+@settings(max_examples=15, deadline=None)
+@given(data=st.data())
+def test_any_valid_file_reimports_with_no_change(path, data):
+    head, rows = split(path)
+    chosen = data.draw(st.lists(st.sampled_from(rows), min_size=1, max_size=len(rows) + 3))
+    report = read(head, chosen)
+    keyed = keys_of(report.events)
+    with tempfile.TemporaryDirectory() as folder, Store(Path(folder) / "s.sqlite3") as store:
+        first = store.import_events(keyed, "first", frozenset({USD}))
+        again = store.import_events(keys_of(read(head, chosen).events), "again", frozenset({USD}))
+        assert first.added == len({key for key, _ in keyed}) == store.event_count()
+        assert (again.added, again.conflicts) == (0, ())
+        assert store.event_count() == first.added
