@@ -123,9 +123,8 @@ def read_text(text: str, label: str, options: Options, format_key: str | None = 
     fmt = detected.format
     header_line, header = head[detected.index]
     parsed = Parsed()
-    rows = _rows(
-        label, header, chain(head[detected.index + 1 :], _rest(reader, parsed.problems, label)), parsed
-    )
+    records = chain(head[detected.index + 1 :], _rest(reader, parsed.problems, label))
+    rows = _rows(label, header, records, parsed, fmt.footer)
     zone = options.zone
     if fmt.zone is not None:
         if options.zone is not None:
@@ -159,14 +158,16 @@ def _rest(reader: Reader, problems: list[str], label: str) -> Iterator[tuple[int
 
 
 def _rows(
-    label: str, header: list[str], records: Iterator[tuple[int, list[str]]], parsed: Parsed
+    label: str, header: list[str], records: Iterator[tuple[int, list[str]]], parsed: Parsed, footer: str = ""
 ) -> Iterator[tuple[int, list[str]]]:
-    """Rows that fit the header: blank rows dropped, empty cells past the header ignored, and a
-    row with too few or too many cells a problem (a file cut short ends that way)."""
+    """Rows that fit the header: blank rows and the export's closing note (`footer`) dropped,
+    empty cells past the header ignored, and a row with too few or too many cells a problem (a
+    file cut short ends that way)."""
     width = len(header)
     problems = parsed.problems
     for line, cells in records:
-        if not any(c.strip() for c in cells):
+        first = next((c for c in cells if c.strip()), None)
+        if first is None or (footer and first.strip().startswith(footer)):
             continue
         if len(cells) != width:
             if len(cells) > width and not any(c.strip() for c in cells[width:]):

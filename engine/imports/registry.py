@@ -28,6 +28,8 @@ from dataclasses import dataclass
 
 from engine.imports.coinbase import COINBASE
 from engine.imports.coinbase_pro import COINBASE_PRO_ACCOUNT, COINBASE_PRO_FILLS
+from engine.imports.cointracker import COINTRACKER
+from engine.imports.cointracker_template import COINTRACKER_TEMPLATE
 from engine.imports.formats import Format, normalized
 from engine.imports.generic_csv import HARVEST_CSV
 from engine.imports.koinly import KOINLY
@@ -43,6 +45,8 @@ FORMATS: tuple[Format, ...] = (
     KRAKEN_TRADES,
     KOINLY,
     KOINLY_TEMPLATE,
+    COINTRACKER,
+    COINTRACKER_TEMPLATE,
     HARVEST_CSV,
 )
 HEAD_RECORDS = 50

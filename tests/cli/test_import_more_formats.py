@@ -21,6 +21,14 @@ SUMMARIES = {
         "13 event(s): 4 trade(s), 3 transfer(s), 2 income, 2 fee row(s), 1 migration(s), 5 with a fee "
         "(4 paid in crypto)",
     ),
+    "cointracker/transaction-history.csv": (
+        "CoinTracker transaction export (transaction history, 21 columns)",
+        "12 event(s): 4 trade(s), 4 transfer(s), 2 income, 4 with a fee (2 paid in crypto)",
+    ),
+    "cointracker-template/template.csv": (
+        "CoinTracker CSV template (template, 8 columns), account cointracker",
+        "10 event(s): 4 trade(s), 3 transfer(s), 1 income, 1 fee row(s), 3 with a fee (2 paid in crypto)",
+    ),
 }
 
 
@@ -47,3 +55,5 @@ def test_formats_lists_each_with_where_to_export_it(home, capsys):
     out = capsys.readouterr().out
     assert "koinly: Koinly transaction export\n  export: app.koinly.io → Transactions" in out
     assert "koinly-template: Koinly universal template\n" in out
+    assert "cointracker: CoinTracker transaction export\n  export: cointracker.io → Transactions" in out
+    assert "cointracker-template: CoinTracker CSV template\n" in out
