@@ -30,6 +30,7 @@ from engine.imports.coinbase import COINBASE
 from engine.imports.coinbase_pro import COINBASE_PRO_ACCOUNT, COINBASE_PRO_FILLS
 from engine.imports.cointracker import COINTRACKER
 from engine.imports.cointracker_template import COINTRACKER_TEMPLATE
+from engine.imports.crypto_com import CRYPTO_COM
 from engine.imports.formats import Format, normalized
 from engine.imports.generic_csv import HARVEST_CSV
 from engine.imports.koinly import KOINLY
@@ -47,6 +48,7 @@ FORMATS: tuple[Format, ...] = (
     KOINLY_TEMPLATE,
     COINTRACKER,
     COINTRACKER_TEMPLATE,
+    CRYPTO_COM,
     HARVEST_CSV,
 )
 HEAD_RECORDS = 50

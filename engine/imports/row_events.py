@@ -4,9 +4,10 @@ CoinLedger, Crypto.com, Binance.US, Cash App, Robinhood).
 
 Rules shared by those formats:
 - a trade with USD on one side is a buy or sell in USD, its subtotal the USD amount exactly;
-  crypto for crypto (or for another fiat) is a sale of what was sent with the received asset as
-  its quote (two legs: a disposal and an acquisition), valued at the USD value the file gives,
-  else kept and flagged as needing a price;
+  one with another cash currency (EUR) is a buy or sell in USD at the USD value the file gives
+  (harvest keeps no lots of foreign cash); crypto for crypto is a sale of what was sent with the
+  received asset as its quote (two legs: a disposal and an acquisition), valued at the USD value
+  the file gives; without a USD value either is kept and flagged as needing a price;
 - a fee is its own amount in its own asset (never taken out of the quantities), with its USD
   value when the file gives one;
 - income is valued at the USD value the file gives, else flagged (never zero)."""
@@ -83,19 +84,22 @@ def fee_fields(fee: Flow | None) -> dict[str, Any]:
 
 def trade(origin: Origin, sent: Flow, received: Flow, fee: Flow | None = None) -> Event | None:
     """One trade from what was sent and what was received; None for cash for cash."""
-    if sent.asset in FIAT and received.asset in FIAT and USD in (sent.asset, received.asset):
+    if sent.asset in FIAT and received.asset in FIAT:
         return None
+    value = sent.usd if sent.usd is not None else received.usd
+    if value is not None and sent.asset in FIAT and sent.asset != USD:  # paid in EUR: at its USD value
+        sent = Flow(USD, value)
+    elif value is not None and received.asset in FIAT and received.asset != USD:
+        received = Flow(USD, value)
     if sent.asset == USD:
         return _event(origin, received, "buy", price=unit_price(sent.quantity, received.quantity),
                       subtotal=sent.quantity, **fee_fields(fee))  # fmt: skip
     if received.asset == USD:
         return _event(origin, sent, "sell", price=unit_price(received.quantity, sent.quantity),
                       subtotal=received.quantity, **fee_fields(fee))  # fmt: skip
-    value = sent.usd if sent.usd is not None else received.usd
-    if sent.asset in FIAT:  # bought with another cash currency (EUR): the crypto is the asset
-        value = received.usd if received.usd is not None else sent.usd
+    if sent.asset in FIAT:  # another cash currency and no USD value: the crypto is the asset (flagged)
         return _event(origin, received, "buy", price=unit_price(sent.quantity, received.quantity),
-                      quote=sent.asset, subtotal=sent.quantity, value_usd=value, **fee_fields(fee))  # fmt: skip
+                      quote=sent.asset, subtotal=sent.quantity, **fee_fields(fee))  # fmt: skip
     return _event(origin, sent, "sell", price=unit_price(received.quantity, sent.quantity), quote=received.asset,
                   subtotal=received.quantity, value_usd=value, **fee_fields(fee))  # fmt: skip
 

@@ -29,6 +29,14 @@ SUMMARIES = {
         "CoinTracker CSV template (template, 8 columns), account cointracker",
         "10 event(s): 4 trade(s), 3 transfer(s), 1 income, 1 fee row(s), 3 with a fee (2 paid in crypto)",
     ),
+    "crypto-com/with-transaction-hash.csv": (
+        "Crypto.com App transaction history (with transaction hash, 11 columns), account crypto.com",
+        "17 event(s): 7 trade(s), 4 transfer(s), 5 income",
+    ),
+    "crypto-com/classic.csv": (
+        "Crypto.com App transaction history (classic, 10 columns), account crypto.com",
+        "4 event(s): 2 trade(s), 1 transfer(s), 1 income",
+    ),
 }
 
 
@@ -57,3 +65,4 @@ def test_formats_lists_each_with_where_to_export_it(home, capsys):
     assert "koinly-template: Koinly universal template\n" in out
     assert "cointracker: CoinTracker transaction export\n  export: cointracker.io → Transactions" in out
     assert "cointracker-template: CoinTracker CSV template\n" in out
+    assert "crypto-com: Crypto.com App transaction history\n  export: Crypto.com App → Accounts" in out
