@@ -37,6 +37,14 @@ SUMMARIES = {
         "Crypto.com App transaction history (classic, 10 columns), account crypto.com",
         "4 event(s): 2 trade(s), 1 transfer(s), 1 income",
     ),
+    "binance-us/tax-report.csv": (
+        "Binance.US transaction history (tax report, 21 columns), account binance.us",
+        "11 event(s): 5 trade(s), 2 transfer(s), 3 income, 4 with a fee (2 paid in crypto)",
+    ),
+    "binance-us/underscored.csv": (
+        "Binance.US transaction history (underscored, 21 columns), account binance.us",
+        "3 event(s): 2 trade(s), 1 income, 2 with a fee",
+    ),
 }
 
 
@@ -66,3 +74,4 @@ def test_formats_lists_each_with_where_to_export_it(home, capsys):
     assert "cointracker: CoinTracker transaction export\n  export: cointracker.io → Transactions" in out
     assert "cointracker-template: CoinTracker CSV template\n" in out
     assert "crypto-com: Crypto.com App transaction history\n  export: Crypto.com App → Accounts" in out
+    assert "binance-us: Binance.US transaction history\n  export: binance.us → Profile" in out

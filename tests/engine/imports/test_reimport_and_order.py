@@ -18,7 +18,7 @@ from engine.ledger.events import USD
 from engine.store.store import Store, keys_of
 from tests.engine.imports.imported import FIXTURES, NO_OPTIONS, lots
 
-FORMATS = ("koinly", "koinly-template", "cointracker", "cointracker-template", "crypto-com")
+FORMATS = ("koinly", "koinly-template", "cointracker", "cointracker-template", "crypto-com", "binance-us")
 FILES = sorted(path for key in FORMATS for path in (FIXTURES / key).glob("*.csv"))
 
 
