@@ -27,6 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.imports.binance_us import BINANCE_US
+from engine.imports.cash_app import CASH_APP
 from engine.imports.coinbase import COINBASE
 from engine.imports.coinbase_pro import COINBASE_PRO_ACCOUNT, COINBASE_PRO_FILLS
 from engine.imports.cointracker import COINTRACKER
@@ -51,6 +52,7 @@ FORMATS: tuple[Format, ...] = (
     COINTRACKER_TEMPLATE,
     CRYPTO_COM,
     BINANCE_US,
+    CASH_APP,
     HARVEST_CSV,
 )
 HEAD_RECORDS = 50

@@ -45,6 +45,14 @@ SUMMARIES = {
         "Binance.US transaction history (underscored, 21 columns), account binance.us",
         "3 event(s): 2 trade(s), 1 income, 2 with a fee",
     ),
+    "cash-app/date-first.csv": (
+        "Cash App statement (date first, 14 columns), account cash app",
+        "8 event(s): 4 trade(s), 2 transfer(s), 1 income, 5 with a fee (1 paid in crypto)",
+    ),
+    "cash-app/id-first.csv": (
+        "Cash App statement (id first, 14 columns), account cash app",
+        "3 event(s): 1 trade(s), 1 transfer(s), 1 income, 1 with a fee",
+    ),
 }
 
 
@@ -75,3 +83,4 @@ def test_formats_lists_each_with_where_to_export_it(home, capsys):
     assert "cointracker-template: CoinTracker CSV template\n" in out
     assert "crypto-com: Crypto.com App transaction history\n  export: Crypto.com App → Accounts" in out
     assert "binance-us: Binance.US transaction history\n  export: binance.us → Profile" in out
+    assert "cash-app: Cash App statement\n  export: Cash App → Activity" in out

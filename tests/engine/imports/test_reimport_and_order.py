@@ -18,7 +18,15 @@ from engine.ledger.events import USD
 from engine.store.store import Store, keys_of
 from tests.engine.imports.imported import FIXTURES, NO_OPTIONS, lots
 
-FORMATS = ("koinly", "koinly-template", "cointracker", "cointracker-template", "crypto-com", "binance-us")
+FORMATS = (
+    "koinly",
+    "koinly-template",
+    "cointracker",
+    "cointracker-template",
+    "crypto-com",
+    "binance-us",
+    "cash-app",
+)
 FILES = sorted(path for key in FORMATS for path in (FIXTURES / key).glob("*.csv"))
 
 
