@@ -39,6 +39,7 @@ from engine.imports.koinly import KOINLY
 from engine.imports.koinly_template import KOINLY_TEMPLATE
 from engine.imports.kraken import KRAKEN_LEDGERS
 from engine.imports.kraken_trades import KRAKEN_TRADES
+from engine.imports.robinhood import ROBINHOOD
 
 FORMATS: tuple[Format, ...] = (
     COINBASE,
@@ -53,6 +54,7 @@ FORMATS: tuple[Format, ...] = (
     CRYPTO_COM,
     BINANCE_US,
     CASH_APP,
+    ROBINHOOD,
     HARVEST_CSV,
 )
 HEAD_RECORDS = 50

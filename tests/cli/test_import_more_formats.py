@@ -53,6 +53,10 @@ SUMMARIES = {
         "Cash App statement (id first, 14 columns), account cash app",
         "3 event(s): 1 trade(s), 1 transfer(s), 1 income, 1 with a fee",
     ),
+    "robinhood/account-activity.csv": (
+        "Robinhood account activity (account activity, 9 columns), account robinhood",
+        "7 event(s): 6 trade(s), 1 transfer(s)",
+    ),
 }
 
 
@@ -84,3 +88,5 @@ def test_formats_lists_each_with_where_to_export_it(home, capsys):
     assert "crypto-com: Crypto.com App transaction history\n  export: Crypto.com App → Accounts" in out
     assert "binance-us: Binance.US transaction history\n  export: binance.us → Profile" in out
     assert "cash-app: Cash App statement\n  export: Cash App → Activity" in out
+    assert "robinhood: Robinhood account activity\n  export: robinhood.com → Account" in out
+    assert "no fee: the spread is in the price" in out
