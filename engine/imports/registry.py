@@ -30,6 +30,8 @@ from engine.imports.binance_us import BINANCE_US
 from engine.imports.cash_app import CASH_APP
 from engine.imports.coinbase import COINBASE
 from engine.imports.coinbase_pro import COINBASE_PRO_ACCOUNT, COINBASE_PRO_FILLS
+from engine.imports.coinledger import COINLEDGER
+from engine.imports.coinledger_template import COINLEDGER_TEMPLATE
 from engine.imports.cointracker import COINTRACKER
 from engine.imports.cointracker_template import COINTRACKER_TEMPLATE
 from engine.imports.crypto_com import CRYPTO_COM
@@ -55,6 +57,8 @@ FORMATS: tuple[Format, ...] = (
     BINANCE_US,
     CASH_APP,
     ROBINHOOD,
+    COINLEDGER,
+    COINLEDGER_TEMPLATE,
     HARVEST_CSV,
 )
 HEAD_RECORDS = 50

@@ -57,6 +57,14 @@ SUMMARIES = {
         "Robinhood account activity (account activity, 9 columns), account robinhood",
         "7 event(s): 6 trade(s), 1 transfer(s)",
     ),
+    "coinledger/export.csv": (
+        "CoinLedger transaction export (export, 11 columns)",
+        "12 event(s): 4 trade(s), 2 transfer(s), 2 income, 1 fee row(s), 5 with a fee (3 paid in crypto)",
+    ),
+    "coinledger-template/universal.csv": (
+        "CoinLedger universal template (universal, 11 columns)",
+        "11 event(s): 4 trade(s), 4 transfer(s), 2 income, 2 with a fee (1 paid in crypto)",
+    ),
 }
 
 
@@ -90,3 +98,5 @@ def test_formats_lists_each_with_where_to_export_it(home, capsys):
     assert "cash-app: Cash App statement\n  export: Cash App → Activity" in out
     assert "robinhood: Robinhood account activity\n  export: robinhood.com → Account" in out
     assert "no fee: the spread is in the price" in out
+    assert "coinledger: CoinLedger transaction export\n  export: app.coinledger.io → Transactions" in out
+    assert "coinledger-template: CoinLedger universal template\n" in out

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from engine.core import fixedpoint as fp
 from engine.imports.importer import FileReport, read_text
+from engine.imports.registry import FORMATS as REGISTERED
 from engine.ledger.events import USD
 from engine.store.store import Store, keys_of
 from tests.engine.imports.imported import FIXTURES, NO_OPTIONS, lots
@@ -28,6 +29,9 @@ FORMATS = (
     "crypto-com",
     "binance-us",
     "cash-app",
+    "robinhood",
+    "coinledger",
+    "coinledger-template",
 )
 FILES = sorted(path for key in FORMATS for path in (FIXTURES / key).glob("*.csv"))
 
@@ -36,12 +40,12 @@ def split(path: Path) -> tuple[list[str], list[str]]:
     """(the header, the data rows) as CSV text, one record each (a quoted cell may hold a line
     break); these exports have no preamble."""
     records = [csv_line(r) for r in csv.reader(io.StringIO(path.read_text(), newline=""))]
-    return records[:1], [r for r in records[1:] if r.strip(",\r\n")]
+    return records[:1], [r for r in records[1:] if r.replace('"', "").strip(",")]
 
 
 def csv_line(record: list[str]) -> str:
     out = io.StringIO()
-    csv.writer(out, lineterminator="").writerow(record)
+    csv.writer(out, lineterminator="", quoting=csv.QUOTE_ALL).writerow(record)
     return out.getvalue()
 
 
@@ -62,6 +66,7 @@ def outcome(
 
 def test_every_format_here_has_a_fixture():
     assert {path.parent.name for path in FILES} == set(FORMATS)
+    assert set(FORMATS) <= {fmt.key for fmt in REGISTERED}
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
