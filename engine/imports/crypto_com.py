@@ -118,13 +118,12 @@ def parse(table: Table, options: Options, parsed: Parsed) -> None:
                 parsed.skipped[f"{kind_text} ({asset} to {to_asset})"] += 1
             else:
                 parsed.add(event, line, TRADE)
-        elif asset in FIAT:
-            parsed.skipped[f"{kind_text or cells.get('Transaction Description')} ({asset})"] += (
-                1  # cash in and out
-            )
+        elif asset in FIAT:  # cash in and out
+            parsed.skipped[f"{kind_text or cells.get('Transaction Description')} ({asset})"] += 1
         elif kind == "crypto_purchase" and native is not None and native_currency:
-            paid = Flow(native_currency, Amount(abs(native)), moved.usd)
-            parsed.add(trade(origin, paid, moved) or unclassified(origin, moved), line, TRADE)
+            purchase = trade(origin, Flow(native_currency, Amount(abs(native)), moved.usd), moved)
+            assert purchase is not None  # the asset bought is crypto
+            parsed.add(purchase, line, TRADE)
         elif kind in ("dust_conversion_debited", "dust_conversion_credited"):
             parsed.add(_at_usd(origin, moved, buying=amount > 0), line, TRADE)
         elif is_income(kind) and amount > 0:
