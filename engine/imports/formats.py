@@ -100,3 +100,4 @@ class Format:
     core: frozenset[str] = frozenset()
     default_account: str | None = None
     zone: str | None = None
+    footer: str = ""  # a row whose first filled cell starts with this closes the export (skipped)

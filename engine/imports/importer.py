@@ -52,8 +52,10 @@ class FileReport:
 
     def fees(self) -> tuple[int, int]:
         """(rows carrying a fee, of which paid in crypto: each a disposal of it)."""
-        paid = [e for e, kind in zip(self.events, self.parsed.kinds, strict=True) if e.fee or kind == FEE]
-        return len(paid), sum(1 for e in paid if e.fee_asset != USD)
+        paid = [
+            (e, kind) for e, kind in zip(self.events, self.parsed.kinds, strict=True) if e.fee or kind == FEE
+        ]
+        return len(paid), sum(1 for e, kind in paid if (e.asset if kind == FEE else e.fee_asset) != USD)
 
     def unclassified(self) -> list[tuple[int, Event]]:
         return [(line, e) for line, e, kind in self._rows() if kind == UNCLASSIFIED]
@@ -132,7 +134,7 @@ def read_text(text: str, label: str, options: Options, format_key: str | None = 
     fmt = detected.format
     header_line, header = head[detected.index]
     parsed = Parsed()
-    rows = _rows(label, header, head[detected.index + 1 :], reader, parsed.problems)
+    rows = _rows(label, header, head[detected.index + 1 :], reader, parsed.problems, fmt.footer)
     zone = options.zone
     if fmt.zone is not None:
         if options.zone is not None:
@@ -157,18 +159,28 @@ def read_text(text: str, label: str, options: Options, format_key: str | None = 
 
 
 def _rows(
-    label: str, header: list[str], head: list[tuple[int, list[str]]], reader: Reader, problems: list[str]
+    label: str,
+    header: list[str],
+    head: list[tuple[int, list[str]]],
+    reader: Reader,
+    problems: list[str],
+    footer: str = "",
 ) -> Iterator[tuple[int, list[str]]]:
-    """Rows after the header (the rest of the head, then the reader) that fit it: blank rows
-    dropped, empty cells past the header ignored, and a row with too few or too many cells a
-    problem (a file cut short ends that way); a broken quote ends the file as a problem."""
+    """Rows after the header (the rest of the head, then the reader) that fit it: blank rows and
+    the export's closing note (`footer`) dropped, empty cells past the header ignored, and a row
+    with too few or too many cells a problem (a file cut short ends that way); a broken quote
+    ends the file as a problem."""
     width = len(header)
 
+    def is_footer(cells: list[str]) -> bool:
+        first = next((c for c in cells if c.strip()), "")
+        return bool(footer) and first.strip().startswith(footer)
+
     def fits(line: int, cells: list[str]) -> list[str] | None:
-        if len(cells) == width:
-            return cells if any(cells) else None  # csv gives "" for empty cells: any() is enough
-        if not any(c.strip() for c in cells):
+        if not any(c.strip() for c in cells) or is_footer(cells):
             return None
+        if len(cells) == width:
+            return cells
         if len(cells) > width and not any(c.strip() for c in cells[width:]):
             return cells[:width]
         problems.append(f"{label}:{line}: row: {len(cells)} cells, header has {width}")
@@ -179,7 +191,7 @@ def _rows(
             yield line, cells
     try:
         for record in reader:
-            if len(record) == width and any(record):  # the common row, checked inline
+            if len(record) == width and any(record) and not (footer and is_footer(record)):  # the common row
                 yield reader.line_num, record
             elif (cells := fits(reader.line_num, record)) is not None:
                 yield reader.line_num, cells

@@ -26,12 +26,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine.imports.binance_us import BINANCE_US
+from engine.imports.cash_app import CASH_APP
 from engine.imports.coinbase import COINBASE
 from engine.imports.coinbase_pro import COINBASE_PRO_ACCOUNT, COINBASE_PRO_FILLS
+from engine.imports.coinledger import COINLEDGER
+from engine.imports.coinledger_template import COINLEDGER_TEMPLATE
+from engine.imports.cointracker import COINTRACKER
+from engine.imports.cointracker_template import COINTRACKER_TEMPLATE
+from engine.imports.crypto_com import CRYPTO_COM
 from engine.imports.formats import Format, normalized
 from engine.imports.generic_csv import HARVEST_CSV
+from engine.imports.koinly import KOINLY
+from engine.imports.koinly_template import KOINLY_TEMPLATE
 from engine.imports.kraken import KRAKEN_LEDGERS
 from engine.imports.kraken_trades import KRAKEN_TRADES
+from engine.imports.robinhood import ROBINHOOD
 
 FORMATS: tuple[Format, ...] = (
     COINBASE,
@@ -39,6 +49,16 @@ FORMATS: tuple[Format, ...] = (
     COINBASE_PRO_ACCOUNT,
     KRAKEN_LEDGERS,
     KRAKEN_TRADES,
+    KOINLY,
+    KOINLY_TEMPLATE,
+    COINTRACKER,
+    COINTRACKER_TEMPLATE,
+    CRYPTO_COM,
+    BINANCE_US,
+    CASH_APP,
+    ROBINHOOD,
+    COINLEDGER,
+    COINLEDGER_TEMPLATE,
     HARVEST_CSV,
 )
 HEAD_RECORDS = 50

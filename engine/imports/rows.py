@@ -37,6 +37,12 @@ def _plain_units(text: str) -> int | None:
         return None
 
 
+# US zone abbreviations as their offsets: `EST` is UTC-5 all year, `EDT` UTC-4 (exact, even in
+# the hour a DST change repeats)
+_US_ZONES = {" EST": "-05:00", " EDT": "-04:00", " CST": "-06:00", " CDT": "-05:00", " MST": "-07:00",
+             " MDT": "-06:00", " PST": "-08:00", " PDT": "-07:00"}  # fmt: skip
+
+
 _US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?\Z")
 
 
@@ -103,12 +109,15 @@ def parse_money(text: str, *, exact: bool = True) -> Amount:
 
 def parse_time(text: str, zone: tzinfo | None) -> EpochMicros:
     """ISO 8601 (`2025-01-02T10:00:00Z`, `2025-01-02 10:00:00.1234`) or Coinbase's
-    `2025-01-02 10:00:00 UTC`, or a US date `10/06/2015 14:05` (month first). A time without a
-    zone is read in `zone`; with none, it is refused. (A wall time a DST change repeats is read as
-    its first occurrence.)"""
+    `2025-01-02 10:00:00 UTC` (Cash App's `EST`/`EDT` and the other US zone abbreviations too), or
+    a US date `10/06/2015 14:05` (month first). A time without a zone is read in `zone`; with none,
+    it is refused. (A wall time a DST change repeats is read as its first occurrence.)"""
     raw = text.strip()
     if raw.endswith(" UTC"):
         raw, zone = raw[:-4], UTC
+    elif (offset := _US_ZONES.get(raw[-4:])) is not None:  # Cash App: `2024-03-05 14:22:10 EST`
+        raw = raw[:-4] + offset
+
     try:
         us = _US_DATE.match(raw) if "/" in raw else None
         if us is not None:

@@ -60,7 +60,7 @@ def test_unknown_files_and_formats():
         "`harvest import --formats` lists them, --format NAME forces one"
     ]
     assert refused("", None) == ["f.csv:1: header: the file is empty; expected a header row"]
-    assert refused("a,b\n", "koinly") == ["--format: unknown format 'koinly'; see harvest import --formats"]
+    assert refused("a,b\n", "nosuch") == ["--format: unknown format 'nosuch'; see harvest import --formats"]
 
 
 def test_forcing_a_format_names_what_the_file_lacks():
