@@ -28,6 +28,8 @@ from dataclasses import dataclass
 
 from engine.imports.coinbase import COINBASE
 from engine.imports.coinbase_pro import COINBASE_PRO_ACCOUNT, COINBASE_PRO_FILLS
+from engine.imports.etherscan import ETHERSCAN_INTERNAL, ETHERSCAN_NORMAL
+from engine.imports.etherscan_tokens import ETHERSCAN_TOKENS
 from engine.imports.formats import Format, normalized
 from engine.imports.generic_csv import HARVEST_CSV
 from engine.imports.kraken import KRAKEN_LEDGERS
@@ -39,6 +41,9 @@ FORMATS: tuple[Format, ...] = (
     COINBASE_PRO_ACCOUNT,
     KRAKEN_LEDGERS,
     KRAKEN_TRADES,
+    ETHERSCAN_TOKENS,
+    ETHERSCAN_INTERNAL,
+    ETHERSCAN_NORMAL,
     HARVEST_CSV,
 )
 HEAD_RECORDS = 50
@@ -68,8 +73,11 @@ def detect(head: list[list[str]], forced: Format | None = None) -> Detected | No
         for fmt in candidates:
             preamble = max((v.preamble for v in fmt.versions), default=0)
             if fmt.core and index <= preamble and fmt.core <= set(names):
+                named = fmt.layout(record) if fmt.layout is not None else ""
+                if named is None:
+                    continue  # its core columns, but a layout this format says is not its own
                 listed = any(v.header for v in fmt.versions)
-                layout = "a layout not seen before, " if listed else ""
+                layout = f"{named}, " if named else "a layout not seen before, " if listed else ""
                 return Detected(fmt, f"{layout}{len(names)} columns", index)
     if forced is not None and head:
         return Detected(forced, f"{len(normalized(head[0]))} columns", 0)

@@ -35,6 +35,11 @@ def add_parser(sub: Subparsers) -> None:
     imp.add_argument(
         "--timezone", metavar="ZONE", help="IANA zone of times written without one (harvest CSV)"
     )
+    imp.add_argument(
+        "--address",
+        metavar="0x…",
+        help="your wallet address in an Etherscan export (default: from the file's name, else its rows)",
+    )
     imp.add_argument("--dry-run", action="store_true", help="read and summarise; write nothing")
     imp.add_argument(
         "--formats", action="store_true", help="list the formats harvest reads and where to export them"
@@ -47,6 +52,7 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
     if not args.paths:
         raise InputError("import: give one or more files to import (or --formats to list what harvest reads)")
     from engine.core.dates import load_zone
+    from engine.imports.etherscan import ADDRESS
     from engine.imports.formats import Options
     from engine.imports.generic_csv import FUTURE_SLACK
     from engine.imports.importer import read_file
@@ -55,7 +61,9 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
         zone = load_zone(args.timezone) if args.timezone else None
     except ValueError as exc:
         raise InputError(f"--timezone: {exc}") from None
-    options = Options(args.account, zone, EpochMicros(clock_for(args)() + FUTURE_SLACK))
+    if args.address is not None and not ADDRESS.match(args.address):
+        raise InputError(f"--address: not an address (0x and 40 hex digits): {args.address!r}")
+    options = Options(args.account, zone, EpochMicros(clock_for(args)() + FUTURE_SLACK), address=args.address)
     reports, refused = [], []
     for path in args.paths:  # every file read before anything is written
         try:
