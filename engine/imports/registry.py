@@ -28,12 +28,15 @@ from dataclasses import dataclass
 
 from engine.imports.coinbase import COINBASE
 from engine.imports.coinbase_pro import COINBASE_PRO_ACCOUNT, COINBASE_PRO_FILLS
+from engine.imports.electrum import ELECTRUM
 from engine.imports.etherscan import ETHERSCAN_INTERNAL, ETHERSCAN_NORMAL
 from engine.imports.etherscan_tokens import ETHERSCAN_TOKENS
 from engine.imports.formats import Format, normalized
 from engine.imports.generic_csv import HARVEST_CSV
 from engine.imports.kraken import KRAKEN_LEDGERS
 from engine.imports.kraken_trades import KRAKEN_TRADES
+from engine.imports.ledger_live import LEDGER_LIVE
+from engine.imports.trezor import TREZOR
 
 FORMATS: tuple[Format, ...] = (
     COINBASE,
@@ -44,6 +47,9 @@ FORMATS: tuple[Format, ...] = (
     ETHERSCAN_TOKENS,
     ETHERSCAN_INTERNAL,
     ETHERSCAN_NORMAL,
+    LEDGER_LIVE,
+    ELECTRUM,
+    TREZOR,
     HARVEST_CSV,
 )
 HEAD_RECORDS = 50
