@@ -32,6 +32,7 @@ from engine.imports.electrum import ELECTRUM
 from engine.imports.etherscan import ETHERSCAN_INTERNAL, ETHERSCAN_NORMAL
 from engine.imports.etherscan_tokens import ETHERSCAN_TOKENS
 from engine.imports.formats import Format, normalized
+from engine.imports.gemini import GEMINI
 from engine.imports.generic_csv import HARVEST_CSV
 from engine.imports.kraken import KRAKEN_LEDGERS
 from engine.imports.kraken_trades import KRAKEN_TRADES
@@ -47,6 +48,7 @@ FORMATS: tuple[Format, ...] = (
     ETHERSCAN_TOKENS,
     ETHERSCAN_INTERNAL,
     ETHERSCAN_NORMAL,
+    GEMINI,
     LEDGER_LIVE,
     ELECTRUM,
     TREZOR,
