@@ -49,3 +49,31 @@ def test_a_malformed_address_is_one_line(home, capsys):
     code, _, err = run(capsys, "import", str(FIXTURES / "etherscan" / "Txhash.csv"), "--address", "0x12")
     assert code == 2
     assert err.strip() == "harvest: --address: not an address (0x and 40 hex digits): '0x12'"
+
+
+MAPPING = FIXTURES.parent / "mapping"
+
+
+def test_map_reads_any_csv_through_a_mapping_file(home, capsys):
+    statement = MAPPING / "my-exchange.csv"
+    code, out, _ = run(capsys, "import", str(statement), "--map", str(MAPPING / "my-exchange.yaml"))
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == (
+        f"{statement}: My Exchange statement (mapping my-exchange.yaml, 12 columns), account myexchange"
+    )
+    assert lines[2] == "  skipped 1 internal row(s): Internal 1"
+    assert lines[-1] == f"imported 5 new event(s) from {statement} (0 already in the store)"
+    code, out, _ = run(capsys, "import", str(statement), "--map", str(MAPPING / "my-exchange.yaml"))
+    assert out.splitlines()[-1] == f"imported 0 new event(s) from {statement} (5 already in the store)"
+
+
+def test_a_bad_mapping_file_is_refused_by_line_and_nothing_is_read(home, capsys):
+    bad = home / "bad.yaml"
+    bad.write_text("columns:\n  timestamp: Date\n  asset: Coin\n  quantity: Qty\n  sid: Side\n")
+    code, out, err = run(capsys, "import", str(MAPPING / "my-exchange.csv"), "--map", str(bad))
+    assert (code, out) == (2, "")
+    assert err.splitlines()[0].startswith(f"{bad}:5: sid: unknown key; expected one of timestamp, asset")
+    assert err.splitlines()[-1] == f"harvest: {bad}: nothing imported (2 problem(s))"
+    code, _, err = run(capsys, "import", "x.csv", "--map", str(bad), "--format", "kraken")
+    assert (code, err.strip()) == (2, "harvest: import: give --map or --format, not both")

@@ -40,6 +40,13 @@ def add_parser(sub: Subparsers) -> None:
         metavar="0x…",
         help="your wallet address in an Etherscan export (default: from the file's name, else its rows)",
     )
+    imp.add_argument(
+        "--map",
+        dest="mapping",
+        type=Path,
+        metavar="MAPPING.yaml",
+        help="read any other CSV with a mapping file: column → field, side, date format, zone (see README)",
+    )
     imp.add_argument("--dry-run", action="store_true", help="read and summarise; write nothing")
     imp.add_argument(
         "--formats", action="store_true", help="list the formats harvest reads and where to export them"
@@ -63,7 +70,15 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
         raise InputError(f"--timezone: {exc}") from None
     if args.address is not None and not ADDRESS.match(args.address):
         raise InputError(f"--address: not an address (0x and 40 hex digits): {args.address!r}")
-    options = Options(args.account, zone, EpochMicros(clock_for(args)() + FUTURE_SLACK), address=args.address)
+    custom = None
+    if args.mapping is not None:
+        if args.import_format:
+            raise InputError("import: give --map or --format, not both")
+        from engine.imports.mapping import load_mapping
+
+        custom = load_mapping(args.mapping)
+    latest = EpochMicros(clock_for(args)() + FUTURE_SLACK)
+    options = Options(args.account, zone, latest, address=args.address, custom=custom)
     reports, refused = [], []
     for path in args.paths:  # every file read before anything is written
         try:
