@@ -19,7 +19,7 @@ from engine.core import fixedpoint as fp
 from engine.core.dates import MICROS
 from engine.core.units import Amount, EpochMicros
 from engine.imports.formats import FEE, TRANSFER, Format, Options, Parsed, Table, Version
-from engine.imports.rows import Cells, unit_price
+from engine.imports.rows import CellError, Cells, parse_number, unit_price
 from engine.ledger.events import EARLIEST, Event
 
 ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}\Z")
@@ -86,52 +86,110 @@ def unix_time(cells: Cells, column: str) -> EpochMicros | None:
 
 
 def failed(status: str) -> bool:
-    """Normal transactions: blank is success, `Error(0)` a failure; internal ones: `0` is success."""
-    return status.strip() not in ("", "0")
+    """Blank, `0` (internal) and `Success` (2025) are successes; `Error(0)`, `1`, `Fail` are not."""
+    return status.strip().lower() not in ("", "0", "success")
 
 
-def parse_normal(table: Table, options: Options, parsed: Parsed) -> None:
+class _Columns:
+    """Where this layout keeps each field: the older ones have `UnixTimestamp` and a column per
+    direction (`Value_IN(ETH)`, `Value_OUT(ETH)`), the 2025 one `DateTime (UTC)` and one `Amount`
+    with its unit (`0.5 ETH`) whose direction is From/To, valued in `Value (USD)`."""
+
+    def __init__(self, cells: Cells, header: list[str], internal: bool) -> None:
+        self.coin = native_coin(header)
+        self.hash = cells.first(*HASH_COLUMNS, "Parent Transaction Hash") or "Transaction Hash"
+        self.unix = cells.has("UnixTimestamp")
+        self.time = "UnixTimestamp" if self.unix else "DateTime (UTC)"
+        self.to = cells.first("TxTo", "To") if internal else "To"
+        self.amount = None if cells.has(f"Value_IN({self.coin})") else "Amount"
+        self.gas = None if internal else cells.first(f"TxnFee({self.coin})", "Txn Fee")
+        self.gas_usd = cells.first("TxnFee(USD)")
+        self.price = cells.first(
+            f"Historical $Price/{self.coin.capitalize()}", f"Historical $Price/{self.coin}"
+        )
+        self.value_usd = cells.first("Value (USD)")
+
+    def required(self) -> tuple[str, ...]:
+        flows = (self.amount,) if self.amount else (f"Value_IN({self.coin})", f"Value_OUT({self.coin})")
+        return (self.hash, self.time, "From", self.to or "To", *flows, *((self.gas,) if self.gas else ()))
+
+
+def _flows(cells: Cells, c: _Columns, address: str, sender: str, receiver: str) -> tuple[str, Amount, Amount]:
+    """(the coin, what arrived at the address, what left it) of a row."""
+    if c.amount is None:
+        got = cells.number(f"Value_IN({c.coin})", required=False) or Amount(0)
+        return c.coin, got, cells.number(f"Value_OUT({c.coin})", required=False) or Amount(0)
+    raw = cells.get(c.amount)
+    number, _, unit = raw.rpartition(" ") if " " in raw else (raw, "", c.coin)
+    coin, value = unit.strip().upper(), Amount(0)
+    try:
+        value = Amount(abs(parse_number(number)))
+    except CellError as exc:
+        cells.bad(c.amount, str(exc))
+    if coin == "WEI":  # a wei is 10^-18 ETH: one fixed-point unit
+        if value % fp.SCALE:
+            cells.bad(c.amount, f"a fraction of a wei: {raw!r}")
+        coin, value = "ETH", Amount(value // fp.SCALE)
+    return coin, value if receiver == address else Amount(0), value if sender == address else Amount(0)
+
+
+def _usd_of_gas(cells: Cells, c: _Columns, gas: Amount, moved: Amount) -> Amount | None:
+    """The gas in USD: TxnFee(USD), else gas x the day's price, else its share of the value moved."""
+    if not gas:
+        return None
+    given = cells.number(c.gas_usd, required=False, money=True) if c.gas_usd else None
+    if given:
+        return Amount(abs(given))
+    price = cells.number(c.price, required=False, money=True, exact=False) if c.price else None
+    if price:
+        return fp.mul(gas, price)
+    value = cells.number(c.value_usd, required=False, money=True) if c.value_usd else None
+    return Amount(fp.div_round(abs(value) * gas, moved)) if value and moved else None
+
+
+def _start(
+    table: Table, options: Options, parsed: Parsed, internal: bool
+) -> tuple[Cells, _Columns, list[tuple[int, list[str]]], str] | None:
     cells = Cells(table.label, table.header, parsed.problems, options.latest)
-    coin = native_coin(table.header)
-    value_in, value_out = f"Value_IN({coin})", f"Value_OUT({coin})"
-    hash_column = cells.first(*HASH_COLUMNS) or "Transaction Hash"
-    for name in (hash_column, "UnixTimestamp", "From", "To", value_in, value_out, f"TxnFee({coin})"):
+    c = _Columns(cells, table.header, internal)
+    for name in c.required():
         if not cells.has(name):
             parsed.problems.append(f"{table.label}:{table.header_line}: {name}: required column missing")
     if parsed.problems:
-        return
+        return None
     rows = list(table.rows)
-    address = own_address(table, options, cells, rows, ("From", "To"), parsed)
-    if address is None:
+    address = own_address(table, options, cells, rows, ("From", c.to or "To"), parsed)
+    return None if address is None else (cells, c, rows, address)
+
+
+def _when(cells: Cells, c: _Columns, options: Options) -> EpochMicros | None:
+    return unix_time(cells, c.time) if c.unix else cells.time(c.time, options.zone)
+
+
+def parse_normal(table: Table, options: Options, parsed: Parsed) -> None:
+    started = _start(table, options, parsed, internal=False)
+    if started is None:
         return
-    account = options.account or default_account(address, coin)
-    price_column = cells.first(f"Historical $Price/{coin.capitalize()}", f"Historical $Price/{coin}")
+    cells, c, rows, address = started
     for line, row in rows:
         cells.start(row, line)
         before = len(parsed.problems)
-        tx = cells.get(hash_column)
-        timestamp = unix_time(cells, "UnixTimestamp")
-        got = cells.number(value_in, required=False) or Amount(0)
-        sent = cells.number(value_out, required=False) or Amount(0)
-        gas = cells.number(f"TxnFee({coin})", required=False) or Amount(0)
-        gas_usd = (
-            cells.number("TxnFee(USD)", required=False, money=True) if cells.has("TxnFee(USD)") else None
-        )
-        price = cells.number(price_column, required=False, money=True, exact=False) if price_column else None
+        tx = cells.get(c.hash)
+        timestamp = _when(cells, c, options)
+        sender, receiver = cells.get("From").lower(), cells.get("To").lower()
+        coin, got, sent = _flows(cells, c, address, sender, receiver)
+        gas = Amount(abs(cells.number(c.gas, required=False) or 0))
+        fee_usd = _usd_of_gas(cells, c, gas, Amount(max(got, sent)))
         if not tx:
-            cells.bad(hash_column, "missing value")
+            cells.bad(c.hash, "missing value")
+        if address not in (sender, receiver):
+            cells.bad("From", f"neither From nor To is {address}: not this address's history")
         if len(parsed.problems) > before or timestamp is None:
             continue
-        sender, receiver = cells.get("From").lower(), cells.get("To").lower()
-        ours = address in (sender, receiver)
-        if not ours:
-            cells.bad("From", f"neither From nor To is {address}: not this address's history")
-            continue
-        method = cells.get("Method")
-        mine = sender == address
-        fee_usd = gas_usd if gas_usd else (fp.mul(gas, price) if price and gas else None)
-        base = Event(account=account, asset=coin, side="spend", timestamp=timestamp, quantity=gas, price=None,
-                     fee=Amount(0), fee_asset=coin, trade_id=tx, tx_id=tx, source=table.label)  # fmt: skip
+        method, mine = cells.get("Method"), sender == address
+        base = Event(account=options.account or default_account(address, coin), asset=coin, side="spend",
+                     timestamp=timestamp, quantity=gas, price=None, fee=Amount(0), fee_asset=coin, trade_id=tx,
+                     tx_id=tx, source=table.label)  # fmt: skip
         if failed(cells.get("Status")):
             if mine and gas:  # a failed transaction still pays its gas, and moves nothing
                 parsed.add(
@@ -139,19 +197,16 @@ def parse_normal(table: Table, options: Options, parsed: Parsed) -> None:
                 )
             else:
                 parsed.skipped["failed transaction (sent by another address)"] += 1
-            continue
-        if mine and sent and receiver != address:
-            parsed.add(base._replace(side="transfer_out", quantity=sent, fee=gas, fee_asset=coin,
-                                     fee_usd=fee_usd if gas else None, address=receiver or None,
-                                     note=method or "send"), line, TRANSFER)  # fmt: skip
+        elif mine and sent and receiver != address:
+            parsed.add(base._replace(side="transfer_out", quantity=sent, fee=gas, fee_usd=fee_usd,
+                                     address=receiver or None, note=method or "send"), line, TRANSFER)  # fmt: skip
         elif got and receiver == address and sender != address:
             parsed.add(base._replace(side="transfer_in", quantity=got, address=sender or None,
                                      note=method or "receive"), line, TRANSFER)  # fmt: skip
         elif mine and gas:  # a contract call (a token transfer, an approval) or a send to itself
             parsed.add(_gas(base, fee_usd, f"gas: {method or 'contract call'}"), line, FEE)
         else:
-            parsed.skipped["no ETH moved and no gas paid by this address" if coin == "ETH" else
-                           f"no {coin} moved and no gas paid by this address"] += 1  # fmt: skip
+            parsed.skipped[f"no {coin} moved and no gas paid by this address"] += 1
 
 
 def _gas(base: Event, fee_usd: Amount | None, note: str) -> Event:
@@ -163,41 +218,31 @@ def _gas(base: Event, fee_usd: Amount | None, note: str) -> Event:
 def parse_internal(table: Table, options: Options, parsed: Parsed) -> None:
     """Internal transactions: ETH a contract moved to (or from) the address inside another's
     transaction. No gas here (it is on the parent transaction, in the normal export)."""
-    cells = Cells(table.label, table.header, parsed.problems, options.latest)
-    coin = native_coin(table.header)
-    value_in, value_out = f"Value_IN({coin})", f"Value_OUT({coin})"
-    hash_column = cells.first(*HASH_COLUMNS) or "Transaction Hash"
-    for name in (hash_column, "UnixTimestamp", "From", "TxTo", value_in, value_out):
-        if not cells.has(name):
-            parsed.problems.append(f"{table.label}:{table.header_line}: {name}: required column missing")
-    if parsed.problems:
+    started = _start(table, options, parsed, internal=True)
+    if started is None:
         return
-    rows = list(table.rows)
-    address = own_address(table, options, cells, rows, ("From", "TxTo"), parsed)
-    if address is None:
-        return
-    account = options.account or default_account(address, coin)
+    cells, c, rows, address = started
+    to = c.to or "To"
     for line, row in rows:
         cells.start(row, line)
         before = len(parsed.problems)
-        tx = cells.get(hash_column)
-        timestamp = unix_time(cells, "UnixTimestamp")
-        got = cells.number(value_in, required=False) or Amount(0)
-        sent = cells.number(value_out, required=False) or Amount(0)
+        tx = cells.get(c.hash)
+        timestamp = _when(cells, c, options)
+        sender, receiver = cells.get("From").lower(), cells.get(to).lower()
+        coin, got, sent = _flows(cells, c, address, sender, receiver)
         if not tx:
-            cells.bad(hash_column, "missing value")
-        if len(parsed.problems) > before or timestamp is None:
-            continue
-        sender, receiver = cells.get("From").lower(), cells.get("TxTo").lower()
+            cells.bad(c.hash, "missing value")
         if address not in (sender, receiver):
-            cells.bad("From", f"neither From nor TxTo is {address}: not this address's history")
+            cells.bad("From", f"neither From nor {to} is {address}: not this address's history")
+        if len(parsed.problems) > before or timestamp is None:
             continue
         if failed(cells.get("Status")) or cells.get("ErrCode"):
             parsed.skipped["failed internal transaction"] += 1
             continue
         kind = cells.get("Type") or "call"
-        base = Event(account=account, asset=coin, side="transfer_in", timestamp=timestamp, quantity=got,
-                     price=None, fee=Amount(0), tx_id=tx, source=table.label, note=f"internal {kind}")  # fmt: skip
+        base = Event(account=options.account or default_account(address, coin), asset=coin, side="transfer_in",
+                     timestamp=timestamp, quantity=got, price=None, fee=Amount(0), tx_id=tx, source=table.label,
+                     note=f"internal {kind}")  # fmt: skip
         if got and receiver == address and sender != address:
             parsed.add(base._replace(address=sender or None), line, TRANSFER)
         elif sent and sender == address and receiver != address:
@@ -208,10 +253,9 @@ def parse_internal(table: Table, options: Options, parsed: Parsed) -> None:
             parsed.skipped[f"internal {kind} moving nothing in or out"] += 1
 
 
-def _layout(header: list[str], hashes: tuple[str, ...] = HASH_COLUMNS) -> str | None:
-    names = {name.strip().lower() for name in header}
-    if not any(value.lower() in names for value in hashes):
-        return None
+def _layout(names: set[str]) -> str:
+    if "amount" in names:  # the 2025 layout: one Amount with its unit, valued in Value (USD)
+        return "2025, Amount with its unit"
     parts = ["Transaction Hash" if "transaction hash" in names else "Txhash"]
     parts += [extra for extra in ("Method", "TxnFee(USD)", "PrivateNote") if extra.lower() in names]
     return ", ".join(parts)
@@ -219,12 +263,16 @@ def _layout(header: list[str], hashes: tuple[str, ...] = HASH_COLUMNS) -> str | 
 
 def _normal_layout(header: list[str]) -> str | None:
     names = {name.strip().lower() for name in header}
-    return _layout(header) if "to" in names and any(_NATIVE.match(n) for n in names) else None
+    flows = "amount" in names or any(_NATIVE.match(n) for n in names)
+    internal = "parenttxfrom" in names or "parent transaction hash" in names
+    return _layout(names) if flows and "to" in names and not internal and "tokensymbol" not in names else None
 
 
 def _internal_layout(header: list[str]) -> str | None:
     names = {name.strip().lower() for name in header}
-    return _layout(header) if "parenttxfrom" in names and any(_NATIVE.match(n) for n in names) else None
+    flows = "amount" in names or any(_NATIVE.match(n) for n in names)
+    internal = "parenttxfrom" in names or "parent transaction hash" in names
+    return _layout(names) if flows and internal else None
 
 
 ETHERSCAN_NORMAL = Format(
@@ -236,7 +284,7 @@ ETHERSCAN_NORMAL = Format(
     skips="transactions sent by others that move no ETH to this address, and their failures",
     versions=(Version("Transaction Hash", ()),),
     parse=parse_normal,
-    core=frozenset({"blockno", "unixtimestamp", "from", "to", "contractaddress", "status"}),
+    core=frozenset({"blockno", "from", "to", "status"}),
     zone="UTC",
     layout=_normal_layout,
 )
@@ -248,7 +296,7 @@ ETHERSCAN_INTERNAL = Format(
     skips="failed internal transactions (nothing moved)",
     versions=(Version("Transaction Hash", ()),),
     parse=parse_internal,
-    core=frozenset({"blockno", "unixtimestamp", "parenttxfrom", "parenttxto", "from", "txto"}),
+    core=frozenset({"blockno", "from", "status"}),
     zone="UTC",
     layout=_internal_layout,
 )

@@ -192,3 +192,38 @@ def test_bad_cells_are_named_by_line_and_column():
         f"export-{OWN}.csv:3: Transaction Hash: missing value",
         f"export-{OWN}.csv:4: From: neither From nor To is {OWN}: not this address's history",
     ]
+
+
+def test_the_2025_layout_one_amount_with_its_unit_and_value_in_usd():
+    report = read("etherscan/2025.csv")
+    assert (report.format.key, report.version, report.account) == (
+        "etherscan", "2025, Amount with its unit, 12 columns", ACCOUNT)  # fmt: skip
+    by_tx = {e.tx_id: e for e in report.events}
+    received = by_tx[h(32)]  # "1.2 ETH" to the address; the sender paid the gas
+    assert (received.side, received.quantity, received.fee, received.timestamp) == (
+        "transfer_in", d("1.2"), 0, 1_735_689_600_000_000)  # fmt: skip
+    sent = by_tx[h(33)]  # gas 0.000315 valued at the amount's rate: $1,650 / 0.5 ETH x 0.000315 = 1.0395
+    assert (sent.side, sent.quantity, sent.fee, sent.fee_usd) == (
+        "transfer_out",
+        d("0.5"),
+        d("0.000315"),
+        d("1.0395"),
+    )
+    approve = by_tx[h(34)]  # moves no ETH, so the file gives no rate: the gas needs a price
+    assert (approve.side, approve.quantity, approve.subtotal, approve.note) == (
+        "spend",
+        d("0.0002"),
+        None,
+        "gas: Approve",
+    )
+    failed = by_tx[h(35)]  # "Fail": 10^15 wei (0.001 ETH, $3.30) did not move; the gas 0.0004 ($1.32) did
+    assert (failed.side, failed.quantity, failed.subtotal) == ("spend", d("0.0004"), d("1.32"))
+    assert [(line, why) for line, _, why in report.needs_price()] == [(4, "no USD price for ETH in USD")]
+
+
+def test_the_2025_internal_layout():
+    report = read("etherscan-internal/2025.csv")
+    assert (report.version, report.account) == ("2025, Amount with its unit, 10 columns", ACCOUNT)
+    assert [(e.side, fp.fmt(e.quantity, 0), e.tx_id) for e in report.events] == [
+        ("transfer_in", "0.3", h(36)), ("transfer_in", "0.05", h(38))]  # fmt: skip
+    assert report.parsed.skipped == {"failed internal transaction": 1}

@@ -24,7 +24,8 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 ZONE = Options(None, ZoneInfo("America/New_York"), None)
 SAMPLES = [
     *(FIXTURES / "imports" / name for name in (
-        "etherscan/Transaction-Hash.csv", "etherscan/Txhash.csv", "etherscan-internal/Transaction-Hash.csv",
+        "etherscan/Transaction-Hash.csv", "etherscan/Txhash.csv", "etherscan/2025.csv", "etherscan-internal/2025.csv",
+        "etherscan-internal/Transaction-Hash.csv",
         "etherscan-tokens/Transaction-Hash.csv", "etherscan-tokens/Txhash.csv",
         "ledger-live/with-status-and-countervalues.csv", "ledger-live/with-account-id.csv", "electrum/4.x.csv",
         "electrum/3.x.csv", "trezor/2023.csv", "gemini/assets.csv")),
