@@ -77,3 +77,24 @@ def test_a_bad_mapping_file_is_refused_by_line_and_nothing_is_read(home, capsys)
     assert err.splitlines()[-1] == f"harvest: {bad}: nothing imported (2 problem(s))"
     code, _, err = run(capsys, "import", "x.csv", "--map", str(bad), "--format", "kraken")
     assert (code, err.strip()) == (2, "harvest: import: give --map or --format, not both")
+
+
+def test_a_gemini_workbook_and_a_wallet_file_in_one_import(home, capsys):
+    from tests.engine.imports.gemini_sheet import write_xlsx
+
+    workbook = write_xlsx(home / "gemini_history.xlsx")
+    electrum = FIXTURES / "electrum" / "4.x.csv"
+    code, _, err = run(capsys, "import", str(workbook), str(electrum), "--dry-run")  # Electrum needs a zone
+    assert code == 2
+    assert (
+        f"{electrum}:1: timestamp: Electrum writes the exporting computer's local time without a zone" in err
+    )
+    code, out, _ = run(capsys, "import", str(workbook), str(electrum), "--timezone", "America/New_York")
+    assert code == 0
+    lines = out.splitlines()
+    assert (
+        lines[0]
+        == f"{workbook}: Gemini transaction history (assets USD, BTC, ETH, 27 columns), account gemini"
+    )
+    assert lines[1] == "  7 event(s): 3 trade(s), 2 transfer(s), 1 income, 4 with a fee (2 paid in crypto)"
+    assert f"{electrum}: Electrum history (4.x, 8 columns), account electrum" in lines

@@ -33,7 +33,9 @@ def add_parser(sub: Subparsers) -> None:
         help="read as this format (see --formats), not detected",
     )
     imp.add_argument(
-        "--timezone", metavar="ZONE", help="IANA zone of times written without one (harvest CSV)"
+        "--timezone",
+        metavar="ZONE",
+        help="IANA zone of times written without one (harvest CSV, Electrum, --map)",
     )
     imp.add_argument(
         "--address",
