@@ -9,6 +9,7 @@ kept as an unclassified event (not a problem); `skip` rows are counted as intern
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
+from pathlib import Path
 
 from engine.core.units import Amount, EpochMicros
 from engine.imports.formats import (
@@ -23,13 +24,21 @@ from engine.imports.formats import (
     Table,
     Version,
 )
-from engine.imports.mapping import SKIP, Mapping
+from engine.imports.mapping import SKIP, Mapping, read_mapping
 from engine.imports.rows import CellError, Cells, parse_time, unit_price
 from engine.ledger.events import EARLIEST, SIDES, Event
 from engine.ledger.events import UNCLASSIFIED as UNCLASSIFIED_SIDE
 
 KINDS = {"buy": TRADE, "sell": TRADE, "income": INCOME, "spend": FEE, "transfer_in": TRANSFER,
          "transfer_out": TRANSFER}  # fmt: skip
+
+
+HEAD_LINES = 49  # the header may follow a preamble within the file's first 50 lines
+
+
+def load_mapping(path: Path) -> Format:
+    """The mapping file (engine.imports.mapping) as a Format for --map."""
+    return mapped_format(read_mapping(path), Version(f"mapping {path.name}", (), preamble=HEAD_LINES))
 
 
 def mapped_format(mapping: Mapping, version: Version) -> Format:

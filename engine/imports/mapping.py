@@ -3,8 +3,8 @@ which field, how a row's side is told, its date format, zone and sign convention
 
 Parsed strictly: an unknown key, a value of the wrong kind, a side harvest does not know or a
 zone that does not exist is refused with the mapping file's line, all problems at once
-(`mapping.yaml:4: colums: unknown key; expected one of …`). The result is a Format, read like
-any other (engine.imports.mapped_csv)."""
+(`mapping.yaml:4: colums: unknown key; expected one of …`). engine.imports.mapped_csv makes it
+a Format, read like any other."""
 
 from __future__ import annotations
 
@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from engine.core.errors import CsvImportError
-from engine.imports.formats import Format, Version
 from engine.ledger.events import SIDES, USD
 
 FIELDS = ("timestamp", "asset", "quantity", "side", "type", "price", "subtotal", "total", "quote", "fee",
@@ -36,7 +35,6 @@ TOP = (
     "fee_asset",
     "signed_quantity",
 )
-HEAD_LINES = 49  # the header may follow a preamble within the file's first 50 lines
 
 
 @dataclass(frozen=True)
@@ -53,10 +51,9 @@ class Mapping:
     signed_quantity: str | None = None
 
 
-def load_mapping(path: Path) -> Format:
-    """The mapping file as a Format, or CsvImportError with every problem by line."""
-    from engine.imports.mapped_csv import mapped_format
-
+def read_mapping(path: Path) -> Mapping:
+    """The mapping file, or CsvImportError with every problem by line (mapped_csv.load_mapping
+    turns it into a Format)."""
     label = str(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -72,7 +69,7 @@ def load_mapping(path: Path) -> Format:
     mapping = _read(root, label, problems)
     if problems or mapping is None:
         raise CsvImportError(label, problems or [f"{label}:1: the mapping file is empty"])
-    return mapped_format(mapping, Version(f"mapping {path.name}", (), preamble=HEAD_LINES))
+    return mapping
 
 
 def _read(root: yaml.Node | None, label: str, problems: list[str]) -> Mapping | None:

@@ -76,7 +76,7 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
     if args.mapping is not None:
         if args.import_format:
             raise InputError("import: give --map or --format, not both")
-        from engine.imports.mapping import load_mapping
+        from engine.imports.mapped_csv import load_mapping
 
         custom = load_mapping(args.mapping)
     latest = EpochMicros(clock_for(args)() + FUTURE_SLACK)

@@ -12,7 +12,7 @@ from engine.core import fixedpoint as fp
 from engine.core.errors import CsvImportError
 from engine.imports.formats import Options
 from engine.imports.importer import read_file, read_text
-from engine.imports.mapping import load_mapping
+from engine.imports.mapped_csv import load_mapping
 from engine.ledger.legs import build_ledger
 from engine.ledger.lots import match_lots
 

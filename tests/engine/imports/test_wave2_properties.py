@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from engine.core.errors import CsvImportError
 from engine.imports.formats import Options
 from engine.imports.importer import read_file, read_text
-from engine.imports.mapping import load_mapping
+from engine.imports.mapped_csv import load_mapping
 from engine.store.store import Store, keys_of
 from tests.engine.imports.gemini_sheet import ROWS, write_xlsx
 
