@@ -282,7 +282,11 @@ ETHERSCAN_NORMAL = Format(
     reads="sends (transfer out, the gas as its fee in ETH) and receives of ETH, the gas of contract calls and "
     "of failed transactions this address sent (a disposal of ETH)",
     skips="transactions sent by others that move no ETH to this address, and their failures",
-    versions=(Version("Transaction Hash", ()),),
+    versions=(
+        Version("Txhash", ()),
+        Version("Transaction Hash (with Method, TxnFee(USD))", ()),
+        Version("2025 (one Amount with its unit, Value (USD), Txn Fee)", ()),
+    ),  # fmt: skip
     parse=parse_normal,
     core=frozenset({"blockno", "from", "to", "status"}),
     zone="UTC",
@@ -294,7 +298,11 @@ ETHERSCAN_INTERNAL = Format(
     export_path="etherscan.io → your address → Internal Txns → Download Page Data (CSV)",
     reads="ETH contracts sent to this address (transfers in) or from it",
     skips="failed internal transactions (nothing moved)",
-    versions=(Version("Transaction Hash", ()),),
+    versions=(
+        Version("Txhash", ()),
+        Version("Transaction Hash", ()),
+        Version("2025 (Parent Transaction Hash, Amount with its unit)", ()),
+    ),  # fmt: skip
     parse=parse_internal,
     core=frozenset({"blockno", "from", "status"}),
     zone="UTC",

@@ -120,7 +120,7 @@ ETHERSCAN_TOKENS = Format(
     reads="tokens sent and received (transfers, with the contract kept; a known symbol from another "
     "contract is kept apart)",
     skips="zero-value transfers and tokens sent to the address itself",
-    versions=(Version("Transaction Hash", ()),),
+    versions=(Version("Txhash with Value", ()), Version("Transaction Hash with TokenValue", ())),
     parse=parse,
     core=frozenset({"blockno", "unixtimestamp", "from", "to", "contractaddress", "tokensymbol"}),
     zone="UTC",

@@ -174,7 +174,7 @@ GEMINI = Format(
     reads="buys and sells (the pair from Symbol, the fee in the quote), crypto Credits and Debits "
     "(deposits and withdrawals, the fee in the asset), Interest Credit (income, needs a price)",
     skips="USD and other cash credits and debits; the totals row",
-    versions=(Version("assets", ()),),
+    versions=(Version("the fixed columns and three per asset", ()),),
     parse=parse,
     core=frozenset({"date", "time (utc)", "type", "symbol", "specification"}),
     default_account="gemini",

@@ -98,3 +98,12 @@ def test_a_gemini_workbook_and_a_wallet_file_in_one_import(home, capsys):
     )
     assert lines[1] == "  7 event(s): 3 trade(s), 2 transfer(s), 1 income, 4 with a fee (2 paid in crypto)"
     assert f"{electrum}: Electrum history (4.x, 8 columns), account electrum" in lines
+
+
+def test_formats_lists_the_second_wave_with_their_layouts(home, capsys):
+    code, out, _ = run(capsys, "import", "--formats")
+    assert code == 0
+    assert "etherscan: Etherscan transactions" in out
+    assert "  layouts: Txhash, Transaction Hash (with Method, TxnFee(USD)), 2025 (one Amount with its unit" in out
+    assert "  layouts: the fixed columns and three per asset" in out  # Gemini's columns depend on the account
+    assert "  export: Trezor Suite → the account → ⋯ → Export → CSV" in out

@@ -173,7 +173,9 @@ def _list_formats(out: TextIO) -> int:
     from engine.imports.registry import FORMATS
 
     for fmt in FORMATS:
-        layouts = ", ".join(f"{v.label} ({len(v.header)} columns)" for v in fmt.versions if v.header)
+        layouts = ", ".join(
+            f"{v.label} ({len(v.header)} columns)" if v.header else v.label for v in fmt.versions
+        )
         print(f"{fmt.key}: {fmt.name}", file=out)
         print(f"  export: {fmt.export_path}", file=out)
         if layouts:
