@@ -104,6 +104,9 @@ def test_formats_lists_the_second_wave_with_their_layouts(home, capsys):
     code, out, _ = run(capsys, "import", "--formats")
     assert code == 0
     assert "etherscan: Etherscan transactions" in out
-    assert "  layouts: Txhash, Transaction Hash (with Method, TxnFee(USD)), 2025 (one Amount with its unit" in out
+    assert (
+        "  layouts: Txhash, Transaction Hash (with Method, TxnFee(USD)), 2025 (one Amount with its unit"
+        in out
+    )
     assert "  layouts: the fixed columns and three per asset" in out  # Gemini's columns depend on the account
     assert "  export: Trezor Suite → the account → ⋯ → Export → CSV" in out
