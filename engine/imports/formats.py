@@ -49,6 +49,8 @@ class Options:
     account: str | None  # --account: the account every row lands in (else the format's default)
     zone: tzinfo | None  # --timezone: the zone of times written without one
     latest: EpochMicros | None  # refuse rows dated after this (a day past now)
+    address: str | None = None  # --address: the own wallet address of an explorer export (Etherscan)
+    custom: Format | None = None  # --map: a format made from the user's mapping file
 
 
 @dataclass
@@ -101,3 +103,6 @@ class Format:
     default_account: str | None = None
     zone: str | None = None
     footer: str = ""  # a row whose first filled cell starts with this closes the export (skipped)
+    # names the layout from its header when it cannot be listed exactly (Gemini's per-asset
+    # columns, Etherscan's column named with the day's price); None when it is not this format's
+    layout: Callable[[list[str]], str | None] | None = None

@@ -13,7 +13,7 @@ import csv
 import io
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -23,6 +23,7 @@ from engine.imports.formats import FEE, UNCLASSIFIED, Format, Options, Parsed, T
 from engine.imports.generic_csv import HARVEST_CSV, same_id_conflicts
 from engine.imports.registry import HEAD_RECORDS, by_key, detect
 from engine.imports.rows import MAX_PROBLEMS
+from engine.imports.xlsx import XLSX_MAGIC, xlsx_as_csv
 from engine.ledger.events import USD, Event
 from engine.ledger.legs import legs_for
 
@@ -94,6 +95,8 @@ def read_file(path: Path, options: Options, format_key: str | None = None) -> Fi
         raw = path.read_bytes()
     except OSError as exc:
         raise CsvImportError(label, [f"{label}: cannot read: {exc.strerror or exc}"]) from None
+    if raw.startswith(XLSX_MAGIC):  # a spreadsheet (Gemini), whatever its name: read as rows
+        return read_text(xlsx_as_csv(path, label), label, options, format_key)
     try:
         text = raw.decode("utf-8-sig")  # tolerate the BOM spreadsheets write
     except UnicodeDecodeError as exc:
@@ -103,7 +106,7 @@ def read_file(path: Path, options: Options, format_key: str | None = None) -> Fi
 
 def read_text(text: str, label: str, options: Options, format_key: str | None = None) -> FileReport:
     """A file's text read whole, or CsvImportError listing every problem."""
-    forced = None
+    forced = options.custom
     if format_key is not None:
         forced = by_key(format_key)
         if forced is None:
@@ -112,7 +115,7 @@ def read_text(text: str, label: str, options: Options, format_key: str | None = 
             )
     if "\x00" in text:
         raise CsvImportError(label, [f"{label}: binary data (NUL byte); not a CSV file"])
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
     head: list[tuple[int, list[str]]] = []
     try:
         for record in reader:
@@ -141,7 +144,9 @@ def read_text(text: str, label: str, options: Options, format_key: str | None = 
             parsed.notes.append(f"--timezone not used: {fmt.name} writes its times in {fmt.zone}")
         zone = ZoneInfo(fmt.zone)
     account = options.account or fmt.default_account
-    fmt.parse(Table(label, text, header, header_line, rows), Options(account, zone, options.latest), parsed)
+    fmt.parse(
+        Table(label, text, header, header_line, rows), replace(options, account=account, zone=zone), parsed
+    )
     if fmt is not HARVEST_CSV:
         if not text.endswith(("\n", "\r")):
             # exports end every row with a line break: without one the last row may be cut short
@@ -155,7 +160,15 @@ def read_text(text: str, label: str, options: Options, format_key: str | None = 
                 parsed.problems.append(f"{label}:{line}: row: {why}")
     if parsed.problems:
         raise CsvImportError(label, parsed.problems[: MAX_PROBLEMS + 1])
+    if account is None and len(accounts := {e.account for e in parsed.events}) == 1:
+        account = accounts.pop()  # named by the file itself (an Etherscan address, a wallet)
     return FileReport(label, fmt, detected.version, account, parsed)
+
+
+def _delimiter(text: str) -> str:
+    """`;` for a file whose first line has more semicolons than commas (Trezor Suite), else `,`."""
+    first = text.lstrip("\r\n").split("\n", 1)[0]
+    return ";" if first.count(";") > first.count(",") else ","
 
 
 def _rows(

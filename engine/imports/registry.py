@@ -35,13 +35,19 @@ from engine.imports.coinledger_template import COINLEDGER_TEMPLATE
 from engine.imports.cointracker import COINTRACKER
 from engine.imports.cointracker_template import COINTRACKER_TEMPLATE
 from engine.imports.crypto_com import CRYPTO_COM
+from engine.imports.electrum import ELECTRUM
+from engine.imports.etherscan import ETHERSCAN_INTERNAL, ETHERSCAN_NORMAL
+from engine.imports.etherscan_tokens import ETHERSCAN_TOKENS
 from engine.imports.formats import Format, normalized
+from engine.imports.gemini import GEMINI
 from engine.imports.generic_csv import HARVEST_CSV
 from engine.imports.koinly import KOINLY
 from engine.imports.koinly_template import KOINLY_TEMPLATE
 from engine.imports.kraken import KRAKEN_LEDGERS
 from engine.imports.kraken_trades import KRAKEN_TRADES
+from engine.imports.ledger_live import LEDGER_LIVE
 from engine.imports.robinhood import ROBINHOOD
+from engine.imports.trezor import TREZOR
 
 FORMATS: tuple[Format, ...] = (
     COINBASE,
@@ -59,6 +65,13 @@ FORMATS: tuple[Format, ...] = (
     ROBINHOOD,
     COINLEDGER,
     COINLEDGER_TEMPLATE,
+    ETHERSCAN_TOKENS,
+    ETHERSCAN_INTERNAL,
+    ETHERSCAN_NORMAL,
+    GEMINI,
+    LEDGER_LIVE,
+    ELECTRUM,
+    TREZOR,
     HARVEST_CSV,
 )
 HEAD_RECORDS = 50
@@ -88,8 +101,11 @@ def detect(head: list[list[str]], forced: Format | None = None) -> Detected | No
         for fmt in candidates:
             preamble = max((v.preamble for v in fmt.versions), default=0)
             if fmt.core and index <= preamble and fmt.core <= set(names):
+                named = fmt.layout(record) if fmt.layout is not None else ""
+                if named is None:
+                    continue  # its core columns, but a layout this format says is not its own
                 listed = any(v.header for v in fmt.versions)
-                layout = "a layout not seen before, " if listed else ""
+                layout = f"{named}, " if named else "a layout not seen before, " if listed else ""
                 return Detected(fmt, f"{layout}{len(names)} columns", index)
     if forced is not None and head:
         return Detected(forced, f"{len(normalized(head[0]))} columns", 0)

@@ -27,7 +27,9 @@ def pair_transfers(moves: list[MoveLeg]) -> dict[int, int]:
     """Map each paired transfer-out leg index to its transfer-in leg index (and back).
 
     First by transaction id, then by counterpart account, asset and a time window (the in may
-    not exceed the out; the earliest candidate wins). Unpaired legs are absent from the map.
+    not exceed the out; the earliest candidate wins), then — for files that name neither end
+    (a Coinbase send, a Kraken deposit) — by the exact quantity of the asset arriving in another
+    account within the window. Unpaired legs are absent from the map.
     """
     outs = [m for m in moves if m.kind == MOVE_OUT]
     ins = [m for m in moves if m.kind == MOVE_IN]
@@ -64,4 +66,31 @@ def pair_transfers(moves: list[MoveLeg]) -> dict[int, int]:
                 pairs[leg.index] = out.index
                 taken.add(leg.index)
                 break
+    _pair_by_quantity(outs, ins, pairs, taken)
     return pairs
+
+
+def _pair_by_quantity(
+    outs: list[MoveLeg], ins: list[MoveLeg], pairs: dict[int, int], taken: set[int]
+) -> None:
+    """An out naming no account pairs with the earliest unpaired in of exactly its quantity of
+    the asset, in another account, within the window; two different tx ids never pair."""
+    for out in outs:
+        if out.index in pairs or out.counterpart:
+            continue
+        for leg in ins:
+            if (
+                leg.index not in taken
+                and leg.account != out.account
+                and leg.asset == out.asset
+                and leg.quantity == out.quantity
+                and leg.counterpart in (None, out.account)
+                and not (leg.tx_id and out.tx_id and leg.tx_id != out.tx_id)
+                and out.timestamp - EARLY_ARRIVAL_MICROS
+                <= leg.timestamp
+                <= out.timestamp + PAIR_WINDOW_MICROS
+            ):
+                pairs[out.index] = leg.index
+                pairs[leg.index] = out.index
+                taken.add(leg.index)
+                break

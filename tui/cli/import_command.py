@@ -33,7 +33,21 @@ def add_parser(sub: Subparsers) -> None:
         help="read as this format (see --formats), not detected",
     )
     imp.add_argument(
-        "--timezone", metavar="ZONE", help="IANA zone of times written without one (harvest CSV)"
+        "--timezone",
+        metavar="ZONE",
+        help="IANA zone of times written without one (harvest CSV, Electrum, --map)",
+    )
+    imp.add_argument(
+        "--address",
+        metavar="0x…",
+        help="your wallet address in an Etherscan export (default: from the file's name, else its rows)",
+    )
+    imp.add_argument(
+        "--map",
+        dest="mapping",
+        type=Path,
+        metavar="MAPPING.yaml",
+        help="read any other CSV with a mapping file: column → field, side, date format, zone (see README)",
     )
     imp.add_argument("--dry-run", action="store_true", help="read and summarise; write nothing")
     imp.add_argument(
@@ -47,6 +61,7 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
     if not args.paths:
         raise InputError("import: give one or more files to import (or --formats to list what harvest reads)")
     from engine.core.dates import load_zone
+    from engine.imports.etherscan import ADDRESS
     from engine.imports.formats import Options
     from engine.imports.generic_csv import FUTURE_SLACK
     from engine.imports.importer import read_file
@@ -55,7 +70,17 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
         zone = load_zone(args.timezone) if args.timezone else None
     except ValueError as exc:
         raise InputError(f"--timezone: {exc}") from None
-    options = Options(args.account, zone, EpochMicros(clock_for(args)() + FUTURE_SLACK))
+    if args.address is not None and not ADDRESS.match(args.address):
+        raise InputError(f"--address: not an address (0x and 40 hex digits): {args.address!r}")
+    custom = None
+    if args.mapping is not None:
+        if args.import_format:
+            raise InputError("import: give --map or --format, not both")
+        from engine.imports.mapped_csv import load_mapping
+
+        custom = load_mapping(args.mapping)
+    latest = EpochMicros(clock_for(args)() + FUTURE_SLACK)
+    options = Options(args.account, zone, latest, address=args.address, custom=custom)
     reports, refused = [], []
     for path in args.paths:  # every file read before anything is written
         try:
@@ -148,7 +173,9 @@ def _list_formats(out: TextIO) -> int:
     from engine.imports.registry import FORMATS
 
     for fmt in FORMATS:
-        layouts = ", ".join(f"{v.label} ({len(v.header)} columns)" for v in fmt.versions if v.header)
+        layouts = ", ".join(
+            f"{v.label} ({len(v.header)} columns)" if v.header else v.label for v in fmt.versions
+        )
         print(f"{fmt.key}: {fmt.name}", file=out)
         print(f"  export: {fmt.export_path}", file=out)
         if layouts:
