@@ -49,6 +49,29 @@ class Snapshot:
         return Amount(sum(c.net_savings for c in self.candidates if c.net_savings > 0))
 
 
+@dataclass(frozen=True)
+class LotPreview:
+    """One open lot under an expanded holding (`x`), at the current price."""
+
+    lot_id: str
+    quantity: Amount
+    basis: Amount | None  # None: unknown basis
+    value: Amount | None  # None: no price
+    days_to_long_term: int  # 0: a sale now is long-term
+
+    @property
+    def unrealized(self) -> Amount | None:
+        if self.value is None or self.basis is None:
+            return None
+        return Amount(self.value - self.basis)
+
+    @property
+    def change(self) -> float | None:
+        """Change since basis as a ratio (display only), as Holding.change."""
+        unrealized = self.unrealized
+        return None if unrealized is None or not self.basis else unrealized / self.basis
+
+
 SyncRunner = Callable[[Callable[[str], None]], str]
 """Runs the exchange sync on its own store connection (built by the command line, so the app
 never imports the exchange layer): reports progress sentences, returns a one-line summary,
@@ -106,18 +129,24 @@ class Session:
 
     def lot_preview(
         self, keys: set[tuple[str, str]], limit: int = 20
-    ) -> dict[tuple[str, str], list[tuple[str, str, str]]]:
-        """The first lots of each expanded holding: (lot id, quantity, basis) as text."""
-        from tui import format as fmt
+    ) -> dict[tuple[str, str], list[LotPreview]]:
+        """The first lots of each expanded holding, at the current prices."""
+        from engine.core.dates import days_to_long_term
 
         if not keys or not self.loaded:
             return {}
         with self.lock:
-            preview: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+            today = self.planner.context.today
+            preview: dict[tuple[str, str], list[LotPreview]] = {}
             for lot in self.planner.context.lots.open_lots:
                 key = (lot.account, lot.asset)
                 if key in keys and len(preview.setdefault(key, [])) < limit:
-                    preview[key].append((lot.lot_id, fmt.qty(lot.quantity), fmt.usd(lot.basis)))
+                    price = self.prices.get(lot.asset)
+                    value = None if price is None else Amount(fp.mul(lot.quantity, price))
+                    preview[key].append(
+                        LotPreview(lot.lot_id, lot.quantity, lot.basis, value,
+                                   days_to_long_term(lot.acquired_day, today))
+                    )  # fmt: skip
             return preview
 
     @property

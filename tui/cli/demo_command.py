@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from engine.core.errors import InputError
+from engine.core.errors import ConfigError, InputError
 from tui.cli.context import Subparsers
+
+if TYPE_CHECKING:
+    from engine.config.load import UiConfig
 
 
 def add_parser(sub: Subparsers) -> None:
@@ -48,8 +53,9 @@ def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def run_demo_app(args: argparse.Namespace) -> int:
-    """The app on the demo portfolio with a simulated live price feed; nothing outside a
-    temporary directory is read or written (the tax profile is saved there too)."""
+    """The app on the demo portfolio with a simulated live price feed, in the user's `ui`
+    settings (theme, keys); nothing else outside a temporary directory is read, and nothing
+    outside it written (the tax profile is saved there too)."""
     from engine.demo.setup import build_demo_engine, demo_clock, import_scaled_lots
     from tui.app import HarvestApp
     from tui.feed import DemoFeed
@@ -59,6 +65,7 @@ def run_demo_app(args: argparse.Namespace) -> int:
         directory = Path(tmp)
         clock = demo_clock(args.as_of)
         engine = build_demo_engine(directory, clock)
+        engine.config = replace(engine.config, ui=user_ui(args))
         try:
             feed = DemoFeed(date.fromordinal(engine.today()), clock)
             session = Session(engine, config_path=directory / "demo-config.yaml", export_dir=directory)
@@ -69,3 +76,15 @@ def run_demo_app(args: argparse.Namespace) -> int:
         finally:
             engine.store.close()
     return 0
+
+
+def user_ui(args: argparse.Namespace) -> UiConfig:
+    """The `ui` section of the user's config (`--config`, $HARVEST_CONFIG or the default file);
+    the defaults, said on stderr, when it cannot be read: the demo runs anyway."""
+    from engine.config.load import UiConfig, load_config
+
+    try:
+        return load_config(args.config).ui
+    except ConfigError as exc:
+        print(f"harvest demo: using the default theme and keys: {exc}", file=sys.stderr)
+        return UiConfig()

@@ -16,6 +16,7 @@ from engine.core import fixedpoint as fp
 from engine.planning.detail import AssetDetail
 from tui import format as fmt
 from tui.keys import bindings
+from tui.looks import COLOUR, Looks, looks_of, money_style
 from tui.widgets.fitted_table import rebuild
 
 MAX_TABLE_ROWS = 2000  # the stock table stays fast at this size; the rest is summarised
@@ -39,7 +40,7 @@ class DetailScreen(Screen[None]):
                 yield DataTable(cursor_type="row", zebra_stripes=True, id="detail-lots")
             with Vertical(id="detail-right"):
                 yield PlotextPlot(id="detail-chart", classes="pane")
-                yield Static(self.tax_effect(), id="detail-tax", classes="pane")
+                yield Static(self.tax_effect(looks_of(self.app)), id="detail-tax", classes="pane")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -48,9 +49,10 @@ class DetailScreen(Screen[None]):
         self.query_one("#detail-tax").border_title = "Harvesting now"
         table: DataTable[str | Text] = self.query_one("#detail-lots", DataTable)
         rows: list[list[Text | str]] = []
+        looks = looks_of(self.app)
         for lot in self.detail.lots[:MAX_TABLE_ROWS]:
             unit = None if lot.basis is None else fp.unit_price(lot.basis, lot.quantity)
-            loss_style = "red" if (lot.unrealized or 0) < 0 else "green"
+            loss_style = money_style(lot.unrealized, looks)
             rows.append([
                 lot.lot_id, date.fromordinal(lot.acquired_day).isoformat(), Text(fmt.qty(lot.quantity), justify="right"),
                 Text(fmt.price(unit) if unit is not None else "unknown", justify="right"),
@@ -88,7 +90,7 @@ class DetailScreen(Screen[None]):
         plt.title("trades (line), lot costs (orange), price now (green)")
         plot.refresh()
 
-    def tax_effect(self) -> Text:
+    def tax_effect(self, looks: Looks = COLOUR) -> Text:
         d = self.detail
         text = Text()
         if d.price is None:  # nothing can be said about losses without a price
@@ -101,7 +103,7 @@ class DetailScreen(Screen[None]):
         text.append(
             f"This year's tax {fmt.usd_decimal(d.tax_before)} → {fmt.usd_decimal(d.tax_after)}: saves "
         )
-        text.append(fmt.usd_decimal(d.tax_before - d.tax_after), style="bold green")
+        text.append(fmt.usd_decimal(d.tax_before - d.tax_after), style=looks.savings)
         text.append(f"\nCarryforward created {fmt.usd(d.carryforward_created)}")
         text.append(f"\nTax deferred by the rebuy (at LT rates) ≈ {fmt.usd(d.deferred_tax)}")
         text.append("\nEstimates for planning; not tax advice.", style="dim")
