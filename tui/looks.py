@@ -49,7 +49,7 @@ NO_COLOUR = Looks(
         "≈0": "bold reverse",
         "⏰": "reverse",
         "stale": "italic",
-    },  # fmt: skip
+    },
 )
 
 

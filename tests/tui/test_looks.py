@@ -72,6 +72,23 @@ async def test_with_no_color_losses_are_bold_in_the_default_colour_and_nothing_m
         assert all(span.style.foreground is None and span.style.background is None for span in header.spans)
 
 
+async def test_with_no_color_the_detail_chart_does_not_name_colours(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        await pilot.press("enter")
+        await settled(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        plot = app.screen.query_one("#detail-chart")
+        chart = "\n".join(plot.render_line(y).text for y in range(plot.size.height))
+        assert "lot costs and price now (level lines)" in chart
+        assert "orange" not in chart
+        assert "green" not in chart
+
+
 async def test_an_empty_no_color_leaves_colour_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """no-color.org: only a non-empty NO_COLOR turns colour off."""
     monkeypatch.setenv("NO_COLOR", "")

@@ -87,7 +87,11 @@ class DetailScreen(Screen[None]):
                 plt.horizontal_line(float(fp.to_decimal(unit)), color="orange")
             if self.detail.price is not None:
                 plt.horizontal_line(float(fp.to_decimal(self.detail.price)), color="green")
-        plt.title("trades (line), lot costs (orange), price now (green)")
+        plt.title(
+            "trades (line), lot costs and price now (level lines)"
+            if self.app.no_color  # the lines' colours would be two greys
+            else "trades (line), lot costs (orange), price now (green)"
+        )
         plot.refresh()
 
     def tax_effect(self, looks: Looks = COLOUR) -> Text:
