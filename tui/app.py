@@ -1,17 +1,21 @@
-"""The Textual app: global bindings (remappable by id), the command palette, themes. It only
-wires things together; the main screen does the work."""
+"""The Textual app: global bindings (remappable by id), the command palette, themes (a theme
+chosen in the palette is saved to `ui.theme`), NO_COLOR. It only wires things together; the
+main screen does the work."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from engine.config.load import Config
+from engine.core.errors import ConfigError
 from tui.feed import PriceFeed
 from tui.keys import Keys, bindings
+from tui.looks import empty_no_color_ignored, pane_border
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
 from tui.session import Session
@@ -23,21 +27,54 @@ class HarvestApp(App[None]):
     BINDINGS = bindings("app")
 
     def __init__(self, session: Session, feed: PriceFeed) -> None:
-        super().__init__()
+        with empty_no_color_ignored():
+            super().__init__()
         self.session = session
         self.feed = feed
         ui = session.config.ui
         self.keys = Keys.from_config(ui.keymap)  # refuses unknown ids
         self.theme_name = ui.theme
+        self.theme_applied = False  # until then a theme change is the config's own, not a choice
 
     def on_mount(self) -> None:
         if self.theme_name in self.available_themes:
             self.theme = self.theme_name
         else:
             self.notify(f"ui.theme: unknown theme {self.theme_name!r}; using the default", severity="warning")
+        self.theme_applied = True
         if self.keys.keymap:
             self.set_keymap(self.keys.keymap)
         self.push_screen(MainScreen(self.session, self.feed, self.keys))
+
+    def get_css_variables(self) -> dict[str, str]:
+        variables = super().get_css_variables()
+        variables["pane-border"] = pane_border(variables)
+        return variables
+
+    def watch_theme(self, name: str) -> None:
+        """A theme chosen in the palette is kept: `ui.theme` in the config file."""
+        if self.theme_applied and name != self.session.config.ui.theme:
+            self.save_theme(name)
+
+    def save_theme(self, name: str) -> None:
+        config = self.session.config
+        self.session.engine.config = replace(config, ui=replace(config.ui, theme=name))
+        path = self.session.config_path
+        if path is None:
+            self.notify(f"Theme {name} for this session only (no config file)", markup=False)
+            return
+        if not path.exists():  # a config file is the user's to create; say what it would hold
+            self.notify(f"Theme {name} for this session: {path} does not exist, so it is not saved "
+                        f"(put `ui: {{theme: {name}}}` there to keep it)", timeout=10, markup=False)  # fmt: skip
+            return
+        from engine.config.writer import save_ui_theme
+
+        try:
+            save_ui_theme(path, name)
+        except ConfigError as exc:
+            self.notify(str(exc), severity="error", timeout=8, markup=False)
+            return
+        self.notify(f"Theme {name} saved to {path} (ui.theme)", markup=False)
 
     @property
     def main(self) -> MainScreen:

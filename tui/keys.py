@@ -48,8 +48,8 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("cancel", "c", "cancel_step", "Cancel", "checklist"),
     # other screens and dialogs
     KeySpec("back", "escape,q", "app.pop_screen", "Back", "detail"),
+    KeySpec("close_help", "escape,q", "dismiss", "Close", "help"),  # first: the footer shows esc
     KeySpec("help", "question_mark", "dismiss", "Close", "help"),  # the help key closes it again
-    KeySpec("close_help", "escape,q", "dismiss", "Close", "help"),
     KeySpec("save_profile", "ctrl+s", "save", "Save", "tax_profile"),
     KeySpec("cancel_profile", "escape", "cancel", "Cancel", "tax_profile"),
     KeySpec("yes", "y", "answer(True)", "Yes", "confirm"),

@@ -7,13 +7,13 @@ from dataclasses import dataclass, field
 from textual.message import Message
 
 from engine.planning.detail import AssetDetail
-from tui.session import LotPreview, Snapshot
+from tui.session import LotPreviews, Snapshot
 
 
 @dataclass
 class SnapshotReady(Message):
     snapshot: Snapshot
-    preview: LotPreview = field(default_factory=dict)  # the expanded holdings' lots, read by the worker
+    preview: LotPreviews = field(default_factory=dict)  # the expanded holdings' lots, read by the worker
 
 
 @dataclass

@@ -55,8 +55,31 @@ class Snapshot:
         return Amount(sum(c.net_savings for c in self.candidates if c.net_savings > 0))
 
 
-LotPreview = dict[tuple[str, str], list[tuple[str, str, str]]]
-"""(account, asset) -> its first lots as text: (lot id, quantity, basis)."""
+@dataclass(frozen=True)
+class LotPreview:
+    """One open lot under an expanded holding (`x`), at the current price."""
+
+    lot_id: str
+    quantity: Amount
+    basis: Amount | None  # None: unknown basis
+    value: Amount | None  # None: no price
+    days_to_long_term: int  # 0: a sale now is long-term
+
+    @property
+    def unrealized(self) -> Amount | None:
+        if self.value is None or self.basis is None:
+            return None
+        return Amount(self.value - self.basis)
+
+    @property
+    def change(self) -> float | None:
+        """Change since basis as a ratio (display only), as Holding.change."""
+        unrealized = self.unrealized
+        return None if unrealized is None or not self.basis else unrealized / self.basis
+
+
+LotPreviews = dict[tuple[str, str], list[LotPreview]]
+"""(account, asset) -> its first open lots (the expanded holdings')."""
 
 Progress = Callable[[str], None]
 """Says what a worker is doing now, in a few words (the status line)."""
@@ -149,18 +172,25 @@ class Session:
         with self.lock:
             return self.engine.store.last_prices()
 
-    def lot_preview(self, keys: frozenset[tuple[str, str]], limit: int = 20) -> LotPreview:
-        """The first lots of each expanded holding (takes the lock: call it from a worker)."""
-        from tui import format as fmt
+    def lot_preview(self, keys: frozenset[tuple[str, str]], limit: int = 20) -> LotPreviews:
+        """The first lots of each expanded holding, at the current prices (takes the lock: call
+        it from a worker)."""
+        from engine.core.dates import days_to_long_term
 
         if not keys or not self.loaded:
             return {}
         with self.lock:
-            preview: LotPreview = {}
+            today = self.planner.context.today
+            preview: LotPreviews = {}
             for lot in self.planner.context.lots.open_lots:
                 key = (lot.account, lot.asset)
                 if key in keys and len(preview.setdefault(key, [])) < limit:
-                    preview[key].append((lot.lot_id, fmt.qty(lot.quantity), fmt.usd(lot.basis)))
+                    price = self.prices.get(lot.asset)
+                    value = None if price is None else Amount(fp.mul(lot.quantity, price))
+                    preview[key].append(
+                        LotPreview(lot.lot_id, lot.quantity, lot.basis, value,
+                                   days_to_long_term(lot.acquired_day, today))
+                    )  # fmt: skip
             return preview
 
     @property

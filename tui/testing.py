@@ -8,12 +8,14 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from engine.api import Engine
 from engine.config.load import AlertsConfig, Config, UiConfig
 from engine.core.dates import fixed_clock
 from engine.core.units import Amount, EpochMicros
 from engine.demo.setup import DEMO_CONFIG, build_demo_engine
+from engine.store.store import Store
 from tui.app import HarvestApp
-from tui.feed import DemoFeed
+from tui.feed import DemoFeed, StoredFeed
 from tui.session import Session, SyncRunner
 
 AS_OF = "2026-11-24"
@@ -54,3 +56,10 @@ def demo_app(
     session = Session(engine, config_path=directory / "config.yaml", export_dir=directory, sync=sync)
     session.set_prices(feed.current(), clock())
     return HarvestApp(session, feed)
+
+
+def empty_app(directory: Path, as_of: str = AS_OF) -> HarvestApp:
+    """The app on a store nothing was imported into (what a new user first sees)."""
+    engine = Engine(Config(), Store(directory / "empty.sqlite3"), fixed_clock(as_of, None))
+    session = Session(engine, config_path=directory / "config.yaml", export_dir=directory)
+    return HarvestApp(session, StoredFeed(session.stored_prices, interval=3600))

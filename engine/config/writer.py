@@ -1,4 +1,4 @@
-"""Saving tax-profile edits back to the config file without losing its comments.
+"""Saving edits from the app (tax profile, theme) back to the config file without losing its comments.
 
 ruamel.yaml round-trips the file (comments, order, quoting); the new text is validated with the
 same parser the app uses before it replaces the file atomically (temp file + rename), so a
@@ -33,6 +33,16 @@ def _decimal_scalar(representer: Any, value: Decimal) -> Any:
 
 def save_tax_profile(path: Path, changes: dict[str, Any]) -> Config:
     """Set `tax.<key>` (dotted keys for nested ones, e.g. `carryforward.short_term`)."""
+    return save_settings(path, "tax", changes)
+
+
+def save_ui_theme(path: Path, theme: str) -> Config:
+    """Set `ui.theme` (a theme chosen in the app), the rest of the file as it was."""
+    return save_settings(path, "ui", {"theme": theme})
+
+
+def save_settings(path: Path, section_name: str, changes: dict[str, Any]) -> Config:
+    """Set `<section_name>.<key>` for each change (dotted keys for nested ones)."""
     yaml = YAML()
     yaml.preserve_quotes = True
     yaml.representer.add_representer(Decimal, _decimal_scalar)
@@ -47,11 +57,11 @@ def save_tax_profile(path: Path, changes: dict[str, Any]) -> Config:
         document = CommentedMap()
     if not isinstance(document, dict):
         raise ConfigError(f"{path}: the config is not a mapping; not saving")
-    tax = document.get("tax")
-    if not isinstance(tax, dict):
-        tax = document["tax"] = CommentedMap()
+    section = document.get(section_name)
+    if not isinstance(section, dict):
+        section = document[section_name] = CommentedMap()
     for dotted, value in changes.items():
-        node = tax
+        node = section
         *parents, leaf = dotted.split(".")
         for name in parents:
             if not isinstance(node.get(name), dict):

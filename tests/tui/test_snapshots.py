@@ -1,4 +1,5 @@
-"""Screens as pictures (SVG, committed): main, help, detail and tax profile at 80x24 and 120x40.
+"""Screens as pictures (SVG, committed): main, help, detail and tax profile at 80x24 and 120x40;
+NO_COLOR, a light theme, and a new user's empty store.
 Update with `uv run pytest tests/tui/test_snapshots.py --snapshot-update` after a deliberate
 change, and look at the report before committing."""
 
@@ -9,7 +10,7 @@ import contextlib
 import pytest
 from textual.worker import WorkerFailed
 
-from tui.testing import demo_app
+from tui.testing import demo_app, empty_app
 
 pytestmark = pytest.mark.slow
 
@@ -72,3 +73,14 @@ def test_tax_profile(snap_compare, tmp_path, size):
 
 def test_light_theme(snap_compare, tmp_path):
     assert snap_compare(demo_app(tmp_path, theme="textual-light"), terminal_size=(120, 40), run_before=settle)
+
+
+def test_no_color(snap_compare, tmp_path, monkeypatch):
+    """Greys only: losses bold, badges reversed, the focused pane's border heavy."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert snap_compare(demo_app(tmp_path), terminal_size=(120, 40), run_before=settle)
+
+
+def test_empty_store_one_pane_at_a_time(snap_compare, tmp_path):
+    """What a new user sees at 80x24: which pane is shown, and what to do."""
+    assert snap_compare(empty_app(tmp_path), terminal_size=(80, 24), run_before=settle)

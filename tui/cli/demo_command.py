@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from engine.core.errors import InputError
+from engine.core.errors import ConfigError, InputError
 from tui.cli.context import Subparsers
 from tui.cli.progress import ProgressLines
 from tui.cli.throwaway import throwaway_directory
 
 if TYPE_CHECKING:
+    from engine.config.load import UiConfig
     from tui.app import HarvestApp
 
 
@@ -76,6 +78,7 @@ def demo_app(directory: Path, args: argparse.Namespace) -> HarvestApp:
 
     clock = demo_clock(args.as_of)
     engine = build_demo_engine(directory, clock)
+    engine.config = replace(engine.config, ui=user_ui(args))  # the user's theme and keys
     feed = DemoFeed(date.fromordinal(engine.today()), clock)
     # no config file: the tax profile applies in memory only; exports go where the user is
     session = Session(engine, config_path=None, export_dir=Path.cwd())
@@ -89,3 +92,15 @@ def demo_app(directory: Path, args: argparse.Namespace) -> HarvestApp:
         session.before_load.append(import_lots)
     session.set_prices(feed.current(), clock())
     return HarvestApp(session, feed)
+
+
+def user_ui(args: argparse.Namespace) -> UiConfig:
+    """The `ui` section of the user's config (`--config`, $HARVEST_CONFIG or the default file);
+    the defaults, said on stderr, when it cannot be read: the demo runs anyway."""
+    from engine.config.load import UiConfig, load_config
+
+    try:
+        return load_config(args.config).ui
+    except ConfigError as exc:
+        print(f"harvest demo: using the default theme and keys: {exc}", file=sys.stderr)
+        return UiConfig()

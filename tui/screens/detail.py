@@ -20,6 +20,7 @@ from engine.core.units import Amount
 from engine.planning.detail import AfterPlan, AssetDetail, LotDetail
 from tui import format as fmt
 from tui.keys import bindings
+from tui.looks import COLOUR, Looks, looks_of, money_style
 from tui.widgets.fitted_table import Cell, fitted_widths, rebuild, refit
 
 MAX_TABLE_ROWS = 2000  # the stock table stays fast at this size; the rest is summarised
@@ -64,7 +65,7 @@ class DetailScreen(Screen[None]):
         title = f" {d.asset} on {d.account} · price {fmt.price(d.price)} · {len(d.lots)} lot(s)"
         self.query_one("#detail-title", Static).update(Text(title, style="bold"))
         self.fill_lots()
-        self.query_one("#detail-tax", Static).update(self.tax_effect())
+        self.query_one("#detail-tax", Static).update(self.tax_effect(looks_of(self.app)))
         self.draw_chart()
 
     def shows(self, account: str, asset: str) -> bool:
@@ -76,7 +77,8 @@ class DetailScreen(Screen[None]):
         table: DataTable[Cell] = self.query_one("#detail-lots", DataTable)
         shown = self.detail.lots[:MAX_TABLE_ROWS]
         keys = [lot.lot_id for lot in shown]
-        rows = [lot_cells(lot) for lot in shown]
+        looks = looks_of(self.app)
+        rows = [lot_cells(lot, looks) for lot in shown]
         if len(self.detail.lots) > MAX_TABLE_ROWS:
             keys.append("…")
             rows.append([f"… {len(self.detail.lots) - MAX_TABLE_ROWS} more", "", "", "", "", ""])
@@ -134,10 +136,14 @@ class DetailScreen(Screen[None]):
                 levels.append(self.detail.price)
             ticks = dollar_ticks(min(levels), max(levels))
             plt.yticks([float(fp.to_decimal(t)) for t in ticks], [axis_dollars(t, ticks) for t in ticks])
-        plt.title("trades (line), lot costs (orange), price now (green)")
+        plt.title(
+            "trades (line), lot costs and price now (level lines)"
+            if self.app.no_color  # the lines' colours would be two greys
+            else "trades (line), lot costs (orange), price now (green)"
+        )
         plot.refresh()
 
-    def tax_effect(self) -> Text:
+    def tax_effect(self, looks: Looks = COLOUR) -> Text:
         d = self.detail
         text = Text()
         if d.price is None:  # nothing can be said about losses without a price
@@ -151,13 +157,13 @@ class DetailScreen(Screen[None]):
         text.append(
             f" (the only sale this year): tax {fmt.usd_decimal(d.tax_before)} → {fmt.usd_decimal(d.tax_after)}, saves "
         )
-        text.append(fmt.usd_decimal(d.tax_before - d.tax_after), style="bold green")
+        text.append(fmt.usd_decimal(d.tax_before - d.tax_after), style=looks.savings)
         text.append(f", carryforward +{fmt.usd(d.carryforward_created)}\n")
         if d.after_plan is not None:
             after = d.after_plan
             text.append(after_plan_label(after), style="bold")
             text.append(": saves ")
-            text.append(fmt.usd(after.savings_this_year, cents=True), style="bold green")
+            text.append(fmt.usd(after.savings_this_year, cents=True), style=looks.savings)
             text.append(
                 f", net {fmt.usd(after.net_savings, cents=True)}, carryforward +{fmt.usd(after.carryforward_created)}\n"
             )
@@ -177,9 +183,9 @@ def after_plan_label(after: AfterPlan) -> str:
     return "After the rows above it (no plan yet)"
 
 
-def lot_cells(lot: LotDetail) -> list[Cell]:
+def lot_cells(lot: LotDetail, looks: Looks = COLOUR) -> list[Cell]:
     unit = None if lot.basis is None else fp.unit_price(lot.basis, lot.quantity)
-    loss_style = "red" if (lot.unrealized or 0) < 0 else "green"
+    loss_style = money_style(lot.unrealized, looks)
     return [
         Text(lot.lot_id), date.fromordinal(lot.acquired_day).isoformat(), Text(fmt.qty(lot.quantity), justify="right"),
         Text(fmt.price(unit) if unit is not None else "unknown", justify="right"),

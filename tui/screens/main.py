@@ -24,9 +24,11 @@ from tui.keys import DEFAULT_KEYS, Keys, bindings
 from tui.messages import DetailReady, Loaded, SnapshotReady, WorkFailed
 from tui.screens.detail import DetailScreen
 from tui.screens.dialogs import ConfirmScreen, ReasonScreen
-from tui.session import SYNC_UNAVAILABLE, LotPreview, Session, Snapshot
+from tui.session import SYNC_UNAVAILABLE, LotPreviews, Session, Snapshot
 from tui.step_words import advance_question, skip_question
+from tui.widgets import empty_states
 from tui.widgets.header_bar import HeaderBar
+from tui.widgets.pane_tabs import PaneTabs
 from tui.widgets.panes import CandidatesPane, ChecklistPane, HoldingsPane, Pane, step_by_number
 from tui.widgets.status_line import StatusLine
 
@@ -43,6 +45,15 @@ NARROW_HEIGHT = 30
 WIDE_WIDTH = 170  # from here holdings and candidates sit side by side
 
 
+def wide_split(total: int, holdings: int, candidates: int, holdings_first: bool) -> int:
+    """Side by side, the holdings pane's width: what its columns need when both panes' needs
+    fit; else the focused pane (candidates unless it is holdings) gets what it needs and the
+    other the rest — neither less than a third."""
+    least = total // 3
+    wanted = holdings if holdings + candidates <= total or holdings_first else total - candidates
+    return max(least, min(wanted, total - least))
+
+
 class MainScreen(Screen[None]):
     BINDINGS = bindings("main")
     STORE_POLL_SECONDS = 2.0  # how often the store is asked whether another process changed it
@@ -55,15 +66,15 @@ class MainScreen(Screen[None]):
         self.snapshot: Snapshot | None = None
         self.active = 1  # candidates first: it is what the user came for
         self.alert_memory = AlertMemory()
-        self.told_empty = False
         self.syncing = False
         # what the workers read instead of the widgets: swapped whole on the UI thread
         self.expanded: frozenset[tuple[str, str]] = frozenset()
-        self.preview: LotPreview = {}
+        self.preview: LotPreviews = {}
         self.feed_problem: str | None = None  # why live prices stopped, as last told
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(" harvest · loading…", id="header")
+        yield PaneTabs(id="pane-tabs")
         with Horizontal(id="top"):
             yield HoldingsPane()
             yield CandidatesPane()
@@ -84,6 +95,17 @@ class MainScreen(Screen[None]):
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW_WIDTH or self.size.height < NARROW_HEIGHT, "-narrow")
         self.set_class(self.size.width >= WIDE_WIDTH, "-wide")
+        self.fit_wide()
+
+    def fit_wide(self) -> None:
+        """Side by side (-wide), holdings get the width their columns need (not a fixed share
+        that cuts the last ones off) and candidates the rest."""
+        holdings = self.query_one(HoldingsPane)
+        if not self.has_class("-wide"):
+            holdings.styles.width = None  # back to the stylesheet's
+            return
+        needs = holdings.needed_width(), self.query_one(CandidatesPane).needed_width()
+        holdings.styles.width = wide_split(self.size.width, *needs, holdings_first=self.active == 0)
 
     # -- workers ----------------------------------------------------------------------------
 
@@ -172,17 +194,22 @@ class MainScreen(Screen[None]):
         snapshot = self.snapshot = message.snapshot
         self.preview = message.preview
         self.query_one(HeaderBar).show(snapshot, self.feed_label)
+        self.explain_empty(snapshot)
         self.query_one(HoldingsPane).show(snapshot, self.preview)
         self.query_one(CandidatesPane).show(snapshot)
         self.query_one(ChecklistPane).show(snapshot)
+        self.fit_wide()
         self.raise_alerts(snapshot)
         if isinstance(self.app.screen, DetailScreen):  # it follows live prices
             shown = self.app.screen.detail
             self.fetch_detail(shown.account, shown.asset, refresh=True)
-        if not snapshot.holdings and not self.told_empty:
-            self.told_empty = True
-            self.notify("Nothing in the store yet: run `harvest import FILE.csv`, or add accounts to the config "
-                        "and press s to sync. `harvest demo` shows a sample portfolio.", timeout=15)  # fmt: skip
+
+    def explain_empty(self, snapshot: Snapshot) -> None:
+        """What each pane says when it has nothing to show."""
+        min_loss = self.session.config.harvest.min_loss
+        self.query_one(HoldingsPane).why_empty = empty_states.holdings_note(self.keys)
+        self.query_one(CandidatesPane).why_empty = empty_states.candidates_note(snapshot, min_loss, self.keys)
+        self.query_one(ChecklistPane).why_empty = empty_states.checklist_note(self.keys)
 
     def on_work_failed(self, message: WorkFailed) -> None:
         self.notify(message.text, severity="error", timeout=8, markup=False)
@@ -271,6 +298,8 @@ class MainScreen(Screen[None]):
         for index, pane in enumerate(self.panes):
             pane.set_class(index == self.active, "-active")
         self.set_class(self.active == 2, "-checklist-active")
+        self.query_one(PaneTabs).show(self.active, self.keys)
+        self.fit_wide()
         self.panes[self.active].table.focus()
 
     def action_next_pane(self) -> None:
@@ -288,6 +317,8 @@ class MainScreen(Screen[None]):
                 for other, each in enumerate(self.panes):
                     each.set_class(other == index, "-active")
                 self.set_class(index == 2, "-checklist-active")
+                self.query_one(PaneTabs).show(index, self.keys)
+                self.fit_wide()
 
     def reload(self) -> None:
         self.load()

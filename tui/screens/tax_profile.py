@@ -10,7 +10,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Switch
+from textual.widgets import Button, Footer, Input, Label, Select, Switch
 from textual.worker import Worker, WorkerState
 
 from engine.config.edits import ConfigValueError, with_tax_changes
@@ -81,6 +81,7 @@ class TaxProfileScreen(ModalScreen[str | None]):
             with Horizontal(classes="buttons"):
                 yield Button(f"Save ({self.keys.hint('save_profile')})", variant="primary", id="save")
                 yield Button(f"Cancel ({self.keys.hint('cancel_profile')})", id="cancel")
+        yield Footer(show_command_palette=False)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "save":

@@ -8,6 +8,7 @@ column explicitly, so every frame is painted at the final widths."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -47,12 +48,16 @@ def rebuild(
     rows: Sequence[Sequence[Cell]],
     widths: Sequence[int] | None = None,
 ) -> list[int]:
-    """Replace the table's columns and rows; columns get explicit (fitted) widths. Returns them."""
+    """Replace the table's columns and rows; columns get explicit (fitted) widths. Returns them.
+    The view stays scrolled where it was across the rebuild (DataTable.clear scrolls back to
+    the left): a price tick that adds a row must not take the last columns away."""
     fitted = list(widths) if widths is not None else fitted_widths(labels, rows)
+    place = scroll_place(table)
     table.clear(columns=True)
     for label, width in zip(labels, fitted, strict=True):
         table.add_column(label, width=width, key=label.plain)
     table.add_rows(rows)
+    restore_scroll(table, place)
     return fitted
 
 
@@ -60,8 +65,29 @@ def refit(table: DataTable[Any], widths: Sequence[int]) -> None:
     """Give the table's columns new explicit widths in place (same rows, as on a price tick):
     drop its render caches so no frame reuses lines drawn at the old widths, and widen its
     scrollable area to match (the table would only remeasure it after adding rows)."""
+    place = scroll_place(table)
     for column, width in zip(table.ordered_columns, widths, strict=True):
         column.width = width
     table.notify_style_update()  # the public way to drop DataTable's row, cell and line caches
+    _set_virtual_width(table)
+    restore_scroll(table, place)
+
+
+def scroll_place(table: DataTable[Any]) -> float:
+    """How far the view is scrolled across: 0 at the left, infinity at the right end (where
+    it stays when the columns widen: the last column is what the user scrolled to see)."""
+    if table.scroll_x and table.scroll_x >= table.max_scroll_x:
+        return math.inf
+    return table.scroll_x
+
+
+def restore_scroll(table: DataTable[Any], place: float) -> None:
+    if place:
+        _set_virtual_width(table)  # the table would only measure it on its next idle
+        x = table.max_scroll_x if place == math.inf else place
+        table.scroll_to(x=x, animate=False, immediate=True)
+
+
+def _set_virtual_width(table: DataTable[Any]) -> None:
     total = sum(column.get_render_width(table) for column in table.ordered_columns)
     table.virtual_size = Size(total, table.virtual_size.height)  # tables here have no row labels

@@ -1,5 +1,6 @@
-"""The three panes of the main screen. Each is a bordered container holding a DataTable and a
-filter line (`/`). Panes post messages; the screen decides what happens."""
+"""The three panes of the main screen. Each is a bordered container holding a DataTable, a
+note saying why it is empty, and a filter line (`/`). Panes post messages; the screen decides
+what happens."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.coordinate import Coordinate
 from textual.message import Message
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Static
 
 from engine.core.units import Amount
 from engine.planning.candidates import Blocked, Candidate
@@ -20,10 +21,12 @@ from engine.planning.checklist import Step, state_words
 from engine.planning.holdings import Holding
 from tui import format as fmt
 from tui.keys import bindings
-from tui.session import Snapshot
+from tui.looks import Looks, looks_of, money_style
+from tui.session import LotPreview, Snapshot
 from tui.step_words import step_when
 from tui.widgets.fitted_table import fitted_widths, rebuild, refit
 
+PANE_FRAME = 3  # a pane's border (two columns) and its table's vertical scroll bar (app.tcss)
 RowKey = TypeVar("RowKey")  # what identifies a row of a pane (kept across refreshes for the cursor)
 
 
@@ -41,12 +44,14 @@ class Pane(Vertical, Generic[RowKey], can_focus=False):
         self.keys: list[RowKey] = []
         self.shown: list[list[Text | str]] = []
         self.widths: list[int] = []
+        self.why_empty = ""  # what the note says when there is nothing to show (set by the screen)
         self.labels = [
             Text(label, justify="right" if index in self.RIGHT else "left")
             for index, label in enumerate(self.COLUMNS)
         ]
 
     def compose(self) -> ComposeResult:
+        yield Static("", id=f"{self.id}-note", classes="note", markup=False)
         table: DataTable[Any] = DataTable(cursor_type="row", zebra_stripes=True, id=f"{self.id}-table")
         yield table
         yield Input(
@@ -59,6 +64,30 @@ class Pane(Vertical, Generic[RowKey], can_focus=False):
     @property
     def table(self) -> DataTable[Any]:
         return self.query_one(DataTable)
+
+    def needed_width(self) -> int:
+        """The pane's width with every column shown: its columns, border and scroll bar."""
+        table = self.table
+        columns = sum(column.get_render_width(table) for column in table.ordered_columns)
+        return columns + PANE_FRAME
+
+    @property
+    def looks(self) -> Looks:
+        return looks_of(self.app)
+
+    def note_text(self) -> str:
+        """The note over the table: why it is empty, or nothing."""
+        if self.keys:
+            return ""
+        if self.filter_text:
+            return f"Nothing matches “{self.filter_text}” (esc clears the filter)"
+        return self.why_empty
+
+    def show_note(self) -> None:
+        note = self.query_one(".note", Static)
+        text = self.note_text()
+        note.update(text)
+        note.set_class(bool(text), "-shown")
 
     def action_filter(self) -> None:
         box = self.query_one(Input)
@@ -110,12 +139,14 @@ class Pane(Vertical, Generic[RowKey], can_focus=False):
             self.shown = [row for _, row in rows]
             if current in keys and keys.index(current) != table.cursor_row:
                 table.move_cursor(row=keys.index(current), animate=False)  # follow the row
+            self.show_note()
             return
         self.widths = rebuild(table, self.labels, cells, widths)
         self.keys = keys
         self.shown = [row for _, row in rows]
         if current in self.keys:
             table.move_cursor(row=self.keys.index(current), animate=False)
+        self.show_note()
 
     def _cell(self, index: int, cell: Text | str) -> Text:
         """A cell as Text: a plain string is shown as written, never read as markup (an account
@@ -146,10 +177,13 @@ def _plain(cell: Text | str) -> tuple[str, str]:
     return cell, ""
 
 
-def money_text(units: Amount | None, sign: bool = True) -> Text:
-    text = fmt.usd(units, sign=sign)
-    style = "" if units is None or units == 0 else ("green" if units > 0 else "red")
-    return Text(text, style=style, justify="right")
+def money_text(units: Amount | None, looks: Looks, sign: bool = True) -> Text:
+    return Text(fmt.usd(units, sign=sign), style=money_style(units, looks), justify="right")
+
+
+def term_text(days_to_long_term: int) -> str:
+    """A lot's term: LT, or ST and the days until a sale would be long-term."""
+    return "LT" if days_to_long_term == 0 else f"ST {days_to_long_term}d"
 
 
 class HoldingsPane(Pane[tuple[str, ...]]):  # (account, asset), or (account, asset, lot id)
@@ -160,9 +194,9 @@ class HoldingsPane(Pane[tuple[str, ...]]):  # (account, asset), or (account, ass
     def __init__(self) -> None:
         super().__init__("Holdings", id="holdings")
         self.expanded: set[tuple[str, str]] = set()
-        self.lots_by_key: dict[tuple[str, str], list[tuple[str, str, str]]] = {}
+        self.lots_by_key: dict[tuple[str, str], list[LotPreview]] = {}
 
-    def show(self, snapshot: Snapshot, lots: dict[tuple[str, str], list[tuple[str, str, str]]]) -> None:
+    def show(self, snapshot: Snapshot, lots: dict[tuple[str, str], list[LotPreview]]) -> None:
         self.lots_by_key = lots
         rows: list[tuple[tuple[str, ...], list[Text | str]]] = []
         for h in snapshot.holdings:
@@ -171,10 +205,8 @@ class HoldingsPane(Pane[tuple[str, ...]]):  # (account, asset), or (account, ass
             rows.append(((h.account, h.asset), self._holding_cells(h)))
             if (h.account, h.asset) in self.expanded:
                 shown = lots.get((h.account, h.asset), [])
-                for lot_id, quantity, basis in shown[:20]:
-                    rows.append(
-                        ((h.account, h.asset, lot_id), ["", f"  └ {lot_id}", quantity, basis, "", "", "", ""])
-                    )
+                for lot in shown[:20]:
+                    rows.append(((h.account, h.asset, lot.lot_id), self._lot_cells(lot)))
                 if h.lots > 20:
                     rows.append(
                         (
@@ -189,7 +221,19 @@ class HoldingsPane(Pane[tuple[str, ...]]):  # (account, asset), or (account, ass
         marker = "▾ " if (h.account, h.asset) in self.expanded else "▸ "
         return [
             h.account, marker + h.asset, fmt.qty(h.quantity, 6), basis, fmt.usd(h.value),
-            money_text(h.unrealized_short), money_text(h.unrealized_long), fmt.percent(h.change),
+            money_text(h.unrealized_short, self.looks), money_text(h.unrealized_long, self.looks),
+            fmt.percent(h.change),
+        ]  # fmt: skip
+
+    def _lot_cells(self, lot: LotPreview) -> list[Text | str]:
+        """A lot under its asset, in the asset's columns: its unrealized result sits under ST or
+        LT by its own term, and the term (days to long-term) follows its id."""
+        unrealized = money_text(lot.unrealized, self.looks)
+        short, long = ("", unrealized) if lot.days_to_long_term == 0 else (unrealized, "")
+        return [
+            "", f"  └ {lot.lot_id} {term_text(lot.days_to_long_term)}", fmt.qty(lot.quantity, 6),
+            "?" if lot.basis is None else fmt.usd(lot.basis), fmt.usd(lot.value), short, long,
+            fmt.percent(lot.change),
         ]  # fmt: skip
 
     def action_expand(self) -> None:
@@ -233,21 +277,30 @@ class CandidatesPane(Pane[tuple[str, str, str] | Blocked]):  # (account, asset, 
         self.border_title = CANDIDATES_AFTER_PLAN if snapshot.plan.steps else CANDIDATES_RANKED
         self.by_key = {}
         rows: list[tuple[tuple[str, str, str] | Blocked, list[Text | str]]] = []
+        looks = self.looks
         for c in snapshot.candidates:
             if not self.matches(c.account, c.asset):
                 continue
             mark = "✓" if c.planned_step is not None else " "
             self.by_key[(c.account, c.asset, c.term)] = c
             rows.append(((c.account, c.asset, c.term), [
-                mark, c.account, c.asset, fmt.qty(c.quantity, 6), money_text(c.loss), "ST" if c.term == "short" else "LT",
-                "—" if c.term == "long" else f"{c.days_to_long_term}d", money_text(c.savings_this_year, sign=False),
-                fmt.usd(c.carryforward_created), money_text(c.net_savings, sign=False), badges(c, snapshot.stale),
+                mark, c.account, c.asset, fmt.qty(c.quantity, 6), money_text(c.loss, looks), "ST" if c.term == "short" else "LT",
+                "—" if c.term == "long" else f"{c.days_to_long_term}d", money_text(c.savings_this_year, looks, sign=False),
+                fmt.usd(c.carryforward_created), money_text(c.net_savings, looks, sign=False), badges(c, snapshot.stale, looks),
             ]))  # fmt: skip
         for b in snapshot.blocked:
             if self.matches(b.account, b.asset):
                 blank: list[Text | str] = [""] * 7  # quantity through net: nothing to show
-                rows.append((b, ["?", b.account, b.asset, *blank, Text("? " + b.reasons[0], style="yellow")]))
+                rows.append(
+                    (b, ["?", b.account, b.asset, *blank, Text("? " + b.reasons[0], style=looks.caution)])
+                )
         self.fill(rows)
+
+    def note_text(self) -> str:
+        """With only blocked positions listed, the note still says why there is no candidate."""
+        if self.keys and not self.by_key and not self.filter_text:
+            return self.why_empty
+        return super().note_text()
 
     def action_toggle_plan(self) -> None:
         key = self.selected()
@@ -267,26 +320,26 @@ class CandidatesPane(Pane[tuple[str, str, str] | Blocked]):  # (account, asset, 
         candidate: Candidate
 
 
-def badges(c: Candidate, stale: bool) -> Text:
-    parts = []
+def badges(c: Candidate, stale: bool, looks: Looks) -> Text:
+    labels = []
     for warning in c.warnings:
         if warning.startswith("turns long-term"):
-            parts.append(("⚠LT", "yellow"))
+            labels.append("⚠LT")
         elif warning.startswith("nft"):
-            parts.append(("nft", "magenta"))
+            labels.append("nft")
         elif warning.startswith("wash"):
-            parts.append(("wash", "red"))
+            labels.append("wash")
         elif warning.startswith("near worthless"):
-            parts.append(("≈0", "red"))
+            labels.append("≈0")
         elif "Dec 31" in warning or "deadline" in warning:
-            parts.append(("⏰", "yellow"))
+            labels.append("⏰")
     if stale:
-        parts.append(("stale", "dim"))
+        labels.append("stale")
     text = Text()
-    for index, (label, style) in enumerate(parts):
+    for index, label in enumerate(labels):
         if index:
             text.append(" ")
-        text.append(label, style=style)
+        text.append(label, style=looks.badges.get(label, ""))
     return text
 
 

@@ -1,4 +1,4 @@
-"""Saving the tax profile keeps the user's comments and refuses invalid values untouched."""
+"""Saving the tax profile (and the theme) keeps the user's comments and refuses invalid values untouched."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from engine.config.writer import save_tax_profile
+from engine.config.writer import save_tax_profile, save_ui_theme
 from engine.core.errors import ConfigError
 
 ORIGINAL = """# my harvest config
@@ -78,3 +78,17 @@ def test_decimals_are_written_digit_for_digit_never_through_float(tmp_path):
     assert config.tax.other_short_term == exact
     assert config.tax.state_rate == Decimal("0.0725")
     assert "short_term: 1234567890123.123456789" in path.read_text()
+
+
+def test_the_theme_is_one_key_under_ui_and_the_rest_stays(tmp_path):
+    path = tmp_path / "config.yaml"
+    path.write_text(ORIGINAL + "ui:\n  theme: textual-dark  # the default\n  keymap: {quit: ctrl+q}\n")
+    config = save_ui_theme(path, "solarized-light")
+    text = path.read_text()
+    assert text.startswith(ORIGINAL)
+    assert "ui:\n  theme: solarized-light" in text
+    assert "# the default\n  keymap: {quit: ctrl+q}\n" in text
+    assert config.ui.theme == "solarized-light"
+    assert config.ui.keymap == {"quit": "ctrl+q"}
+    save_ui_theme(path, "nord")
+    assert path.read_text().count("theme:") == 1
