@@ -25,7 +25,7 @@ async def test_an_export_is_written_where_the_user_is_and_outlives_the_demo(tmp_
     monkeypatch.chdir(here)
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     with throwaway_directory("harvest-demo-") as directory:
-        app = demo_app(directory, argparse.Namespace(as_of="2026-11-24", lots=0))
+        app = demo_app(directory, argparse.Namespace(as_of="2026-11-24", lots=0, config=None))
         try:
             async with app.run_test(size=(120, 40)) as pilot:
                 await settled(pilot)

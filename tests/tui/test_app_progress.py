@@ -27,7 +27,7 @@ async def test_the_demo_says_how_far_its_lots_import_got(tmp_path: Path, monkeyp
         say(line, text)
 
     monkeypatch.setattr(StatusLine, "say", recording)
-    app = cli_demo_app(tmp_path, argparse.Namespace(as_of="2026-11-24", lots=20_000))
+    app = cli_demo_app(tmp_path, argparse.Namespace(as_of="2026-11-24", lots=20_000, config=None))
     try:
         async with app.run_test(size=(120, 40)) as pilot:
             await settled(pilot)

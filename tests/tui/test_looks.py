@@ -84,9 +84,10 @@ async def test_with_no_color_the_detail_chart_does_not_name_colours(
         assert isinstance(app.screen, DetailScreen)
         plot = app.screen.query_one("#detail-chart")
         chart = "\n".join(plot.render_line(y).text for y in range(plot.size.height))
-        assert "lot costs and price now (level lines)" in chart
-        assert "orange" not in chart
-        assert "green" not in chart
+        legend = str(plot.border_subtitle)
+        assert "lot costs and price now (level lines)" in legend
+        assert "orange" not in legend + chart
+        assert "green" not in legend + chart
 
 
 async def test_an_empty_no_color_leaves_colour_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):

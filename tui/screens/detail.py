@@ -136,7 +136,9 @@ class DetailScreen(Screen[None]):
                 levels.append(self.detail.price)
             ticks = dollar_ticks(min(levels), max(levels))
             plt.yticks([float(fp.to_decimal(t)) for t in ticks], [axis_dollars(t, ticks) for t in ticks])
-        plt.title(
+        # the legend under the chart's border, where a narrow plot cannot drop it (plotext hides a
+        # title wider than the plot)
+        plot.border_subtitle = (
             "trades (line), lot costs and price now (level lines)"
             if self.app.no_color  # the lines' colours would be two greys
             else "trades (line), lot costs (orange), price now (green)"
