@@ -55,9 +55,9 @@ def test_the_app_sync_reports_progress_failures_and_a_summary(tmp_path, monkeypa
             "3 new record(s); failed: binance: authentication failed (check BN_KEY / BN_SECRET)"
         )
         assert progress[-4:] == [
-            "kraken: deposits (0/1)",
-            "kraken: withdrawals (0/1)",
-            "kraken: trades (0/1)",
+            "kraken: deposits (0/3)",  # stream by stream
+            "kraken: withdrawals (1/3)",
+            "kraken: trades (2/3)",
             "kraken: done (1/1)",
         ]
         # written through the sync's own connection; the app's engine sees it on its next read
