@@ -343,7 +343,7 @@ def match_lots(
     matcher = _Matcher(ledger, method, universal, day)
     legs = ledger.legs
     moves = [_move_leg(i, leg, ledger.pools[leg[0]]) for i, leg in enumerate(legs) if leg[1] >= MOVE_OUT]
-    pairs = pair_transfers(moves) if moves else {}
+    pairs = pair_transfers(moves, matcher.result.warnings) if moves else {}
     transit: dict[int, list[Lot]] = {}
     acquire, dispose = matcher.acquire, matcher.dispose
     for index in _processing_order(legs, pairs) if pairs else range(len(legs)):
@@ -387,6 +387,7 @@ def _move_leg(index: int, leg: LegRow, pool: tuple[str, str]) -> MoveLeg:
         quantity=Amount(int(leg[3])),
         counterpart=extra.counterpart if extra else None,
         tx_id=extra.tx_id if extra else None,
+        ref=leg[5],
     )
 
 

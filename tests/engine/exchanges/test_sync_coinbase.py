@@ -277,3 +277,36 @@ def test_sync_stores_current_prices_so_scan_has_them(tmp_path, monkeypatch, caps
         captured = capsys.readouterr()
         assert "no prices" not in captured.out + captured.err
 
+
+def test_a_coinbase_send_pairs_with_its_kraken_deposit_by_hash_else_by_the_window(tmp_path, monkeypatch):
+    """Synced transfers carry their basis across accounts: one by its on-chain hash, one without
+    a hash on the Kraken side by asset, amount and time (no counterpart_account anywhere)."""
+    from tests.loopback.server import Transfer
+
+    with LoopbackExchange() as fx:
+        fx.coinbase.fill("BTC-USD", "buy", "1", "30000", T0)
+        fx.coinbase.send("BTC", "0.5", "0.0001", T0 + 10 * MIN, "0xsame")
+        fx.coinbase.send("BTC", "0.2", "0.0001", T0 + 20 * MIN, "0xcoinbaseonly")
+        fx.kraken.deposits.append(Transfer("K1", "0xsame", "BTC", Decimal("0.5"), Decimal(0), T0 + 40 * MIN))
+        fx.kraken.deposits.append(Transfer("K2", "", "BTC", Decimal("0.2"), Decimal(0), T0 + 51 * MIN))
+        fx.kraken.move("BTC", Decimal("0.7"))
+        config_file(tmp_path, fx, monkeypatch)
+        monkeypatch.setenv("KR_KEY", fx.kraken.api_key)
+        monkeypatch.setenv("KR_SECRET", fx.kraken.secret)
+        data = yaml.safe_load((tmp_path / "config.yaml").read_text())
+        data["accounts"].append({"name": "kraken", "exchange": "kraken", "api_key_env": "KR_KEY",
+                                 "secret_env": "KR_SECRET", "ccxt": {"enableRateLimit": False, "timeout": 3000,
+                                                                     "urls": ccxt_urls("kraken", fx.base_url)}})  # fmt: skip
+        (tmp_path / "config.yaml").write_text(yaml.safe_dump(data))
+        store = Store(tmp_path / "s.sqlite3")
+        reports = sync_accounts(load_config(str(tmp_path / "config.yaml")), store, client_factory=no_wait)
+        assert [(r.account, r.complete, r.mismatches) for r in reports] == [
+            ("coinbase", True, []),
+            ("kraken", True, []),
+        ]
+        kraken = sorted(
+            (lot.quantity, lot.basis)
+            for lot in match_lots(store.ledger()).open_lots
+            if lot.account == "kraken"
+        )
+        assert kraken == [(fp.parse("0.2"), fp.parse("6000")), (fp.parse("0.5"), fp.parse("15000"))]
