@@ -176,7 +176,12 @@ class PassState:
             return cls()
         if text.lstrip("-").isdigit():  # before passes kept state: the watermark alone
             return cls(since=int(text), newest=int(text))
-        data = json.loads(text)
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError:  # a state this version cannot read: walk the stream again
+            return cls()
+        if not isinstance(data, dict):
+            return cls()
         known = {"since", "next", "newest", "hold"}
         return cls(
             since=data.get("since"),

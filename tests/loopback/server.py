@@ -16,7 +16,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from tests.loopback import binance, coinbase, kraken
+from tests.loopback import binance, coinbase, coinbase_http, kraken
 
 
 @dataclass
@@ -218,7 +218,7 @@ class LoopbackExchange:
         if path.startswith("/api.kraken.com/"):
             return await kraken.handle(self.kraken, request, path[len("/api.kraken.com") :])
         if path.startswith("/api.coinbase.com/"):
-            return await coinbase.handle(
+            return await coinbase_http.handle(
                 self.coinbase, request, path[len("/api.coinbase.com") :], self.base_url
             )
         return web.Response(status=404, text="unknown host")

@@ -310,3 +310,21 @@ def test_a_coinbase_send_pairs_with_its_kraken_deposit_by_hash_else_by_the_windo
             if lot.account == "kraken"
         )
         assert kraken == [(fp.parse("0.2"), fp.parse("6000")), (fp.parse("0.5"), fp.parse("15000"))]
+
+
+def test_a_jwt_signed_with_another_key_is_refused_and_named(tmp_path, monkeypatch):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    other = ec.generate_private_key(ec.SECP256R1()).private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    )
+    with LoopbackExchange() as fx:
+        config = load_config(str(config_file(tmp_path, fx, monkeypatch)))
+        monkeypatch.setenv("CB_SECRET", other.decode())
+        (report,) = sync_accounts(config, Store(tmp_path / "s.sqlite3"), client_factory=no_wait)
+        assert report.error is not None
+        assert report.error.startswith("authentication failed (check CB_KEY / CB_SECRET)")
+        assert "invalid signature" in report.error
