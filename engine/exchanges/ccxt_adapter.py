@@ -33,6 +33,11 @@ class ExchangeError(AccountError):
     """An account could not be synced (named, with the reason); other accounts go on."""
 
 
+class StreamUnavailable(ExchangeError):
+    """One stream of an account cannot be fetched (ccxt's ArgumentsRequired or NotSupported, or a
+    key without the permission): that stream is skipped, named, and the account is incomplete."""
+
+
 def deep_merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
     merged = dict(base)
     for key, value in extra.items():
@@ -103,6 +108,12 @@ class ExchangeClient:
                 if rate_tries >= MAX_RATE_LIMIT_TRIES:
                     raise self.failure(f"{what}: still rate limited after {rate_tries} tries", exc) from None
                 self.sleep(min(60.0, 2.0**rate_tries))
+            except (ccxt.ArgumentsRequired, ccxt.NotSupported, ccxt.PermissionDenied) as exc:
+                # this call can never work as asked: the stream is skipped, never the account
+                detail = redact(str(exc), self.credentials)[:200]
+                raise StreamUnavailable(
+                    self.account.name, f"{what}: {type(exc).__name__}: {detail}"
+                ) from None
             except ccxt.AuthenticationError as exc:
                 hint = environment_hint(self.account)
                 raise self.failure(f"authentication failed (check {hint})", exc) from None
@@ -158,21 +169,35 @@ class ExchangeClient:
         )
         return trades
 
+    def method(self, name: str, *args: Any) -> Any:
+        """Any ccxt method (unified or implicit API, e.g. `v2PrivateGetAccounts`) under the retry
+        policy: what a venue module needs beyond the calls above."""
+        return self.call(name, getattr(self.exchange, name), *args)
+
     def transfers(
         self, kind: str, since: EpochMillis | None, until: EpochMillis | None = None
     ) -> list[dict[str, Any]]:
-        method = self.exchange.fetch_deposits if kind == "deposit" else self.exchange.fetch_withdrawals
+        """Deposits or withdrawals (`kind` "transfer": both, from fetchDepositsWithdrawals)."""
+        name = {"deposit": "fetch_deposits", "withdrawal": "fetch_withdrawals"}.get(
+            kind, "fetch_deposits_withdrawals"
+        )
         params = {} if until is None else {"until": until}
-        records: list[dict[str, Any]] = self.call(f"fetch_{kind}s", method, None, since, None, params)
+        records: list[dict[str, Any]] = self.call(
+            name, getattr(self.exchange, name), None, since, None, params
+        )
         return records
 
-    def usd_close(self, symbol: str, minute_ms: EpochMillis) -> Decimal | None:
-        candles = self.call("fetch_ohlcv", self.exchange.fetch_ohlcv, symbol, "1m", minute_ms, 1)
+    def minute_closes(self, symbol: str, since_ms: EpochMillis, limit: int) -> dict[int, Decimal | None]:
+        """1-minute closes from `since_ms` on, by minute (an exchange omits minutes without
+        trades, and may give fewer candles than asked); a close that is not a positive number is
+        None."""
+        candles = self.call("fetch_ohlcv", self.exchange.fetch_ohlcv, symbol, "1m", since_ms, limit)
+        found: dict[int, Decimal | None] = {}
         for candle in candles or []:
-            if candle and candle[0] == minute_ms:
+            if candle and isinstance(candle[0], int) and candle[0] >= since_ms:
                 close = to_decimal(candle[4])
-                return close if close is not None and close > 0 else None
-        return None
+                found[candle[0]] = close if close is not None and close > 0 else None
+        return found
 
     def tickers(self, symbols: list[str]) -> dict[str, Decimal]:
         raw = self.call("fetch_tickers", self.exchange.fetch_tickers, symbols)

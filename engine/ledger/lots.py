@@ -370,7 +370,7 @@ def match_lots(
     moves = [
         _move_leg(i, leg, ledger.pools[leg[0]]) for i, leg in enumerate(legs) if leg[1] in (MOVE_OUT, MOVE_IN)
     ]
-    pairs = pair_transfers(moves) if moves else {}
+    pairs = pair_transfers(moves, matcher.result.warnings) if moves else {}
     transit: dict[int, list[Lot]] = {}
     migrating: tuple[list[Lot], int] = ([], 0)  # a migration's lots between its two legs
     acquire, dispose = matcher.acquire, matcher.dispose
@@ -422,6 +422,7 @@ def _move_leg(index: int, leg: LegRow, pool: tuple[str, str]) -> MoveLeg:
         quantity=Amount(int(leg[3])),
         counterpart=extra.counterpart if extra else None,
         tx_id=extra.tx_id if extra else None,
+        ref=leg[5],
     )
 
 

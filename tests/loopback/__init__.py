@@ -1,4 +1,4 @@
-"""A small fake Binance and Kraken on 127.0.0.1 for driving real ccxt in tests."""
+"""A small fake Binance, Kraken and Coinbase on 127.0.0.1 for driving real ccxt in tests."""
 
 from tests.loopback.server import LoopbackExchange, ccxt_urls
 

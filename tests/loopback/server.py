@@ -1,5 +1,5 @@
-"""An aiohttp server on its own loop in a daemon thread, answering for api.binance.com and
-api.kraken.com under a host-in-path scheme (http://127.0.0.1:PORT/api.binance.com/api/v3/...),
+"""An aiohttp server on its own loop in a daemon thread, answering for api.binance.com,
+api.kraken.com and api.coinbase.com under a host-in-path scheme (http://127.0.0.1:PORT/api.binance.com/api/v3/...),
 with faults to inject. Real ccxt builds, signs and parses every request."""
 
 from __future__ import annotations
@@ -9,13 +9,14 @@ import json
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from tests.loopback import binance, kraken
+from tests.loopback import binance, coinbase, coinbase_http, kraken
 
 
 @dataclass
@@ -84,7 +85,7 @@ class Venue:
 @dataclass
 class Fault:
     pattern: str
-    kind: str  # status | reset | delay | badjson
+    kind: str  # status | html (a status with an HTML page) | reset | delay | badjson
     status: int = 429
     body: str = '{"code":-1003,"msg":"Too many requests"}'
     times: int = 1
@@ -94,9 +95,13 @@ class LoopbackExchange:
     def __init__(self) -> None:
         self.binance = Venue("bn-key-123", "bn-secret-456", trade_ids="market", transfer_window_days=90)
         self.kraken = Venue("kr-key-123", "c2VjcmV0LWtyYWtlbi1zZWNyZXQ=")
+        self.coinbase = coinbase.CoinbaseVenue()
         self.faults: list[Fault] = []
         self.requests: list[str] = []
         self.latency = 0.0  # seconds added to every request (to catch a sync mid-way)
+        # called with (number, "METHOD path?query") before each request is answered: a test can
+        # kill its client at a chosen request
+        self.on_request: Callable[[int, str], None] | None = None
         self.sockets: list[tuple[web.WebSocketResponse, set[str]]] = []
         self.port = 0
         self._loop = asyncio.new_event_loop()
@@ -189,6 +194,8 @@ class LoopbackExchange:
         ):
             return await self._websocket(request)
         self.requests.append(f"{request.method} {path}?{request.query_string}")
+        if self.on_request is not None:
+            self.on_request(len(self.requests), self.requests[-1])
         if self.latency:
             await asyncio.sleep(self.latency)
         for fault in self.faults:
@@ -202,12 +209,18 @@ class LoopbackExchange:
                     await asyncio.sleep(3)
                 if fault.kind == "badjson":
                     return web.Response(text="not json{", content_type="application/json")
+                if fault.kind == "html":
+                    return web.Response(status=fault.status, text=fault.body, content_type="text/html")
                 if fault.kind == "status":
                     return web.Response(status=fault.status, text=fault.body, content_type="application/json")
         if path.startswith("/api.binance.com/"):
             return await binance.handle(self.binance, request, path[len("/api.binance.com") :])
         if path.startswith("/api.kraken.com/"):
             return await kraken.handle(self.kraken, request, path[len("/api.kraken.com") :])
+        if path.startswith("/api.coinbase.com/"):
+            return await coinbase_http.handle(
+                self.coinbase, request, path[len("/api.coinbase.com") :], self.base_url
+            )
         return web.Response(status=404, text="unknown host")
 
 

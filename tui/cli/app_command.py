@@ -112,6 +112,9 @@ def store_sync(engine: Engine) -> SyncRunner:
         finally:
             store.close()
         failed = [f"{r.account}: {r.error}" for r in results if not r.ok]
+        failed += [
+            f"{r.account}: incomplete: " + "; ".join(r.incomplete) for r in results if r.ok and r.incomplete
+        ]
         added = sum(r.added for r in results)
         if failed:
             raise HarvestError(f"{added} new record(s); failed: " + "; ".join(failed))

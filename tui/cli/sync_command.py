@@ -35,7 +35,8 @@ def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
     engine.invalidate()
     for change in reconcile_checklist(engine):
         out.write(f"checklist: {change}\n")
-    return 0 if all(report.ok for report in reports) else 1
+    # an account that failed, or whose history could not all be read, is not a clean sync
+    return 0 if all(report.complete for report in reports) else 1
 
 
 def account_lines(report: AccountReport) -> str:
@@ -43,10 +44,16 @@ def account_lines(report: AccountReport) -> str:
     the exchange reports that the ledger's history does not explain."""
     from engine.core import fixedpoint as fp
 
-    if report.ok:
+    if report.complete:
         lines = [f"{report.account}: {report.added} new record(s) of {report.fetched} fetched\n"]
+    elif report.ok:
+        lines = [
+            f"{report.account}: INCOMPLETE: {report.added} new record(s) of {report.fetched} fetched; "
+            f"{len(report.incomplete)} stream(s) not read\n"
+        ]
     else:
         lines = [f"{report.account}: FAILED: {report.error} (kept what was fetched)\n"]
+    lines += [f"  not read: {why}\n" for why in report.incomplete]
     if report.markets_scanned:
         shown = ", ".join(report.markets_scanned[:MAX_MARKETS_SHOWN])
         more = len(report.markets_scanned) - MAX_MARKETS_SHOWN
@@ -55,6 +62,8 @@ def account_lines(report: AccountReport) -> str:
             + (f" … and {more} more" if more > 0 else "")
             + "\n"
         )
+    if report.price_error:
+        lines.append(f"  current prices not stored: {report.price_error}\n")
     if report.pending:
         lines.append(f"  {report.pending} transfer(s) still pending: read again by the next sync\n")
     lines += [f"  rejected: {reason}\n" for reason in report.rejected[:MAX_REJECTED]]

@@ -86,7 +86,10 @@ def _monitor_sync(engine: Engine, wait: Callable[[float], None]) -> Callable[[],
             reports = sync_accounts(engine.config, store, client_factory=client)
         finally:
             store.close()
-        return [f"{r.account}: {r.error}" for r in reports if not r.ok]
+        failed = [f"{r.account}: {r.error}" for r in reports if not r.ok]
+        return failed + [
+            f"{r.account}: incomplete: " + "; ".join(r.incomplete) for r in reports if r.ok and r.incomplete
+        ]
 
     return sync
 
