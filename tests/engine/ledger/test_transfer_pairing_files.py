@@ -21,8 +21,12 @@ def test_a_send_and_a_deposit_of_the_same_quantity_pair():
     out = leg(0, "coinbase", MOVE_OUT, 0)
     decoy = leg(1, "kraken", MOVE_IN, 10 * 60_000_000, quantity=4)  # another quantity
     deposit = leg(2, "kraken", MOVE_IN, 40 * 60_000_000)
-    later = leg(3, "ledger", MOVE_IN, 50 * 60_000_000)  # the same quantity later: the earliest wins
-    assert pair_transfers([out, decoy, deposit, later]) == {0: 2, 2: 0}
+    assert pair_transfers([out, decoy, deposit]) == {0: 2, 2: 0}
+    # the same quantity arriving in a second account too: ambiguous, so neither pairs (and it is said)
+    later = leg(3, "ledger", MOVE_IN, 50 * 60_000_000)
+    warnings: list[str] = []
+    assert pair_transfers([out, decoy, deposit, later], warnings) == {}
+    assert len(warnings) == 1 and "could be received as any of" in warnings[0]
 
 
 @pytest.mark.parametrize(
