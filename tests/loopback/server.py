@@ -60,6 +60,8 @@ class Venue:
     # time only the last this-many days come back (Binance: 90); None: no limit
     transfer_window_days: int | None = None
     now_ms: int | None = None  # the venue's clock for those windows (None: the real time)
+    ledger: list[Any] = field(default_factory=list)  # what only a ledger holds (Kraken: kraken.py)
+    recorded: dict[str, Any] = field(default_factory=dict)  # path -> a recorded real body, served as is
 
     def trade(
         self, symbol: str, side: str, amount: str, price: str, ms: int, fee: str = "0", fee_currency: str = ""
