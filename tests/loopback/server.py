@@ -1,5 +1,5 @@
 """An aiohttp server on its own loop in a daemon thread, answering for api.binance.com,
-api.kraken.com and api.coinbase.com under a host-in-path scheme (http://127.0.0.1:PORT/api.binance.com/api/v3/...),
+api.binance.us, api.kraken.com and api.coinbase.com under a host-in-path scheme (http://127.0.0.1:PORT/api.binance.com/api/v3/...),
 with faults to inject. Real ccxt builds, signs and parses every request."""
 
 from __future__ import annotations
@@ -96,6 +96,8 @@ class Fault:
 class LoopbackExchange:
     def __init__(self) -> None:
         self.binance = Venue("bn-key-123", "bn-secret-456", trade_ids="market", transfer_window_days=90)
+        # Binance.US: the Binance API on its own hosts (api.binance.us), its own keys and history
+        self.binanceus = Venue("bnus-key-123", "bnus-secret-456", trade_ids="market", transfer_window_days=90)
         self.kraken = Venue("kr-key-123", "c2VjcmV0LWtyYWtlbi1zZWNyZXQ=")
         self.coinbase = coinbase.CoinbaseVenue()
         self.faults: list[Fault] = []
@@ -217,6 +219,8 @@ class LoopbackExchange:
                     return web.Response(status=fault.status, text=fault.body, content_type="application/json")
         if path.startswith("/api.binance.com/"):
             return await binance.handle(self.binance, request, path[len("/api.binance.com") :])
+        if path.startswith("/api.binance.us/"):
+            return await binance.handle(self.binanceus, request, path[len("/api.binance.us") :])
         if path.startswith("/api.kraken.com/"):
             return await kraken.handle(self.kraken, request, path[len("/api.kraken.com") :])
         if path.startswith("/api.coinbase.com/"):

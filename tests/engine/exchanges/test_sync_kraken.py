@@ -248,3 +248,15 @@ def test_kraken_recorded_candles_value_a_reward_as_the_fake_does(tmp_path, monke
     assert (side, asset, quantity, price, quote) == ("income", "BTC", str(fp.parse("0.0002")),
                                                      str(fp.parse(str(close))), "USD")  # fmt: skip
     assert ts == hour_ms * 1000
+
+
+def test_a_reward_without_a_candle_is_flagged_never_zero(tmp_path, monkeypatch):
+    with LoopbackExchange() as fx:
+        book.reward(fx.kraken, "SOL.S", "2", T0)  # no SOL candle: Kraken no longer serves that minute
+        store = Store(tmp_path / "s.sqlite3")
+        assert sync(kraken_only(tmp_path, fx, monkeypatch), store).complete
+        assert store.conn.execute("SELECT asset, price FROM events").fetchall() == [("SOL", None)]
+        result = match_lots(store.ledger(), "fifo")
+        assert [w for w in result.warnings if "SOL" in w] == [
+            "ledger:LX0001-STAK-SOLS: no USD price for SOL in USD; basis unknown"
+        ]
