@@ -1,5 +1,5 @@
 """An aiohttp server on its own loop in a daemon thread, answering for api.binance.com,
-api.binance.us, api.kraken.com and api.coinbase.com under a host-in-path scheme (http://127.0.0.1:PORT/api.binance.com/api/v3/...),
+api.binance.us, api.kraken.com, api.coinbase.com and api.gemini.com under a host-in-path scheme (http://127.0.0.1:PORT/api.binance.com/api/v3/...),
 with faults to inject. Real ccxt builds, signs and parses every request."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from tests.loopback import binance, coinbase, coinbase_http, kraken
+from tests.loopback import binance, coinbase, coinbase_http, gemini, kraken
 
 
 @dataclass
@@ -100,6 +100,7 @@ class LoopbackExchange:
         self.binanceus = Venue("bnus-key-123", "bnus-secret-456", trade_ids="market", transfer_window_days=90)
         self.kraken = Venue("kr-key-123", "c2VjcmV0LWtyYWtlbi1zZWNyZXQ=")
         self.coinbase = coinbase.CoinbaseVenue()
+        self.gemini = gemini.GeminiVenue()
         self.faults: list[Fault] = []
         self.requests: list[str] = []
         self.latency = 0.0  # seconds added to every request (to catch a sync mid-way)
@@ -223,6 +224,9 @@ class LoopbackExchange:
             return await binance.handle(self.binanceus, request, path[len("/api.binance.us") :])
         if path.startswith("/api.kraken.com/"):
             return await kraken.handle(self.kraken, request, path[len("/api.kraken.com") :])
+        if path.startswith(("/api.gemini.com/", "/exchange.gemini.com/")):
+            host, _, rest = path[1:].partition("/")
+            return await gemini.handle(self.gemini, request, host, "/" + rest)
         if path.startswith("/api.coinbase.com/"):
             return await coinbase_http.handle(
                 self.coinbase, request, path[len("/api.coinbase.com") :], self.base_url
