@@ -1,5 +1,5 @@
 """An aiohttp server on its own loop in a daemon thread, answering for api.binance.com,
-api.binance.us, api.kraken.com, api.coinbase.com and api.gemini.com under a host-in-path scheme (http://127.0.0.1:PORT/api.binance.com/api/v3/...),
+api.binance.us, api.kraken.com, api.coinbase.com, api.gemini.com and www.bitstamp.net under a host-in-path scheme (http://127.0.0.1:PORT/api.binance.com/api/v3/...),
 with faults to inject. Real ccxt builds, signs and parses every request."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from tests.loopback import binance, coinbase, coinbase_http, gemini, kraken
+from tests.loopback import binance, bitstamp, coinbase, coinbase_http, gemini, kraken
 
 
 @dataclass
@@ -101,6 +101,7 @@ class LoopbackExchange:
         self.kraken = Venue("kr-key-123", "c2VjcmV0LWtyYWtlbi1zZWNyZXQ=")
         self.coinbase = coinbase.CoinbaseVenue()
         self.gemini = gemini.GeminiVenue()
+        self.bitstamp = bitstamp.BitstampVenue()
         self.faults: list[Fault] = []
         self.requests: list[str] = []
         self.latency = 0.0  # seconds added to every request (to catch a sync mid-way)
@@ -224,6 +225,8 @@ class LoopbackExchange:
             return await binance.handle(self.binanceus, request, path[len("/api.binance.us") :])
         if path.startswith("/api.kraken.com/"):
             return await kraken.handle(self.kraken, request, path[len("/api.kraken.com") :])
+        if path.startswith("/www.bitstamp.net/"):
+            return await bitstamp.handle(self.bitstamp, request, path[len("/www.bitstamp.net") :])
         if path.startswith(("/api.gemini.com/", "/exchange.gemini.com/")):
             host, _, rest = path[1:].partition("/")
             return await gemini.handle(self.gemini, request, host, "/" + rest)
