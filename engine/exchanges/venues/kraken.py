@@ -31,7 +31,7 @@ class Trades:
 
 @dataclass
 class Ledger:
-    name: str = "ledger (rewards, instant buys, staking)"
+    name: str = "ledger"
 
     def run(self, ctx: SyncContext) -> None:
         converter = LedgerConverter(ctx.account.name, ctx.usd_assets)
