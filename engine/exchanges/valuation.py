@@ -29,6 +29,10 @@ class UsdValuer:
     def valued(self, event: Event) -> Event:
         """The event with the USD values it lacks filled in where a candle gives them."""
         usd = self.usd_assets
+        if event.side == "income" and event.price is None:  # a reward the exchange gives no value for
+            found = self.usd_price(event.asset, event.timestamp)
+            if found is not None:  # else left without a price: flagged downstream, never zero
+                event = event._replace(price=found, quote="USD")
         if event.side in ("buy", "sell", "income") and event.quote not in usd and event.price:
             unit = self.usd_price(event.asset, event.timestamp)
             if unit is None:

@@ -54,10 +54,11 @@ def test_the_app_sync_reports_progress_failures_and_a_summary(tmp_path, monkeypa
         assert str(failed.value).startswith(
             "3 new record(s); failed: binance: authentication failed (check BN_KEY / BN_SECRET)"
         )
-        assert progress[-4:] == [
-            "kraken: deposits 1/3",  # stream by stream: which of how many
-            "kraken: withdrawals 2/3",
-            "kraken: trades 3/3",
+        assert progress[-5:] == [
+            "kraken: deposits 1/4",  # stream by stream: which of how many
+            "kraken: withdrawals 2/4",
+            "kraken: trades 3/4",
+            "kraken: ledger 4/4",
             "kraken: done",
         ]
         # written through the sync's own connection; the app's engine sees it on its next read

@@ -1,5 +1,5 @@
 """An aiohttp server on its own loop in a daemon thread, answering for api.binance.com,
-api.kraken.com and api.coinbase.com under a host-in-path scheme (http://127.0.0.1:PORT/api.binance.com/api/v3/...),
+api.binance.us, api.kraken.com, api.coinbase.com, api.gemini.com and www.bitstamp.net under a host-in-path scheme (http://127.0.0.1:PORT/api.binance.com/api/v3/...),
 with faults to inject. Real ccxt builds, signs and parses every request."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from tests.loopback import binance, coinbase, coinbase_http, kraken
+from tests.loopback import binance, bitstamp, coinbase, coinbase_http, gemini, kraken
 
 
 @dataclass
@@ -60,6 +60,8 @@ class Venue:
     # time only the last this-many days come back (Binance: 90); None: no limit
     transfer_window_days: int | None = None
     now_ms: int | None = None  # the venue's clock for those windows (None: the real time)
+    ledger: list[Any] = field(default_factory=list)  # what only a ledger holds (Kraken: kraken.py)
+    recorded: dict[str, Any] = field(default_factory=dict)  # path -> a recorded real body, served as is
 
     def trade(
         self, symbol: str, side: str, amount: str, price: str, ms: int, fee: str = "0", fee_currency: str = ""
@@ -94,8 +96,12 @@ class Fault:
 class LoopbackExchange:
     def __init__(self) -> None:
         self.binance = Venue("bn-key-123", "bn-secret-456", trade_ids="market", transfer_window_days=90)
+        # Binance.US: the Binance API on its own hosts (api.binance.us), its own keys and history
+        self.binanceus = Venue("bnus-key-123", "bnus-secret-456", trade_ids="market", transfer_window_days=90)
         self.kraken = Venue("kr-key-123", "c2VjcmV0LWtyYWtlbi1zZWNyZXQ=")
         self.coinbase = coinbase.CoinbaseVenue()
+        self.gemini = gemini.GeminiVenue()
+        self.bitstamp = bitstamp.BitstampVenue()
         self.faults: list[Fault] = []
         self.requests: list[str] = []
         self.latency = 0.0  # seconds added to every request (to catch a sync mid-way)
@@ -215,8 +221,15 @@ class LoopbackExchange:
                     return web.Response(status=fault.status, text=fault.body, content_type="application/json")
         if path.startswith("/api.binance.com/"):
             return await binance.handle(self.binance, request, path[len("/api.binance.com") :])
+        if path.startswith("/api.binance.us/"):
+            return await binance.handle(self.binanceus, request, path[len("/api.binance.us") :])
         if path.startswith("/api.kraken.com/"):
             return await kraken.handle(self.kraken, request, path[len("/api.kraken.com") :])
+        if path.startswith("/www.bitstamp.net/"):
+            return await bitstamp.handle(self.bitstamp, request, path[len("/www.bitstamp.net") :])
+        if path.startswith(("/api.gemini.com/", "/exchange.gemini.com/")):
+            host, _, rest = path[1:].partition("/")
+            return await gemini.handle(self.gemini, request, host, "/" + rest)
         if path.startswith("/api.coinbase.com/"):
             return await coinbase_http.handle(
                 self.coinbase, request, path[len("/api.coinbase.com") :], self.base_url

@@ -28,13 +28,16 @@ class PerMarket:
     """Where the exchange wants a symbol: every spot market whose base or quote the account
     holds, ever held (its pools: trades, transfers, fees) or trades in (its USD-like quotes),
     growing as trades reveal assets — a position bought and closed before the first sync is found
-    through the quote it was bought with. `symbols` in the config narrows it."""
+    through the quote it was bought with. `symbols` in the config narrows it. Without
+    `through_cash` (an exchange listing hundreds of USD markets), a USD-like quote makes no market
+    due: only the assets held or in the history do."""
 
     markets: Markets
     balance: Balance
     market_stream: Callable[[str], MarketStream]
     name: str = "trades"
     scanned: list[str] = field(default_factory=list)
+    through_cash: bool = True
 
     def run(self, ctx: SyncContext) -> None:
         account = ctx.account
@@ -44,7 +47,7 @@ class PerMarket:
                 self.read(ctx, symbol)
             return
         known = {a for a, q in self.balance.items() if q > 0} | ctx.store.traded_assets(account.name)
-        known |= ctx.usd_assets
+        known = known | ctx.usd_assets if self.through_cash else known - ctx.usd_assets
         spot = {
             symbol: (str(market.get("base")), str(market.get("quote")))
             for symbol, market in self.markets.items()
@@ -60,8 +63,8 @@ class PerMarket:
                 break
             for symbol in due:
                 ctx.say(len(self.scanned), len(self.scanned) + len(due), f"trades {symbol}")
-                if self.read(ctx, symbol):
-                    known |= set(spot[symbol])  # a trade here: the other side was held too
+                if self.read(ctx, symbol):  # a trade here: the other side was held too
+                    known |= set(spot[symbol]) - (set() if self.through_cash else ctx.usd_assets)
 
     def read(self, ctx: SyncContext, symbol: str) -> bool:
         """One market's trades; True when it has any. A market that cannot be read is named."""

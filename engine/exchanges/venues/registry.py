@@ -4,12 +4,14 @@ exchange is a module in this package declaring its streams, and a line here."""
 from __future__ import annotations
 
 from engine.exchanges.streams import Venue
-from engine.exchanges.venues import binance, coinbase, generic, kraken
+from engine.exchanges.venues import binance, bitstamp, coinbase, gemini, generic, kraken
 
 VENUES: dict[str, Venue] = {
     "binance": binance.VENUE,
     "binanceus": binance.VENUE,
+    "bitstamp": bitstamp.VENUE,
     "coinbase": coinbase.VENUE,
+    "gemini": gemini.VENUE,
     "kraken": kraken.VENUE,
 }
 

@@ -226,6 +226,7 @@ def test_websocket_prices_stream_and_come_back_after_a_drop(tmp_path, monkeypatc
 STEPS = [
     "/api/v3/exchangeInfo", "/api/v3/account", "/api/v3/myTrades", "/api/v3/klines",
     "/0/public/AssetPairs", "/0/private/BalanceEx", "/0/private/TradesHistory", "/0/private/DepositStatus",
+    "/0/private/Ledgers",
 ]  # fmt: skip
 FAULTS = [("status", 429), ("status", 500), ("reset", 0), ("badjson", 0)]
 

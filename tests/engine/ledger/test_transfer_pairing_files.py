@@ -26,7 +26,8 @@ def test_a_send_and_a_deposit_of_the_same_quantity_pair():
     later = leg(3, "ledger", MOVE_IN, 50 * 60_000_000)
     warnings: list[str] = []
     assert pair_transfers([out, decoy, deposit, later], warnings) == {}
-    assert len(warnings) == 1 and "could be received as any of" in warnings[0]
+    assert len(warnings) == 1
+    assert "could be received as any of" in warnings[0]
 
 
 @pytest.mark.parametrize(

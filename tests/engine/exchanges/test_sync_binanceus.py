@@ -1,0 +1,150 @@
+"""Binance.US (`binanceus`) synced as Binance is: real ccxt against the Binance fake on Binance.US's
+own host (api.binance.us, as ccxt builds its URLs). Trades page by `fromId` (never by time from
+2010 a day at a time), transfers are walked over the whole history in 90-day windows from the
+exchange's launch (not only the last 90 days); the history ends as lots equal to it and to the
+balances, a second sync is incremental, and 429s and resets end as a clean sync."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+
+from engine.config.load import Config, load_config
+from engine.core import fixedpoint as fp
+from engine.exchanges.sync import sync_accounts
+from engine.ledger.lots import match_lots
+from engine.store.store import Store
+from tests.engine.exchanges.test_sync import no_wait
+from tests.loopback import LoopbackExchange, ccxt_urls
+from tests.loopback.server import Transfer, Venue
+
+DAY = 86_400_000
+MIN = 60_000
+NOW = 1_767_225_600_000  # 2026-01-01: the sync's and the venue's clock
+LAUNCH = 1_567_296_000_000  # 2019-09-01, where Binance.US's transfer history is asked from
+FILLS = 2_100  # three fromId pages of 1,000
+
+
+def history(us: Venue) -> None:
+    """Trades on three markets (one of them three pages deep), deposits years apart (older than
+    any 90-day window from now), a withdrawal with its fee."""
+    us.now_ms = NOW
+    start = NOW - 400 * DAY
+    us.deposits.append(Transfer("D1", "0xd1", "BTC", Decimal(3), Decimal(0), NOW - 1500 * DAY))
+    us.deposits.append(Transfer("D2", "0xd2", "ETH", Decimal(20), Decimal(0), NOW - 700 * DAY))
+    us.move("BTC", Decimal(3))
+    us.move("ETH", Decimal(20))
+    us.move("USDT", Decimal(100_000))  # cash (fiat deposits are not lots)
+    for i in range(FILLS):
+        side = "sell" if i % 3 == 2 else "buy"
+        us.trade("BTC/USDT", side, "0.001", str(30000 + i), start + i * MIN, fee="0.01")
+    for i in range(30):
+        us.trade(
+            "ETH/BTC", "sell", "0.1", "0.05", start + (FILLS + i) * MIN, fee="0.0001", fee_currency="ETH"
+        )
+    us.trade("SOL/USDT", "buy", "10", "100", start + 5000 * MIN)
+    us.withdrawals.append(Transfer("W1", "0xw1", "BTC", Decimal("0.5"), Decimal("0.0005"), NOW - 30 * DAY))
+    us.move("BTC", -Decimal("0.5005"))
+    us.closes.update({"ETH/USDT": Decimal(2000), "BTC/USDT": Decimal(40000)})
+
+
+def config(tmp_path: Path, fx: LoopbackExchange, monkeypatch: pytest.MonkeyPatch) -> Config:
+    monkeypatch.setenv("BNUS_KEY", fx.binanceus.api_key)
+    monkeypatch.setenv("BNUS_SECRET", fx.binanceus.secret)
+    account = {"name": "binanceus", "exchange": "binanceus", "api_key_env": "BNUS_KEY", "secret_env": "BNUS_SECRET",
+               "quote_as_usd": ["USD", "USDT"],
+               "ccxt": {"enableRateLimit": False, "timeout": 2000, "urls": ccxt_urls("binanceus", fx.base_url)}}  # fmt: skip
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump({"tax": {"timezone": "UTC"}, "accounts": [account]}))
+    return load_config(str(path))
+
+
+def sync(config: Config, store: Store, now: int = NOW):  # noqa: ANN201
+    (report,) = sync_accounts(config, store, client_factory=no_wait, now_ms=lambda: now)
+    assert report.ok, report.error
+    return report
+
+
+def held(store: Store) -> dict[str, Decimal]:
+    totals: dict[str, int] = {}
+    for lot in match_lots(store.ledger(), "fifo").open_lots:
+        totals[lot.asset] = totals.get(lot.asset, 0) + lot.quantity
+    return {asset: Decimal(fp.fmt(units, 0)) for asset, units in totals.items() if units}
+
+
+def crypto(us: Venue) -> dict[str, Decimal]:
+    return {asset: amount for asset, amount in us.balances.items() if asset not in ("USD", "USDT") and amount}
+
+
+def span(request: str) -> tuple[int, int]:
+    found = dict(re.findall(r"(startTime|endTime)=(\d+)", request))
+    return int(found["startTime"]), int(found["endTime"])
+
+
+def natural_keys(path: Path) -> set[str]:
+    with Store(path) as store:
+        return {r[0] for r in store.conn.execute("SELECT natural_key FROM events")}
+
+
+def test_trades_page_by_id_and_transfers_walk_the_whole_history_on_binance_us_hosts(tmp_path, monkeypatch):
+    with LoopbackExchange() as fx:
+        history(fx.binanceus)
+        store = Store(tmp_path / "s.sqlite3")
+        report = sync(config(tmp_path, fx, monkeypatch), store)
+        assert (report.complete, report.rejected, report.mismatches) == (True, [], [])
+        assert held(store) == crypto(fx.binanceus)  # = the history's net
+        assert store.event_count() == FILLS + 30 + 1 + 3
+        assert all(r.startswith("GET /api.binance.us/") for r in fx.requests)  # its own hosts only
+        trades = [r for r in fx.requests if "/api/v3/myTrades" in r]
+        assert all("fromId=" in r and "startTime" not in r for r in trades)  # by id, not by time
+        assert sum("symbol=BTCUSDT" in r for r in trades) == 3  # 1,000 + 1,000 + 100
+        deposits = [span(r) for r in fx.requests if "/capital/deposit/hisrec" in r]
+        assert (deposits[0][0], deposits[-1][1]) == (LAUNCH, NOW)  # from the launch to now
+        assert all(end - start < 90 * DAY for start, end in deposits)  # each window 90 days
+        assert all(b[0] == a[1] + 1 for a, b in zip(deposits, deposits[1:], strict=False))  # no gap
+        # ETH/BTC sales valued from ETH/USDT's candle
+        assert store.conn.execute("SELECT DISTINCT price_usd FROM events WHERE quote = 'BTC'").fetchall() == [
+            (str(fp.parse("2000")),)
+        ]
+
+
+def test_a_second_sync_is_incremental(tmp_path, monkeypatch):
+    with LoopbackExchange() as fx:
+        history(fx.binanceus)
+        settings = config(tmp_path, fx, monkeypatch)
+        store = Store(tmp_path / "s.sqlite3")
+        first = sync(settings, store)
+        later = NOW + 2 * DAY
+        fx.binanceus.now_ms = later
+        fx.binanceus.trade("BTC/USDT", "buy", "0.01", "41000", NOW + DAY)
+        fx.binanceus.deposits.append(Transfer("D3", "0xd3", "SOL", Decimal(5), Decimal(0), NOW + DAY))
+        fx.binanceus.move("SOL", Decimal(5))
+        fx.requests.clear()
+        report = sync(settings, store, later)
+        assert (report.added, report.mismatches) == (2, [])
+        trades = [r for r in fx.requests if "/myTrades" in r]
+        assert len(trades) == len(first.markets_scanned)  # one request a market: nothing re-paged
+        assert [r for r in trades if "symbol=BTCUSDT" in r][0].count(f"fromId={FILLS + 1}&") == 1
+        transfers = [r for r in fx.requests if "/capital/" in r]
+        assert len(transfers) == 2  # a window each from the cursor, not the history again
+        assert held(store) == crypto(fx.binanceus)
+
+
+def test_429s_and_resets_end_as_a_clean_sync(tmp_path, monkeypatch):
+    with LoopbackExchange() as fx:
+        history(fx.binanceus)
+        settings = config(tmp_path, fx, monkeypatch)
+        sync(settings, Store(tmp_path / "clean.sqlite3"))
+        fx.inject("/api.binance.us/api/v3/myTrades", "status", times=3)  # 429: DDoSProtection, backs off
+        fx.inject("/api.binance.us/api/v3/myTrades", "reset", times=2)
+        fx.inject("/api.binance.us/sapi/v1/capital/deposit/hisrec", "reset", times=2)
+        fx.inject("/api.binance.us/sapi/v1/capital/withdraw/history", "status", times=2)
+        faulty = Store(tmp_path / "faulty.sqlite3")
+        assert sync(settings, faulty).complete
+        faulty.close()
+        assert not [f for f in fx.faults if f.times]  # every fault was met
+        assert natural_keys(tmp_path / "faulty.sqlite3") == natural_keys(tmp_path / "clean.sqlite3")

@@ -1,0 +1,169 @@
+"""Gemini synced: real ccxt against the loopback Gemini (tests/loopback/gemini.py), its private
+calls signed with HMAC-SHA384 over the base64 payload and verified there. Trades several pages
+deep per market (only the markets of assets held or ever held), transfers two pages deep from
+`fetchDepositsWithdrawals`, a fully reversed trade, a pending deposit: lots equal the history and
+the balances; a second sync is incremental; 429s and resets end as a clean sync."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import yaml
+
+from engine.config.load import Config, load_config
+from engine.core import fixedpoint as fp
+from engine.exchanges.sync import sync_accounts
+from engine.ledger.lots import match_lots
+from engine.store.store import Store
+from tests.engine.exchanges.test_sync import no_wait
+from tests.loopback import LoopbackExchange, ccxt_urls
+from tests.loopback.gemini import MARKETS, GeminiVenue
+
+T0 = 1_767_225_600_000  # 2026-01-01T00:00:00Z
+MIN = 60_000
+FILLS = 1_600  # BTC/USD: four pages of 500 at most
+
+
+def history(gm: GeminiVenue) -> None:
+    gm.now_ms = T0 + 30 * 24 * 60 * MIN
+    gm.transfer("Deposit", "USD", "200000", T0 - 100 * MIN)  # fiat: no lot
+    gm.transfer("Deposit", "BTC", "2", T0 - 90 * MIN, tx_hash="0xbtcin", address="bc1qgemini")
+    gm.transfer("Deposit", "SOL", "40", T0 - 80 * MIN, tx_hash="0xsolin", address="So1ana")
+    for i in range(FILLS):
+        side = "sell" if i % 4 == 3 else "buy"
+        gm.trade("BTC/USD", side, "0.001", str(30000 + i), T0 + i * MIN, fee="0.03")
+    for i in range(60):  # ETH bought with USD, never deposited: held, so its markets are read
+        gm.trade("ETH/USD", "buy", "0.1", "2000", T0 + (FILLS + i) * MIN, fee="0.2")
+    gm.trade("ETH/USD", "buy", "5", "1", T0 + (FILLS + 70) * MIN, broken="full")  # reversed: never happened
+    gm.trade("ETH/USD", "sell", "0.05", "2100", T0 + (FILLS + 71) * MIN, fee="0.1", broken="manual")
+    recent = gm.now_ms - 120 * MIN  # inside the day of candles Gemini serves
+    for i in range(5):
+        gm.trade("SOL/BTC", "sell", "2", "0.002", recent + i * MIN)
+    for i in range(55):  # more transfers than one page of 50
+        gm.transfer("Deposit", "USD", "10", T0 + (FILLS + 100 + i) * MIN)
+    gm.transfer("Withdrawal", "BTC", "0.25", T0 + (FILLS + 200) * MIN, fee="0.0001", tx_hash="0xbtcout",
+                address="bc1qcold")  # fmt: skip
+    gm.closes.update({"SOL/USD": Decimal(150), "BTC/USD": Decimal(60000)})
+    gm.tickers.update({"BTC/USD": Decimal(61000), "ETH/USD": Decimal(3000), "SOL/USD": Decimal(160)})
+
+
+def config(
+    tmp_path: Path, fx: LoopbackExchange, monkeypatch: pytest.MonkeyPatch, secret: str | None = None
+) -> Config:
+    monkeypatch.setenv("GM_KEY", fx.gemini.api_key)
+    monkeypatch.setenv("GM_SECRET", secret or fx.gemini.secret)
+    account = {"name": "gemini", "exchange": "gemini", "api_key_env": "GM_KEY", "secret_env": "GM_SECRET",
+               "ccxt": {"enableRateLimit": False, "timeout": 2000, "urls": ccxt_urls("gemini", fx.base_url)}}  # fmt: skip
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump({"tax": {"timezone": "UTC"}, "accounts": [account]}))
+    return load_config(str(path))
+
+
+def sync(config: Config, store: Store):  # noqa: ANN201
+    (report,) = sync_accounts(config, store, client_factory=no_wait)
+    assert report.ok, report.error
+    return report
+
+
+def held(store: Store) -> dict[str, Decimal]:
+    totals: dict[str, int] = {}
+    for lot in match_lots(store.ledger(), "fifo").open_lots:
+        totals[lot.asset] = totals.get(lot.asset, 0) + lot.quantity
+    return {asset: Decimal(fp.fmt(units, 0)) for asset, units in totals.items() if units}
+
+
+def crypto(gm: GeminiVenue) -> dict[str, Decimal]:
+    return {asset: amount for asset, amount in gm.balances.items() if asset != "USD" and amount}
+
+
+def natural_keys(path: Path) -> set[str]:
+    with Store(path) as store:
+        return {r[0] for r in store.conn.execute("SELECT natural_key FROM events")}
+
+
+def test_a_deep_history_ends_as_lots_equal_to_the_history_and_the_balances(tmp_path, monkeypatch):
+    with LoopbackExchange() as fx:
+        history(fx.gemini)
+        pending = fx.gemini.transfer("Deposit", "BTC", "0.5", T0 + (FILLS + 300) * MIN, tx_hash="0xlater",
+                                     status="Pending")  # fmt: skip
+        settings = config(tmp_path, fx, monkeypatch)
+        store = Store(tmp_path / "s.sqlite3")
+        report = sync(settings, store)
+        assert (report.complete, report.rejected, report.mismatches, report.pending) == (True, [], [], 1)
+        assert held(store) == crypto(fx.gemini)  # = the history's net
+        # the markets of assets held or in the history, not the 28 Gemini lists
+        assert report.markets_scanned == ["BTC/GUSD", "BTC/USD", "ETH/BTC", "ETH/USD", "SOL/BTC", "SOL/USD"]
+        assert len(MARKETS) == 28
+        trade_pages = [r for r in fx.requests if "/v1/mytrades" in r]
+        assert len(trade_pages) == len(report.markets_scanned) + FILLS // 500  # BTC/USD: 500, 500, 500, 100
+        assert sum("/v1/transfers" in r for r in fx.requests) == 2  # 60 transfers: 50, then 10
+        sides = dict(store.conn.execute("SELECT side, count(*) FROM events GROUP BY side").fetchall())
+        assert sides == {"buy": FILLS - FILLS // 4 + 60, "sell": FILLS // 4 + 1 + 5, "transfer_in": 2,
+                         "transfer_out": 1}  # fmt: skip
+        withdrawal = store.conn.execute(
+            "SELECT quantity, fee, tx_id, address FROM events WHERE side = 'transfer_out'"
+        )
+        assert withdrawal.fetchone() == (
+            str(fp.parse("0.25")),
+            str(fp.parse("0.0001")),
+            "0xbtcout",
+            "bc1qcold",
+        )
+        # SOL/BTC sales valued from SOL/USD's candle of their minute
+        assert store.conn.execute("SELECT DISTINCT price_usd FROM events WHERE quote = 'BTC'").fetchall() == [
+            (str(fp.parse("150")),)
+        ]
+        assert fx.gemini.nonces == sorted(set(fx.gemini.nonces))  # every signed payload verified, rising
+        # the pending deposit completes: the next sync stores it
+        pending.status = "Complete"
+        fx.gemini.move("BTC", Decimal("0.5"))
+        again = sync(settings, store)
+        assert (again.added, again.pending, again.mismatches) == (1, 0, [])
+        assert held(store) == crypto(fx.gemini)
+
+
+def test_a_second_sync_is_incremental(tmp_path, monkeypatch):
+    with LoopbackExchange() as fx:
+        history(fx.gemini)
+        settings = config(tmp_path, fx, monkeypatch)
+        store = Store(tmp_path / "s.sqlite3")
+        first = sync(settings, store)
+        later = T0 + (FILLS + 400) * MIN
+        fx.gemini.trade("BTC/USD", "sell", "0.01", "61000", later, fee="0.5")
+        fx.gemini.transfer("Deposit", "ETH", "1", later + MIN, tx_hash="0xethin", address="0xgemini")
+        fx.requests.clear()
+        report = sync(settings, store)
+        assert (report.added, report.mismatches) == (2, [])
+        private = [r for r in fx.requests if r.startswith("POST")]
+        # the balance, one transfers page, one page a market: nothing re-paged
+        assert len(private) == 2 + len(first.markets_scanned), private
+        assert held(store) == crypto(fx.gemini)
+
+
+def test_429s_and_resets_end_as_a_clean_sync(tmp_path, monkeypatch):
+    with LoopbackExchange() as fx:
+        history(fx.gemini)
+        settings = config(tmp_path, fx, monkeypatch)
+        sync(settings, Store(tmp_path / "clean.sqlite3"))
+        rate_limited = '{"result":"error","reason":"RateLimit","message":"Requests were made too frequently"}'
+        fx.inject("/v1/mytrades", "status", times=3, status=429, body=rate_limited)
+        fx.inject("/v1/mytrades", "reset", times=2)
+        fx.inject("/v1/transfers", "reset", times=1)
+        fx.inject("/v1/transfers", "status", times=1, status=429, body=rate_limited)
+        faulty = Store(tmp_path / "faulty.sqlite3")
+        assert sync(settings, faulty).complete
+        faulty.close()
+        assert not [f for f in fx.faults if f.times]  # every fault was met
+        assert natural_keys(tmp_path / "faulty.sqlite3") == natural_keys(tmp_path / "clean.sqlite3")
+
+
+def test_a_payload_signed_with_another_secret_is_refused_and_named(tmp_path, monkeypatch):
+    with LoopbackExchange() as fx:
+        settings = config(tmp_path, fx, monkeypatch, secret="not-the-secret")
+        (report,) = sync_accounts(settings, Store(tmp_path / "s.sqlite3"), client_factory=no_wait)
+        assert report.error is not None
+        assert report.error.startswith("authentication failed (check GM_KEY / GM_SECRET)")
+        assert "InvalidSignature" in report.error
+        assert "not-the-secret" not in report.error
