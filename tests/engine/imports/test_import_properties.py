@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -97,6 +98,9 @@ def kraken_file(rows: list[str]) -> str:
     return "\n".join([KR_HEADER, *rows]) + "\n"
 
 
+SAME_SECOND = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
+
+
 def results(
     tmp_path: Path, text: str, name: str
 ) -> tuple[int, list[tuple[object, ...]], list[tuple[object, ...]]]:
@@ -140,8 +144,14 @@ def test_shuffled_rows_give_the_same_ledger(tmp_path, name, render, rows):
     @SETTINGS
     @given(rows, st.randoms(use_true_random=False))
     def check(lines: list[str], shuffler: random.Random) -> None:
-        shuffled = list(lines)
-        shuffler.shuffle(shuffled)
+        # rows at different times in any order; rows at the same second keep the file's order,
+        # which decides ties (which of two same-second buys FIFO takes first; README, Times)
+        groups: dict[str, list[str]] = {}
+        for line in lines:
+            groups.setdefault(SAME_SECOND.search(line).group(0), []).append(line)  # type: ignore[union-attr]
+        order = list(groups)
+        shuffler.shuffle(order)
+        shuffled = [line for moment in order for line in groups[moment]]
         first = read_text(render(lines), "f.csv", NO_OPTIONS).events
         second = read_text(render(shuffled), "f.csv", NO_OPTIONS).events
         assert sorted(keys_of(first)) == sorted(keys_of(second))
