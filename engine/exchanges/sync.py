@@ -18,6 +18,7 @@ from engine.core.errors import AccountError
 from engine.core.units import Amount, EpochMicros, EpochMillis, micros_to_millis
 from engine.exchanges.ccxt_adapter import ExchangeClient, open_client
 from engine.exchanges.market_precision import amount_steps
+from engine.ledger.cross_source import Overlap
 from engine.ledger.events import Event
 from engine.store.store import Store, keys_of
 
@@ -43,6 +44,8 @@ class AccountReport:
     error: str | None = None
     markets_scanned: list[str] = field(default_factory=list)  # where a symbol is required
     pending: int = 0  # transfers not complete yet: read again by the next sync
+    from_files: int = 0  # fills the store already had from an imported file (skipped)
+    overlaps: list[Overlap] = field(default_factory=list)  # fills kept beside a file's unmatched trades
 
     @property
     def ok(self) -> bool:
@@ -302,6 +305,8 @@ class AccountSync:
             keys_of(events), f"ccxt:{self.account.name}", self.usd_assets, also
         )
         self.report.added += summary.added
+        self.report.from_files += summary.other_source
+        self.report.overlaps += summary.overlaps
 
     def valued(self, event: Event) -> Event:
         """Fill the USD values a record needs from historical 1-minute prices (cached)."""
