@@ -42,6 +42,13 @@ def _calendar(config: Config) -> TaxCalendar:
         raise ConfigError(f"tax.timezone: {exc}") from None
 
 
+def batch_source(report: FileReport) -> str:
+    """A file's batch as the store names it: `FORMAT:FILE NAME` (what cross-source dedupe reads
+    the format from)."""
+    name = Path(report.label).name
+    return f"csv:{name}" if report.format.key == "harvest" else f"{report.format.key}:{name}"
+
+
 def system_clock() -> EpochMicros:
     """Now, in epoch microseconds."""
     return EpochMicros(time.time_ns() // 1000)
@@ -88,9 +95,7 @@ class Engine:
     def store_import(self, report: FileReport) -> ImportSummary:
         """A file read by engine.imports.importer into the store, as one batch (known records
         skipped)."""
-        name = Path(report.label).name
-        source = f"csv:{name}" if report.format.key == "harvest" else f"{report.format.key}:{name}"
-        summary = self.store.import_events(keys_of(report.events), source, self.usd_assets)
+        summary = self.store.import_events(keys_of(report.events), batch_source(report), self.usd_assets)
         self.invalidate()
         return summary
 

@@ -13,6 +13,7 @@ from engine.config.load import AccountConfig
 from engine.core.units import Amount, EpochMillis, micros_to_millis
 from engine.exchanges.ccxt_adapter import ExchangeClient
 from engine.exchanges.valuation import UsdValuer
+from engine.ledger.cross_source import Overlap
 from engine.ledger.events import Event
 from engine.store.store import Store, keys_of
 
@@ -36,6 +37,8 @@ class AccountReport:
     incomplete: list[str] = field(default_factory=list)  # "stream: why" for each stream not fetched
     prices: int = 0  # current prices stored at the end of the sync
     price_error: str | None = None  # why they could not be fetched
+    from_files: int = 0  # fills the store already had from an imported file (skipped)
+    overlaps: list[Overlap] = field(default_factory=list)  # fills kept beside a file's unmatched trades
 
     @property
     def ok(self) -> bool:
@@ -96,6 +99,8 @@ class SyncContext:
             keys_of(valued), f"ccxt:{self.account.name}", self.usd_assets, also
         )
         self.report.added += summary.added
+        self.report.from_files += summary.other_source
+        self.report.overlaps += summary.overlaps
 
     def store_trades(self, page: list[dict[str, Any]], stream: str, cursor: str | None) -> bool:
         """Store a page of unified trades; the cursor moves past it only when nothing in it was

@@ -13,10 +13,12 @@ from typing import NamedTuple
 from engine.core.errors import StoreError
 from engine.core.fixedpoint import parse
 from engine.core.units import Amount, EpochMicros, EpochSeconds
+from engine.ledger.cross_source import Overlap
 from engine.ledger.events import Event
 from engine.ledger.legs import DISPOSE, Leg, legs_for
 from engine.ledger.records import Ledger, LegExtra, LegRow
 from engine.store.connection import begin_immediate, read_snapshot
+from engine.store.cross_source_tables import remember, twins_in_store
 from engine.store.encoding import UNITS_EVENTS_SINCE, optional_units_text, pack, read_units, units_text
 
 
@@ -27,6 +29,9 @@ class ImportSummary:
     added: int
     # records whose id the store already holds with other values (kept as stored; say so)
     conflicts: tuple[str, ...] = ()
+    # of the rows not added: fills the store holds from the other source (a file / sync)
+    other_source: int = 0
+    overlaps: tuple[Overlap, ...] = ()  # rows kept beside the other source's trades (see cross_source)
 
     @property
     def duplicates(self) -> int:
@@ -65,6 +70,8 @@ def import_events(
         assert batch_id is not None
         stored = _stored_records(conn, [key for key, _ in events])
         known = set(stored)
+        twins = twins_in_store(conn, [(k, e) for k, e in events if k not in known], source)
+        known |= twins.found.keys()  # the same fill, already stored from the other source
         conflicts = tuple(
             key for key, event in events if key in stored and stored[key] != _record_values(event)
         )
@@ -92,6 +99,7 @@ def import_events(
         conn.executemany(_EVENT_INSERT, event_rows)
         conn.executemany(_LEG_INSERT, leg_rows)
         conn.execute("UPDATE batches SET added = ? WHERE id = ?", (added, batch_id))
+        remember(conn, twins.new)
         if also is not None:
             also(conn)
         conn.execute("COMMIT")
@@ -103,7 +111,8 @@ def import_events(
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
-    return ImportSummary(batch_id, len(events), added, conflicts)
+    other = sum(1 for key, _ in events if key in twins.found)
+    return ImportSummary(batch_id, len(events), added, conflicts, other, twins.overlaps)
 
 
 _RECORD_COLUMNS = "asset, side, ts, quantity, price, quote, fee, fee_asset, subtotal, value_usd"
@@ -140,6 +149,18 @@ def known_keys(conn: sqlite3.Connection, keys: list[str]) -> set[str]:
                 for r in conn.execute(f"SELECT natural_key FROM events WHERE natural_key IN ({marks})", chunk)
             )
     return found
+
+
+def preview_import(
+    conn: sqlite3.Connection, events: Sequence[tuple[str, Event]], source: str
+) -> ImportSummary:
+    """What import_events would add, from the store as it is, writing nothing (a dry run)."""
+    with read_snapshot(conn):
+        known = known_keys(conn, [key for key, _ in events])
+        twins = twins_in_store(conn, [(k, e) for k, e in events if k not in known], source)
+    other = sum(1 for key, _ in events if key in twins.found)
+    already = sum(1 for key, _ in events if key in known)
+    return ImportSummary(None, len(events), len(events) - already - other, (), other, twins.overlaps)
 
 
 def _pool_ids(conn: sqlite3.Connection) -> dict[tuple[str, str], int]:

@@ -108,5 +108,16 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE events ADD COLUMN value_usd TEXT;
     CREATE INDEX IF NOT EXISTS events_unclassified ON events (account, asset) WHERE side = 'unclassified';
     """,
+    # 10: one fill from a file and from sync is stored once (engine.ledger.cross_source): the
+    # records skipped as the other source's twin, each with the record kept; and the synced buys
+    # and sells by account, pair and time (only those: a file's bulk import pays no index; its
+    # trades are found through the legs, which are kept in time order)
+    """
+    CREATE TABLE IF NOT EXISTS cross_source (
+        natural_key TEXT PRIMARY KEY, event_id INTEGER NOT NULL REFERENCES events(id)) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS cross_source_kept ON cross_source (event_id);
+    CREATE INDEX IF NOT EXISTS events_synced_fills ON events (account, asset, quote, ts)
+        WHERE side IN ('buy', 'sell') AND substr(source, 1, 5) = 'ccxt:';
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

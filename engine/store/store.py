@@ -57,6 +57,10 @@ class Store:
         `also` runs inside the same transaction (a sync cursor moves with its page)."""
         return ledger_tables.import_events(self.conn, self.path, events, source, usd_assets, also)
 
+    def preview_import(self, events: Sequence[tuple[str, Event]], source: str) -> ImportSummary:
+        """What import_events would add (and skip as the other source's), writing nothing."""
+        return ledger_tables.preview_import(self.conn, events, source)
+
     def known_keys(self, keys: list[str]) -> set[str]:
         """Which of these natural keys the store already holds."""
         return ledger_tables.known_keys(self.conn, keys)

@@ -16,6 +16,7 @@ from tui.cli.context import Subparsers, clock_for, open_engine
 
 if TYPE_CHECKING:
     from engine.imports.importer import FileReport
+    from engine.store.store import ImportSummary
 
 SHOWN = 10  # listed lines per kind of problem; the rest are counted
 
@@ -101,8 +102,8 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
     for report in reports:
         summary = engine.store_import(report)
         added += summary.added
-        print(f"imported {summary.added} new event(s) from {report.label} ({summary.duplicates} already in the "
-              "store)", file=out)  # fmt: skip
+        print(f"imported {summary.added} new event(s) from {report.label} ({_already(summary)})", file=out)
+        _overlap_warnings(summary, sys.stderr)
         if summary.conflicts:
             ids = ", ".join(key.rsplit("|", 1)[-1] for key in summary.conflicts[:10])
             more = f" and {len(summary.conflicts) - 10} more" if len(summary.conflicts) > 10 else ""
@@ -152,21 +153,43 @@ def _more(count: int, out: TextIO) -> None:
 
 def _dry_run(reports: list[FileReport], out: TextIO) -> int:
     """How many events would be new, from the store as it is (opened read-only, never created)."""
+    from engine.api import batch_source
     from engine.store.connection import default_store_path
-    from engine.store.store import keys_of, open_store
+    from engine.store.store import ImportSummary, keys_of, open_store
 
     path = default_store_path()
     store = open_store(path, readonly=True) if path.exists() else None
     try:
         for report in reports:
-            keys = [key for key, _ in keys_of(report.events)]
-            known = len(store.known_keys(keys)) if store is not None else 0
-            print(f"dry run: {len(keys) - known} new event(s) from {report.label} ({known} already in the store); "
+            keyed = keys_of(report.events)
+            summary = (
+                store.preview_import(keyed, batch_source(report))
+                if store is not None
+                else ImportSummary(None, len(keyed), len(keyed))
+            )
+            print(f"dry run: {summary.added} new event(s) from {report.label} ({_already(summary)}); "
                   "nothing written", file=out)  # fmt: skip
+            _overlap_warnings(summary, sys.stderr)
     finally:
         if store is not None:
             store.close()
     return 0
+
+
+def _already(summary: ImportSummary) -> str:
+    """`5 already in the store`, and how many of those are fills synced from the exchange."""
+    already = f"{summary.duplicates} already in the store"
+    if summary.other_source:
+        already += f", {summary.other_source} of them already synced from the exchange"
+    return already
+
+
+def _overlap_warnings(summary: ImportSummary, err: TextIO) -> None:
+    """File rows kept beside fills synced for the same account and pair (never merged by guess)."""
+    for overlap in summary.overlaps:
+        print(f"warning: {overlap.rows} row(s) overlap fills already synced for account {overlap.account} "
+              f"{overlap.dates()} and match none of them: kept (a row that is a whole order is not one "
+              "fill; see README: Files and sync together)", file=err)  # fmt: skip
 
 
 def _list_formats(out: TextIO) -> int:

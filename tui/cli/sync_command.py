@@ -64,6 +64,10 @@ def account_lines(report: AccountReport) -> str:
         )
     if report.price_error:
         lines.append(f"  current prices not stored: {report.price_error}\n")
+    if report.from_files:
+        lines.append(f"  {report.from_files} already imported from a file (the same fills: kept once)\n")
+    if report.overlaps:
+        lines.append(overlap_line(report))
     if report.pending:
         lines.append(f"  {report.pending} transfer(s) still pending: read again by the next sync\n")
     lines += [f"  rejected: {reason}\n" for reason in report.rejected[:MAX_REJECTED]]
@@ -75,3 +79,13 @@ def account_lines(report: AccountReport) -> str:
             f"(missing history: {fp.fmt(exchange - ledger, 0)})\n"
         )
     return "".join(lines)
+
+
+def overlap_line(report: AccountReport) -> str:
+    """Synced fills kept near trades imported from a file that match none of them."""
+    from engine.ledger.cross_source import dates_text
+
+    rows = sum(o.rows for o in report.overlaps)
+    dates = dates_text(min(o.first for o in report.overlaps), max(o.last for o in report.overlaps))
+    return (f"  warning: {rows} fill(s) overlap trades imported from a file {dates} and match none of them: "
+            "kept (see README: Files and sync together)\n")  # fmt: skip
