@@ -141,7 +141,7 @@ def same_id_conflicts(label: str, events: list[tuple[int, Event]]) -> list[str]:
             continue
         key = (event.account, event.trade_id)
         seen = first.setdefault(key, (line, event))
-        if seen[1] != event:
+        if seen[1] is not event and seen[1] != event:
             problems.append(
                 f"{label}:{line}: trade_id: {event.trade_id} is also on line {seen[0]} with other values"
             )

@@ -12,9 +12,8 @@ reward or a crypto-to-crypto trade is kept and flagged as needing a price."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from engine.core import fixedpoint as fp
 from engine.core.units import Amount, EpochMicros
@@ -70,8 +69,9 @@ def kraken_asset(code: str) -> str:
     return ALIASES.get(upper, upper)
 
 
-@dataclass(frozen=True, slots=True)
-class _Row:
+class _Row(NamedTuple):
+    """One ledger row, read. (A NamedTuple: one is built per row of the file.)"""
+
     line: int
     txid: str
     refid: str
@@ -128,10 +128,11 @@ def _read(cells: Cells, options: Options, with_usd: bool) -> _Row | None:
 
 
 def _event(row: _Row, account: str, label: str, side: str, **fields: Any) -> Event:
-    event = Event(account=account, asset=row.asset, side=side, timestamp=row.time,
-                  quantity=Amount(abs(row.amount)), price=None, fee=Amount(0), trade_id=row.txid or None,
-                  source=label)  # fmt: skip
-    return event._replace(**fields) if fields else event
+    """The row's event: no price and no fee unless `fields` give them (built in one go, not
+    replaced into: this runs per row)."""
+    fields = {"price": None, "fee": Amount(0), **fields}
+    return Event(account=account, asset=row.asset, side=side, timestamp=row.time,
+                 quantity=Amount(abs(row.amount)), trade_id=row.txid or None, source=label, **fields)  # fmt: skip
 
 
 def _single(row: _Row, account: str, label: str, parsed: Parsed) -> None:

@@ -236,3 +236,26 @@ def test_files_with_broken_cells_are_read_as_the_oracle_reads_them(name):
         assert_same([text], options)
 
     check()
+
+
+# -- one cell ---------------------------------------------------------------------------------
+
+CELL_TEXT = st.text(alphabet="0123456789$-+,.() eE€_USDabc٣", max_size=14) | st.sampled_from(
+    ["$1,234.56", "-$400.46", "$-5.00", "-$-5", "1,23", "1,234.", "5.", ".5", "-.5", "(5.00)", "12.50 USD",
+     "0." + "0" * 18 + "1", "1" + "0" * 40, "$9,999,999,999,999,999.99"]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(CELL_TEXT, st.booleans(), st.booleans(), st.booleans())
+def test_a_cell_reads_as_the_oracle_reads_it(text, money, exact, required):
+    from engine.imports.rows import Cells
+    from tests.oracle.rows import Cells as OracleCells
+
+    found = []
+    for make in (Cells, OracleCells):
+        problems: list[str] = []
+        cells = make("f.csv", ["Amount"], problems, None)
+        cells.start([text], 7)
+        found.append((cells.number("Amount", required=required, money=money, exact=exact), problems))
+    assert found[0] == found[1]
