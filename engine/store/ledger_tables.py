@@ -21,6 +21,8 @@ from engine.store.connection import begin_immediate, read_snapshot
 from engine.store.encoding import UNITS_EVENTS_SINCE, optional_units_text, pack, read_units, units_text
 from engine.store.sparse_rows import SparseRows
 
+IMPORT_CACHE_KIB = -131_072  # 128 MiB of page cache while a batch is written (negative: KiB)
+
 
 @dataclass(frozen=True)
 class ImportSummary:
@@ -75,10 +77,13 @@ def _import_events(
     added = 0
     # Every id a row refers to (its batch, its event, its pool) is made or read in this same
     # transaction under the write lock, so SQLite's per-row foreign-key lookups can only pass:
-    # they are skipped for the batch (a third of the insert time) and restored after it.
+    # they are skipped for the batch (measured: a sixth of the write) and restored after it.
     checking = conn.execute("PRAGMA foreign_keys").fetchone()[0]
     if checking:
         conn.execute("PRAGMA foreign_keys = OFF")  # a no-op inside a transaction: set before it
+    # a page cache that holds a large batch's new pages, so none is spilled to the WAL mid-way
+    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = {IMPORT_CACHE_KIB}")
     try:
         begin_immediate(conn)
         batch_id = conn.execute(
@@ -132,6 +137,7 @@ def _import_events(
             conn.execute("ROLLBACK")
         raise
     finally:
+        conn.execute(f"PRAGMA cache_size = {int(cache)}")
         if checking:
             conn.execute("PRAGMA foreign_keys = ON")
     return ImportSummary(batch_id, len(events), added, conflicts)
