@@ -119,6 +119,10 @@ def _import_events(
                     ).lastrowid
                     assert pool_id is not None
                     pool_ids[(leg.account, leg.asset)] = pool_id
+                if leg.usd is not None and leg[8:] == _NO_EXTRA:  # valued, nothing rarely set: most legs
+                    leg_rows.add_shaped(_VALUED_LEG, (event_id, leg.seq, pool_id, leg.kind, leg.timestamp,
+                                                      pack(leg.quantity), pack(leg.usd), leg.ref))  # fmt: skip
+                    continue
                 leg_rows.add((event_id, leg.seq, pool_id, leg.kind, leg.timestamp, pack(leg.quantity),
                               pack(leg.usd), leg.ref, leg.identification, leg.counterpart, leg.tx_id,
                               leg.flag))  # fmt: skip
@@ -296,6 +300,8 @@ _EVENT_COLUMNS = (
     "fee_asset", "price_usd", "fee_usd", "trade_id", "tx_id", "address", "note", "counterpart_account", "lots",
     "source", "subtotal", "value_usd",
 )  # fmt: skip
+_NO_EXTRA = (None, None, None, None)  # a leg's identification, counterpart, tx id and flag
+_VALUED_LEG = (True,) * 8 + (False,) * 4  # the shape of a leg with a USD value and no extra
 _LEG_COLUMNS = (
     "event_id", "seq", "pool_id", "kind", "ts", "quantity", "usd", "ref", "identification", "counterpart", "tx_id",
     "flag",

@@ -29,6 +29,14 @@ class SparseRows:
             rows = self._shapes[shape] = []
         rows.append(tuple(compress(row, shape)))
 
+    def add_shaped(self, shape: tuple[bool, ...], values: tuple[object, ...]) -> None:
+        """A row whose shape the caller knows, given as its values only (no None among them):
+        the common row, added without working its shape out."""
+        rows = self._shapes.get(shape)
+        if rows is None:
+            rows = self._shapes[shape] = []
+        rows.append(values)
+
     def __len__(self) -> int:
         return sum(map(len, self._shapes.values()))
 
