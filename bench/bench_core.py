@@ -18,8 +18,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.synth import write_csv  # noqa: E402
-from engine.api import Engine, paused_gc  # noqa: E402
+from engine.api import Engine  # noqa: E402
 from engine.config.load import Config, TaxConfig  # noqa: E402
+from engine.core.collector import paused_gc  # noqa: E402
 from engine.ledger.gains import realized_rows  # noqa: E402
 from engine.ledger.lots import match_lots  # noqa: E402
 from engine.store.store import Store  # noqa: E402

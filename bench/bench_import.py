@@ -1,12 +1,14 @@
-"""Native importers at scale: a generated 100,000-row Coinbase transaction history (2025 layout)
-and a 100,000-row Kraken ledgers.csv, each detected and read in-process, then imported end to end
-through the real CLI (`harvest import FILE`, a fresh store, interpreter start included).
+"""Imports at scale: a generated 100,000-row Coinbase transaction history (2025 layout), a
+100,000-row Kraken ledgers.csv and a 100,000-row harvest CSV (bench/synth.py), each detected and
+read in-process, then imported end to end through the real CLI (`harvest import FILE`, a fresh
+store, interpreter start included).
 
-    uv run python bench/bench_import.py [ROWS]     # default: 100000
+    uv run python bench/bench_import.py [ROWS] [RUNS]     # default: 100000 rows, 5 runs
 
-Deterministic files (a fixed seed), written once to bench/out; best of 3 runs each. Wall time
-and CPU time (the process's, or the child's for the CLI) are both printed: on a shared machine
-the CPU time is the steadier figure."""
+Deterministic files (a fixed seed), written once to bench/out. Each figure is the median of the
+runs with its range, wall time and CPU time (the process's, or the child's for the CLI): on a
+shared machine the CPU time is the steadier figure, and the load average is printed beside
+them."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import os
 import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,6 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.synth import write_csv  # noqa: E402
 from engine.imports.formats import Options  # noqa: E402
 from engine.imports.importer import read_file  # noqa: E402
 
@@ -122,27 +126,43 @@ def cli_import(path: Path) -> tuple[float, float]:
     return elapsed, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
+def _spread(values: list[float]) -> str:
+    return f"{statistics.median(values):.2f} s ({min(values):.2f}-{max(values):.2f})"
+
+
 def main() -> None:
     rows = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
     OUT.mkdir(exist_ok=True)
-    for name, write in (("coinbase", write_coinbase), ("kraken", write_kraken)):
+    print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    writers = (
+        ("coinbase", write_coinbase),
+        ("kraken", write_kraken),
+        ("harvest", lambda p, n: write_csv(p, n, 1)),
+    )
+    for name, write in writers:
         path = OUT / f"{name}-{rows}.csv"
         if not path.exists():
             write(path, rows)
         reads = []
-        for _ in range(3):
+        for _ in range(runs):
             started, cpu = time.perf_counter(), time.process_time()
             report = read_file(path, Options(None, None, None))
             reads.append((time.perf_counter() - started, time.process_time() - cpu))
-        imports = [cli_import(path) for _ in range(3)]
-        read, cli = min(reads), min(imports)
-        print(f"{name}: {rows:,} rows -> {len(report.events):,} events ({report.format.name}, {report.version}): "
-              f"detect + read {read[0]:.2f} s ({min(r[1] for r in reads):.2f} s CPU) in-process; "
-              f"harvest import end to end {cli[0]:.2f} s ({min(c[1] for c in imports):.2f} s CPU), best of 3")  # fmt: skip
+        imports = [cli_import(path) for _ in range(runs)]
+        print(
+            f"{name}: {rows:,} rows -> {len(report.events):,} events ({report.format.name}, {report.version})"
+        )
+        print(
+            f"  detect + read in-process: wall {_spread([r[0] for r in reads])}, CPU {_spread([r[1] for r in reads])}"
+        )
+        print(f"  harvest import end to end: wall {_spread([c[0] for c in imports])}, "
+              f"CPU {_spread([c[1] for c in imports])}  (median, range; {runs} runs)")  # fmt: skip
     started, cpu = time.perf_counter(), time.process_time()
     sum(range(10**7))
     print(
-        f"machine: sum(range(10**7)) {time.perf_counter() - started:.2f} s ({time.process_time() - cpu:.2f} s CPU)"
+        f"machine: sum(range(10**7)) {time.perf_counter() - started:.2f} s ({time.process_time() - cpu:.2f} s CPU); "
+        f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
 
 

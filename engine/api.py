@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import gc
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 from engine.config.load import Config
+from engine.core.collector import paused_gc
 from engine.core.dates import TaxCalendar, load_zone
 from engine.core.errors import ConfigError
 from engine.core.units import Amount, DayOrdinal, EpochMicros
@@ -20,19 +19,6 @@ from engine.ledger.gains import LotRow, open_lot_rows, realized_rows
 from engine.ledger.lots import match_lots
 from engine.ledger.records import Excluded, LotResult, RealizedRow
 from engine.store.store import ImportSummary, Store, keys_of
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building millions of acyclic tuples: its
-    repeated full scans would otherwise cost more than the work (nothing here forms cycles)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _calendar(config: Config) -> TaxCalendar:

@@ -16,6 +16,7 @@ DIGITS = 18
 SCALE = 10**DIGITS
 _QUANT = Decimal(1).scaleb(-DIGITS)
 _WIDE = Context(prec=DIGITS + 42)  # 18 places and 42 digits before the point
+_PAD = ["0" * n for n in range(DIGITS + 1)]
 _PLAIN = re.compile(r"\s*([+-]?)([0-9]*)(?:\.([0-9]*))?\s*\Z")
 
 
@@ -29,8 +30,11 @@ def parse(text: str) -> Amount:
     Accepts plain and exponent notation ("1e-8"), a leading sign, surrounding spaces and
     thousands-free digits. More than 18 decimal places would need rounding, so it is refused.
     """
+    whole, _, frac = text.partition(".")
+    if whole.isdigit() and (frac.isdigit() or not frac) and len(frac) <= DIGITS and text.isascii():
+        return Amount(int(whole + frac + _PAD[DIGITS - len(frac)]))  # unsigned digits: the commonest
     plain = _PLAIN.match(text)
-    if plain is not None:  # fast path for the common "123.45" form
+    if plain is not None:  # fast path for the common "-123.45" form
         sign, whole, frac = plain.groups()
         if (whole or frac) and len(frac or "") <= DIGITS:
             units = int((whole or "0") + (frac or "").ljust(DIGITS, "0"))

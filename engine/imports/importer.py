@@ -12,12 +12,15 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from itertools import compress
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from engine.core.collector import paused_gc
 from engine.core.errors import CsvImportError
 from engine.imports.formats import FEE, UNCLASSIFIED, Format, Options, Parsed, Table
 from engine.imports.generic_csv import HARVEST_CSV, same_id_conflicts
@@ -53,28 +56,34 @@ class FileReport:
 
     def fees(self) -> tuple[int, int]:
         """(rows carrying a fee, of which paid in crypto: each a disposal of it)."""
-        paid = [
-            (e, kind) for e, kind in zip(self.events, self.parsed.kinds, strict=True) if e.fee or kind == FEE
-        ]
-        return len(paid), sum(1 for e, kind in paid if (e.asset if kind == FEE else e.fee_asset) != USD)
+        paid = in_crypto = 0
+        for event, kind in zip(self.events, self.parsed.kinds, strict=True):
+            if kind == FEE or event.fee:
+                paid += 1
+                in_crypto += (event.asset if kind == FEE else event.fee_asset) != USD
+        return paid, in_crypto
 
     def unclassified(self) -> list[tuple[int, Event]]:
-        return [(line, e) for line, e, kind in self._rows() if kind == UNCLASSIFIED]
+        return self._in_line_order(kind == UNCLASSIFIED for kind in self.parsed.kinds)
 
     def needs_price(self) -> list[tuple[int, Event, str]]:
         """Events kept without a USD value: left out of results until priced (never as zero)."""
         found = []
-        for line, event, kind in self._rows():
-            if kind == UNCLASSIFIED or _valued(event):
-                continue
+        unvalued = (
+            kind != UNCLASSIFIED and not _valued(e)
+            for e, kind in zip(self.events, self.parsed.kinds, strict=True)
+        )
+        for line, event in self._in_line_order(unvalued):
             flags = [leg.flag for leg in legs_for(event, 0, _USD) if leg.flag]
             if flags:
                 found.append((line, event, flags[0]))
         return found
 
-    def _rows(self) -> list[tuple[int, Event, str]]:
-        """(line, event, kind) in line order (a format may emit grouped rows last)."""
-        return sorted(zip(self.parsed.lines, self.events, self.parsed.kinds, strict=True), key=lambda r: r[0])
+    def _in_line_order(self, wanted: Iterable[bool]) -> list[tuple[int, Event]]:
+        """(line, event) of the wanted rows in line order (a format may emit grouped rows last);
+        picked before sorting, since they are few."""
+        picked = compress(zip(self.parsed.lines, self.events, strict=True), wanted)
+        return sorted(picked, key=itemgetter(0))
 
 
 def _valued(event: Event) -> bool:
@@ -106,6 +115,11 @@ def read_file(path: Path, options: Options, format_key: str | None = None) -> Fi
 
 def read_text(text: str, label: str, options: Options, format_key: str | None = None) -> FileReport:
     """A file's text read whole, or CsvImportError listing every problem."""
+    with paused_gc():  # a row or two of tuples per line, none of them cyclic
+        return _read_text(text, label, options, format_key)
+
+
+def _read_text(text: str, label: str, options: Options, format_key: str | None) -> FileReport:
     forced = options.custom
     if format_key is not None:
         forced = by_key(format_key)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from engine.core import fixedpoint as fp
@@ -29,12 +30,33 @@ def _plain_units(text: str) -> int | None:
     """Units of plain ASCII digits (`123`, `-0.5`, `4200.00`, at most 18 places), else None: the
     shape nearly every cell has, read by int() alone (the slow paths handle the rest)."""
     whole, _, frac = text.partition(".")
+    if whole.isdigit() and (frac.isdigit() or not frac) and len(frac) <= fp.DIGITS and text.isascii():
+        return int(whole + frac + _PAD[fp.DIGITS - len(frac)])  # unsigned digits: the commonest cell
     if len(frac) > fp.DIGITS or "_" in text or not text.isascii() or not (whole.lstrip("+-") or frac):
         return None  # int() would take `1_000`, non-ASCII digits, or a bare sign
     try:
         return int(whole + frac + _PAD[fp.DIGITS - len(frac)])
     except ValueError:  # letters, exponents, a sign inside
         return None
+
+
+def _money_units(text: str) -> int | None:
+    """parse_money's common shapes read directly (`$1,234.56`, `-$5.00`, `4200.00`: an optional
+    minus, an optional `$`, unsigned digits with or without thousands), else None (parse_money
+    then reads or refuses it)."""
+    negative = text[:1] == "-"
+    body = text[1:] if negative else text
+    if body[:1] == "$":
+        body = body[1:]
+    if "," in body:
+        if _GROUPED.match(body) is None:
+            return None
+        body = body.replace(",", "")
+    whole, _, frac = body.partition(".")
+    if whole.isdigit() and (frac.isdigit() or not frac) and len(frac) <= fp.DIGITS and body.isascii():
+        units = int(whole + frac + _PAD[fp.DIGITS - len(frac)])
+        return -units if negative else units
+    return None
 
 
 # US zone abbreviations as their offsets: `EST` is UTC-5 all year, `EDT` UTC-4 (exact, even in
@@ -202,16 +224,18 @@ class Cells:
                 self.bad(column, "missing value")
             return None
         assert column is not None
-        try:
-            value = parse_money(raw, exact=exact) if money else parse_number(raw, exact=exact)
-        except CellError as exc:
-            self.bad(column, str(exc))
-            return None
+        value = _money_units(raw) if money else _plain_units(raw)  # the common shapes, directly
+        if value is None:
+            try:
+                value = parse_money(raw, exact=exact) if money else parse_number(raw, exact=exact)
+            except CellError as exc:
+                self.bad(column, str(exc))
+                return None
         limit = MAX_VALUE if money else MAX_QUANTITY
         if abs(value) > limit:
             self.bad(column, f"over {limit // fp.SCALE:,}, more than any record can hold: {raw}")
             return None
-        return value
+        return cast(Amount, value)
 
     def time(self, column: str, zone: tzinfo | None) -> EpochMicros | None:
         raw = self.get(column)

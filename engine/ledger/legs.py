@@ -11,10 +11,10 @@ cannot be known carries a `flag` and is left out of results with a warning, neve
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from engine.core import fixedpoint as fp
-from engine.core.units import Amount, EpochMicros
+from engine.core.units import ZERO, Amount, EpochMicros
 from engine.ledger.events import MIGRATE, UNCLASSIFIED, USD, Event
 from engine.ledger.records import Ledger, LegExtra, LegRow
 
@@ -26,12 +26,14 @@ MIGRATE_OUT = 4  # the old asset's lots leave its pool ...
 MIGRATE_IN = 5  # ... and arrive in the new asset's pool (the next leg), scaled to its quantity
 
 
-@dataclass(frozen=True, slots=True)
-class Leg:
+class Leg(NamedTuple):
+    """One acquisition, disposal or move a record implies. (A NamedTuple: an import builds one or
+    two per row, and tuples are the cheapest immutable record to build.)"""
+
     seq: int
     account: str
     asset: str
-    kind: int  # ACQUIRE, DISPOSE, MOVE_OUT or MOVE_IN
+    kind: int  # ACQUIRE, DISPOSE, MOVE_OUT, MOVE_IN, MIGRATE_OUT or MIGRATE_IN
     timestamp: EpochMicros
     quantity: Amount
     usd: Amount | None  # basis for an acquisition, proceeds for a disposal, None if unknown
@@ -42,122 +44,75 @@ class Leg:
     flag: str | None = None
 
 
+_USD_ONLY = frozenset({USD})
+
+
 def event_ref(event: Event, event_id: int) -> str:
     """The id reports show for this event's lot or sale: the source trade id when given."""
     return event.trade_id or f"E{event_id}"
 
 
-def legs_for(event: Event, event_id: int, usd_assets: frozenset[str] = frozenset({USD})) -> list[Leg]:
-    ref = event_ref(event, event_id)
+def legs_for(event: Event, event_id: int, usd_assets: frozenset[str] = _USD_ONLY) -> list[Leg]:
     side = event.side
     if side == UNCLASSIFIED:
         return []  # kept as a problem to resolve, never guessed into the lots
+    ref = event.trade_id or f"E{event_id}"
+    account, asset, timestamp, quantity = event.account, event.asset, event.timestamp, event.quantity
     quote_is_usd = event.quote in usd_assets
     value = _usd_value(event, quote_is_usd)
     quote_quantity = _quote_quantity(event)
-    fee_usd, fee_flag = _fee_value(event, value, quote_quantity, usd_assets)
+    fee_usd, fee_flag = (
+        (ZERO, None) if not event.fee else _fee_value(event, value, quote_quantity, usd_assets)
+    )
+    # legs are built positionally (seq, account, asset, kind, timestamp, quantity, usd, ref,
+    # identification, counterpart, tx_id, flag): this runs once per imported row
     legs: list[Leg] = []
-
-    def add(
-        kind: int,
-        asset: str,
-        quantity: Amount,
-        usd: Amount | None,
-        leg_ref: str,
-        *,
-        flag: str | None = None,
-        identification: str | None = None,
-        counterpart: str | None = None,
-        tx_id: str | None = None,
-    ) -> None:
-        legs.append(
-            Leg(
-                seq=len(legs),
-                account=event.account,
-                asset=asset,
-                kind=kind,
-                timestamp=event.timestamp,
-                quantity=quantity,
-                usd=usd,
-                ref=leg_ref,
-                identification=identification,
-                counterpart=counterpart,
-                tx_id=tx_id,
-                flag=flag,
-            )
-        )
-
     if side == MIGRATE:
         assert event.subtotal is not None  # the new asset's quantity (the importer sets it)
-        add(MIGRATE_OUT, event.asset, event.quantity, None, ref)
-        add(MIGRATE_IN, event.quote, event.subtotal, None, ref)
-        return legs
+        return [
+            Leg(0, account, asset, MIGRATE_OUT, timestamp, quantity, None, ref),
+            Leg(1, account, event.quote, MIGRATE_IN, timestamp, event.subtotal, None, ref),
+        ]
     if side in ("buy", "sell", "spend", "income"):
-        missing = None if value is not None else f"no USD price for {event.asset} in {event.quote}"
+        missing = None if value is not None else f"no USD price for {asset} in {event.quote}"
         if side == "buy":
             # cash purchase: the fee is part of the cost; crypto-to-crypto: fees go to the
             # disposed quote asset instead
             basis = value
             if quote_is_usd and basis is not None:
                 basis = None if fee_usd is None else Amount(basis + fee_usd)
-            add(
-                ACQUIRE,
-                event.asset,
-                event.quantity,
-                basis,
-                ref,
-                flag=missing or (fee_flag if quote_is_usd else None),
+            flag = missing or (fee_flag if quote_is_usd else None)
+            legs.append(
+                Leg(0, account, asset, ACQUIRE, timestamp, quantity, basis, ref, None, None, None, flag)
             )
             if not quote_is_usd:
                 assert quote_quantity is not None
                 proceeds = None if value is None or fee_usd is None else Amount(value - fee_usd)
-                add(
-                    DISPOSE,
-                    event.quote,
-                    quote_quantity,
-                    proceeds,
-                    f"{ref}:{event.quote}",
-                    flag=missing or fee_flag,
-                )
+                legs.append(Leg(1, account, event.quote, DISPOSE, timestamp, quote_quantity, proceeds,
+                                f"{ref}:{event.quote}", None, None, None, missing or fee_flag))  # fmt: skip
         elif side == "income":
-            add(ACQUIRE, event.asset, event.quantity, value, ref, flag=missing)
+            legs.append(
+                Leg(0, account, asset, ACQUIRE, timestamp, quantity, value, ref, None, None, None, missing)
+            )
         else:  # sell or spend
             proceeds = None if value is None or fee_usd is None else Amount(value - fee_usd)
-            add(
-                DISPOSE,
-                event.asset,
-                event.quantity,
-                proceeds,
-                ref,
-                identification=event.lots,
-                flag=missing or fee_flag,
-            )
+            legs.append(Leg(0, account, asset, DISPOSE, timestamp, quantity, proceeds, ref, event.lots, None, None,
+                            missing or fee_flag))  # fmt: skip
             if side == "sell" and not quote_is_usd:
                 assert quote_quantity is not None
-                add(
-                    ACQUIRE,
-                    event.quote,
-                    quote_quantity,
-                    value,
-                    f"{ref}:{event.quote}",
-                    flag=missing,
-                )
+                legs.append(Leg(1, account, event.quote, ACQUIRE, timestamp, quote_quantity, value,
+                                f"{ref}:{event.quote}", None, None, None, missing))  # fmt: skip
     elif side in ("transfer_out", "transfer_in"):
-        add(
-            MOVE_OUT if side == "transfer_out" else MOVE_IN,
-            event.asset,
-            event.quantity,
-            None,
-            ref,
-            counterpart=event.counterpart_account,
-            tx_id=event.tx_id,
-        )
+        kind = MOVE_OUT if side == "transfer_out" else MOVE_IN
+        legs.append(Leg(0, account, asset, kind, timestamp, quantity, None, ref, None, event.counterpart_account,
+                        event.tx_id, None))  # fmt: skip
     else:  # pragma: no cover - the importer only admits SIDES
         raise ValueError(f"unknown side {side}")
 
     if event.fee and event.fee_asset not in usd_assets:
         # a fee paid in crypto is itself a disposal of that crypto at its market value
-        add(DISPOSE, event.fee_asset, event.fee, fee_usd, f"{ref}:fee", flag=fee_flag)
+        legs.append(Leg(len(legs), account, event.fee_asset, DISPOSE, timestamp, event.fee, fee_usd, f"{ref}:fee",
+                        None, None, None, fee_flag))  # fmt: skip
     return legs
 
 
@@ -208,7 +163,7 @@ def _fee_value(
     return None, f"no USD value for the fee in {event.fee_asset}"
 
 
-def build_ledger(events: list[Event], usd_assets: frozenset[str] = frozenset({USD})) -> Ledger:
+def build_ledger(events: list[Event], usd_assets: frozenset[str] = _USD_ONLY) -> Ledger:
     """An in-memory ledger (no store), in the order the store would give: for scripts and tests."""
     pools: dict[tuple[str, str], int] = {}
     keyed: list[tuple[int, int, int, LegRow]] = []

@@ -1,0 +1,220 @@
+"""The oracle: engine/imports/importer.py as it was before the speed work (commit e5011f3), kept
+unchanged so the fast import can be checked against it; not used by harvest.
+
+Reading one file: detect its format, parse it all or nothing, and say what it held.
+
+Any problem refuses the whole file (CsvImportError with every problem as FILE:LINE: column:
+problem). A row of a type the format does not know is not a problem: it is kept as an
+unclassified event and listed in the report. Truncation: an exchange export ends every row with
+a line break, so one whose last row does not is refused whole as cut short (a row cut mid-way
+also has too few cells); a file cut exactly at a row boundary cannot be told from a shorter
+export, and imports the rows it has (the whole file, imported later, adds only the rest)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from engine.core.errors import CsvImportError
+from engine.imports.formats import FEE, UNCLASSIFIED, Format, Options, Parsed, Table
+from engine.imports.registry import HEAD_RECORDS, by_key, detect
+from engine.imports.xlsx import XLSX_MAGIC, xlsx_as_csv
+from engine.ledger.events import USD, Event
+from tests.oracle import coinbase, generic_csv, kraken
+from tests.oracle.generic_csv import same_id_conflicts
+from tests.oracle.legs import legs_for
+from tests.oracle.rows import MAX_PROBLEMS
+
+if TYPE_CHECKING:
+    from _csv import Reader
+
+_USD = frozenset({USD})
+# the formats whose reading the speed work changed, as they were before it
+_REFERENCE_PARSE = {"coinbase": coinbase.parse, "kraken": kraken.parse, "harvest": generic_csv.parse}
+
+
+@dataclass
+class FileReport:
+    """A file read whole: its format and layout, its events and what each became."""
+
+    label: str
+    format: Format
+    version: str
+    account: str | None
+    parsed: Parsed
+
+    @property
+    def events(self) -> list[Event]:
+        return self.parsed.events
+
+    def counts(self) -> Counter[str]:
+        """Events by what they are (trade, transfer, income, fee, migration, unclassified)."""
+        return Counter(self.parsed.kinds)
+
+    def fees(self) -> tuple[int, int]:
+        """(rows carrying a fee, of which paid in crypto: each a disposal of it)."""
+        paid = [
+            (e, kind) for e, kind in zip(self.events, self.parsed.kinds, strict=True) if e.fee or kind == FEE
+        ]
+        return len(paid), sum(1 for e, kind in paid if (e.asset if kind == FEE else e.fee_asset) != USD)
+
+    def unclassified(self) -> list[tuple[int, Event]]:
+        return [(line, e) for line, e, kind in self._rows() if kind == UNCLASSIFIED]
+
+    def needs_price(self) -> list[tuple[int, Event, str]]:
+        """Events kept without a USD value: left out of results until priced (never as zero)."""
+        found = []
+        for line, event, kind in self._rows():
+            if kind == UNCLASSIFIED or _valued(event):
+                continue
+            flags = [leg.flag for leg in legs_for(event, 0, _USD) if leg.flag]
+            if flags:
+                found.append((line, event, flags[0]))
+        return found
+
+    def _rows(self) -> list[tuple[int, Event, str]]:
+        """(line, event, kind) in line order (a format may emit grouped rows last)."""
+        return sorted(zip(self.parsed.lines, self.events, self.parsed.kinds, strict=True), key=lambda r: r[0])
+
+
+def _valued(event: Event) -> bool:
+    """A record the legs surely value in USD (a USD trade or reward with its value, its fee in
+    USD or in the asset): the common case, answered without building its legs."""
+    transfer = event.side in ("transfer_in", "transfer_out")
+    crypto_fee = bool(event.fee) and event.fee_asset != USD and event.fee_usd is None
+    if crypto_fee and (event.fee_asset != event.asset or transfer):
+        return False
+    if transfer:
+        return True
+    return event.quote == USD and (event.subtotal is not None or event.price is not None)
+
+
+def read_file(path: Path, options: Options, format_key: str | None = None) -> FileReport:
+    label = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise CsvImportError(label, [f"{label}: cannot read: {exc.strerror or exc}"]) from None
+    if raw.startswith(XLSX_MAGIC):  # a spreadsheet (Gemini), whatever its name: read as rows
+        return read_text(xlsx_as_csv(path, label), label, options, format_key)
+    try:
+        text = raw.decode("utf-8-sig")  # tolerate the BOM spreadsheets write
+    except UnicodeDecodeError as exc:
+        raise CsvImportError(label, [f"{label}: not UTF-8 text (byte {exc.start})"]) from None
+    return read_text(text, label, options, format_key)
+
+
+def read_text(text: str, label: str, options: Options, format_key: str | None = None) -> FileReport:
+    """A file's text read whole, or CsvImportError listing every problem."""
+    forced = options.custom
+    if format_key is not None:
+        forced = by_key(format_key)
+        if forced is None:
+            raise CsvImportError(
+                label, [f"--format: unknown format {format_key!r}; see harvest import --formats"]
+            )
+    if "\x00" in text:
+        raise CsvImportError(label, [f"{label}: binary data (NUL byte); not a CSV file"])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
+    head: list[tuple[int, list[str]]] = []
+    try:
+        for record in reader:
+            head.append((reader.line_num, record))
+            if len(head) >= HEAD_RECORDS:
+                break
+    except csv.Error as exc:
+        if not head:
+            raise CsvImportError(label, [f"{label}:1: header: {exc}"]) from None
+    if not any(any(cell.strip() for cell in record) for _, record in head):
+        raise CsvImportError(label, [f"{label}:1: header: the file is empty; expected a header row"])
+    detected = detect([record for _, record in head], forced)
+    if detected is None:
+        first = next(",".join(r) for _, r in head if any(c.strip() for c in r))
+        raise CsvImportError(label, [
+            f"{label}:1: header: not a format harvest reads (first line: {first[:80]!r}); "
+            "`harvest import --formats` lists them, --format NAME forces one"
+        ])  # fmt: skip
+    fmt = detected.format
+    header_line, header = head[detected.index]
+    parsed = Parsed()
+    rows = _rows(label, header, head[detected.index + 1 :], reader, parsed.problems, fmt.footer)
+    zone = options.zone
+    if fmt.zone is not None:
+        if options.zone is not None:
+            parsed.notes.append(f"--timezone not used: {fmt.name} writes its times in {fmt.zone}")
+        zone = ZoneInfo(fmt.zone)
+    account = options.account or fmt.default_account
+    parse = _REFERENCE_PARSE.get(fmt.key, fmt.parse)
+    parse(Table(label, text, header, header_line, rows), replace(options, account=account, zone=zone), parsed)
+    if fmt.key != "harvest":
+        if not text.endswith(("\n", "\r")):
+            # exports end every row with a line break: without one the last row may be cut short
+            parsed.problems.append(
+                f"{label}:{text.count(chr(10)) + 1}: row: the last row does not end with a line break; "
+                "the file looks cut short (download it again)"
+            )
+        parsed.problems += same_id_conflicts(label, list(zip(parsed.lines, parsed.events, strict=True)))
+        for line, event in zip(parsed.lines, parsed.events, strict=True):
+            if (why := event.out_of_range()) is not None:
+                parsed.problems.append(f"{label}:{line}: row: {why}")
+    if parsed.problems:
+        raise CsvImportError(label, parsed.problems[: MAX_PROBLEMS + 1])
+    if account is None and len(accounts := {e.account for e in parsed.events}) == 1:
+        account = accounts.pop()  # named by the file itself (an Etherscan address, a wallet)
+    return FileReport(label, fmt, detected.version, account, parsed)
+
+
+def _delimiter(text: str) -> str:
+    """`;` for a file whose first line has more semicolons than commas (Trezor Suite), else `,`."""
+    first = text.lstrip("\r\n").split("\n", 1)[0]
+    return ";" if first.count(";") > first.count(",") else ","
+
+
+def _rows(
+    label: str,
+    header: list[str],
+    head: list[tuple[int, list[str]]],
+    reader: Reader,
+    problems: list[str],
+    footer: str = "",
+) -> Iterator[tuple[int, list[str]]]:
+    """Rows after the header (the rest of the head, then the reader) that fit it: blank rows and
+    the export's closing note (`footer`) dropped, empty cells past the header ignored, and a row
+    with too few or too many cells a problem (a file cut short ends that way); a broken quote
+    ends the file as a problem."""
+    width = len(header)
+
+    def is_footer(cells: list[str]) -> bool:
+        first = next((c for c in cells if c.strip()), "")
+        return bool(footer) and first.strip().startswith(footer)
+
+    def fits(line: int, cells: list[str]) -> list[str] | None:
+        if not any(c.strip() for c in cells) or is_footer(cells):
+            return None
+        if len(cells) == width:
+            return cells
+        if len(cells) > width and not any(c.strip() for c in cells[width:]):
+            return cells[:width]
+        problems.append(f"{label}:{line}: row: {len(cells)} cells, header has {width}")
+        return None
+
+    for line, record in head:
+        if (cells := fits(line, record)) is not None:
+            yield line, cells
+    try:
+        for record in reader:
+            if len(record) == width and any(record) and not (footer and is_footer(record)):  # the common row
+                yield reader.line_num, record
+            elif (cells := fits(reader.line_num, record)) is not None:
+                yield reader.line_num, cells
+            if len(problems) >= MAX_PROBLEMS:
+                problems.append(f"{label}: stopped after {MAX_PROBLEMS} problems")
+                return
+    except csv.Error as exc:
+        problems.append(f"{label}:{reader.line_num}: row: {exc}")
