@@ -8,8 +8,10 @@ tax(ΣST, ΣLT), the carryforward that creates, less trading costs — what `har
 the same sales. Each step's share is its marginal value along the plan (in step order), so the
 shares add up to the whole exactly.
 
-Sold steps are left out: once their sale is imported or synced it is in the realized totals the
-tax starts from, and counting it here as well would count it twice."""
+Sold steps whose trade is in the store are left out: the realized totals the tax starts from
+have them, and counting them here as well would count them twice. A step marked sold by hand
+before its trade arrives still has its lots open and is in no total: it is valued with the
+unsold steps (at current prices: an estimate of a sale already made) until the trade is linked."""
 
 from __future__ import annotations
 
@@ -23,7 +25,14 @@ from engine.planning.checklist import DONE, IDENTIFIED, PLANNED, REBOUGHT, REBUY
 from engine.store.checklist_tables import Step
 
 UNSOLD = (PLANNED, IDENTIFIED)  # still to be sold: valued at current prices
-SOLD_STATES = (SOLD, REBUY_DUE, REBOUGHT, DONE)  # realized: counted by the realized totals
+SOLD_STATES = (SOLD, REBUY_DUE, REBOUGHT, DONE)  # past the sale
+
+
+def realized(step: Step) -> bool:
+    """Sold, and its trade in the store (linked): the realized totals count it. A step marked
+    sold by hand before its trade is imported or synced still has its lots open: it is valued
+    with the unsold steps until the trade arrives."""
+    return step.state in SOLD_STATES and step.sale_ref is not None
 
 
 @dataclass(frozen=True)
@@ -58,7 +67,8 @@ class PlanValue:
     """The active plan's unsold steps, combined, at one set of prices."""
 
     steps: tuple[StepValue, ...]  # in step order
-    sold: tuple[int, ...]  # step numbers already sold: in the realized totals once imported
+    sold: tuple[int, ...]  # step numbers sold and in the store: in the realized totals
+    awaiting: tuple[int, ...]  # marked sold, trade not in the store yet: valued with the unsold
     unpriced: tuple[int, ...]  # unsold steps without a current price: not counted
     harvested: tuple[Amount, Amount]  # the ST and LT loss the unsold steps realize (positive)
     savings_this_year: Amount
@@ -74,7 +84,7 @@ class PlanValue:
         return Amount(sum(step.loss for step in self.steps))
 
 
-NO_PLAN = PlanValue((), (), (), (ZERO, ZERO), ZERO, ZERO, ZERO)
+NO_PLAN = PlanValue((), (), (), (), (ZERO, ZERO), ZERO, ZERO, ZERO)
 
 
 def step_lot_ids(spec: str) -> tuple[str, ...]:
@@ -87,8 +97,9 @@ def value_plan(
 ) -> PlanValue:
     """The unsold steps at `prices`, each valued after the ones before it (step order), and
     their sum — which is tax(0, 0) − tax(ΣST, ΣLT) by construction (the shares telescope)."""
-    unsold = [s for s in steps if s.state in UNSOLD]
-    if not unsold and not any(s.state in SOLD_STATES for s in steps):
+    awaiting = [s for s in steps if s.state in SOLD_STATES and not realized(s)]
+    unsold = [s for s in steps if s.state in UNSOLD] + awaiting
+    if not unsold and not any(realized(s) for s in steps):
         return NO_PLAN
     short = long = 0
     before = tax(ZERO, ZERO)
@@ -126,7 +137,8 @@ def value_plan(
         before = after
     return PlanValue(
         steps=tuple(valued),
-        sold=tuple(s.number for s in steps if s.state in SOLD_STATES),
+        sold=tuple(s.number for s in steps if realized(s)),
+        awaiting=tuple(sorted(s.number for s in awaiting)),
         unpriced=tuple(unpriced),
         harvested=(Amount(short), Amount(long)),
         savings_this_year=Amount(start.total_tax - before.total_tax),

@@ -390,7 +390,8 @@ class ChecklistPane(Pane[int]):  # the step number
 
 def checklist_title(snapshot: Snapshot) -> str:
     """The plan's unsold steps combined at the current prices (engine.planning.plan_value), not
-    the figures the steps were saved with; sold steps are in the realized totals instead."""
+    the figures the steps were saved with; sold steps whose trade is in the store are in the
+    realized totals instead, and those still waiting for it are valued with the plan."""
     if not snapshot.steps:
         return "Checklist"
     plan = snapshot.plan
@@ -399,6 +400,8 @@ def checklist_title(snapshot: Snapshot) -> str:
         title += f": plan saves {fmt.usd(plan.savings_this_year)} at current prices"
     if plan.sold:
         title += f"; {len(plan.sold)} sold, realized"
+    if plan.awaiting:
+        title += f"; {len(plan.awaiting)} sold, trade not imported yet"
     if plan.unpriced:
         title += f"; {len(plan.unpriced)} without a price"
     return title

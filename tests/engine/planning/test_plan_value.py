@@ -117,9 +117,11 @@ def test_sold_skipped_and_unpriced_steps_are_not_counted(tmp_path):
     saved(planner).save(planner.plan(PRICES, "max_savings"), 2026, planner.engine.clock(), 24)
     checklist, now = saved(planner), planner.engine.clock()
     checklist.advance(1, now)
-    checklist.advance(1, now)  # SOL sold: realized, in the totals once its sale is imported
+    checklist.advance(1, now)  # SOL marked sold by hand: its trade is not in the store yet
+    sol = checklist.step(1)
+    checklist.tables.link_sale(sol, "coinbase|id|sold-1", now, now)  # ... and now it is
     value = planner.tick(PRICES, plan=checklist.steps()).plan
-    assert value.sold == (1,)
+    assert (value.sold, value.awaiting) == ((1,), ())
     assert [v.asset for v in value.steps] == ["ETH"]
     assert value.savings_this_year == usd("1546.50")  # ETH's 10,310 x 0.15
     unpriced = planner.tick({"BTC": PRICES["BTC"], "SOL": PRICES["SOL"]}, plan=checklist.steps()).plan
@@ -127,6 +129,24 @@ def test_sold_skipped_and_unpriced_steps_are_not_counted(tmp_path):
     checklist.skip(2, "changed my mind", now)
     skipped = planner.tick(PRICES, plan=checklist.steps()).plan
     assert (skipped.steps, skipped.unpriced, skipped.sold) == ((), (), (1,))
+
+
+def test_a_step_sold_by_hand_is_valued_until_its_trade_arrives(tmp_path):
+    """Marked sold in the checklist but its trade not imported or synced yet: its lots are still
+    open and the realized totals do not have it, so it is neither realized nor gone — it stays in
+    the plan's figure (at current prices) and is not offered again as a candidate."""
+    planner = Planner(engine_from_csv(tmp_path, GAIN_AND_LOSERS))
+    saved(planner).save(planner.plan(PRICES, "max_savings"), 2026, planner.engine.clock(), 24)
+    checklist, now = saved(planner), planner.engine.clock()
+    before = planner.tick(PRICES, plan=checklist.steps())
+    checklist.advance(1, now)
+    checklist.advance(1, now)
+    after = planner.tick(PRICES, plan=checklist.steps())
+    assert (after.plan.sold, after.plan.awaiting) == ((), (1,))
+    assert [v.asset for v in after.plan.steps] == [v.asset for v in before.plan.steps]
+    assert after.plan.savings_this_year == before.plan.savings_this_year
+    sol_rows = [c for c in after.candidates if c.asset == "SOL"]
+    assert [c.planned_step for c in sol_rows] == [1]  # its own row, marked; no fresh candidate
 
 
 def test_the_rest_is_ranked_after_the_plan(tmp_path):
