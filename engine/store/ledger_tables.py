@@ -164,6 +164,8 @@ def _record_values(e: Event) -> tuple[object, ...]:
 
 def _stored_records(conn: sqlite3.Connection, keys: list[str]) -> dict[str, tuple[object, ...]]:
     found: dict[str, tuple[object, ...]] = {}
+    if conn.execute("SELECT 1 FROM events LIMIT 1").fetchone() is None:
+        return found  # a first import: nothing to look up, key by key
     for start in range(0, len(keys), 900):
         chunk = keys[start : start + 900]
         marks = ",".join("?" * len(chunk))
