@@ -61,7 +61,8 @@ def import_events(
     also: Callable[[sqlite3.Connection], None] | None = None,
 ) -> ImportSummary:
     """Add (natural_key, event) pairs in one transaction; known natural keys are skipped.
-    `also` runs inside the same transaction (a sync cursor moves with its page)."""
+    `also` runs inside the same transaction (a sync cursor moves with its page), where SQLite's
+    foreign-key checks are off: what it writes must reference rows that exist."""
     with paused_gc():  # two or three tuples per event, none of them cyclic
         return _import_events(conn, path, events, source, usd_assets, also)
 
