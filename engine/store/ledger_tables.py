@@ -66,7 +66,8 @@ def import_events(
     also: Callable[[sqlite3.Connection], None] | None = None,
 ) -> ImportSummary:
     """Add (natural_key, event) pairs in one transaction; known natural keys are skipped.
-    `also` runs inside the same transaction (a sync cursor moves with its page)."""
+    `also` runs inside the same transaction (a sync cursor moves with its page), where SQLite's
+    foreign-key checks are off: what it writes must reference rows that exist."""
     with paused_gc():  # two or three tuples per event, none of them cyclic
         return _import_events(conn, path, events, source, usd_assets, also)
 
@@ -173,6 +174,8 @@ def _record_values(e: Event) -> tuple[object, ...]:
 
 def _stored_records(conn: sqlite3.Connection, keys: list[str]) -> dict[str, tuple[object, ...]]:
     found: dict[str, tuple[object, ...]] = {}
+    if conn.execute("SELECT 1 FROM events LIMIT 1").fetchone() is None:
+        return found  # a first import: nothing to look up, key by key
     for start in range(0, len(keys), 900):
         chunk = keys[start : start + 900]
         marks = ",".join("?" * len(chunk))

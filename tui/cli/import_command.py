@@ -57,6 +57,13 @@ def add_parser(sub: Subparsers) -> None:
 
 
 def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
+    from engine.core.collector import paused_gc
+
+    with paused_gc():  # for the whole command: turned back on, it would scan every event it read
+        return _import(args, out)
+
+
+def _import(args: argparse.Namespace, out: TextIO) -> int:
     if args.formats:
         return _list_formats(out)
     if not args.paths:

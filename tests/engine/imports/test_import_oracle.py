@@ -259,3 +259,18 @@ def test_a_cell_reads_as_the_oracle_reads_it(text, money, exact, required):
         cells.start([text], 7)
         found.append((cells.number("Amount", required=required, money=money, exact=exact), problems))
     assert found[0] == found[1]
+
+
+@settings(max_examples=400, deadline=None)
+@given(CELL_TEXT | st.decimals(allow_nan=False, allow_infinity=False).map(str))
+def test_a_number_parses_as_the_oracle_parses_it(text):
+    from engine.core import fixedpoint as fp
+    from tests.oracle.fixedpoint import parse as oracle_parse
+
+    def outcome(parse: Callable[[str], int]) -> object:
+        try:
+            return parse(text)
+        except fp.FixedPointError as exc:
+            return str(exc)
+
+    assert outcome(fp.parse) == outcome(oracle_parse)
