@@ -74,10 +74,9 @@ def _flow(cells: Cells, c: _Columns, name: str) -> Flow | None:
 def parse(table: Table, options: Options, parsed: Parsed) -> None:
     cells = Cells(table.label, table.header, parsed.problems, options.latest)
     c = _Columns(cells)
-    for field in ("time", "category", "primary", "primary_amount"):
-        if not cells.has(c[field]):
-            parsed.problems.append(f"{table.label}:{table.header_line}: {c[field]}: required column missing")
-    if parsed.problems:
+    if not cells.require(
+        table.header_line, (c[field] for field in ("time", "category", "primary", "primary_amount"))
+    ):
         return
     account = options.account or "binance.us"
     for line, values in table.rows:

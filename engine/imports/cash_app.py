@@ -47,10 +47,9 @@ VERSIONS = (Version("date first", ("Date", "Transaction ID", *_COLUMNS)),
 
 def parse(table: Table, options: Options, parsed: Parsed) -> None:
     cells = Cells(table.label, table.header, parsed.problems, options.latest)
-    for name in ("Date", "Transaction Type", "Amount", "Asset Type", "Asset Amount", "Status"):
-        if not cells.has(name):
-            parsed.problems.append(f"{table.label}:{table.header_line}: {name}: required column missing")
-    if parsed.problems:
+    if not cells.require(
+        table.header_line, ("Date", "Transaction Type", "Amount", "Asset Type", "Asset Amount", "Status")
+    ):
         return
     account = options.account or "cash app"
     not_done: list[int] = []

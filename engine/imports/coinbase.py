@@ -115,10 +115,9 @@ class _Columns:
 def parse(table: Table, options: Options, parsed: Parsed) -> None:
     cells = Cells(table.label, table.header, parsed.problems, options.latest)
     columns = _Columns(cells, table.header)
-    for name in ("Timestamp", "Transaction Type", "Asset", "Quantity Transacted"):
-        if not cells.has(name):
-            parsed.problems.append(f"{table.label}:{table.header_line}: {name}: required column missing")
-    if parsed.problems:
+    if not cells.require(
+        table.header_line, ("Timestamp", "Transaction Type", "Asset", "Quantity Transacted")
+    ):
         return
     account = options.account or "coinbase"
     migrating: list[tuple[int, EpochMicros, str, Amount, str | None, str]] = []

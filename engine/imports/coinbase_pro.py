@@ -139,10 +139,7 @@ def _account_fill(
 
 
 def _required(cells: Cells, table: Table, parsed: Parsed, names: tuple[str, ...]) -> bool:
-    for name in names:
-        if not cells.has(name):
-            parsed.problems.append(f"{table.label}:{table.header_line}: {name}: required column missing")
-    return not parsed.problems
+    return cells.require(table.header_line, names) and not parsed.problems
 
 
 _EXPORT = "pro.coinbase.com (or Advanced Trade) → Statements → Generate → {} (CSV)"

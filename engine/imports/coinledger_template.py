@@ -36,10 +36,10 @@ OUT_TYPES = frozenset({"withdrawal", "gift sent"})
 
 def parse(table: Table, options: Options, parsed: Parsed) -> None:
     cells = Cells(table.label, table.header, parsed.problems, options.latest)
-    for name in ("Date (UTC)", "Asset Sent", "Amount Sent", "Asset Received", "Amount Received", "Type"):
-        if not cells.has(name):
-            parsed.problems.append(f"{table.label}:{table.header_line}: {name}: required column missing")
-    if parsed.problems:
+    if not cells.require(
+        table.header_line,
+        ("Date (UTC)", "Asset Sent", "Amount Sent", "Asset Received", "Amount Received", "Type"),
+    ):
         return
     platforms: set[str] = set()
     for line, values in table.rows:

@@ -65,10 +65,7 @@ def wallet_name(text: str) -> str:
 
 def parse(table: Table, options: Options, parsed: Parsed) -> None:
     cells = Cells(table.label, table.header, parsed.problems, options.latest)
-    for name in REQUIRED:
-        if not cells.has(name):
-            parsed.problems.append(f"{table.label}:{table.header_line}: {name}: required column missing")
-    if parsed.problems:
+    if not cells.require(table.header_line, REQUIRED):
         return
     wallets: set[str] = set()
     for line, values in table.rows:

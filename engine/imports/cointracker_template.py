@@ -23,10 +23,7 @@ HEADER = ("Date", "Received Quantity", "Received Currency", "Sent Quantity", "Se
 
 def parse(table: Table, options: Options, parsed: Parsed) -> None:
     cells = Cells(table.label, table.header, parsed.problems, options.latest)
-    for name in HEADER[:5]:
-        if not cells.has(name):
-            parsed.problems.append(f"{table.label}:{table.header_line}: {name}: required column missing")
-    if parsed.problems:
+    if not cells.require(table.header_line, HEADER[:5]):
         return
     account = options.account or "cointracker"
     for line, values in table.rows:

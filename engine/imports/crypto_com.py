@@ -70,17 +70,17 @@ def is_income(kind: str) -> bool:
 
 def parse(table: Table, options: Options, parsed: Parsed) -> None:
     cells = Cells(table.label, table.header, parsed.problems, options.latest)
-    for name in (
-        "Timestamp (UTC)",
-        "Currency",
-        "Amount",
-        "Native Currency",
-        "Native Amount",
-        "Transaction Kind",
+    if not cells.require(
+        table.header_line,
+        (
+            "Timestamp (UTC)",
+            "Currency",
+            "Amount",
+            "Native Currency",
+            "Native Amount",
+            "Transaction Kind",
+        ),
     ):
-        if not cells.has(name):
-            parsed.problems.append(f"{table.label}:{table.header_line}: {name}: required column missing")
-    if parsed.problems:
         return
     account = options.account or "crypto.com"
     for line, values in table.rows:

@@ -30,9 +30,7 @@ PENDING = {"unconfirmed", "pending", "local", "unknown", "future"}
 
 def parse(table: Table, options: Options, parsed: Parsed) -> None:
     cells = Cells(table.label, table.header, parsed.problems, options.latest)
-    for name in ("transaction_hash", "value", "timestamp"):
-        if not cells.has(name):
-            parsed.problems.append(f"{table.label}:{table.header_line}: {name}: required column missing")
+    cells.require(table.header_line, ("transaction_hash", "value", "timestamp"))
     if options.zone is None:
         parsed.problems.append(
             f"{table.label}:{table.header_line}: timestamp: Electrum writes the exporting computer's local time "

@@ -152,10 +152,7 @@ def _start(
 ) -> tuple[Cells, _Columns, list[tuple[int, list[str]]], str] | None:
     cells = Cells(table.label, table.header, parsed.problems, options.latest)
     c = _Columns(cells, table.header, internal)
-    for name in c.required():
-        if not cells.has(name):
-            parsed.problems.append(f"{table.label}:{table.header_line}: {name}: required column missing")
-    if parsed.problems:
+    if not cells.require(table.header_line, c.required()):
         return None
     rows = list(table.rows)
     address = own_address(table, options, cells, rows, ("From", c.to or "To"), parsed)

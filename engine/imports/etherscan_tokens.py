@@ -48,10 +48,10 @@ def parse(table: Table, options: Options, parsed: Parsed) -> None:
     cells = Cells(table.label, table.header, parsed.problems, options.latest)
     hash_column = cells.first(*HASH_COLUMNS) or "Transaction Hash"
     value_column = cells.first(*_VALUE_COLUMNS) or "TokenValue"
-    for name in (hash_column, "UnixTimestamp", "From", "To", value_column, "ContractAddress", "TokenSymbol"):
-        if not cells.has(name):
-            parsed.problems.append(f"{table.label}:{table.header_line}: {name}: required column missing")
-    if parsed.problems:
+    if not cells.require(
+        table.header_line,
+        (hash_column, "UnixTimestamp", "From", "To", value_column, "ContractAddress", "TokenSymbol"),
+    ):
         return
     rows = list(table.rows)
     address = own_address(table, options, cells, rows, ("From", "To"), parsed)

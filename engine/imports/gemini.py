@@ -59,10 +59,7 @@ def assets_in(header: list[str]) -> list[str]:
 
 def parse(table: Table, options: Options, parsed: Parsed) -> None:
     cells = Cells(table.label, table.header, parsed.problems, options.latest)
-    for name in ("Date", "Time (UTC)", "Type", "Symbol"):
-        if not cells.has(name):
-            parsed.problems.append(f"{table.label}:{table.header_line}: {name}: required column missing")
-    if parsed.problems:
+    if not cells.require(table.header_line, ("Date", "Time (UTC)", "Type", "Symbol")):
         return
     account = options.account or "gemini"
     known = set(assets_in(table.header))

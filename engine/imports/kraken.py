@@ -90,10 +90,7 @@ class _Row(NamedTuple):
 
 def parse(table: Table, options: Options, parsed: Parsed) -> None:
     cells = Cells(table.label, table.header, parsed.problems, options.latest)
-    for name in ("txid", "refid", "time", "type", "asset", "amount", "fee"):
-        if not cells.has(name):
-            parsed.problems.append(f"{table.label}:{table.header_line}: {name}: required column missing")
-    if parsed.problems:
+    if not cells.require(table.header_line, ("txid", "refid", "time", "type", "asset", "amount", "fee")):
         return
     account = options.account or "kraken"
     groups: dict[str, list[_Row]] = {}

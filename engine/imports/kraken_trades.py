@@ -37,10 +37,7 @@ def split_pair(pair: str) -> tuple[str, str] | None:
 
 def parse(table: Table, options: Options, parsed: Parsed) -> None:
     cells = Cells(table.label, table.header, parsed.problems, options.latest)
-    for name in ("txid", "pair", "time", "type", "cost", "fee", "vol"):
-        if not cells.has(name):
-            parsed.problems.append(f"{table.label}:{table.header_line}: {name}: required column missing")
-    if parsed.problems:
+    if not cells.require(table.header_line, ("txid", "pair", "time", "type", "cost", "fee", "vol")):
         return
     account = options.account or "kraken"
     for line, values in table.rows:

@@ -45,10 +45,7 @@ VERSIONS = (
 
 def parse(table: Table, options: Options, parsed: Parsed) -> None:
     cells = Cells(table.label, table.header, parsed.problems, options.latest)
-    for name in _BASE:
-        if not cells.has(name):
-            parsed.problems.append(f"{table.label}:{table.header_line}: {name}: required column missing")
-    if parsed.problems:
+    if not cells.require(table.header_line, _BASE):
         return
     for line, row in table.rows:
         cells.start(row, line)

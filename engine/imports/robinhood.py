@@ -48,10 +48,9 @@ def noon_in_new_york(cells: Cells, column: str) -> EpochMicros | None:
 
 def parse(table: Table, options: Options, parsed: Parsed) -> None:
     cells = Cells(table.label, table.header, parsed.problems, options.latest)
-    for name in ("Activity Date", "Instrument", "Description", "Trans Code", "Quantity", "Amount"):
-        if not cells.has(name):
-            parsed.problems.append(f"{table.label}:{table.header_line}: {name}: required column missing")
-    if parsed.problems:
+    if not cells.require(
+        table.header_line, ("Activity Date", "Instrument", "Description", "Trans Code", "Quantity", "Amount")
+    ):
         return
     account = options.account or "robinhood"
     found: list[tuple[Event, int, str]] = []

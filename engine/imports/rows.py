@@ -7,6 +7,7 @@ the importer keeps going so the user sees every problem at once, and the file is
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime, tzinfo
 from decimal import Decimal, InvalidOperation
 from typing import cast
@@ -186,6 +187,12 @@ class Cells:
         self.line = 0
         self._positions: dict[str, int | None] = {}  # by the name as callers pass it (hot path)
         self._last_time: tuple[str, tzinfo | None, EpochMicros] = ("", None, EpochMicros(0))
+
+    def require(self, header_line: int, names: Iterable[str]) -> bool:
+        """Whether every one of `names` is a column; each missing one is a problem on the header."""
+        missing = [name for name in names if not self.has(name)]
+        self.problems += [f"{self.label}:{header_line}: {name}: required column missing" for name in missing]
+        return not missing
 
     def start(self, cells: list[str], line: int) -> None:
         self.cells, self.line = cells, line

@@ -26,10 +26,9 @@ SATOSHI = 10**8
 
 def parse(table: Table, options: Options, parsed: Parsed) -> None:
     cells = Cells(table.label, table.header, parsed.problems, options.latest)
-    for name in ("Timestamp", "Type", "Transaction ID", "Fee", "Amount", "Amount unit"):
-        if not cells.has(name):
-            parsed.problems.append(f"{table.label}:{table.header_line}: {name}: required column missing")
-    if parsed.problems:
+    if not cells.require(
+        table.header_line, ("Timestamp", "Type", "Transaction ID", "Fee", "Amount", "Amount unit")
+    ):
         return
     account = options.account or "trezor"
     rows = []
