@@ -65,3 +65,12 @@ def as_schema(conn, version: int) -> None:  # noqa: ANN001
 
 def usd(text: str) -> int:
     return fp.parse(text)
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str, str]:  # noqa: ANN001
+    """`harvest ARGV...` in-process: (exit code, stdout, stderr)."""
+    from tui.cli.main import main
+
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err

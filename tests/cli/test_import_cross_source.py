@@ -3,8 +3,6 @@ had, and name file rows kept beside synced fills that match none of them."""
 
 from __future__ import annotations
 
-import pytest
-
 from engine.core.units import EpochMicros
 from engine.exchanges.sync import AccountReport
 from engine.ledger.cross_source import Overlap
@@ -13,15 +11,6 @@ from engine.store.store import Store, keys_of
 from tests.cli.test_import_formats import run
 from tests.engine.store.test_cross_source import COINBASE, COINBASE_SYNCED, ORDER_FILLS, synced
 from tui.cli.sync_command import account_lines
-
-
-@pytest.fixture
-def home(tmp_path, monkeypatch):  # noqa: ANN001, ANN201
-    monkeypatch.setenv("HARVEST_HOME", str(tmp_path / "home"))
-    config = tmp_path / "config.yaml"
-    config.write_text("tax:\n  timezone: America/New_York\n")
-    monkeypatch.setenv("HARVEST_CONFIG", str(config))
-    return tmp_path
 
 
 def test_import_and_its_dry_run_count_fills_already_synced(home, capsys):

@@ -5,27 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from tui.cli.main import main
+from tests.support import run_cli as run
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imports"
 COINBASE = FIXTURES / "coinbase" / "2025.csv"
-
-
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("HARVEST_HOME", str(tmp_path / "home"))
-    config = tmp_path / "config.yaml"
-    config.write_text("tax:\n  timezone: America/New_York\n")
-    monkeypatch.setenv("HARVEST_CONFIG", str(config))
-    return tmp_path
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_formats_lists_each_format_with_where_to_export_it(home, capsys):

@@ -11,8 +11,6 @@ import io
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from engine.imports.formats import Options
 from engine.imports.importer import read_file
 from engine.ledger.legs import build_ledger
@@ -21,15 +19,6 @@ from tui.cli.main import main
 
 STORY = Path(__file__).resolve().parents[1] / "fixtures" / "story"
 FILES = (STORY / "coinbase.csv", STORY / "ledgers.csv", STORY / "electrum.csv")
-
-
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("HARVEST_HOME", str(tmp_path / "home"))
-    config = tmp_path / "config.yaml"
-    config.write_text("tax:\n  timezone: America/New_York\n")
-    monkeypatch.setenv("HARVEST_CONFIG", str(config))
-    return tmp_path
 
 
 def test_every_transfer_finds_its_other_end_across_the_files():

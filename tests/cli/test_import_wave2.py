@@ -5,27 +5,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
-
-from tui.cli.main import main
+from tests.support import run_cli as run
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "imports"
 OWN = "0x5a0b54d5dc17e0aadc383d2db43b0a0d3e029c4c"
-
-
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    monkeypatch.setenv("HARVEST_HOME", str(tmp_path / "home"))
-    config = tmp_path / "config.yaml"
-    config.write_text("tax:\n  timezone: America/New_York\n")
-    monkeypatch.setenv("HARVEST_CONFIG", str(config))
-    return tmp_path
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def test_etherscan_export_names_its_address_account_and_address_overrides(home, capsys):
