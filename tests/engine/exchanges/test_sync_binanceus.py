@@ -15,11 +15,9 @@ import yaml
 
 from engine.config.load import Config, load_config
 from engine.core import fixedpoint as fp
-from engine.exchanges.sync import sync_accounts
-from engine.ledger.lots import match_lots
 from engine.store.store import Store
-from tests.engine.exchanges.test_sync import no_wait
 from tests.loopback import LoopbackExchange, ccxt_urls
+from tests.loopback.checks import held, natural_keys, synced
 from tests.loopback.server import Transfer, Venue
 
 DAY = 86_400_000
@@ -63,19 +61,6 @@ def config(tmp_path: Path, fx: LoopbackExchange, monkeypatch: pytest.MonkeyPatch
     return load_config(str(path))
 
 
-def sync(config: Config, store: Store, now: int = NOW):  # noqa: ANN201
-    (report,) = sync_accounts(config, store, client_factory=no_wait, now_ms=lambda: now)
-    assert report.ok, report.error
-    return report
-
-
-def held(store: Store) -> dict[str, Decimal]:
-    totals: dict[str, int] = {}
-    for lot in match_lots(store.ledger(), "fifo").open_lots:
-        totals[lot.asset] = totals.get(lot.asset, 0) + lot.quantity
-    return {asset: Decimal(fp.fmt(units, 0)) for asset, units in totals.items() if units}
-
-
 def crypto(us: Venue) -> dict[str, Decimal]:
     return {asset: amount for asset, amount in us.balances.items() if asset not in ("USD", "USDT") and amount}
 
@@ -85,16 +70,11 @@ def span(request: str) -> tuple[int, int]:
     return int(found["startTime"]), int(found["endTime"])
 
 
-def natural_keys(path: Path) -> set[str]:
-    with Store(path) as store:
-        return {r[0] for r in store.conn.execute("SELECT natural_key FROM events")}
-
-
 def test_trades_page_by_id_and_transfers_walk_the_whole_history_on_binance_us_hosts(tmp_path, monkeypatch):
     with LoopbackExchange() as fx:
         history(fx.binanceus)
         store = Store(tmp_path / "s.sqlite3")
-        report = sync(config(tmp_path, fx, monkeypatch), store)
+        report = synced(config(tmp_path, fx, monkeypatch), store, NOW)
         assert (report.complete, report.rejected, report.mismatches) == (True, [], [])
         assert held(store) == crypto(fx.binanceus)  # = the history's net
         assert store.event_count() == FILLS + 30 + 1 + 3
@@ -117,14 +97,14 @@ def test_a_second_sync_is_incremental(tmp_path, monkeypatch):
         history(fx.binanceus)
         settings = config(tmp_path, fx, monkeypatch)
         store = Store(tmp_path / "s.sqlite3")
-        first = sync(settings, store)
+        first = synced(settings, store, NOW)
         later = NOW + 2 * DAY
         fx.binanceus.now_ms = later
         fx.binanceus.trade("BTC/USDT", "buy", "0.01", "41000", NOW + DAY)
         fx.binanceus.deposits.append(Transfer("D3", "0xd3", "SOL", Decimal(5), Decimal(0), NOW + DAY))
         fx.binanceus.move("SOL", Decimal(5))
         fx.requests.clear()
-        report = sync(settings, store, later)
+        report = synced(settings, store, later)
         assert (report.added, report.mismatches) == (2, [])
         trades = [r for r in fx.requests if "/myTrades" in r]
         assert len(trades) == len(first.markets_scanned)  # one request a market: nothing re-paged
@@ -138,13 +118,13 @@ def test_429s_and_resets_end_as_a_clean_sync(tmp_path, monkeypatch):
     with LoopbackExchange() as fx:
         history(fx.binanceus)
         settings = config(tmp_path, fx, monkeypatch)
-        sync(settings, Store(tmp_path / "clean.sqlite3"))
+        synced(settings, Store(tmp_path / "clean.sqlite3"), NOW)
         fx.inject("/api.binance.us/api/v3/myTrades", "status", times=3)  # 429: DDoSProtection, backs off
         fx.inject("/api.binance.us/api/v3/myTrades", "reset", times=2)
         fx.inject("/api.binance.us/sapi/v1/capital/deposit/hisrec", "reset", times=2)
         fx.inject("/api.binance.us/sapi/v1/capital/withdraw/history", "status", times=2)
         faulty = Store(tmp_path / "faulty.sqlite3")
-        assert sync(settings, faulty).complete
+        assert synced(settings, faulty, NOW).complete
         faulty.close()
         assert not [f for f in fx.faults if f.times]  # every fault was met
         assert natural_keys(tmp_path / "faulty.sqlite3") == natural_keys(tmp_path / "clean.sqlite3")

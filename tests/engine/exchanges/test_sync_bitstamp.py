@@ -14,12 +14,10 @@ import yaml
 
 from engine.config.load import Config, load_config
 from engine.core import fixedpoint as fp
-from engine.exchanges.sync import sync_accounts
-from engine.ledger.lots import match_lots
 from engine.store.store import Store
-from tests.engine.exchanges.test_sync import no_wait
 from tests.loopback import LoopbackExchange, ccxt_urls
 from tests.loopback.bitstamp import BitstampVenue
+from tests.loopback.checks import held, natural_keys, synced
 
 T0 = 1_767_225_600_000  # 2026-01-01T00:00:00Z
 MIN = 60_000
@@ -51,33 +49,15 @@ def config(tmp_path: Path, fx: LoopbackExchange, monkeypatch: pytest.MonkeyPatch
     return load_config(str(path))
 
 
-def sync(config: Config, store: Store):  # noqa: ANN201
-    (report,) = sync_accounts(config, store, client_factory=no_wait)
-    assert report.ok, report.error
-    return report
-
-
-def held(store: Store) -> dict[str, Decimal]:
-    totals: dict[str, int] = {}
-    for lot in match_lots(store.ledger(), "fifo").open_lots:
-        totals[lot.asset] = totals.get(lot.asset, 0) + lot.quantity
-    return {asset: Decimal(fp.fmt(units, 0)) for asset, units in totals.items() if units}
-
-
 def crypto(bs: BitstampVenue) -> dict[str, Decimal]:
     return {asset: amount for asset, amount in bs.balances.items() if asset != "USD" and amount}
-
-
-def natural_keys(path: Path) -> set[str]:
-    with Store(path) as store:
-        return {r[0] for r in store.conn.execute("SELECT natural_key FROM events")}
 
 
 def test_user_transactions_end_as_lots_equal_to_the_history_and_the_balances(tmp_path, monkeypatch):
     with LoopbackExchange() as fx:
         history(fx.bitstamp)
         store = Store(tmp_path / "s.sqlite3")
-        report = sync(config(tmp_path, fx, monkeypatch), store)
+        report = synced(config(tmp_path, fx, monkeypatch), store)
         assert (report.complete, report.rejected, report.mismatches) == (True, [], [])
         assert held(store) == crypto(fx.bitstamp)  # = the history's net
         assert sum("/user_transactions/" in r for r in fx.requests) == 3
@@ -101,11 +81,11 @@ def test_a_second_sync_reads_one_page_from_the_last_id(tmp_path, monkeypatch):
         history(fx.bitstamp)
         settings = config(tmp_path, fx, monkeypatch)
         store = Store(tmp_path / "s.sqlite3")
-        sync(settings, store)
+        synced(settings, store)
         fx.bitstamp.trade("BTC/USD", "sell", "0.01", "42000", T0 + (TRADES + 100) * MIN, fee="0.5")
         fx.bitstamp.transfer("0", "SOL", "12", T0 + (TRADES + 101) * MIN)
         fx.requests.clear()
-        report = sync(settings, store)
+        report = synced(settings, store)
         assert (report.added, report.mismatches) == (2, [])
         assert [r for r in fx.requests if r.startswith("POST")] == [
             "POST /www.bitstamp.net/api/v2/account_balances/?",
@@ -118,11 +98,11 @@ def test_429s_and_resets_end_as_a_clean_sync(tmp_path, monkeypatch):
     with LoopbackExchange() as fx:
         history(fx.bitstamp)
         settings = config(tmp_path, fx, monkeypatch)
-        sync(settings, Store(tmp_path / "clean.sqlite3"))
+        synced(settings, Store(tmp_path / "clean.sqlite3"))
         fx.inject("/user_transactions/", "html", times=2, status=429, body="<html>Too Many Requests</html>")
         fx.inject("/user_transactions/", "reset", times=2)
         faulty = Store(tmp_path / "faulty.sqlite3")
-        assert sync(settings, faulty).complete
+        assert synced(settings, faulty).complete
         faulty.close()
         assert not [f for f in fx.faults if f.times]  # every fault was met
         assert natural_keys(tmp_path / "faulty.sqlite3") == natural_keys(tmp_path / "clean.sqlite3")
@@ -134,10 +114,10 @@ def test_a_type_not_synced_is_named_and_read_again(tmp_path, monkeypatch):
         fx.bitstamp.transfer("14", "BTC", "0.2", T0 + MIN)  # a sub-account transfer
         settings = config(tmp_path, fx, monkeypatch)
         store = Store(tmp_path / "s.sqlite3")
-        report = sync(settings, store)
+        report = synced(settings, store)
         assert report.rejected == [
             "bitstamp transaction 70003 (type 14): this type is not synced; import Bitstamp's transaction export for it"
         ]
         assert store.event_count() == 1
         assert store.cursor("bitstamp", "transactions") is None  # held below it
-        assert len(sync(settings, store).rejected) == 1  # read again, still named
+        assert len(synced(settings, store).rejected) == 1  # read again, still named

@@ -25,6 +25,7 @@ from engine.ledger.lots import match_lots
 from engine.store.store import Store
 from tests.engine.exchanges.test_sync import no_wait
 from tests.loopback import LoopbackExchange, ccxt_urls
+from tests.loopback.checks import held, natural_keys, synced
 from tests.loopback.coinbase import CoinbaseVenue
 from tests.support import SHARED
 
@@ -80,26 +81,8 @@ def config_file(tmp_path: Path, fx: LoopbackExchange, monkeypatch: pytest.Monkey
     return path
 
 
-def sync(config, store):  # noqa: ANN001, ANN201
-    (report,) = sync_accounts(config, store, client_factory=no_wait)
-    assert report.ok, report.error
-    return report
-
-
-def held(store: Store) -> dict[str, Decimal]:
-    totals: dict[str, int] = {}
-    for lot in match_lots(store.ledger(), "fifo").open_lots:
-        totals[lot.asset] = totals.get(lot.asset, 0) + lot.quantity
-    return {asset: Decimal(fp.fmt(units, 0)) for asset, units in totals.items() if units}
-
-
 def crypto(balances: dict[str, Decimal]) -> dict[str, Decimal]:
     return {asset: amount for asset, amount in balances.items() if asset != "USD" and amount}
-
-
-def natural_keys(path: Path) -> set[str]:
-    with Store(path) as store:
-        return {r[0] for r in store.conn.execute("SELECT natural_key FROM events")}
 
 
 def test_a_deep_history_ends_as_lots_equal_to_the_history_and_the_balances(tmp_path, monkeypatch):
@@ -111,7 +94,7 @@ def test_a_deep_history_ends_as_lots_equal_to_the_history_and_the_balances(tmp_p
         )
         config = load_config(str(config_file(tmp_path, fx, monkeypatch)))
         store = Store(tmp_path / "s.sqlite3")
-        report = sync(config, store)
+        report = synced(config, store)
         assert report.complete
         assert (report.rejected, report.mismatches, report.pending) == ([], [], 1)
         fill_pages = [r for r in fx.requests if "/historical/fills" in r]
@@ -133,7 +116,7 @@ def test_a_deep_history_ends_as_lots_equal_to_the_history_and_the_balances(tmp_p
         pending.status = "completed"
         fx.coinbase.wallet("BTC").balance += pending.amount
         fx.coinbase.wallet("BTC").updated_ms += 1
-        again = sync(config, store)
+        again = synced(config, store)
         assert (again.added, again.pending, again.mismatches) == (1, 0, [])
         assert held(store) == crypto(fx.coinbase.balances())
 
@@ -143,12 +126,12 @@ def test_a_second_sync_is_incremental(tmp_path, monkeypatch):
         history(fx.coinbase)
         config = load_config(str(config_file(tmp_path, fx, monkeypatch)))
         store = Store(tmp_path / "s.sqlite3")
-        sync(config, store)
+        synced(config, store)
         later = T0 + (FILLS + 100) * MIN
         fx.coinbase.fill("BTC-USD", "buy", "0.02", "31000", later, commission="0.5")
         fx.coinbase.reward("ETH", "0.002", "5", later + MIN)
         fx.requests.clear()
-        report = sync(config, store)
+        report = synced(config, store)
         assert (report.added, report.mismatches) == (2, [])
         reads = [
             r
@@ -164,12 +147,12 @@ def test_429_html_pages_and_resets_end_as_a_clean_sync(tmp_path, monkeypatch):
     with LoopbackExchange() as fx:
         history(fx.coinbase, fills=900)
         config = load_config(str(config_file(tmp_path, fx, monkeypatch)))
-        sync(config, Store(tmp_path / "clean.sqlite3"))
+        synced(config, Store(tmp_path / "clean.sqlite3"))
         fx.inject("/historical/fills", "html", times=3, status=429, body=HTML_429)
         fx.inject("/transactions", "reset", times=2)
         fx.inject("/v2/accounts", "html", times=1, status=429, body=HTML_429)
         faulty = Store(tmp_path / "faulty.sqlite3")
-        assert sync(config, faulty).complete
+        assert synced(config, faulty).complete
         faulty.close()
         assert not [f for f in fx.faults if f.times]  # every fault was met
         assert natural_keys(tmp_path / "faulty.sqlite3") == natural_keys(tmp_path / "clean.sqlite3")
@@ -186,7 +169,7 @@ def test_kill_9_at_chosen_requests_then_resume_equals_a_clean_sync(tmp_path, mon
     with LoopbackExchange() as fx:
         history(fx.coinbase, fills=1500)
         config = config_file(tmp_path, fx, monkeypatch)
-        sync(load_config(str(config)), Store(tmp_path / "clean.sqlite3"))
+        synced(load_config(str(config)), Store(tmp_path / "clean.sqlite3"))
         expected = natural_keys(tmp_path / "clean.sqlite3")
         # mid-way through the fills' pages, then mid-way through a wallet's transactions
         runs: list[list[str]] = []

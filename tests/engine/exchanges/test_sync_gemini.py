@@ -15,10 +15,10 @@ import yaml
 from engine.config.load import Config, load_config
 from engine.core import fixedpoint as fp
 from engine.exchanges.sync import sync_accounts
-from engine.ledger.lots import match_lots
 from engine.store.store import Store
 from tests.engine.exchanges.test_sync import no_wait
 from tests.loopback import LoopbackExchange, ccxt_urls
+from tests.loopback.checks import held, natural_keys, synced
 from tests.loopback.gemini import MARKETS, GeminiVenue
 
 T0 = 1_767_225_600_000  # 2026-01-01T00:00:00Z
@@ -61,26 +61,8 @@ def config(
     return load_config(str(path))
 
 
-def sync(config: Config, store: Store):  # noqa: ANN201
-    (report,) = sync_accounts(config, store, client_factory=no_wait)
-    assert report.ok, report.error
-    return report
-
-
-def held(store: Store) -> dict[str, Decimal]:
-    totals: dict[str, int] = {}
-    for lot in match_lots(store.ledger(), "fifo").open_lots:
-        totals[lot.asset] = totals.get(lot.asset, 0) + lot.quantity
-    return {asset: Decimal(fp.fmt(units, 0)) for asset, units in totals.items() if units}
-
-
 def crypto(gm: GeminiVenue) -> dict[str, Decimal]:
     return {asset: amount for asset, amount in gm.balances.items() if asset != "USD" and amount}
-
-
-def natural_keys(path: Path) -> set[str]:
-    with Store(path) as store:
-        return {r[0] for r in store.conn.execute("SELECT natural_key FROM events")}
 
 
 def test_a_deep_history_ends_as_lots_equal_to_the_history_and_the_balances(tmp_path, monkeypatch):
@@ -90,7 +72,7 @@ def test_a_deep_history_ends_as_lots_equal_to_the_history_and_the_balances(tmp_p
                                      status="Pending")  # fmt: skip
         settings = config(tmp_path, fx, monkeypatch)
         store = Store(tmp_path / "s.sqlite3")
-        report = sync(settings, store)
+        report = synced(settings, store)
         assert (report.complete, report.rejected, report.mismatches, report.pending) == (True, [], [], 1)
         assert held(store) == crypto(fx.gemini)  # = the history's net
         # the markets of assets held or in the history, not the 28 Gemini lists
@@ -119,7 +101,7 @@ def test_a_deep_history_ends_as_lots_equal_to_the_history_and_the_balances(tmp_p
         # the pending deposit completes: the next sync stores it
         pending.status = "Complete"
         fx.gemini.move("BTC", Decimal("0.5"))
-        again = sync(settings, store)
+        again = synced(settings, store)
         assert (again.added, again.pending, again.mismatches) == (1, 0, [])
         assert held(store) == crypto(fx.gemini)
 
@@ -129,12 +111,12 @@ def test_a_second_sync_is_incremental(tmp_path, monkeypatch):
         history(fx.gemini)
         settings = config(tmp_path, fx, monkeypatch)
         store = Store(tmp_path / "s.sqlite3")
-        first = sync(settings, store)
+        first = synced(settings, store)
         later = T0 + (FILLS + 400) * MIN
         fx.gemini.trade("BTC/USD", "sell", "0.01", "61000", later, fee="0.5")
         fx.gemini.transfer("Deposit", "ETH", "1", later + MIN, tx_hash="0xethin", address="0xgemini")
         fx.requests.clear()
-        report = sync(settings, store)
+        report = synced(settings, store)
         assert (report.added, report.mismatches) == (2, [])
         private = [r for r in fx.requests if r.startswith("POST")]
         # the balance, one transfers page, one page a market: nothing re-paged
@@ -146,14 +128,14 @@ def test_429s_and_resets_end_as_a_clean_sync(tmp_path, monkeypatch):
     with LoopbackExchange() as fx:
         history(fx.gemini)
         settings = config(tmp_path, fx, monkeypatch)
-        sync(settings, Store(tmp_path / "clean.sqlite3"))
+        synced(settings, Store(tmp_path / "clean.sqlite3"))
         rate_limited = '{"result":"error","reason":"RateLimit","message":"Requests were made too frequently"}'
         fx.inject("/v1/mytrades", "status", times=3, status=429, body=rate_limited)
         fx.inject("/v1/mytrades", "reset", times=2)
         fx.inject("/v1/transfers", "reset", times=1)
         fx.inject("/v1/transfers", "status", times=1, status=429, body=rate_limited)
         faulty = Store(tmp_path / "faulty.sqlite3")
-        assert sync(settings, faulty).complete
+        assert synced(settings, faulty).complete
         faulty.close()
         assert not [f for f in fx.faults if f.times]  # every fault was met
         assert natural_keys(tmp_path / "faulty.sqlite3") == natural_keys(tmp_path / "clean.sqlite3")

@@ -20,13 +20,13 @@ import yaml
 
 from engine.config.load import Config, load_config
 from engine.core import fixedpoint as fp
-from engine.exchanges.sync import sync_accounts
 from engine.exchanges.venues.kraken_ledger import asset_code
 from engine.ledger.lots import match_lots
 from engine.store.store import Store
-from tests.engine.exchanges.test_sync import config_file, no_wait
+from tests.engine.exchanges.test_sync import config_file
 from tests.loopback import LoopbackExchange
 from tests.loopback import kraken_ledger as book
+from tests.loopback.checks import held, natural_keys, synced
 from tests.loopback.server import Transfer, Venue
 from tests.support import SHARED
 
@@ -81,19 +81,6 @@ def kraken_only(tmp_path: Path, fx: LoopbackExchange, monkeypatch: pytest.Monkey
     return load_config(str(kraken_config(tmp_path, fx, monkeypatch)))
 
 
-def sync(config: Config, store: Store):  # noqa: ANN201
-    (report,) = sync_accounts(config, store, client_factory=no_wait)
-    assert report.ok, report.error
-    return report
-
-
-def held(store: Store) -> dict[str, Decimal]:
-    totals: dict[str, int] = {}
-    for lot in match_lots(store.ledger(), "fifo").open_lots:
-        totals[lot.asset] = totals.get(lot.asset, 0) + lot.quantity
-    return {asset: Decimal(fp.fmt(units, 0)) for asset, units in totals.items() if units}
-
-
 def balances(kr: Venue) -> dict[str, Decimal]:
     """The venue's balances as one asset each (DOT.S is DOT), cash left out."""
     folded: dict[str, Decimal] = {}
@@ -102,17 +89,12 @@ def balances(kr: Venue) -> dict[str, Decimal]:
     return {asset: amount for asset, amount in folded.items() if asset != "USD" and amount}
 
 
-def natural_keys(path: Path) -> set[str]:
-    with Store(path) as store:
-        return {r[0] for r in store.conn.execute("SELECT natural_key FROM events")}
-
-
 def test_the_ledger_ends_as_lots_equal_to_the_history_and_the_balances(tmp_path, monkeypatch):
     with LoopbackExchange() as fx:
         history(fx.kraken)
         config = kraken_only(tmp_path, fx, monkeypatch)
         store = Store(tmp_path / "s.sqlite3")
-        report = sync(config, store)
+        report = synced(config, store)
         assert (report.complete, report.rejected, report.mismatches, report.pending) == (True, [], [], 0)
         listed = book.render(book.rows(fx.kraken, {t.id: f"T{t.id:05d}" for t in fx.kraken.trades}))
         assert [row["type"] for row in listed[49:51]] == ["receive", "spend"]  # one buy, two pages
@@ -162,12 +144,12 @@ def test_a_second_sync_is_incremental(tmp_path, monkeypatch):
         history(fx.kraken)
         config = kraken_only(tmp_path, fx, monkeypatch)
         store = Store(tmp_path / "s.sqlite3")
-        sync(config, store)
+        synced(config, store)
         later = T0 + (TRADES + 100) * MIN
         book.reward(fx.kraken, "DOT.S", "0.3", later)
         fx.kraken.trade("BTC/USD", "sell", "0.01", "61000", later + MIN, fee="0.5")
         fx.requests.clear()
-        report = sync(config, store)
+        report = synced(config, store)
         assert (report.added, report.mismatches) == (2, [])
         private = [r for r in fx.requests if "/0/private/" in r]
         assert sum("Ledgers" in r for r in private) == 1  # one page: the new rows above the watermark
@@ -180,7 +162,7 @@ def test_429s_rate_limit_errors_and_resets_end_as_a_clean_sync(tmp_path, monkeyp
     with LoopbackExchange() as fx:
         history(fx.kraken)
         config = kraken_only(tmp_path, fx, monkeypatch)
-        sync(config, Store(tmp_path / "clean.sqlite3"))
+        synced(config, Store(tmp_path / "clean.sqlite3"))
         fx.inject("/0/private/Ledgers", "status", times=2, status=429, body="Too Many Requests")
         fx.inject(
             "/0/private/Ledgers", "status", times=1, status=200, body='{"error":["EAPI:Rate limit exceeded"]}'
@@ -188,7 +170,7 @@ def test_429s_rate_limit_errors_and_resets_end_as_a_clean_sync(tmp_path, monkeyp
         fx.inject("/0/private/Ledgers", "reset", times=2)
         fx.inject("/0/private/TradesHistory", "reset", times=1)
         faulty = Store(tmp_path / "faulty.sqlite3")
-        assert sync(config, faulty).complete
+        assert synced(config, faulty).complete
         faulty.close()
         assert not [f for f in fx.faults if f.times]  # every fault was met
         assert natural_keys(tmp_path / "faulty.sqlite3") == natural_keys(tmp_path / "clean.sqlite3")
@@ -199,7 +181,7 @@ def test_kill_9_mid_ledger_then_resume_equals_a_clean_sync(tmp_path, monkeypatch
     with LoopbackExchange() as fx:
         history(fx.kraken)
         path = kraken_config(tmp_path, fx, monkeypatch)
-        sync(load_config(str(path)), Store(tmp_path / "clean.sqlite3"))
+        synced(load_config(str(path)), Store(tmp_path / "clean.sqlite3"))
         expected = natural_keys(tmp_path / "clean.sqlite3")
         env = {**os.environ, "HARVEST_HOME": str(tmp_path / "home"), "HARVEST_CONFIG": str(path)}
         command = [sys.executable, "-m", "tui", "sync"]
@@ -239,7 +221,7 @@ def test_kraken_recorded_candles_value_a_reward_as_the_fake_does(tmp_path, monke
                 fx.kraken.closes["BTC/USDT"] = Decimal(str(close))
             path = kraken_config(tmp_path, fx, monkeypatch, quote_as_usd=["USD", "USDT"])
             store = Store(tmp_path / f"{served}.sqlite3")
-            assert sync(load_config(str(path)), store).complete
+            assert synced(load_config(str(path)), store).complete
             rows.append(store.conn.execute(
                 "SELECT side, asset, quantity, price, quote, ts, trade_id FROM events"
             ).fetchall())  # fmt: skip
@@ -254,7 +236,7 @@ def test_a_reward_without_a_candle_is_flagged_never_zero(tmp_path, monkeypatch):
     with LoopbackExchange() as fx:
         book.reward(fx.kraken, "SOL.S", "2", T0)  # no SOL candle: Kraken no longer serves that minute
         store = Store(tmp_path / "s.sqlite3")
-        assert sync(kraken_only(tmp_path, fx, monkeypatch), store).complete
+        assert synced(kraken_only(tmp_path, fx, monkeypatch), store).complete
         assert store.conn.execute("SELECT asset, price FROM events").fetchall() == [("SOL", None)]
         result = match_lots(store.ledger(), "fifo")
         assert [w for w in result.warnings if "SOL" in w] == [
