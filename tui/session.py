@@ -220,7 +220,7 @@ class Session:
         with self.lock:
             prices = dict(self.prices)
             now = self.engine.clock()
-            steps = Checklist(self.engine.store.conn).steps()
+            steps = self.checklist().steps()
             tick = self.tick(prices, steps)
             context = self.planner.context
             candidates, blocked = tick.candidates, tick.blocked
@@ -288,7 +288,7 @@ class Session:
         from engine.reports.planning_output import checklist_csv
 
         with self.lock:
-            steps = Checklist(self.engine.store.conn).steps()
+            steps = self.checklist().steps()
             text = checklist_csv(steps, self.engine.clock())
         write_private(path, text)
         return len(steps)
@@ -313,7 +313,7 @@ class Session:
         """One asset at the current prices: its sale alone, and its figures after the plan."""
         with self.lock:
             prices = dict(self.prices)
-            tick = self._reused_tick(prices, Checklist(self.engine.store.conn).steps())
+            tick = self._reused_tick(prices, self.checklist().steps())
             return asset_detail(
                 self.planner.context,
                 prices,
