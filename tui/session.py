@@ -25,6 +25,7 @@ from engine.planning.prices import prices_stale
 from engine.planning.scan import Tick
 from engine.planning.scan_context import ScanContext
 from engine.reports.planning_output import rounded_note
+from engine.store.changes import LedgerMark
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ class Session:
         self.before_load: list[Callable[[Progress], object]] = []
         self.planner = Planner(self.engine)
         self.last_tick: tuple[ScanContext, dict[str, Amount], list[Step], Tick] | None = None  # see tick()
-        self.store_seen: tuple[int, tuple[int, int]] | None = None  # (data version, ledger mark) loaded
+        self.store_seen: tuple[int, LedgerMark] | None = None  # (data version, ledger mark) loaded
 
     @property
     def config(self) -> Config:

@@ -1,13 +1,16 @@
 """Noticing what another process changed in the store (`harvest import`, `sync`, `watch` beside
 the app): SQLite's data version moves when another connection commits; the ledger's marks tell
-a change the lots depend on (a new batch of events, a sale linked to its identification) from
+a change the lots depend on (a new batch of events, a sale linked to its identification, a user's
+decision) from
 one that only needs a recompute (prices, checklist steps)."""
 
 from __future__ import annotations
 
 import sqlite3
 
-LedgerMark = tuple[int, int]  # (latest import batch, identifications linked to a sale)
+# (latest import batch, identifications linked to a sale, decisions made or undone): a user's
+# decision (a pair, a classification, an alias) changes the lots like an import does
+LedgerMark = tuple[int, int, int]
 
 
 def data_version(conn: sqlite3.Connection) -> int:
@@ -18,6 +21,7 @@ def data_version(conn: sqlite3.Connection) -> int:
 def ledger_mark(conn: sqlite3.Connection) -> LedgerMark:
     row = conn.execute(
         "SELECT (SELECT coalesce(max(id), 0) FROM batches), "
-        "(SELECT count(*) FROM identifications WHERE sale_ref IS NOT NULL)"
+        "(SELECT count(*) FROM identifications WHERE sale_ref IS NOT NULL), "
+        "(SELECT coalesce(max(id), 0) + count(undone_at) FROM decisions)"
     ).fetchone()
-    return int(row[0]), int(row[1])
+    return int(row[0]), int(row[1]), int(row[2])

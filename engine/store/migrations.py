@@ -119,5 +119,13 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX IF NOT EXISTS events_synced_fills ON events (account, asset, quote, ts)
         WHERE side IN ('buy', 'sell') AND substr(source, 1, 5) = 'ccxt:';
     """,
+    # 11: the user's decisions (engine.ledger.decisions): appended with their time and reason,
+    # marked undone (never deleted), naming records by natural key so they survive re-imports
+    """
+    CREATE TABLE IF NOT EXISTS decisions (
+        id INTEGER PRIMARY KEY, kind TEXT NOT NULL, subject TEXT NOT NULL, detail TEXT NOT NULL,
+        reason TEXT NOT NULL, made_at INTEGER NOT NULL, undone_at INTEGER);
+    CREATE INDEX IF NOT EXISTS decisions_in_force ON decisions (kind, subject) WHERE undone_at IS NULL;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -10,9 +10,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from engine.core.units import Amount, EpochMicros, EpochMillis
+from engine.ledger.decisions import Decision
 from engine.ledger.events import Event
 from engine.ledger.records import Ledger
-from engine.store import changes, ledger_tables, market_tables, price_tables, sync_tables
+from engine.store import changes, decision_tables, ledger_tables, market_tables, price_tables, sync_tables
 from engine.store.connection import connect, default_store_path, read_snapshot, write_transaction
 from engine.store.ledger_tables import ImportSummary, Trade, Unclassified, keys_of
 
@@ -97,6 +98,20 @@ class Store:
     def ledger_mark(self) -> changes.LedgerMark:
         """Moves when what the lots are computed from changes."""
         return changes.ledger_mark(self.conn)
+
+    # -- the user's decisions ------------------------------------------------------------------
+
+    def record_decision(
+        self, kind: str, subject: str, detail: dict[str, object], reason: str, now: EpochMicros
+    ) -> int:
+        """Record a decision (engine.ledger.decisions); the same one in force is kept, not doubled."""
+        return decision_tables.record_decision(self.conn, kind, subject, detail, reason, now)
+
+    def undo_decision(self, decision_id: int, now: EpochMicros) -> Decision:
+        return decision_tables.undo_decision(self.conn, decision_id, now)
+
+    def decisions(self, include_undone: bool = False) -> list[Decision]:
+        return decision_tables.decisions(self.conn, include_undone)
 
     # -- prices -------------------------------------------------------------------------------
 

@@ -1,0 +1,56 @@
+"""The user's decisions about their own records — what the data alone cannot decide (these two
+transfers are one move; this receive was a gift; XBT is BTC; this address is mine; the price of
+that reward). They are part of the taxpayer's records: each is kept with the time it was made
+and the reason given, survives re-imports and re-syncs (it names records by their natural keys,
+never by row ids), can be listed and undone (an undo is recorded too, nothing is deleted), and is
+exported with the identification log.
+
+This module is the vocabulary: the kinds and the record. What each kind does to the ledger lives
+with the rule it overrides (pairing in transfers, aliases in asset identity, …); the SQL lives in
+engine.store.decision_tables."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, NamedTuple
+
+from engine.core.units import EpochMicros
+
+# The kinds of decision; `subject` is the stable key of what each is about.
+PAIR = "pair"  # subject: the transfer-out's natural key; detail {"in": natural key of the receive}
+UNPAIR = "unpair"  # subject: the transfer-out's natural key; detail {"in": …}: never pair these two
+CLASSIFY = "classify"  # subject: an event's natural key; detail {"as": "income" | "gift" | …, …}
+PRICE = "price"  # subject: an event's natural key; detail {"price": units text, "asset": …}
+ALIAS = "alias"  # subject: a source's asset code; detail {"asset": canonical code}
+MIGRATION = "migration"  # subject: "OLD>NEW"; detail {"ratio": decimal text, "at": epoch micros}
+OWN_ADDRESS = "own_address"  # subject: an address; detail {"label": …}
+IGNORE = "ignore"  # subject: a problem's key; detail {}: the reason says why
+KINDS = (PAIR, UNPAIR, CLASSIFY, PRICE, ALIAS, MIGRATION, OWN_ADDRESS, IGNORE)
+
+
+class Decision(NamedTuple):
+    id: int
+    kind: str
+    subject: str
+    detail: dict[str, Any]
+    reason: str
+    made_at: EpochMicros
+    undone_at: EpochMicros | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.undone_at is None
+
+
+def detail_text(detail: dict[str, Any]) -> str:
+    """One canonical spelling (sorted keys), so equal details compare equal as stored text."""
+    return json.dumps(detail, sort_keys=True, separators=(",", ":"))
+
+
+def active_by_subject(decisions: list[Decision], kind: str) -> dict[str, Decision]:
+    """The decision in force for each subject of a kind: the latest one not undone."""
+    found: dict[str, Decision] = {}
+    for decision in sorted(decisions, key=lambda d: d.id):
+        if decision.kind == kind and decision.active:
+            found[decision.subject] = decision
+    return found
