@@ -9,19 +9,10 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from engine.config.model import Config, TaxConfig
+from engine.config.model import Config, ConfigValueError, TaxConfig
 from engine.config.schema import declared_fields
-from engine.core.errors import ConfigError
 
-
-class ConfigValueError(ConfigError):
-    """One key's value refused: `key` is its dotted path (`tax.state_rate`), so a form can
-    point at the field."""
-
-    def __init__(self, key: str, reason: str) -> None:
-        self.key = key
-        self.reason = reason
-        super().__init__(f"{key}: {reason}")
+__all__ = ["ConfigValueError", "with_tax_changes"]
 
 
 def with_tax_changes(config: Config, changes: Mapping[str, Any]) -> Config:

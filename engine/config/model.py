@@ -30,6 +30,7 @@ from engine.config.parsers import (
     timezone_name,
 )
 from engine.config.schema import Section, required, schema_of, section, section_list, setting
+from engine.core.errors import ConfigError
 
 ZERO = Decimal(0)
 # USD figures up to a quadrillion: every later computation (the tax model, the fixed-point
@@ -41,21 +42,70 @@ DAY_SECONDS, YEAR_MINUTES = 86_400, 525_600
 DAYS = integer(0, 366)
 
 
+class ConfigValueError(ConfigError):
+    """One key's value refused: `key` is its dotted path (`tax.state_rate`), so a form can
+    point at the field."""
+
+    def __init__(self, key: str, reason: str) -> None:
+        self.key = key
+        self.reason = reason
+        super().__init__(f"{key}: {reason}")
+
+
+def deduction_choice(raw: Any) -> Decimal | None:
+    """`standard` (None: from the bundled parameters by status and year) or an itemized amount."""
+    if isinstance(raw, str) and raw.strip().lower() == "standard":
+        return None
+    try:
+        return AMOUNT(raw)
+    except ValueError:
+        raise ValueError(f"expected standard or an itemized amount, got {raw!r}") from None
+
+
 @dataclass(frozen=True)
 class TaxConfig:
+    """The tax profile in the terms of Form 1040 (`ordinary_taxable_income` is the older
+    shorthand: ordinary income less the deduction)."""
+
     timezone: str | None = setting(optional(timezone_name), None)
     year: int | None = setting(optional(integer(2009, 2100)), None)
     filing_status: str = setting(choice("single", "mfj", "mfs", "hoh"), "single")
     ordinary_taxable_income: Decimal = setting(AMOUNT, ZERO)
+    ordinary_income: Decimal = setting(MONEY, ZERO)
+    taxable_interest: Decimal = setting(AMOUNT, ZERO)
+    ordinary_dividends: Decimal = setting(AMOUNT, ZERO, key="dividends.ordinary")
+    qualified_dividends: Decimal = setting(AMOUNT, ZERO, key="dividends.qualified")
+    other_investment_income: Decimal = setting(MONEY, ZERO)
+    itemized_deduction: Decimal | None = setting(deduction_choice, None, key="deduction")
+    itemized_taxes: Decimal = setting(AMOUNT, ZERO)
+    amt_adjustments: Decimal = setting(MONEY, ZERO)
     other_short_term: Decimal = setting(MONEY, ZERO, key="other_capital_gains.short_term")
     other_long_term: Decimal = setting(MONEY, ZERO, key="other_capital_gains.long_term")
+    other_collectibles: Decimal = setting(MONEY, ZERO, key="other_capital_gains.collectibles")
     carryforward_short_term: Decimal = setting(AMOUNT, ZERO, key="carryforward.short_term")
     carryforward_long_term: Decimal = setting(AMOUNT, ZERO, key="carryforward.long_term")
+    collectibles: list[str] = setting(string_list, [])
+    not_collectibles: list[str] = setting(string_list, [])
     magi: Decimal | None = setting(optional(AMOUNT), None)
     niit: bool = setting(boolean, True)
     state_rate: Decimal = setting(decimal_value(ZERO, Decimal("0.5")), ZERO)
+    tax_table: bool = setting(boolean, True)
     params_file: str | None = setting(optional(text), None)
     assume_latest_params: bool = setting(boolean, False)
+
+    def __post_init__(self) -> None:
+        # the keys' own parsers check each value; these check them against each other
+        if self.ordinary_taxable_income and self.ordinary_income:
+            raise ConfigValueError(
+                "tax.ordinary_taxable_income",
+                "is shorthand for ordinary_income less the deduction; set one of them, not both",
+            )
+        if self.qualified_dividends > self.ordinary_dividends:
+            raise ConfigValueError(
+                "tax.dividends.qualified",
+                f"qualified dividends (Form 1040 line 3a) are part of ordinary dividends (line 3b), "
+                f"so dividends.ordinary must be at least {self.qualified_dividends}",
+            )
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ baseline) is built once per store change; `tick(prices)` is the per-tick hot pat
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cached_property
 
@@ -22,9 +22,9 @@ from engine.planning.quality_gate import quality_problems
 from engine.planning.scan import Tick, scan
 from engine.planning.scan_context import ScanContext
 from engine.store.checklist_tables import Step
-from engine.tax.model import TaxResult, compute_tax
+from engine.tax.model import TaxProfile, TaxResult, compute_tax
 from engine.tax.params import TaxParams, load_tax_params
-from engine.tax.profile import tax_profile
+from engine.tax.profile import is_collectible, tax_profile
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,27 @@ class Planner:
             }
         return cached
 
+    def collectibles_by_year(self) -> dict[int, Decimal]:
+        """Realized long-term result of collectibles (NFTs unless marked otherwise) per tax year:
+        the 28%-rate part of the long-term total (cached with realized_by_year)."""
+        cached = self.__dict__.get("_collectibles_by_year")
+        if cached is None:
+            rows, _ = self.engine.realized()
+            tax = self.engine.config.tax
+            sums: dict[int, int] = {}
+            for row in rows:
+                if row.term == LONG and is_collectible(row.asset, tax):
+                    sums[row.year] = sums.get(row.year, 0) + row.gain
+            cached = self.__dict__["_collectibles_by_year"] = {
+                year: fp.to_decimal(Amount(gain)) for year, gain in sums.items()
+            }
+        return cached
+
+    def profile(self, year: int, carryforward: tuple[Decimal, Decimal] | None = None) -> TaxProfile:
+        """The config's tax profile for `year`, with that year's realized collectibles."""
+        collectibles = self.collectibles_by_year().get(year, Decimal(0))
+        return tax_profile(self.engine.config, year, carryforward, collectibles)
+
     def computed_carryforward(self, year: int) -> tuple[Decimal, Decimal] | None:
         """Carryforward into `year` from this store's own history (years before it), or None
         when the history starts in `year` or later."""
@@ -70,7 +91,7 @@ class Planner:
             # brackets do not change a carryforward (netting and the statutory limit do), so a
             # year without bracket data borrows the nearest year's
             params_year = y if y in self.params.years else min(self.params.years, key=lambda k: abs(k - y))
-            profile = tax_profile(self.engine.config, params_year, carry)
+            profile = replace(self.profile(y, carry), year=params_year)
             result = compute_tax(profile, fp.to_decimal(st), fp.to_decimal(lt), self.params)
             carry = (result.carryforward_out_short_term, result.carryforward_out_long_term)
         return carry
@@ -87,7 +108,7 @@ class Planner:
     def _tax_summary(self, year: int) -> TaxSummary:
         self.params.for_year(year)  # a clear error naming the year when there is no data
         st, lt = self.realized_by_year().get(year, (0, 0))
-        profile = tax_profile(self.engine.config, year)
+        profile = self.profile(year)
         result = compute_tax(profile, fp.to_decimal(st), fp.to_decimal(lt), self.params)
         return TaxSummary(
             result,
@@ -120,7 +141,7 @@ class Planner:
             year_end=engine.calendar.year_bounds(year)[1],
             tax_result=summary.result,
             realized=(st, lt),
-            profile=tax_profile(engine.config, year),
+            profile=self.profile(year),
             params=self.params,
             quality=quality_problems(
                 result, excluded_pools, engine.store.mismatches(), engine.store.unclassified()
@@ -132,7 +153,7 @@ class Planner:
     def refresh(self) -> None:
         """Forget slow-path state (after an import, a sync or a config change)."""
         self.engine.invalidate()
-        for cached in ("context", "_realized_by_year", "_summaries", "params"):
+        for cached in ("context", "_realized_by_year", "_collectibles_by_year", "_summaries", "params"):
             self.__dict__.pop(cached, None)
 
     def scan(

@@ -24,7 +24,7 @@ CENT = Decimal("0.01")
 
 
 def money(value: Decimal) -> str:
-    return str(value.quantize(CENT, rounding=ROUND_HALF_EVEN))
+    return str(value.quantize(CENT, rounding=ROUND_HALF_EVEN) + 0)  # + 0: never "-0.00"
 
 
 def rate(value: Decimal) -> str:
@@ -46,6 +46,11 @@ def tax_json(summary: TaxSummary) -> dict[str, Any]:
         "computed_carryforward_in": pair(*computed) if computed is not None else None,
         "ordinary_income_offset": money(r.ordinary_income_offset),
         "carryforward_out": pair(r.carryforward_out_short_term, r.carryforward_out_long_term),
+        "adjusted_gross_income": money(r.adjusted_gross_income),
+        "deduction": money(r.deduction),
+        "taxable_income": money(r.taxable_income),
+        "regular_tax": money(r.regular_tax),
+        "amt": money(r.amt),
         "federal_income_tax": money(r.federal_income_tax),
         "niit": money(r.niit),
         "state_tax": money(r.state_tax),
@@ -54,15 +59,24 @@ def tax_json(summary: TaxSummary) -> dict[str, Any]:
             "short_term": rate(r.marginal_short_term),
             "long_term": rate(r.marginal_long_term),
         },
-        "lines": [[label, money(amount)] for label, amount in r.lines],
+        "lines": [
+            {"form": line.form, "line": line.number, "label": line.label, "amount": money(line.amount)}
+            for line in r.lines
+        ],
     }
 
 
 def tax_text(summary: TaxSummary) -> str:
     r = summary.result
-    out = [f"Tax year {r.year}, {r.filing_status} — estimate for planning, not tax advice", ""]
-    width = max(len(label) for label, _ in r.lines)
-    out += [f"  {label.ljust(width)}  {money(amount):>14}" for label, amount in r.lines]
+    out = [f"Tax year {r.year}, {r.filing_status} — estimate for planning, not tax advice"]
+    width = max(len(line.label) for line in r.lines) + 6
+    form = None
+    for line in r.lines:
+        if line.form != form:
+            form = line.form
+            out += ["", f"{form}"]
+        out.append(f"  {line.number:>5}  {line.label.ljust(width - 7)}  {money(line.amount):>14}")
+    out.append("")
     out.append(f"  {'marginal rate, short-term'.ljust(width)}  {rate(r.marginal_short_term):>14}")
     out.append(f"  {'marginal rate, long-term'.ljust(width)}  {rate(r.marginal_long_term):>14}")
     computed = summary.computed_carryforward_in

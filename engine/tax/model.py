@@ -1,23 +1,36 @@
-"""US federal (plus flat state) tax on a year's capital results, exactly, in Decimal.
+"""A year's US federal tax (plus a flat state rate on capital results), exactly, in Decimal, in
+the terms of Form 1040 and the forms behind it, so every harvest saving is a difference of two
+returns:
 
-Order of the computation (IRC 1(h), 1211(b), 1212(b), 1222, 1411):
-1. net ST = crypto ST + other ST - ST carryforward; net LT likewise;
-2. cross-net: a net ST gain is ordinary income, a net LT gain (after any ST loss) is taxed at
-   0/15/20% stacked on top of ordinary income; a net loss offsets ordinary income up to $3,000
-   ($1,500 mfs) and the rest carries forward keeping its character, ST losses absorbing the
-   deduction first (Schedule D Capital Loss Carryover Worksheet);
-3. NIIT 3.8% on the lesser of net investment income and MAGI over the threshold;
-4. state tax at a flat rate on the net gain included in income, less the deduction.
-Simplifications, stated: the deduction is capped at ordinary taxable income (the worksheet's
-"adjusted taxable income" cap in its simplest form); net investment income counts only these
-capital results."""
+1. Schedule D nets the crypto and other results by term with the carryovers, the 28% Rate Gain
+   Worksheet nets collectibles, and line 21 allows a net loss up to $3,000 ($1,500 mfs);
+2. Form 1040: total income, AGI, the standard or itemized deduction, taxable income floored at
+   zero — an unused deduction absorbs capital gains, as on the return;
+3. line 16: the Qualified Dividends and Capital Gain Tax Worksheet or the Schedule D Tax
+   Worksheet when there are qualified dividends or a net capital gain, else the Tax Table (under
+   $100,000, unless `tax_table` is off) or the rate schedule (engine.tax.worksheets, .tables);
+4. Form 6251 (AMT), Form 8960 (NIIT, on MAGI = AGI unless given);
+5. the Capital Loss Carryover Worksheet for next year.
+Not modelled: credits, the additional Medicare tax (Form 8959), the QBI deduction, unrecaptured
+section 1250 gain, the foreign tax credit."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, localcontext
 
-from engine.tax.params import TaxParams, YearParams
+from engine.tax.form6251 import AmtInputs, alternative_minimum_tax
+from engine.tax.form8960 import NiitInputs, net_investment_income_tax
+from engine.tax.lines import Line, Sheet
+from engine.tax.params import TaxParams
+from engine.tax.schedule_d import CapitalInputs, carryover, schedule_d
+from engine.tax.tables import tax_on
+from engine.tax.worksheets import (
+    WorksheetInputs,
+    WorksheetResult,
+    qualified_dividends_worksheet,
+    schedule_d_tax_worksheet,
+)
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -27,14 +40,29 @@ ONE = Decimal(1)
 class TaxProfile:
     year: int
     filing_status: str
-    ordinary_taxable_income: Decimal  # taxable income without any capital gains or losses
+    # shorthand: ordinary taxable income after the deduction (stands for that plus the deduction
+    # as ordinary income); zero when the Form 1040 fields below are used
+    ordinary_taxable_income: Decimal = ZERO
+    ordinary_income: Decimal = ZERO  # wages and other income that is not investment income
+    taxable_interest: Decimal = ZERO  # line 2b
+    ordinary_dividends: Decimal = ZERO  # line 3b, qualified ones included
+    qualified_dividends: Decimal = ZERO  # line 3a
+    other_investment_income: Decimal = ZERO  # rents, royalties...: ordinary income and NII
+    itemized_deduction: Decimal | None = None  # None: the standard deduction for status and year
+    itemized_taxes: Decimal = ZERO  # Schedule A line 7, added back for the AMT
+    amt_adjustments: Decimal = ZERO  # Form 6251 lines 2b-3
     other_short_term: Decimal = ZERO  # stocks etc.; negative = loss
-    other_long_term: Decimal = ZERO
+    other_long_term: Decimal = ZERO  # its 28%-rate part in other_collectibles
+    other_collectibles: Decimal = ZERO
     carryforward_short_term: Decimal = ZERO  # loss carried in, as a positive amount
     carryforward_long_term: Decimal = ZERO
-    magi: Decimal | None = None  # MAGI before capital results; None: ordinary_taxable_income
+    magi: Decimal | None = None  # MAGI before capital results; None: AGI (Form 1040 line 11)
     niit: bool = True
     state_rate: Decimal = ZERO
+    tax_table: bool = True  # the Tax Table under $100,000, as the return; False: exact rates
+    # this year's crypto collectibles result (the 28%-rate part of the realized long-term), from
+    # the ledger: NFTs unless marked otherwise, and assets marked collectible (engine.tax.profile)
+    realized_collectibles: Decimal = ZERO
 
 
 @dataclass(frozen=True)
@@ -43,165 +71,150 @@ class TaxResult:
     filing_status: str
     realized_short_term: Decimal
     realized_long_term: Decimal
-    net_short_term: Decimal
-    net_long_term: Decimal
-    short_term_gain_taxed_as_ordinary: Decimal
-    net_capital_gain: Decimal  # long-term gain taxed at the preferential rates
-    ordinary_income_offset: Decimal  # the deducted net loss (positive)
+    realized_collectibles: Decimal
+    net_short_term: Decimal  # Schedule D line 7
+    net_long_term: Decimal  # line 15
+    capital_result: Decimal  # Form 1040 line 7: the gain, or the loss allowed
+    ordinary_income_offset: Decimal  # the loss allowed, positive
     carryforward_out_short_term: Decimal
     carryforward_out_long_term: Decimal
+    adjusted_gross_income: Decimal
+    deduction: Decimal
     taxable_income: Decimal
-    ordinary_tax: Decimal
-    ltcg_tax: Decimal
-    federal_income_tax: Decimal
+    regular_tax: Decimal  # line 16
+    amt: Decimal  # Form 6251 line 11
+    federal_income_tax: Decimal  # regular tax + AMT
     niit: Decimal
     state_tax: Decimal
     total_tax: Decimal
     marginal_short_term: Decimal
     marginal_long_term: Decimal
-    lines: tuple[tuple[str, Decimal], ...]
+    lines: tuple[Line, ...]
 
 
-def bracket_tax(income: Decimal, brackets: tuple[tuple[Decimal, Decimal], ...]) -> Decimal:
-    """Tax on `income` through progressive brackets ((start, rate), ...)."""
-    tax = ZERO
-    for index, (start, rate) in enumerate(brackets):
-        if income <= start:
-            break
-        end = brackets[index + 1][0] if index + 1 < len(brackets) else income
-        tax += (min(income, end) - start) * rate
-    return tax
+@dataclass(frozen=True)
+class _Return:
+    schedule_st: Decimal
+    schedule_lt: Decimal
+    capital_result: Decimal
+    carry: tuple[Decimal, Decimal]
+    agi: Decimal
+    deduction: Decimal
+    taxable: Decimal
+    regular: Decimal
+    amt: Decimal
+    niit: Decimal
+    state: Decimal
+    lines: tuple[Line, ...]
 
-
-def ltcg_tax(ordinary_part: Decimal, gain: Decimal, zero_max: Decimal, fifteen_max: Decimal) -> Decimal:
-    """0/15/20% on a long-term gain stacked above `ordinary_part` of taxable income."""
-    top = ordinary_part + gain
-    fifteen = max(ZERO, min(top, fifteen_max) - max(ordinary_part, zero_max))
-    twenty = max(ZERO, top - max(ordinary_part, fifteen_max))
-    return fifteen * Decimal("0.15") + twenty * Decimal("0.20")
+    @property
+    def total(self) -> Decimal:
+        return self.regular + self.amt + self.niit + self.state
 
 
 def compute_tax(
-    profile: TaxProfile, realized_short_term: Decimal, realized_long_term: Decimal, params: TaxParams
+    profile: TaxProfile,
+    realized_short_term: Decimal,
+    realized_long_term: Decimal,
+    params: TaxParams,
 ) -> TaxResult:
+    """The return for `profile` with this year's realized crypto results. Marginal rates are for
+    one more dollar of gain, by the exact rates (the Tax Table's $50 steps would make them jump)."""
+    st, lt, coll = realized_short_term, realized_long_term, profile.realized_collectibles
     with localcontext() as ctx:
         ctx.prec = 50
-        base = _compute(profile, realized_short_term, realized_long_term, params)
-        st_up = _compute(profile, realized_short_term + ONE, realized_long_term, params)
-        lt_up = _compute(profile, realized_short_term, realized_long_term + ONE, params)
-    return _result(
-        profile, realized_short_term, realized_long_term, base, st_up[-1] - base[-1], lt_up[-1] - base[-1]
-    )
-
-
-def _compute(profile: TaxProfile, st_in: Decimal, lt_in: Decimal, params: TaxParams) -> tuple[Decimal, ...]:
-    status = profile.filing_status
-    year: YearParams = params.for_year(profile.year)
-    net_st = st_in + profile.other_short_term - profile.carryforward_short_term
-    net_lt = lt_in + profile.other_long_term - profile.carryforward_long_term
-    combined = net_st + net_lt
-    if combined >= 0:
-        # a loss on one side only reduces the other side's gain
-        st_ordinary = max(ZERO, min(net_st, combined))
-        lt_pref = combined - st_ordinary
-        deduction = ZERO
-    else:
-        st_ordinary = lt_pref = ZERO
-        deduction = min(
-            params.capital_loss_limit[status], -combined, max(ZERO, profile.ordinary_taxable_income)
-        )
-    st_loss, lt_loss = max(ZERO, -net_st), max(ZERO, -net_lt)
-    carry_st = max(ZERO, st_loss - (deduction + max(ZERO, net_lt)))
-    carry_lt = max(ZERO, lt_loss - (max(ZERO, net_st) + max(ZERO, deduction - st_loss)))
-    ordinary_part = profile.ordinary_taxable_income + st_ordinary - deduction
-    taxable = ordinary_part + lt_pref
-    ordinary_tax = bracket_tax(ordinary_part, year.ordinary_brackets[status])
-    pref_tax = ltcg_tax(ordinary_part, lt_pref, year.ltcg_zero_max[status], year.ltcg_fifteen_max[status])
-    niit = ZERO
-    if profile.niit:
-        magi_base = profile.magi if profile.magi is not None else profile.ordinary_taxable_income
-        magi = magi_base + st_ordinary + lt_pref - deduction
-        investment_income = st_ordinary + lt_pref
-        niit = params.niit_rate * max(ZERO, min(investment_income, magi - params.niit_threshold[status]))
-    state = profile.state_rate * (st_ordinary + lt_pref - deduction)
-    total = ordinary_tax + pref_tax + niit + state
-    return (
-        net_st,
-        net_lt,
-        st_ordinary,
-        lt_pref,
-        deduction,
-        carry_st,
-        carry_lt,
-        taxable,
-        ordinary_tax,
-        pref_tax,
-        niit,
-        state,
-        total,
-    )
-
-
-def _result(
-    profile: TaxProfile, st_in: Decimal, lt_in: Decimal, v: tuple[Decimal, ...], m_st: Decimal, m_lt: Decimal
-) -> TaxResult:
-    (
-        net_st,
-        net_lt,
-        st_ord,
-        lt_pref,
-        deduction,
-        carry_st,
-        carry_lt,
-        taxable,
-        ord_tax,
-        pref_tax,
-        niit,
-        state,
-        total,
-    ) = v
-    lines = (
-        ("crypto short-term", st_in),
-        ("crypto long-term", lt_in),
-        ("other short-term", profile.other_short_term),
-        ("other long-term", profile.other_long_term),
-        ("carryforward in short-term", -profile.carryforward_short_term),
-        ("carryforward in long-term", -profile.carryforward_long_term),
-        ("net short-term", net_st),
-        ("net long-term", net_lt),
-        ("short-term gain taxed as ordinary", st_ord),
-        ("long-term gain at 0/15/20%", lt_pref),
-        ("loss deducted from ordinary income", deduction),
-        ("ordinary taxable income (profile)", profile.ordinary_taxable_income),
-        ("taxable income", taxable),
-        ("tax on ordinary income", ord_tax),
-        ("tax on long-term gain", pref_tax),
-        ("NIIT", niit),
-        ("state tax on capital results", state),
-        ("total", total),
-        ("carryforward out short-term", carry_st),
-        ("carryforward out long-term", carry_lt),
-    )
+        base = _compute(profile, st, lt, coll, params)
+        exact = replace(profile, tax_table=False)
+        at = _compute(exact, st, lt, coll, params).total
+        st_up = _compute(exact, st + ONE, lt, coll, params).total - at
+        lt_up = _compute(exact, st, lt + ONE, coll, params).total - at
     return TaxResult(
         year=profile.year,
         filing_status=profile.filing_status,
-        realized_short_term=st_in,
-        realized_long_term=lt_in,
-        net_short_term=net_st,
-        net_long_term=net_lt,
-        short_term_gain_taxed_as_ordinary=st_ord,
-        net_capital_gain=lt_pref,
-        ordinary_income_offset=deduction,
-        carryforward_out_short_term=carry_st,
-        carryforward_out_long_term=carry_lt,
-        taxable_income=taxable,
-        ordinary_tax=ord_tax,
-        ltcg_tax=pref_tax,
-        federal_income_tax=ord_tax + pref_tax,
-        niit=niit,
-        state_tax=state,
-        total_tax=total,
-        marginal_short_term=m_st,
-        marginal_long_term=m_lt,
-        lines=lines,
+        realized_short_term=st,
+        realized_long_term=lt,
+        realized_collectibles=coll,
+        net_short_term=base.schedule_st,
+        net_long_term=base.schedule_lt,
+        capital_result=base.capital_result,
+        ordinary_income_offset=max(ZERO, -base.capital_result),
+        carryforward_out_short_term=base.carry[0],
+        carryforward_out_long_term=base.carry[1],
+        adjusted_gross_income=base.agi,
+        deduction=base.deduction,
+        taxable_income=base.taxable,
+        regular_tax=base.regular,
+        amt=base.amt,
+        federal_income_tax=base.regular + base.amt,
+        niit=base.niit,
+        state_tax=base.state,
+        total_tax=base.total,
+        marginal_short_term=st_up,
+        marginal_long_term=lt_up,
+        lines=base.lines,
     )
+
+
+def _compute(p: TaxProfile, st: Decimal, lt: Decimal, coll: Decimal, params: TaxParams) -> _Return:
+    status, year = p.filing_status, params.for_year(p.year)
+    lines: list[Line] = []
+    standard = p.itemized_deduction is None
+    deduction = year.standard_deduction[status] if p.itemized_deduction is None else p.itemized_deduction
+    capital = CapitalInputs(
+        st, lt, coll, p.other_short_term, p.other_long_term, p.other_collectibles,
+        p.carryforward_short_term, p.carryforward_long_term,
+    )  # fmt: skip
+    sched = schedule_d(capital, params.capital_loss_limit[status], lines)
+    f = Sheet("Form 1040", lines)
+    wages = p.ordinary_income + (p.ordinary_taxable_income + deduction if p.ordinary_taxable_income else ZERO)
+    l1 = f("1z", "wages and other ordinary income", wages)
+    l2b = f("2b", "taxable interest", p.taxable_interest)
+    l3a = f("3a", "qualified dividends", p.qualified_dividends)
+    l3b = f("3b", "ordinary dividends", p.ordinary_dividends)
+    l7 = f("7", "capital gain or (loss) (Schedule D)", sched.form_1040_line_7)
+    l8 = f("8", "other investment income (Schedule 1)", p.other_investment_income)
+    agi = f("11", "adjusted gross income (lines 1z+2b+3b+7+8)", l1 + l2b + l3b + l7 + l8)
+    l12 = f("12", "standard deduction" if standard else "itemized deductions", deduction)
+    before_floor = agi - l12
+    taxable = f("15", "taxable income (not below zero)", max(ZERO, before_floor))
+    gain = (
+        min(sched.net_long_term, sched.combined) if sched.net_long_term > 0 and sched.combined > 0 else ZERO
+    )
+    worksheet: WorksheetResult | None = None
+    if l3a > 0 or gain > 0:
+        inputs = WorksheetInputs(
+            taxable, min(l3a, max(ZERO, l3b)), gain, sched.rate_28_gain, status, p.tax_table
+        )
+        sheet = schedule_d_tax_worksheet if sched.rate_28_gain > 0 else qualified_dividends_worksheet
+        worksheet = sheet(inputs, year, lines)
+        regular = f("16", "tax (worksheet)", worksheet.tax)
+    else:
+        regular = f(
+            "16",
+            "tax (Tax Table or rate schedule)",
+            tax_on(taxable, year.ordinary_brackets[status], p.tax_table),
+        )
+    added_back = deduction if standard else p.itemized_taxes
+    amt = alternative_minimum_tax(
+        AmtInputs(before_floor, added_back, p.amt_adjustments, regular, worksheet, status), year, lines
+    )
+    niit = ZERO
+    if p.niit:
+        magi = agi if p.magi is None else p.magi + l7
+        niit = net_investment_income_tax(
+            NiitInputs(l2b, l3b, l8, l7, magi, params.niit_threshold[status], params.niit_rate),
+            lines,
+        )
+    # flat state rate on the capital result only (other income is the same either way); no -0
+    state = p.state_rate * l7 if p.state_rate and l7 else ZERO
+    carry = carryover(sched, before_floor, lines)
+    total = Sheet("Total", lines)
+    total("1040 16", "regular tax", regular)
+    total("Sch 2 1", "alternative minimum tax", amt)
+    total("Sch 2 12", "net investment income tax", niit)
+    total("state", "state tax on the capital result", state)
+    total("", "total", regular + amt + niit + state)
+    return _Return(
+        sched.net_short_term, sched.net_long_term, l7, carry, agi, deduction, taxable,
+        regular, amt, niit, state, tuple(lines),
+    )  # fmt: skip

@@ -1,4 +1,5 @@
-"""US federal tax parameters per year: brackets, long-term breakpoints, NIIT, loss limits.
+"""US federal tax parameters per year: brackets, long-term breakpoints, standard deduction, AMT,
+NIIT, loss limits.
 
 Bundled for 2025 and 2026 (engine/tax/data/us_tax_params.yaml, with sources); `tax.params_file`
 may point at a file of the same format for other years. All figures become exact Decimals."""
@@ -28,6 +29,23 @@ class YearParams:
     ltcg_zero_max: dict[str, Decimal]
     ltcg_fifteen_max: dict[str, Decimal]
     standard_deduction: dict[str, Decimal]
+    amt: AmtParams
+
+    def rate_24_max(self, status: str) -> Decimal:
+        """Where the ordinary rates pass 28% (the 32% bracket's start): the Schedule D Tax
+        Worksheet's line 19 — 28%-rate gain below it is taxed at the lower ordinary rates."""
+        return next(start for start, rate in self.ordinary_brackets[status] if rate > Decimal("0.28"))
+
+
+@dataclass(frozen=True)
+class AmtParams:
+    """Form 6251: the exemption (line 5) less `phaseout_rate` of AMTI over `phaseout_start`,
+    and the taxable excess over which 28% applies instead of 26% (line 18)."""
+
+    exemption: dict[str, Decimal]
+    phaseout_start: dict[str, Decimal]
+    phaseout_rate: Decimal
+    rate_28_over: dict[str, Decimal]
 
 
 @dataclass(frozen=True)
@@ -117,6 +135,16 @@ def _breakpoints(read: _Reader, ltcg: dict[Any, Any], key: str, name: str) -> di
     }
 
 
+def _amt(read: _Reader, raw: Any, key: str) -> AmtParams:
+    amt = read.mapping(raw, key)
+    return AmtParams(
+        exemption=read.per_status(amt.get("exemption"), f"{key}.exemption"),
+        phaseout_start=read.per_status(amt.get("phaseout_start"), f"{key}.phaseout_start"),
+        phaseout_rate=read.number(amt.get("phaseout_rate"), f"{key}.phaseout_rate"),
+        rate_28_over=read.per_status(amt.get("rate_28_over"), f"{key}.rate_28_over"),
+    )
+
+
 def parse_tax_params(text: str, label: str) -> TaxParams:
     read = _Reader(label)
     try:
@@ -158,6 +186,7 @@ def parse_tax_params(text: str, label: str) -> TaxParams:
             ltcg_zero_max=_breakpoints(read, ltcg, key, "zero_rate_max"),
             ltcg_fifteen_max=_breakpoints(read, ltcg, key, "fifteen_rate_max"),
             standard_deduction=read.per_status(entry.get("standard_deduction"), f"{key}.standard_deduction"),
+            amt=_amt(read, entry.get("amt"), f"{key}.amt"),
         )
     statutory = read.mapping(root.get("statutory"), "statutory")
     niit = read.mapping(statutory.get("niit"), "statutory.niit")

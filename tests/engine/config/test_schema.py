@@ -16,7 +16,7 @@ def test_sections_groups_and_lists_come_from_the_fields():
     assert isinstance(tax, Section)
     gains = tax.keys["other_capital_gains"]
     assert isinstance(gains, Section)
-    assert set(gains.keys) == {"short_term", "long_term"}
+    assert set(gains.keys) == {"short_term", "long_term", "collectibles"}
     assert "other_short_term" not in tax.keys
     accounts = SCHEMA.keys["accounts"]
     assert isinstance(accounts, SectionList)

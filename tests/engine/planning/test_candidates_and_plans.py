@@ -60,7 +60,7 @@ MARGINAL_PRICES = {"AAA": usd("1000"), "BBB": usd("500"), "ZZZ": usd("2000")}
 
 def test_savings_are_marginal_once_losses_exceed_gains_and_the_limit(tmp_path):
     # income 100,000 + ST gain 1,000: the last dollars are taxed at 22% (50,400 to 105,700)
-    planner = Planner(engine_from_csv(tmp_path, MARGINAL, income="100000", harvest=FREE))
+    planner = Planner(engine_from_csv(tmp_path, MARGINAL, income="100000", harvest=FREE, tax_table=False))
     first, second = planner.scan(MARGINAL_PRICES)[0]
     # AAA alone: loss 10,000 cancels the 1,000 gain and deducts 3,000 from income:
     # 4,000 x 22% = 880; the other 6,000 carries forward
@@ -77,7 +77,7 @@ def test_savings_are_marginal_once_losses_exceed_gains_and_the_limit(tmp_path):
 
 
 def test_target_goal_sells_part_of_a_lot(tmp_path):
-    planner = Planner(engine_from_csv(tmp_path, MARGINAL, income="100000", harvest=FREE))
+    planner = Planner(engine_from_csv(tmp_path, MARGINAL, income="100000", harvest=FREE, tax_table=False))
     plan = planner.plan(MARGINAL_PRICES, "target", usd("4000"))
     (step,) = plan.steps
     # AAA loses 10,000 per unit: a 4,000 loss needs 0.4 of the lot (proceeds 400, basis 4,400)
@@ -91,7 +91,7 @@ def test_target_goal_sells_part_of_a_lot(tmp_path):
 
 
 def test_offset_gains_goal_takes_gains_plus_the_limit(tmp_path):
-    planner = Planner(engine_from_csv(tmp_path, MARGINAL, income="100000", harvest=FREE))
+    planner = Planner(engine_from_csv(tmp_path, MARGINAL, income="100000", harvest=FREE, tax_table=False))
     plan = planner.plan(MARGINAL_PRICES, "offset_gains")
     # target = net gain 1,000 + 3,000 limit = 4,000, the same partial sale as above
     assert plan.target_loss == usd("4000")

@@ -9,14 +9,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.core.errors import TaxParamsError
-from engine.tax.model import TaxProfile, bracket_tax, compute_tax
+from engine.tax.model import TaxProfile, compute_tax
 from engine.tax.params import FILING_STATUSES, load_tax_params, parse_tax_params
+from engine.tax.tables import bracket_tax
 
 PARAMS = load_tax_params()
 
 
 def tax(st_gain: str, lt_gain: str, income: str = "100000", status: str = "single", **profile: object):
-    p = TaxProfile(2026, status, D(income), **profile)  # type: ignore[arg-type]
+    """`income` is the shorthand ordinary taxable income; exact rates, as the comments work them."""
+    p = TaxProfile(2026, status, D(income), **{"tax_table": False, **profile})  # type: ignore[arg-type]
     return compute_tax(p, D(st_gain), D(lt_gain), PARAMS)
 
 
@@ -64,29 +66,29 @@ def test_long_term_gain_stacks_across_the_0_15_breakpoint():
     # single 2026: 0% up to 49,450 of taxable income. Income 40,000 + LT 20,000: 9,450 at 0%,
     # 10,550 at 15% = 1,582.50; ordinary tax on 40,000 = 1,240 + 0.12 x 27,600 = 4,552
     r = tax("0", "20000", income="40000")
-    assert r.ltcg_tax == D("1582.50")
-    assert r.federal_income_tax == D("6134.50")
+    assert r.federal_income_tax == D("4552") + D("1582.50")
 
 
 def test_long_term_gain_stacks_across_the_15_20_breakpoint():
     # single 2026: 20% above 545,500. Income 500,000 + LT 100,000: 45,500 at 15% = 6,825 and
     # 54,500 at 20% = 10,900 -> 17,725
+    # ordinary tax on 500,000: 58,448 at 256,225 + 35% x 243,775 (85,321.25) = 143,769.25
     r = tax("0", "100000", income="500000", niit=False)
-    assert r.ltcg_tax == D("17725")
+    assert r.federal_income_tax == D("143769.25") + D("17725")
 
 
 def test_short_term_loss_against_long_term_gain():
     # ST -4,000 offsets LT 10,000: 6,000 of LT gain at 15% (income 100,000 is past 49,450)
     r = tax("-4000", "10000")
-    assert (r.short_term_gain_taxed_as_ordinary, r.net_capital_gain) == (0, D("6000"))
-    assert r.ltcg_tax == D("900")
+    assert (r.net_short_term, r.capital_result) == (D("-4000"), D("6000"))
+    assert r.federal_income_tax == D("16712") + D("900")
     assert r.carryforward_out_short_term == r.carryforward_out_long_term == 0
 
 
 def test_long_term_loss_against_short_term_gain():
     # LT -3,000 offsets ST 5,000: 2,000 of ST gain at the 22% margin = 440 over tax(100,000)
     r = tax("5000", "-3000")
-    assert (r.short_term_gain_taxed_as_ordinary, r.net_capital_gain) == (D("2000"), 0)
+    assert (r.net_long_term, r.capital_result) == (D("-3000"), D("2000"))
     assert r.federal_income_tax == D("16712") + D("440")
 
 
@@ -133,9 +135,11 @@ def test_every_filing_status(status, income, expected):
 
 
 def test_niit_on_and_off():
-    # single: MAGI 180,000 + 50,000 LT = 230,000, 30,000 over 200,000: 3.8% x 30,000 = 1,140
+    # single: MAGI = AGI (Form 1040 line 11) = 180,000 taxable + the 16,100 standard deduction
+    # + 50,000 LT = 246,100, 46,100 over 200,000: 3.8% x 46,100 = 1,751.80 (the old default,
+    # taxable income as MAGI, started NIIT 16,100 too early: 1,140)
     r = tax("0", "50000", income="180000")
-    assert r.niit == D("1140.000")
+    assert r.niit == D("1751.800")
     assert tax("0", "50000", income="180000", niit=False).niit == 0
     # below the threshold: none
     assert tax("0", "10000", income="100000").niit == 0
@@ -151,8 +155,8 @@ def test_state_rate_applies_to_net_gain_less_deduction():
 def test_carryforward_in_reduces_gains_and_keeps_character():
     r = tax("1000", "8000", carryforward_short_term=D("5000"))
     # net ST 1,000 - 5,000 = -4,000 offsets LT 8,000: 4,000 LT at 15%
-    assert r.net_capital_gain == D("4000")
-    assert r.ltcg_tax == D("600")
+    assert r.capital_result == D("4000")
+    assert r.federal_income_tax == D("16712") + D("600")
 
 
 def test_three_year_carryforward_chain(tmp_path):
@@ -164,7 +168,7 @@ def test_three_year_carryforward_chain(tmp_path):
     for st_gain, lt_gain in (("-20000", "0"), ("0", "5000"), ("4000", "10000")):
         r = tax(st_gain, lt_gain, carryforward_short_term=carry[0], carryforward_long_term=carry[1])
         carry = (r.carryforward_out_short_term, r.carryforward_out_long_term)
-        outs.append((r.ordinary_income_offset, carry, r.net_capital_gain))
+        outs.append((r.ordinary_income_offset, carry, max(D(0), r.capital_result)))
     assert outs == [
         (D("3000"), (D("17000"), D(0)), D(0)),
         (D("3000"), (D("9000"), D(0)), D(0)),
@@ -194,8 +198,9 @@ def test_more_gain_never_lowers_tax(st_gain, lt_gain, income, status):
     assert base.carryforward_out_long_term >= 0
     if st_gain + lt_gain >= 0:
         assert base.carryforward_out_short_term == base.carryforward_out_long_term == 0
-    # what is deducted plus what carries forward is the whole net loss
-    if st_gain + lt_gain < 0:
+    # what is deducted plus what carries forward is the whole net loss (once taxable income
+    # is large enough to use the deduction: the carryover worksheet's lines 1-4)
+    if st_gain + lt_gain < 0 and income >= 3000:
         assert (
             base.ordinary_income_offset + base.carryforward_out_short_term + base.carryforward_out_long_term
             == -(st_gain + lt_gain)

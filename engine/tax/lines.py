@@ -1,0 +1,26 @@
+"""The lines of the forms a tax figure uses, in order, so `harvest tax` can show its working."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class Line:
+    form: str  # "Form 1040", "Schedule D", "Form 6251", ...
+    number: str  # the line number as printed: "15", "3a"
+    label: str
+    amount: Decimal
+
+
+class Sheet:
+    """Records lines of one form as they are computed; `sheet("15", "taxable income", x)` is x."""
+
+    def __init__(self, form: str, lines: list[Line]) -> None:
+        self.form = form
+        self.lines = lines
+
+    def __call__(self, number: str, label: str, amount: Decimal) -> Decimal:
+        self.lines.append(Line(self.form, number, label, amount))
+        return amount
