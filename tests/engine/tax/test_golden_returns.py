@@ -47,7 +47,9 @@ QDCG = "Qualified Dividends and Capital Gain Tax Worksheet"
 def test_income_below_the_deduction(status, gain, taxable, tax):
     r = ret(TaxProfile(2025, status), lt=gain)
     assert r.taxable_income == D(taxable)
-    assert r.regular_tax == D(tax) and r.amt == 0 and r.niit == 0
+    assert r.regular_tax == D(tax)
+    assert r.amt == 0
+    assert r.niit == 0
 
 
 # --- qualified dividends with a capital loss ---------------------------------------------------
@@ -243,12 +245,14 @@ def test_tax_table_rows():
     # row 45,000-45,050: tax(45,025) = 1,192.50 + 12% x 33,100 = 5,164.50 -> 5,165
     assert table_tax(D("45000"), single) == table_tax(D("45049.99"), single) == 5165
     # $25 rows below 3,000: 2,000-2,025 -> tax(2,012.50) = 201.25 -> 201; first rows 0-5 -> 0
-    assert table_tax(D("2010"), single) == 201 and table_tax(D("3"), single) == 0
+    assert table_tax(D("2010"), single) == 201
+    assert table_tax(D("3"), single) == 0
 
 
 def test_state_tax_never_prints_minus_zero():
     from engine.reports.planning_output import money
 
     r = ret(TaxProfile(2025, "single", D(50000)), st="-10000")
-    assert r.state_tax == 0 and money(r.state_tax) == "0.00"
+    assert r.state_tax == 0
+    assert money(r.state_tax) == "0.00"
     assert money(D("-0.001")) == "0.00"
