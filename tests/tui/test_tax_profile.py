@@ -109,3 +109,37 @@ async def test_a_config_file_that_cannot_be_written_keeps_the_dialog_open(tmp_pa
         error = str(dialog.query_one("#profile-error", Label).render())
         assert error.startswith(f"cannot create the config file {blocker / 'config.yaml'}: ")
         assert app.session.config == before  # neither the file nor the engine changed
+
+
+async def test_the_form_1040_fields_are_entered_and_checked_together(tmp_path: Path):
+    """Issue 17: interest, dividends, other investment income, an itemized deduction and the
+    collectibles part are entered in the dialog; qualified dividends above the ordinary ones are
+    refused naming the field, and the wages field does not combine with the shorthand."""
+    app = demo_app(tmp_path)
+    app.session.config_path = None
+    async with app.run_test(size=(120, 40)) as pilot:
+        dialog = await open_profile(pilot)
+        assert dialog.query_one("#deduction", Input).value == "standard"
+        dialog.query_one("#dividends__qualified", Input).value = "5000"
+        await pilot.press("ctrl+s")
+        await settled(pilot)
+        assert app.screen is dialog
+        error = str(dialog.query_one("#profile-error", Label).render())
+        assert error.startswith("  of which qualified (tax.dividends.qualified): qualified dividends")
+        dialog.query_one("#dividends__ordinary", Input).value = "8000"
+        dialog.query_one("#ordinary_income", Input).value = "90000"
+        await pilot.press("ctrl+s")
+        await settled(pilot)
+        assert "set one of them, not both" in str(dialog.query_one("#profile-error", Label).render())
+        dialog.query_one("#ordinary_taxable_income", Input).value = "0"
+        dialog.query_one("#taxable_interest", Input).value = "1200"
+        dialog.query_one("#other_investment_income", Input).value = "3000"
+        dialog.query_one("#deduction", Input).value = "30000"
+        dialog.query_one("#other_capital_gains__collectibles", Input).value = "4000"
+        await pilot.press("ctrl+s")
+        await settled(pilot)
+        assert isinstance(app.screen, MainScreen)
+        tax = app.session.config.tax
+        assert (tax.ordinary_income, tax.taxable_interest, tax.other_investment_income) == (90000, 1200, 3000)
+        assert (tax.ordinary_dividends, tax.qualified_dividends) == (8000, 5000)
+        assert (tax.itemized_deduction, tax.other_collectibles) == (Decimal(30000), 4000)

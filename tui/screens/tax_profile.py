@@ -20,16 +20,24 @@ from engine.core.errors import HarvestError
 from tui.keys import DEFAULT_KEYS, Keys, bindings
 
 LABELS: tuple[tuple[str, str], ...] = (
-    # (TaxConfig attribute, label)
+    # (TaxConfig attribute, label): Form 1040's order
     ("year", "Tax year (blank: this year)"),
-    ("ordinary_taxable_income", "Ordinary taxable income"),
+    ("ordinary_income", "Wages and other ordinary income"),
+    ("ordinary_taxable_income", "…or ordinary taxable income (shorthand)"),
+    ("taxable_interest", "Taxable interest"),
+    ("ordinary_dividends", "Ordinary dividends"),
+    ("qualified_dividends", "  of which qualified"),
+    ("other_investment_income", "Other investment income (rents…)"),
+    ("itemized_deduction", "Deduction: standard or itemized amount"),
     ("other_short_term", "Other short-term gains"),
     ("other_long_term", "Other long-term gains"),
+    ("other_collectibles", "  of which collectibles (28%)"),
     ("carryforward_short_term", "Carryforward in, short-term"),
     ("carryforward_long_term", "Carryforward in, long-term"),
-    ("magi", "MAGI before capital results (blank: income)"),
+    ("magi", "MAGI before capital results (blank: AGI)"),
     ("state_rate", "State rate (e.g. 0.05)"),
 )
+BLANK_IS_NONE = ("year", "magi")  # blank: the default (this year, AGI); other blanks are 0
 # (dotted config key under `tax.`, label, TaxConfig attribute); the key comes from the declaration
 FIELDS: tuple[tuple[str, str, str], ...] = tuple((key_of(TaxConfig, a), label, a) for a, label in LABELS)
 
@@ -71,9 +79,12 @@ class TaxProfileScreen(ModalScreen[str | None]):
                 )  # fmt: skip
             for key, label, attribute in FIELDS:
                 value = getattr(self.tax, attribute)
+                shown = "" if value is None else str(value)
+                if key == "deduction":
+                    shown = "standard" if value is None else shown
                 with Horizontal(classes="field"):
                     yield Label(label, classes="field-label")
-                    yield Input("" if value is None else str(value), id=key.replace(".", "__"))
+                    yield Input(shown, id=key.replace(".", "__"))
             with Horizontal(classes="field"):
                 yield Label("Net investment income tax", classes="field-label")
                 yield Switch(value=self.tax.niit, id="niit")
@@ -122,8 +133,11 @@ class TaxProfileScreen(ModalScreen[str | None]):
                                    "niit": self.query_one("#niit", Switch).value}  # fmt: skip
         for key, _label, _attribute in FIELDS:
             raw = self.query_one(f"#{key.replace('.', '__')}", Input).value.strip().replace(",", "")
+            if key == "deduction" and raw.lower() in ("", "standard"):
+                changes[key] = "standard"
+                continue
             if not raw:
-                if key in ("year", "magi"):
+                if key in BLANK_IS_NONE:
                     changes[key] = None
                     continue
                 raw = "0"
