@@ -86,6 +86,7 @@ class GeminiVenue:
     tickers: dict[str, Decimal] = field(default_factory=dict)
     now_ms: int = 0  # the venue's clock: candles are its latest day's
     nonces: list[int] = field(default_factory=list)  # every verified payload's nonce
+    forms: list[dict[str, Any]] = field(default_factory=list)  # every verified payload, in order
     recorded: dict[str, Any] = field(default_factory=dict)  # path -> a recorded real body, served as is
 
     def move(self, currency: str, amount: Decimal) -> None:
@@ -146,6 +147,7 @@ def _verified(venue: GeminiVenue, request: web.Request, path: str) -> dict[str, 
     if venue.nonces and nonce <= venue.nonces[-1]:
         return _error("InvalidNonce")
     venue.nonces.append(nonce)
+    venue.forms.append(form)
     return dict(form)
 
 

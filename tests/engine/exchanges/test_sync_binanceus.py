@@ -17,7 +17,7 @@ from engine.config.load import Config, load_config
 from engine.core import fixedpoint as fp
 from engine.store.store import Store
 from tests.loopback import LoopbackExchange, ccxt_urls
-from tests.loopback.checks import held, natural_keys, synced
+from tests.loopback.checks import held, killed_at, natural_keys, resumed, synced
 from tests.loopback.server import Transfer, Venue
 
 DAY = 86_400_000
@@ -128,3 +128,32 @@ def test_429s_and_resets_end_as_a_clean_sync(tmp_path, monkeypatch):
         faulty.close()
         assert not [f for f in fx.faults if f.times]  # every fault was met
         assert natural_keys(tmp_path / "faulty.sqlite3") == natural_keys(tmp_path / "clean.sqlite3")
+
+
+def config_path(tmp_path: Path, fx: LoopbackExchange, monkeypatch: pytest.MonkeyPatch) -> Path:
+    config(tmp_path, fx, monkeypatch)
+    return tmp_path / "config.yaml"
+
+
+@pytest.mark.slow
+def test_kill_9_mid_windows_and_mid_pages_then_resume_equals_a_clean_sync(tmp_path, monkeypatch):
+    """Killed (SIGKILL, a real `harvest sync` process) while walking the deposit windows, then
+    while paging BTCUSDT by id: each next run resumes where the store says, and the last one
+    ends as a clean sync."""
+    with LoopbackExchange() as fx:
+        history(fx.binanceus)
+        path = config_path(tmp_path, fx, monkeypatch)
+        synced(load_config(str(path)), Store(tmp_path / "clean.sqlite3"), NOW)
+        expected = natural_keys(tmp_path / "clean.sqlite3")
+        home = tmp_path / "home"
+        killed_at(fx, home, path, "/capital/deposit/hisrec", 10)
+        after_windows = killed_at(fx, home, path, ("/myTrades", "symbol=BTCUSDT"), 2)
+        # the deposit windows went on from the cursor the killed run stored, not from the launch
+        assert (
+            span([r for r in after_windows if "/capital/deposit/hisrec" in r][0])[0] > LAUNCH + 8 * 90 * DAY
+        )
+        assert natural_keys(home / "harvest.sqlite3") <= expected
+        last = resumed(fx, home, path)
+        first_page = [r for r in last if "/myTrades" in r and "symbol=BTCUSDT" in r][0]
+        assert "fromId=1001&" in first_page  # the page the kill cut, not the first again
+        assert natural_keys(home / "harvest.sqlite3") == expected

@@ -18,7 +18,7 @@ from engine.exchanges.sync import sync_accounts
 from engine.store.store import Store
 from tests.engine.exchanges.test_sync import no_wait
 from tests.loopback import LoopbackExchange, ccxt_urls
-from tests.loopback.checks import held, natural_keys, synced
+from tests.loopback.checks import held, killed_at, natural_keys, resumed, synced
 from tests.loopback.gemini import MARKETS, GeminiVenue
 
 T0 = 1_767_225_600_000  # 2026-01-01T00:00:00Z
@@ -149,3 +149,29 @@ def test_a_payload_signed_with_another_secret_is_refused_and_named(tmp_path, mon
         assert report.error.startswith("authentication failed (check GM_KEY / GM_SECRET)")
         assert "InvalidSignature" in report.error
         assert "not-the-secret" not in report.error
+
+
+@pytest.mark.slow
+def test_kill_9_mid_pages_then_resume_equals_a_clean_sync(tmp_path, monkeypatch):
+    """Killed (SIGKILL, a real `harvest sync` process) between the two transfers pages, then
+    between BTC/USD's trade pages: each next run resumes from the time the store holds, and the
+    last one ends as a clean sync."""
+    with LoopbackExchange() as fx:
+        history(fx.gemini)
+        config(tmp_path, fx, monkeypatch)
+        path = tmp_path / "config.yaml"
+        synced(load_config(str(path)), Store(tmp_path / "clean.sqlite3"))
+        expected = natural_keys(tmp_path / "clean.sqlite3")
+        home = tmp_path / "home"
+        killed_at(fx, home, path, "/v1/transfers", 2)
+        fx.gemini.forms.clear()
+        killed_at(fx, home, path, "/v1/mytrades", 3)  # BTC/GUSD's one page, then BTC/USD's second
+        transfers = [f for f in fx.gemini.forms if f["request"] == "/v1/transfers"]
+        assert transfers[0]["timestamp"] > T0  # from the first page's newest record, not from 0
+        assert natural_keys(home / "harvest.sqlite3") <= expected
+        fx.gemini.forms.clear()
+        resumed(fx, home, path)
+        btcusd = [f for f in fx.gemini.forms if f["request"] == "/v1/mytrades" and f["symbol"] == "btcusd"]
+        assert btcusd[0]["timestamp"] == T0 + 499 * MIN  # the page the kill cut, not the first again
+        assert len(btcusd) == FILLS // 500  # 500 (re-read from its first time), 500, 100
+        assert natural_keys(home / "harvest.sqlite3") == expected
