@@ -87,7 +87,8 @@ class GeminiVenue:
     now_ms: int = 0  # the venue's clock: candles are its latest day's
     nonces: list[int] = field(default_factory=list)  # every verified payload's nonce
     forms: list[dict[str, Any]] = field(default_factory=list)  # every verified payload, in order
-    recorded: dict[str, Any] = field(default_factory=dict)  # path -> a recorded real body, served as is
+    # path (mytrades: `path?symbol=btcusd`) -> a recorded real body, served as is
+    recorded: dict[str, Any] = field(default_factory=dict)
 
     def move(self, currency: str, amount: Decimal) -> None:
         self.balances[currency] = self.balances.get(currency, Decimal(0)) + amount
@@ -160,7 +161,7 @@ def _currency_page() -> str:
 
 
 async def handle(venue: GeminiVenue, request: web.Request, host: str, path: str) -> web.StreamResponse:
-    if path in venue.recorded:
+    if path in venue.recorded and request.method != "POST":
         return web.json_response(venue.recorded[path])
     if host == "exchange.gemini.com":
         return web.Response(text=_currency_page(), content_type="text/html")
@@ -189,6 +190,10 @@ async def handle(venue: GeminiVenue, request: web.Request, host: str, path: str)
     form = _verified(venue, request, path)
     if isinstance(form, web.Response):
         return form
+    # a recorded private body answers the signed request (trades by market: `path?symbol=btcusd`)
+    recorded = venue.recorded.get(f"{path}?symbol={form['symbol']}" if "symbol" in form else path)
+    if recorded is not None:
+        return web.json_response(recorded)
     if path == "/v1/balances":
         return web.json_response([{"type": "exchange", "currency": c, "amount": f"{v:f}", "available": f"{v:f}",
                                    "availableForWithdrawal": f"{v:f}"} for c, v in venue.balances.items()])  # fmt: skip
