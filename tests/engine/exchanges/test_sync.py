@@ -98,7 +98,12 @@ def test_full_then_incremental_sync(tmp_path, monkeypatch):
         fx.requests.clear()
         again = sync_accounts(config, store, client_factory=no_wait)
         assert [r.added for r in again] == [0, 0]
-        assert [r for r in fx.requests if "symbol=BTCUSDT" in r][0].count("fromId=1201") == 1
+        trades = [r for r in fx.requests if "/myTrades" in r]
+        assert len(trades) == len(reports[0].markets_scanned)  # one page a market: nothing re-paged
+        assert [r for r in trades if "symbol=BTCUSDT" in r][0].count("fromId=1201") == 1
+        kraken = [r for r in fx.requests if "/0/private/" in r]
+        assert sum("TradesHistory" in r for r in kraken) == sum("Ledgers" in r for r in kraken) == 1
+        assert len(kraken) == 5, kraken  # balance, deposits, withdrawals, trades, ledger
         fx.binance.trade("BTC/USDT", "buy", "0.01", "31000", T0 + 5000 * MIN)
         fx.kraken.trade("BTC/USD", "sell", "0.1", "41000", T0 + 5000 * MIN, fee="1")
         third = sync_accounts(config, store, client_factory=no_wait)
