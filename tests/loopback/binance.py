@@ -1,5 +1,8 @@
 """Binance spot endpoints ccxt 4.5.90 calls for markets, balance, trades, transfers, candles and
-tickers (markets limited to spot: tests pass fetchMarkets types [spot], no margins/currencies)."""
+tickers (markets limited to spot: tests pass fetchMarkets types [spot], no margins/currencies),
+and Binance.US's staking (binanceus_staking.py).
+A recorded real body (`venue.recorded`, by path) answers a signed request in place of the
+fake's own rendering."""
 
 from __future__ import annotations
 
@@ -11,6 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 from aiohttp import web
+
+from tests.loopback import binanceus_staking
 
 SYMBOLS = {"BTCUSDT": ("BTC", "USDT"), "ETHUSDT": ("ETH", "USDT"), "SOLUSDT": ("SOL", "USDT"), "ETHBTC": ("ETH", "BTC"),
            "BNBUSDT": ("BNB", "USDT"), "LTCUSDT": ("LTC", "USDT")}  # fmt: skip
@@ -62,10 +67,15 @@ async def handle(venue: Any, request: web.Request, path: str) -> web.StreamRespo
         "/api/v3/myTrades",
         "/sapi/v1/capital/deposit/hisrec",
         "/sapi/v1/capital/withdraw/history",
+        *binanceus_staking.PATHS,
     ):
         refused = _signed(venue, request)
         if refused is not None:
             return refused
+        if path in venue.recorded:
+            return web.json_response(_recorded(venue.recorded[path], path, q))
+    if path in binanceus_staking.PATHS:
+        return binanceus_staking.handle(venue, path, q)
     if path == "/api/v3/account":
         balances = [{"asset": a, "free": str(v), "locked": "0"} for a, v in venue.balances.items()]
         return web.json_response({"makerCommission": 10, "canTrade": True, "accountType": "SPOT", "balances": balances,
@@ -115,6 +125,15 @@ async def handle(venue: Any, request: web.Request, path: str) -> web.StreamRespo
             for m in wanted if _unified(m) in venue.tickers
         ])  # fmt: skip
     return web.json_response({"code": -1, "msg": f"not emulated: {path}"}, status=404)
+
+
+def _recorded(body: Any, path: str, q: Any) -> Any:
+    """A recorded real body, as is; recorded fills answered as the API pages them (the
+    request's market, from `fromId` on)."""
+    if path != "/api/v3/myTrades":
+        return body
+    start = int(q.get("fromId", 0))
+    return [fill for fill in body if fill["symbol"] == q["symbol"] and int(fill["id"]) >= start]
 
 
 def _transfer_window(venue: Any, q: Any) -> tuple[int, int] | web.Response:

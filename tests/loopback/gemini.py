@@ -4,7 +4,8 @@ from), balances, trades, transfers, candles and the price feed. Private calls ar
 base64 JSON payload (`request` = the path, a rising `nonce`) is signed with HMAC-SHA384 of the
 API secret, verified here; an API key must be an account key (`account-…`). Trades and transfers
 page as Gemini documents: from `timestamp` (ms or s), the oldest `limit` records on or after it,
-listed newest first (mytrades: 50 by default, 500 at most; transfers: 10 and 50)."""
+listed newest first (mytrades: 50 by default, 500 at most; transfers: 10 and 50). Staking: in
+gemini_staking.py."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from decimal import Decimal
 from typing import Any
 
 from aiohttp import web
+
+from tests.loopback import gemini_staking
 
 QUOTES = ("USDT", "GUSD", "USD", "DAI", "EUR", "GBP", "SGD", "BTC", "ETH", "LTC", "BCH", "SOL", "USDC")
 # many markets, most never touched: the sync must not ask each one for trades
@@ -86,7 +89,10 @@ class GeminiVenue:
     tickers: dict[str, Decimal] = field(default_factory=dict)
     now_ms: int = 0  # the venue's clock: candles are its latest day's
     nonces: list[int] = field(default_factory=list)  # every verified payload's nonce
-    recorded: dict[str, Any] = field(default_factory=dict)  # path -> a recorded real body, served as is
+    forms: list[dict[str, Any]] = field(default_factory=list)  # every verified payload, in order
+    staking: list[Any] = field(default_factory=list)  # staking transactions (gemini_staking.py)
+    # path (mytrades: `path?symbol=btcusd`) -> a recorded real body, served as is
+    recorded: dict[str, Any] = field(default_factory=dict)
 
     def move(self, currency: str, amount: Decimal) -> None:
         self.balances[currency] = self.balances.get(currency, Decimal(0)) + amount
@@ -146,6 +152,7 @@ def _verified(venue: GeminiVenue, request: web.Request, path: str) -> dict[str, 
     if venue.nonces and nonce <= venue.nonces[-1]:
         return _error("InvalidNonce")
     venue.nonces.append(nonce)
+    venue.forms.append(form)
     return dict(form)
 
 
@@ -158,7 +165,7 @@ def _currency_page() -> str:
 
 
 async def handle(venue: GeminiVenue, request: web.Request, host: str, path: str) -> web.StreamResponse:
-    if path in venue.recorded:
+    if path in venue.recorded and request.method != "POST":
         return web.json_response(venue.recorded[path])
     if host == "exchange.gemini.com":
         return web.Response(text=_currency_page(), content_type="text/html")
@@ -187,6 +194,12 @@ async def handle(venue: GeminiVenue, request: web.Request, host: str, path: str)
     form = _verified(venue, request, path)
     if isinstance(form, web.Response):
         return form
+    # a recorded private body answers the signed request (trades by market: `path?symbol=btcusd`)
+    recorded = venue.recorded.get(f"{path}?symbol={form['symbol']}" if "symbol" in form else path)
+    if recorded is not None:
+        return web.json_response(recorded)
+    if path in gemini_staking.PATHS:
+        return web.json_response(gemini_staking.answer(venue, path, form))
     if path == "/v1/balances":
         return web.json_response([{"type": "exchange", "currency": c, "amount": f"{v:f}", "available": f"{v:f}",
                                    "availableForWithdrawal": f"{v:f}"} for c, v in venue.balances.items()])  # fmt: skip

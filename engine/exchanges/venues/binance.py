@@ -1,4 +1,4 @@
-"""Binance (and Binance.US, the same API on its own host): trades per market by `fromId` (ids
+"""Binance (and Binance.US, the same API on its own host; binanceus.py adds its staking): trades per market by `fromId` (ids
 count per market, so a trade is known by its market and id); deposits and withdrawals served
 90 days a request, and only the last 90 days without a start time, so the whole history is
 walked window by window from the exchange's launch."""

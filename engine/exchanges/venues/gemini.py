@@ -6,7 +6,9 @@ from the newest time seen (re-read: ids dedupe it), until a short page.
   (balances, then transfers and trades as they are read — never every market Gemini lists, most
   quoted in USD). A trade Gemini fully reversed (`break: full`) never happened and is skipped.
 - Deposits and withdrawals come only from `fetchDepositsWithdrawals` (/v1/transfers, 50 a page);
-  a pending one, or one rejected, holds the cursor below it."""
+  a pending one, or one rejected, holds the cursor below it.
+- Staking rewards (and the staked balance) through Gemini's staking endpoints: gemini_staking.py.
+  Read before the trades, like the transfers: a reward names an asset whose markets are read."""
 
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ from dataclasses import dataclass
 from engine.core.units import EpochMillis
 from engine.exchanges.paging import Record
 from engine.exchanges.streams import Balance, Markets, Stream, SyncContext, Venue
+from engine.exchanges.venues.gemini_staking import StakingHistory
+from engine.exchanges.venues.gemini_staking import balance as staking_balance
 from engine.exchanges.venues.generic import PerMarket
 
 TRADES_PAGE = 500  # /v1/mytrades: limit_trades at most
@@ -79,7 +83,7 @@ class Transfers:
 
 
 def streams(ctx: SyncContext, markets: Markets, balance: Balance) -> list[Stream]:
-    return [Transfers(), PerMarket(markets, balance, MarketTrades, through_cash=False)]
+    return [Transfers(), StakingHistory(), PerMarket(markets, balance, MarketTrades, through_cash=False)]
 
 
-VENUE = Venue(streams)
+VENUE = Venue(streams, staking_balance)

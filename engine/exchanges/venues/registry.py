@@ -4,11 +4,11 @@ exchange is a module in this package declaring its streams, and a line here."""
 from __future__ import annotations
 
 from engine.exchanges.streams import Venue
-from engine.exchanges.venues import binance, bitstamp, coinbase, gemini, generic, kraken
+from engine.exchanges.venues import binance, binanceus, bitstamp, coinbase, gemini, generic, kraken
 
 VENUES: dict[str, Venue] = {
     "binance": binance.VENUE,
-    "binanceus": binance.VENUE,
+    "binanceus": binanceus.VENUE,
     "bitstamp": bitstamp.VENUE,
     "coinbase": coinbase.VENUE,
     "gemini": gemini.VENUE,

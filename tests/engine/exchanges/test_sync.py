@@ -3,11 +3,8 @@ paging beyond one page, incremental syncs, USD values, faults, bad keys, kill -9
 
 from __future__ import annotations
 
-import os
 import random
 import signal
-import subprocess
-import sys
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +19,7 @@ from engine.exchanges.sync import sync_accounts
 from engine.store.store import Store
 from tests.loopback import LoopbackExchange, ccxt_urls
 from tests.loopback.binance import OPTIONS
+from tests.loopback.checks import natural_keys, sync_process
 from tests.support import SHARED
 
 T0 = 1_767_225_600_000  # 2026-01-01T00:00:00Z
@@ -100,7 +98,12 @@ def test_full_then_incremental_sync(tmp_path, monkeypatch):
         fx.requests.clear()
         again = sync_accounts(config, store, client_factory=no_wait)
         assert [r.added for r in again] == [0, 0]
-        assert [r for r in fx.requests if "symbol=BTCUSDT" in r][0].count("fromId=1201") == 1
+        trades = [r for r in fx.requests if "/myTrades" in r]
+        assert len(trades) == len(reports[0].markets_scanned)  # one page a market: nothing re-paged
+        assert [r for r in trades if "symbol=BTCUSDT" in r][0].count("fromId=1201") == 1
+        kraken = [r for r in fx.requests if "/0/private/" in r]
+        assert sum("TradesHistory" in r for r in kraken) == sum("Ledgers" in r for r in kraken) == 1
+        assert len(kraken) == 5, kraken  # balance, deposits, withdrawals, trades, ledger
         fx.binance.trade("BTC/USDT", "buy", "0.01", "31000", T0 + 5000 * MIN)
         fx.kraken.trade("BTC/USD", "sell", "0.1", "41000", T0 + 5000 * MIN, fee="1")
         third = sync_accounts(config, store, client_factory=no_wait)
@@ -150,17 +153,6 @@ def test_malformed_json_and_records_are_rejected_not_stored(tmp_path, monkeypatc
         assert live.poll() == {"BTC": 31000 * 10**18}
 
 
-def run_sync(tmp_path: Path, config: Path) -> subprocess.Popen:
-    env = {**os.environ, "HARVEST_HOME": str(tmp_path / "home"), "HARVEST_CONFIG": str(config)}
-    return subprocess.Popen([sys.executable, "-m", "tui", "sync"], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)  # fmt: skip
-
-
-def natural_keys(path: Path) -> set[str]:
-    with Store(path) as store:
-        return {r[0] for r in store.conn.execute("SELECT natural_key FROM events")}
-
-
 @pytest.mark.slow
 def test_kill_9_mid_sync_then_resume_has_no_gap_and_no_duplicate(tmp_path, monkeypatch):
     with LoopbackExchange() as fx:
@@ -172,14 +164,14 @@ def test_kill_9_mid_sync_then_resume_has_no_gap_and_no_duplicate(tmp_path, monke
         fx.latency = 0.02  # slow enough to be caught between pages
         rng = random.Random(7)
         for _ in range(5):
-            proc = run_sync(tmp_path, config)
+            proc = sync_process(tmp_path / "home", config)
             time.sleep(rng.uniform(0.3, 2.5))
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=30)
             got = natural_keys(tmp_path / "home" / "harvest.sqlite3")
             assert got <= expected  # never anything that is not in a clean sync
         fx.latency = 0
-        proc = run_sync(tmp_path, config)
+        proc = sync_process(tmp_path / "home", config)
         assert proc.wait(timeout=120) == 0
         with Store(tmp_path / "home" / "harvest.sqlite3") as store:
             assert (

@@ -17,7 +17,7 @@ from engine.core import fixedpoint as fp
 from engine.store.store import Store
 from tests.loopback import LoopbackExchange, ccxt_urls
 from tests.loopback.bitstamp import BitstampVenue
-from tests.loopback.checks import held, natural_keys, synced
+from tests.loopback.checks import held, killed_at, natural_keys, resumed, synced
 
 T0 = 1_767_225_600_000  # 2026-01-01T00:00:00Z
 MIN = 60_000
@@ -121,3 +121,20 @@ def test_a_type_not_synced_is_named_and_read_again(tmp_path, monkeypatch):
         assert store.event_count() == 1
         assert store.cursor("bitstamp", "transactions") is None  # held below it
         assert len(synced(settings, store).rejected) == 1  # read again, still named
+
+
+@pytest.mark.slow
+def test_kill_9_between_pages_then_resume_equals_a_clean_sync(tmp_path, monkeypatch):
+    """Killed (SIGKILL, a real `harvest sync` process) before the second page of
+    user_transactions: the next run reads the two pages from the stored id on, not three."""
+    with LoopbackExchange() as fx:
+        history(fx.bitstamp)
+        config(tmp_path, fx, monkeypatch)
+        path = tmp_path / "config.yaml"
+        synced(load_config(str(path)), Store(tmp_path / "clean.sqlite3"))
+        expected = natural_keys(tmp_path / "clean.sqlite3")
+        home = tmp_path / "home"
+        killed_at(fx, home, path, "/user_transactions/", 2)
+        assert natural_keys(home / "harvest.sqlite3") <= expected
+        assert sum("/user_transactions/" in r for r in resumed(fx, home, path)) == 2
+        assert natural_keys(home / "harvest.sqlite3") == expected

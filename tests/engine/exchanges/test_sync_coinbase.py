@@ -6,11 +6,7 @@ balances; later syncs are incremental; 429 pages, resets and kill -9 end as a cl
 from __future__ import annotations
 
 import json
-import os
 import random
-import signal
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,7 +21,7 @@ from engine.ledger.lots import match_lots
 from engine.store.store import Store
 from tests.engine.exchanges.test_sync import no_wait
 from tests.loopback import LoopbackExchange, ccxt_urls
-from tests.loopback.checks import held, natural_keys, synced
+from tests.loopback.checks import held, killed_at, natural_keys, resumed, synced
 from tests.loopback.coinbase import CoinbaseVenue
 from tests.support import SHARED
 
@@ -158,12 +154,6 @@ def test_429_html_pages_and_resets_end_as_a_clean_sync(tmp_path, monkeypatch):
         assert natural_keys(tmp_path / "faulty.sqlite3") == natural_keys(tmp_path / "clean.sqlite3")
 
 
-def run_sync(tmp_path: Path, config: Path) -> subprocess.Popen[str]:
-    env = {**os.environ, "HARVEST_HOME": str(tmp_path / "home"), "HARVEST_CONFIG": str(config)}
-    return subprocess.Popen([sys.executable, "-m", "tui", "sync"], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)  # fmt: skip
-
-
 @pytest.mark.slow
 def test_kill_9_at_chosen_requests_then_resume_equals_a_clean_sync(tmp_path, monkeypatch):
     with LoopbackExchange() as fx:
@@ -171,27 +161,17 @@ def test_kill_9_at_chosen_requests_then_resume_equals_a_clean_sync(tmp_path, mon
         config = config_file(tmp_path, fx, monkeypatch)
         synced(load_config(str(config)), Store(tmp_path / "clean.sqlite3"))
         expected = natural_keys(tmp_path / "clean.sqlite3")
+        home = tmp_path / "home"
         # mid-way through the fills' pages, then mid-way through a wallet's transactions
-        runs: list[list[str]] = []
-        for pattern, nth in (("/historical/fills", 3), ("/transactions", 2)):
-            fx.requests.clear()
-            proc = run_sync(tmp_path, config)
-
-            def kill(_number: int, request: str, proc=proc, pattern=pattern, nth=nth) -> None:  # noqa: ANN001
-                if pattern in request and sum(pattern in r for r in fx.requests) == nth:
-                    os.kill(proc.pid, signal.SIGKILL)
-
-            fx.on_request = kill
-            proc.wait(timeout=60)
-            fx.on_request = None
-            runs.append(list(fx.requests))
-            assert proc.returncode == -signal.SIGKILL
-            assert natural_keys(tmp_path / "home" / "harvest.sqlite3") <= expected
+        runs = [
+            killed_at(fx, home, config, "/historical/fills", 3),
+            killed_at(fx, home, config, "/transactions", 2),
+        ]
+        assert natural_keys(home / "harvest.sqlite3") <= expected
         # the second run resumed the fills where the first was killed, not from the newest page
         assert "cursor=" in [r for r in runs[1] if "/historical/fills" in r][0]
-        proc = run_sync(tmp_path, config)
-        assert proc.wait(timeout=120) == 0, proc.stderr.read() if proc.stderr else ""
-        assert natural_keys(tmp_path / "home" / "harvest.sqlite3") == expected
+        resumed(fx, home, config)
+        assert natural_keys(home / "harvest.sqlite3") == expected
 
 
 def test_the_recorded_real_responses_parse_to_the_same_events_as_the_fakes(tmp_path, monkeypatch):

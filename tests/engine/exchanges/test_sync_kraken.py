@@ -8,10 +8,6 @@ reward as the fake's do."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -26,7 +22,7 @@ from engine.store.store import Store
 from tests.engine.exchanges.test_sync import config_file
 from tests.loopback import LoopbackExchange
 from tests.loopback import kraken_ledger as book
-from tests.loopback.checks import held, natural_keys, synced
+from tests.loopback.checks import held, killed_at, natural_keys, resumed, synced
 from tests.loopback.server import Transfer, Venue
 from tests.support import SHARED
 
@@ -183,24 +179,12 @@ def test_kill_9_mid_ledger_then_resume_equals_a_clean_sync(tmp_path, monkeypatch
         path = kraken_config(tmp_path, fx, monkeypatch)
         synced(load_config(str(path)), Store(tmp_path / "clean.sqlite3"))
         expected = natural_keys(tmp_path / "clean.sqlite3")
-        env = {**os.environ, "HARVEST_HOME": str(tmp_path / "home"), "HARVEST_CONFIG": str(path)}
-        command = [sys.executable, "-m", "tui", "sync"]
+        home = tmp_path / "home"
         for nth in (2, 5):  # the first kill cuts apart the instant buy straddling pages 1 and 2
-            fx.requests.clear()
-            proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-
-            def kill(_number: int, request: str, proc=proc, nth=nth) -> None:  # noqa: ANN001
-                if "/0/private/Ledgers" in request and sum("Ledgers" in r for r in fx.requests) == nth:
-                    os.kill(proc.pid, signal.SIGKILL)
-
-            fx.on_request = kill
-            proc.wait(timeout=60)
-            fx.on_request = None
-            assert proc.returncode == -signal.SIGKILL
-            assert natural_keys(tmp_path / "home" / "harvest.sqlite3") <= expected
-        final = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
-        assert final.returncode == 0, final.stdout + final.stderr
-        assert natural_keys(tmp_path / "home" / "harvest.sqlite3") == expected
+            killed_at(fx, home, path, "/0/private/Ledgers", nth)
+            assert natural_keys(home / "harvest.sqlite3") <= expected
+        resumed(fx, home, path)
+        assert natural_keys(home / "harvest.sqlite3") == expected
 
 
 def test_kraken_recorded_candles_value_a_reward_as_the_fake_does(tmp_path, monkeypatch):
