@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
 from engine.config.load import AccountConfig
-from engine.core.units import Amount, EpochMillis, micros_to_millis
+from engine.core import fixedpoint as fp
+from engine.core.units import Amount, EpochMillis, micros_to_millis, millis_to_micros
 from engine.exchanges.ccxt_adapter import ExchangeClient
 from engine.exchanges.valuation import UsdValuer
 from engine.ledger.cross_source import Overlap
@@ -172,3 +173,43 @@ class Venue:
 
     streams: Callable[[SyncContext, Markets, Balance], list[Stream]]
     balance: Callable[[SyncContext], Balance] | None = None
+
+
+def income_event(
+    label: str,
+    account: str,
+    asset: str,
+    ms: int,
+    quantity: Decimal,
+    ident: str,
+    source: str,
+    *,
+    unit_usd: Decimal | None = None,
+    total_usd: Decimal | None = None,
+) -> Event | str:
+    """A reward an exchange's staking history gives, as income: priced at the USD the exchange
+    gives (per unit, or a total for the quantity), else unpriced (valued from the minute's
+    candle later, else flagged — never zero); or why it cannot be one (a string naming it)."""
+    try:
+        units = fp.from_decimal(quantity)
+        if unit_usd is not None:
+            price: Amount | None = fp.from_decimal(unit_usd)
+        elif total_usd is not None:
+            price = fp.unit_price(fp.from_decimal(total_usd), units)
+        else:
+            price = None
+        event = Event(
+            account=account,
+            asset=asset,
+            side="income",
+            timestamp=millis_to_micros(EpochMillis(ms)),
+            quantity=units,
+            price=price,
+            fee=Amount(0),
+            trade_id=ident,
+            source=source,
+        )
+    except (fp.FixedPointError, InvalidOperation) as exc:
+        return f"{label}: {exc}"
+    beyond = event.out_of_range()
+    return event if beyond is None else f"{label}: {beyond}"

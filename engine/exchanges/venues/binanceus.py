@@ -17,8 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from engine.core import fixedpoint as fp
-from engine.core.units import Amount, EpochMillis, millis_to_micros
 from engine.exchanges.ccxt_adapter import StreamUnavailable, to_decimal
 from engine.exchanges.paging import Record
 from engine.exchanges.streams import (
@@ -30,6 +28,7 @@ from engine.exchanges.streams import (
     Stream,
     SyncContext,
     Venue,
+    income_event,
 )
 from engine.exchanges.venues import binance
 from engine.ledger.events import Event
@@ -53,24 +52,16 @@ def reward_event(record: Record, account: str) -> Event | str:
         return f"{label}: missing asset, id or amount"
     if not isinstance(ms, int) or ms <= 0:
         return f"{label}: missing or impossible time"
-    try:
-        quantity = fp.from_decimal(amount)
-        price = fp.unit_price(fp.from_decimal(usd), quantity) if usd is not None and usd > 0 else None
-        event = Event(
-            account=account,
-            asset=asset,
-            side="income",
-            timestamp=millis_to_micros(EpochMillis(ms)),
-            quantity=quantity,
-            price=price,
-            fee=Amount(0),
-            trade_id=f"reward:{ident}",
-            source="ccxt:binanceus",
-        )
-    except (fp.FixedPointError, InvalidOperation) as exc:
-        return f"{label}: {exc}"
-    beyond = event.out_of_range()
-    return event if beyond is None else f"{label}: {beyond}"
+    return income_event(
+        label,
+        account,
+        asset,
+        ms,
+        amount,
+        f"reward:{ident}",
+        "ccxt:binanceus",
+        total_usd=usd if usd is not None and usd > 0 else None,
+    )
 
 
 @dataclass

@@ -16,13 +16,11 @@ Gemini's transaction history file."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from engine.core import fixedpoint as fp
-from engine.core.units import Amount, EpochMillis, millis_to_micros
 from engine.exchanges.ccxt_adapter import StreamUnavailable, to_decimal
 from engine.exchanges.paging import Record
-from engine.exchanges.streams import Balance, SyncContext
+from engine.exchanges.streams import Balance, SyncContext, income_event
 from engine.ledger.events import Event
 
 PAGE = 500  # /v1/staking/history: `limit` at most
@@ -46,22 +44,16 @@ def staking_event(record: Record, account: str, usd_assets: frozenset[str]) -> E
     if not isinstance(ms, int) or ms <= 0:
         return f"{label}: missing or impossible time"
     priced = unit is not None and unit > 0 and str(record.get("priceCurrency") or "").upper() in usd_assets
-    try:
-        event = Event(
-            account=account,
-            asset=asset,
-            side="income",
-            timestamp=millis_to_micros(EpochMillis(ms)),
-            quantity=fp.from_decimal(amount),
-            price=fp.from_decimal(unit) if priced and unit is not None else None,
-            fee=Amount(0),
-            trade_id=f"staking:{ident}",
-            source="ccxt:gemini",
-        )
-    except (fp.FixedPointError, InvalidOperation) as exc:
-        return f"{label}: {exc}"
-    beyond = event.out_of_range()
-    return event if beyond is None else f"{label}: {beyond}"
+    return income_event(
+        label,
+        account,
+        asset,
+        ms,
+        amount,
+        f"staking:{ident}",
+        "ccxt:gemini",
+        unit_usd=unit if priced else None,
+    )
 
 
 @dataclass
