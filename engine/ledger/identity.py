@@ -141,6 +141,10 @@ def apply_identity(ledger: Ledger, identity: AssetIdentity) -> Ledger:
     return Ledger(pools, legs)
 
 
+def _time(leg: LegRow) -> EpochMicros:
+    return leg[2]
+
+
 def _when(migration: Migration) -> tuple[EpochMicros, int]:
     """When a migration happens (the record form: the later of its records), and its id."""
     if migration.out_record is not None and migration.in_record is not None:
@@ -155,8 +159,11 @@ def _without_records(ledger: Ledger, records: list[Record]) -> list[LegRow]:
     for record in records:
         dropped.add((record.account, record.asset, record.timestamp, record.ref))
         dropped.add((record.account, record.quote, record.timestamp, f"{record.ref}:{record.quote}"))
-    pools = ledger.pools
-    return [leg for leg in ledger.legs if (*pools[leg[0]], leg[2], leg[5]) not in dropped]
+    pools, times = ledger.pools, {record.timestamp for record in records}
+    # most legs are at other times: one set lookup each, the full key only for the rest
+    return [
+        leg for leg in ledger.legs if leg[2] not in times or (*pools[leg[0]], leg[2], leg[5]) not in dropped
+    ]
 
 
 def _with_migrations(
@@ -207,8 +214,7 @@ def _with_migrations(
                     rows.append((pool(account, new), MIGRATE_IN, at, Amount(0), None, ref, None))
         placed.append((at, migration.decision_id, rows))
     merged = list(legs)
-    times = [leg[2] for leg in merged]
     for at, _id, rows in sorted(placed, reverse=True):  # latest first: earlier places stay put
-        where = bisect.bisect_right(times, at)
+        where = bisect.bisect_right(merged, at, key=_time)
         merged[where:where] = rows
     return merged
