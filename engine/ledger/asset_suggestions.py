@@ -62,14 +62,14 @@ def suggested_aliases(ledger: Ledger, identity: AssetIdentity | None = None) -> 
 
 
 def _migrations(ledger: Ledger, renamed: Renamed) -> list[Suggestion]:
-    """The exchange's own records of the migration when they are there (an OLD sale or
-    withdrawal and a NEW buy or deposit in one account, quantities in the ratio), else the
-    migration at its date."""
+    """The exchange's own records of the migration when they are there (a convert of OLD to
+    NEW, or an OLD sale or withdrawal and a NEW buy or deposit in one account, quantities in the
+    ratio), else the migration at its date."""
     old, new = renamed.old, renamed.new
     outs = [leg for leg in ledger.legs if leg[1] in (DISPOSE, MOVE_OUT) and ledger.pools[leg[0]][1] == old]
     ins = [leg for leg in ledger.legs if leg[1] in (ACQUIRE, MOVE_IN) and ledger.pools[leg[0]][1] == new]
     ratio = fp.parse(renamed.ratio)
-    found = []
+    found = _converts(ledger, renamed, outs, ins)
     used: set[int] = set()
     for out in outs:
         if ":" in out[5]:
@@ -92,6 +92,32 @@ def _migrations(ledger: Ledger, renamed: Renamed) -> list[Suggestion]:
         why = f"{renamed.note} from {renamed.on}"
         command = f"harvest assets migrate {old} {new} --ratio {renamed.ratio} --at {renamed.on}"
         found.append(Suggestion(old, new, MIGRATION, why, command))
+    return found
+
+
+def _converts(ledger: Ledger, renamed: Renamed, outs: list[LegRow], ins: list[LegRow]) -> list[Suggestion]:
+    """One trade of OLD for NEW (a sale of OLD whose quote is NEW, or a buy of NEW paid in OLD):
+    its two legs share the time, the account and the trade's ref (one of them `REF:ASSET`)."""
+    old, new = renamed.old, renamed.new
+
+    def trade_of(leg: LegRow, asset: str) -> tuple[str, int, str]:
+        ref = leg[5].removesuffix(f":{asset}")
+        return ledger.pools[leg[0]][0], leg[2], ref
+
+    arrived = {trade_of(leg, new): leg for leg in ins if leg[1] == ACQUIRE}
+    found = []
+    for out in outs:
+        if out[1] != DISPOSE or out[5].endswith(":fee"):
+            continue
+        trade = trade_of(out, old)
+        into = arrived.get(trade)
+        if into is not None and (out[5] != trade[2] or into[5] != trade[2]):
+            why = (
+                f"{renamed.note}: {trade[0]} shows it as a trade of {fp.fmt(int(out[3]), 0)} {old} for "
+                f"{fp.fmt(int(into[3]), 0)} {new} ({trade[2]}) on {iso_utc(out[2])[:10]}, which books a gain or loss"
+            )
+            command = f"harvest assets migrate {old} {new} --convert {trade[2]}"
+            found.append(Suggestion(old, new, MIGRATION, why, command))
     return found
 
 

@@ -7,9 +7,10 @@ the ledger as it is loaded — never by rewriting stored events, so an undo rest
   with their basis and acquisition dates (engine.ledger.lot_migrations). Two shapes:
   - at a time, with a ratio: everything each account (or the accounts named) holds of OLD then
     becomes NEW x ratio;
-  - a pair of records the exchange wrote for it (an OLD withdrawal or sale and an NEW deposit or
+  - a pair of records the exchange wrote for it (an OLD withdrawal or sale and a NEW deposit or
     buy, named by natural key): they stop being a sale and a buy (no fake loss) and become one
-    migration of the quantities they name, at the later of their two times."""
+    migration of the quantities they name, at the later of their two times; or one convert
+    record (OLD sold for NEW, NEW bought with OLD: `out` and `in` name the same record)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ class Record:
     quantity: Amount
     quote: str
     ref: str  # the trade id, or E<event id>: its legs' ref
+    quote_quantity: Amount | None = None  # a trade's quantity of its quote asset
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,19 @@ def _when(migration: Migration) -> tuple[EpochMicros, int]:
     return migration.at or EpochMicros(0), migration.decision_id
 
 
+def _moves(
+    old: str, out_record: Record, in_record: Record, identity: AssetIdentity
+) -> tuple[tuple[str, Amount], tuple[str, Amount]]:
+    """(account, quantity) of OLD leaving and of NEW arriving: the two records', or one convert
+    record's two sides (OLD sold for NEW, or NEW bought with OLD)."""
+    if out_record.key != in_record.key:
+        return (out_record.account, out_record.quantity), (in_record.account, in_record.quantity)
+    account, other = out_record.account, out_record.quote_quantity or Amount(0)
+    if identity.canonical(out_record.asset) == old:
+        return (account, out_record.quantity), (account, other)
+    return (account, other), (account, out_record.quantity)
+
+
 def _without_records(ledger: Ledger, records: list[Record]) -> list[LegRow]:
     """The legs but those of the records' own asset (and, for a trade, of its quote): a fee
     paid in a crypto asset stays the disposal it is."""
@@ -191,17 +206,12 @@ def _with_migrations(
         out_record, in_record = migration.out_record, migration.in_record
         at = _when(migration)[0]
         if out_record is not None and in_record is not None:
+            (out_account, out_quantity), (in_account, in_quantity) = _moves(
+                old, out_record, in_record, identity
+            )
             rows: list[LegRow] = [
-                (
-                    pool(out_record.account, old),
-                    MIGRATE_OUT,
-                    at,
-                    out_record.quantity,
-                    None,
-                    out_record.ref,
-                    None,
-                ),
-                (pool(in_record.account, new), MIGRATE_IN, at, in_record.quantity, None, in_record.ref, None),
+                (pool(out_account, old), MIGRATE_OUT, at, out_quantity, None, out_record.ref, None),
+                (pool(in_account, new), MIGRATE_IN, at, in_quantity, None, in_record.ref, None),
             ]
         else:
             assert migration.ratio is not None

@@ -7,7 +7,8 @@ Detail shapes (stored as JSON):
 - migration, subject "OLD>NEW", at a time: {"ratio": decimal text (new units per old unit),
   "at": epoch micros, "accounts": [names] (absent: every account)}
 - migration, subject "OLD>NEW", from two records: {"out": natural key of the OLD withdrawal or
-  sale, "in": natural key of the NEW deposit or buy}"""
+  sale, "in": natural key of the NEW deposit or buy}; from one convert record (OLD sold for NEW,
+  or NEW bought with OLD): both keys the same"""
 
 from __future__ import annotations
 
@@ -99,6 +100,22 @@ def migration_of_records(
     if abs(into.timestamp - out.timestamp) > 7 * 86_400_000_000:
         notes.append(f"{out.ref} and {into.ref} are more than 7 days apart: check they are one migration")
     return Proposed(f"{old}>{new}", {"out": out.key, "in": into.key}, notes)
+
+
+def migration_of_convert(old_text: str, new_text: str, record: Record, identity: AssetIdentity) -> Proposed:
+    """The exchange's one convert record (OLD sold for NEW, or NEW bought with OLD) is a
+    migration: `out` and `in` name the same record."""
+    old, new = _pair(old_text, new_text)
+    asset, quote = identity.canonical(record.asset), identity.canonical(record.quote)
+    if (record.side, asset, quote) not in (
+        ("sell", old, new),
+        ("buy", new, old),
+    ) or record.quote_quantity is None:
+        raise ValueError(
+            f"--convert {record.ref}: a {record.side} of {record.asset} for {record.quote}; expected {old} sold "
+            f"for {new} or {new} bought with {old}"
+        )
+    return Proposed(f"{old}>{new}", {"out": record.key, "in": record.key}, [])
 
 
 def _pair(old_text: str, new_text: str) -> tuple[str, str]:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from engine.core.units import EpochMicros
+from engine.core import fixedpoint as fp
+from engine.core.units import Amount, EpochMicros
 from engine.ledger.decisions import ALIAS, MIGRATION
 from engine.ledger.identity import AssetIdentity, Record, identity_from, migration_keys
 from engine.store import decision_tables
@@ -14,7 +15,8 @@ from engine.store.encoding import read_units
 
 DECISIONS_SINCE = 11  # the schema version that added the decisions table
 _RECORD = (
-    "SELECT natural_key, account, asset, side, ts, quantity, quote, coalesce(trade_id, 'E' || id) FROM events"
+    "SELECT natural_key, account, asset, side, ts, quantity, quote, coalesce(trade_id, 'E' || id), subtotal, "
+    "price FROM events"
 )
 
 
@@ -57,14 +59,20 @@ def pool_assets(conn: sqlite3.Connection) -> set[str]:
 
 
 def _record(row: tuple[object, ...]) -> Record:
-    key, account, asset, side, ts, quantity, quote, ref = row
+    key, account, asset, side, ts, quantity, quote, ref, subtotal, price = row
+    amount = read_units(str(quantity))
+    if subtotal is not None:
+        quote_quantity: Amount | None = read_units(str(subtotal))
+    else:
+        quote_quantity = None if price is None else fp.mul(amount, read_units(str(price)))
     return Record(
         key=str(key),
         account=str(account),
         asset=str(asset),
         side=str(side),
         timestamp=EpochMicros(int(str(ts))),
-        quantity=read_units(str(quantity)),
+        quantity=amount,
         quote=str(quote),
         ref=str(ref),
+        quote_quantity=quote_quantity,
     )

@@ -150,6 +150,14 @@ def test_wrapped_coins_may_be_aliased_but_harvest_says_what_that_means(ledger, c
             "--out B2: a buy (coinbase POL); expected one of",
         ),
         (["migrate", "MATIC", "POL", "--out", "S2", "--in", "B2"], "--out S2: a record of POL, not MATIC"),
+        (
+            ["migrate", "MATIC", "POL", "--convert", "S1"],
+            "--convert S1: a sell of MATIC for USD; expected MATIC sold",
+        ),
+        (
+            ["migrate", "MATIC", "POL", "--convert", "S1", "--out", "S1"],
+            "migrate: give --ratio R --at WHEN, or",
+        ),
         (["undo", "99"], "no decision 99 in force"),
     ],
 )
@@ -172,3 +180,24 @@ def test_undo_keeps_to_aliases_and_migrations(ledger, capsys):
         2,
         f"harvest: decision {decision_id} is a pair, not an alias or migration (harvest review)\n",
     )
+
+
+def test_a_convert_record_becomes_the_migration(home, capsys):
+    path = home / "convert.csv"
+    path.write_text(
+        "timestamp,account,asset,side,quantity,price,fee,trade_id,quote,price_usd\n"
+        "2023-06-01T15:00:00Z,coinbase,MATIC,buy,1000,0.80,0,B1,USD,\n"
+        "2024-09-04T10:00:00Z,coinbase,MATIC,sell,1000,1,0,C1,POL,0.38\n"
+    )
+    assert run_cli(capsys, "import", str(path))[0] == 0
+    code, out, _ = run_cli(capsys, "assets", "list", "--suggest", "--format", "json")
+    assert [s["command"] for s in json.loads(out)["suggestions"]] == [
+        "harvest assets migrate MATIC POL --convert C1"
+    ]
+    code, out, _ = run_cli(capsys, "assets", "migrate", "MATIC", "POL", "--convert", "C1")
+    assert (code, out.splitlines()[0]) == (0, "decision 1: MATIC -> POL: C1 is a migration, not a trade")
+    assert realized(capsys) == []
+    code, out, _ = run_cli(capsys, "report", "lots", "--format", "csv")
+    assert [line.split(",")[:5] for line in out.splitlines()[1:]] == [
+        ["coinbase", "POL", "B1", "1000", "800.00"]
+    ]

@@ -47,7 +47,8 @@ def add_parser(sub: Subparsers) -> None:
         "migrate",
         help="OLD became NEW (MATIC -> POL): non-taxable, basis and dates carried",
         epilog="example:\n  harvest assets migrate MATIC POL --ratio 1 --at 2024-09-04\n"
-        "  harvest assets migrate MATIC POL --out T123 --in T124",
+        "  harvest assets migrate MATIC POL --out T123 --in T124\n"
+        "  harvest assets migrate MATIC POL --convert T125",
     )
     migrate.add_argument("old")
     migrate.add_argument("new")
@@ -67,6 +68,12 @@ def add_parser(sub: Subparsers) -> None:
         "--out", dest="out_ref", metavar="REF", help=f"the OLD sale or withdrawal: {REF_HELP}"
     )
     migrate.add_argument("--in", dest="in_ref", metavar="REF", help=f"the NEW buy or deposit: {REF_HELP}")
+    migrate.add_argument(
+        "--convert",
+        dest="convert_ref",
+        metavar="REF",
+        help=f"one record: OLD sold for NEW, or NEW bought with OLD: {REF_HELP}",
+    )
     migrate.add_argument("--reason", default="", help="why (kept with the decision)")
     undo = actions.add_parser(
         "undo",
@@ -132,12 +139,22 @@ def _migrate(engine: Engine, args: argparse.Namespace, out: TextIO) -> int:
     store = engine.store
     by_records = args.out_ref is not None or args.in_ref is not None
     by_time = args.ratio is not None or args.at is not None
-    if by_records == by_time:
+    by_convert = args.convert_ref is not None
+    if by_records + by_time + by_convert != 1:
         raise InputError(
-            "migrate: give --ratio R --at WHEN, or --out REF --in REF (the exchange's two records)"
+            "migrate: give --ratio R --at WHEN, or --out REF --in REF (the exchange's two records), "
+            "or --convert REF (its one convert record)"
         )
     try:
-        if by_records:
+        if by_convert:
+            if args.account:
+                raise ValueError("migrate: --convert takes no --account (the record names its own)")
+            record = _record(engine, "--convert", args.convert_ref)
+            proposed = identity_decisions.migration_of_convert(
+                args.old, args.new, record, store.asset_identity()
+            )
+            what = f"{record.ref} is a migration, not a trade"
+        elif by_records:
             if args.out_ref is None or args.in_ref is None or args.account:
                 raise ValueError(
                     "migrate: --out and --in go together (and without --account: the records name theirs)"

@@ -60,3 +60,11 @@ def test_nothing_is_suggested_for_what_the_user_decided():
     ]
     identity = identity_from(decisions, {})
     assert suggested_aliases(apply_identity(build_ledger(events), identity), identity) == []
+
+
+def test_a_convert_of_the_old_asset_to_the_new_is_suggested_as_the_migration():
+    convert = Event("coinbase", "MATIC", "sell", T0, fp.parse("1000"), fp.parse("1"), 0, quote="POL",
+                    price_usd=fp.parse("0.38"), trade_id="C1")  # fmt: skip
+    (suggestion,) = suggested_aliases(build_ledger([buy("coinbase", "MATIC", -400, "1000", "B1"), convert]))
+    assert suggestion.command == "harvest assets migrate MATIC POL --convert C1"
+    assert "a trade of 1000 MATIC for 1000 POL (C1)" in suggestion.why

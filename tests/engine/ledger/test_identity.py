@@ -4,6 +4,8 @@ new asset with their basis and dates — no sale, no fake loss. Figures are chec
 
 from __future__ import annotations
 
+import dataclasses
+
 from engine.core import fixedpoint as fp
 from engine.ledger.decisions import ALIAS, MIGRATION, Decision
 from engine.ledger.events import Event
@@ -241,3 +243,22 @@ def test_a_migration_record_between_two_codes_an_alias_made_one_changes_nothing(
         held[1] += lot.basis or 0
     assert by_lot == {"E1": [d("2"), d("2000")], "E2": [d("1"), d("1500")]}
     assert result.warnings == []
+
+
+def test_one_convert_record_of_the_old_asset_to_the_new_becomes_the_migration():
+    buy = trade("coinbase", "MATIC", "buy", 0, "1000", "0.80", "B1")
+    for convert in (  # MATIC sold for POL, and POL bought with MATIC: one record each way
+        Event("coinbase", "MATIC", "sell", MIGRATED, d("1000"), d("1"), 0, quote="POL", price_usd=d("0.38"),
+              trade_id="C1"),
+        Event("coinbase", "POL", "buy", MIGRATED, d("1000"), d("1"), 0, quote="MATIC", price_usd=d("0.38"),
+              trade_id="C1"),
+    ):  # fmt: skip
+        assert realized(run([buy, convert], []))[0][:2] == ("MATIC", "B1")  # a trade: the fake loss
+        decision = Decision(1, MIGRATION, "MATIC>POL", {"out": "c", "in": "c"}, "", 0)
+        the_record = dataclasses.replace(record(convert, "c", 2), quote_quantity=d("1000"))
+        result = run([buy, convert], [decision], {"c": the_record})
+        assert result.realized == []
+        assert result.warnings == []
+        assert [(lot.asset, lot.lot_id, lot.quantity, lot.basis) for lot in result.open_lots] == [
+            ("POL", "B1", d("1000"), d("800"))
+        ]
