@@ -69,7 +69,6 @@ class Migration:
 class AssetIdentity:
     aliases: dict[str, str] = field(default_factory=dict)  # a source's code -> the asset it is
     migrations: tuple[Migration, ...] = ()
-    alias_ids: dict[str, int] = field(default_factory=dict)  # code -> the decision in force
 
     def canonical(self, code: str) -> str:
         """The asset a code is read as, through chained aliases (a cycle stops where it closes)."""
@@ -106,23 +105,26 @@ def identity_from(decisions: list[Decision], records: dict[str, Record]) -> Asse
     for decision in sorted(decisions, key=lambda d: d.id):
         if decision.kind != MIGRATION or not decision.active:
             continue
-        old, new = split_subject(decision.subject)
-        detail = decision.detail
-        if "out" in detail:
-            out_key, in_key = str(detail["out"]), str(detail["in"])
-            migrations.append(
-                Migration(decision.id, old, new, out_key=out_key, in_key=in_key,
-                          out_record=records.get(out_key), in_record=records.get(in_key))
-            )  # fmt: skip
-        else:
-            accounts = tuple(str(a) for a in detail.get("accounts", ()))
-            at, ratio = EpochMicros(int(detail["at"])), fp.parse(str(detail["ratio"]))
-            migrations.append(Migration(decision.id, old, new, at=at, ratio=ratio, accounts=accounts))
+        try:
+            migrations.append(_migration(decision, records))
+        except (KeyError, TypeError, ValueError):
+            continue  # a detail harvest cannot read (never recorded by it): listed, not applied
     return AssetIdentity(
-        aliases={code: str(d.detail["asset"]) for code, d in aliased.items()},
+        aliases={code: str(d.detail["asset"]) for code, d in aliased.items() if "asset" in d.detail},
         migrations=tuple(migrations),
-        alias_ids={code: d.id for code, d in aliased.items()},
     )
+
+
+def _migration(decision: Decision, records: dict[str, Record]) -> Migration:
+    old, new = split_subject(decision.subject)
+    detail = decision.detail
+    if "out" in detail:
+        out_key, in_key = str(detail["out"]), str(detail["in"])
+        return Migration(decision.id, old, new, out_key=out_key, in_key=in_key,
+                         out_record=records.get(out_key), in_record=records.get(in_key))  # fmt: skip
+    accounts = tuple(str(a) for a in detail.get("accounts", ()))
+    at, ratio = EpochMicros(int(detail["at"])), fp.parse(str(detail["ratio"]))
+    return Migration(decision.id, old, new, at=at, ratio=ratio, accounts=accounts)
 
 
 def apply_identity(ledger: Ledger, identity: AssetIdentity) -> Ledger:

@@ -15,6 +15,7 @@ from tui.cli.context import Subparsers, open_engine
 if TYPE_CHECKING:
     from engine.api import Engine
     from engine.ledger.identity import Record
+    from engine.ledger.identity_decisions import Proposed
 
 REF_HELP = "a trade id or E<n> as reports show it, or a record's natural key"
 
@@ -133,56 +134,58 @@ def _alias(engine: Engine, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _migrate(engine: Engine, args: argparse.Namespace, out: TextIO) -> int:
-    from engine.ledger import identity_decisions
     from engine.ledger.decisions import MIGRATION
+
+    try:
+        proposed, what = _migration(engine, args)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    decision_id = engine.store.record_decision(
+        MIGRATION, proposed.subject, proposed.detail, args.reason, engine.clock()
+    )
+    old, _, new = proposed.subject.partition(">")
+    out.write(f"decision {decision_id}: {old} -> {new}: {what}\n")
+    return _notes(proposed.notes, decision_id, out)
+
+
+def _migration(engine: Engine, args: argparse.Namespace) -> tuple[Proposed, str]:
+    """The migration the options describe, and what it does in words; ValueError when they
+    describe none."""
+    from engine.ledger import identity_decisions
 
     store = engine.store
     by_records = args.out_ref is not None or args.in_ref is not None
     by_time = args.ratio is not None or args.at is not None
     by_convert = args.convert_ref is not None
     if by_records + by_time + by_convert != 1:
-        raise InputError(
+        raise ValueError(
             "migrate: give --ratio R --at WHEN, or --out REF --in REF (the exchange's two records), "
             "or --convert REF (its one convert record)"
         )
-    try:
-        if by_convert:
-            if args.account:
-                raise ValueError("migrate: --convert takes no --account (the record names its own)")
-            record = _record(engine, "--convert", args.convert_ref)
-            proposed = identity_decisions.migration_of_convert(
-                args.old, args.new, record, store.asset_identity()
+    if by_convert:
+        if args.account:
+            raise ValueError("migrate: --convert takes no --account (the record names its own)")
+        record = _record(engine, "--convert", args.convert_ref)
+        proposed = identity_decisions.migration_of_convert(args.old, args.new, record, store.asset_identity())
+        return proposed, f"{record.ref} is a migration, not a trade"
+    if by_records:
+        if args.out_ref is None or args.in_ref is None or args.account:
+            raise ValueError(
+                "migrate: --out and --in go together (and without --account: the records name theirs)"
             )
-            what = f"{record.ref} is a migration, not a trade"
-        elif by_records:
-            if args.out_ref is None or args.in_ref is None or args.account:
-                raise ValueError(
-                    "migrate: --out and --in go together (and without --account: the records name theirs)"
-                )
-            out_record, in_record = (
-                _record(engine, "--out", args.out_ref),
-                _record(engine, "--in", args.in_ref),
-            )
-            proposed = identity_decisions.migration_of_records(
-                args.old, args.new, out_record, in_record, store.asset_identity()
-            )
-            what = f"{out_record.ref} and {in_record.ref} are one migration, not a sale and a buy"
-        else:
-            if args.ratio is None or args.at is None:
-                raise ValueError("migrate: --ratio and --at go together")
-            at = _when(engine, args.at)
-            proposed = identity_decisions.migration_at(
-                args.old, args.new, args.ratio, at, args.account, store.pool_assets()
-            )
-            what = f"every holding becomes {proposed.detail['ratio']} {proposed.subject.partition('>')[2]} per unit"
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
-    decision_id = store.record_decision(
-        MIGRATION, proposed.subject, proposed.detail, args.reason, engine.clock()
+        sent, received = _record(engine, "--out", args.out_ref), _record(engine, "--in", args.in_ref)
+        proposed = identity_decisions.migration_of_records(
+            args.old, args.new, sent, received, store.asset_identity()
+        )
+        return proposed, f"{sent.ref} and {received.ref} are one migration, not a sale and a buy"
+    if args.ratio is None or args.at is None:
+        raise ValueError("migrate: --ratio and --at go together")
+    at = _when(engine, args.at)
+    proposed = identity_decisions.migration_at(
+        args.old, args.new, args.ratio, at, args.account, store.pool_assets()
     )
-    old, _, new = proposed.subject.partition(">")
-    out.write(f"decision {decision_id}: {old} -> {new}: {what}\n")
-    return _notes(proposed.notes, decision_id, out)
+    new = proposed.subject.partition(">")[2]
+    return proposed, f"every holding becomes {proposed.detail['ratio']} {new} per unit"
 
 
 def _undo(engine: Engine, decision_id: int, out: TextIO) -> int:

@@ -262,3 +262,12 @@ def test_one_convert_record_of_the_old_asset_to_the_new_becomes_the_migration():
         assert [(lot.asset, lot.lot_id, lot.quantity, lot.basis) for lot in result.open_lots] == [
             ("POL", "B1", d("1000"), d("800"))
         ]
+
+
+def test_a_decision_whose_detail_cannot_be_read_is_not_applied_and_the_ledger_still_loads():
+    events = [trade("w", "XBT", "buy", 0, "1", "1", "A")]
+    unreadable = [
+        Decision(1, MIGRATION, "XBT>BTC", {"ratio": "x"}, "", 0),
+        Decision(2, ALIAS, "XBT", {}, "", 0),
+    ]
+    assert [lot.asset for lot in run(events, unreadable).open_lots] == ["XBT"]
