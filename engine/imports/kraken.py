@@ -11,8 +11,6 @@ reward or a crypto-to-crypto trade is kept and flagged as needing a price."""
 
 from __future__ import annotations
 
-import re
-from functools import cache
 from operator import attrgetter
 from typing import Any, NamedTuple
 
@@ -31,17 +29,13 @@ from engine.imports.formats import (
     Version,
 )
 from engine.imports.rows import Cells, unit_price
+from engine.ledger.assets import canonical_asset
 from engine.ledger.events import UNCLASSIFIED as UNCLASSIFIED_SIDE
 from engine.ledger.events import Event
 
-ALIASES = {"XBT": "BTC", "XXBT": "BTC", "XETH": "ETH", "ETH2": "ETH", "XLTC": "LTC", "XXRP": "XRP",
-           "XXLM": "XLM", "XXMR": "XMR", "XZEC": "ZEC", "XETC": "ETC", "XMLN": "MLN", "XREP": "REP",
-           "XXDG": "DOGE", "XDG": "DOGE", "ZUSD": "USD", "ZEUR": "EUR", "ZGBP": "GBP", "ZCAD": "CAD",
-           "ZJPY": "JPY", "ZAUD": "AUD", "ZCHF": "CHF"}  # fmt: skip
 FIAT = {"USD", "EUR", "GBP", "CAD", "JPY", "AUD", "CHF"}
 FEE_CREDITS = "KFEE"  # Kraken fee credits: 1 credit pays $0.01 of fees
 KFEE_USD = fp.parse("0.01")
-_STAKED = re.compile(r"^(.+?)(?:\d{2})?\.(?:S|M|P|F|B|HOLD)$")  # DOT.S, DOT28.S, USD.HOLD, ETH.F
 TRADE_TYPES = {"trade", "spend", "receive"}
 INTERNAL_SUBTYPES = {"spottostaking", "stakingfromspot", "stakingtospot", "spotfromstaking", "spottofutures",
                      "spotfromfutures", "allocation", "deallocation", "autoallocation", "autoallocate",
@@ -63,14 +57,9 @@ VERSIONS = (
 _TIME_THEN_TXID = attrgetter("time", "txid")  # a trade's rows in a stable order
 
 
-@cache
 def kraken_asset(code: str) -> str:
     """The coin behind a Kraken asset code: XXBT -> BTC, ZUSD -> USD, DOT28.S -> DOT."""
-    upper = code.strip().upper()
-    staked = _STAKED.match(upper)
-    if staked is not None:
-        upper = staked.group(1)
-    return ALIASES.get(upper, upper)
+    return canonical_asset(code)
 
 
 class _Row(NamedTuple):

@@ -22,7 +22,10 @@ UNPAIR = "unpair"  # subject: the transfer-out's natural key; detail {"in": …}
 CLASSIFY = "classify"  # subject: an event's natural key; detail {"as": "income" | "gift" | …, …}
 PRICE = "price"  # subject: an event's natural key; detail {"price": units text, "asset": …}
 ALIAS = "alias"  # subject: a source's asset code; detail {"asset": canonical code}
-MIGRATION = "migration"  # subject: "OLD>NEW"; detail {"ratio": decimal text, "at": epoch micros}
+# subject: "OLD>NEW"; detail {"ratio": decimal text, "at": epoch micros, "accounts": [...] (absent:
+# all)}, or {"out": natural key, "in": natural key} (the exchange's own two records of it); see
+# engine.ledger.identity_decisions
+MIGRATION = "migration"
 OWN_ADDRESS = "own_address"  # subject: an address; detail {"label": …}
 IGNORE = "ignore"  # subject: a problem's key; detail {}: the reason says why
 KINDS = (PAIR, UNPAIR, CLASSIFY, PRICE, ALIAS, MIGRATION, OWN_ADDRESS, IGNORE)

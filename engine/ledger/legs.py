@@ -24,6 +24,10 @@ MOVE_OUT = 2
 MOVE_IN = 3
 MIGRATE_OUT = 4  # the old asset's lots leave its pool ...
 MIGRATE_IN = 5  # ... and arrive in the new asset's pool (the next leg), scaled to its quantity
+# A user's migration decision (engine.ledger.identity), made at load, never stored: every lot the
+# pool's account holds leaves it; `quantity` is the ratio (new units per old unit, fixed-point),
+# and its MIGRATE_IN (the next leg, quantity unused) receives them scaled by it
+MIGRATE_HELD = 6
 
 
 class Leg(NamedTuple):

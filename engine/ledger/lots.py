@@ -16,7 +16,8 @@ from typing import Any, cast
 from engine.core import fixedpoint as fp
 from engine.core.dates import DayOf, anniversary
 from engine.core.units import Amount, DayOrdinal, EpochMicros
-from engine.ledger.legs import ACQUIRE, DISPOSE, MIGRATE_IN, MIGRATE_OUT, MOVE_IN, MOVE_OUT
+from engine.ledger.legs import ACQUIRE, DISPOSE, MIGRATE_HELD, MIGRATE_IN, MIGRATE_OUT, MOVE_IN, MOVE_OUT
+from engine.ledger.lot_migrations import NOTHING_MIGRATING, Migrating, migrate_held, migrate_in
 from engine.ledger.records import (
     LONG,
     SHORT,
@@ -313,31 +314,6 @@ class _Matcher:
             self.add(self.pools[pool_id], self.new_lot(remaining, None, ts, ref, account))
             warn(f"{ref}: received more than was sent; {fp.fmt(remaining, 0)} {asset} has unknown basis")
 
-    def migrate_in(self, leg: LegRow, moving: list[Lot], old_quantity: int) -> None:
-        """The lots a migration took from the old asset arrive in the new one: same basis, dates
-        and lot ids, quantities scaled to the new asset's (pro rata, rounded down, the last lot
-        taking the remainder, so the new quantity is exact). What the old pool lacked arrives
-        with unknown basis (the shortfall is already recorded against the old asset)."""
-        pool_id, _kind, ts, raw_qty, _usd, ref, _extra = leg
-        account, asset = self.names[pool_id]
-        new_total = int(raw_qty)
-        moved_old = sum(lot[0] for lot in moving)
-        moved_new = new_total if moved_old == old_quantity else new_total * moved_old // old_quantity
-        arriving: list[Lot] = []
-        left_old, left_new = moved_old, moved_new
-        for lot in moving:
-            part = left_new if lot[0] == left_old else left_new * lot[0] // left_old
-            left_old -= lot[0]
-            left_new -= part
-            arriving.append([part, lot[1], *lot[2:]])
-        self.arrive(account, asset, arriving)
-        if new_total > moved_new:
-            self.add(self.pools[pool_id], self.new_lot(new_total - moved_new, None, ts, ref, account))
-            self.result.warnings.append(
-                f"{ref}: migrated into {asset} more than {account} held before; "
-                f"{fp.fmt(new_total - moved_new, 0)} {asset} has unknown basis"
-            )
-
 
 def _processing_order(legs: Sequence[LegRow], pairs: dict[int, int]) -> Iterator[int]:
     """Leg indices in time order, except a transfer-in seen before its transfer-out (venue
@@ -372,7 +348,7 @@ def match_lots(
     ]
     pairs = pair_transfers(moves, matcher.result.warnings) if moves else {}
     transit: dict[int, list[Lot]] = {}
-    migrating: tuple[list[Lot], int] = ([], 0)  # a migration's lots between its two legs
+    migrating: Migrating = NOTHING_MIGRATING
     acquire, dispose = matcher.acquire, matcher.dispose
     for index in _processing_order(legs, pairs) if pairs else range(len(legs)):
         leg = legs[index]
@@ -384,11 +360,14 @@ def match_lots(
             acquire(leg)
             continue
         if kind == MIGRATE_OUT:  # its MIGRATE_IN is the next leg (same time, event, seq + 1)
-            migrating = (matcher.move_out(leg), int(leg[3]))
+            migrating = (matcher.move_out(leg), int(leg[3]), None, leg[0])
+            continue
+        if kind == MIGRATE_HELD:  # a user's migration decision: all the account holds
+            migrating = migrate_held(matcher, leg)
             continue
         if kind == MIGRATE_IN:
-            matcher.migrate_in(leg, *migrating)
-            migrating = ([], 0)
+            migrate_in(matcher, leg, migrating)
+            migrating = NOTHING_MIGRATING
             continue
         counterpart = leg[6].counterpart if leg[6] else None
         if universal and (index in pairs or counterpart):

@@ -16,8 +16,10 @@ from engine.core.fixedpoint import parse
 from engine.core.units import Amount, EpochMicros, EpochSeconds
 from engine.ledger.cross_source import Overlap
 from engine.ledger.events import Event
+from engine.ledger.identity import apply_identity
 from engine.ledger.legs import DISPOSE, legs_for
 from engine.ledger.records import Ledger, LegExtra, LegRow
+from engine.store.asset_tables import asset_identity
 from engine.store.connection import begin_immediate, read_snapshot
 from engine.store.cross_source_tables import remember, twins_in_store
 from engine.store.encoding import UNITS_EVENTS_SINCE, optional_units_text, pack, read_units, units_text
@@ -220,7 +222,8 @@ def load_ledger(conn: sqlite3.Connection) -> Ledger:
     """Every ledger leg in processing order, amounts as fixed-point ints (or their digits).
 
     The rarely-set columns come from a second query over the few legs that have them,
-    walked in the same order, which keeps the main fetch narrow and fast."""
+    walked in the same order, which keeps the main fetch narrow and fast. The user's asset
+    aliases and migrations (engine.ledger.identity) are applied to what is read."""
     # one read transaction: every query below sees the same snapshot (WAL), so a writer
     # committing meanwhile can never tear the legs from their extras
     with read_snapshot(conn):
@@ -240,7 +243,8 @@ def load_ledger(conn: sqlite3.Connection) -> Ledger:
         if recorded:
             legs = [_with_identification(leg, recorded) for leg in legs]
         pools = {i: (a, b) for (a, b), i in _pool_ids(conn).items()}
-    return Ledger(pools, legs)
+        identity = asset_identity(conn)  # the user's aliases and migrations, from the same snapshot
+    return apply_identity(Ledger(pools, legs), identity)
 
 
 def _with_identification(leg: LegRow, recorded: dict[str, str]) -> LegRow:

@@ -12,8 +12,17 @@ from pathlib import Path
 from engine.core.units import Amount, EpochMicros, EpochMillis
 from engine.ledger.decisions import Decision
 from engine.ledger.events import Event
+from engine.ledger.identity import AssetIdentity, Record
 from engine.ledger.records import Ledger
-from engine.store import changes, decision_tables, ledger_tables, market_tables, price_tables, sync_tables
+from engine.store import (
+    asset_tables,
+    changes,
+    decision_tables,
+    ledger_tables,
+    market_tables,
+    price_tables,
+    sync_tables,
+)
 from engine.store.connection import connect, default_store_path, read_snapshot, write_transaction
 from engine.store.ledger_tables import ImportSummary, Trade, Unclassified, keys_of
 
@@ -112,6 +121,18 @@ class Store:
 
     def decisions(self, include_undone: bool = False) -> list[Decision]:
         return decision_tables.decisions(self.conn, include_undone)
+
+    def asset_identity(self) -> AssetIdentity:
+        """The user's asset aliases and migrations in force (the ledger applies them as it loads)."""
+        return asset_tables.asset_identity(self.conn)
+
+    def pool_assets(self) -> set[str]:
+        """Every asset code the stored records hold, as their sources wrote it."""
+        return asset_tables.pool_assets(self.conn)
+
+    def records_named(self, name: str) -> list[Record]:
+        """The records a natural key, `E<event id>` or trade id names (a trade id may name several)."""
+        return asset_tables.records_named(self.conn, name)
 
     # -- prices -------------------------------------------------------------------------------
 

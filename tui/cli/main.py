@@ -15,6 +15,7 @@ from typing import TextIO
 from engine.core.errors import CsvImportError, HarvestError
 from tui.cli import (
     app_command,
+    assets_command,
     checklist_command,
     demo_command,
     import_command,
@@ -28,6 +29,7 @@ from tui.cli.context import Handler, Subparsers
 # in the order `harvest --help` lists them
 PARSERS = (
     import_command.add_parser,
+    assets_command.add_parser,
     report_commands.add_parser,
     tax_commands.add_parser,
     checklist_command.add_parser,
@@ -38,6 +40,7 @@ PARSERS = (
 
 COMMANDS: dict[str, Handler] = {
     "import": import_command.cmd_import,
+    "assets": assets_command.cmd_assets,
     "tax": tax_commands.cmd_tax,
     "scan": tax_commands.cmd_scan,
     "plan": tax_commands.cmd_plan,
@@ -89,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
 # one example per command (and report kind), shown by `harvest COMMAND --help`
 EXAMPLES = {
     "import": "harvest import coinbase.csv --account coinbase",
+    "assets": "harvest assets migrate MATIC POL --ratio 1 --at 2024-09-04",
     "report": "harvest report realized --year 2026 --format csv > realized.csv",
     "realized": "harvest report realized --year 2026 --format csv > realized.csv",
     "lots": "harvest report lots --prices prices.csv",

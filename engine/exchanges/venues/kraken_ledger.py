@@ -20,19 +20,16 @@ and read again next sync, never guessed."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from engine.core import fixedpoint as fp
 from engine.core.units import EpochMillis, millis_to_micros
+from engine.ledger.assets import canonical_asset
 from engine.ledger.events import Event
 
 SOURCE = "ccxt:kraken"
-# staked, opt-in rewards, flexible and bonded variants of an asset; `28` marks a bonded period
-_VARIANT = re.compile(r"^(?P<base>.+?)(?:28)?\.(?:S|M|F|B|P)$")
-_RENAMED = {"ETH2": "ETH", "XBT": "BTC"}
 INTERNAL_EARN = {"allocation", "deallocation", "autoallocation", "migration"}
 TRADED = "trade"
 TRANSFERS = {"deposit", "withdrawal"}
@@ -40,10 +37,9 @@ INSTANT = {"spend", "receive"}
 
 
 def asset_code(code: str) -> str:
-    """The asset a Kraken code stands for: staking variants folded into their asset."""
-    found = _VARIANT.match(code)
-    base = found.group("base") if found else code
-    return _RENAMED.get(base, base)
+    """The asset a Kraken code stands for: staking variants folded into their asset, legacy codes
+    to their coin (the one table: engine.ledger.assets)."""
+    return canonical_asset(code)
 
 
 @dataclass(frozen=True)
