@@ -115,7 +115,7 @@ class Session:
         self.before_load: list[Callable[[Progress], object]] = []
         self.planner = Planner(self.engine)
         self.last_tick: tuple[ScanContext, dict[str, Amount], list[Step], Tick] | None = None  # see tick()
-        self.store_seen: tuple[int, tuple[int, int]] | None = None  # (data version, ledger mark) loaded
+        self.store_seen: tuple[int, tuple[int, ...]] | None = None  # (data version, ledger mark) loaded
 
     @property
     def config(self) -> Config:
