@@ -26,6 +26,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
+from pathlib import Path
 from typing import Protocol
 
 from engine.config.load import Config
@@ -151,6 +152,37 @@ def fill_prices(
     return report
 
 
+def fill_configured(
+    store: Store,
+    config: Config,
+    clock: Callable[[], EpochMicros],
+    day_of: Callable[[EpochMicros], DayOrdinal],
+    file: Path | None = None,
+    *,
+    offline: bool = False,
+    retry_missing: bool = False,
+) -> FillReport:
+    """The fill as configured: `file` (else prices.history_file), then the exchanges of
+    prices.history_sources unless `offline` (ccxt is loaded only then). Nothing to price and no
+    file: nothing is read."""
+    from engine.imports.price_history import read_history_file
+
+    prices = config.prices
+    chosen = file or (Path(prices.history_file).expanduser() if prices.history_file else None)
+    history = read_history_file(chosen) if chosen is not None else None
+    if history is None and not store.flagged_count():
+        return FillReport()
+    lookup: Lookup | None = None
+    why = "no exchange asked (prices.history_sources is empty)"
+    if offline:
+        why = "no exchange asked (--offline)"
+    elif prices.history_sources:
+        from engine.exchanges.history_prices import CandleHistory
+
+        lookup = CandleHistory.from_config(store, prices, clock, retry_missing)
+    return fill_prices(store, config, clock(), day_of, history, lookup, why)
+
+
 def _first(gap: _Gap, price_of: Callable[[str], FoundPrice | None]) -> tuple[str, FoundPrice] | None:
     for asset in gap.need.assets:
         found = price_of(asset)
@@ -185,27 +217,31 @@ def _save(
     now: EpochMicros,
     report: FillReport,
 ) -> None:
-    """Every record with a new price: its legs rebuilt from all its prices, with the new fills."""
+    """Every record with a new price: its legs rebuilt from the prices its gaps took (kept or
+    new), with the new fills; an earlier fill no gap takes any more (the file gave the other asset
+    of a trade) is dropped."""
     by_event: dict[int, list[_Gap]] = {}
     for gap in gaps:
         by_event.setdefault(gap.event_id, []).append(gap)
     refilled = []
     for event_id, own in by_event.items():
-        new = [gap for gap in own if gap.new and gap.chosen is not None]
-        if not new:
+        if not any(gap.new for gap in own):
             continue
-        event = own[0].event
-        prices = {asset: found.price for asset, found in earlier.get(event_id, {}).items()}
+        event, before = own[0].event, earlier.get(event_id, {})
+        prices = {}
         fills = []
-        for gap in new:
-            assert gap.chosen is not None
+        for gap in own:
+            if gap.chosen is None:
+                continue
             asset, found = gap.chosen
             prices[asset] = found.price
-            fills.append(Fill(event_id, asset, found, now))
-            report.filled[(found.source, found.interval)] += 1
-            report.replaced += asset in earlier.get(event_id, {})
+            if gap.new:
+                fills.append(Fill(event_id, asset, found, now))
+                report.filled[(found.source, found.interval)] += 1
+                report.replaced += any(a in before for a in gap.need.assets)
         valued = priced(event, prices, usd_assets(event))
-        refilled.append(Refilled(event_id, legs_for(valued, event_id, usd_assets(event)), fills))
+        dropped = tuple(sorted(set(before) - set(prices)))
+        refilled.append(Refilled(event_id, legs_for(valued, event_id, usd_assets(event)), fills, dropped))
         left = flags_of(valued, usd_assets(event))
         if left and all(gap.chosen for gap in own):  # every price found, and still a leg unvalued: say so
             own[0].chosen, own[0].why = None, f"still flagged with every price found: {left[0]}"

@@ -43,6 +43,7 @@ class Refilled(NamedTuple):
     event_id: int
     legs: list[Leg]
     fills: list[Fill]
+    dropped: tuple[str, ...] = ()  # assets whose earlier fill no longer values the record
 
 
 def _optional(stored: str | None) -> Amount | None:
@@ -124,6 +125,10 @@ def save_refilled(conn: sqlite3.Connection, refilled: Sequence[Refilled]) -> Non
                         leg.flag,
                     ),
                 )
+            conn.executemany(
+                "DELETE FROM price_fills WHERE event_id = ? AND asset = ?",
+                [(item.event_id, asset) for asset in item.dropped],
+            )
             # REPLACE deletes and inserts: a changed fill takes a new id, which moves the ledger mark
             conn.executemany(
                 "INSERT OR REPLACE INTO price_fills (event_id, asset, price, source, market, interval, "

@@ -6,6 +6,7 @@ the position the gate blocked gets a harvest candidate once its reward is priced
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import json
@@ -52,7 +53,7 @@ def test_import_says_what_needs_a_price_and_fill_prices_it_from_the_file(home: P
     assert code == 0
     assert out.splitlines()[-1] == f"imported 11 new event(s) from {LEDGER} (0 already in the store)"
     assert err.splitlines()[-1] == (
-        "warning: 5 value(s) still need a USD price, left out of results: run `harvest prices fill` "
+        "warning: 5 record(s) still need a USD price, left out of results: run `harvest prices fill` "
         "(prices.history_sources is empty: set it to look them up in exchange candles, or give a file)"
     )
     code, out, err = run_cli(capsys, "prices", "fill", "--file", str(prices_file(home)))
@@ -124,7 +125,7 @@ def test_import_fills_from_candles_when_exchanges_are_configured(home: Path, cap
         assert code == 0
         assert out.splitlines()[-1] == "prices: filled 1 value(s) (kraken 1m: 1)"
         assert err.splitlines() == [
-            "warning: 4 value(s) still need a USD price, left out of results: run `harvest prices fill`"
+            "warning: 4 record(s) still need a USD price, left out of results: run `harvest prices fill`"
         ]
         asked = len(fx.requests)
         code, out, _ = run_cli(capsys, "prices", "fill")
@@ -145,7 +146,7 @@ def test_an_exchange_outage_is_one_line_and_exit_1_with_the_rest_filled(home: Pa
         code, out, err = run_cli(capsys, "import", str(LEDGER))
         assert code == 0  # the import itself succeeded
         outage, missing = err.splitlines()
-        assert missing.startswith("warning: 5 value(s) still need a USD price")
+        assert missing.startswith("warning: 5 record(s) still need a USD price")
         assert outage.startswith("harvest: prices: kraken: fetch_ohlcv: exchange unreachable after 1 tries")
         code, out, err = run_cli(capsys, "prices", "fill", "--file", str(prices_file(home)))
         assert code == 1
@@ -158,19 +159,24 @@ def test_an_exchange_outage_is_one_line_and_exit_1_with_the_rest_filled(home: Pa
         assert "kraken" in line
 
 
+def synced_config(home: Path, fx: LoopbackExchange, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Kraken account on the loopback, the prices file and Kraken's candles for history."""
+    monkeypatch.setenv("KR_KEY", fx.kraken.api_key)
+    monkeypatch.setenv("KR_SECRET", fx.kraken.secret)
+    settings = {"urls": ccxt_urls("kraken", fx.base_url), "enableRateLimit": False, "timeout": 2000}
+    config = {"tax": {"timezone": "UTC"},
+              "prices": {"history_file": str(prices_file(home)), "history_sources": ["kraken"],
+                         "history_ccxt": {"kraken": settings}},
+              "accounts": [{"name": "kr", "exchange": "kraken", "api_key_env": "KR_KEY", "secret_env": "KR_SECRET",
+                            "ccxt": settings}]}  # fmt: skip
+    (home / "config.yaml").write_text(yaml.safe_dump(config))
+
+
 @pytest.mark.parametrize("offline", [True, False])
 def test_sync_fills_too_and_offline_asks_no_exchange(home: Path, capsys, monkeypatch, offline: bool):
-    monkeypatch.setenv("KR_KEY", "kr-key-123")
-    monkeypatch.setenv("KR_SECRET", "c2VjcmV0LWtyYWtlbi1zZWNyZXQ=")
     run_cli(capsys, "import", str(LEDGER))
     with LoopbackExchange() as fx:
-        settings = {"urls": ccxt_urls("kraken", fx.base_url), "enableRateLimit": False, "timeout": 2000}
-        config = {"tax": {"timezone": "UTC"},
-                  "prices": {"history_file": str(prices_file(home)), "history_sources": ["kraken"],
-                             "history_ccxt": {"kraken": settings}},
-                  "accounts": [{"name": "kr", "exchange": "kraken", "api_key_env": "KR_KEY", "secret_env": "KR_SECRET",
-                                "ccxt": settings}]}  # fmt: skip
-        (home / "config.yaml").write_text(yaml.safe_dump(config))
+        synced_config(home, fx, monkeypatch)
         if offline:
             code, out, _ = run_cli(capsys, "prices", "fill", "--offline")
             assert "(--offline)" in out
@@ -180,6 +186,21 @@ def test_sync_fills_too_and_offline_asks_no_exchange(home: Path, capsys, monkeyp
             assert "prices: filled 4 value(s) (file:history.csv: 4)" in out.splitlines()
             assert [r for r in fx.requests if "/OHLC" in r]  # the BTC fee was looked up in candles
         assert code == 0
+
+
+def test_the_apps_sync_fills_too(home: Path, capsys, monkeypatch):
+    from tui.cli.app_command import store_sync
+    from tui.cli.context import open_engine
+
+    run_cli(capsys, "import", str(LEDGER))
+    with LoopbackExchange() as fx:
+        synced_config(home, fx, monkeypatch)
+        engine = open_engine(argparse.Namespace(config=None, as_of=None))
+        try:
+            said = store_sync(engine)(lambda step: None)
+        finally:
+            engine.store.close()
+    assert said == "0 new record(s) from 1 account(s), 4 price(s) filled in"
 
 
 def test_an_import_with_values_to_price_and_no_exchange_configured_loads_no_ccxt(home: Path):
@@ -196,7 +217,15 @@ def test_an_import_with_values_to_price_and_no_exchange_configured_loads_no_ccxt
     result = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT, env=env
     )
-    assert "warning: 5 value(s) still need a USD price" in result.stderr
+    assert "warning: 5 record(s) still need a USD price" in result.stderr
     last = result.stdout.splitlines()[-1]
     assert last.startswith("0 ")
     assert not set(last.split()) & {"polars", "textual", "rich", "ccxt"}
+
+
+def test_an_unknown_exchange_id_is_a_config_error(home: Path, capsys):
+    run_cli(capsys, "import", str(LEDGER))
+    configure(home, history_sources=["krakken"])
+    code, out, err = run_cli(capsys, "prices", "fill")
+    assert (code, out) == (2, "")
+    assert err == "harvest: prices.history_sources: unknown exchange id 'krakken' (a ccxt id, e.g. kraken)\n"

@@ -16,7 +16,9 @@ if TYPE_CHECKING:
     from engine.api import Engine
     from engine.exchanges.price_fill import FillReport
 
-NO_SOURCES = "no exchange asked (prices.history_sources is empty)"
+NO_SOURCE_HINT = (
+    " (prices.history_sources is empty: set it to look them up in exchange candles, or give a file)"
+)
 
 
 def add_parser(sub: Subparsers) -> None:
@@ -57,24 +59,16 @@ def cmd_prices(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def run_fill(engine: Engine, file: Path | None, *, offline: bool = False, retry: bool = False) -> FillReport:
-    """The fill: `file` (else prices.history_file), then the exchanges of prices.history_sources
-    unless `offline`."""
-    from engine.exchanges.price_fill import fill_prices
-    from engine.imports.price_history import read_history_file
+    from engine.exchanges.price_fill import fill_configured
 
-    prices = engine.config.prices
-    chosen = file or (Path(prices.history_file).expanduser() if prices.history_file else None)
-    history = read_history_file(chosen) if chosen is not None else None
-    lookup = None
-    why = NO_SOURCES
-    if offline:
-        why = "no exchange asked (--offline)"
-    elif prices.history_sources:
-        from engine.exchanges.history_prices import CandleHistory
-
-        lookup = CandleHistory.from_config(engine.store, prices, engine.clock, retry)
-    report = fill_prices(
-        engine.store, engine.config, engine.clock(), engine.calendar.day, history, lookup, why
+    report = fill_configured(
+        engine.store,
+        engine.config,
+        engine.clock,
+        engine.calendar.day,
+        file,
+        offline=offline,
+        retry_missing=retry,
     )
     if report.filled_count:
         engine.invalidate()
@@ -82,22 +76,23 @@ def run_fill(engine: Engine, file: Path | None, *, offline: bool = False, retry:
 
 
 def fill_after(engine: Engine, out: TextIO) -> int:
-    """After an import or a sync: fill what needs a price (the configured file and exchanges);
-    what was filled on `out`, what is still missing as a warning; 1 when an exchange failed."""
-    if not engine.store.flagged_count():
-        return 0
-    from engine.reports.price_fill_output import filled_words
+    """After an import or a sync: fill what needs a price with the configured file and exchanges
+    (with neither, only count it); what was filled on `out`, what still needs a price as a
+    warning; 1 when an exchange failed."""
+    prices = engine.config.prices
+    failed = 0
+    if prices.history_sources or prices.history_file:
+        from engine.reports.price_fill_output import filled_words
 
-    report = run_fill(engine, None)
-    if report.filled_count:
-        out.write(f"prices: filled {filled_words(report)}\n")
-    failed = _failures(report)
-    if report.missing_count:
-        hint = ""
-        if not engine.config.prices.history_sources and not engine.config.prices.history_file:
-            hint = " (prices.history_sources is empty: set it to look them up in exchange candles, or give a file)"
+        report = run_fill(engine, None)
+        if report.filled_count:
+            out.write(f"prices: filled {filled_words(report)}\n")
+        failed = _failures(report)
+    left = engine.store.flagged_count()
+    if left:
+        hint = "" if prices.history_sources or prices.history_file else NO_SOURCE_HINT
         print(
-            f"warning: {report.missing_count} value(s) still need a USD price, left out of results: "
+            f"warning: {left} record(s) still need a USD price, left out of results: "
             f"run `harvest prices fill`{hint}",
             file=sys.stderr,
         )

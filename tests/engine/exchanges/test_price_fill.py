@@ -138,6 +138,30 @@ def test_candles_fill_what_the_file_lacks_and_the_files_price_then_replaces_a_ca
     assert sol == [("150.00", "file:history.csv"), ("160.00", "file:history.csv")]
 
 
+def test_a_files_price_for_what_a_trade_gave_replaces_a_candles_for_what_it_received(
+    engine: Engine, tmp_path: Path
+):
+    with LoopbackExchange() as fx:
+        fx.kraken.candles.add("DOT/USD", "1m", parse_timestamp("2024-06-01T16:00:00Z") // 1000, "6.5")
+
+        def factory(source: str):  # noqa: ANN202
+            return public_client(source, {"urls": ccxt_urls(source, fx.base_url), "enableRateLimit": False})
+
+        assert fill(
+            engine, lookup=CandleHistory(engine.store, ["kraken"], ["USD"], factory, lambda: NOW)
+        ).filled == (Counter({("kraken", "1m"): 1}))
+    lots = {lot.lot_id: lot.basis for lot in engine.lots().open_lots}
+    assert lots["TT3AAA-BBBBB-CCCC11"] == fp.parse("975")  # 150 DOT at $6.50
+    eth_only = history_file(tmp_path, "asset,timestamp,price\nETH,2024-06-01T16:00:00Z,3600\n")
+    report = fill(engine, history_file=eth_only)
+    assert (report.filled, report.replaced) == (Counter({("file:history.csv", "file"): 1}), 1)
+    engine.invalidate()
+    lots = {lot.lot_id: lot.basis for lot in engine.lots().open_lots}
+    assert lots["TT3AAA-BBBBB-CCCC11"] == fp.parse("1440")  # the 0.4 ETH given, at $3,600
+    trade = [(f.asset, f.found.source) for f in engine.store.listed_fills() if f.ref == "TT3AAA-BBBBB-CCCC11"]
+    assert trade == [("ETH", "file:history.csv")]
+
+
 def test_an_older_store_gains_the_fill_tables_on_open(tmp_path: Path):
     path = tmp_path / "old.sqlite3"
     with Store(path) as store:
