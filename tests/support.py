@@ -51,6 +51,10 @@ def engine_from_csv(
 def as_schema(conn, version: int) -> None:  # noqa: ANN001
     """Mark a store as an older schema, dropping what later migrations added, so opening it runs
     them as on a store that old (a test's stand-in for a store written by an older harvest)."""
+    if version < 11:
+        conn.execute("DROP TABLE IF EXISTS price_fills")
+        conn.execute("DROP TABLE IF EXISTS history_prices")
+        conn.execute("DROP INDEX IF EXISTS legs_flagged")
     if version < 10:
         conn.execute("DROP TABLE IF EXISTS cross_source")
         conn.execute("DROP INDEX IF EXISTS events_synced_fills")

@@ -20,9 +20,11 @@ from engine.config.parsers import (
     day_list,
     decimal_value,
     env_name,
+    exchange_ids,
     integer,
     iso_date,
     optional,
+    settings_by_exchange,
     sink_list,
     string_list,
     string_map,
@@ -139,6 +141,13 @@ class PricesConfig:
     stale_after_seconds: int = setting(integer(1, 365 * DAY_SECONDS), 120)
     poll_seconds: int = setting(integer(1, DAY_SECONDS), 15)
     file: str | None = setting(optional(text), None)  # CSV asset,price (USD): prices without exchange keys
+    # prices of past records without a USD value (engine.exchanges.price_fill): public candles of
+    # these exchanges, in order (none by default: a lookup reaches the internet only when asked),
+    # in these quotes (a USDC or USDT close taken as USD), and a CSV asset,timestamp,price
+    history_sources: list[str] = setting(exchange_ids, [])
+    history_quotes: list[str] = setting(string_list, ["USD", "USDC", "USDT"])
+    history_file: str | None = setting(optional(text), None)
+    history_ccxt: dict[str, dict[str, Any]] = setting(settings_by_exchange, {})
 
 
 @dataclass(frozen=True)

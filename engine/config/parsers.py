@@ -122,6 +122,32 @@ def string_list(raw: Any) -> list[str]:
     return [v.strip().upper() for v in raw]
 
 
+def exchange_ids(raw: Any) -> list[str]:
+    """ccxt exchange ids, in order (lower case, as ccxt spells them: kraken, coinbase)."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or not all(isinstance(v, str) and v.strip() for v in raw):
+        raise ValueError("expected a list of exchange ids, e.g. [kraken, coinbase]")
+    ids = [v.strip().lower() for v in raw]
+    for name in ids:
+        if not name.replace("_", "").isalnum():
+            raise ValueError(f"expected ccxt exchange ids (letters, digits, '_'), got {name!r}")
+    if len(set(ids)) != len(ids):
+        raise ValueError("an exchange is listed twice")
+    return ids
+
+
+def settings_by_exchange(raw: Any) -> dict[str, dict[str, Any]]:
+    """exchange id -> a mapping (merged into that exchange's ccxt constructor config)."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not all(
+        isinstance(k, str) and isinstance(v, dict) for k, v in raw.items()
+    ):
+        raise ValueError("expected exchange ids, each with a mapping, e.g. {kraken: {timeout: 60000}}")
+    return {k.strip().lower(): v for k, v in raw.items()}
+
+
 def account_name(raw: Any) -> str:
     name = text(raw)
     if not all(c.isalnum() or c in "-_." for c in name):

@@ -1,16 +1,20 @@
 """Noticing what another process changed in the store (`harvest import`, `sync`, `watch` beside
 the app): SQLite's data version moves when another connection commits; the ledger's marks tell
 a change the lots depend on (a new batch of events, a sale linked to its identification, a user's
-decision) from
-one that only needs a recompute (prices, checklist steps)."""
+decision) from one that only needs a recompute (prices, checklist steps). A price filled in for a
+record values its legs anew: the fills' latest id is part of the mark."""
 
 from __future__ import annotations
 
 import sqlite3
 
-# (latest import batch, identifications linked to a sale, decisions made or undone): a user's
-# decision (a pair, a classification, an alias) changes the lots like an import does
-LedgerMark = tuple[int, int, int]
+from engine.store.decision_tables import DECISIONS_SINCE
+from engine.store.fill_tables import FILLS_SINCE
+
+# (latest import batch, identifications linked to a sale, decisions made or undone, latest price
+# fill): a user's decision (a pair, a classification, an alias) or a filled price changes the lots
+# like an import does
+LedgerMark = tuple[int, int, int, int]
 
 
 def data_version(conn: sqlite3.Connection) -> int:
@@ -19,9 +23,15 @@ def data_version(conn: sqlite3.Connection) -> int:
 
 
 def ledger_mark(conn: sqlite3.Connection) -> LedgerMark:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    decisions = (
+        "(SELECT coalesce(max(id), 0) + count(undone_at) FROM decisions)"
+        if version >= DECISIONS_SINCE
+        else "0"
+    )
+    fills = "(SELECT coalesce(max(id), 0) FROM price_fills)" if version >= FILLS_SINCE else "0"
     row = conn.execute(
         "SELECT (SELECT coalesce(max(id), 0) FROM batches), "
-        "(SELECT count(*) FROM identifications WHERE sale_ref IS NOT NULL), "
-        "(SELECT coalesce(max(id), 0) + count(undone_at) FROM decisions)"
+        f"(SELECT count(*) FROM identifications WHERE sale_ref IS NOT NULL), {decisions}, {fills}"
     ).fetchone()
-    return int(row[0]), int(row[1]), int(row[2])
+    return int(row[0]), int(row[1]), int(row[2]), int(row[3])

@@ -11,6 +11,8 @@ from engine.core.units import EpochMicros
 from engine.ledger.decisions import KINDS, Decision, detail_text
 from engine.store.connection import write_transaction
 
+DECISIONS_SINCE = 11  # the schema version that has the table (an older store may be open read-only)
+
 
 class UnknownDecision(StoreError):
     """An undo named a decision the store does not hold, or one already undone."""
@@ -57,6 +59,8 @@ def undo_decision(conn: sqlite3.Connection, decision_id: int, now: EpochMicros) 
 
 def decisions(conn: sqlite3.Connection, include_undone: bool = False) -> list[Decision]:
     """Every decision (or those in force), oldest first."""
+    if conn.execute("PRAGMA user_version").fetchone()[0] < DECISIONS_SINCE:  # older, read-only: none yet
+        return []
     where = "" if include_undone else " WHERE undone_at IS NULL"
     return [
         _decision(row)

@@ -127,5 +127,20 @@ MIGRATIONS: tuple[str, ...] = (
         reason TEXT NOT NULL, made_at INTEGER NOT NULL, undone_at INTEGER);
     CREATE INDEX IF NOT EXISTS decisions_in_force ON decisions (kind, subject) WHERE undone_at IS NULL;
     """,
+    # 12: prices filled in for records without a USD value (engine.exchanges.price_fill): each
+    # filled price with the record it values, its source, candle interval and time (a refill moves
+    # the id: the ledger mark); candles looked up, found or not, per asset, minute and exchange;
+    # and the flagged legs by record, so finding what needs a price reads no other leg
+    """
+    CREATE TABLE IF NOT EXISTS price_fills (
+        id INTEGER PRIMARY KEY, event_id INTEGER NOT NULL REFERENCES events(id), asset TEXT NOT NULL,
+        price TEXT NOT NULL, source TEXT NOT NULL, market TEXT, interval TEXT NOT NULL,
+        priced_at INTEGER NOT NULL, filled_at INTEGER NOT NULL, UNIQUE (event_id, asset));
+    CREATE TABLE IF NOT EXISTS history_prices (
+        asset TEXT NOT NULL, minute INTEGER NOT NULL, source TEXT NOT NULL, price TEXT, market TEXT,
+        interval TEXT, priced_at INTEGER, why TEXT, fetched_at INTEGER NOT NULL,
+        PRIMARY KEY (asset, minute, source)) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS legs_flagged ON legs (event_id) WHERE flag IS NOT NULL;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,6 +1,6 @@
 """The local store: one SQLite file (WAL) holding every event, its ledger legs and batches, the
 checklist, prices and sync state. `Store` is the face callers hold; each concept's SQL lives in
-its own module beside it (connection, ledger_tables, price_tables, sync_tables,
+its own module beside it (connection, ledger_tables, price_tables, fill_tables, sync_tables,
 checklist_tables, identifications), and Store delegates to them."""
 
 from __future__ import annotations
@@ -13,17 +13,20 @@ from engine.core.units import Amount, EpochMicros, EpochMillis
 from engine.ledger.decisions import Decision
 from engine.ledger.events import Event
 from engine.ledger.identity import AssetIdentity, Record
+from engine.ledger.price_needs import FoundPrice
 from engine.ledger.records import Ledger
 from engine.store import (
     asset_tables,
     changes,
     decision_tables,
+    fill_tables,
     ledger_tables,
     market_tables,
     price_tables,
     sync_tables,
 )
 from engine.store.connection import connect, default_store_path, read_snapshot, write_transaction
+from engine.store.fill_tables import Cached, ListedFill, Refilled
 from engine.store.ledger_tables import ImportSummary, Trade, Unclassified, keys_of
 
 # the names callers import from here
@@ -153,6 +156,38 @@ class Store:
     def last_prices(self) -> tuple[dict[str, Amount], EpochMicros | None]:
         """The last stored price of each asset, and the oldest of their times."""
         return price_tables.last_prices(self.conn)
+
+    # -- prices filled in for records without a USD value (fill_tables) ------------------------
+
+    def flagged_count(self) -> int:
+        """How many records have a leg without a USD value."""
+        return fill_tables.flagged_count(self.conn)
+
+    def flagged_events(self, with_fills: bool = False) -> list[tuple[int, Event]]:
+        """(event id, record) of the records without a USD value (`with_fills`: and those valued by
+        filled prices), in time order."""
+        return fill_tables.flagged_events(self.conn, with_fills)
+
+    def fills_for(self, event_ids: Sequence[int]) -> dict[int, dict[str, FoundPrice]]:
+        return fill_tables.fills_for(self.conn, event_ids)
+
+    def save_refilled(self, refilled: Sequence[Refilled]) -> None:
+        """Records valued again: their legs replaced, their fills recorded (one transaction)."""
+        fill_tables.save_refilled(self.conn, refilled)
+
+    def listed_fills(self) -> list[ListedFill]:
+        return fill_tables.listed_fills(self.conn)
+
+    def cached_history(
+        self, source: str, keys: Sequence[tuple[str, EpochMicros]]
+    ) -> dict[tuple[str, EpochMicros], Cached]:
+        """What `source`'s candles said for these (asset, minute) keys, where it was asked."""
+        return fill_tables.cached_history(self.conn, source, keys)
+
+    def save_history(
+        self, source: str, answers: dict[tuple[str, EpochMicros], Cached], now: EpochMicros
+    ) -> None:
+        fill_tables.save_history(self.conn, source, answers, now)
 
     # -- sync state ---------------------------------------------------------------------------
 

@@ -47,13 +47,14 @@ def test_commands_keep_their_order_and_help():
         "plan",
         "checklist",
         "sync",
+        "prices",
         "watch",
         "demo",
     ]
     assert list(subcommands(commands["report"])) == [
         "realized", "lots", "8949", "identifications", "preliminary", "methods",
     ]  # fmt: skip
-    for owner in (parser, commands["report"], commands["checklist"], commands["assets"]):
+    for owner in (parser, commands["report"], commands["checklist"], commands["assets"], commands["prices"]):
         assert all(helps(owner).values()), helps(owner)
 
 

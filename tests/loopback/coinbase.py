@@ -14,6 +14,8 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from tests.loopback.candles import CandleBook
+
 PRODUCTS = {"BTC-USD": ("BTC", "USD"), "ETH-USD": ("ETH", "USD"), "SOL-USD": ("SOL", "USD"),
             "ADA-USD": ("ADA", "USD"), "ADA-USDT": ("ADA", "USDT"), "ETH-BTC": ("ETH", "BTC"),
             "USDT-USD": ("USDT", "USD")}  # fmt: skip
@@ -87,6 +89,7 @@ class CoinbaseVenue:
         self.fills: list[Fill] = []
         self.transactions: list[Transaction] = []
         self.closes: dict[str, Decimal] = {}  # symbol -> the 1m close of any minute
+        self.candles = CandleBook()  # candles by market and timeframe, where a test gives them
         self.tickers: dict[str, Decimal] = {}
         self.fill_page_cap = 250  # fills a page at most, whatever `limit` asks
         self.v2_page_cap = 100  # Coinbase's v2 `limit` is 1..100

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
+from tests.loopback import candles
 from tests.loopback.coinbase import FIAT, PRODUCTS, CoinbaseVenue, Fill, Wallet, iso, money
 
 HOST = "api.coinbase.com"
@@ -175,6 +176,11 @@ async def handle(venue: CoinbaseVenue, request: web.Request, path: str, base_url
         return web.json_response({"pagination": pagination, "data": [t.body() for t in chosen]})
     if path.startswith("/api/v3/brokerage/market/products/") and path.endswith("/candles"):
         base, quote = PRODUCTS[path.split("/")[6]]
+        if venue.candles.serves(f"{base}/{quote}"):
+            rows = candles.coinbase_candles(
+                venue.candles, f"{base}/{quote}", q["granularity"], int(q["start"]), int(q["end"])
+            )
+            return web.json_response({"candles": rows})
         close = venue.closes.get(f"{base}/{quote}")
         start, end = int(q["start"]), int(q["end"])
         c = "" if close is None else f"{close:f}"

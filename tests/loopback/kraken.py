@@ -14,7 +14,7 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.loopback import kraken_ledger
+from tests.loopback import candles, kraken_ledger
 
 ASSETS = {"XXBT": "BTC", "ZUSD": "USD", "XETH": "ETH", "SOL": "SOL", "DOT": "DOT", "USDT": "USDT"}
 VARIANTS = ["DOT.S", "DOT28.S", "XBT.M", "ETH2.S", "ETH2"]  # staking variants Kraken lists as assets
@@ -75,6 +75,11 @@ async def handle(venue: Any, request: web.Request, path: str) -> web.StreamRespo
         return _ok({p: {"a": ["1", "1", "1.0"], "b": ["1", "1", "1.0"], "c": [str(venue.tickers[_unified(p)]), "1"],
                         "v": [now, now], "p": ["1", "1"], "t": [1, 1], "l": ["1", "1"], "h": ["1", "1"], "o": "1"}
                     for p in pairs if p in PAIRS and _unified(p) in venue.tickers})  # fmt: skip
+    if path == "/0/public/OHLC" and venue.candles.serves(_unified(q["pair"])):
+        rows = candles.kraken_ohlc(
+            venue.candles, _unified(q["pair"]), int(q.get("interval", 1)), int(q.get("since", 0))
+        )
+        return _ok({q["pair"]: rows, "last": rows[-1][0] if rows else int(q.get("since", 0))})
     if path == "/0/public/OHLC":
         close = venue.closes.get(_unified(q["pair"]))
         since = int(q.get("since", 0))  # exclusive: the first candle is the next interval's

@@ -17,6 +17,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from tests.loopback import binance, bitstamp, coinbase, coinbase_http, gemini, kraken
+from tests.loopback.candles import CandleBook
 
 
 @dataclass
@@ -52,6 +53,7 @@ class Venue:
     deposits: list[Transfer] = field(default_factory=list)
     withdrawals: list[Transfer] = field(default_factory=list)
     closes: dict[str, Decimal] = field(default_factory=dict)  # symbol -> 1m close used for any minute
+    candles: CandleBook = field(default_factory=CandleBook)  # candles by market and timeframe (Kraken)
     tickers: dict[str, Decimal] = field(default_factory=dict)
     # how the venue numbers trades: "market" (Binance: each market counts from 1, so one id
     # appears in several markets) or "global"

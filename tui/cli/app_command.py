@@ -100,6 +100,7 @@ def store_sync(engine: Engine) -> SyncRunner:
     app reloads (and reconciles its checklist) after it."""
 
     def run(progress: Callable[[str], None]) -> str:
+        from engine.exchanges.price_fill import fill_configured
         from engine.exchanges.sync import sync_accounts
         from engine.store.store import open_store
 
@@ -109,15 +110,19 @@ def store_sync(engine: Engine) -> SyncRunner:
         store = open_store(engine.store.path)
         try:
             results = sync_accounts(engine.config, store, None, report)
+            # then, as `harvest sync` does, the prices records came without (README: Prices for history)
+            prices = fill_configured(store, engine.config, engine.clock, engine.calendar.day)
         finally:
             store.close()
         failed = [f"{r.account}: {r.error}" for r in results if not r.ok]
         failed += [
             f"{r.account}: incomplete: " + "; ".join(r.incomplete) for r in results if r.ok and r.incomplete
         ]
+        failed += [f"prices: {source}: {reason}" for source, reason in sorted(prices.failures.items())]
         added = sum(r.added for r in results)
         if failed:
             raise HarvestError(f"{added} new record(s); failed: " + "; ".join(failed))
-        return f"{added} new record(s) from {len(results)} account(s)"
+        filled = f", {prices.filled_count} price(s) filled in" if prices.filled_count else ""
+        return f"{added} new record(s) from {len(results)} account(s){filled}"
 
     return run

@@ -118,6 +118,9 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
                   f"(kept as stored; check the source): {ids}{more}", file=sys.stderr)  # fmt: skip
     for change in reconcile_checklist(engine) if added else ():
         print(f"checklist: {change}", file=out)
+    from tui.cli.prices_command import fill_after
+
+    fill_after(engine, out)  # an exchange that failed is said; the import itself succeeded
     return 0
 
 

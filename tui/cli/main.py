@@ -19,6 +19,7 @@ from tui.cli import (
     checklist_command,
     demo_command,
     import_command,
+    prices_command,
     report_commands,
     sync_command,
     tax_commands,
@@ -34,6 +35,7 @@ PARSERS = (
     tax_commands.add_parser,
     checklist_command.add_parser,
     sync_command.add_parser,
+    prices_command.add_parser,
     watch_command.add_parser,
     demo_command.add_parser,
 )
@@ -46,6 +48,7 @@ COMMANDS: dict[str, Handler] = {
     "plan": tax_commands.cmd_plan,
     "checklist": checklist_command.cmd_checklist,
     "sync": sync_command.cmd_sync,
+    "prices": prices_command.cmd_prices,
     "watch": watch_command.cmd_watch,
     "demo": demo_command.cmd_demo,
 }
@@ -105,6 +108,9 @@ EXAMPLES = {
     "plan": "harvest plan --goal offset_gains --save",
     "checklist": "harvest checklist advance 1",
     "sync": "harvest sync --account kraken",
+    "prices": "harvest prices fill --file price-history.csv",
+    "fill": "harvest prices fill --file price-history.csv",
+    "list": "harvest prices list --format csv > filled-prices.csv",
     "watch": "harvest watch --once --format json",
     "demo": "harvest demo --lots 100000",
 }

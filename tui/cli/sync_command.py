@@ -33,10 +33,13 @@ def cmd_sync(args: argparse.Namespace, out: TextIO) -> int:
     for report in reports:
         out.write(account_lines(report))
     engine.invalidate()
+    from tui.cli.prices_command import fill_after
+
+    prices_failed = fill_after(engine, out)
     for change in reconcile_checklist(engine):
         out.write(f"checklist: {change}\n")
     # an account that failed, or whose history could not all be read, is not a clean sync
-    return 0 if all(report.complete for report in reports) else 1
+    return 0 if all(report.complete for report in reports) and not prices_failed else 1
 
 
 def account_lines(report: AccountReport) -> str:

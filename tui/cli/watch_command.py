@@ -74,6 +74,7 @@ def _monitor_sync(engine: Engine, wait: Callable[[float], None]) -> Callable[[],
 
     def sync() -> list[str]:
         from engine.exchanges.ccxt_adapter import open_client
+        from engine.exchanges.price_fill import fill_configured
         from engine.exchanges.sync import sync_accounts
         from engine.store.store import open_store
 
@@ -84,9 +85,12 @@ def _monitor_sync(engine: Engine, wait: Callable[[float], None]) -> Callable[[],
         store = open_store(engine.store.path)
         try:
             reports = sync_accounts(engine.config, store, client_factory=client)
+            # then, as `harvest sync` does, the prices records came without (README: Prices for history)
+            prices = fill_configured(store, engine.config, engine.clock, engine.calendar.day)
         finally:
             store.close()
         failed = [f"{r.account}: {r.error}" for r in reports if not r.ok]
+        failed += [f"prices: {source}: {reason}" for source, reason in sorted(prices.failures.items())]
         return failed + [
             f"{r.account}: incomplete: " + "; ".join(r.incomplete) for r in reports if r.ok and r.incomplete
         ]
