@@ -61,7 +61,9 @@ class TaxConfig:
 @dataclass(frozen=True)
 class LotsConfig:
     method: str = setting(choice("fifo", "lifo", "hifo", "specific"), "fifo")
-    basis_scope: str = setting(choice("per_account", "universal"), "per_account")
+    # universal_until_2025: universal pools before 2025, per account from then on, joined by the
+    # allocation of unused basis (engine.ledger.transition)
+    basis_scope: str = setting(choice("per_account", "universal", "universal_until_2025"), "per_account")
 
 
 @dataclass(frozen=True)

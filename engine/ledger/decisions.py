@@ -25,7 +25,11 @@ ALIAS = "alias"  # subject: a source's asset code; detail {"asset": canonical co
 MIGRATION = "migration"  # subject: "OLD>NEW"; detail {"ratio": decimal text, "at": epoch micros}
 OWN_ADDRESS = "own_address"  # subject: an address; detail {"label": …}
 IGNORE = "ignore"  # subject: a problem's key; detail {}: the reason says why
-KINDS = (PAIR, UNPAIR, CLASSIFY, PRICE, ALIAS, MIGRATION, OWN_ADDRESS, IGNORE)
+# subject: an asset; detail: the whole allocation of its unused basis as of 2025-01-01
+# (engine.ledger.allocation_record); irrevocable (Rev. Proc. 2024-28 §4.02(6)): never undone
+ALLOCATION = "allocation"
+KINDS = (PAIR, UNPAIR, CLASSIFY, PRICE, ALIAS, MIGRATION, OWN_ADDRESS, IGNORE, ALLOCATION)
+IRREVOCABLE = frozenset({ALLOCATION})
 
 
 class Decision(NamedTuple):
