@@ -103,7 +103,10 @@ class AccountConfig:
     secrets_file: str | None = setting(optional(text), None)
     quote_as_usd: list[str] = setting(string_list, ["USD"])
     symbols: list[str] | None = setting(optional(string_list), None)
-    form_8949_box: str = setting(choice("with_basis", "without_basis", "not_reported"), "not_reported")
+    # covered: basis reported for covered lots only (acquired here after 2025, never moved out)
+    form_8949_box: str = setting(
+        choice("with_basis", "without_basis", "not_reported", "covered"), "not_reported"
+    )
     ccxt: dict[str, Any] = setting(any_mapping, {})
 
 

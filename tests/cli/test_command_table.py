@@ -39,7 +39,7 @@ def test_commands_keep_their_order_and_help():
     parser = build_parser()
     commands = subcommands(parser)
     assert list(commands) == [
-        "import", "report", "tax", "scan", "plan", "checklist", "transition", "sync", "watch", "demo",
+        "import", "report", "tax", "scan", "plan", "checklist", "transition", "1099da", "sync", "watch", "demo",
     ]  # fmt: skip
     assert list(subcommands(commands["report"])) == [
         "realized", "lots", "8949", "identifications", "preliminary", "methods",

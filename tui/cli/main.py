@@ -17,6 +17,7 @@ from tui.cli import (
     app_command,
     checklist_command,
     demo_command,
+    form1099_command,
     import_command,
     report_commands,
     sync_command,
@@ -33,6 +34,7 @@ PARSERS = (
     tax_commands.add_parser,
     checklist_command.add_parser,
     transition_command.add_parser,
+    form1099_command.add_parser,
     sync_command.add_parser,
     watch_command.add_parser,
     demo_command.add_parser,
@@ -45,6 +47,7 @@ COMMANDS: dict[str, Handler] = {
     "plan": tax_commands.cmd_plan,
     "checklist": checklist_command.cmd_checklist,
     "transition": transition_command.cmd_transition,
+    "1099da": form1099_command.cmd_1099da,
     "sync": sync_command.cmd_sync,
     "watch": watch_command.cmd_watch,
     "demo": demo_command.cmd_demo,
@@ -107,6 +110,8 @@ EXAMPLES = {
     "snapshot": "harvest transition snapshot --asset BTC",
     "propose": "harvest transition propose --rule hifo --accounts kraken,coinbase,ledger",
     "record": "harvest transition record --file allocation.csv --made-on 2025-02-15",
+    "1099da": "harvest 1099da import coinbase-1099-da.csv --account coinbase",
+    "reconcile": "harvest 1099da reconcile --year 2026",
     "sync": "harvest sync --account kraken",
     "watch": "harvest watch --once --format json",
     "demo": "harvest demo --lots 100000",
@@ -127,7 +132,7 @@ def _describe(sub: Subparsers) -> None:
     for name, command in sub.choices.items():
         command.description = command.description or help_of.get(name)
         command.formatter_class = argparse.RawDescriptionHelpFormatter
-        if name in EXAMPLES:
+        if name in EXAMPLES and not command.epilog:  # a parser may bring its own (`1099da import`)
             command.epilog = f"example:\n  {EXAMPLES[name]}"
         for action in command._actions:
             if action.dest == "format" and not action.help and action.choices:
