@@ -274,6 +274,14 @@ class Session:
                 said += f" ({rounded_note(sale.rounded_to_step)})"
             return said
 
+    def identification_notice(self, account: str) -> str | None:
+        """Where an identification made today for `account` must go: from 2027, to the broker of
+        an exchange account (engine.planning.broker_notice). Config only: no store read."""
+        from engine.planning.broker_notice import broker_notice
+
+        broker = True if any(a.name == account for a in self.config.accounts) else None
+        return broker_notice(account, self.engine.today(), broker)
+
     def advance(self, number: int, seen: Step | None = None) -> Step:
         """`seen`: the step as the user confirmed it (compare-and-set: see Checklist.advance)."""
         with self.lock:
