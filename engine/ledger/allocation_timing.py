@@ -40,7 +40,7 @@ def timeliness(allocation: Allocation, snapshot: AssetSnapshot, day: DayOf) -> l
             flags.append("not a global allocation: its rule must be in your books before 2025-01-01 "
                          "(Rev. Proc. 2024-28 §5.02(5)(a))")  # fmt: skip
         if first is not None and day(first[0]) <= made:
-            flags.append(f"2025 sales before the allocation was complete (the first on {_on(first, day)}) "
+            flags.append(f"sales from 2025 before the allocation was complete (the first on {_on(first, day)}) "
                          "could identify units only by a standing order (§5.02(5)(c))")  # fmt: skip
     elif first is not None:
         first_day = day(first[0])
@@ -49,10 +49,10 @@ def timeliness(allocation: Allocation, snapshot: AssetSnapshot, day: DayOf) -> l
         else:
             late = made > first_day
         if late:
-            flags.append(f"not timely: made after the first 2025 disposal of {snapshot.asset} "
+            flags.append(f"not timely: made after the first disposal of {snapshot.asset} from 2025 "
                          f"({_on(first, day)}; Rev. Proc. 2024-28 §5.02(4)(a))")  # fmt: skip
         elif made == first_day and allocation.made_on is not None:
-            flags.append(f"made the day of the first 2025 disposal ({_on(first, day)}): timely only if "
+            flags.append(f"made the day of the first disposal from 2025 ({_on(first, day)}): timely only if "
                          "made before it (§5.02(4)(a))")  # fmt: skip
     if made > EXTENDED_DUE_DAY:
         flags.append("not timely: made after October 15, 2026, the 2025 return's due date with an "

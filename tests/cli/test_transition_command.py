@@ -119,10 +119,10 @@ def test_a_bad_allocation_file_names_its_line_and_column(home, capsys):
     ("options", "flags"),
     [
         # recorded today (2026-11-24): after the first 2025 sale (2025-03-01) and after Oct 15, 2026
-        ((), ["not timely: made after the first 2025 disposal of BTC (2025-03-01 in kraken",
+        ((), ["not timely: made after the first disposal of BTC from 2025 (2025-03-01 in kraken",
               "not timely: made after October 15, 2026"]),
         (("--made-on", "2025-02-15"), []),  # before the first sale and the due date: timely
-        (("--made-on", "2025-03-01"), ["made the day of the first 2025 disposal (2025-03-01 in kraken): timely only"]),
+        (("--made-on", "2025-03-01"), ["made the day of the first disposal from 2025 (2025-03-01 in kraken): timely only"]),
     ],
 )  # fmt: skip
 def test_specific_unit_timeliness(home, capsys, options, flags):
