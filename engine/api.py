@@ -14,10 +14,11 @@ from engine.core.errors import ConfigError
 from engine.core.units import Amount, DayOrdinal, EpochMicros
 from engine.imports.generic_csv import read_csv
 from engine.imports.importer import FileReport
+from engine.ledger import allocation_record, transition
 from engine.ledger.events import USD
 from engine.ledger.gains import LotRow, open_lot_rows, realized_rows
 from engine.ledger.lots import match_lots
-from engine.ledger.records import Excluded, LotResult, RealizedRow
+from engine.ledger.records import Excluded, Ledger, LotResult, RealizedRow
 from engine.store.store import ImportSummary, Store, keys_of
 
 
@@ -92,18 +93,40 @@ class Engine:
         chosen = method or self.config.lots.method
         cached = self._lots.get(chosen)
         if cached is None:
-            universal = self.config.lots.basis_scope == "universal"
+            scope = self.config.lots.basis_scope
             with paused_gc():
                 ledger = self.store.ledger()
-                cached = self._lots[chosen] = match_lots(
-                    ledger, chosen, universal, self.calendar.day_function()
-                )
+                if scope == transition.SCOPE:
+                    cached = self._lots[chosen] = self.transition_run(chosen, ledger).result
+                else:
+                    cached = self._lots[chosen] = match_lots(
+                        ledger, chosen, scope == "universal", self.calendar.day_function()
+                    )
             cached.warnings.extend(
                 f"{row.ref}: unclassified import row ({row.kind}, {row.account} {row.asset}) left out "
                 "until it is classified"
                 for row in self.store.unclassified()
             )
         return cached
+
+    def cutover(self) -> EpochMicros:
+        """January 1, 2025, 00:00 in the tax zone: where per-account pools begin (Treas. Reg.
+        §1.1012-1(j); "as of January 1, 2025" is the close of the taxpayer's December 31, 2024)."""
+        return self.calendar.year_bounds(transition.TRANSITION_YEAR)[0]
+
+    def transition_run(
+        self, method: str | None = None, ledger: Ledger | None = None
+    ) -> transition.Transition:
+        """The lots under `universal_until_2025`, with each asset's snapshot as of 2025-01-01 and
+        the allocation applied (the recorded one, else the actual-units default)."""
+        recorded = allocation_record.recorded(self.store.decisions())
+        return transition.match_transition(
+            ledger or self.store.ledger(),
+            method or self.config.lots.method,
+            self.calendar.day_function(),
+            self.cutover(),
+            recorded,
+        )
 
     def realized(
         self, year: int | None = None, method: str | None = None

@@ -91,6 +91,12 @@ class HarvestApp(App[None]):
         yield SystemCommand(
             "Tax profile", "Edit income, filing status, carryforward", self.action_tax_profile
         )
+        yield SystemCommand(
+            "2025 allocation",
+            "Unused basis allocated to accounts (Rev. Proc. 2024-28)",
+            self.action_allocation,
+        )
+        yield SystemCommand("Form 1099-DA", "Your brokers' forms against your sales", self.action_form_1099da)
         yield SystemCommand("Keys and glossary", "Every binding; not tax advice", self.action_help)
 
     def action_help(self) -> None:
@@ -105,6 +111,16 @@ class HarvestApp(App[None]):
 
     def action_sync(self) -> None:
         self.main.sync()
+
+    def action_allocation(self) -> None:
+        from tui.screens.transition import AllocationScreen
+
+        self.push_screen(AllocationScreen(self.session, self.keys))
+
+    def action_form_1099da(self) -> None:
+        from tui.screens.reconcile import ReconcileScreen
+
+        self.push_screen(ReconcileScreen(self.session))
 
     def action_tax_profile(self) -> None:
         from tui.screens.tax_profile import TaxProfileScreen

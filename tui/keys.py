@@ -34,6 +34,8 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("recompute", "r", "recompute", "Recompute", "app"),
     KeySpec("export", "e", "export", "Export", "app"),
     KeySpec("tax_profile", "t", "tax_profile", "Tax", "app"),
+    KeySpec("allocation", "l", "allocation", "2025 allocation", "app", show=False),
+    KeySpec("form_1099da", "f", "form_1099da", "1099-DA", "app", show=False),
     KeySpec("palette", "ctrl+p", "command_palette", "Commands", "app", show=False),
     # the main screen and its panes
     KeySpec("next_pane", "tab", "next_pane", "Pane", "main", show=False),
@@ -50,6 +52,9 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("back", "escape,q", "app.pop_screen", "Back", "detail"),
     KeySpec("close_help", "escape,q", "dismiss", "Close", "help"),  # first: the footer shows esc
     KeySpec("help", "question_mark", "dismiss", "Close", "help"),  # the help key closes it again
+    KeySpec("back", "escape,q", "app.pop_screen", "Back", "allocation"),
+    KeySpec("record_allocation", "r", "record", "Record suggestion", "allocation"),
+    KeySpec("back", "escape,q", "app.pop_screen", "Back", "form_1099da"),
     KeySpec("save_profile", "ctrl+s", "save", "Save", "tax_profile"),
     KeySpec("cancel_profile", "escape", "cancel", "Cancel", "tax_profile"),
     KeySpec("yes", "y", "answer(True)", "Yes", "confirm"),
@@ -73,6 +78,8 @@ HELP_ROWS: tuple[HelpRow, ...] = (
     HelpRow("anywhere", ("recompute",), "recompute (reload the store)"),
     HelpRow("anywhere", ("export",), "export the checklist (CSV)"),
     HelpRow("anywhere", ("tax_profile",), "tax profile"),
+    HelpRow("anywhere", ("allocation",), "the 2025 allocation of unused basis to accounts"),
+    HelpRow("anywhere", ("form_1099da",), "Form 1099-DA against your sales (this tax year)"),
     HelpRow("anywhere", ("palette",), "command palette"),
     HelpRow("anywhere", ("help",), "this help"),
     HelpRow("anywhere", ("quit",), "quit"),

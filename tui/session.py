@@ -26,6 +26,13 @@ from engine.planning.scan import Tick
 from engine.planning.scan_context import ScanContext
 from engine.reports.planning_output import rounded_note
 from engine.store.changes import LedgerMark
+from tui.transition_views import (
+    AllocationView,
+    ReconcileView,
+    allocation_view,
+    reconcile_view,
+    record_suggestion,
+)
 
 
 @dataclass(frozen=True)
@@ -273,6 +280,28 @@ class Session:
             if sale.rounded_to_step is not None:
                 said += f" ({rounded_note(sale.rounded_to_step)})"
             return said
+
+    def allocations(self) -> AllocationView:
+        """The 2025 allocation per asset: recorded, or harvest's suggestion (tui.transition_views)."""
+        with self.lock:
+            return allocation_view(self.engine)
+
+    def record_suggestion(self, asset: str) -> str:
+        with self.lock:
+            return record_suggestion(self.engine, asset)
+
+    def reconciliation(self) -> ReconcileView:
+        """The tax year's Forms 1099-DA against harvest's sales."""
+        with self.lock:
+            return reconcile_view(self.engine)
+
+    def identification_notice(self, account: str) -> str | None:
+        """Where an identification made today for `account` must go: from 2027, to the broker of
+        an exchange account (engine.planning.broker_notice). Config only: no store read."""
+        from engine.planning.broker_notice import broker_notice
+
+        broker = True if any(a.name == account for a in self.config.accounts) else None
+        return broker_notice(account, self.engine.today(), broker)
 
     def advance(self, number: int, seen: Step | None = None) -> Step:
         """`seen`: the step as the user confirmed it (compare-and-set: see Checklist.advance)."""

@@ -39,8 +39,9 @@ def _sale(step: Step) -> str:
     return f"{fmt.exact_qty(step.quantity)} {step.asset} on {step.account}"
 
 
-def advance_question(step: Step, target: str) -> str:
-    """The confirmation for moving `step` on to `target` (what `next_state` said it would be)."""
+def advance_question(step: Step, target: str, notice: str | None = None) -> str:
+    """The confirmation for moving `step` on to `target` (what `next_state` said it would be);
+    `notice`: where an identification made now must go (engine.planning.broker_notice)."""
     n = step.number
     ask = {
         IDENTIFIED: f"Record the identification of lots {step.lots} for selling {_sale(step)}, now, before the sale?",
@@ -49,6 +50,8 @@ def advance_question(step: Step, target: str) -> str:
         REBOUGHT: f"Record the rebuy of {_sale(step)}, now (step {n})?",
         DONE: f"Mark step {n} done" + ("?" if step.rebuy else f" ({step.asset} has no rebuy)?"),
     }[target]
+    if notice and target == IDENTIFIED:
+        ask = f"{ask}\n{notice}"
     return f"{ask}\nstep {n}: {state_words(step.state)} → {state_words(target)}"
 
 

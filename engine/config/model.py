@@ -113,7 +113,9 @@ class TaxConfig:
 @dataclass(frozen=True)
 class LotsConfig:
     method: str = setting(choice("fifo", "lifo", "hifo", "specific"), "fifo")
-    basis_scope: str = setting(choice("per_account", "universal"), "per_account")
+    # universal_until_2025: universal pools before 2025, per account from then on, joined by the
+    # allocation of unused basis (engine.ledger.transition)
+    basis_scope: str = setting(choice("per_account", "universal", "universal_until_2025"), "per_account")
 
 
 @dataclass(frozen=True)
@@ -160,7 +162,10 @@ class AccountConfig:
     secrets_file: str | None = setting(optional(text), None)
     quote_as_usd: list[str] = setting(string_list, ["USD"])
     symbols: list[str] | None = setting(optional(string_list), None)
-    form_8949_box: str = setting(choice("with_basis", "without_basis", "not_reported"), "not_reported")
+    # covered: basis reported for covered lots only (acquired here after 2025, never moved out)
+    form_8949_box: str = setting(
+        choice("with_basis", "without_basis", "not_reported", "covered"), "not_reported"
+    )
     ccxt: dict[str, Any] = setting(any_mapping, {})
 
 

@@ -28,7 +28,14 @@ ALIAS = "alias"  # subject: a source's asset code; detail {"asset": canonical co
 MIGRATION = "migration"
 OWN_ADDRESS = "own_address"  # subject: an address; detail {"label": …}
 IGNORE = "ignore"  # subject: a problem's key; detail {}: the reason says why
-KINDS = (PAIR, UNPAIR, CLASSIFY, PRICE, ALIAS, MIGRATION, OWN_ADDRESS, IGNORE)
+# subject: an asset; detail: the whole allocation of its unused basis as of 2025-01-01
+# (engine.ledger.allocation_record); irrevocable (Rev. Proc. 2024-28 §4.02(6)): never undone
+ALLOCATION = "allocation"
+# not a choice but a record the user brought: subject "ACCOUNT:YEAR", detail the rows of that
+# account's Form 1099-DA (engine.ledger.broker_forms); a later import undoes and replaces it
+FORM_1099DA = "form_1099da"
+KINDS = (PAIR, UNPAIR, CLASSIFY, PRICE, ALIAS, MIGRATION, OWN_ADDRESS, IGNORE, ALLOCATION, FORM_1099DA)
+IRREVOCABLE = frozenset({ALLOCATION})
 
 
 class Decision(NamedTuple):

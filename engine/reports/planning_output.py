@@ -297,8 +297,11 @@ def countdown(seconds: int) -> str:
     return f"in {days}d {hours}h" if days else f"in {hours}h {rest // 60}m"
 
 
-def checklist_text(steps: Sequence[Step], now: EpochMicros, zone: tzinfo = UTC) -> str:
-    """The checklist for a person: states and times in words, times in `zone` (the tax zone)."""
+def checklist_text(
+    steps: Sequence[Step], now: EpochMicros, zone: tzinfo = UTC, notices: dict[int, str] | None = None
+) -> str:
+    """The checklist for a person: states and times in words, times in `zone` (the tax zone);
+    `notices`: where a step's identification must go (engine.planning.broker_notice)."""
     if not steps:
         return "No saved plan. Make one with `harvest plan --save`.\n"
     out = []
@@ -326,4 +329,6 @@ def checklist_text(steps: Sequence[Step], now: EpochMicros, zone: tzinfo = UTC) 
             )
         if s.reason:
             out.append(f"    reason: {s.reason}")
+        if notices and s.number in notices:
+            out.append(f"    identification: {notices[s.number]}")
     return "\n".join(out) + "\n"

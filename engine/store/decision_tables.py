@@ -8,7 +8,7 @@ import sqlite3
 
 from engine.core.errors import StoreError
 from engine.core.units import EpochMicros
-from engine.ledger.decisions import KINDS, Decision, detail_text
+from engine.ledger.decisions import IRREVOCABLE, KINDS, Decision, detail_text
 from engine.store.connection import write_transaction
 
 DECISIONS_SINCE = 11  # the schema version that has the table (an older store may be open read-only)
@@ -47,6 +47,9 @@ def record_decision(
 
 def undo_decision(conn: sqlite3.Connection, decision_id: int, now: EpochMicros) -> Decision:
     with write_transaction(conn):
+        kind = conn.execute("SELECT kind FROM decisions WHERE id = ?", (decision_id,)).fetchone()
+        if kind is not None and kind[0] in IRREVOCABLE:
+            raise UnknownDecision(f"decision {decision_id} is a {kind[0]}: irrevocable, it cannot be undone")
         row = conn.execute(
             "UPDATE decisions SET undone_at = ? WHERE id = ? AND undone_at IS NULL "
             "RETURNING id, kind, subject, detail, reason, made_at, undone_at",

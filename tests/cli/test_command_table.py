@@ -46,6 +46,8 @@ def test_commands_keep_their_order_and_help():
         "scan",
         "plan",
         "checklist",
+        "transition",
+        "1099da",
         "sync",
         "prices",
         "watch",

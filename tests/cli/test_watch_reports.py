@@ -131,7 +131,7 @@ def test_form_8949_parts_boxes_and_totals(home, capsys):
     assert main(["report", "8949", "--year", "2026"]) == 0
     table = capsys.readouterr().out
     assert "Totals to carry to Schedule D" in table
-    assert "I     G    49990.00    30005.00  19985.00" in table
+    assert "I     G    49990.00    30005.00        0.00  19985.00" in table  # adjustments (g) total 0
 
 
 def test_identification_log_and_methods(home, capsys):

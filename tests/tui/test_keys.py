@@ -17,12 +17,14 @@ from tui.screens.detail import DetailScreen
 from tui.screens.dialogs import ConfirmScreen, ReasonScreen
 from tui.screens.help import HelpScreen, help_markdown
 from tui.screens.main import MainScreen
+from tui.screens.reconcile import ReconcileScreen
 from tui.screens.tax_profile import TaxProfileScreen
+from tui.screens.transition import AllocationScreen
 from tui.testing import demo_app
 from tui.widgets.panes import CandidatesPane, ChecklistPane, HoldingsPane, Pane
 
 BOUND = [HarvestApp, MainScreen, Pane, HoldingsPane, CandidatesPane, ChecklistPane, DetailScreen, HelpScreen,
-         ConfirmScreen, ReasonScreen, TaxProfileScreen]  # fmt: skip
+         ConfirmScreen, ReasonScreen, TaxProfileScreen, AllocationScreen, ReconcileScreen]  # fmt: skip
 MAIN_SCREEN = {"app", "main", "pane", "holdings", "candidates", "checklist"}
 
 

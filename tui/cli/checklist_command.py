@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from tui.cli.context import Subparsers, open_engine
+
+if TYPE_CHECKING:
+    from engine.api import Engine
+    from engine.planning.checklist import Step
 
 
 def add_parser(sub: Subparsers) -> None:
@@ -42,6 +46,8 @@ def cmd_checklist(args: argparse.Namespace, out: TextIO) -> int:
     if action == "advance":
         step = checklist.advance(args.step, now)
         out.write(f"step {step.number}: {state_words(step.state)}\n")
+        for notice in _notices(engine, [step]).values():
+            out.write(f"  identification: {notice}\n")
     elif action in ("skip", "cancel"):
         step = checklist.skip(args.step, args.reason, now, cancel=action == "cancel")
         out.write(f"step {step.number}: {state_words(step.state)} ({step.reason})\n")
@@ -58,5 +64,17 @@ def cmd_checklist(args: argparse.Namespace, out: TextIO) -> int:
     elif getattr(args, "format", "table") == "json":  # plain `harvest checklist` has no --format
         out.write(json.dumps(fmt.checklist_rows(checklist.steps(), now), indent=2) + "\n")
     else:
-        out.write(fmt.checklist_text(checklist.steps(), now, zone))
+        steps = checklist.steps()
+        out.write(fmt.checklist_text(steps, now, zone, _notices(engine, steps)))
     return 0
+
+
+def _notices(engine: Engine, steps: list[Step]) -> dict[int, str]:
+    """Where each step's identification must go, from 2027 (engine.planning.broker_notice)."""
+    from engine.ledger.broker_forms import stored_forms
+    from engine.planning.broker_notice import broker_accounts, step_notices
+
+    brokers = broker_accounts(
+        (a.name for a in engine.config.accounts), stored_forms(engine.store.decisions())
+    )
+    return step_notices(steps, engine.today(), engine.calendar.day_function(), brokers)

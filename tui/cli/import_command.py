@@ -51,6 +51,11 @@ def add_parser(sub: Subparsers) -> None:
         help="read any other CSV with a mapping file: column → field, side, date format, zone (see README)",
     )
     imp.add_argument("--dry-run", action="store_true", help="read and summarise; write nothing")
+    imp.add_argument("--opening-lots", type=Path, metavar="FILE", help="start from the lots held on a date "
+                     "(CSV account,asset,quantity,basis,acquired,lot_id,as_of; see README)")  # fmt: skip
+    imp.add_argument(
+        "--lots-as-of", metavar="DATE", help="with --opening-lots: the date of every lot (no as_of column)"
+    )
     imp.add_argument(
         "--formats", action="store_true", help="list the formats harvest reads and where to export them"
     )
@@ -66,6 +71,12 @@ def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
 def _import(args: argparse.Namespace, out: TextIO) -> int:
     if args.formats:
         return _list_formats(out)
+    if args.opening_lots is not None:
+        from tui.cli.opening_lots_command import import_opening_lots
+
+        return import_opening_lots(args, out)
+    if args.lots_as_of:
+        raise InputError("import: --lots-as-of goes with --opening-lots FILE")
     if not args.paths:
         raise InputError("import: give one or more files to import (or --formats to list what harvest reads)")
     from engine.core.dates import load_zone

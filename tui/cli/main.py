@@ -18,11 +18,13 @@ from tui.cli import (
     assets_command,
     checklist_command,
     demo_command,
+    form1099_command,
     import_command,
     prices_command,
     report_commands,
     sync_command,
     tax_commands,
+    transition_command,
     watch_command,
 )
 from tui.cli.context import Handler, Subparsers
@@ -34,6 +36,8 @@ PARSERS = (
     report_commands.add_parser,
     tax_commands.add_parser,
     checklist_command.add_parser,
+    transition_command.add_parser,
+    form1099_command.add_parser,
     sync_command.add_parser,
     prices_command.add_parser,
     watch_command.add_parser,
@@ -47,6 +51,8 @@ COMMANDS: dict[str, Handler] = {
     "scan": tax_commands.cmd_scan,
     "plan": tax_commands.cmd_plan,
     "checklist": checklist_command.cmd_checklist,
+    "transition": transition_command.cmd_transition,
+    "1099da": form1099_command.cmd_1099da,
     "sync": sync_command.cmd_sync,
     "prices": prices_command.cmd_prices,
     "watch": watch_command.cmd_watch,
@@ -107,6 +113,12 @@ EXAMPLES = {
     "scan": "harvest scan --prices prices.csv",
     "plan": "harvest plan --goal offset_gains --save",
     "checklist": "harvest checklist advance 1",
+    "transition": "harvest transition propose --format csv > allocation.csv",
+    "snapshot": "harvest transition snapshot --asset BTC",
+    "propose": "harvest transition propose --rule hifo --accounts kraken,coinbase,ledger",
+    "record": "harvest transition record --file allocation.csv --made-on 2025-02-15",
+    "1099da": "harvest 1099da import coinbase-1099-da.csv --account coinbase",
+    "reconcile": "harvest 1099da reconcile --year 2026",
     "sync": "harvest sync --account kraken",
     "prices": "harvest prices fill --file price-history.csv",
     "fill": "harvest prices fill --file price-history.csv",
@@ -130,7 +142,7 @@ def _describe(sub: Subparsers) -> None:
     for name, command in sub.choices.items():
         command.description = command.description or help_of.get(name)
         command.formatter_class = argparse.RawDescriptionHelpFormatter
-        if name in EXAMPLES:
+        if name in EXAMPLES and not command.epilog:  # a parser may bring its own (`1099da import`)
             command.epilog = f"example:\n  {EXAMPLES[name]}"
         for action in command._actions:
             if action.dest == "format" and not action.help and action.choices:

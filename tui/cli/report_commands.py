@@ -89,12 +89,10 @@ def cmd_report_lots(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_report_8949(args: argparse.Namespace, out: TextIO) -> int:
-    from engine.reports.form8949 import form_csv, form_rows, form_table
+    from engine.reports.broker_forms import form_8949
+    from engine.reports.form8949 import form_csv, form_table
 
-    engine = open_engine(args)
-    rows, excluded = engine.realized(args.year)
-    boxes = {a.name: a.form_8949_box for a in engine.config.accounts}
-    form = form_rows(rows, boxes, engine.store.chain_ids())
+    form, excluded = form_8949(open_engine(args), args.year)
     out.write(form_csv(form) if args.format == "csv" else form_table(form))
     if excluded:
         print(

@@ -262,7 +262,8 @@ class MainScreen(Screen[None]):
                         label, lambda: state_words(self.session.advance(step.number, step).state)
                     )
 
-            self.app.push_screen(ConfirmScreen(advance_question(step, target), self.keys), advance)
+            notice = self.session.identification_notice(step.account)  # from 2027: to the broker
+            self.app.push_screen(ConfirmScreen(advance_question(step, target, notice), self.keys), advance)
         else:
 
             def skip(reason: str | None) -> None:
