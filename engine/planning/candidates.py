@@ -14,7 +14,7 @@ import heapq
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from engine.core import fixedpoint as fp
 from engine.core.units import ZERO, Amount
@@ -33,7 +33,26 @@ class TaxOutcome:
     carryforward: Amount
 
 
-TaxFn = Callable[[Amount, Amount], TaxOutcome]  # extra harvested ST and LT loss (positive) -> tax
+class Harvested(NamedTuple):
+    """Losses harvested on top of this year's realized results (positive fixed-point amounts).
+    A long-term collectible's loss is in `long_term` and again in `collectibles`, the part the
+    28% Rate Gain Worksheet nets (IRC 1(h)(5): collectibles held over a year); a short-term
+    collectible's is ordinary short-term."""
+
+    short_term: Amount = ZERO
+    long_term: Amount = ZERO
+    collectibles: Amount = ZERO
+
+    def plus(self, loss: int, long_term: bool, collectible: bool) -> Harvested:
+        if not long_term:
+            return self._replace(short_term=Amount(self.short_term + loss))
+        part = loss if collectible else 0
+        return Harvested(self.short_term, Amount(self.long_term + loss), Amount(self.collectibles + part))
+
+
+NOTHING = Harvested()
+TaxFn = Callable[[Harvested], TaxOutcome]  # this year's tax with these losses harvested
+Collectible = Callable[[str], bool]  # is this asset a collectible (engine.tax.profile.is_collectible)
 
 
 @dataclass(frozen=True)
@@ -91,22 +110,23 @@ def rank_candidates(
     long_term_rate: Decimal,
     warnings_for: Callable[[LotGroup], tuple[str, ...]] = lambda group: (),
     sides_for: Callable[[LotGroup], int] = lambda group: 2,
-    chosen: tuple[Amount, Amount] = (ZERO, ZERO),
+    chosen: Harvested = NOTHING,
+    *,
+    collectible: Collectible,
 ) -> list[Candidate]:
-    """Greedy by marginal net savings, starting after the `chosen` ST and LT losses (positive;
-    the plan's), lazily: a candidate's value usually only falls as more is chosen, so a stale
-    upper bound that still beats the rest is re-evaluated, not every candidate."""
-    st_chosen: int = chosen[0]
-    lt_chosen: int = chosen[1]
-    current = tax(Amount(st_chosen), Amount(lt_chosen))
+    """Greedy by marginal net savings, starting after the `chosen` losses (the plan's), lazily:
+    a candidate's value usually only falls as more is chosen, so a stale upper bound that still
+    beats the rest is re-evaluated, not every candidate."""
+    current = tax(chosen)
+
+    def harvesting(group: LotGroup) -> Harvested:
+        """What is chosen so far, and this group's loss."""
+        return chosen.plus(group.basis - group.value, group.long_term, collectible(group.asset))
 
     def marginal(group: LotGroup) -> tuple[Amount, Amount, Amount]:
         """(tax saved this year, carryforward created, net of trading costs) for this group
         on top of what is chosen so far."""
-        loss = group.basis - group.value  # positive amount
-        extra_st = st_chosen + (loss if not group.long_term else 0)
-        extra_lt = lt_chosen + (loss if group.long_term else 0)
-        after = tax(Amount(extra_st), Amount(extra_lt))
+        after = tax(harvesting(group))
         saving = Amount(current.total_tax - after.total_tax)
         created = Amount(after.carryforward - current.carryforward)
         return saving, created, Amount(saving - costs.cost(group.value, sides_for(group)))
@@ -124,11 +144,8 @@ def rank_candidates(
             heapq.heappush(heap, (-net, index))
             continue
         loss = group.basis - group.value
-        if group.long_term:
-            lt_chosen += loss
-        else:
-            st_chosen += loss
-        current = tax(Amount(st_chosen), Amount(lt_chosen))
+        chosen = harvesting(group)
+        current = tax(chosen)
         sides = sides_for(group)
         deferred = fp.from_decimal(fp.quantize(fp.to_decimal(loss) * long_term_rate)) if sides == 2 else ZERO
         ranked.append(

@@ -18,8 +18,8 @@ import polars as pl
 from engine.core import fixedpoint as fp
 from engine.core.dates import days_to_long_term
 from engine.core.units import ZERO, Amount, DayOrdinal, EpochMicros
-from engine.planning.candidates import Candidate, CostModel, rank_candidates
-from engine.planning.marginal_tax import tax_function
+from engine.planning.candidates import NOTHING, Candidate, CostModel, rank_candidates
+from engine.planning.marginal_tax import collectible_rule, tax_function
 from engine.planning.positions import LotGroup, price_groups, prices_frame
 from engine.planning.scan_context import ScanContext
 from engine.planning.warnings import is_nft
@@ -95,16 +95,19 @@ def asset_detail(
     )
     tax = tax_function(context.profile, context.params, *context.realized)
     harvest = context.config.harvest
+    collectible = collectible_rule(context.config.tax)
     alone = rank_candidates(
         losing,
         tax,
         CostModel(harvest.fee_rate, harvest.spread),
         context.tax_result.marginal_long_term,
         sides_for=_sides,
+        collectible=collectible,
     )
-    short_loss = Amount(sum(g.basis - g.value for g in losing if not g.long_term))
-    long_loss = Amount(sum(g.basis - g.value for g in losing if g.long_term))
-    before, after = tax(ZERO, ZERO), tax(short_loss, long_loss)
+    harvested = NOTHING
+    for group in losing:
+        harvested = harvested.plus(group.basis - group.value, group.long_term, collectible(group.asset))
+    before, after = tax(NOTHING), tax(harvested)
     return AssetDetail(
         account=account,
         asset=asset,

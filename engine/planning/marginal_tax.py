@@ -3,25 +3,35 @@ figure asks (before minus after), memoised because the ranking asks it many time
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import replace
 from functools import lru_cache
 
+from engine.config.load import TaxConfig
 from engine.core import fixedpoint as fp
 from engine.core.units import Amount
-from engine.planning.candidates import TaxOutcome
+from engine.planning.candidates import Collectible, Harvested, TaxFn, TaxOutcome
 from engine.tax.model import TaxProfile, compute_tax
 from engine.tax.params import TaxParams
+from engine.tax.profile import is_collectible
 
 
-def tax_function(
-    profile: TaxProfile, params: TaxParams, realized_st: Amount, realized_lt: Amount
-) -> Callable[[Amount, Amount], TaxOutcome]:
-    """Tax with extra harvested ST/LT losses (positive fixed-point amounts), memoised."""
+def tax_function(profile: TaxProfile, params: TaxParams, realized_st: Amount, realized_lt: Amount) -> TaxFn:
+    """Tax with extra harvested losses, memoised. A collectible part lowers the profile's
+    realized collectibles too, so Schedule D nets it against 28%-rate gain first."""
     st, lt = fp.to_decimal(realized_st), fp.to_decimal(realized_lt)
 
     @lru_cache(maxsize=4096)
-    def outcome(extra_st: Amount, extra_lt: Amount) -> TaxOutcome:
-        result = compute_tax(profile, st - fp.to_decimal(extra_st), lt - fp.to_decimal(extra_lt), params)
+    def outcome(harvested: Harvested) -> TaxOutcome:
+        with_collectibles = profile
+        if harvested.collectibles:
+            collectibles = profile.realized_collectibles - fp.to_decimal(harvested.collectibles)
+            with_collectibles = replace(profile, realized_collectibles=collectibles)
+        result = compute_tax(
+            with_collectibles,
+            st - fp.to_decimal(harvested.short_term),
+            lt - fp.to_decimal(harvested.long_term),
+            params,
+        )
         carry = result.carryforward_out_short_term + result.carryforward_out_long_term
         return TaxOutcome(
             total_tax=fp.from_decimal(fp.quantize(result.total_tax)),
@@ -29,3 +39,8 @@ def tax_function(
         )
 
     return outcome
+
+
+def collectible_rule(tax: TaxConfig) -> Collectible:
+    """The config's answer to "is this asset a collectible?" (NFTs unless marked otherwise)."""
+    return lambda asset: is_collectible(asset, tax)

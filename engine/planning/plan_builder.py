@@ -7,8 +7,8 @@ from __future__ import annotations
 from engine.config.load import Config
 from engine.core import fixedpoint as fp
 from engine.core.units import ZERO, Amount, hours_after
-from engine.planning.candidates import Candidate, CostModel
-from engine.planning.marginal_tax import tax_function
+from engine.planning.candidates import NOTHING, Candidate, CostModel
+from engine.planning.marginal_tax import collectible_rule, tax_function
 from engine.planning.order_steps import round_down_to_step
 from engine.planning.plans import Plan, PlanStep, chosen_candidates, pick_lots
 from engine.planning.positions import group_lots, prices_frame
@@ -31,8 +31,9 @@ def build_plan(
     price_frame = prices_frame(prices)
     tax = tax_function(context.profile, context.params, *context.realized)
     costs = CostModel(context.config.harvest.fee_rate, context.config.harvest.spread)
-    chosen_st = chosen_lt = 0
-    before = tax(ZERO, ZERO)
+    collectible = collectible_rule(context.config.tax)
+    chosen = NOTHING
+    before = tax(chosen)
     for candidate, take_loss in chosen_candidates(candidates, goal, target):
         long_term = candidate.term == "long"
         lots_frame = group_lots(context.frame, price_frame, candidate.account, candidate.asset, long_term)
@@ -51,12 +52,8 @@ def build_plan(
         quantity = Amount(sum(p.quantity for p in picks))
         basis = Amount(sum(p.cost_basis for p in picks))
         proceeds = fp.mul(quantity, price)
-        loss = basis - proceeds
-        if long_term:
-            chosen_lt += loss
-        else:
-            chosen_st += loss
-        after = tax(Amount(chosen_st), Amount(chosen_lt))
+        chosen = chosen.plus(basis - proceeds, long_term, collectible(candidate.asset))
+        after = tax(chosen)
         nft = is_nft(candidate.asset)
         plan.steps.append(
             PlanStep(

@@ -4,8 +4,8 @@ A saved step keeps the figures it had when it was planned (alone, at that day's 
 profile); they go stale as soon as either moves. Here the steps not yet sold (planned,
 identified) are re-valued at the current price of their own quantity and lots (loss = basis −
 quantity × price) and combined through the one tax function: tax(nothing harvested) −
-tax(ΣST, ΣLT), the carryforward that creates, less trading costs — what `harvest plan` says for
-the same sales. Each step's share is its marginal value along the plan (in step order), so the
+tax(ΣST, ΣLT and the long-term collectibles' part), the carryforward that creates, less trading
+costs — what `harvest plan` says for the same sales. Each step's share is its marginal value along the plan (in step order), so the
 shares add up to the whole exactly.
 
 Sold steps whose trade is in the store are left out: the realized totals the tax starts from
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from engine.core import fixedpoint as fp
 from engine.core.units import ZERO, Amount
-from engine.planning.candidates import LONG, CostModel, TaxFn
+from engine.planning.candidates import LONG, NOTHING, Collectible, CostModel, Harvested, TaxFn
 from engine.planning.checklist import DONE, IDENTIFIED, PLANNED, REBOUGHT, REBUY_DUE, SOLD
 from engine.store.checklist_tables import Step
 
@@ -70,7 +70,7 @@ class PlanValue:
     sold: tuple[int, ...]  # step numbers sold and in the store: in the realized totals
     awaiting: tuple[int, ...]  # marked sold, trade not in the store yet: valued with the unsold
     unpriced: tuple[int, ...]  # unsold steps without a current price: not counted
-    harvested: tuple[Amount, Amount]  # the ST and LT loss the unsold steps realize (positive)
+    harvested: Harvested  # the loss the unsold steps realize (positive), by term and collectibles
     savings_this_year: Amount
     carryforward_created: Amount
     trading_cost: Amount
@@ -84,7 +84,7 @@ class PlanValue:
         return Amount(sum(step.loss for step in self.steps))
 
 
-NO_PLAN = PlanValue((), (), (), (), (ZERO, ZERO), ZERO, ZERO, ZERO)
+NO_PLAN = PlanValue((), (), (), (), NOTHING, ZERO, ZERO, ZERO)
 
 
 def step_lot_ids(spec: str) -> tuple[str, ...]:
@@ -93,16 +93,21 @@ def step_lot_ids(spec: str) -> tuple[str, ...]:
 
 
 def value_plan(
-    steps: Sequence[Step], prices: Mapping[str, Amount], tax: TaxFn, costs: CostModel
+    steps: Sequence[Step],
+    prices: Mapping[str, Amount],
+    tax: TaxFn,
+    costs: CostModel,
+    collectible: Collectible,
 ) -> PlanValue:
     """The unsold steps at `prices`, each valued after the ones before it (step order), and
-    their sum — which is tax(0, 0) − tax(ΣST, ΣLT) by construction (the shares telescope)."""
+    their sum — which is tax(nothing) − tax(all of them) by construction (the shares
+    telescope)."""
     awaiting = [s for s in steps if s.state in SOLD_STATES and not realized(s)]
     unsold = [s for s in steps if s.state in UNSOLD] + awaiting
     if not unsold and not any(realized(s) for s in steps):
         return NO_PLAN
-    short = long = 0
-    before = tax(ZERO, ZERO)
+    harvested = NOTHING
+    before = tax(harvested)
     start = before
     valued: list[StepValue] = []
     unpriced: list[int] = []
@@ -112,12 +117,8 @@ def value_plan(
             unpriced.append(step.number)
             continue
         proceeds = fp.mul(step.quantity, price)
-        loss = step.cost_basis - proceeds
-        if step.term == LONG:
-            long += loss
-        else:
-            short += loss
-        after = tax(Amount(short), Amount(long))
+        harvested = harvested.plus(step.cost_basis - proceeds, step.term == LONG, collectible(step.asset))
+        after = tax(harvested)
         valued.append(
             StepValue(
                 number=step.number,
@@ -140,7 +141,7 @@ def value_plan(
         sold=tuple(s.number for s in steps if realized(s)),
         awaiting=tuple(sorted(s.number for s in awaiting)),
         unpriced=tuple(unpriced),
-        harvested=(Amount(short), Amount(long)),
+        harvested=harvested,
         savings_this_year=Amount(start.total_tax - before.total_tax),
         carryforward_created=Amount(before.carryforward - start.carryforward),
         trading_cost=Amount(sum(v.trading_cost for v in valued)),

@@ -17,7 +17,7 @@ import polars as pl
 from engine.core import fixedpoint as fp
 from engine.core.units import Amount
 from engine.planning.candidates import LONG, Blocked, Candidate, CostModel, rank_candidates
-from engine.planning.marginal_tax import tax_function
+from engine.planning.marginal_tax import collectible_rule, tax_function
 from engine.planning.plan_value import NO_PLAN, PlanValue, StepValue, value_plan
 from engine.planning.positions import LotGroup, group_lots, price_groups, prices_frame
 from engine.planning.scan_context import ScanContext
@@ -57,7 +57,8 @@ def scan(
     ]
     tax = tax_function(context.profile, context.params, *context.realized)
     costs = CostModel(config.harvest.fee_rate, config.harvest.spread)
-    valued = value_plan(plan, prices, tax, costs)
+    collectible = collectible_rule(config.tax)
+    valued = value_plan(plan, prices, tax, costs, collectible)
     planned = {(s.account, s.asset, s.term) for s in valued.steps}
     by_key = {_key(g): g for g in eligible}
     unplanned = [g for g in eligible if _key(g) not in planned]
@@ -71,6 +72,7 @@ def scan(
         lambda group: warnings_for(context, group),
         lambda group: 1 if is_nft(group.asset) else 2,
         chosen=valued.harvested,
+        collectible=collectible,
     )
     candidates += [_planned(context, s, by_key.get((s.account, s.asset, s.term))) for s in valued.steps]
     # by the net shown; a tie keeps the plan's step first, then the walk's order

@@ -5,8 +5,9 @@ minimum tax over the regular tax (line 11; Schedule 2 line 1). No foreign tax cr
 AMTI here is taxable income before its zero floor plus the standard deduction (or the itemized
 state and local taxes, line 2a) plus the profile's other adjustments and preferences (lines
 2b-3, e.g. incentive stock options). A married-filing-separately AMTI past the exemption's full
-phase-out adds the lesser of the phase-out rate of the excess or the exemption (IRC 55(d)(3)
-flush language; the line 4 instructions)."""
+phase-out adds the lesser of the phase-out rate of the excess or the exemption (IRC 55(d)(2),
+last sentence): for 2025, 25% of AMTI over $900,350 (Rev. Proc. 2024-40), at most $68,500 —
+what OpenTaxSolver's 2025 line 4 also adds (tests/engine/tax/test_differential.py)."""
 
 from __future__ import annotations
 

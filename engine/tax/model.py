@@ -181,6 +181,8 @@ def _compute(p: TaxProfile, st: Decimal, lt: Decimal, coll: Decimal, params: Tax
         min(sched.net_long_term, sched.combined) if sched.net_long_term > 0 and sched.combined > 0 else ZERO
     )
     worksheet: WorksheetResult | None = None
+    # run even when taxable income is zero (the return skips it then, tax zero either way):
+    # Form 6251 line 13 needs it refigured for the AMT, or Part III loses its 0/15/20% rates
     if l3a > 0 or gain > 0:
         inputs = WorksheetInputs(
             taxable, min(l3a, max(ZERO, l3b)), gain, sched.rate_28_gain, status, p.tax_table

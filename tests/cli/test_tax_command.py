@@ -63,3 +63,34 @@ def test_the_apps_saving_is_harvest_tax_before_less_after(home, capsys):  # noqa
     saving = fp.parse(before["total_tax"]) - fp.parse(after["total_tax"])
     assert fp.fmt(candidate.savings_this_year) == fp.fmt(saving)
     assert before["amt"] != "0.00"  # the saving went through Form 6251
+
+
+COLLECTIBLES_PROFILE = """tax:
+  timezone: America/New_York
+  year: 2025
+  ordinary_income: 300000
+  other_capital_gains: {long_term: 100000, collectibles: 50000}
+"""
+NFT_BUY = f"{BUY.splitlines()[0]}\n2024-03-01T15:00:00Z,wallet,PUNK#7,buy,1,30000,0,N1\n"
+NFT_SELL = f"{BUY.splitlines()[0]}\n2025-11-24T15:00:00Z,wallet,PUNK#7,sell,1,10000,0,N2\n"
+
+
+def test_a_collectible_nfts_saving_is_harvest_tax_before_less_after(home, capsys):  # noqa: F811
+    """A long-term NFT (a collectible) losing 20,000 against a 50,000 28%-rate gain: the app's
+    saving is 20,000 x 28% + NIIT 760 = 6,360 (as ordinary long-term loss it would show 3,760),
+    and `harvest tax` after the sale says the same."""
+    (home / "config.yaml").write_text(COLLECTIBLES_PROFILE)
+    (home / "buy.csv").write_text(NFT_BUY)
+    (home / "sell.csv").write_text(NFT_SELL)
+    assert run(capsys, "import", str(home / "buy.csv"))[0] == 0
+    before = tax_json(capsys, "2025-11-24")
+    engine = Engine(load_config(None), open_store(), clock_at("2025-11-24T12:00:00"))
+    (candidate,), _ = Planner(engine).scan({"PUNK#7": fp.parse("10000")})
+    engine.store.close()
+    assert run(capsys, "import", str(home / "sell.csv"))[0] == 0
+    after = tax_json(capsys, "2025-11-25")
+    lines = {(x["form"], x["line"]): x["amount"] for x in after["lines"]}
+    assert lines[("28% Rate Gain Worksheet", "1")] == "30000.00"  # 50,000 less the NFT's 20,000
+    saving = fp.parse(before["total_tax"]) - fp.parse(after["total_tax"])
+    assert fp.fmt(saving) == "6360.00"
+    assert fp.fmt(candidate.savings_this_year) == fp.fmt(saving)

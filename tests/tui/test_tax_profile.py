@@ -8,7 +8,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from textual.widgets import Input, Label
+from textual.widgets import Input, Label, Switch
 
 from tests.tui.pilot import notifications, settled
 from tui.screens.main import MainScreen
@@ -143,3 +143,32 @@ async def test_the_form_1040_fields_are_entered_and_checked_together(tmp_path: P
         assert (tax.ordinary_income, tax.taxable_interest, tax.other_investment_income) == (90000, 1200, 3000)
         assert (tax.ordinary_dividends, tax.qualified_dividends) == (8000, 5000)
         assert (tax.itemized_deduction, tax.other_collectibles) == (Decimal(30000), 4000)
+
+
+async def test_the_amt_inputs_and_the_tax_table_switch_are_in_the_dialog(tmp_path: Path):
+    """Issue 17: the itemized deduction's taxes (Form 6251 line 2a), the other AMT adjustments
+    (lines 2b-3) and `tax.tax_table` are edited in the dialog like the rest, at 80x24 too (the
+    dialog scrolls), each label on one line of its column."""
+    app = demo_app(tmp_path)
+    app.session.config_path = None
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_profile(pilot)
+        heights = {str(label.render()): label.size.height for label in dialog.query(".field-label")}
+        new = (
+            "  of which taxes (Schedule A 7)",
+            "AMT adjustments (Form 6251 2b-3)",
+            "Tax Table under $100,000",
+        )
+        assert [heights.get(label) for label in new] == [1, 1, 1]  # there, and not wrapped
+        assert dialog.query_one("#tax_table", Switch).value is True
+        dialog.query_one("#deduction", Input).value = "40000"
+        dialog.query_one("#itemized_taxes", Input).value = "10000"
+        dialog.query_one("#amt_adjustments", Input).value = "-2500"
+        dialog.query_one("#tax_table", Switch).value = False
+        await pilot.press("ctrl+s")
+        await settled(pilot)
+        assert isinstance(app.screen, MainScreen)
+        tax = app.session.config.tax
+        assert (tax.itemized_deduction, tax.itemized_taxes, tax.amt_adjustments) == (40000, 10000, -2500)
+        assert tax.tax_table is False
+        assert app.session.planner.context.profile.tax_table is False  # the planner computes with it

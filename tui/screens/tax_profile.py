@@ -29,11 +29,13 @@ LABELS: tuple[tuple[str, str], ...] = (
     ("qualified_dividends", "  of which qualified"),
     ("other_investment_income", "Other investment income (rents…)"),
     ("itemized_deduction", "Deduction: standard or itemized amount"),
+    ("itemized_taxes", "  of which taxes (Schedule A 7)"),  # added back for the AMT
     ("other_short_term", "Other short-term gains"),
     ("other_long_term", "Other long-term gains"),
     ("other_collectibles", "  of which collectibles (28%)"),
     ("carryforward_short_term", "Carryforward in, short-term"),
     ("carryforward_long_term", "Carryforward in, long-term"),
+    ("amt_adjustments", "AMT adjustments (Form 6251 2b-3)"),
     ("magi", "MAGI before capital results (blank: AGI)"),
     ("state_rate", "State rate (e.g. 0.05)"),
 )
@@ -42,9 +44,14 @@ BLANK_IS_NONE = ("year", "magi")  # blank: the default (this year, AGI); other b
 FIELDS: tuple[tuple[str, str, str], ...] = tuple((key_of(TaxConfig, a), label, a) for a, label in LABELS)
 
 
+SWITCHES: tuple[tuple[str, str], ...] = (  # (config key under `tax.`, label)
+    ("niit", "Net investment income tax"),
+    ("tax_table", "Tax Table under $100,000"),
+)
 LABEL_OF = {key: label for key, label, _attribute in FIELDS} | {
     "filing_status": "Filing status",
     "niit": "NIIT",
+    "tax_table": "Tax Table",
 }
 ProfileSaver = Callable[[Config, dict[str, Any]], str]
 """Saves checked changes (in a worker thread): the config with them, and the changed keys
@@ -85,9 +92,10 @@ class TaxProfileScreen(ModalScreen[str | None]):
                 with Horizontal(classes="field"):
                     yield Label(label, classes="field-label")
                     yield Input(shown, id=key.replace(".", "__"))
-            with Horizontal(classes="field"):
-                yield Label("Net investment income tax", classes="field-label")
-                yield Switch(value=self.tax.niit, id="niit")
+            for key, label in SWITCHES:
+                with Horizontal(classes="field"):
+                    yield Label(label, classes="field-label")
+                    yield Switch(value=getattr(self.tax, key), id=key)
             yield Label("", id="profile-error", classes="error", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button(f"Save ({self.keys.hint('save_profile')})", variant="primary", id="save")
@@ -129,8 +137,8 @@ class TaxProfileScreen(ModalScreen[str | None]):
     def typed_changes(self) -> dict[str, Any] | None:
         """Every field as a config value (dotted keys under `tax.`), or None after saying
         which field is not a number."""
-        changes: dict[str, Any] = {"filing_status": self.query_one("#filing_status", Select).value,
-                                   "niit": self.query_one("#niit", Switch).value}  # fmt: skip
+        changes: dict[str, Any] = {"filing_status": self.query_one("#filing_status", Select).value}
+        changes |= {key: self.query_one(f"#{key}", Switch).value for key, _label in SWITCHES}
         for key, _label, _attribute in FIELDS:
             raw = self.query_one(f"#{key.replace('.', '__')}", Input).value.strip().replace(",", "")
             if key == "deduction" and raw.lower() in ("", "standard"):

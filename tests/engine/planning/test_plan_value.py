@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from engine.config.load import HarvestConfig
 from engine.core import fixedpoint as fp
-from engine.planning.candidates import CostModel, TaxFn
+from engine.planning.candidates import NOTHING, CostModel, Harvested, TaxFn
 from engine.planning.checklist import Checklist, Step
 from engine.planning.detail import asset_detail
 from engine.planning.marginal_tax import tax_function
@@ -28,6 +28,10 @@ from tests.engine.planning.test_candidates_and_plans import (
 from tests.support import engine_from_csv, usd
 
 FREE = HarvestConfig(fee_rate=Decimal(0), spread=Decimal(0))
+
+
+def no_collectibles(asset: str) -> bool:
+    return False
 
 
 def saved(planner: Planner) -> Checklist:
@@ -256,17 +260,17 @@ def taxes(draw: st.DrawFn, long_term_gains: bool = True) -> TaxFn:
 @given(plans(), taxes(), st.randoms())
 def test_the_plan_saves_the_sum_of_its_steps_marginal_savings_in_any_order(plan, tax, rng):
     steps, prices = plan
-    value = value_plan(steps, prices, tax, COSTS)
+    value = value_plan(steps, prices, tax, COSTS, no_collectibles)
     assert value.savings_this_year == sum(v.savings_this_year for v in value.steps)
     assert value.carryforward_created == sum(v.carryforward_created for v in value.steps)
     assert value.trading_cost == sum(v.trading_cost for v in value.steps)
     # and that is the tax without the plan minus the tax with all of it
     short = sum(s.cost_basis - fp.mul(s.quantity, prices[s.asset]) for s in steps if s.term == "short")
     long = sum(s.cost_basis - fp.mul(s.quantity, prices[s.asset]) for s in steps if s.term == "long")
-    assert value.savings_this_year == tax(0, 0).total_tax - tax(short, long).total_tax
+    assert value.savings_this_year == tax(NOTHING).total_tax - tax(Harvested(short, long)).total_tax
     # the order of the steps moves their shares, never the whole
     shuffled = [replace(s, number=n) for n, s in enumerate(rng.sample(steps, len(steps)), start=1)]
-    again = value_plan(shuffled, prices, tax, COSTS)
+    again = value_plan(shuffled, prices, tax, COSTS, no_collectibles)
     assert (again.savings_this_year, again.carryforward_created) == (
         value.savings_this_year,
         value.carryforward_created,
@@ -280,8 +284,8 @@ def test_short_term_losses_together_never_save_more_than_each_alone(plan, tax):
     deduction and NIIT stop), so each dollar of loss saves no more than the one before: the
     plan's saving is at most the sum of its sales valued alone."""
     steps, prices = plan
-    together = value_plan(steps, prices, tax, COSTS).savings_this_year
-    alone = sum(value_plan([s], prices, tax, COSTS).savings_this_year for s in steps)
+    together = value_plan(steps, prices, tax, COSTS, no_collectibles).savings_this_year
+    alone = sum(value_plan([s], prices, tax, COSTS, no_collectibles).savings_this_year for s in steps)
     assert together <= alone
 
 
@@ -293,10 +297,10 @@ def test_long_term_losses_can_save_more_together_than_alone():
     tax = tax_function(TaxProfile(2026, "single", Decimal(100_000)), PARAMS, usd("10000"), usd("10000"))
     steps = [step(1, "long", usd("100"), usd("10000")), step(2, "long", usd("100"), usd("10000"))]
     prices = {"X1": 0, "X2": 0}
-    alone = [value_plan([s], prices, tax, COSTS).savings_this_year for s in steps]
+    alone = [value_plan([s], prices, tax, COSTS, no_collectibles).savings_this_year for s in steps]
     # alone: each cancels 10,000 of LT gain at 15% = 1,500
     assert alone == [usd("1500"), usd("1500")]
-    together = value_plan(steps, prices, tax, COSTS)
+    together = value_plan(steps, prices, tax, COSTS, no_collectibles)
     # together: 1,500, then the second cancels the 10,000 ST gain (100,000 -> 110,000 at 22% to
     # 105,700 and 24% above: 1,254 + 1,032 = 2,286): 3,786 — and the shares say where it comes from
     assert together.savings_this_year == usd("3786")
