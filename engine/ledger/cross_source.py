@@ -215,7 +215,8 @@ def _by_id(pending: dict[str, Event], batch_format: str, lookup: FillLookup) -> 
 def _by_content(
     pending: dict[str, Event], lookup: FillLookup, taken: set[int]
 ) -> tuple[dict[str, int], tuple[Overlap, ...]]:
-    """Matches nearest in time first, one to one, within each account and pair; and the records
+    """Matches in time order, one to one, each to the earliest free twin within TOLERANCE (so as
+    many match as can), within each account and pair; and the records
     left unmatched within NEAR of the other source's trades."""
     groups: dict[tuple[str, bool, tuple[str, str]], list[tuple[str, Event]]] = {}
     for key, event in pending.items():
@@ -243,7 +244,9 @@ def _by_content(
                 if fill.event_id not in taken and abs(fill.timestamp - event.timestamp) <= TOLERANCE
             ]
             if close:
-                twin = min(close, key=lambda f: (abs(f.timestamp - event.timestamp), f.event_id))
+                # the earliest free record in the window, taken in time order, matches as many as
+                # can match (windows of one width); the nearest would leave a later twin none
+                twin = min(close, key=lambda f: (f.timestamp, f.event_id))
                 matched[key] = twin.event_id
                 taken.add(twin.event_id)
             elif _within(times, event.timestamp, NEAR):

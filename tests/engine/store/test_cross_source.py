@@ -269,3 +269,21 @@ def test_a_dry_run_counts_what_the_import_would(store):
     preview = store.preview_import(keys_of(report.events), batch_source(report))
     summary = import_file(store, KRAKEN_LEDGERS, "ledgers.csv")
     assert (preview.added, preview.other_source) == (summary.added, summary.other_source) == (1, 1)
+
+
+def test_identical_fills_a_second_apart_all_find_their_twins(store):
+    """Three identical fills at 0.999 s, 1.000 s and 2.001 s; the file cuts them to 0, 1 and 2 s.
+    Matching each synced fill to its nearest file row (0.999 -> 1, then 1.000 -> the tie 0 or 2,
+    taking 2) left 2.001 with only the row at 0, over two seconds away: a fill stored twice. The
+    earliest row within the window, in time order, matches all three (found by hypothesis)."""
+    text = (
+        "timestamp,account,asset,side,quantity,price,fee,quote\n"
+        "2024-06-01T08:00:01Z,acct,BTC,buy,0.1,40000,0,USD\n"
+        "2024-06-01T08:00:02Z,acct,BTC,buy,0.1,40000,0,USD\n"
+        "2024-06-01T08:00:00Z,acct,BTC,buy,0.1,40000,0,USD\n"
+    )
+    assert import_file(store, text, "f.csv").added == 3
+    at = ("2024-06-01T08:00:01.000", "2024-06-01T08:00:02.001", "2024-06-01T08:00:00.999")
+    trades = [trade(f"T{n}", "BTC/USD", "buy", 0.1, 40000.0, when) for n, when in enumerate(at)]
+    summary = sync(store, synced("kraken", "acct", *trades), "acct")
+    assert (summary.added, summary.other_source) == (0, 3)
