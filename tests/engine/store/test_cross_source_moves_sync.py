@@ -2,7 +2,8 @@
 Binance.US tax report (the binance-us importer: a deposit, a withdrawal, the first 20 of 30 daily
 staking rewards of one amount, a referral reward the API does not list), then `harvest sync` of
 the same account, then a longer report: every reward and transfer is stored once, the summaries
-say which source had it first, and the ledger's holdings are the exchange's balances."""
+say which source had it first, and the ledger's holdings are the exchange's balances. And the fake
+Kraken's whole ledger as ledgers.csv (the kraken importer), imported before or after a sync."""
 
 from __future__ import annotations
 
@@ -11,12 +12,18 @@ from decimal import Decimal
 
 import pytest
 
-from engine.store.store import Store
+from engine.imports.formats import Options
+from engine.imports.importer import read_text
+from engine.store.store import Store, keys_of
 from tests.engine.exchanges.test_sync_binanceus import config_path, crypto
+from tests.engine.exchanges.test_sync_kraken import balances as kraken_balances
+from tests.engine.exchanges.test_sync_kraken import history as kraken_history
+from tests.engine.exchanges.test_sync_kraken import kraken_only
 from tests.engine.store.test_cross_source_moves import TAX_HEADER
 from tests.loopback import LoopbackExchange
 from tests.loopback import binanceus_staking as staking_fake
-from tests.loopback.checks import held
+from tests.loopback import kraken_ledger as kraken_book
+from tests.loopback.checks import held, synced
 from tests.loopback.server import Transfer, Venue
 from tui.cli.main import main
 
@@ -90,3 +97,48 @@ def test_tax_report_then_sync_then_a_longer_report_count_each_reward_and_transfe
             assert held(store) == crypto(fx.binanceus) == {"SOL": Decimal("8.1")}  # 10 - 2.01 + 0.06 + 0.05
             income = store.conn.execute("SELECT count(*) FROM events WHERE side = 'income'").fetchone()[0]
             assert income == REWARDS + 1
+
+
+def ledgers_csv(kr: Venue) -> str:
+    """Kraken's ledgers.csv of the fake's whole ledger (the rows its Ledgers endpoint lists)."""
+    rows = kraken_book.render(kraken_book.rows(kr, {t.id: f"T{t.id:05d}" for t in kr.trades}))
+    lines = []
+    for r in reversed(rows):  # oldest first
+        moment = datetime.fromtimestamp(r["time"], UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[
+            :-2
+        ]  # Kraken's 4 places
+        lines.append(f'"{r["id"]}","{r["refid"]}","{moment}","{r["type"]}","{r["subtype"]}","currency",'
+                     f'"{r["asset"]}",{r["amount"]},{r["fee"]},{r["balance"]}\n')  # fmt: skip
+    return '"txid","refid","time","type","subtype","aclass","asset","amount","fee","balance"\n' + "".join(
+        lines
+    )
+
+
+def sides(store: Store) -> dict[str, int]:
+    return dict(store.conn.execute("SELECT side, count(*) FROM events GROUP BY side").fetchall())
+
+
+@pytest.mark.slow
+def test_kraken_ledgers_and_sync_in_either_order_store_what_sync_alone_does(tmp_path, monkeypatch):
+    """The whole ledger of the fake Kraken (trades, deposits, a withdrawal with its fee, staking and
+    Earn rewards, allocations, instant buys) imported from ledgers.csv and synced, in either order:
+    the records a sync alone stores, each once, and lots equal to the balances."""
+    with LoopbackExchange() as fx:
+        kraken_history(fx.kraken)
+        config = kraken_only(tmp_path, fx, monkeypatch)
+        report = read_text(ledgers_csv(fx.kraken), "ledgers.csv", Options(None, None, None))
+        alone = Store(tmp_path / "alone.sqlite3")
+        synced(config, alone)
+        for order in ("file first", "sync first"):
+            store = Store(tmp_path / f"{order}.sqlite3")
+            if order == "sync first":
+                synced(config, store)
+            imported = store.import_events(keys_of(report.events), "kraken:ledgers.csv", frozenset({"USD"}))
+            if order == "file first":
+                after = synced(config, store)
+                # each transfer is read twice by the sync (its history, then the ledger's row)
+                assert (after.added, after.from_files) == (0, imported.added + 3)
+            else:
+                assert (imported.added, imported.other_source) == (0, imported.rows)
+            assert sides(store) == sides(alone)
+            assert held(store) == kraken_balances(fx.kraken)
