@@ -1,23 +1,26 @@
-"""One fill from two sources: an exchange's own file (`harvest import`) and `harvest sync`.
+"""One record from two sources: an exchange's own file (`harvest import`) and `harvest sync`.
 
 Natural keys already make re-imports and overlapping files add nothing while keeping real
-repeated fills (Event.natural_key). What they cannot see is the same fill arriving once from a
-file and once from the exchange's API, under different keys. The rules, applied by the store as
-each batch lands (engine.store.cross_source_tables), whichever source comes first:
+repeated records (Event.natural_key). What they cannot see is the same fill, reward or transfer
+arriving once from a file and once from the exchange's API, under different keys. The rules,
+applied by the store as each batch lands (engine.store.cross_source_tables), whichever source
+comes first:
 
 - **Across sources only**: a file record (any import) and a synced one (source `ccxt:<exchange>`)
-  in the same account, both buys or sells. Two records of one source are never merged here.
+  in the same account, both buys or sells (here), both rewards or both transfers of one
+  direction (engine.ledger.cross_source_moves). Two records of one source are never merged.
 - **Same id**: where a file's id is the exchange's own trade id (SHARED_IDS), a file trade and a
-  synced trade of the same pair with that id are one fill.
+  synced trade of the same pair with that id are one fill; likewise a Kraken ledger reward
+  (SHARED_INCOME_IDS).
 - **Same content** otherwise: the same pair, side and exact quantity of the pair's base, at times
   at most TOLERANCE apart (exports round times to the second; the API keeps milliseconds). A file
   may write a crypto-to-crypto trade the other way round (Kraken ledgers and the tax tools' files
   buy the received asset with the one sent): its subtotal is then the base's quantity.
-- **One to one**: each stored record stands for at most one fill of the other source, so two
+- **One to one**: each stored record stands for at most one record of the other source, so two
   identical fills (same second, same quantity) stay two when each source has both.
-- The first record stored is kept; the second is skipped, remembered (its natural key and the
-  record it matched: a later re-read of it is known at once, and the kept record is not matched
-  twice) and counted in the summary.
+- The first record stored is kept as it is (its values, a USD value it lacks included); the second
+  is skipped, remembered (its natural key and the record it matched: a later re-read of it is
+  known at once, and the kept record is not matched twice) and counted in the summary.
 
 A file row that is not one fill (an order the file lists as one row, where the exchange returns
 its fills) matches nothing: it is kept, and when the other source has trades of its account and
@@ -32,11 +35,13 @@ from typing import NamedTuple, Protocol
 
 from engine.core.dates import iso_utc
 from engine.core.units import MICROS_PER_DAY, MICROS_PER_SECOND, Amount, EpochMicros
+from engine.ledger.cross_source_moves import MOVE_SIDES, REACH, match_moves
 from engine.ledger.events import EXCHANGE_SOURCE, Event
 
 TOLERANCE = 2 * MICROS_PER_SECOND
 NEAR = MICROS_PER_DAY  # an unmatched record this close to the other source's trades is named
 FILL_SIDES = ("buy", "sell")
+MATCHED_SIDES = frozenset({*FILL_SIDES, *MOVE_SIDES})  # the records matched across sources
 
 # A file format's key -> the ccxt exchange ids whose trade id (ccxt's parse_trade `id`) is the
 # id the file gives the same fill:
@@ -55,6 +60,9 @@ SHARED_IDS: dict[str, frozenset[str]] = {
     "coinbase-pro-account": frozenset({"coinbaseexchange"}),
     "gemini": frozenset({"gemini"}),
 }
+# A file format's key -> the exchange, and the prefix its synced reward's id adds to the file's:
+# Kraken's ledgers.csv `txid` is the ledger entry's id, which sync keeps as `ledger:<id>`.
+SHARED_INCOME_IDS: dict[str, tuple[str, str]] = {"kraken": ("kraken", "ledger:")}
 
 
 def is_synced(source: str) -> bool:
@@ -68,7 +76,7 @@ def format_of(batch_source: str) -> str:
 
 
 class StoredFill(NamedTuple):
-    """A buy or sell already in the store, as matching reads it."""
+    """A record already in the store (a buy or sell, a reward, a transfer), as matching reads it."""
 
     event_id: int
     account: str
@@ -80,6 +88,9 @@ class StoredFill(NamedTuple):
     subtotal: Amount | None
     synced: bool
     origin: str  # the exchange id of a synced record, the format key of a file's
+    fee: Amount = Amount(0)
+    fee_asset: str = ""
+    tx_id: str | None = None
 
 
 class Overlap(NamedTuple):
@@ -115,7 +126,7 @@ class FillLookup(Protocol):
     """What matching asks of the store (engine.store.cross_source_tables answers)."""
 
     def may_hold_other(self, account: str, synced: bool) -> bool:
-        """False when the account surely holds no buys or sells of the other source."""
+        """False when the account surely holds no records of the other source."""
         ...
 
     def remembered(self, keys: Sequence[str]) -> dict[str, int]: ...  # skipped before -> kept record
@@ -126,6 +137,12 @@ class FillLookup(Protocol):
         self, account: str, pair: tuple[str, str], synced: bool, start: EpochMicros, end: EpochMicros
     ) -> list[StoredFill]:
         """The account's buys and sells of this pair (either way round) from one source, in a window."""
+        ...
+
+    def moves_near(
+        self, account: str, synced: bool, start: EpochMicros, end: EpochMicros
+    ) -> list[StoredFill]:
+        """The account's rewards and transfers from one source, in a window."""
         ...
 
     def taken(self, event_ids: Sequence[int]) -> set[int]: ...  # records already matched once
@@ -144,9 +161,14 @@ def views(asset: str, quote: str, side: str, quantity: Amount, subtotal: Amount 
 
 
 def synced_keys(event: Event, batch_format: str) -> list[str]:
-    """The natural keys `harvest sync` gives this file trade, where the file's ids are the
-    exchange's (both orientations of the pair: the file may write it the other way round)."""
-    if batch_format not in SHARED_IDS or not event.trade_id:
+    """The natural keys `harvest sync` gives this file trade or reward, where the file's ids are
+    the exchange's (a trade's both orientations: the file may write it the other way round)."""
+    if not event.trade_id:
+        return []
+    if event.side == "income":
+        shared = SHARED_INCOME_IDS.get(batch_format)
+        return [] if shared is None else [event._replace(trade_id=shared[1] + event.trade_id).natural_key()]
+    if batch_format not in SHARED_IDS or event.side not in FILL_SIDES:
         return []
     trade_id = event.trade_id.rpartition(":")[2]  # Coinbase Pro's `BTC-USD:1001` is trade 1001
     synced = event._replace(source=EXCHANGE_SOURCE, trade_id=trade_id)
@@ -154,8 +176,14 @@ def synced_keys(event: Event, batch_format: str) -> list[str]:
 
 
 def file_keys(event: Event) -> list[str]:
-    """The natural keys a file that shares the exchange's ids gives this synced trade."""
+    """The natural keys a file that shares the exchange's ids gives this synced trade or reward."""
     if not event.trade_id:
+        return []
+    if event.side == "income":
+        exchange, ident = event.source[len(EXCHANGE_SOURCE) :], event.trade_id
+        return [event._replace(source="", trade_id=ident[len(prefix) :]).natural_key()
+                for owner, prefix in SHARED_INCOME_IDS.values() if owner == exchange and ident.startswith(prefix)]  # fmt: skip
+    if event.side not in FILL_SIDES:
         return []
     plain = event._replace(source="")
     return [
@@ -165,11 +193,12 @@ def file_keys(event: Event) -> list[str]:
 
 
 def find_twins(events: Iterable[tuple[str, Event]], batch_format: str, lookup: FillLookup) -> Twins:
-    """Which of a batch's new buys and sells the store already holds from the other source."""
+    """Which of a batch's new buys, sells, rewards and transfers the store already holds from the
+    other source."""
     pending: dict[str, Event] = {}
     other_held: dict[tuple[str, bool], bool] = {}  # (account, synced): the other source may be there
     for key, event in events:
-        if event.side not in FILL_SIDES:
+        if event.side not in MATCHED_SIDES:
             continue
         group = (event.account, event.source.startswith(EXCHANGE_SOURCE))
         held = other_held.get(group)
@@ -182,9 +211,13 @@ def find_twins(events: Iterable[tuple[str, Event]], batch_format: str, lookup: F
     found = lookup.remembered(list(pending))
     pending = {k: e for k, e in pending.items() if k not in found}
     new = _by_id(pending, batch_format, lookup)
-    rest = {k: e for k, e in pending.items() if k not in new}
-    by_content, overlaps = _by_content(rest, lookup, set(new.values()))
+    taken = set(new.values())  # grows with every match below: one to one
+    fills = {k: e for k, e in pending.items() if k not in new and e.side in FILL_SIDES}
+    by_content, overlaps = _by_content(fills, lookup, taken)
     new.update(by_content)
+    new.update(
+        _moves({k: e for k, e in pending.items() if k not in new and e.side in MOVE_SIDES}, lookup, taken)
+    )
     return Twins({**found, **new}, new, overlaps)
 
 
@@ -201,14 +234,34 @@ def _by_id(pending: dict[str, Event], batch_format: str, lookup: FillLookup) -> 
         event = pending[key]
         if key in matched or stored.synced == is_synced(event.source) or stored.account != event.account:
             continue
-        if {stored.asset, stored.quote} != {event.asset, event.quote} or stored.side not in FILL_SIDES:
-            continue
-        if is_synced(event.source):  # a synced trade, the stored one from a file
+        if is_synced(event.source):  # a synced record, the stored one from a file
             exchange, file_format = event.source[len(EXCHANGE_SOURCE) :], stored.origin
         else:
             exchange, file_format = stored.origin, batch_format
-        if exchange in SHARED_IDS.get(file_format, ()):
+        if event.side in FILL_SIDES:
+            same = {stored.asset, stored.quote} == {event.asset, event.quote} and stored.side in FILL_SIDES
+            shared = exchange in SHARED_IDS.get(file_format, ())
+        else:
+            same = (stored.side, stored.asset) == (event.side, event.asset)
+            shared = SHARED_INCOME_IDS.get(file_format, ("", ""))[0] == exchange
+        if same and shared:
             matched[key] = stored.event_id
+    return matched
+
+
+def _moves(pending: dict[str, Event], lookup: FillLookup, taken: set[int]) -> dict[str, int]:
+    """Rewards and transfers by content (engine.ledger.cross_source_moves), per account."""
+    groups: dict[tuple[str, bool], list[tuple[str, Event]]] = {}
+    for key, event in pending.items():
+        groups.setdefault((event.account, is_synced(event.source)), []).append((key, event))
+    matched: dict[str, int] = {}
+    for (account, synced), members in groups.items():
+        start = EpochMicros(min(e.timestamp for _, e in members) - REACH)
+        end = EpochMicros(max(e.timestamp for _, e in members) + REACH)
+        stored = lookup.moves_near(account, not synced, start, end)
+        if stored:
+            taken |= lookup.taken([s.event_id for s in stored])
+            matched.update(match_moves(members, stored, taken))
     return matched
 
 

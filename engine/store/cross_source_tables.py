@@ -1,6 +1,7 @@
 """The store's side of cross-source dedupe (engine.ledger.cross_source): finding a batch's
-buys and sells the store already holds from the other source, and remembering the records
-skipped as such (table `cross_source`: the skipped record's natural key -> the record kept)."""
+buys, sells, rewards and transfers the store already holds from the other source, and
+remembering the records skipped as such (table `cross_source`: the skipped record's natural key
+-> the record kept)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,11 @@ CROSS_SOURCE_SINCE = 10  # the schema version that has the table and the index b
 # synced buys and sells, spelt as the partial index events_synced_fills (migration 10) is, so
 # SQLite uses it
 _SYNCED_FILLS = "side IN ('buy', 'sell') AND substr(source, 1, 5) = 'ccxt:'"
-_COLUMNS = "e.id, e.account, e.asset, e.quote, e.side, e.ts, e.quantity, e.subtotal, e.source, b.source"
+_MOVES = "e.side IN ('income', 'transfer_in', 'transfer_out')"
+_COLUMNS = (
+    "e.id, e.account, e.asset, e.quote, e.side, e.ts, e.quantity, e.subtotal, e.source, b.source, e.fee, "
+    "e.fee_asset, e.tx_id"
+)
 _CHUNK = 900  # SQLite's host parameters per statement, with room to spare
 T = TypeVar("T")
 
@@ -38,11 +43,12 @@ def remember(conn: sqlite3.Connection, twins: dict[str, int]) -> None:
 
 
 def _stored(row: Sequence[Any]) -> StoredFill:
-    event_id, account, asset, quote, side, ts, quantity, subtotal, source, batch = row
+    event_id, account, asset, quote, side, ts, quantity, subtotal, source, batch, fee, fee_asset, tx_id = row
     synced = is_synced(source)
     return StoredFill(event_id, account, asset, quote, side, ts, read_units(quantity),
                       None if subtotal is None else read_units(subtotal), synced,
-                      source[len(EXCHANGE_SOURCE) :] if synced else format_of(batch))  # fmt: skip
+                      source[len(EXCHANGE_SOURCE) :] if synced else format_of(batch), read_units(fee), fee_asset,
+                      tx_id)  # fmt: skip
 
 
 class _Lookup:
@@ -52,10 +58,15 @@ class _Lookup:
         self.conn = conn
 
     def may_hold_other(self, account: str, synced: bool) -> bool:
-        if synced:  # the other source is files: not indexed; the windowed look-up below decides
+        if synced:  # the other source is files: not indexed; the windowed look-ups below decide
             return True
-        sql = f"SELECT EXISTS (SELECT 1 FROM events WHERE account = ? AND {_SYNCED_FILLS})"
-        return bool(self.conn.execute(sql, (account,)).fetchone()[0])
+        # a sync stores its pages as batches `ccxt:<account>` (engine.exchanges.streams); the
+        # index of synced fills answers for any stored otherwise
+        sql = (
+            "SELECT EXISTS (SELECT 1 FROM batches WHERE source = ?) "
+            f"OR EXISTS (SELECT 1 FROM events WHERE account = ? AND {_SYNCED_FILLS})"
+        )
+        return bool(self.conn.execute(sql, (EXCHANGE_SOURCE + account, account)).fetchone()[0])
 
     def remembered(self, keys: Sequence[str]) -> dict[str, int]:
         found: dict[str, int] = {}
@@ -101,6 +112,24 @@ class _Lookup:
                 "AND ((e.asset = ? AND e.quote = ?) OR (e.asset = ? AND e.quote = ?))"
             )
             args = (start, end, account, one, other, other, one)
+        return [_stored(row) for row in self.conn.execute(sql, args)]
+
+    def moves_near(
+        self, account: str, synced: bool, start: EpochMicros, end: EpochMicros
+    ) -> list[StoredFill]:
+        if synced:  # a file's records against synced ones (not indexed): one pass over the events
+            sql = (
+                f"SELECT {_COLUMNS} FROM events e JOIN batches b ON b.id = e.batch_id WHERE e.account = ? "
+                f"AND {_MOVES} AND substr(e.source, 1, 5) = 'ccxt:' AND e.ts BETWEEN ? AND ?"
+            )
+            args: tuple[object, ...] = (account, start, end)
+        else:  # a sync page's against a file's, through the legs (clustered by time)
+            sql = (
+                f"SELECT {_COLUMNS} FROM events e JOIN batches b ON b.id = e.batch_id "
+                "WHERE e.id IN (SELECT event_id FROM legs WHERE ts BETWEEN ? AND ?) AND e.account = ? "
+                f"AND {_MOVES} AND substr(e.source, 1, 5) <> 'ccxt:'"
+            )
+            args = (start, end, account)
         return [_stored(row) for row in self.conn.execute(sql, args)]
 
     def taken(self, event_ids: Sequence[int]) -> set[int]:

@@ -43,7 +43,7 @@ def test_sync_lines_count_fills_already_imported_and_name_overlaps():
     report.overlaps.append(Overlap("coinbase", 2, first, last, against_synced=False))
     assert account_lines(report).splitlines() == [
         "coinbase: 2 new record(s) of 5 fetched",
-        "  3 already imported from a file (the same fills: kept once)",
+        "  3 already imported from a file (the same records: kept once)",
         "  warning: 2 fill(s) overlap trades imported from a file between 2024-03-07 and 2024-03-08 and match "
         "none of them: kept (see README: Files and sync together)",
     ]

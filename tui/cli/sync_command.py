@@ -68,7 +68,7 @@ def account_lines(report: AccountReport) -> str:
     if report.price_error:
         lines.append(f"  current prices not stored: {report.price_error}\n")
     if report.from_files:
-        lines.append(f"  {report.from_files} already imported from a file (the same fills: kept once)\n")
+        lines.append(f"  {report.from_files} already imported from a file (the same records: kept once)\n")
     if report.overlaps:
         lines.append(overlap_line(report))
     if report.pending:

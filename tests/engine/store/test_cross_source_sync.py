@@ -51,7 +51,7 @@ def test_import_then_sync_then_dry_run_count_each_trade_once(tmp_path: Path, mon
         assert main(["--config", str(config), "sync"]) == 0
         out = capsys.readouterr().out
         assert "kraken: 30 new record(s) of 210 fetched" in out  # 70 trades and their 140 ledger rows
-        assert "  40 already imported from a file (the same fills: kept once)" in out
+        assert "  40 already imported from a file (the same records: kept once)" in out
         assert "the exchange reports" not in out  # the ledger's holdings are the exchange's balances
         assert main(["--config", str(config), "import", str(whole), "--dry-run"]) == 0
         assert capsys.readouterr().out.splitlines()[-1] == (
