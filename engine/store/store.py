@@ -10,10 +10,19 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from engine.core.units import Amount, EpochMicros, EpochMillis
+from engine.ledger.decided import DecidedRecord, DecisionRecords, wanted
 from engine.ledger.decisions import Decision
 from engine.ledger.events import Event
 from engine.ledger.records import Ledger
-from engine.store import changes, decision_tables, ledger_tables, market_tables, price_tables, sync_tables
+from engine.store import (
+    changes,
+    decision_tables,
+    ledger_tables,
+    market_tables,
+    price_tables,
+    review_tables,
+    sync_tables,
+)
 from engine.store.connection import connect, default_store_path, read_snapshot, write_transaction
 from engine.store.ledger_tables import ImportSummary, Trade, Unclassified, keys_of
 
@@ -112,6 +121,34 @@ class Store:
 
     def decisions(self, include_undone: bool = False) -> list[Decision]:
         return decision_tables.decisions(self.conn, include_undone)
+
+    def decided_ledger(self) -> tuple[Ledger, list[Decision], DecisionRecords]:
+        """The ledger, the decisions in force and the records they name, from one snapshot
+        (engine.ledger.decided.apply_decisions puts them together)."""
+        with read_snapshot(self.conn):
+            ledger = ledger_tables.load_ledger(self.conn)
+            if self.conn.execute("PRAGMA user_version").fetchone()[0] < 11:  # older, read-only
+                return ledger, [], DecisionRecords({}, [])
+            decisions = decision_tables.decisions(self.conn)
+            keys, addresses = wanted(decisions)
+            records = review_tables.decision_records(self.conn, keys, addresses)
+        return ledger, decisions, records
+
+    def records(self, keys: set[str]) -> list[DecidedRecord]:
+        """The records these natural keys name (those the store holds)."""
+        return review_tables.records_by_key(self.conn, keys)
+
+    def reviewable_records(self) -> list[DecidedRecord]:
+        """Every transfer and unclassified row (what a decision may name), in time order."""
+        return review_tables.reviewable_records(self.conn)
+
+    def unclassified_records(self) -> list[DecidedRecord]:
+        """The unclassified rows with their natural keys, in time order."""
+        return review_tables.unclassified_records(self.conn)
+
+    def natural_keys(self, names: list[review_tables.LegName]) -> dict[review_tables.LegName, str]:
+        """The natural key of the event behind each leg named (account, time, ref)."""
+        return review_tables.natural_keys(self.conn, names)
 
     # -- prices -------------------------------------------------------------------------------
 

@@ -38,11 +38,13 @@ def test_every_command_and_report_kind_has_a_handler():
 def test_commands_keep_their_order_and_help():
     parser = build_parser()
     commands = subcommands(parser)
-    assert list(commands) == ["import", "report", "tax", "scan", "plan", "checklist", "sync", "watch", "demo"]
+    assert list(commands) == [
+        "import", "report", "tax", "scan", "plan", "checklist", "review", "sync", "watch", "demo",
+    ]  # fmt: skip
     assert list(subcommands(commands["report"])) == [
         "realized", "lots", "8949", "identifications", "preliminary", "methods",
     ]  # fmt: skip
-    for owner in (parser, commands["report"], commands["checklist"]):
+    for owner in (parser, commands["report"], commands["checklist"], commands["review"]):
         assert all(helps(owner).values()), helps(owner)
 
 
