@@ -8,8 +8,10 @@ million legs in a few seconds): plain ints and lists, one heap per pool, pools i
 
 from __future__ import annotations
 
+import bisect
 import heapq
 from collections.abc import Iterator, Sequence
+from operator import itemgetter
 from typing import cast
 
 from engine.core import fixedpoint as fp
@@ -43,9 +45,12 @@ RECEIVED_MORE = "received more than was sent"
 MIGRATED_MORE = "migrated more than was held"
 NOT_SENT_THERE = "received from an own wallet more than was sent there"
 SENT_OUTSIDE = "sent to no known account"  # a transfer out with no transfer in paired
+RECEIVED_LESS = "received less than was sent"  # the rest (a network fee) left the books
+GIVEN_AWAY = "given away"  # a gift given (a decision): the lots left without a disposal
 _EPOCH_ORDINAL = 719_163  # date(1970, 1, 1).toordinal()
 
 _new_row = tuple.__new__  # builds a NamedTuple without its keyword-handling constructor
+_acquisition = itemgetter(2, 4)  # a lot's place in acquisition order: (acquired, seq)
 
 
 class _Matcher:
@@ -90,11 +95,9 @@ class _Matcher:
             queue = pool.queue
             if not queue or (queue[-1][2], queue[-1][4]) <= (acquired, seq):
                 queue.append(lot)
-            else:  # an older lot arriving by transfer: its place in acquisition order
-                index = len(queue)
-                while index and (queue[index - 1][2], queue[index - 1][4]) > (acquired, seq):
-                    index -= 1
-                queue.insert(index, lot)
+            else:  # an older lot arriving by transfer: its place in acquisition order (a binary
+                # search: a pool of many lots receiving older ones must not scan them all each time)
+                queue.insert(bisect.bisect_right(queue, (acquired, seq), key=_acquisition), lot)
         if self.track_ids:
             pool.by_id.setdefault(lot[3], []).append(lot)
 
@@ -157,10 +160,20 @@ class _Matcher:
             self.result.warnings.append(f"{ref}: {flag}; basis unknown")
 
     def unknown(
-        self, cause: str, account: str, asset: str, ts: EpochMicros, ref: str, qty: int, index: int
+        self,
+        cause: str,
+        account: str,
+        asset: str,
+        ts: EpochMicros,
+        ref: str,
+        qty: int,
+        index: int,
+        left: list[Lot] | None = None,
     ) -> None:
-        """Remember what could not be followed, and why (a lot itself only carries basis None)."""
-        self.result.unresolved.append(Unresolved(cause, account, asset, ts, ref, Amount(qty), index))
+        """Remember what could not be followed, and why (a lot itself only carries basis None);
+        `left`: lots that left the books here, whose known basis is kept with it."""
+        basis = None if left is None else Amount(sum(lot[1] for lot in left if lot[1] is not None))
+        self.result.unresolved.append(Unresolved(cause, account, asset, ts, ref, Amount(qty), index, basis))
 
     def dispose(self, leg: LegRow) -> None:
         pool_id, _kind, ts, raw_qty, raw_usd, ref, extra = leg
@@ -297,15 +310,19 @@ class _Matcher:
             warn(f"{ref}: transfer into {account} with no matching transfer out; basis unknown")
             return
         arriving: list[Lot] = []
+        lost: list[Lot] = []  # what was sent but not received: [quantity, basis]
         remaining = qty
         for lot in moving:
             part = min(lot[0], remaining)
+            basis = lot[1] if part == lot[0] or lot[1] is None else lot[1] * part // lot[0]
             if part < lot[0]:
                 warn(f"{ref}: received less than was sent; {fp.fmt(lot[0] - part, 0)} {asset} untracked")
+                lost.append([lot[0] - part, None if lot[1] is None else lot[1] - basis])
             if part:
-                basis = lot[1] if part == lot[0] or lot[1] is None else lot[1] * part // lot[0]
                 arriving.append([part, basis, *lot[2:]])
                 remaining -= part
+        if lost:
+            self.unknown(RECEIVED_LESS, account, asset, ts, ref, sum(q for q, _ in lost), index, lost)
         self.arrive(account, asset, arriving)
         if remaining:
             self.add(self.pools[pool_id], self.new_lot(remaining, None, ts, ref, account))
@@ -407,7 +424,9 @@ def match_lots(
             acquire(leg, index, effects.acquired_at[index] if effects else None)
             continue
         if kind == GIFT_OUT:  # a decision's gift given: the lots leave, nothing is realized
-            matcher.move_out(leg)
+            account, asset = ledger.pools[leg[0]]
+            given = matcher.move_out(leg)
+            matcher.unknown(GIVEN_AWAY, account, asset, leg[2], leg[5], int(leg[3]), index, given)
             continue
         counterpart = leg[6].counterpart if leg[6] else None
         if universal and (index in pairs or counterpart or index in own_dest or index in own_source):
@@ -420,7 +439,7 @@ def match_lots(
             elif counterpart or index in own_dest:  # no transfer-in recorded: the lots arrive with it
                 matcher.arrive(counterpart or own_dest[index], asset, moving)
             else:
-                matcher.unknown(SENT_OUTSIDE, account, asset, leg[2], leg[5], int(leg[3]), index)
+                matcher.unknown(SENT_OUTSIDE, account, asset, leg[2], leg[5], int(leg[3]), index, moving)
                 result.warnings.append(
                     f"{leg[5]}: {fp.fmt(int(leg[3]), 0)} {asset} sent out of {account} to no known "
                     "account; untracked"

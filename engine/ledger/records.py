@@ -133,6 +133,7 @@ class Unresolved(NamedTuple):
     ref: str
     quantity: Amount
     leg: int  # index in the ledger's legs
+    basis: Amount | None = None  # the known basis that left the books with it (sent, given, lost)
 
 
 @dataclass

@@ -45,6 +45,7 @@ CONFIDENCE = (YOURS, CERTAIN, HIGH, LIKELY, AMBIGUOUS, LOW)
 
 
 _Pair = Callable[[MoveLeg, MoveLeg, str], None]  # pair(out, in, confidence)
+_NONE: tuple[list[MoveLeg], list[int]] = ([], [])
 
 
 class PairingRules(NamedTuple):
@@ -82,8 +83,10 @@ def pairing(
     moves: list[MoveLeg], warnings: list[str] | None = None, rules: PairingRules = NO_RULES
 ) -> Pairing:
     """The rules above over `moves` (in leg order): the pairs, and how sure each one is."""
-    outs = [m for m in moves if m.kind == MOVE_OUT]
-    ins = [m for m in moves if m.kind == MOVE_IN]
+    outs: list[MoveLeg] = []
+    ins: list[MoveLeg] = []
+    for move in moves:
+        (outs if move.kind == MOVE_OUT else ins).append(move)
     result = Pairing(moves=moves, forbidden=rules.forbidden)
     pairs, confidence, forbidden = result.pairs, result.confidence, rules.forbidden
 
@@ -92,7 +95,7 @@ def pairing(
         pairs[leg.index] = out.index
         confidence[out.index] = how
 
-    by_index = {m.index: m for m in moves}
+    by_index = {m.index: m for m in moves} if rules.forced else {}
     for out_index, in_index in rules.forced:
         if out_index not in pairs and in_index not in pairs:
             pair(by_index[out_index], by_index[in_index], YOURS)
@@ -120,19 +123,22 @@ def _pair_by_counterpart(outs: list[MoveLeg], ins: list[MoveLeg], pairs: dict[in
                          forbidden: frozenset[tuple[int, int]], pair: _Pair) -> None:  # fmt: skip
     """Rule 2: the first in of the named account and asset in the window (ins indexed by
     account and asset, in time order, so each out looks only at its window)."""
-    by_pool: dict[tuple[str, str], list[MoveLeg]] = {}
+    naming = [out for out in outs if out.counterpart and out.index not in pairs]
+    wanted = {(out.counterpart, out.asset) for out in naming}
+    by_pool: dict[tuple[str | None, str], list[MoveLeg]] = {}
     for leg in ins:
-        by_pool.setdefault((leg.account, leg.asset), []).append(leg)
+        if (leg.account, leg.asset) in wanted and leg.index not in pairs:
+            by_pool.setdefault((leg.account, leg.asset), []).append(leg)
     stamps = {pool: [leg.timestamp for leg in legs] for pool, legs in by_pool.items()}
-    for out in outs:
-        if out.index in pairs or not out.counterpart:
-            continue
+    for out in naming:
         pool = (out.counterpart, out.asset)
         legs = by_pool.get(pool)
         if not legs:
             continue
-        start = bisect.bisect_left(stamps[pool], out.timestamp - EARLY_ARRIVAL_MICROS)
-        for leg in legs[start:]:
+        for position in range(
+            bisect.bisect_left(stamps[pool], out.timestamp - EARLY_ARRIVAL_MICROS), len(legs)
+        ):
+            leg = legs[position]
             if leg.timestamp > out.timestamp + PAIR_WINDOW_MICROS:
                 break
             if (
@@ -143,6 +149,14 @@ def _pair_by_counterpart(outs: list[MoveLeg], ins: list[MoveLeg], pairs: dict[in
             ):
                 pair(out, leg, HIGH)
                 break
+
+
+def _size(quantity: int) -> int:
+    """A quantity's size step: its bit length and the 6 bits from its top, an increasing key
+    whose steps are at least 1/63 (1.6%) wide — so a receipt at most 1% short of its send (the
+    fee tolerance) is in the send's step or the one below."""
+    shift = max(quantity.bit_length() - 6, 0)
+    return (shift << 6) | (quantity >> shift)
 
 
 def _candidate(out: MoveLeg, leg: MoveLeg, tolerance: int = FEE_TOLERANCE) -> bool:
@@ -166,24 +180,44 @@ def _pair_by_window(
     warnings: list[str] | None,
     pair: _Pair,
 ) -> None:
-    """The window rule for what the decisions, ids and counterparts left unpaired: one-to-one."""
-    open_ins: dict[str, list[MoveLeg]] = {}
+    """The window rule for what the decisions, ids and counterparts left unpaired: one-to-one.
+    The open ins are kept per asset and size step (_size), each in time order: an out looks only
+    at the receipts near its time in its own step and the one below."""
+    open_ins: dict[tuple[str, int], tuple[list[MoveLeg], list[int]]] = {}
     for leg in ins:
         if leg.index not in pairs:
-            open_ins.setdefault(leg.asset, []).append(leg)
-    times = {asset: [leg.timestamp for leg in legs] for asset, legs in open_ins.items()}
+            legs, _ = open_ins.setdefault((leg.asset, _size(leg.quantity)), ([], []))
+            legs.append(leg)
+    for legs, stamps in open_ins.values():
+        stamps.extend(leg.timestamp for leg in legs)
     for_out: dict[int, list[MoveLeg]] = {}
     for_in: dict[int, list[MoveLeg]] = {}
-    for out in outs:
-        if out.index in pairs or out.counterpart or out.asset not in open_ins:
+    left, right = bisect.bisect_left, bisect.bisect_right
+    for out in outs:  # the hot loop of matching: _candidate's tests inlined
+        index = out.index
+        if index in pairs or out.counterpart:
             continue
-        legs, stamps = open_ins[out.asset], times[out.asset]
-        low = bisect.bisect_left(stamps, out.timestamp - EARLY_ARRIVAL_MICROS)
-        high = bisect.bisect_right(stamps, out.timestamp + PAIR_WINDOW_MICROS)
-        found = [
-            leg for leg in legs[low:high] if _candidate(out, leg) and (out.index, leg.index) not in forbidden
-        ]
+        found: list[MoveLeg] = []
+        sent, account, tx, asset, ts = out.quantity, out.account, out.tx_id, out.asset, out.timestamp
+        least = sent - sent // FEE_TOLERANCE
+        small, large = _size(least), _size(sent)
+        for size in (small,) if small == large else (small, large):
+            legs, stamps = open_ins.get((asset, size), _NONE)
+            for position in range(
+                left(stamps, ts - EARLY_ARRIVAL_MICROS), right(stamps, ts + PAIR_WINDOW_MICROS)
+            ):
+                leg = legs[position]
+                if (
+                    least <= leg.quantity <= sent
+                    and leg.account != account
+                    and (leg.counterpart is None or leg.counterpart == account)
+                    and not (tx and leg.tx_id and tx != leg.tx_id)
+                    and not (forbidden and (index, leg.index) in forbidden)
+                ):
+                    found.append(leg)
         if found:
+            if len(found) > 1:
+                found.sort(key=lambda leg: leg.index)
             for_out[out.index] = found
             for leg in found:
                 for_in.setdefault(leg.index, []).append(out)

@@ -95,6 +95,8 @@ def find_problems(
     for origin in lots.unresolved:
         if origin.cause in _LOT_KIND:
             lot_origins.setdefault(origin.ref, []).append(origin)
+        elif origin.cause in (causes.RECEIVED_LESS, causes.GIVEN_AWAY):
+            continue  # a network fee on the way, a gift the user decided: nothing to resolve
         else:  # a disposal without proceeds blocks its position; a send outside blocks nothing
             note(origin, None if origin.cause == causes.SENT_OUTSIDE else (origin.account, origin.asset))
     for lot in lots.open_lots:
