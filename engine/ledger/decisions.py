@@ -19,12 +19,17 @@ from engine.core.units import EpochMicros
 # The kinds of decision; `subject` is the stable key of what each is about.
 PAIR = "pair"  # subject: the transfer-out's natural key; detail {"in": natural key of the receive}
 UNPAIR = "unpair"  # subject: the transfer-out's natural key; detail {"in": …}: never pair these two
-CLASSIFY = "classify"  # subject: an event's natural key; detail {"as": "income" | "gift" | …, …}
+# subject: a transfer's or an unclassified row's natural key; detail {"as": one of
+# engine.ledger.decided's RECEIVED_AS / SENT_AS, "value": USD decimal text, "basis": USD decimal
+# text, "acquired": "YYYY-MM-DD" as typed, "acquired_at": epoch micros (noon that day in the tax
+# zone), "to": own wallet label, "direction": "in" | "out" (an unclassified row)} — only the
+# keys that apply; what each does: engine.ledger.decided
+CLASSIFY = "classify"
 PRICE = "price"  # subject: an event's natural key; detail {"price": units text, "asset": …}
 ALIAS = "alias"  # subject: a source's asset code; detail {"asset": canonical code}
 MIGRATION = "migration"  # subject: "OLD>NEW"; detail {"ratio": decimal text, "at": epoch micros}
-OWN_ADDRESS = "own_address"  # subject: an address; detail {"label": …}
-IGNORE = "ignore"  # subject: a problem's key; detail {}: the reason says why
+OWN_ADDRESS = "own_address"  # subject: an address (0x… lower-cased); detail {"label": …}: own:LABEL
+IGNORE = "ignore"  # subject: a problem's key (engine.planning.data_problems); detail {"kind": …}
 KINDS = (PAIR, UNPAIR, CLASSIFY, PRICE, ALIAS, MIGRATION, OWN_ADDRESS, IGNORE)
 
 

@@ -30,6 +30,7 @@ UNCLASSIFIED_ROW = "unclassified"  # a row no importer could classify
 BALANCE_MISMATCH = "balance_mismatch"  # the exchange holds another amount than the ledger
 KINDS = (RECEIVED_OUTSIDE, AMBIGUOUS_TRANSFER, SENT_OUTSIDE, UNKNOWN_BASIS, MISSING_HISTORY, NO_USD_VALUE,
          UNCLASSIFIED_ROW, BALANCE_MISMATCH)  # fmt: skip
+_TRANSFER_KINDS = (RECEIVED_OUTSIDE, AMBIGUOUS_TRANSFER, SENT_OUTSIDE)  # about a transfer leg
 IGNORE_RESOLVES = frozenset({UNCLASSIFIED_ROW, BALANCE_MISMATCH, MISSING_HISTORY, SENT_OUTSIDE})
 
 _LOT_KIND = {
@@ -114,9 +115,16 @@ def find_problems(
         note(origin, (gap.account, gap.asset))
     entries = [e for e in found.values() if not (e.kind == SENT_OUTSIDE and _folded(e.origin, suggester))]
     natural = keys_of([(e.origin.account, e.origin.timestamp, e.origin.ref) for e in entries])
-    problems = [
-        _problem(e, natural.get((e.origin.account, e.origin.timestamp, e.origin.ref))) for e in entries
-    ]
+    by_key: dict[str, DataProblem] = {}
+    for entry in entries:  # one problem per record and kind (a trade's two legs without a value: one)
+        origin = entry.origin
+        problem = _problem(entry, natural.get((origin.account, origin.timestamp, origin.ref)))
+        same = by_key.get(problem.key)
+        if same is not None:  # the record's own id, not a leg's (`X1`, not `X1:ETH`)
+            ref = min(same.ref, problem.ref, key=len)
+            problem = replace(same, ref=ref, blocks=tuple(sorted(set(same.blocks) | set(problem.blocks))))
+        by_key[problem.key] = problem
+    problems = list(by_key.values())
     classified = active_by_subject(list(decisions), CLASSIFY)
     for row in unclassified:
         if row.key in classified:
@@ -188,5 +196,5 @@ def _problem(entry: _Found, natural_key: str | None) -> DataProblem:
         record=natural_key,
         reason=entry.reason,
         blocks=tuple(sorted(entry.blocks)),
-        leg=origin.leg if origin.leg >= 0 else None,
+        leg=origin.leg if origin.leg >= 0 and entry.kind in _TRANSFER_KINDS else None,
     )

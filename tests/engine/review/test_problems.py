@@ -122,3 +122,17 @@ def _events(text: str) -> list[Event]:
     from engine.imports.generic_csv import parse_csv
 
     return parse_csv(text, "t.csv")
+
+
+def test_a_trade_without_a_usd_value_is_one_problem_blocking_both_its_assets(tmp_path):
+    text = """timestamp,account,asset,side,quantity,price,fee,trade_id,quote
+2026-03-01T15:00:00Z,kraken,ETH,buy,2,4000,0,E1,USD
+2026-03-05T15:00:00Z,kraken,BTC,buy,0.1,15,0,X1,ETH
+"""
+    planner = planner_for(tmp_path, text)
+    (problem,) = find_review(planner, PRICES).problems
+    assert (problem.label, problem.ref, problem.blocks) == (
+        "no USD value",
+        "X1",
+        (("kraken", "BTC"), ("kraken", "ETH")),
+    )
