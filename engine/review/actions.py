@@ -131,7 +131,9 @@ def classify(
     decision_id = _record(planner, CLASSIFY, record.key, detail, reason)
     said = f"{as_} (no value given: flagged for a price)" if as_ in how.NEEDS_VALUE and value is None else as_
     where = f", lots to {own_account(to)}" if to else ""
-    return Recorded(decision_id, f"decision {decision_id}: {_name(planner, record)} is {said}{where}")
+    return Recorded(
+        decision_id, f"decision {decision_id}: {_name(planner, record)} classified as {said}{where}"
+    )
 
 
 def own_address(planner: Planner, address: str, label: str, reason: str = "") -> Recorded:

@@ -202,3 +202,27 @@ def test_bad_input_is_one_line_and_exit_2(home, capsys, argv, says):
     assert (code, out) == (2, "")
     assert err.startswith(f"harvest: {says}"), err
     assert err.count("\n") == 1
+
+
+def test_an_ignored_problem_is_listed_with_all_and_not_counted_and_the_csv_log_carries_it(home, capsys):
+    assert run_cli(capsys, "import", *FILES)[0] == 0
+    problems = {p["ref"]: p for p in review(capsys)["problems"]}
+    said = decide(
+        capsys, "ignore", problems["r7"]["id"], "--reason", "paid a friend back, no gain to speak of"
+    )
+    assert said == "decision 1: send to outside r7 ignored; advice on it resumes\n"
+    assert review(capsys)["count"] == 5
+    listed = review(capsys, "--all")
+    assert [(p["ref"], p["ignored"]["reason"]) for p in listed["ignored"]] == [
+        ("r7", "paid a friend back, no gain to speak of")
+    ]
+    code, text, _ = run_cli(capsys, *AS_OF, "review", "--all", "--prices", PRICES)
+    assert "ignored by decision 1: paid a friend back" in text
+    assert text.splitlines()[-1].endswith("; 1 ignored")
+    code, out, _ = run_cli(capsys, "report", "identifications", "--format", "csv")
+    log, decisions = out.split("\n\n")
+    assert log.splitlines()[0].startswith("account,asset,sale_id")
+    header, row = decisions.splitlines()
+    assert header == "id,made_at,kind,subject,detail,reason,undone_at"
+    assert row.startswith("1,")
+    assert ",ignore,send_outside|coinbase|id|r7," in row
