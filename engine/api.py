@@ -15,6 +15,8 @@ from engine.core.units import Amount, DayOrdinal, EpochMicros
 from engine.imports.generic_csv import read_csv
 from engine.imports.importer import FileReport
 from engine.ledger import allocation_record, transition
+from engine.ledger.decided import apply_decisions
+from engine.ledger.decisions import CLASSIFY, active_by_subject
 from engine.ledger.events import USD
 from engine.ledger.gains import LotRow, open_lot_rows, realized_rows
 from engine.ledger.lots import match_lots
@@ -95,17 +97,28 @@ class Engine:
         if cached is None:
             scope = self.config.lots.basis_scope
             with paused_gc():
-                ledger = self.store.ledger()
+                ledger, decisions, records = self.store.decided_ledger()
+                # the user's decisions, applied in memory (engine.ledger.decided): undo restores
+                decided = apply_decisions(ledger, decisions, records) if decisions else None
                 if scope == transition.SCOPE:
-                    cached = self._lots[chosen] = self.transition_run(chosen, ledger).result
+                    cached = self._lots[chosen] = self.transition_run(
+                        chosen, decided.ledger if decided else ledger
+                    ).result
                 else:
                     cached = self._lots[chosen] = match_lots(
-                        ledger, chosen, scope == "universal", self.calendar.day_function()
+                        decided.ledger if decided else ledger,
+                        chosen,
+                        scope == "universal",
+                        self.calendar.day_function(),
+                        decided.effects if decided else None,
                     )
+            classified = active_by_subject(decisions, CLASSIFY)
+            cached.warnings.extend(decided.notes if decided else ())
             cached.warnings.extend(
-                f"{row.ref}: unclassified import row ({row.kind}, {row.account} {row.asset}) left out "
-                "until it is classified"
-                for row in self.store.unclassified()
+                f"{row.ref}: unclassified import row ({row.event.note or ''}, {row.event.account} "
+                f"{row.event.asset}) left out until it is classified"
+                for row in self.store.unclassified_records()
+                if row.key not in classified
             )
         return cached
 

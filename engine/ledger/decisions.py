@@ -19,15 +19,20 @@ from engine.core.units import EpochMicros
 # The kinds of decision; `subject` is the stable key of what each is about.
 PAIR = "pair"  # subject: the transfer-out's natural key; detail {"in": natural key of the receive}
 UNPAIR = "unpair"  # subject: the transfer-out's natural key; detail {"in": …}: never pair these two
-CLASSIFY = "classify"  # subject: an event's natural key; detail {"as": "income" | "gift" | …, …}
+# subject: a transfer's or an unclassified row's natural key; detail {"as": one of
+# engine.ledger.decided's RECEIVED_AS / SENT_AS, "value": USD decimal text, "basis": USD decimal
+# text, "acquired": "YYYY-MM-DD" as typed, "acquired_at": epoch micros (noon that day in the tax
+# zone), "to": own wallet label, "direction": "in" | "out" (an unclassified row)} — only the
+# keys that apply; what each does: engine.ledger.decided
+CLASSIFY = "classify"
 PRICE = "price"  # subject: an event's natural key; detail {"price": units text, "asset": …}
 ALIAS = "alias"  # subject: a source's asset code; detail {"asset": canonical code}
 # subject: "OLD>NEW"; detail {"ratio": decimal text, "at": epoch micros, "accounts": [...] (absent:
 # all)}, or {"out": natural key, "in": natural key} (the exchange's own two records of it); see
 # engine.ledger.identity_decisions
 MIGRATION = "migration"
-OWN_ADDRESS = "own_address"  # subject: an address; detail {"label": …}
-IGNORE = "ignore"  # subject: a problem's key; detail {}: the reason says why
+OWN_ADDRESS = "own_address"  # subject: an address (0x… lower-cased); detail {"label": …}: own:LABEL
+IGNORE = "ignore"  # subject: a problem's key (engine.planning.data_problems); detail {"kind": …}
 # subject: an asset; detail: the whole allocation of its unused basis as of 2025-01-01
 # (engine.ledger.allocation_record); irrevocable (Rev. Proc. 2024-28 §4.02(6)): never undone
 ALLOCATION = "allocation"

@@ -28,6 +28,11 @@ MIGRATE_IN = 5  # ... and arrive in the new asset's pool (the next leg), scaled 
 # pool's account holds leaves it; `quantity` is the ratio (new units per old unit, fixed-point),
 # and its MIGRATE_IN (the next leg, quantity unused) receives them scaled by it
 MIGRATE_HELD = 6
+# Kinds a user's review decision makes in memory (engine.ledger.decided), never stored: an
+# acquisition whose lots date from an entered time (a gift's donor date), and lots that leave
+# without a disposal (a gift given). Every kind is numbered here, so two never share a number.
+ACQUIRE_AS_OF = 7
+GIFT_OUT = 8
 
 
 class Leg(NamedTuple):

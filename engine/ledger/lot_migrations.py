@@ -13,6 +13,7 @@ from engine.core.units import EpochMicros
 from engine.ledger.records import LegRow, LotResult
 
 Lot = list[Any]  # as in engine.ledger.lots
+MIGRATED_MORE = "migrated more than was held"  # a cause of unknown basis (LotResult.unresolved)
 
 
 class LotBook(Protocol):
@@ -25,6 +26,10 @@ class LotBook(Protocol):
     def add(self, pool: Any, lot: Lot) -> None: ...
 
     def new_lot(self, qty: int, basis: int | None, ts: EpochMicros, lot_id: str, account: str) -> Lot: ...
+
+    def unknown(
+        self, cause: str, account: str, asset: str, ts: EpochMicros, ref: str, qty: int, index: int
+    ) -> None: ...
 
 
 # a migration between its two legs: the lots leaving, the old quantity, the new quantity (None:
@@ -52,7 +57,7 @@ def migrate_held(matcher: LotBook, leg: LegRow) -> Migrating:
     return moving, old_quantity, old_quantity * int(ratio) // fp.SCALE, pool_id
 
 
-def migrate_in(matcher: LotBook, leg: LegRow, migrating: Migrating) -> None:
+def migrate_in(matcher: LotBook, leg: LegRow, migrating: Migrating, index: int) -> None:
     """The lots a migration took from the old asset arrive in the new one: same basis, dates
     and lot ids, quantities scaled to the new asset's (pro rata, rounded down, the last lot
     taking the remainder, so the new quantity is exact; a lot scaled to less than a unit
@@ -87,6 +92,7 @@ def migrate_in(matcher: LotBook, leg: LegRow, migrating: Migrating) -> None:
         matcher.add(pool, lot)
     if new_total > moved_new:
         matcher.add(pool, matcher.new_lot(new_total - moved_new, None, ts, ref, account))
+        matcher.unknown(MIGRATED_MORE, account, asset, ts, ref, new_total - moved_new, index)
         matcher.result.warnings.append(
             f"{ref}: migrated into {asset} more than {account} held before; "
             f"{fp.fmt(new_total - moved_new, 0)} {asset} has unknown basis"

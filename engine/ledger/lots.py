@@ -8,16 +8,30 @@ million legs in a few seconds): plain ints and lists, one heap per pool, pools i
 
 from __future__ import annotations
 
+import bisect
 import heapq
-from collections import deque
 from collections.abc import Iterator, Sequence
-from typing import Any, cast
+from operator import itemgetter
+from typing import cast
 
 from engine.core import fixedpoint as fp
 from engine.core.dates import DayOf, anniversary
 from engine.core.units import Amount, DayOrdinal, EpochMicros
-from engine.ledger.legs import ACQUIRE, DISPOSE, MIGRATE_HELD, MIGRATE_IN, MIGRATE_OUT, MOVE_IN, MOVE_OUT
+from engine.ledger.decided import Effects
+from engine.ledger.legs import (
+    ACQUIRE,
+    ACQUIRE_AS_OF,
+    DISPOSE,
+    GIFT_OUT,
+    MIGRATE_HELD,
+    MIGRATE_IN,
+    MIGRATE_OUT,
+    MOVE_IN,
+    MOVE_OUT,
+)
+from engine.ledger.lot_migrations import MIGRATED_MORE as MIGRATED_MORE
 from engine.ledger.lot_migrations import NOTHING_MIGRATING, Migrating, migrate_held, migrate_in
+from engine.ledger.lot_pool import Lot, Pool, Taken, consume, share
 from engine.ledger.records import (
     LONG,
     SHORT,
@@ -25,41 +39,29 @@ from engine.ledger.records import (
     Ledger,
     LegRow,
     LotResult,
+    MoveLeg,
     OpenLot,
     RealizedRow,
     Shortfall,
+    Unresolved,
     parse_identification,
 )
-from engine.ledger.transfers import MoveLeg, pair_transfers
+from engine.ledger.transfers import NO_RULES, pairing
 
 METHODS = ("fifo", "lifo", "hifo", "specific")
+# What the matcher could not follow (LotResult.unresolved; the problems list reads them)
+RECEIVED_FROM_OUTSIDE = "received from outside"  # a transfer in with no transfer out paired
+NO_VALUE = "no USD value"  # an acquisition whose USD value is not known: lots of unknown basis
+NO_PROCEEDS = "no USD proceeds"  # a disposal whose USD value is not known: left out of results
+RECEIVED_MORE = "received more than was sent"
+NOT_SENT_THERE = "received from an own wallet more than was sent there"
+SENT_OUTSIDE = "sent to no known account"  # a transfer out with no transfer in paired
+RECEIVED_LESS = "received less than was sent"  # the rest (a network fee) left the books
+GIVEN_AWAY = "given away"  # a gift given (a decision): the lots left without a disposal
 _EPOCH_ORDINAL = 719_163  # date(1970, 1, 1).toordinal()
 
-# A lot while matching: [quantity (Amount), basis (Amount or None), acquired (EpochMicros),
-# lot_id, seq, account, acquired day (DayOrdinal)]. Lists, because a partial sale shrinks them
-# in place; the values inside are plain ints (no unit wrapping in this loop), and the records
-# built from them (RealizedRow, OpenLot) are made with tuple.__new__, unchecked.
-Lot = list[Any]
-Taken = list[tuple[Lot, int, "int | None"]]
 _new_row = tuple.__new__  # builds a NamedTuple without its keyword-handling constructor
-
-
-class _Pool:
-    """One pool's open lots. fifo/lifo: a deque kept in acquisition order (fifo takes from the
-    left, lifo from the right; lots nearly always arrive in order, so it is an append). hifo:
-    a heap keyed by unit cost."""
-
-    __slots__ = ("account", "asset", "queue", "heap", "by_id")
-
-    def __init__(self, account: str, asset: str) -> None:
-        self.account = account
-        self.asset = asset
-        self.queue: deque[Lot] = deque()
-        self.heap: list[tuple[int, int, int, Lot]] = []
-        self.by_id: dict[str, list[Lot]] = {}
-
-    def lots(self) -> list[Lot]:
-        return list(self.queue) + [entry[3] for entry in self.heap]
+_acquisition = itemgetter(2, 4)  # a lot's place in acquisition order: (acquired, seq)
 
 
 class _Matcher:
@@ -79,23 +81,23 @@ class _Matcher:
         self.anniversaries: dict[int, int] = {}
         self.result = LotResult()
         self.names = ledger.pools
-        self.pools: dict[int, _Pool] = {}
-        self.named: dict[tuple[str, str], _Pool] = {}
+        self.pools: dict[int, Pool] = {}
+        self.named: dict[tuple[str, str], Pool] = {}
         for pool_id, (account, asset) in ledger.pools.items():
             self.pools[pool_id] = self.pool(account, asset, universal)
 
-    def pool(self, account: str, asset: str, universal: bool = False) -> _Pool:
+    def pool(self, account: str, asset: str, universal: bool = False) -> Pool:
         key = ("*", asset) if universal else (account, asset)
         found = self.named.get(key)
         if found is None:
-            found = self.named[key] = _Pool(account, asset)
+            found = self.named[key] = Pool(account, asset)
         return found
 
     def new_lot(self, qty: int, basis: int | None, ts: EpochMicros, lot_id: str, account: str) -> Lot:
         self.seq += 1
         return [qty, basis, ts, lot_id, self.seq, account, self.day(ts)]
 
-    def add(self, pool: _Pool, lot: Lot) -> None:
+    def add(self, pool: Pool, lot: Lot) -> None:
         acquired, seq = lot[2], lot[4]
         if self.by_cost:  # hifo: highest fee-inclusive unit cost first, older lot first on ties
             unit = fp.unit_price(lot[1], lot[0]) if lot[1] is not None else -1
@@ -104,15 +106,13 @@ class _Matcher:
             queue = pool.queue
             if not queue or (queue[-1][2], queue[-1][4]) <= (acquired, seq):
                 queue.append(lot)
-            else:  # an older lot arriving by transfer: its place in acquisition order
-                index = len(queue)
-                while index and (queue[index - 1][2], queue[index - 1][4]) > (acquired, seq):
-                    index -= 1
-                queue.insert(index, lot)
+            else:  # an older lot arriving by transfer: its place in acquisition order (a binary
+                # search: a pool of many lots receiving older ones must not scan them all each time)
+                queue.insert(bisect.bisect_right(queue, (acquired, seq), key=_acquisition), lot)
         if self.track_ids:
             pool.by_id.setdefault(lot[3], []).append(lot)
 
-    def take(self, pool: _Pool, quantity: int, chosen: list[tuple[str, Amount]] | None) -> tuple[Taken, int]:
+    def take(self, pool: Pool, quantity: int, chosen: list[tuple[str, Amount]] | None) -> tuple[Taken, int]:
         """Consume `quantity`: [(lot, quantity taken, basis taken)] and the unmet quantity."""
         taken: Taken = []
         remaining = quantity
@@ -122,7 +122,7 @@ class _Matcher:
                     break
                 if lot[0] > 0:
                     part = min(lot[0], wanted, remaining)
-                    taken.append((lot, part, _consume(lot, part)))
+                    taken.append((lot, part, consume(lot, part)))
                     wanted -= part
                     remaining -= part
             if wanted and remaining:
@@ -156,17 +156,35 @@ class _Matcher:
             taken.append((lot, lot_qty, lot[1]))
             lot[0] = 0
             return remaining - lot_qty
-        taken.append((lot, remaining, _consume(lot, remaining)))
+        taken.append((lot, remaining, consume(lot, remaining)))
         return 0
 
-    def acquire(self, leg: LegRow) -> None:
+    def acquire(self, leg: LegRow, index: int, acquired: EpochMicros | None = None) -> None:
         pool_id, _kind, ts, qty, usd, ref, extra = leg
         pool = self.pools[pool_id]
         flag = extra.flag if extra else None
         basis = None if flag or usd is None else int(usd)
-        self.add(pool, self.new_lot(int(qty), basis, ts, ref, pool.account))
+        self.add(pool, self.new_lot(int(qty), basis, ts if acquired is None else acquired, ref, pool.account))
+        if basis is None:
+            self.unknown(NO_VALUE, pool.account, pool.asset, ts, ref, int(qty), index)
         if flag:
             self.result.warnings.append(f"{ref}: {flag}; basis unknown")
+
+    def unknown(
+        self,
+        cause: str,
+        account: str,
+        asset: str,
+        ts: EpochMicros,
+        ref: str,
+        qty: int,
+        index: int,
+        left: list[Lot] | None = None,
+    ) -> None:
+        """Remember what could not be followed, and why (a lot itself only carries basis None);
+        `left`: lots that left the books here, whose known basis is kept with it."""
+        basis = None if left is None else Amount(sum(lot[1] for lot in left if lot[1] is not None))
+        self.result.unresolved.append(Unresolved(cause, account, asset, ts, ref, Amount(qty), index, basis))
 
     def dispose(self, leg: LegRow) -> None:
         pool_id, _kind, ts, raw_qty, raw_usd, ref, extra = leg
@@ -188,7 +206,7 @@ class _Matcher:
                     else:
                         pool.queue.pop()
                 else:
-                    basis = _consume(top, qty)
+                    basis = consume(top, qty)
                 proceeds = None if raw_usd is None else int(raw_usd)
                 self.emit(pool_id, qty, top, self.day(ts), proceeds, basis, ref, None)
                 return
@@ -201,11 +219,11 @@ class _Matcher:
         sold_day = self.day(ts)
         left_qty = qty
         for lot, part, basis in taken:
-            share = _share(proceeds, part, left_qty)
+            portion = share(proceeds, part, left_qty)
             left_qty -= part
-            if proceeds is not None and share is not None:
-                proceeds -= share
-            self.emit(pool_id, part, lot, sold_day, share, basis, ref, flag)
+            if proceeds is not None and portion is not None:
+                proceeds -= portion
+            self.emit(pool_id, part, lot, sold_day, portion, basis, ref, flag)
         if unmet:
             account, asset = self.names[pool_id]
             self.result.excluded.append(
@@ -223,6 +241,8 @@ class _Matcher:
                 Shortfall(account=account, asset=asset, quantity=Amount(unmet), timestamp=ts, sale_id=ref)
             )
         if flag:
+            account, asset = self.names[pool_id]
+            self.unknown(NO_PROCEEDS, account, asset, ts, ref, qty, -1)
             self.result.warnings.append(f"{ref}: {flag}; left out of realized totals")
 
     def emit(
@@ -290,29 +310,37 @@ class _Matcher:
             lot[5] = account
             self.add(pool, lot)
 
-    def move_in(self, leg: LegRow, moving: list[Lot] | None) -> None:
+    def move_in(self, leg: LegRow, moving: list[Lot] | None, index: int, source: str | None = None) -> None:
         pool_id, _kind, ts, raw_qty, _usd, ref, _extra = leg
         account, asset = self.names[pool_id]
         warn = self.result.warnings.append
         qty = int(raw_qty)
         if moving is None:
             self.add(self.pools[pool_id], self.new_lot(qty, None, ts, ref, account))
+            self.unknown(RECEIVED_FROM_OUTSIDE, account, asset, ts, ref, qty, index)
             warn(f"{ref}: transfer into {account} with no matching transfer out; basis unknown")
             return
         arriving: list[Lot] = []
+        lost: list[Lot] = []  # what was sent but not received: [quantity, basis]
         remaining = qty
         for lot in moving:
             part = min(lot[0], remaining)
+            basis = lot[1] if part == lot[0] or lot[1] is None else lot[1] * part // lot[0]
             if part < lot[0]:
                 warn(f"{ref}: received less than was sent; {fp.fmt(lot[0] - part, 0)} {asset} untracked")
+                lost.append([lot[0] - part, None if lot[1] is None else lot[1] - basis])
             if part:
-                basis = lot[1] if part == lot[0] or lot[1] is None else lot[1] * part // lot[0]
                 arriving.append([part, basis, *lot[2:]])
                 remaining -= part
+        if lost:
+            self.unknown(RECEIVED_LESS, account, asset, ts, ref, sum(q for q, _ in lost), index, lost)
         self.arrive(account, asset, arriving)
         if remaining:
             self.add(self.pools[pool_id], self.new_lot(remaining, None, ts, ref, account))
-            warn(f"{ref}: received more than was sent; {fp.fmt(remaining, 0)} {asset} has unknown basis")
+            cause = RECEIVED_MORE if source is None else NOT_SENT_THERE
+            self.unknown(cause, account, asset, ts, ref, remaining, index)
+            sent = "was sent" if source is None else f"was sent to {source}"
+            warn(f"{ref}: received more than {sent}; {fp.fmt(remaining, 0)} {asset} has unknown basis")
 
 
 def _processing_order(legs: Sequence[LegRow], pairs: dict[int, int]) -> Iterator[int]:
@@ -336,17 +364,28 @@ _utc_day = cast(DayOf, _plain_utc_day)  # unit types applied once, not per call
 
 
 def match_lots(
-    ledger: Ledger, method: str = "fifo", universal: bool = False, day: DayOf = _utc_day
+    ledger: Ledger,
+    method: str = "fifo",
+    universal: bool = False,
+    day: DayOf = _utc_day,
+    effects: Effects | None = None,
 ) -> LotResult:
     """Run every leg through its pool; return realized slices, open lots and problems.
 
-    `day` maps a trade time to its date ordinal in the tax zone (TaxCalendar.day_function())."""
+    `day` maps a trade time to its date ordinal in the tax zone (TaxCalendar.day_function());
+    `effects`: what the user's decisions change (engine.ledger.decided.apply_decisions made
+    `ledger` and them together)."""
     matcher = _Matcher(ledger, method, universal, day)
     legs = ledger.legs
     moves = [
         _move_leg(i, leg, ledger.pools[leg[0]]) for i, leg in enumerate(legs) if leg[1] in (MOVE_OUT, MOVE_IN)
     ]
-    pairs = pair_transfers(moves, matcher.result.warnings) if moves else {}
+    rules = effects.rules if effects else NO_RULES
+    result = matcher.result
+    result.pairing = pairing(moves, result.warnings, rules)
+    pairs = result.pairing.pairs
+    own_dest = effects.own_dest if effects else {}
+    own_source = effects.own_source if effects else {}
     transit: dict[int, list[Lot]] = {}
     migrating: Migrating = NOTHING_MIGRATING
     acquire, dispose = matcher.acquire, matcher.dispose
@@ -357,7 +396,7 @@ def match_lots(
             dispose(leg)
             continue
         if kind == ACQUIRE:
-            acquire(leg)
+            acquire(leg, index)
             continue
         if kind == MIGRATE_OUT:  # its MIGRATE_IN is the next leg (same time, event, seq + 1)
             migrating = (matcher.move_out(leg), int(leg[3]), None, leg[0])
@@ -366,27 +405,43 @@ def match_lots(
             migrating = migrate_held(matcher, leg)
             continue
         if kind == MIGRATE_IN:
-            migrate_in(matcher, leg, migrating)
+            migrate_in(matcher, leg, migrating, index)
             migrating = NOTHING_MIGRATING
             continue
+        if kind == ACQUIRE_AS_OF:  # a decision's acquisition, dated from an entered time
+            acquire(leg, index, effects.acquired_at[index] if effects else None)
+            continue
+        if kind == GIFT_OUT:  # a decision's gift given: the lots leave, nothing is realized
+            account, asset = ledger.pools[leg[0]]
+            given = matcher.move_out(leg)
+            matcher.unknown(GIVEN_AWAY, account, asset, leg[2], leg[5], int(leg[3]), index, given)
+            continue
         counterpart = leg[6].counterpart if leg[6] else None
-        if universal and (index in pairs or counterpart):
+        if universal and (index in pairs or counterpart or index in own_dest or index in own_source):
             continue  # a move between accounts of one universal pool changes nothing
         if kind == MOVE_OUT:
             moving = matcher.move_out(leg)
             account, asset = ledger.pools[leg[0]]
             if index in pairs:
                 transit[index] = moving
-            elif counterpart:  # no transfer-in recorded: the lots arrive with the transfer
-                matcher.arrive(counterpart, asset, moving)
+            elif counterpart or index in own_dest:  # no transfer-in recorded: the lots arrive with it
+                matcher.arrive(counterpart or own_dest[index], asset, moving)
             else:
-                matcher.result.warnings.append(
+                matcher.unknown(SENT_OUTSIDE, account, asset, leg[2], leg[5], int(leg[3]), index, moving)
+                result.warnings.append(
                     f"{leg[5]}: {fp.fmt(int(leg[3]), 0)} {asset} sent out of {account} to no known "
                     "account; untracked"
                 )
+        elif index in pairs:
+            matcher.move_in(leg, transit.pop(pairs[index]), index)
+        elif index in own_source:  # back from an own wallet: the lots that were sent there
+            source = own_source[index]
+            asset = ledger.pools[leg[0]][1]
+            taken, _unmet = matcher.take(matcher.pool(source, asset), int(leg[3]), None)
+            moving = [[part, basis, *lot[2:5], source, lot[6]] for lot, part, basis in taken]
+            matcher.move_in(leg, moving, index, source)
         else:
-            partner = pairs.get(index)
-            matcher.move_in(leg, transit.pop(partner) if partner is not None else None)
+            matcher.move_in(leg, None, index)
     return _finish(matcher)
 
 
@@ -419,27 +474,3 @@ def _finish(matcher: _Matcher) -> LotResult:
 
 def _open_lot_order(lot: OpenLot) -> tuple[str, str, int, str]:
     return (lot.account, lot.asset, lot.acquired, lot.lot_id)
-
-
-def _consume(lot: Lot, part: int) -> int | None:
-    """Take `part` of a lot; returns the basis taken. Pro rata, rounded down; the remainder
-    stays with the lot, so basis is conserved exactly across all slices."""
-    qty, basis = lot[0], lot[1]
-    if part == qty:
-        lot[0] = 0
-        return basis  # type: ignore[no-any-return]
-    lot[0] = qty - part
-    if basis is None:
-        return None
-    portion: int = basis * part // qty
-    lot[1] = basis - portion
-    return portion
-
-
-def _share(total: int | None, part: int, whole: int) -> int | None:
-    """Pro-rata share of proceeds still to allocate (the last slice takes the rest)."""
-    if total is None:
-        return None
-    if part == whole:
-        return total
-    return total * part // whole

@@ -96,6 +96,46 @@ class Shortfall:
     sale_id: str
 
 
+@dataclass(frozen=True, slots=True)
+class MoveLeg:
+    """A transfer leg as the pairing sees it (engine.ledger.transfers)."""
+
+    index: int  # position in the sorted leg list
+    account: str
+    asset: str
+    kind: int  # MOVE_OUT or MOVE_IN (engine.ledger.legs)
+    timestamp: EpochMicros
+    quantity: Amount
+    counterpart: str | None
+    tx_id: str | None
+    ref: str = ""  # the record's id, for warnings
+
+
+@dataclass
+class Pairing:
+    """What the transfer pairing decided: each paired leg's partner (both ways) and, per
+    transfer-out paired, how sure the rule that paired it is (engine.ledger.transfers)."""
+
+    moves: list[MoveLeg] = field(default_factory=list)
+    pairs: dict[int, int] = field(default_factory=dict)
+    confidence: dict[int, str] = field(default_factory=dict)  # out leg index -> CERTAIN, HIGH, ...
+    forbidden: frozenset[tuple[int, int]] = frozenset()  # (out, in) the user said are not one move
+
+
+class Unresolved(NamedTuple):
+    """A leg the matcher could not follow all the way: lots of unknown basis it made, a value it
+    lacked, lots sent nowhere known — and why (the problems list reads them)."""
+
+    cause: str  # engine.ledger.lots: RECEIVED_FROM_OUTSIDE, NO_VALUE, SENT_OUTSIDE, ...
+    account: str
+    asset: str
+    timestamp: EpochMicros
+    ref: str
+    quantity: Amount
+    leg: int  # index in the ledger's legs
+    basis: Amount | None = None  # the known basis that left the books with it (sent, given, lost)
+
+
 @dataclass
 class LotResult:
     realized: list[RealizedRow] = field(default_factory=list)
@@ -103,6 +143,8 @@ class LotResult:
     open_lots: list[OpenLot] = field(default_factory=list)
     shortfalls: list[Shortfall] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    pairing: Pairing = field(default_factory=Pairing)
+    unresolved: list[Unresolved] = field(default_factory=list)
 
 
 def parse_identification(spec: str) -> list[tuple[str, Amount]]:

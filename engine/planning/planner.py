@@ -15,6 +15,7 @@ from engine.core.units import ZERO, Amount, DayOrdinal
 from engine.ledger.gains import totals_by_year
 from engine.ledger.records import LONG
 from engine.planning.candidates import Blocked, Candidate
+from engine.planning.data_problems import find_problems
 from engine.planning.plan_builder import build_plan
 from engine.planning.plans import Plan, PlanStep
 from engine.planning.positions import lots_frame, position_totals, with_terms
@@ -122,8 +123,10 @@ class Planner:
         year = engine.tax_year()
         summary = self.tax_summary(year)
         result = engine.lots()
-        _rows, excluded = engine.realized()
-        excluded_pools = {(e.account, e.asset) for e in excluded}
+        store = engine.store
+        problems = find_problems(
+            result, store.natural_keys, store.decisions(), store.mismatches(), store.unclassified_records()
+        )
         recent: dict[str, DayOrdinal] = {}
         for lot in result.open_lots:
             recent[lot.asset] = max(recent.get(lot.asset, lot.acquired_day), lot.acquired_day)
@@ -143,9 +146,8 @@ class Planner:
             realized=(st, lt),
             profile=self.profile(year),
             params=self.params,
-            quality=quality_problems(
-                result, excluded_pools, engine.store.mismatches(), engine.store.unclassified()
-            ),
+            quality=quality_problems(problems),
+            problems=problems,
             recent_buys=recent,
             amount_steps=engine.store.amount_steps(),
         )

@@ -10,6 +10,7 @@ import polars as pl
 from engine.config.load import Config
 from engine.core.units import Amount, DayOrdinal, EpochMicros
 from engine.ledger.records import LotResult
+from engine.planning.data_problems import DataProblem
 from engine.planning.positions import PositionTotal
 from engine.tax.model import TaxProfile, TaxResult
 from engine.tax.params import TaxParams
@@ -31,6 +32,7 @@ class ScanContext:
     profile: TaxProfile
     params: TaxParams
     quality: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    problems: list[DataProblem] = field(default_factory=list)  # what `quality` is made from
     recent_buys: dict[str, DayOrdinal] = field(default_factory=dict)  # asset -> last acquisition day
     # (account, asset) -> the quantity step its exchange takes orders in (kept by sync)
     amount_steps: dict[tuple[str, str], Amount] = field(default_factory=dict)

@@ -1,10 +1,15 @@
 """The specific-identification log: which lots were named for which sale, when that was
-recorded, and when the sale happened — the record US rules require (no later than the sale)."""
+recorded, and when the sale happened — the record US rules require (no later than the sale).
+It goes out with the user's decisions (engine.reports.decision_log): both are the taxpayer's
+records of choices the data alone does not show."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from engine.core.dates import iso_utc
 from engine.core.units import seconds_to_micros
+from engine.ledger.decisions import Decision
 from engine.store.identifications import imported_identifications, recorded_identifications
 from engine.store.store import Store
 
@@ -45,19 +50,29 @@ IDENTIFICATION_COLUMNS = (
 )
 
 
-def identifications_json(rows: list[Row]) -> str:
+def identifications_json(rows: list[Row], decisions: Sequence[Decision] = ()) -> str:
     import json
 
-    return json.dumps([dict(zip(IDENTIFICATION_COLUMNS, r, strict=True)) for r in rows], indent=2) + "\n"
+    from engine.reports.decision_log import decisions_json
+
+    payload = {
+        "identifications": [dict(zip(IDENTIFICATION_COLUMNS, r, strict=True)) for r in rows],
+        "decisions": decisions_json(decisions),
+    }
+    return json.dumps(payload, indent=2) + "\n"
 
 
-def identifications_csv(rows: list[Row]) -> str:
+def identifications_csv(rows: list[Row], decisions: Sequence[Decision] = ()) -> str:
+    """The log, then (after a blank line) the decisions with their own header."""
     from engine.reports.csv_output import csv_text
+    from engine.reports.decision_log import decisions_csv
 
-    return csv_text(IDENTIFICATION_COLUMNS, rows)
+    return csv_text(IDENTIFICATION_COLUMNS, rows) + "\n" + decisions_csv(decisions)
 
 
-def identifications_table(rows: list[Row]) -> str:
+def identifications_table(rows: list[Row], decisions: Sequence[Decision] = ()) -> str:
+    from engine.reports.decision_log import decisions_table
     from engine.reports.ledger_reports import table
 
-    return table(IDENTIFICATION_COLUMNS, [[str(c) if c is not None else "" for c in r] for r in rows])
+    log = table(IDENTIFICATION_COLUMNS, [[str(c) if c is not None else "" for c in r] for r in rows])
+    return log + "\nYour decisions (harvest review):\n" + decisions_table(decisions)

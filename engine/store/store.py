@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from engine.core.units import Amount, EpochMicros, EpochMillis
+from engine.ledger.decided import DecidedRecord, DecisionRecords, wanted
 from engine.ledger.decisions import Decision
 from engine.ledger.events import Event
 from engine.ledger.identity import AssetIdentity, Record
@@ -23,6 +24,7 @@ from engine.store import (
     ledger_tables,
     market_tables,
     price_tables,
+    review_tables,
     sync_tables,
 )
 from engine.store.connection import connect, default_store_path, read_snapshot, write_transaction
@@ -136,6 +138,34 @@ class Store:
     def records_named(self, name: str) -> list[Record]:
         """The records a natural key, `E<event id>` or trade id names (a trade id may name several)."""
         return asset_tables.records_named(self.conn, name)
+
+    def decided_ledger(self) -> tuple[Ledger, list[Decision], DecisionRecords]:
+        """The ledger, the decisions in force and the records they name, from one snapshot
+        (engine.ledger.decided.apply_decisions puts them together)."""
+        with read_snapshot(self.conn):
+            ledger = ledger_tables.load_ledger(self.conn)
+            if self.conn.execute("PRAGMA user_version").fetchone()[0] < decision_tables.DECISIONS_SINCE:
+                return ledger, [], DecisionRecords({}, [])
+            decisions = decision_tables.decisions(self.conn)
+            keys, addresses = wanted(decisions)
+            records = review_tables.decision_records(self.conn, keys, addresses)
+        return ledger, decisions, records
+
+    def records(self, keys: set[str]) -> list[DecidedRecord]:
+        """The records these natural keys name (those the store holds)."""
+        return review_tables.records_by_key(self.conn, keys)
+
+    def reviewable_records(self) -> list[DecidedRecord]:
+        """Every transfer and unclassified row (what a decision may name), in time order."""
+        return review_tables.reviewable_records(self.conn)
+
+    def unclassified_records(self) -> list[DecidedRecord]:
+        """The unclassified rows with their natural keys, in time order."""
+        return review_tables.unclassified_records(self.conn)
+
+    def natural_keys(self, names: list[review_tables.LegName]) -> dict[review_tables.LegName, str]:
+        """The natural key of the event behind each leg named (account, time, ref)."""
+        return review_tables.natural_keys(self.conn, names)
 
     # -- prices -------------------------------------------------------------------------------
 

@@ -48,6 +48,7 @@ def test_commands_keep_their_order_and_help():
         "checklist",
         "transition",
         "1099da",
+        "review",
         "sync",
         "prices",
         "watch",
@@ -56,7 +57,14 @@ def test_commands_keep_their_order_and_help():
     assert list(subcommands(commands["report"])) == [
         "realized", "lots", "8949", "identifications", "preliminary", "methods",
     ]  # fmt: skip
-    for owner in (parser, commands["report"], commands["checklist"], commands["assets"], commands["prices"]):
+    for owner in (
+        parser,
+        commands["report"],
+        commands["checklist"],
+        commands["assets"],
+        commands["prices"],
+        commands["review"],
+    ):
         assert all(helps(owner).values()), helps(owner)
 
 

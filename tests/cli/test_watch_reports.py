@@ -137,7 +137,9 @@ def test_form_8949_parts_boxes_and_totals(home, capsys):
 def test_identification_log_and_methods(home, capsys):
     capsys.readouterr()
     assert main(["report", "identifications", "--format", "json"]) == 0
-    (entry,) = json.loads(capsys.readouterr().out)
+    log = json.loads(capsys.readouterr().out)
+    assert log["decisions"] == []  # the user's decisions go out with the log (none here)
+    (entry,) = log["identifications"]
     assert (entry["sale_id"], entry["lots"], entry["sold_at"]) == ("K2", "K4:0.5", "2026-02-01T15:00:00Z")
     assert entry["in_time"] == "from your records (imported after the sale)"
     assert main(["report", "methods", "--year", "2026", "--format", "json"]) == 0

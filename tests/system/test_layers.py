@@ -29,7 +29,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("engine.store",),
     ("engine.api", "engine.exchanges"),
     ("engine.planning", "engine.demo"),
-    ("engine.reports", "engine.monitor"),
+    ("engine.reports", "engine.monitor", "engine.review"),
     ("tui",),
 ]
 # Empty package roots: importable from anywhere, they import nothing themselves.

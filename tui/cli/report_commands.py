@@ -40,7 +40,9 @@ def add_parser(sub: Subparsers) -> None:
     form.add_argument("--year", type=tax_year, required=True)
     form.add_argument("--format", choices=("table", "csv"), default="table")
 
-    idents = kinds.add_parser("identifications", help="the specific-identification log")
+    idents = kinds.add_parser(
+        "identifications", help="the specific-identification log, with your decisions (harvest review)"
+    )
     idents.add_argument("--format", choices=FORMATS, default="table")
 
     prelim = kinds.add_parser(
@@ -110,11 +112,12 @@ def cmd_report_identifications(args: argparse.Namespace, out: TextIO) -> int:
         identifications_table,
     )
 
-    rows = identification_log(open_engine(args).store)
+    store = open_engine(args).store
+    rows = identification_log(store)
     render = {"json": identifications_json, "csv": identifications_csv}.get(
         args.format, identifications_table
     )
-    out.write(render(rows))
+    out.write(render(rows, store.decisions(include_undone=True)))  # with the user's decisions
     return 0
 
 
