@@ -91,10 +91,15 @@ class HarvestApp(App[None]):
         yield SystemCommand(
             "Tax profile", "Edit income, filing status, carryforward", self.action_tax_profile
         )
+        yield SystemCommand("Problems", "What holds advice back, and the decisions that resolve it",
+                            self.action_problems)  # fmt: skip
         yield SystemCommand("Keys and glossary", "Every binding; not tax advice", self.action_help)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.keys))
+
+    def action_problems(self) -> None:
+        self.main.action_problems()
 
     def action_recompute(self) -> None:
         self.main.reload()
