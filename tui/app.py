@@ -97,10 +97,15 @@ class HarvestApp(App[None]):
             self.action_allocation,
         )
         yield SystemCommand("Form 1099-DA", "Your brokers' forms against your sales", self.action_form_1099da)
+        yield SystemCommand("Problems", "What holds advice back, and the decisions that resolve it",
+                            self.action_problems)  # fmt: skip
         yield SystemCommand("Keys and glossary", "Every binding; not tax advice", self.action_help)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.keys))
+
+    def action_problems(self) -> None:
+        self.main.action_problems()
 
     def action_recompute(self) -> None:
         self.main.reload()

@@ -48,6 +48,7 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("advance", "a", "advance", "Advance", "checklist"),
     KeySpec("skip", "k", "skip", "Skip", "checklist"),
     KeySpec("cancel", "c", "cancel_step", "Cancel", "checklist"),
+    KeySpec("problems", "p", "problems", "Problems", "main"),
     # other screens and dialogs
     KeySpec("back", "escape,q", "app.pop_screen", "Back", "detail"),
     KeySpec("close_help", "escape,q", "dismiss", "Close", "help"),  # first: the footer shows esc
@@ -60,6 +61,21 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("yes", "y", "answer(True)", "Yes", "confirm"),
     KeySpec("no", "n,escape", "answer(False)", "No", "confirm"),
     KeySpec("cancel_reason", "escape", "cancel", "Cancel", "reason"),
+    # the problems screen (tui/screens/problems.py): each decision's key acts on the highlighted problem
+    KeySpec("back", "escape,q", "app.pop_screen", "Back", "problems"),
+    KeySpec("pair", "p", "act('pair')", "Pair", "problems"),
+    KeySpec("unpair", "n", "act('unpair')", "Never pair", "problems"),
+    KeySpec("classify", "c", "act('classify')", "Classify", "problems"),
+    KeySpec("own_address", "o", "act('own-address')", "Own address", "problems"),
+    KeySpec("ignore", "i", "act('ignore')", "Ignore", "problems"),
+    KeySpec("show_ignored", "a", "show_ignored", "Ignored ±", "problems"),
+    KeySpec("decisions", "d", "decisions", "Decisions", "problems"),
+    KeySpec("back", "escape,q", "app.pop_screen", "Back", "decisions"),
+    KeySpec("undo", "u", "undo", "Undo", "decisions"),
+    KeySpec("choose", "enter", "choose", "Choose", "choose_end"),
+    KeySpec("cancel_choice", "escape", "cancel", "Cancel", "choose_end"),
+    KeySpec("save_decision", "ctrl+s", "save", "Record", "decision_form"),
+    KeySpec("cancel_decision", "escape", "cancel", "Cancel", "decision_form"),
 )
 KEY_IDS: tuple[str, ...] = tuple(dict.fromkeys(spec.id for spec in KEYS))
 
@@ -83,6 +99,7 @@ HELP_ROWS: tuple[HelpRow, ...] = (
     HelpRow("anywhere", ("palette",), "command palette"),
     HelpRow("anywhere", ("help",), "this help"),
     HelpRow("anywhere", ("quit",), "quit"),
+    HelpRow("main", ("problems",), "the problems that hold advice back"),
     HelpRow("Holdings", ("details",), "details: lots, chart, tax effect"),
     HelpRow("Holdings", ("expand",), "show / hide the lots under an asset"),
     HelpRow("Candidates", ("toggle_plan",), "add to / remove from the plan"),
@@ -90,6 +107,15 @@ HELP_ROWS: tuple[HelpRow, ...] = (
     HelpRow("Checklist", ("advance",), "advance the step (confirmed)"),
     HelpRow("Checklist", ("skip",), "skip, with a reason (sold: its rebuy)"),
     HelpRow("Checklist", ("cancel",), "cancel, with a reason (sold: its rebuy)"),
+    HelpRow("Problems", ("back",), "back (from the decisions: to the problems)"),
+    HelpRow("Problems", ("pair",), "pair with one of the other ends listed (enter pairs)"),
+    HelpRow("Problems", ("unpair",), "never pair with one of them (the rules stop offering it)"),
+    HelpRow("Problems", ("classify",), "say what it was: income, gift, own wallet, payment…"),
+    HelpRow("Problems", ("own_address",), "its address is a wallet of yours (with a label)"),
+    HelpRow("Problems", ("ignore",), "ignore, with a reason"),
+    HelpRow("Problems", ("show_ignored",), "show / hide the ignored ones"),
+    HelpRow("Problems", ("decisions",), "your decisions, in force and undone"),
+    HelpRow("Decisions", ("undo",), "undo the decision (confirmed)"),
 )
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.api import Engine
 from engine.config.load import Config
@@ -34,6 +35,11 @@ from tui.transition_views import (
     record_suggestion,
 )
 
+if TYPE_CHECKING:
+    from engine.ledger.decisions import Decision
+    from engine.review.actions import Recorded
+    from engine.review.problems import Review
+
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -53,6 +59,7 @@ class Snapshot:
     deadline: datetime
     alerts: list[Condition]  # the alert conditions holding now (the screen decides what to announce)
     zone: tzinfo  # the tax time zone: times on screen are written in it
+    problems: int = 0  # open problems (engine.review): the header counts them
 
     @property
     def harvestable_loss(self) -> Amount:
@@ -85,6 +92,31 @@ class LotPreview:
         unrealized = self.unrealized
         return None if unrealized is None or not self.basis else unrealized / self.basis
 
+
+@dataclass(frozen=True)
+class ReviewView:
+    """What the Problems screen shows, computed off the UI thread: the problems list at the
+    current prices and every decision (in force and undone, oldest first)."""
+
+    review: Review
+    decisions: list[Decision]
+    zone: tzinfo
+    now: EpochMicros
+    context: ScanContext  # the lots it was computed from (the same object until a reload) …
+    prices: dict[str, Amount]  # … and the prices: with both unchanged it needs no recompute
+    serial: int  # later views have larger ones: a worker's late answer never replaces a newer list
+
+
+@dataclass(frozen=True)
+class Decided:
+    """A decision recorded: the engine's one line about it, and the problems list as it now is."""
+
+    message: str
+    view: ReviewView
+
+
+Decide = Callable[[Planner], "Recorded"]
+"""A decision as engine.review.actions records it (refused with an InputError: nothing recorded)."""
 
 LotPreviews = dict[tuple[str, str], list[LotPreview]]
 """(account, asset) -> its first open lots (the expanded holdings')."""
@@ -124,6 +156,7 @@ class Session:
         self.planner = Planner(self.engine)
         self.last_tick: tuple[ScanContext, dict[str, Amount], list[Step], Tick] | None = None  # see tick()
         self.store_seen: tuple[int, LedgerMark] | None = None  # (data version, ledger mark) loaded
+        self.reviews = 0  # problems lists computed (ReviewView.serial)
 
     @property
     def config(self) -> Config:
@@ -255,7 +288,38 @@ class Session:
                 deadline=deadline,
                 alerts=alerts,
                 zone=zone,
+                problems=sum(1 for problem in context.problems if problem.ignored is None),
             )
+
+    # -- the problems list ------------------------------------------------------------------
+
+    def review(self, shown: ReviewView | None = None) -> ReviewView | None:
+        """The problems list at the current prices, with what each blocks recomputed; None when
+        `shown` was computed from the same lots and prices (nothing would change)."""
+        from engine.review.problems import find_review
+
+        with self.lock:
+            prices = dict(self.prices)
+            context = self.planner.context
+            if shown is not None and shown.context is context and shown.prices == prices:
+                return None
+            review = find_review(self.planner, prices or None)  # no prices: blocked dollars unknown
+            decisions = self.engine.store.decisions(include_undone=True)
+            self.reviews += 1
+            zone, now = self.engine.calendar.zone, self.engine.clock()
+            return ReviewView(review, decisions, zone, now, context, prices, self.reviews)
+
+    def decide(self, decision: Decide) -> Decided:
+        """Record a decision and recompute the list with it (the lots matched again), so no
+        figure from before it is shown after it. The store's mark moved by our own hand: noted,
+        so the store watch does not reload a second time."""
+        with self.lock:
+            message = decision(self.planner).message
+            store = self.engine.store
+            self.store_seen = (store.data_version(), store.ledger_mark())
+            view = self.review()
+            assert view is not None  # nothing shown to compare with
+            return Decided(message, view)
 
     # -- plan and checklist -----------------------------------------------------------------
 

@@ -13,10 +13,13 @@ from engine.core.errors import ConfigError
 from tests.tui.pilot import settled, table
 from tui.app import HarvestApp
 from tui.keys import DEFAULT_KEYS, HELP_ROWS, KEY_IDS, KEYS, Keys
+from tui.screens.decision_forms import ChooseEndScreen, DecisionForm
+from tui.screens.decisions import DecisionsScreen
 from tui.screens.detail import DetailScreen
 from tui.screens.dialogs import ConfirmScreen, ReasonScreen
 from tui.screens.help import HelpScreen, help_markdown
 from tui.screens.main import MainScreen
+from tui.screens.problems import ProblemsScreen
 from tui.screens.reconcile import ReconcileScreen
 from tui.screens.tax_profile import TaxProfileScreen
 from tui.screens.transition import AllocationScreen
@@ -24,8 +27,18 @@ from tui.testing import demo_app
 from tui.widgets.panes import CandidatesPane, ChecklistPane, HoldingsPane, Pane
 
 BOUND = [HarvestApp, MainScreen, Pane, HoldingsPane, CandidatesPane, ChecklistPane, DetailScreen, HelpScreen,
-         ConfirmScreen, ReasonScreen, TaxProfileScreen, AllocationScreen, ReconcileScreen]  # fmt: skip
-MAIN_SCREEN = {"app", "main", "pane", "holdings", "candidates", "checklist"}
+         ConfirmScreen, ReasonScreen, TaxProfileScreen, ProblemsScreen, DecisionsScreen, ChooseEndScreen,
+         DecisionForm, AllocationScreen, ReconcileScreen]  # fmt: skip
+HELPED = {
+    "app",
+    "main",
+    "pane",
+    "holdings",
+    "candidates",
+    "checklist",
+    "problems",
+    "decisions",
+}  # in the help
 
 
 def test_every_binding_comes_from_the_registry():
@@ -38,10 +51,10 @@ def test_entries_sharing_an_id_share_their_keys():
         assert len({spec.keys for spec in KEYS if spec.id == binding_id}) == 1, binding_id
 
 
-def test_the_help_table_lists_every_main_screen_key():
+def test_the_help_table_lists_every_main_screen_and_problems_screen_key():
     listed = {binding_id for row in HELP_ROWS for binding_id in row.ids}
     assert listed <= set(KEY_IDS)
-    assert {spec.id for spec in KEYS if spec.where in MAIN_SCREEN} == listed
+    assert {spec.id for spec in KEYS if spec.where in HELPED} == listed
 
 
 def test_unknown_ids_are_refused_naming_the_known_ones():

@@ -1,5 +1,5 @@
 """Screens as pictures (SVG, committed): main, help, detail and tax profile at 80x24 and 120x40;
-NO_COLOR, a light theme, and a new user's empty store.
+NO_COLOR, a light theme, a new user's empty store, and the Problems screen on issue 15's story.
 Update with `uv run pytest tests/tui/test_snapshots.py --snapshot-update` after a deliberate
 change, and look at the report before committing."""
 
@@ -10,6 +10,7 @@ import contextlib
 import pytest
 from textual.worker import WorkerFailed
 
+from tests.tui.review_story import story_app
 from tui.testing import demo_app, empty_app
 
 pytestmark = pytest.mark.slow
@@ -84,3 +85,18 @@ def test_no_color(snap_compare, tmp_path, monkeypatch):
 def test_empty_store_one_pane_at_a_time(snap_compare, tmp_path):
     """What a new user sees at 80x24: which pane is shown, and what to do."""
     assert snap_compare(empty_app(tmp_path), terminal_size=(80, 24), run_before=settle)
+
+
+def test_problems_screen(snap_compare, tmp_path):
+    """Issue 15's story: six problems, largest blocked first (unknown ones say why), the total
+    line, and the ambiguous Kraken deposit highlighted: its two possible sends with their
+    confidence and the keys that resolve it."""
+
+    async def open_problems(pilot) -> None:  # noqa: ANN001
+        await settle(pilot)
+        await pilot.press("p")
+        await settle(pilot)
+        await pilot.press("down", "down")
+        await pilot.pause()
+
+    assert snap_compare(story_app(tmp_path), terminal_size=(120, 40), run_before=open_problems)

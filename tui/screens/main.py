@@ -24,6 +24,7 @@ from tui.keys import DEFAULT_KEYS, Keys, bindings
 from tui.messages import DetailReady, Loaded, SnapshotReady, WorkFailed
 from tui.screens.detail import DetailScreen
 from tui.screens.dialogs import ConfirmScreen, ReasonScreen
+from tui.screens.problems import ProblemsScreen
 from tui.session import SYNC_UNAVAILABLE, LotPreviews, Session, Snapshot
 from tui.step_words import advance_question, skip_question
 from tui.widgets import empty_states
@@ -203,6 +204,9 @@ class MainScreen(Screen[None]):
         if isinstance(self.app.screen, DetailScreen):  # it follows live prices
             shown = self.app.screen.detail
             self.fetch_detail(shown.account, shown.asset, refresh=True)
+        for screen in self.app.screen_stack:  # what problems block moves with the lots and prices
+            if isinstance(screen, ProblemsScreen):
+                screen.follow()
 
     def explain_empty(self, snapshot: Snapshot) -> None:
         """What each pane says when it has nothing to show."""
@@ -320,6 +324,9 @@ class MainScreen(Screen[None]):
                 self.set_class(index == 2, "-checklist-active")
                 self.query_one(PaneTabs).show(index, self.keys)
                 self.fit_wide()
+
+    def action_problems(self) -> None:
+        self.app.push_screen(ProblemsScreen(self.session, self.keys, on_decided=self.recompute))
 
     def reload(self) -> None:
         self.load()

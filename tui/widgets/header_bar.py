@@ -48,6 +48,7 @@ def header_text(snapshot: Snapshot, feed_label: str, looks: Looks = COLOUR, widt
     first = [
         Part((Text(" harvest", style="bold"),)),
         Part((Text(f" · {snapshot.year}"),)),
+        *problems_part(snapshot.problems, looks),
         Part((Text(f" · {snapshot.filing_status}"), Text()), give_way=3),
         Part((Text(f" · realized ST {short_term} · LT {long_term}"), Text(f" · ST {short_term} LT {long_term}")),
              give_way=2),
@@ -55,6 +56,13 @@ def header_text(snapshot: Snapshot, feed_label: str, looks: Looks = COLOUR, widt
     ]  # fmt: skip
     lines = [fitted(first, width), fitted(savings_line(snapshot, feed_label, looks), width)]
     return Text("\n", no_wrap=True, overflow="ellipsis").join(lines)  # a line too long is cut, never wrapped
+
+
+def problems_part(count: int, looks: Looks) -> list[Part]:
+    """The open problems (`p` lists them), as a warning; never shortened away while there are any."""
+    if not count:
+        return []
+    return [Part((Text(f" · {count} problem{'' if count == 1 else 's'}", style=looks.caution),))]
 
 
 def savings_line(snapshot: Snapshot, feed_label: str, looks: Looks) -> list[Part]:
