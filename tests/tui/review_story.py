@@ -45,7 +45,10 @@ def story_prices() -> dict[str, Amount]:
 
 
 def story_app(directory: Path, keymap: dict[str, str] | None = None, priced: bool = True) -> HarvestApp:
-    config = replace(Config(), tax=TaxConfig(timezone=ZONE), alerts=QUIET)
+    # the CLI story's tax profile (tests/cli/test_review_story.py), so the screen's figures are
+    # the ones worked by hand there
+    tax = TaxConfig(timezone=ZONE, filing_status="single", ordinary_taxable_income=Decimal(150000))
+    config = replace(Config(), tax=tax, alerts=QUIET)
     if keymap:
         config = replace(config, ui=replace(config.ui, keymap=keymap))
     clock = fixed_clock(AS_OF, config.tax.timezone)
