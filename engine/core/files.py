@@ -1,5 +1,5 @@
 """Writing files: owner-only, and never half-written (temp file + rename). The one home for how
-harvest writes exports, logs and the config."""
+harvest writes exports, logs and the config — and for reading a small text file the user names."""
 
 from __future__ import annotations
 
@@ -59,3 +59,14 @@ def append_private(path: Path, text: str) -> None:
     """Append to an owner-only file, e.g. a JSON-lines log."""
     with os.fdopen(open_private(path, os.O_WRONLY | os.O_APPEND), "a", encoding="utf-8") as handle:
         handle.write(text)
+
+
+def read_user_text(path: Path, what: str) -> str:
+    """A small text file the user names (a prices file, say), as UTF-8 (a spreadsheet's BOM
+    tolerated), or an InputError of one line naming the file and `what` it was to be."""
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read {what}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: {what} is not UTF-8 text") from None

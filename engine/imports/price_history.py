@@ -16,7 +16,8 @@ from pathlib import Path
 
 from engine.core import fixedpoint as fp
 from engine.core.dates import parse_timestamp
-from engine.core.errors import CsvImportError, InputError
+from engine.core.errors import CsvImportError
+from engine.core.files import read_user_text
 from engine.core.units import MICROS_PER_DAY, MICROS_PER_SECOND, Amount, EpochMicros
 from engine.ledger.events import EARLIEST, LATEST, MAX_PRICE
 from engine.ledger.price_needs import FoundPrice
@@ -66,12 +67,7 @@ def parse_time(raw: str) -> EpochMicros:
 
 def read_history_file(path: Path) -> HistoryFile:
     """The file's rows, or CsvImportError naming every bad row (InputError: an unreadable file)."""
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read prices file: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: prices file is not UTF-8 text") from None
+    text = read_user_text(path, "prices file")
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [h.strip().lower() for h in next(reader, [])]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from engine.core import fixedpoint as fp
 from engine.core.errors import InputError
+from engine.core.files import read_user_text
 from engine.core.units import MICROS_PER_SECOND, Amount, EpochMicros
 
 
@@ -19,12 +20,7 @@ def prices_stale(observed_at: EpochMicros | None, now: EpochMicros, stale_after_
 
 
 def read_prices_file(path: Path) -> dict[str, Amount]:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read prices file: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: prices file is not UTF-8 text") from None
+    text = read_user_text(path, "prices file")
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [h.strip().lower() for h in next(reader, [])]
