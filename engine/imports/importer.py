@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 from engine.core.collector import paused_gc
 from engine.core.errors import CsvImportError
+from engine.imports import columnar
 from engine.imports.formats import FEE, UNCLASSIFIED, Format, Options, Parsed, Table
 from engine.imports.generic_csv import HARVEST_CSV, same_id_conflicts
 from engine.imports.registry import HEAD_RECORDS, by_key, detect
@@ -32,6 +33,8 @@ from engine.ledger.legs import legs_for
 
 if TYPE_CHECKING:
     from _csv import Reader
+
+    from engine.imports.event_frame import EventFrame
 
 _USD = frozenset({USD})
 
@@ -45,17 +48,30 @@ class FileReport:
     version: str
     account: str | None
     parsed: Parsed
+    # the columnar path's events (engine.imports.columnar): the store writes them as columns, and
+    # parsed.events, .lines and .kinds are filled from them only when first asked for
+    frame: EventFrame | None = None
 
     @property
     def events(self) -> list[Event]:
+        if self.frame is not None and len(self.parsed.events) != self.frame.height:
+            self.parsed.events, self.parsed.lines, self.parsed.kinds = self.frame.rows()
         return self.parsed.events
+
+    @property
+    def event_count(self) -> int:
+        return self.frame.height if self.frame is not None else len(self.parsed.events)
 
     def counts(self) -> Counter[str]:
         """Events by what they are (trade, transfer, income, fee, migration, unclassified)."""
+        if self.frame is not None:
+            return self.frame.counts()
         return Counter(self.parsed.kinds)
 
     def fees(self) -> tuple[int, int]:
         """(rows carrying a fee, of which paid in crypto: each a disposal of it)."""
+        if self.frame is not None:
+            return self.frame.fees()
         paid = in_crypto = 0
         for event, kind in zip(self.events, self.parsed.kinds, strict=True):
             if kind == FEE or event.fee:
@@ -64,10 +80,14 @@ class FileReport:
         return paid, in_crypto
 
     def unclassified(self) -> list[tuple[int, Event]]:
+        if self.frame is not None:
+            return self.frame.unclassified()
         return self._in_line_order(kind == UNCLASSIFIED for kind in self.parsed.kinds)
 
     def needs_price(self) -> list[tuple[int, Event, str]]:
         """Events kept without a USD value: left out of results until priced (never as zero)."""
+        if self.frame is not None:
+            return self.frame.needs_price()
         found = []
         unvalued = (
             kind != UNCLASSIFIED and not _valued(e)
@@ -158,9 +178,15 @@ def _read_text(text: str, label: str, options: Options, format_key: str | None) 
             parsed.notes.append(f"--timezone not used: {fmt.name} writes its times in {fmt.zone}")
         zone = ZoneInfo(fmt.zone)
     account = options.account or fmt.default_account
-    fmt.parse(
-        Table(label, text, header, header_line, rows), replace(options, account=account, zone=zone), parsed
-    )
+    reading = replace(options, account=account, zone=zone)
+    if columnar.wanted(fmt, text, label, options):
+        found = columnar.read_columnar(fmt, text, label, head[detected.index], reading)
+        if found is not None:  # else the row path reads it all (and names any problem)
+            frame, parsed.skipped = found
+            if account is None and len(accounts := frame.accounts()) == 1:
+                account = accounts.pop()
+            return FileReport(label, fmt, detected.version, account, parsed, frame)
+    fmt.parse(Table(label, text, header, header_line, rows), reading, parsed)
     if fmt is not HARVEST_CSV:
         if not text.endswith(("\n", "\r")):
             # exports end every row with a line break: without one the last row may be cut short
