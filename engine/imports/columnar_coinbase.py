@@ -17,10 +17,9 @@ import polars as pl
 
 from engine.core import fixedpoint as fp
 from engine.imports import coinbase as cb
-from engine.imports.columnar import (
+from engine.imports.columnar_cells import (
     MONEY,
     PLAIN,
-    Read,
     cell_columns,
     limit,
     micros,
@@ -28,7 +27,7 @@ from engine.imports.columnar import (
     python_column,
     units,
 )
-from engine.imports.event_frame import SCHEMA, EventFrame, conform, from_events, refused
+from engine.imports.event_frame import SCHEMA, EventFrame, Read, conform, from_events, refused
 from engine.imports.formats import INCOME, TRADE, TRANSFER, UNCLASSIFIED, Options, Parsed, Table
 from engine.imports.rows import CellError, Cells, parse_number
 from engine.ledger.events import EARLIEST, LATEST, MAX_QUANTITY, MAX_VALUE

@@ -11,9 +11,8 @@ from datetime import UTC
 import polars as pl
 
 from engine.core import fixedpoint as fp
-from engine.imports.columnar import (
+from engine.imports.columnar_cells import (
     UNSIGNED,
-    Read,
     cell_columns,
     limit,
     micros,
@@ -21,7 +20,7 @@ from engine.imports.columnar import (
     python_column,
     units,
 )
-from engine.imports.event_frame import EventFrame, conform, from_events, product_over, refused
+from engine.imports.event_frame import EventFrame, Read, conform, from_events, product_over, refused
 from engine.imports.formats import INCOME, TRADE, TRANSFER, Options
 from engine.imports.generic_csv import COLUMNS, REQUIRED, TRANSFER_SIDES, _RowReader
 from engine.imports.rows import _UTC_ZONE

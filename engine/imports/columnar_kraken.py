@@ -15,8 +15,8 @@ import polars as pl
 
 from engine.core import fixedpoint as fp
 from engine.imports import kraken as kr
-from engine.imports.columnar import PLAIN, Read, cell_columns, limit, micros, odd_rows, python_column, units
-from engine.imports.event_frame import SCHEMA, EventFrame, conform, from_events, refused
+from engine.imports.columnar_cells import PLAIN, cell_columns, limit, micros, odd_rows, python_column, units
+from engine.imports.event_frame import SCHEMA, EventFrame, Read, conform, from_events, refused
 from engine.imports.formats import INCOME, TRADE, TRANSFER, UNCLASSIFIED, Options, Parsed
 from engine.imports.rows import Cells
 from engine.ledger.events import EARLIEST, LATEST, MAX_QUANTITY

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from engine.core import fixedpoint as fp
-from engine.imports.columnar import python_column
+from engine.imports.columnar_cells import python_column
 from engine.imports.formats import FEE, UNCLASSIFIED
 from engine.ledger.events import EARLIEST, MAX_PRICE, MAX_QUANTITY, MAX_VALUE, USD, Event
 from engine.ledger.legs import legs_for
@@ -31,6 +31,7 @@ SCHEMA: dict[str, pl.DataType] = {name: _dtype(name) for name in Event._fields} 
     "kind": pl.String(),
 }
 _USD = frozenset({USD})
+Read = tuple["EventFrame", Counter[str]]  # a file read in columns: its events, and its rows skipped by type
 
 
 def conform(frame: pl.DataFrame) -> pl.DataFrame:

@@ -97,24 +97,23 @@ def frame_keys(frame: pl.DataFrame) -> pl.Series:
         pl.format("|{}|{}", text("subtotal").cast(pl.String).fill_null("None"),
                   text("value_usd").cast(pl.String).fill_null("None"))
     ).otherwise(pl.lit(""))  # fmt: skip
-    parts = frame.select(
-        by_id=pl.when(with_id).then(by_id),
-        content=content,
-        totals=totals,
-        account="account",
-        occurrence=pl.int_range(pl.len()).over(content, totals),
-    )
-    hashed = parts.filter(pl.col("by_id").is_null())
-    digests = [
-        f"{account}|h|{_sha1(f'{body}|{occurrence}{tail}')}"
-        for body, tail, account, occurrence in hashed.select(
-            "content", "totals", "account", "occurrence"
-        ).iter_rows()
-    ]
-    keys = parts["by_id"]
-    if digests:
-        at = parts.with_row_index("_at").filter(pl.col("by_id").is_null())["_at"]
-        keys = keys.scatter(at, pl.Series(digests, dtype=pl.String))
+    keys = frame.select(pl.when(with_id).then(by_id)).to_series()
+    hashed = frame.with_row_index("_at").filter(keys.is_null())
+    if hashed.height:  # rows without an id: a digest of their content, repeats numbered
+        parts = hashed.select(
+            "_at",
+            "account",
+            content=content,
+            totals=totals,
+            occurrence=pl.int_range(pl.len()).over(content, totals),
+        )
+        digests = [
+            f"{account}|h|{_sha1(f'{body}|{occurrence}{tail}')}"
+            for account, body, tail, occurrence in parts.select(
+                "account", "content", "totals", "occurrence"
+            ).iter_rows()
+        ]
+        keys = keys.scatter(parts["_at"], pl.Series(digests, dtype=pl.String))
     return keys.alias("natural_key")
 
 
@@ -207,7 +206,20 @@ def _insert(
         chunk = rows.slice(start, CHUNK).with_columns(_shape=shape)
         for part in chunk.partition_by("_shape", include_key=False):
             present = [c for c in part.columns if c not in nullable or part[c][0] is not None]
-            columns = [(names or {}).get(c, c) for c in present]
-            marks = ",".join("?" * len(columns))
-            values = zip(*(part[c].to_list() for c in present), strict=True)
-            conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", values)
+            # a value every row of the part shares goes in the statement, not bound per row
+            same = part.select((pl.col(c) == pl.col(c).first()).all() for c in present).row(0)
+            fixed = {
+                c: part[c][0] for c, shared in zip(present[1:], same[1:], strict=True) if shared
+            }  # ids bound
+            columns = ", ".join((names or {}).get(c, c) for c in present)
+            marks = ", ".join(_literal(fixed[c]) if c in fixed else "?" for c in present)
+            values = zip(*(part[c].to_list() for c in present if c not in fixed), strict=True)
+            conn.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", values)
+
+
+def _literal(value: object) -> str:
+    """An int or a string as an SQL literal (a string quoted, its quotes doubled)."""
+    if isinstance(value, int):
+        return str(value)
+    assert isinstance(value, str)
+    return "'" + value.replace("'", "''") + "'"

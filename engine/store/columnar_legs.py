@@ -11,7 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from engine.core import fixedpoint as fp
-from engine.imports.columnar import python_column
+from engine.imports.columnar_cells import python_column
 from engine.imports.event_frame import events_of
 from engine.ledger.events import MIGRATE, UNCLASSIFIED
 from engine.ledger.legs import ACQUIRE, DISPOSE, MOVE_IN, MOVE_OUT, legs_for
