@@ -21,10 +21,13 @@ from engine.imports.columnar_cells import (
     MONEY,
     PLAIN,
     cell_columns,
+    each,
     limit,
     micros,
     odd_rows,
+    products,
     python_column,
+    unit_prices,
     units,
 )
 from engine.imports.event_frame import SCHEMA, EventFrame, Read, conform, from_events, refused
@@ -123,7 +126,7 @@ def _value() -> pl.Expr:
 
 def _times_price(frame: pl.DataFrame, where: pl.Expr) -> pl.Series:
     """quantity x price where `where` holds and the price is not zero (null elsewhere)."""
-    return python_column(frame, where & (pl.col("price") > 0), ("quantity", "price"), fp.mul)
+    return python_column(frame, where & (pl.col("price") > 0), ("quantity", "price"), products)
 
 
 def _events(rows: pl.DataFrame, account: str, label: str) -> tuple[pl.DataFrame, Counter[str]]:
@@ -165,10 +168,10 @@ def _events(rows: pl.DataFrame, account: str, label: str) -> tuple[pl.DataFrame,
     )
     rows = rows.with_columns(
         address=pl.when(pl.col("address") != "").then(pl.col("address")).otherwise(
-            python_column(rows, moving & outgoing & (pl.col("address") == ""), ("notes",), _sent_to, pl.String)),
+            python_column(rows, moving & outgoing & (pl.col("address") == ""), ("notes",), each(_sent_to), pl.String)),
         crypto_fee=python_column(rows, moving & (pl.col("fee_usd") > 0) & (pl.col("price") > 0), ("fee_usd", "price"),
-                                 lambda usd, price: fp.div_round(usd * fp.SCALE, price)),
-        unit=python_column(rows, pl.col("value").is_not_null(), ("value", "quantity"), fp.unit_price),
+                                 unit_prices),
+        unit=python_column(rows, pl.col("value").is_not_null(), ("value", "quantity"), unit_prices),
     )  # fmt: skip
     fee_usd, crypto_fee = pl.col("fee_usd"), pl.col("crypto_fee")
     transfer_fee = (

@@ -10,7 +10,6 @@ from datetime import UTC
 
 import polars as pl
 
-from engine.core import fixedpoint as fp
 from engine.imports.columnar_cells import (
     UNSIGNED,
     cell_columns,
@@ -18,6 +17,7 @@ from engine.imports.columnar_cells import (
     micros,
     odd_rows,
     python_column,
+    unit_prices,
     units,
 )
 from engine.imports.event_frame import EventFrame, Read, conform, from_events, product_over, refused
@@ -128,7 +128,7 @@ def _subtotal() -> list[pl.Expr]:
 def _events(rows: pl.DataFrame, label: str) -> pl.DataFrame:
     side, exact = pl.col("side"), pl.col("exact")
     rows = rows.with_columns(
-        unit=python_column(rows, exact.is_not_null() & pl.col("price").is_null(), ("exact", "quantity"), fp.unit_price)
+        unit=python_column(rows, exact.is_not_null() & pl.col("price").is_null(), ("exact", "quantity"), unit_prices)
     )  # fmt: skip
     events = rows.select(
         "account",

@@ -13,9 +13,17 @@ from collections import Counter
 
 import polars as pl
 
-from engine.core import fixedpoint as fp
 from engine.imports import kraken as kr
-from engine.imports.columnar_cells import PLAIN, cell_columns, limit, micros, odd_rows, python_column, units
+from engine.imports.columnar_cells import (
+    PLAIN,
+    cell_columns,
+    limit,
+    micros,
+    odd_rows,
+    python_column,
+    unit_prices,
+    units,
+)
 from engine.imports.event_frame import SCHEMA, EventFrame, Read, conform, from_events, refused
 from engine.imports.formats import INCOME, TRADE, TRANSFER, UNCLASSIFIED, Options, Parsed
 from engine.imports.rows import Cells
@@ -128,7 +136,7 @@ def _singles(rows: pl.DataFrame, account: str, label: str) -> tuple[pl.DataFrame
     income = side == "income"
     with_fee = (side != "unclassified") & has_fee
     events = rows.with_columns(
-        price=python_column(rows, income & pl.col("usd").is_not_null(), ("usd", "amount"), fp.unit_price)
+        price=python_column(rows, income & pl.col("usd").is_not_null(), ("usd", "amount"), unit_prices)
     ).select(
         account=pl.lit(account),
         asset="asset",
@@ -220,7 +228,7 @@ def _common_trades(rows: pl.DataFrame, account: str, label: str) -> tuple[pl.Dat
         subtotal=pick("in_qty", "out_qty"), usd=pick("out_usd", "in_usd"), side=pl.when(selling).then(pl.lit("sell")).otherwise(pl.lit("buy")),
     )  # fmt: skip
     trades = trades.with_columns(
-        price=python_column(trades, pl.lit(True), ("subtotal", "quantity"), fp.unit_price)
+        price=python_column(trades, pl.lit(True), ("subtotal", "quantity"), unit_prices)
     )
     events = trades.select(
         account=pl.lit(account),

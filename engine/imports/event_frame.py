@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from engine.core import fixedpoint as fp
-from engine.imports.columnar_cells import python_column
+from engine.imports.columnar_cells import each, python_column
 from engine.imports.formats import FEE, UNCLASSIFIED
 from engine.ledger.events import EARLIEST, MAX_PRICE, MAX_QUANTITY, MAX_VALUE, USD, Event
 from engine.ledger.legs import legs_for
@@ -134,7 +134,9 @@ def product_over(frame: pl.DataFrame, quantity: str, price: str) -> pl.Series:
     for the rows whose digits could reach it."""
     digits = pl.col(quantity).cast(pl.String).str.len_chars() + pl.col(price).cast(pl.String).str.len_chars()
     large = (digits > _PRODUCT_DIGITS).fill_null(False)
-    over = python_column(frame, large, (quantity, price), lambda q, p: fp.mul(q, p) > MAX_VALUE, pl.Boolean)
+    over = python_column(
+        frame, large, (quantity, price), each(lambda q, p: fp.mul(q, p) > MAX_VALUE), pl.Boolean
+    )
     return over.fill_null(False)
 
 

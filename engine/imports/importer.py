@@ -207,7 +207,11 @@ def _read_text(text: str, label: str, options: Options, format_key: str | None) 
 
 def _delimiter(text: str) -> str:
     """`;` for a file whose first line has more semicolons than commas (Trezor Suite), else `,`."""
-    first = text.lstrip("\r\n").split("\n", 1)[0]
+    start = 0
+    while text[start : start + 1] in ("\r", "\n"):  # (not lstrip: that copies the whole text)
+        start += 1
+    end = text.find("\n", start)
+    first = text[start : end if end >= 0 else len(text)]
     return ";" if first.count(";") > first.count(",") else ","
 
 
