@@ -14,7 +14,7 @@ import polars as pl
 
 from engine.core import fixedpoint as fp
 from engine.imports.columnar_cells import each, python_column
-from engine.imports.formats import FEE, UNCLASSIFIED
+from engine.imports.formats import FEE, UNCLASSIFIED, Parsed
 from engine.ledger.events import EARLIEST, MAX_PRICE, MAX_QUANTITY, MAX_VALUE, USD, Event
 from engine.ledger.legs import legs_for
 
@@ -98,6 +98,48 @@ class EventFrame:
     def _in_line_order(self, wanted: pl.Expr) -> list[tuple[int, Event]]:
         picked = self.frame.filter(wanted).sort("line", maintain_order=True)
         return list(zip(picked["line"].to_list(), events_of(picked), strict=True))
+
+
+class FrameParsed(Parsed):
+    """A Parsed whose events, lines and kinds are an EventFrame's rows, built only when first
+    asked for (the import itself writes the store from the frame, and its summary is computed
+    from the columns)."""
+
+    def __init__(self, frame: EventFrame, skipped: Counter[str], notes: list[str]) -> None:
+        super().__init__(skipped=skipped, notes=notes)
+        self._frame: EventFrame | None = frame
+
+    def _built(self) -> None:
+        if self._frame is not None:
+            self._events, self._lines, self._kinds = self._frame.rows()
+            self._frame = None
+
+    @property
+    def events(self) -> list[Event]:
+        self._built()
+        return self._events
+
+    @events.setter
+    def events(self, value: list[Event]) -> None:
+        self._events = value
+
+    @property
+    def lines(self) -> list[int]:
+        self._built()
+        return self._lines
+
+    @lines.setter
+    def lines(self, value: list[int]) -> None:
+        self._lines = value
+
+    @property
+    def kinds(self) -> list[str]:
+        self._built()
+        return self._kinds
+
+    @kinds.setter
+    def kinds(self, value: list[str]) -> None:
+        self._kinds = value
 
 
 def _valued() -> pl.Expr:

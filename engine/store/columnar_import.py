@@ -24,6 +24,7 @@ from engine.store.ledger_tables import (
     LEG_COLUMNS,
     ImportSummary,
     batch_writing,
+    has_events,
     new_batch,
     new_pool,
     next_event_id,
@@ -31,7 +32,8 @@ from engine.store.ledger_tables import (
     stored_records,
 )
 
-CHUNK = 100_000  # rows turned into Python tuples at a time
+CHUNK = 100_000  # rows turned into Python values at a time
+ROWS_PER_INSERT = 32
 _INT64 = 2**63
 _NULLABLE_EVENT = ("price", "price_usd", "fee_usd", "trade_id", "tx_id", "address", "note", "counterpart_account",
                    "lots", "subtotal", "value_usd")  # fmt: skip
@@ -59,7 +61,7 @@ def import_frame(
         keys = framed["natural_key"]
         with batch_writing(conn, path):
             batch_id = new_batch(conn, source, framed.height)
-            stored = stored_records(conn, keys.to_list())
+            stored = stored_records(conn, keys.to_list()) if has_events(conn) else {}
             known = set(stored)
             twins = _twins(conn, framed.filter(~keys.is_in(list(known))), source)
             known |= twins.found.keys()
@@ -197,8 +199,10 @@ def _insert(
     nullable: list[str],
     names: dict[str, str] | None = None,
 ) -> None:
-    """executemany per shape of the rows (which nullable columns hold a value), each INSERT
-    naming only those (sparse_rows: a bound NULL costs more than the value)."""
+    """The rows inserted by shape (which nullable columns hold a value), each INSERT naming only
+    those (sparse_rows: a bound NULL costs more than the value), a value all rows of a shape
+    share written into the statement, and ROWS_PER_INSERT rows to a statement (measured: a
+    quarter faster than one, binding as many values); no tuple is built per row."""
     shape = pl.sum_horizontal(
         pl.col(c).is_not_null().cast(pl.Int64) * (1 << i) for i, c in enumerate(nullable)
     )
@@ -206,15 +210,27 @@ def _insert(
         chunk = rows.slice(start, CHUNK).with_columns(_shape=shape)
         for part in chunk.partition_by("_shape", include_key=False):
             present = [c for c in part.columns if c not in nullable or part[c][0] is not None]
-            # a value every row of the part shares goes in the statement, not bound per row
             same = part.select((pl.col(c) == pl.col(c).first()).all() for c in present).row(0)
             fixed = {
                 c: part[c][0] for c, shared in zip(present[1:], same[1:], strict=True) if shared
             }  # ids bound
+            bound = [c for c in present if c not in fixed]
+            width = len(bound)
+            values: list[object] = [None] * (part.height * width)  # row after row, flat
+            for at, name in enumerate(bound):
+                values[at::width] = part[name].to_list()
             columns = ", ".join((names or {}).get(c, c) for c in present)
-            marks = ", ".join(_literal(fixed[c]) if c in fixed else "?" for c in present)
-            values = zip(*(part[c].to_list() for c in present if c not in fixed), strict=True)
-            conn.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", values)
+            row = "(" + ", ".join(_literal(fixed[c]) if c in fixed else "?" for c in present) + ")"
+            whole = part.height // ROWS_PER_INSERT * ROWS_PER_INSERT * width
+            step = ROWS_PER_INSERT * width
+            conn.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * ROWS_PER_INSERT)}",
+                (values[at : at + step] for at in range(0, whole, step)),
+            )
+            conn.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES {row}",
+                (values[at : at + width] for at in range(whole, len(values), width)),
+            )
 
 
 def _literal(value: object) -> str:

@@ -194,7 +194,7 @@ def _record_values(e: Event) -> tuple[object, ...]:
 
 def stored_records(conn: sqlite3.Connection, keys: list[str]) -> dict[str, tuple[object, ...]]:
     found: dict[str, tuple[object, ...]] = {}
-    if conn.execute("SELECT 1 FROM events LIMIT 1").fetchone() is None:
+    if not has_events(conn):
         return found  # a first import: nothing to look up, key by key
     for start in range(0, len(keys), 900):
         chunk = keys[start : start + 900]
@@ -204,6 +204,10 @@ def stored_records(conn: sqlite3.Connection, keys: list[str]) -> dict[str, tuple
         ):
             found[key] = tuple(values)
     return found
+
+
+def has_events(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM events LIMIT 1").fetchone() is not None
 
 
 def known_keys(conn: sqlite3.Connection, keys: list[str]) -> set[str]:
