@@ -2,9 +2,10 @@
 100,000-row Kraken ledgers.csv and a 100,000-row harvest CSV (bench/synth.py), each detected and
 read in-process, then imported end to end through the real CLI (`harvest import FILE`, a fresh
 store, interpreter start included). Files of this size take the columnar path
-(engine.imports.columnar); `--rows-path` forces the row path instead, for paired comparisons.
+(engine.imports.columnar); `--rows-path` forces the row path, `--columnar` the columnar path at
+any size (to find where it starts to pay).
 
-    uv run python bench/bench_import.py [ROWS] [RUNS] [FORMAT...] [--rows-path]
+    uv run python bench/bench_import.py [ROWS] [RUNS] [FORMAT...] [--rows-path | --columnar]
         # default: 100000 rows, 5 runs, all three formats; e.g. `1000000 1 harvest`
 
 Deterministic files (a fixed seed), written once to bench/out; the CLI runs with compiled
@@ -114,7 +115,7 @@ def harvest_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "tui"]
 
 
-def cli_import(path: Path, rows_path: bool = False) -> tuple[float, float, float]:
+def cli_import(path: Path, rows_path: bool = False, columnar: bool = False) -> tuple[float, float, float]:
     """(wall seconds, CPU seconds, peak RSS in MB) of `harvest import FILE` into a fresh store."""
     home = Path(tempfile.mkdtemp(prefix="harvest-bench-"))
     (home / "none.yaml").write_text("tax:\n  timezone: America/New_York\n")
@@ -125,8 +126,8 @@ def cli_import(path: Path, rows_path: bool = False) -> tuple[float, float, float
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = str(OUT / "pycache")
     command = [*harvest_command(), "import", str(path)]
-    if rows_path:  # the same CLI with the columnar path off
-        command = [sys.executable, "-c", ROWS_PATH, "import", str(path)]
+    if rows_path or columnar:  # the same CLI with the columnar path off, or on at any size
+        command = [sys.executable, "-c", FORCED.format(10**12 if rows_path else 0), "import", str(path)]
     # started from a small launcher: a child's peak memory counts its parent's from before exec
     found = subprocess.run(
         [sys.executable, "-c", LAUNCH, *command], env=env, check=True, capture_output=True, text=True
@@ -147,8 +148,8 @@ print(time.perf_counter() - started, usage.ru_utime + usage.ru_stime, usage.ru_m
 """
 
 
-ROWS_PATH = (
-    "import sys; from engine.imports import columnar; columnar.COLUMNAR_MIN_LINES = 10**12; "
+FORCED = (
+    "import sys; from engine.imports import columnar; columnar.COLUMNAR_MIN_LINES = {}; "
     "from tui.cli.main import main; sys.argv[0] = 'harvest'; sys.exit(main(sys.argv[1:]))"
 )
 
@@ -159,7 +160,7 @@ def _spread(values: list[float]) -> str:
 
 def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
-    rows_path = "--rows-path" in sys.argv
+    rows_path, columnar = "--rows-path" in sys.argv, "--columnar" in sys.argv
     rows = int(args[0]) if args else 100_000
     runs = int(args[1]) if len(args) > 1 else 5
     OUT.mkdir(exist_ok=True)
@@ -178,11 +179,10 @@ def main() -> None:
             started, cpu = time.perf_counter(), time.process_time()
             report = read_file(path, Options(None, None, None))
             reads.append((time.perf_counter() - started, time.process_time() - cpu))
-        cli_import(path, rows_path)  # once unmeasured: bytecode written, the file in the page cache
-        imports = [cli_import(path, rows_path) for _ in range(runs)]
-        path_name = (
-            "row path" if rows_path else "columnar" if report.frame is not None else "row path (declined)"
-        )
+        cli_import(path, rows_path, columnar)  # once unmeasured: bytecode written, the file in the page cache
+        imports = [cli_import(path, rows_path, columnar) for _ in range(runs)]
+        taken = report.frame is not None  # in-process, at this size
+        path_name = "row path" if rows_path else "columnar" if columnar or taken else "row path (by size)"
         print(
             f"{name}: {rows:,} rows -> {report.event_count:,} events ({report.format.name}, {report.version}); "
             f"in-process read: {'columnar' if report.frame is not None else 'row path'}; CLI: {path_name}"
