@@ -44,16 +44,22 @@ def wanted(fmt: Format, text: str, label: str, options: Options) -> bool:
 
 
 def read_columnar(
-    fmt: Format, text: str, label: str, header: tuple[int, list[str]], options: Options
+    fmt: Format,
+    text: str,
+    label: str,
+    header: tuple[int, list[str]],
+    options: Options,
+    data: bytes | None = None,
 ) -> Read | None:
     """The file's events in columns and its skipped rows, or None: the row path reads it (a
-    problem, or a file not plainly written). `options` as the format's parse gets them."""
+    problem, or a file not plainly written). `options` as the format's parse gets them; `data`
+    the text's bytes, when the caller has them."""
     header_line, names = header
     if fmt.key != "harvest" and not text.endswith(("\n", "\r")):
         return None  # cut short: a problem the row path names
     from engine.imports.columnar_cells import cells_frame
 
-    cells = cells_frame(text, header_line, len(names))
+    cells = cells_frame(text, header_line, len(names), data)
     if cells is None:
         return None
     if fmt.key == "coinbase":

@@ -22,11 +22,12 @@ _MONEY = rf"^(-?)\$?([0-9]{{1,3}}(?:,[0-9]{{3}}){{1,5}}|[0-9]{{1,{_WHOLE}}})(?:\
 _UNSIGNED = rf"^()([0-9]{{1,{_WHOLE}}})(?:\.([0-9]{{1,{DIGITS}}}))?$"
 
 
-def cells_frame(text: str, header_line: int, width: int) -> pl.DataFrame | None:
+def cells_frame(text: str, header_line: int, width: int, data: bytes | None = None) -> pl.DataFrame | None:
     """The rows after the header as string columns c0, c1, ... (cells as written, quotes
-    removed) with each row's `line`; None unless every line is plain CSV with `width` cells
-    (then polars and Python's csv module read it alike) and none is blank (the row path skips
-    those, and numbers lines around them)."""
+    removed, surrounding spaces kept) with each row's `line`; None unless every line is plain
+    CSV with `width` cells (then polars and Python's csv module read it alike) and none is
+    blank (the row path skips those, and numbers lines around them). `data`: the text's bytes,
+    when the caller has them (no copy made here)."""
     import polars as pl
 
     start = 0
@@ -34,16 +35,22 @@ def cells_frame(text: str, header_line: int, width: int) -> pl.DataFrame | None:
         start = text.find("\n", start) + 1
         if start == 0 or width < 2:
             return None
-    body = text[start:].rstrip("\r\n") + "\n"  # blank lines at the very end: none to read
-    lines = body.count("\n")
+    end = len(text)
+    while end > start and text[end - 1] in "\r\n":  # blank lines at the very end: none to read
+        end -= 1
+    lines = text.count("\n", start, end) + 1 if end > start else 0
+    # every line after the header plain (lines do not span line breaks: count the whole text's
+    # and take away the header's and those before it)
     plain = rf"(?m)^{_FIELD}(?:,{_FIELD}){{{width - 1}}}\r?$"
-    if pl.Series([body]).str.count_matches(plain).item() != lines:
+    found = pl.Series([text, text[:start]]).str.count_matches(plain).to_list()
+    if lines == 0 or found[0] - found[1] != lines:
         return None
     names = [f"c{i}" for i in range(width)]
     try:
         read = pl.read_csv(
-            body.encode(), has_header=False, new_columns=names, infer_schema=False, empty_string_is_null=False
-        )
+            data if data is not None else text.encode(), has_header=False, skip_lines=header_line, n_rows=lines,
+            new_columns=names, infer_schema=False, empty_string_is_null=False,
+        )  # fmt: skip
     except pl.exceptions.PolarsError:
         return None
     if read.height != lines:
@@ -57,16 +64,23 @@ def cells_frame(text: str, header_line: int, width: int) -> pl.DataFrame | None:
 
 def cell_columns(cells: pl.DataFrame, positions: dict[str, int | None]) -> pl.DataFrame:
     """`line` and each named column's cells without surrounding spaces ("" where the layout has
-    no such column), computed once: every later expression reads these."""
+    no such column). Only a column that has such spaces is copied: the cells hold no other
+    whitespace (no control characters: see cells_frame)."""
     import polars as pl
 
+    wanted = {name: f"c{at}" for name, at in positions.items() if at is not None}
+    spaced = cells.select(
+        (pl.col(c).str.starts_with(" ") | pl.col(c).str.ends_with(" ")).any().alias(c) for c in set(wanted.values())
+    ).row(0, named=True)  # fmt: skip
     return cells.select(
         "line",
         *(
-            (pl.lit("") if at is None else pl.col(f"c{at}").str.strip_chars()).alias(name)
-            for name, at in positions.items()
+            pl.lit("").alias(name) if name not in wanted
+            else pl.col(wanted[name]).str.strip_chars().alias(name) if spaced[wanted[name]]
+            else pl.col(wanted[name]).alias(name)
+            for name in positions
         ),
-    )
+    )  # fmt: skip
 
 
 def units(cell: pl.Expr, shape: str) -> pl.Expr:
@@ -133,7 +147,8 @@ def python_column(
     quotients of fixed-point numbers outgrow 128 bits, so they are worked out in Python ints."""
     import polars as pl
 
-    picked = frame.with_row_index("_at").filter(where)
+    mask = frame.select(where.fill_null(False)).to_series()
+    picked = frame.select(columns).with_row_index("_at").filter(mask)  # only the columns it reads
     values = compute(*(picked[name].to_list() for name in columns))
     empty = pl.Series([None] * frame.height, dtype=dtype or pl.Int128)
     return empty.scatter(picked["_at"], pl.Series(values, dtype=dtype or pl.Int128)) if values else empty

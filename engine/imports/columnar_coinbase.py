@@ -61,7 +61,7 @@ def read_coinbase(
     latest = options.latest if options.latest is not None else LATEST
     time = micros(read["time"], naive_utc=True, utc_word=True)
     amounts = ("price", "subtotal", "total", "fees")
-    rows = read.with_columns(time).select(
+    rows = read.with_columns(time).lazy().select(  # lazily: polars then computes each cell once
         "line",
         "kind_text",
         "notes",
@@ -74,7 +74,7 @@ def read_coinbase(
         timestamp=pl.when(pl.col("time").is_between(EARLIEST, latest)).then("time"),
         signed=limit(units(pl.col("quantity"), PLAIN), MAX_QUANTITY),
         **{name: limit(units(pl.col(name), MONEY), MAX_VALUE) for name in amounts},
-    ).with_columns(kind=pl.col("kind_text").str.to_lowercase())  # fmt: skip
+    ).with_columns(kind=pl.col("kind_text").str.to_lowercase()).collect()  # fmt: skip
     rows = rows.with_columns(
         odd=pl.any_horizontal(pl.col(name).is_null() & (read[name] != "") for name in amounts)
         | pl.col("timestamp").is_null()
@@ -146,25 +146,29 @@ def _events(rows: pl.DataFrame, account: str, label: str) -> tuple[pl.DataFrame,
         .when(moving & (asset.is_in(sorted(cb.FIAT)) | (asset == currency)))
         .then(pl.format("{} ({})", pl.col("kind_text"), asset))
     )
-    rows = rows.with_columns(skip=skip, quantity=pl.col("signed").abs())
+    rows = rows.lazy().with_columns(skip=skip, quantity=pl.col("signed").abs()).collect()
     skipped = Counter(dict(rows["skip"].drop_nulls().value_counts().iter_rows()))
-    rows = rows.filter(pl.col("skip").is_null() & (kind != "convert"))
     trade = kind.is_in(sorted(cb.BUY | cb.SELL))
     outgoing = (pl.col("signed") < 0) | kind.is_in(sorted(cb.OUT_TYPES))
-    rows = rows.with_columns(
+    rows = rows.lazy().filter(pl.col("skip").is_null() & (kind != "convert")).with_columns(
         side=pl.when(kind.is_in(sorted(cb.BUY))).then(pl.lit("buy")).when(kind.is_in(sorted(cb.SELL))).then(pl.lit("sell"))
         .when(income).then(pl.lit("income")).when(moving & outgoing).then(pl.lit("transfer_out"))
         .when(moving).then(pl.lit("transfer_in")).otherwise(pl.lit("unclassified")),
-    ).with_columns(_gross_and_fee())  # fmt: skip
+    ).with_columns(_gross_and_fee()).collect()  # fmt: skip
     side = pl.col("side")
     gross = pl.coalesce(
         pl.when(trade).then(pl.col("gross")),
         pl.when(side == "income").then(_value()),
         _times_price(rows, (trade & pl.col("gross").is_null()) | ((side == "income") & _value().is_null())),
     )
-    rows = rows.with_columns(value=gross).with_columns(
-        address=pl.when(outgoing).then(pl.col("recipient")).otherwise(pl.col("sender")),
-        fee_usd=pl.when(moving & outgoing).then(pl.col("fees")),
+    rows = (
+        rows.lazy()
+        .with_columns(value=gross)
+        .with_columns(
+            address=pl.when(outgoing).then(pl.col("recipient")).otherwise(pl.col("sender")),
+            fee_usd=pl.when(moving & outgoing).then(pl.col("fees")),
+        )
+        .collect()
     )
     rows = rows.with_columns(
         address=pl.when(pl.col("address") != "").then(pl.col("address")).otherwise(
@@ -177,7 +181,7 @@ def _events(rows: pl.DataFrame, account: str, label: str) -> tuple[pl.DataFrame,
     transfer_fee = (
         pl.when(crypto_fee.is_not_null()).then(crypto_fee).when(fee_usd > 0).then(fee_usd).otherwise(0)
     )
-    events = rows.select(
+    events = rows.lazy().select(
         account=pl.lit(account),
         asset=asset,
         side=side,
@@ -203,7 +207,7 @@ def _events(rows: pl.DataFrame, account: str, label: str) -> tuple[pl.DataFrame,
         line="line",
         kind=pl.when(trade).then(pl.lit(TRADE)).when(side == "income").then(pl.lit(INCOME))
         .when(moving).then(pl.lit(TRANSFER)).otherwise(pl.lit(UNCLASSIFIED)),
-    )  # fmt: skip
+    ).collect()  # fmt: skip
     return conform(events), skipped
 
 
@@ -280,9 +284,15 @@ def _convert(
     if received <= 0:
         return None
     fee = fees or 0
-    value = next((v for v in (subtotal, total) if v is not None and v > 0), None)
+    value = subtotal if subtotal else total if total else None  # (money cells are never negative here)
     if value is None and price:
         value = fp.mul(quantity, price)
     net = None if value is None else max(value - fee, 0)
-    note = f"{notes} (fee ${fp.fmt_cents(fee)} taken from the proceeds)" if fee else notes
+    note = f"{notes} (fee ${_cents(fee)} taken from the proceeds)" if fee else notes
     return fp.unit_price(received, quantity), matched.group(4).upper(), received, net, note
+
+
+def _cents(units: int) -> str:
+    """fp.fmt_cents of an amount of zero or more, in ints: half-even to the cent."""
+    cents = fp.div_round(units, fp.SCALE // 100)
+    return f"{cents // 100}.{cents % 100:02d}"

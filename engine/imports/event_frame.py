@@ -147,7 +147,11 @@ def _valued() -> pl.Expr:
     transfer = pl.col("side").is_in(["transfer_in", "transfer_out"])
     crypto_fee = (pl.col("fee") != 0) & (pl.col("fee_asset") != USD) & pl.col("fee_usd").is_null()
     unsure_fee = crypto_fee & ((pl.col("fee_asset") != pl.col("asset")) | transfer)
-    priced = (pl.col("quote") == USD) & (pl.col("subtotal").is_not_null() | pl.col("price").is_not_null())
+    priced = (
+        pl.when(pl.col("quote") == USD)
+        .then(pl.col("subtotal").is_not_null() | pl.col("price").is_not_null())
+        .otherwise(pl.col("value_usd").is_not_null())
+    )
     return ~unsure_fee & (transfer | priced)
 
 

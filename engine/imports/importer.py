@@ -106,15 +106,18 @@ class FileReport:
 
 
 def _valued(event: Event) -> bool:
-    """A record the legs surely value in USD (a USD trade or reward with its value, its fee in
-    USD or in the asset): the common case, answered without building its legs."""
+    """A record the legs surely value in USD (a USD trade or reward with its value, a trade in
+    another quote with its USD value given; its fee in USD or in the asset): the common case,
+    answered without building its legs."""
     transfer = event.side in ("transfer_in", "transfer_out")
     crypto_fee = bool(event.fee) and event.fee_asset != USD and event.fee_usd is None
     if crypto_fee and (event.fee_asset != event.asset or transfer):
         return False
     if transfer:
         return True
-    return event.quote == USD and (event.subtotal is not None or event.price is not None)
+    if event.quote != USD:
+        return event.value_usd is not None
+    return event.subtotal is not None or event.price is not None
 
 
 def read_file(path: Path, options: Options, format_key: str | None = None) -> FileReport:
@@ -129,16 +132,21 @@ def read_file(path: Path, options: Options, format_key: str | None = None) -> Fi
         text = raw.decode("utf-8-sig")  # tolerate the BOM spreadsheets write
     except UnicodeDecodeError as exc:
         raise CsvImportError(label, [f"{label}: not UTF-8 text (byte {exc.start})"]) from None
-    return read_text(text, label, options, format_key)
+    return read_text(text, label, options, format_key, raw)
 
 
-def read_text(text: str, label: str, options: Options, format_key: str | None = None) -> FileReport:
-    """A file's text read whole, or CsvImportError listing every problem."""
+def read_text(
+    text: str, label: str, options: Options, format_key: str | None = None, data: bytes | None = None
+) -> FileReport:
+    """A file's text read whole, or CsvImportError listing every problem. `data`: the file's
+    bytes, when the caller has them (the columnar path reads those, not a copy)."""
     with paused_gc():  # a row or two of tuples per line, none of them cyclic
-        return _read_text(text, label, options, format_key)
+        return _read_text(text, label, options, format_key, data)
 
 
-def _read_text(text: str, label: str, options: Options, format_key: str | None) -> FileReport:
+def _read_text(
+    text: str, label: str, options: Options, format_key: str | None, data: bytes | None
+) -> FileReport:
     forced = options.custom
     if format_key is not None:
         forced = by_key(format_key)
@@ -179,7 +187,7 @@ def _read_text(text: str, label: str, options: Options, format_key: str | None) 
     account = options.account or fmt.default_account
     reading = replace(options, account=account, zone=zone)
     if columnar.wanted(fmt, text, label, options):
-        found = columnar.read_columnar(fmt, text, label, head[detected.index], reading)
+        found = columnar.read_columnar(fmt, text, label, head[detected.index], reading, data)
         if found is not None:  # else the row path reads it all (and names any problem)
             from engine.imports.event_frame import FrameParsed
 

@@ -32,7 +32,7 @@ from engine.store.ledger_tables import (
     stored_records,
 )
 
-CHUNK = 100_000  # rows turned into Python values at a time
+CHUNK = 50_000  # rows turned into Python values at a time
 ROWS_PER_INSERT = 32
 _INT64 = 2**63
 _NULLABLE_EVENT = ("price", "price_usd", "fee_usd", "trade_id", "tx_id", "address", "note", "counterpart_account",
