@@ -173,7 +173,7 @@ def _insert_events(conn: sqlite3.Connection, new: pl.DataFrame, batch_id: int) -
         else pl.col(renamed.get(name, name)).alias(name)
         for name in EVENT_COLUMNS
     )  # fmt: skip
-    _insert(conn, "events", rows, [c for c in EVENT_COLUMNS if c in _NULLABLE_EVENT])
+    _insert(conn, "events", rows, [c for c in EVENT_COLUMNS if c in _NULLABLE_EVENT], EVENT_COLUMNS)
 
 
 def _insert_legs(conn: sqlite3.Connection, legs: pl.DataFrame) -> None:
@@ -185,11 +185,8 @@ def _insert_legs(conn: sqlite3.Connection, legs: pl.DataFrame) -> None:
         **{f"{name}_int": pl.when(fit).then(pl.col(name).cast(pl.Int64)) for name, fit in fits.items()},
         **{f"{name}_text": pl.when(~fit).then(pl.col(name).cast(pl.String)) for name, fit in fits.items()},
     )
-    columns = [c for c in LEG_COLUMNS if c not in ("quantity", "usd")]
-    variants = [f"{n}_{form}" for n in ("quantity", "usd") for form in ("int", "text")]
-    names = {**{c: c for c in columns}, **{v: v.rsplit("_", 1)[0] for v in variants}}
-    _insert(conn, "legs", rows.select(*columns, *variants), ["usd_int", "usd_text", "identification",
-            "counterpart", "tx_id", "flag", "quantity_int", "quantity_text"], names)  # fmt: skip
+    pairs = {name: (f"{name}_int", f"{name}_text") for name in ("quantity", "usd")}
+    _insert(conn, "legs", rows, ["usd", "identification", "counterpart", "tx_id", "flag"], LEG_COLUMNS, pairs)
 
 
 def _insert(
@@ -197,40 +194,55 @@ def _insert(
     table: str,
     rows: pl.DataFrame,
     nullable: list[str],
-    names: dict[str, str] | None = None,
+    order: tuple[str, ...],
+    pairs: dict[str, tuple[str, str]] | None = None,
 ) -> None:
     """The rows inserted by shape (which nullable columns hold a value), each INSERT naming only
     those (sparse_rows: a bound NULL costs more than the value), a value all rows of a shape
     share written into the statement, and ROWS_PER_INSERT rows to a statement (measured: a
-    quarter faster than one, binding as many values); no tuple is built per row."""
-    shape = pl.sum_horizontal(
-        pl.col(c).is_not_null().cast(pl.Int64) * (1 << i) for i, c in enumerate(nullable)
-    )
+    quarter faster than one, binding as many values); no tuple is built per row. `order`: the
+    table's columns; `pairs`: a column given as two, an Int64 one and a String one, one of them
+    null in each row (a leg's amount: INTEGER or digits), bound as one."""
+    pairs = pairs or {}
+    held = {c: pl.col(c).is_not_null() for c in nullable if c not in pairs} | {
+        name: pl.col(whole).is_not_null() | pl.col(digits).is_not_null()
+        for name, (whole, digits) in pairs.items()
+    }
+    shape = pl.sum_horizontal(held[c].cast(pl.Int64) * (1 << i) for i, c in enumerate(nullable))
     for start in range(0, rows.height, CHUNK):
         chunk = rows.slice(start, CHUNK).with_columns(_shape=shape)
         for part in chunk.partition_by("_shape", include_key=False):
-            present = [c for c in part.columns if c not in nullable or part[c][0] is not None]
-            same = part.select((pl.col(c) == pl.col(c).first()).all() for c in present).row(0)
-            fixed = {
-                c: part[c][0] for c, shared in zip(present[1:], same[1:], strict=True) if shared
-            }  # ids bound
+            first = part.row(0, named=True)
+            present = [c for c in order if c not in nullable or _held(first, c, pairs)]
+            alone = [c for c in present[1:] if c not in pairs]  # ids always bound
+            same = part.select((pl.col(c) == pl.col(c).first()).all() for c in alone).row(0)
+            fixed = {c: first[c] for c, shared in zip(alone, same, strict=True) if shared}
             bound = [c for c in present if c not in fixed]
             width = len(bound)
             values: list[object] = [None] * (part.height * width)  # row after row, flat
             for at, name in enumerate(bound):
-                values[at::width] = part[name].to_list()
-            columns = ", ".join((names or {}).get(c, c) for c in present)
+                values[at::width] = part[name].to_list() if name not in pairs else _either(part, *pairs[name])
             row = "(" + ", ".join(_literal(fixed[c]) if c in fixed else "?" for c in present) + ")"
             whole = part.height // ROWS_PER_INSERT * ROWS_PER_INSERT * width
             step = ROWS_PER_INSERT * width
             conn.executemany(
-                f"INSERT INTO {table} ({columns}) VALUES {', '.join([row] * ROWS_PER_INSERT)}",
+                f"INSERT INTO {table} ({', '.join(present)}) VALUES {', '.join([row] * ROWS_PER_INSERT)}",
                 (values[at : at + step] for at in range(0, whole, step)),
             )
             conn.executemany(
-                f"INSERT INTO {table} ({columns}) VALUES {row}",
+                f"INSERT INTO {table} ({', '.join(present)}) VALUES {row}",
                 (values[at : at + width] for at in range(whole, len(values), width)),
             )
+
+
+def _held(row: dict[str, object], name: str, pairs: dict[str, tuple[str, str]]) -> bool:
+    return row[name] is not None if name not in pairs else any(row[half] is not None for half in pairs[name])
+
+
+def _either(part: pl.DataFrame, whole: str, digits: str) -> list[object]:
+    return [
+        n if n is not None else d for n, d in zip(part[whole].to_list(), part[digits].to_list(), strict=True)
+    ]
 
 
 def _literal(value: object) -> str:
