@@ -57,19 +57,24 @@ def read_columnar(
     header_line, names = header
     if fmt.key != "harvest" and not text.endswith(("\n", "\r")):
         return None  # cut short: a problem the row path names
+    import polars as pl
+
     from engine.imports.columnar_cells import cells_frame
 
-    cells = cells_frame(text, header_line, len(names), data)
-    if cells is None:
+    try:
+        cells = cells_frame(text, header_line, len(names), data)
+        if cells is None:
+            return None
+        if fmt.key == "coinbase":
+            from engine.imports.columnar_coinbase import read_coinbase
+
+            return read_coinbase(cells, text, label, header, options)
+        if fmt.key == "kraken":
+            from engine.imports.columnar_kraken import read_kraken
+
+            return read_kraken(cells, label, header, options)
+        from engine.imports.columnar_harvest import read_harvest
+
+        return read_harvest(cells, label, header, options)
+    except pl.exceptions.PolarsError:  # polars refusing a value it was not meant to meet: read by rows
         return None
-    if fmt.key == "coinbase":
-        from engine.imports.columnar_coinbase import read_coinbase
-
-        return read_coinbase(cells, text, label, header, options)
-    if fmt.key == "kraken":
-        from engine.imports.columnar_kraken import read_kraken
-
-        return read_kraken(cells, label, header, options)
-    from engine.imports.columnar_harvest import read_harvest
-
-    return read_harvest(cells, label, header, options)

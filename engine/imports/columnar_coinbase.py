@@ -41,6 +41,7 @@ _REQUIRED = ("Timestamp", "Transaction Type", "Asset", "Quantity Transacted")
 def read_coinbase(
     cells_frame: pl.DataFrame, text: str, label: str, header: tuple[int, list[str]], options: Options
 ) -> Read | None:
+    """The file's events and skips, or None when the row path must read it (a problem)."""
     header_line, names = header
     problems: list[str] = []
     cells = Cells(label, names, problems, options.latest)
@@ -156,6 +157,7 @@ def _events(rows: pl.DataFrame, account: str, label: str) -> tuple[pl.DataFrame,
         .when(moving).then(pl.lit("transfer_in")).otherwise(pl.lit("unclassified")),
     ).with_columns(_gross_and_fee()).collect()  # fmt: skip
     side = pl.col("side")
+    moved = side.is_in(["transfer_out", "transfer_in"])  # (a Receive of a reward is income)
     gross = pl.coalesce(
         pl.when(trade).then(pl.col("gross")),
         pl.when(side == "income").then(_value()),
@@ -166,14 +168,14 @@ def _events(rows: pl.DataFrame, account: str, label: str) -> tuple[pl.DataFrame,
         .with_columns(value=gross)
         .with_columns(
             address=pl.when(outgoing).then(pl.col("recipient")).otherwise(pl.col("sender")),
-            fee_usd=pl.when(moving & outgoing).then(pl.col("fees")),
+            fee_usd=pl.when(moved & outgoing).then(pl.col("fees")),
         )
         .collect()
     )
     rows = rows.with_columns(
         address=pl.when(pl.col("address") != "").then(pl.col("address")).otherwise(
-            python_column(rows, moving & outgoing & (pl.col("address") == ""), ("notes",), each(_sent_to), pl.String)),
-        crypto_fee=python_column(rows, moving & (pl.col("fee_usd") > 0) & (pl.col("price") > 0), ("fee_usd", "price"),
+            python_column(rows, moved & outgoing & (pl.col("address") == ""), ("notes",), each(_sent_to), pl.String)),
+        crypto_fee=python_column(rows, moved & (pl.col("fee_usd") > 0) & (pl.col("price") > 0), ("fee_usd", "price"),
                                  unit_prices),
         unit=python_column(rows, pl.col("value").is_not_null(), ("value", "quantity"), unit_prices),
     )  # fmt: skip
@@ -188,17 +190,17 @@ def _events(rows: pl.DataFrame, account: str, label: str) -> tuple[pl.DataFrame,
         timestamp="timestamp",
         quantity="quantity",
         price=pl.when(trade | (side == "income")).then("unit"),
-        fee=pl.when(trade).then("fee").when(moving).then(transfer_fee).otherwise(0),
+        fee=pl.when(trade).then("fee").when(moved).then(transfer_fee).otherwise(0),
         quote=currency,
-        fee_asset=pl.when(moving & crypto_fee.is_null() & (fee_usd > 0)).then(pl.lit("USD"))
-        .when(moving).then(asset).otherwise(currency),
+        fee_asset=pl.when(moved & crypto_fee.is_null() & (fee_usd > 0)).then(pl.lit("USD"))
+        .when(moved).then(asset).otherwise(currency),
         price_usd=None,
         fee_usd=pl.when(crypto_fee.is_not_null()).then(fee_usd),
         trade_id="trade_id",
         tx_id=None,
-        address=pl.when(moving & (pl.col("address") != "")).then("address"),
+        address=pl.when(moved & (pl.col("address") != "")).then("address"),
         note=pl.when(trade).then(pl.when(pl.col("notes") != "").then("notes"))
-        .when(moving & (pl.col("notes") != "")).then("notes").otherwise("kind_text"),
+        .when(moved & (pl.col("notes") != "")).then("notes").otherwise("kind_text"),
         counterpart_account=None,
         lots=None,
         source=pl.lit(label),
@@ -206,7 +208,7 @@ def _events(rows: pl.DataFrame, account: str, label: str) -> tuple[pl.DataFrame,
         value_usd=None,
         line="line",
         kind=pl.when(trade).then(pl.lit(TRADE)).when(side == "income").then(pl.lit(INCOME))
-        .when(moving).then(pl.lit(TRANSFER)).otherwise(pl.lit(UNCLASSIFIED)),
+        .when(moved).then(pl.lit(TRANSFER)).otherwise(pl.lit(UNCLASSIFIED)),
     ).collect()  # fmt: skip
     return conform(events), skipped
 

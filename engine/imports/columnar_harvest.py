@@ -30,6 +30,7 @@ from engine.ledger.events import EARLIEST, LATEST, MAX_PRICE, MAX_QUANTITY, MAX_
 def read_harvest(
     cells_frame: pl.DataFrame, label: str, header: tuple[int, list[str]], options: Options
 ) -> Read | None:
+    """The file's events, or None when the row path must read it (a problem)."""
     _line, header_names = header
     names = [name.strip().lower() for name in header_names]
     if set(names) - set(COLUMNS) or set(REQUIRED) - set(names) or len(set(names)) != len(names):

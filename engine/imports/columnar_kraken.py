@@ -37,6 +37,7 @@ _ROW = {"line": pl.Int64, "txid": pl.String, "refid": pl.String, "time": pl.Int6
 def read_kraken(
     cells_frame: pl.DataFrame, label: str, header: tuple[int, list[str]], options: Options
 ) -> Read | None:
+    """The file's events and skips, or None when the row path must read it (a problem)."""
     header_line, names = header
     cells = Cells(label, names, [], options.latest)
     if not cells.require(header_line, _REQUIRED):

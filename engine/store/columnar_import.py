@@ -37,7 +37,7 @@ ROWS_PER_INSERT = 32
 _INT64 = 2**63
 _NULLABLE_EVENT = ("price", "price_usd", "fee_usd", "trade_id", "tx_id", "address", "note", "counterpart_account",
                    "lots", "subtotal", "value_usd")  # fmt: skip
-_RECORD = (
+_RECORD = (  # what makes a record the same record (ledger_tables._record_values), as stored
     "asset",
     "side",
     "timestamp",
