@@ -3,7 +3,7 @@
     uv run python bench/bench_cli.py [TRADES ...]     # default: 10000 50000
 
 Each size runs in a fresh HARVEST_HOME; wall time covers both processes (interpreter start
-included), best of 3 runs."""
+included), best of 3 runs, with compiled bytecode as an installed harvest has it."""
 
 from __future__ import annotations
 
@@ -30,6 +30,10 @@ def harvest_command() -> list[str]:
 def run_once(csv_path: Path) -> tuple[float, float, int]:
     home = Path(tempfile.mkdtemp(prefix="harvest-bench-"))
     env = {**os.environ, "HARVEST_HOME": str(home), "HARVEST_CONFIG": str(home / "none.yaml")}
+    # compiled bytecode, as an installed harvest has it (see bench_import.py): without it polars,
+    # which a large import loads, would be compiled again on every start (about 1 s)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(OUT / "pycache")
     (home / "none.yaml").write_text("tax:\n  timezone: America/New_York\n")
     cmd = harvest_command()
     started = time.perf_counter()

@@ -1,20 +1,23 @@
 """Imports at scale: a generated 100,000-row Coinbase transaction history (2025 layout), a
 100,000-row Kraken ledgers.csv and a 100,000-row harvest CSV (bench/synth.py), each detected and
 read in-process, then imported end to end through the real CLI (`harvest import FILE`, a fresh
-store, interpreter start included).
+store, interpreter start included). Files of this size take the columnar path
+(engine.imports.columnar); `--rows-path` forces the row path, `--columnar` the columnar path at
+any size (to find where it starts to pay).
 
-    uv run python bench/bench_import.py [ROWS] [RUNS]     # default: 100000 rows, 5 runs
+    uv run python bench/bench_import.py [ROWS] [RUNS] [FORMAT...] [--rows-path | --columnar]
+        # default: 100000 rows, 5 runs, all three formats; e.g. `1000000 1 harvest`
 
 Deterministic files (a fixed seed), written once to bench/out; the CLI runs with compiled
-bytecode, as an installed harvest does. Each figure is the median of the runs with its range, wall time and CPU time (the process's, or the child's for the CLI): on a
-shared machine the CPU time is the steadier figure, and the load average is printed beside
-them."""
+bytecode, as an installed harvest does. Each figure is the median of the runs with its range,
+wall time and CPU time (the process's, or the child's for the CLI, all its threads), and the
+CLI's peak memory: on a shared machine the CPU time is the steadier figure, and the load
+average is printed beside them."""
 
 from __future__ import annotations
 
 import os
 import random
-import resource
 import shutil
 import statistics
 import subprocess
@@ -112,23 +115,43 @@ def harvest_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "tui"]
 
 
-def cli_import(path: Path) -> tuple[float, float]:
-    """(wall, CPU) seconds of `harvest import FILE` into a fresh store."""
+def cli_import(path: Path, rows_path: bool = False, columnar: bool = False) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds, peak RSS in MB) of `harvest import FILE` into a fresh store."""
     home = Path(tempfile.mkdtemp(prefix="harvest-bench-"))
     (home / "none.yaml").write_text("tax:\n  timezone: America/New_York\n")
     env = {**os.environ, "HARVEST_HOME": str(home), "HARVEST_CONFIG": str(home / "none.yaml")}
     # compiled bytecode, as an installed harvest has it (kept under bench/out): with
     # PYTHONDONTWRITEBYTECODE set, as on this project's machines, every start would compile
-    # harvest's modules again (about 0.25 s)
+    # harvest's modules again (about 0.25 s; polars' 2 s)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = str(OUT / "pycache")
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    subprocess.run([*harvest_command(), "import", str(path)], env=env, check=True, stdout=subprocess.DEVNULL)
-    elapsed = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    command = [*harvest_command(), "import", str(path)]
+    if rows_path or columnar:  # the same CLI with the columnar path off, or on at any size
+        command = [sys.executable, "-c", FORCED.format(10**12 if rows_path else 0), "import", str(path)]
+    # started from a small launcher: a child's peak memory counts its parent's from before exec
+    found = subprocess.run(
+        [sys.executable, "-c", LAUNCH, *command], env=env, check=True, capture_output=True, text=True
+    )
     shutil.rmtree(home)
-    return elapsed, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    wall, cpu, peak = map(float, found.stdout.split())
+    return wall, cpu, peak
+
+
+LAUNCH = """
+import os, subprocess, sys, time
+started = time.perf_counter()
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL)
+_, status, usage = os.wait4(child.pid, 0)
+if os.waitstatus_to_exitcode(status):
+    sys.exit(f"{sys.argv[1:]} failed")
+print(time.perf_counter() - started, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+"""
+
+
+FORCED = (
+    "import sys; from engine.imports import columnar; columnar.COLUMNAR_MIN_LINES = {}; "
+    "from tui.cli.main import main; sys.argv[0] = 'harvest'; sys.exit(main(sys.argv[1:]))"
+)
 
 
 def _spread(values: list[float]) -> str:
@@ -136,34 +159,40 @@ def _spread(values: list[float]) -> str:
 
 
 def main() -> None:
-    rows = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    rows_path, columnar = "--rows-path" in sys.argv, "--columnar" in sys.argv
+    rows = int(args[0]) if args else 100_000
+    runs = int(args[1]) if len(args) > 1 else 5
     OUT.mkdir(exist_ok=True)
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    writers = (
-        ("coinbase", write_coinbase),
-        ("kraken", write_kraken),
-        ("harvest", lambda p, n: write_csv(p, n, 1)),
-    )
-    for name, write in writers:
+    writers = {
+        "coinbase": write_coinbase,
+        "kraken": write_kraken,
+        "harvest": lambda p, n: write_csv(p, n, 1),
+    }
+    for name in args[2:] or list(writers):
         path = OUT / f"{name}-{rows}.csv"
         if not path.exists():
-            write(path, rows)
+            writers[name](path, rows)
         reads = []
         for _ in range(runs):
             started, cpu = time.perf_counter(), time.process_time()
             report = read_file(path, Options(None, None, None))
             reads.append((time.perf_counter() - started, time.process_time() - cpu))
-        cli_import(path)  # once unmeasured: bytecode written, the file in the page cache
-        imports = [cli_import(path) for _ in range(runs)]
+        cli_import(path, rows_path, columnar)  # once unmeasured: bytecode written, the file in the page cache
+        imports = [cli_import(path, rows_path, columnar) for _ in range(runs)]
+        taken = report.frame is not None  # in-process, at this size
+        path_name = "row path" if rows_path else "columnar" if columnar or taken else "row path (by size)"
         print(
-            f"{name}: {rows:,} rows -> {len(report.events):,} events ({report.format.name}, {report.version})"
+            f"{name}: {rows:,} rows -> {report.event_count:,} events ({report.format.name}, {report.version}); "
+            f"in-process read: {'columnar' if report.frame is not None else 'row path'}; CLI: {path_name}"
         )
         print(
             f"  detect + read in-process: wall {_spread([r[0] for r in reads])}, CPU {_spread([r[1] for r in reads])}"
         )
         print(f"  harvest import end to end: wall {_spread([c[0] for c in imports])}, "
-              f"CPU {_spread([c[1] for c in imports])}  (median, range; {runs} runs)")  # fmt: skip
+              f"CPU {_spread([c[1] for c in imports])}, peak RSS {max(c[2] for c in imports):.0f} MB "
+              f"(median, range; {runs} runs)")  # fmt: skip
     started, cpu = time.perf_counter(), time.process_time()
     sum(range(10**7))
     print(

@@ -84,7 +84,10 @@ class Engine:
     def store_import(self, report: FileReport) -> ImportSummary:
         """A file read by engine.imports.importer into the store, as one batch (known records
         skipped)."""
-        summary = self.store.import_events(keys_of(report.events), batch_source(report), self.usd_assets)
+        if report.frame is not None:  # read in columns (a large file): written from them
+            summary = self.store.import_frame(report.frame, batch_source(report), self.usd_assets)
+        else:
+            summary = self.store.import_events(keys_of(report.events), batch_source(report), self.usd_assets)
         self.invalidate()
         return summary
 

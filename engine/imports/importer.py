@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -22,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from engine.core.collector import paused_gc
 from engine.core.errors import CsvImportError
+from engine.imports import columnar
 from engine.imports.formats import FEE, UNCLASSIFIED, Format, Options, Parsed, Table
 from engine.imports.generic_csv import HARVEST_CSV, same_id_conflicts
 from engine.imports.registry import HEAD_RECORDS, by_key, detect
@@ -32,6 +34,8 @@ from engine.ledger.legs import legs_for
 
 if TYPE_CHECKING:
     from _csv import Reader
+
+    from engine.imports.event_frame import EventFrame
 
 _USD = frozenset({USD})
 
@@ -45,17 +49,28 @@ class FileReport:
     version: str
     account: str | None
     parsed: Parsed
+    # the columnar path's events (engine.imports.columnar): the store writes them as columns, and
+    # parsed (a FrameParsed) builds its events, lines and kinds from them only when asked
+    frame: EventFrame | None = None
 
     @property
     def events(self) -> list[Event]:
         return self.parsed.events
 
+    @property
+    def event_count(self) -> int:
+        return self.frame.height if self.frame is not None else len(self.parsed.events)
+
     def counts(self) -> Counter[str]:
         """Events by what they are (trade, transfer, income, fee, migration, unclassified)."""
+        if self.frame is not None:
+            return self.frame.counts()
         return Counter(self.parsed.kinds)
 
     def fees(self) -> tuple[int, int]:
         """(rows carrying a fee, of which paid in crypto: each a disposal of it)."""
+        if self.frame is not None:
+            return self.frame.fees()
         paid = in_crypto = 0
         for event, kind in zip(self.events, self.parsed.kinds, strict=True):
             if kind == FEE or event.fee:
@@ -64,10 +79,14 @@ class FileReport:
         return paid, in_crypto
 
     def unclassified(self) -> list[tuple[int, Event]]:
+        if self.frame is not None:
+            return self.frame.unclassified()
         return self._in_line_order(kind == UNCLASSIFIED for kind in self.parsed.kinds)
 
     def needs_price(self) -> list[tuple[int, Event, str]]:
         """Events kept without a USD value: left out of results until priced (never as zero)."""
+        if self.frame is not None:
+            return self.frame.needs_price()
         found = []
         unvalued = (
             kind != UNCLASSIFIED and not _valued(e)
@@ -87,15 +106,18 @@ class FileReport:
 
 
 def _valued(event: Event) -> bool:
-    """A record the legs surely value in USD (a USD trade or reward with its value, its fee in
-    USD or in the asset): the common case, answered without building its legs."""
+    """A record the legs surely value in USD (a USD trade or reward with its value, a trade in
+    another quote with its USD value given; its fee in USD or in the asset): the common case,
+    answered without building its legs."""
     transfer = event.side in ("transfer_in", "transfer_out")
     crypto_fee = bool(event.fee) and event.fee_asset != USD and event.fee_usd is None
     if crypto_fee and (event.fee_asset != event.asset or transfer):
         return False
     if transfer:
         return True
-    return event.quote == USD and (event.subtotal is not None or event.price is not None)
+    if event.quote != USD:
+        return event.value_usd is not None
+    return event.subtotal is not None or event.price is not None
 
 
 def read_file(path: Path, options: Options, format_key: str | None = None) -> FileReport:
@@ -110,16 +132,21 @@ def read_file(path: Path, options: Options, format_key: str | None = None) -> Fi
         text = raw.decode("utf-8-sig")  # tolerate the BOM spreadsheets write
     except UnicodeDecodeError as exc:
         raise CsvImportError(label, [f"{label}: not UTF-8 text (byte {exc.start})"]) from None
-    return read_text(text, label, options, format_key)
+    return read_text(text, label, options, format_key, raw)
 
 
-def read_text(text: str, label: str, options: Options, format_key: str | None = None) -> FileReport:
-    """A file's text read whole, or CsvImportError listing every problem."""
+def read_text(
+    text: str, label: str, options: Options, format_key: str | None = None, data: bytes | None = None
+) -> FileReport:
+    """A file's text read whole, or CsvImportError listing every problem. `data`: the file's
+    bytes, when the caller has them (the columnar path reads those, not a copy)."""
     with paused_gc():  # a row or two of tuples per line, none of them cyclic
-        return _read_text(text, label, options, format_key)
+        return _read_text(text, label, options, format_key, data)
 
 
-def _read_text(text: str, label: str, options: Options, format_key: str | None) -> FileReport:
+def _read_text(
+    text: str, label: str, options: Options, format_key: str | None, data: bytes | None
+) -> FileReport:
     forced = options.custom
     if format_key is not None:
         forced = by_key(format_key)
@@ -129,7 +156,7 @@ def _read_text(text: str, label: str, options: Options, format_key: str | None) 
             )
     if "\x00" in text:
         raise CsvImportError(label, [f"{label}: binary data (NUL byte); not a CSV file"])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)
+    reader = csv.reader(_lines(text), delimiter=_delimiter(text), strict=True)
     head: list[tuple[int, list[str]]] = []
     try:
         for record in reader:
@@ -158,9 +185,19 @@ def _read_text(text: str, label: str, options: Options, format_key: str | None) 
             parsed.notes.append(f"--timezone not used: {fmt.name} writes its times in {fmt.zone}")
         zone = ZoneInfo(fmt.zone)
     account = options.account or fmt.default_account
-    fmt.parse(
-        Table(label, text, header, header_line, rows), replace(options, account=account, zone=zone), parsed
-    )
+    reading = replace(options, account=account, zone=zone)
+    if columnar.wanted(fmt, text, label, options):
+        found = columnar.read_columnar(fmt, text, label, head[detected.index], reading, data)
+        if found is not None:  # else the row path reads it all (and names any problem)
+            from engine.imports.event_frame import FrameParsed
+
+            frame, skipped = found
+            if account is None and len(accounts := frame.accounts()) == 1:
+                account = accounts.pop()
+            return FileReport(
+                label, fmt, detected.version, account, FrameParsed(frame, skipped, parsed.notes), frame
+            )
+    fmt.parse(Table(label, text, header, header_line, rows), reading, parsed)
     if fmt is not HARVEST_CSV:
         if not text.endswith(("\n", "\r")):
             # exports end every row with a line break: without one the last row may be cut short
@@ -179,9 +216,31 @@ def _read_text(text: str, label: str, options: Options, format_key: str | None) 
     return FileReport(label, fmt, detected.version, account, parsed)
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+\Z")
+_FIRST_LINES = 64  # enough for the head detection reads, in most files
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The text's lines as io.StringIO(text, newline="") gives them (line breaks kept). The
+    first ones are found in place: a file read in columns needs only its head, and StringIO
+    copies the whole text first (50 ms for 100,000 rows)."""
+    at = 0
+    for _ in range(_FIRST_LINES):
+        line = _LINE.match(text, at)
+        if line is None:
+            return
+        yield line.group()
+        at = line.end()
+    yield from io.StringIO(text[at:], newline="")
+
+
 def _delimiter(text: str) -> str:
     """`;` for a file whose first line has more semicolons than commas (Trezor Suite), else `,`."""
-    first = text.lstrip("\r\n").split("\n", 1)[0]
+    start = 0
+    while text[start : start + 1] in ("\r", "\n"):  # (not lstrip: that copies the whole text)
+        start += 1
+    end = text.find("\n", start)
+    first = text[start : end if end >= 0 else len(text)]
     return ";" if first.count(";") > first.count(",") else ","
 
 

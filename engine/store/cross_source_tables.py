@@ -35,6 +35,12 @@ def twins_in_store(conn: sqlite3.Connection, events: Sequence[tuple[str, Event]]
     return find_twins(events, format_of(batch_source), _Lookup(conn))
 
 
+def may_hold_other(conn: sqlite3.Connection, account: str, synced: bool) -> bool:
+    """FillLookup.may_hold_other on its own: the columnar import asks it before it builds a
+    batch's buys and sells as Event tuples for twins_in_store."""
+    return _Lookup(conn).may_hold_other(account, synced)
+
+
 def remember(conn: sqlite3.Connection, twins: dict[str, int]) -> None:
     """Record the records skipped as the other source's twins (inside the batch's transaction)."""
     conn.executemany(

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -74,18 +75,12 @@ def import_events(
         return _import_events(conn, path, events, source, usd_assets, also)
 
 
-def _import_events(
-    conn: sqlite3.Connection,
-    path: Path,
-    events: Sequence[tuple[str, Event]],
-    source: str,
-    usd_assets: frozenset[str],
-    also: Callable[[sqlite3.Connection], None] | None,
-) -> ImportSummary:
-    added = 0
-    # Every id a row refers to (its batch, its event, its pool) is made or read in this same
-    # transaction under the write lock, so SQLite's per-row foreign-key lookups can only pass:
-    # they are skipped for the batch (measured: a sixth of the write) and restored after it.
+@contextmanager
+def batch_writing(conn: sqlite3.Connection, path: Path) -> Iterator[None]:
+    """One import batch's transaction, all or nothing (sqlite3.Error: StoreError, rolled back).
+    Every id a row refers to (its batch, its event, its pool) is made or read in this same
+    transaction under the write lock, so SQLite's per-row foreign-key lookups can only pass:
+    they are skipped for the batch (measured: a sixth of the write) and restored after it."""
     checking = conn.execute("PRAGMA foreign_keys").fetchone()[0]
     if checking:
         conn.execute("PRAGMA foreign_keys = OFF")  # a no-op inside a transaction: set before it
@@ -94,54 +89,7 @@ def _import_events(
     conn.execute(f"PRAGMA cache_size = {IMPORT_CACHE_KIB}")
     try:
         begin_immediate(conn)
-        batch_id = conn.execute(
-            "INSERT INTO batches (source, imported_at, rows, added) VALUES (?, ?, ?, 0)",
-            (source, EpochSeconds(int(time.time())), len(events)),
-        ).lastrowid
-        assert batch_id is not None
-        stored = _stored_records(conn, [key for key, _ in events])
-        known = set(stored)
-        twins = twins_in_store(conn, [(k, e) for k, e in events if k not in known], source)
-        known |= twins.found.keys()  # the same fill, already stored from the other source
-        conflicts = tuple(
-            key for key, event in events if key in stored and stored[key] != _record_values(event)
-        )
-        # ids assigned here (the write lock is held) so both tables load with executemany
-        next_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM events").fetchone()[0]
-        event_rows = SparseRows("events", _EVENT_COLUMNS)
-        leg_rows = SparseRows("legs", _LEG_COLUMNS)
-        pool_ids = _pool_ids(conn)
-        for key, e in events:
-            if key in known:
-                continue
-            known.add(key)
-            event_id = next_id + added
-            added += 1
-            event_rows.add((event_id, key, batch_id, e.account, e.asset, e.side, e.timestamp, str(e.quantity),
-                            _text(e.price), e.quote, str(e.fee), e.fee_asset, _text(e.price_usd),
-                            _text(e.fee_usd), e.trade_id, e.tx_id, e.address, e.note, e.counterpart_account,
-                            e.lots, e.source, _text(e.subtotal), _text(e.value_usd)))  # fmt: skip
-            for leg in legs_for(e, event_id, usd_assets):
-                pool_id = pool_ids.get((leg.account, leg.asset))
-                if pool_id is None:
-                    pool_id = conn.execute(
-                        "INSERT INTO pools (account, asset) VALUES (?, ?)", (leg.account, leg.asset)
-                    ).lastrowid
-                    assert pool_id is not None
-                    pool_ids[(leg.account, leg.asset)] = pool_id
-                if leg.usd is not None and leg[8:] == _NO_EXTRA:  # valued, nothing rarely set: most legs
-                    leg_rows.add_shaped(_VALUED_LEG, (event_id, leg.seq, pool_id, leg.kind, leg.timestamp,
-                                                      pack(leg.quantity), pack(leg.usd), leg.ref))  # fmt: skip
-                    continue
-                leg_rows.add((event_id, leg.seq, pool_id, leg.kind, leg.timestamp, pack(leg.quantity),
-                              pack(leg.usd), leg.ref, leg.identification, leg.counterpart, leg.tx_id,
-                              leg.flag))  # fmt: skip
-        event_rows.insert(conn)
-        leg_rows.insert(conn)
-        conn.execute("UPDATE batches SET added = ? WHERE id = ?", (added, batch_id))
-        remember(conn, twins.new)
-        if also is not None:
-            also(conn)
+        yield
         conn.execute("COMMIT")
     except sqlite3.Error as exc:
         if conn.in_transaction:
@@ -155,8 +103,80 @@ def _import_events(
         conn.execute(f"PRAGMA cache_size = {int(cache)}")
         if checking:
             conn.execute("PRAGMA foreign_keys = ON")
+
+
+def new_batch(conn: sqlite3.Connection, source: str, rows: int) -> int:
+    batch_id = conn.execute(
+        "INSERT INTO batches (source, imported_at, rows, added) VALUES (?, ?, ?, 0)",
+        (source, EpochSeconds(int(time.time())), rows),
+    ).lastrowid
+    assert batch_id is not None
+    return batch_id
+
+
+def next_event_id(conn: sqlite3.Connection) -> int:
+    """The id the batch's first new event gets (ids are assigned here, under the write lock, so
+    both tables load with executemany)."""
+    return int(conn.execute("SELECT coalesce(max(id), 0) + 1 FROM events").fetchone()[0])
+
+
+def _import_events(
+    conn: sqlite3.Connection,
+    path: Path,
+    events: Sequence[tuple[str, Event]],
+    source: str,
+    usd_assets: frozenset[str],
+    also: Callable[[sqlite3.Connection], None] | None,
+) -> ImportSummary:
+    added = 0
+    with batch_writing(conn, path):
+        batch_id = new_batch(conn, source, len(events))
+        stored = stored_records(conn, [key for key, _ in events])
+        known = set(stored)
+        twins = twins_in_store(conn, [(k, e) for k, e in events if k not in known], source)
+        known |= twins.found.keys()  # the same fill, already stored from the other source
+        conflicts = tuple(
+            key for key, event in events if key in stored and stored[key] != _record_values(event)
+        )
+        next_id = next_event_id(conn)
+        event_rows = SparseRows("events", EVENT_COLUMNS)
+        leg_rows = SparseRows("legs", LEG_COLUMNS)
+        pools = pool_ids(conn)
+        for key, e in events:
+            if key in known:
+                continue
+            known.add(key)
+            event_id = next_id + added
+            added += 1
+            event_rows.add((event_id, key, batch_id, e.account, e.asset, e.side, e.timestamp, str(e.quantity),
+                            _text(e.price), e.quote, str(e.fee), e.fee_asset, _text(e.price_usd),
+                            _text(e.fee_usd), e.trade_id, e.tx_id, e.address, e.note, e.counterpart_account,
+                            e.lots, e.source, _text(e.subtotal), _text(e.value_usd)))  # fmt: skip
+            for leg in legs_for(e, event_id, usd_assets):
+                pool_id = pools.get((leg.account, leg.asset))
+                if pool_id is None:
+                    pool_id = pools[(leg.account, leg.asset)] = new_pool(conn, leg.account, leg.asset)
+                if leg.usd is not None and leg[8:] == _NO_EXTRA:  # valued, nothing rarely set: most legs
+                    leg_rows.add_shaped(_VALUED_LEG, (event_id, leg.seq, pool_id, leg.kind, leg.timestamp,
+                                                      pack(leg.quantity), pack(leg.usd), leg.ref))  # fmt: skip
+                    continue
+                leg_rows.add((event_id, leg.seq, pool_id, leg.kind, leg.timestamp, pack(leg.quantity),
+                              pack(leg.usd), leg.ref, leg.identification, leg.counterpart, leg.tx_id,
+                              leg.flag))  # fmt: skip
+        event_rows.insert(conn)
+        leg_rows.insert(conn)
+        conn.execute("UPDATE batches SET added = ? WHERE id = ?", (added, batch_id))
+        remember(conn, twins.new)
+        if also is not None:
+            also(conn)
     other = sum(1 for key, _ in events if key in twins.found)
     return ImportSummary(batch_id, len(events), added, conflicts, other, twins.overlaps)
+
+
+def new_pool(conn: sqlite3.Connection, account: str, asset: str) -> int:
+    pool_id = conn.execute("INSERT INTO pools (account, asset) VALUES (?, ?)", (account, asset)).lastrowid
+    assert pool_id is not None
+    return pool_id
 
 
 def _text(units: Amount | None) -> str | None:
@@ -174,9 +194,9 @@ def _record_values(e: Event) -> tuple[object, ...]:
             optional_units_text(e.value_usd))  # fmt: skip
 
 
-def _stored_records(conn: sqlite3.Connection, keys: list[str]) -> dict[str, tuple[object, ...]]:
+def stored_records(conn: sqlite3.Connection, keys: list[str]) -> dict[str, tuple[object, ...]]:
     found: dict[str, tuple[object, ...]] = {}
-    if conn.execute("SELECT 1 FROM events LIMIT 1").fetchone() is None:
+    if not has_events(conn):
         return found  # a first import: nothing to look up, key by key
     for start in range(0, len(keys), 900):
         chunk = keys[start : start + 900]
@@ -186,6 +206,10 @@ def _stored_records(conn: sqlite3.Connection, keys: list[str]) -> dict[str, tupl
         ):
             found[key] = tuple(values)
     return found
+
+
+def has_events(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM events LIMIT 1").fetchone() is not None
 
 
 def known_keys(conn: sqlite3.Connection, keys: list[str]) -> set[str]:
@@ -214,7 +238,7 @@ def preview_import(
     return ImportSummary(None, len(events), len(events) - already - other, (), other, twins.overlaps)
 
 
-def _pool_ids(conn: sqlite3.Connection) -> dict[tuple[str, str], int]:
+def pool_ids(conn: sqlite3.Connection) -> dict[tuple[str, str], int]:
     return {(a, b): i for i, a, b in conn.execute("SELECT id, account, asset FROM pools")}
 
 
@@ -242,7 +266,7 @@ def load_ledger(conn: sqlite3.Connection) -> Ledger:
         )
         if recorded:
             legs = [_with_identification(leg, recorded) for leg in legs]
-        pools = {i: (a, b) for (a, b), i in _pool_ids(conn).items()}
+        pools = {i: (a, b) for (a, b), i in pool_ids(conn).items()}
         identity = asset_identity(conn)  # the user's aliases and migrations, from the same snapshot
     return apply_identity(Ledger(pools, legs), identity)
 
@@ -323,14 +347,14 @@ def accounts(conn: sqlite3.Connection) -> list[str]:
     return [r[0] for r in conn.execute("SELECT DISTINCT account FROM events ORDER BY 1")]
 
 
-_EVENT_COLUMNS = (
+EVENT_COLUMNS = (
     "id", "natural_key", "batch_id", "account", "asset", "side", "ts", "quantity", "price", "quote", "fee",
     "fee_asset", "price_usd", "fee_usd", "trade_id", "tx_id", "address", "note", "counterpart_account", "lots",
     "source", "subtotal", "value_usd",
 )  # fmt: skip
 _NO_EXTRA = (None, None, None, None)  # a leg's identification, counterpart, tx id and flag
 _VALUED_LEG = (True,) * 8 + (False,) * 4  # the shape of a leg with a USD value and no extra
-_LEG_COLUMNS = (
+LEG_COLUMNS = (
     "event_id", "seq", "pool_id", "kind", "ts", "quantity", "usd", "ref", "identification", "counterpart", "tx_id",
     "flag",
 )  # fmt: skip

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.core.units import Amount, EpochMicros, EpochMillis
 from engine.ledger.decided import DecidedRecord, DecisionRecords, wanted
@@ -30,6 +31,9 @@ from engine.store import (
 from engine.store.connection import connect, default_store_path, read_snapshot, write_transaction
 from engine.store.fill_tables import Cached, ListedFill, Refilled
 from engine.store.ledger_tables import ImportSummary, Trade, Unclassified, keys_of
+
+if TYPE_CHECKING:
+    from engine.imports.event_frame import EventFrame
 
 # the names callers import from here
 __all__ = [
@@ -71,6 +75,12 @@ class Store:
         """Add (natural_key, event) pairs in one transaction; known natural keys are skipped.
         `also` runs inside the same transaction (a sync cursor moves with its page)."""
         return ledger_tables.import_events(self.conn, self.path, events, source, usd_assets, also)
+
+    def import_frame(self, frame: EventFrame, source: str, usd_assets: frozenset[str]) -> ImportSummary:
+        """import_events for events read in columns (engine.imports.columnar): the same rows."""
+        from engine.store.columnar_import import import_frame  # loads polars: only for such files
+
+        return import_frame(self.conn, self.path, frame.frame, source, usd_assets)
 
     def preview_import(self, events: Sequence[tuple[str, Event]], source: str) -> ImportSummary:
         """What import_events would add (and skip as the other source's), writing nothing."""

@@ -410,3 +410,23 @@ def test_cli_import_and_report_paths_stay_light():
     assert "tui" in loaded
     assert "engine" in loaded
     assert not loaded & {"textual", "rich", "ccxt", "polars"}
+
+
+def test_polars_loads_only_for_a_file_the_columnar_import_reads(tmp_path):
+    """Importing polars costs about 0.2 s of CPU (with compiled bytecode; 2 s without), more than
+    a small file's whole import: it is loaded only for a file of COLUMNAR_MIN_LINES lines or
+    more, which the columnar path reads (engine.imports.columnar) and wins it back on."""
+    from engine.imports.columnar import COLUMNAR_MIN_LINES
+
+    def loaded_importing(rows: int) -> set[str]:
+        path = tmp_path / f"{rows}.csv"
+        lines = [f"2024-01-02T03:04:05Z,acct,BTC,buy,1,{n + 1},0" for n in range(rows)]
+        path.write_text("\n".join(["timestamp,account,asset,side,quantity,price,fee", *lines]) + "\n")
+        (tmp_path / "config.yaml").write_text("tax:\n  timezone: UTC\n")
+        setup = f"import os; os.environ.update(HARVEST_HOME={str(tmp_path / str(rows))!r}, HARVEST_CONFIG={str(tmp_path / 'config.yaml')!r})"
+        return loaded_after(
+            f"{setup}\nfrom tui.cli.main import main\nassert main(['import', {str(path)!r}]) == 0"
+        )
+
+    assert "polars" not in loaded_importing(100)
+    assert "polars" in loaded_importing(COLUMNAR_MIN_LINES)

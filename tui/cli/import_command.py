@@ -146,7 +146,7 @@ def _summarise(report: FileReport, out: TextIO) -> None:
     fees, in_crypto = report.fees()
     if fees:
         parts.append(f"{fees} with a fee ({in_crypto} paid in crypto)" if in_crypto else f"{fees} with a fee")
-    print(f"  {len(report.events)} event(s): {', '.join(parts) or 'none'}", file=out)
+    print(f"  {report.event_count} event(s): {', '.join(parts) or 'none'}", file=out)
     skipped = report.parsed.skipped
     if skipped:
         kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(skipped.items()))

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from bench.bench_import import write_coinbase, write_kraken
 from bench.synth import write_csv
 from engine.core.errors import CsvImportError
+from engine.imports import columnar
 from engine.imports.formats import Options
 from engine.imports.importer import FileReport, read_text
 from engine.store.store import Store, keys_of
@@ -30,6 +31,14 @@ from tests.oracle import importer as oracle_importer
 from tests.oracle import ledger_tables as oracle_tables
 
 USD_ONLY = frozenset({"USD"})
+
+
+@pytest.fixture(autouse=True)
+def row_path_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests check the row path; test_columnar_oracle.py checks the columnar one."""
+    monkeypatch.setattr(columnar, "COLUMNAR_MIN_LINES", 10**12)
+
+
 WITH_USDC = frozenset({"USD", "USDC"})
 LATEST = 1_893_456_000_000_000  # 2030-01-01: a clock for the future-date check
 Outcome = tuple[str, object]

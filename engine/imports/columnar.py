@@ -1,0 +1,80 @@
+"""The columnar import path: a large file of a format that has one (Coinbase transaction history,
+Kraken ledgers, harvest CSV) read, parsed and validated by polars in bulk instead of row by row.
+
+It gives exactly what the row path gives (engine.imports.importer): the same events, in the same
+order, lines, kinds, skips and notes, so the store written is the same row for row. It takes
+only what it can read in bulk without doubt and leaves the rest to the row path's own code:
+- the file: ASCII text whose every line after the header is plain CSV (no quote inside a field,
+  no line break inside a quoted one, no control characters) with as many cells as the header;
+  anything else is read by the row path, whole;
+- a cell: in the common shapes (`-0.5`, `$1,234.56`, `2025-01-02 10:00:00 UTC`), each read
+  exactly into integers (fixed-point units of 10**-18, epoch microseconds), never through float;
+  a row with a cell in another shape is read by the format's row code (an "odd" row);
+- a problem anywhere (a bad cell, a date in the future, a record out of range): the row path
+  reads the file again and names every problem as it always has (FILE:LINE: column: problem).
+
+Polars is imported here, not by the row path: importing it takes about 0.2 s, which a small
+file does not win back, so the path is taken from COLUMNAR_MIN_LINES lines."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from engine.ledger.events import EXCHANGE_SOURCE
+
+if TYPE_CHECKING:
+    from engine.imports.event_frame import Read
+    from engine.imports.formats import Format, Options
+
+# From this many lines a file is read in columns (measured: bench/bench_import.py; below it the
+# row path is as fast, and a small import does not load polars)
+COLUMNAR_MIN_LINES = 20_000
+COLUMNAR_FORMATS = frozenset({"coinbase", "kraken", "harvest"})
+
+
+def wanted(fmt: Format, text: str, label: str, options: Options) -> bool:
+    """Whether this file goes the columnar way (before anything is read)."""
+    return (
+        fmt.key in COLUMNAR_FORMATS
+        and options.custom is None
+        and not label.startswith(EXCHANGE_SOURCE)  # a record's source: a file's must not look synced
+        and text.isascii()
+        and text.count("\n") >= COLUMNAR_MIN_LINES
+    )
+
+
+def read_columnar(
+    fmt: Format,
+    text: str,
+    label: str,
+    header: tuple[int, list[str]],
+    options: Options,
+    data: bytes | None = None,
+) -> Read | None:
+    """The file's events in columns and its skipped rows, or None: the row path reads it (a
+    problem, or a file not plainly written). `options` as the format's parse gets them; `data`
+    the text's bytes, when the caller has them."""
+    header_line, names = header
+    if fmt.key != "harvest" and not text.endswith(("\n", "\r")):
+        return None  # cut short: a problem the row path names
+    import polars as pl
+
+    from engine.imports.columnar_cells import cells_frame
+
+    try:
+        cells = cells_frame(text, header_line, len(names), data)
+        if cells is None:
+            return None
+        if fmt.key == "coinbase":
+            from engine.imports.columnar_coinbase import read_coinbase
+
+            return read_coinbase(cells, text, label, header, options)
+        if fmt.key == "kraken":
+            from engine.imports.columnar_kraken import read_kraken
+
+            return read_kraken(cells, label, header, options)
+        from engine.imports.columnar_harvest import read_harvest
+
+        return read_harvest(cells, label, header, options)
+    except pl.exceptions.PolarsError:  # polars refusing a value it was not meant to meet: read by rows
+        return None

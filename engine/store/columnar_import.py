@@ -1,0 +1,254 @@
+"""Importing events in columns (engine.imports.event_frame): ledger_tables.import_events for a
+large file read by the columnar path, writing the same rows — events, legs, pools, the batch,
+cross-source twins — without a Python object per event: natural keys, the dedupe against the
+store, the legs (engine.store.columnar_legs) and the rows to insert are all worked out on
+columns, and rows go in by executemany in chunks (so a million-row file does not hold a million
+tuples at once), one transaction as ever."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import polars as pl
+
+from engine.core.collector import paused_gc
+from engine.imports.event_frame import events_of
+from engine.ledger.cross_source import MATCHED_SIDES, NO_TWINS, Twins
+from engine.ledger.events import EXCHANGE_SOURCE
+from engine.store.columnar_legs import frame_legs
+from engine.store.cross_source_tables import may_hold_other, remember, twins_in_store
+from engine.store.ledger_tables import (
+    EVENT_COLUMNS,
+    LEG_COLUMNS,
+    ImportSummary,
+    batch_writing,
+    has_events,
+    new_batch,
+    new_pool,
+    next_event_id,
+    pool_ids,
+    stored_records,
+)
+
+CHUNK = 50_000  # rows turned into Python values at a time
+ROWS_PER_INSERT = 32
+_INT64 = 2**63
+_NULLABLE_EVENT = ("price", "price_usd", "fee_usd", "trade_id", "tx_id", "address", "note", "counterpart_account",
+                   "lots", "subtotal", "value_usd")  # fmt: skip
+_RECORD = (  # what makes a record the same record (ledger_tables._record_values), as stored
+    "asset",
+    "side",
+    "timestamp",
+    "quantity",
+    "price",
+    "quote",
+    "fee",
+    "fee_asset",
+    "subtotal",
+    "value_usd",
+)
+
+
+def import_frame(
+    conn: sqlite3.Connection, path: Path, frame: pl.DataFrame, source: str, usd_assets: frozenset[str]
+) -> ImportSummary:
+    """Add a frame of events in one transaction; known natural keys are skipped (as
+    ledger_tables.import_events does for (natural_key, event) pairs)."""
+    with paused_gc():
+        framed = frame.with_columns(natural_key=frame_keys(frame))
+        keys = framed["natural_key"]
+        with batch_writing(conn, path):
+            batch_id = new_batch(conn, source, framed.height)
+            stored = stored_records(conn, keys.to_list()) if has_events(conn) else {}
+            known = set(stored)
+            twins = _twins(conn, framed.filter(~keys.is_in(list(known))), source)
+            known |= twins.found.keys()
+            conflicts = _conflicts(framed, stored)
+            first_id = next_event_id(conn)
+            new = framed.filter(~keys.is_in(list(known)) & keys.is_first_distinct())
+            new = new.with_columns(event_id=pl.int_range(first_id, first_id + new.height, dtype=pl.Int64))
+            legs = frame_legs(new, usd_assets)
+            legs = legs.join(_pools(conn, legs), on=["account", "asset"], how="left", maintain_order="left")
+            _insert_events(conn, new, batch_id)
+            _insert_legs(conn, legs)
+            conn.execute("UPDATE batches SET added = ? WHERE id = ?", (new.height, batch_id))
+            remember(conn, twins.new)
+        other = int(keys.is_in(list(twins.found)).sum())
+    return ImportSummary(batch_id, framed.height, new.height, conflicts, other, twins.overlaps)
+
+
+def frame_keys(frame: pl.DataFrame) -> pl.Series:
+    """Event.natural_key of each row, numbered as ledger_tables.keys_of numbers identical rows."""
+    text = pl.col
+    with_id = text("trade_id").is_not_null() & (text("trade_id") != "")
+    market = text("source").str.starts_with(EXCHANGE_SOURCE) & text("side").is_in(["buy", "sell"])
+    by_id = (
+        pl.when(market)
+        .then(pl.format("{}|id|{}/{}|{}", "account", "asset", "quote", "trade_id"))
+        .otherwise(pl.format("{}|id|{}", "account", "trade_id"))
+    )
+    content = pl.concat_str(
+        [text("account"), text("asset"), text("side"), text("timestamp").cast(pl.String),
+         text("quantity").cast(pl.String), text("price").cast(pl.String).fill_null("None"),
+         text("fee").cast(pl.String), text("quote"), text("fee_asset"), text("tx_id").fill_null("")],
+        separator="|",
+    )  # fmt: skip
+    totals = pl.when(text("subtotal").is_not_null() | text("value_usd").is_not_null()).then(
+        pl.format("|{}|{}", text("subtotal").cast(pl.String).fill_null("None"),
+                  text("value_usd").cast(pl.String).fill_null("None"))
+    ).otherwise(pl.lit(""))  # fmt: skip
+    keys = frame.select(pl.when(with_id).then(by_id)).to_series()
+    hashed = frame.with_row_index("_at").filter(keys.is_null())
+    if hashed.height:  # rows without an id: a digest of their content, repeats numbered
+        parts = hashed.select(
+            "_at",
+            "account",
+            content=content,
+            totals=totals,
+            occurrence=pl.int_range(pl.len()).over(content, totals),
+        )
+        digests = [
+            f"{account}|h|{_sha1(f'{body}|{occurrence}{tail}')}"
+            for account, body, tail, occurrence in parts.select(
+                "account", "content", "totals", "occurrence"
+            ).iter_rows()
+        ]
+        keys = keys.scatter(parts["_at"], pl.Series(digests, dtype=pl.String))
+    return keys.alias("natural_key")
+
+
+def _sha1(text: str) -> str:
+    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:24]
+
+
+def _twins(conn: sqlite3.Connection, fresh: pl.DataFrame, source: str) -> Twins:
+    """twins_in_store on the new records it matches across sources (buys, sells, income and
+    transfers) of accounts that may hold the other source's (the rest it would pass over): Event
+    tuples are made only for those."""
+    fills = fresh.filter(pl.col("side").is_in(sorted(MATCHED_SIDES)))
+    groups = fills.select("account", synced=pl.col("source").str.starts_with(EXCHANGE_SOURCE)).unique()
+    held = [account for account, synced in groups.iter_rows() if may_hold_other(conn, account, synced)]
+    fills = fills.filter(pl.col("account").is_in(held))
+    if fills.height == 0:
+        return NO_TWINS
+    return twins_in_store(
+        conn, list(zip(fills["natural_key"].to_list(), events_of(fills), strict=True)), source
+    )
+
+
+def _conflicts(framed: pl.DataFrame, stored: dict[str, tuple[object, ...]]) -> tuple[str, ...]:
+    """The keys the store holds with other values (ledger_tables._record_values, as stored)."""
+    if not stored:
+        return ()
+    held = framed.filter(pl.col("natural_key").is_in(list(stored)))
+    record = held.select("natural_key", *(pl.col(c).cast(pl.String) if c in _AMOUNTS else c for c in _RECORD))
+    return tuple(key for key, *values in record.iter_rows() if stored[key] != tuple(values))
+
+
+_AMOUNTS = frozenset({"quantity", "price", "fee", "subtotal", "value_usd"})
+
+
+def _pools(conn: sqlite3.Connection, legs: pl.DataFrame) -> pl.DataFrame:
+    """Each leg's pool id: the store's, or a new pool, made in the order the row path meets them
+    (event by event, leg by leg)."""
+    pools = pool_ids(conn)
+    met = legs.sort("event_id", "seq").select("account", "asset").unique(maintain_order=True)
+    for account, asset in met.iter_rows():
+        if (account, asset) not in pools:
+            pools[(account, asset)] = new_pool(conn, account, asset)
+    return pl.DataFrame(
+        [(account, asset, pool_id) for (account, asset), pool_id in pools.items()],
+        schema={"account": pl.String, "asset": pl.String, "pool_id": pl.Int64},
+        orient="row",
+    )
+
+
+def _insert_events(conn: sqlite3.Connection, new: pl.DataFrame, batch_id: int) -> None:
+    amounts = {"quantity", "price", "fee", "price_usd", "fee_usd", "subtotal", "value_usd"}
+    renamed = {"id": "event_id", "ts": "timestamp"}
+    rows = new.select(
+        pl.col(renamed.get(name, name)).cast(pl.String).alias(name) if name in amounts
+        else pl.lit(batch_id, pl.Int64).alias(name) if name == "batch_id"
+        else pl.col(renamed.get(name, name)).alias(name)
+        for name in EVENT_COLUMNS
+    )  # fmt: skip
+    _insert(conn, "events", rows, [c for c in EVENT_COLUMNS if c in _NULLABLE_EVENT], EVENT_COLUMNS)
+
+
+def _insert_legs(conn: sqlite3.Connection, legs: pl.DataFrame) -> None:
+    """Legs in processing order (appended to the clustered index); quantity and usd as SQLite
+    INTEGER when they fit 64 bits, else their digits (encoding.pack)."""
+    fits = {name: pl.col(name).is_between(-_INT64, _INT64 - 1) for name in ("quantity", "usd")}
+    rows = legs.sort("ts", "event_id", "seq").select(
+        *(pl.col(name) for name in LEG_COLUMNS if name not in ("quantity", "usd")),
+        **{f"{name}_int": pl.when(fit).then(pl.col(name).cast(pl.Int64)) for name, fit in fits.items()},
+        **{f"{name}_text": pl.when(~fit).then(pl.col(name).cast(pl.String)) for name, fit in fits.items()},
+    )
+    pairs = {name: (f"{name}_int", f"{name}_text") for name in ("quantity", "usd")}
+    _insert(conn, "legs", rows, ["usd", "identification", "counterpart", "tx_id", "flag"], LEG_COLUMNS, pairs)
+
+
+def _insert(
+    conn: sqlite3.Connection,
+    table: str,
+    rows: pl.DataFrame,
+    nullable: list[str],
+    order: tuple[str, ...],
+    pairs: dict[str, tuple[str, str]] | None = None,
+) -> None:
+    """The rows inserted by shape (which nullable columns hold a value), each INSERT naming only
+    those (sparse_rows: a bound NULL costs more than the value), a value all rows of a shape
+    share written into the statement, and ROWS_PER_INSERT rows to a statement (measured: a
+    quarter faster than one, binding as many values); no tuple is built per row. `order`: the
+    table's columns; `pairs`: a column given as two, an Int64 one and a String one, one of them
+    null in each row (a leg's amount: INTEGER or digits), bound as one."""
+    pairs = pairs or {}
+    held = {c: pl.col(c).is_not_null() for c in nullable if c not in pairs} | {
+        name: pl.col(whole).is_not_null() | pl.col(digits).is_not_null()
+        for name, (whole, digits) in pairs.items()
+    }
+    shape = pl.sum_horizontal(held[c].cast(pl.Int64) * (1 << i) for i, c in enumerate(nullable))
+    for start in range(0, rows.height, CHUNK):
+        chunk = rows.slice(start, CHUNK).with_columns(_shape=shape)
+        for part in chunk.partition_by("_shape", include_key=False):
+            first = part.row(0, named=True)
+            present = [c for c in order if c not in nullable or _held(first, c, pairs)]
+            alone = [c for c in present[1:] if c not in pairs]  # ids always bound
+            same = part.select((pl.col(c) == pl.col(c).first()).all() for c in alone).row(0)
+            fixed = {c: first[c] for c, shared in zip(alone, same, strict=True) if shared}
+            bound = [c for c in present if c not in fixed]
+            width = len(bound)
+            values: list[object] = [None] * (part.height * width)  # row after row, flat
+            for at, name in enumerate(bound):
+                values[at::width] = part[name].to_list() if name not in pairs else _either(part, *pairs[name])
+            row = "(" + ", ".join(_literal(fixed[c]) if c in fixed else "?" for c in present) + ")"
+            whole = part.height // ROWS_PER_INSERT * ROWS_PER_INSERT * width
+            step = ROWS_PER_INSERT * width
+            conn.executemany(
+                f"INSERT INTO {table} ({', '.join(present)}) VALUES {', '.join([row] * ROWS_PER_INSERT)}",
+                (values[at : at + step] for at in range(0, whole, step)),
+            )
+            conn.executemany(
+                f"INSERT INTO {table} ({', '.join(present)}) VALUES {row}",
+                (values[at : at + width] for at in range(whole, len(values), width)),
+            )
+
+
+def _held(row: dict[str, object], name: str, pairs: dict[str, tuple[str, str]]) -> bool:
+    return row[name] is not None if name not in pairs else any(row[half] is not None for half in pairs[name])
+
+
+def _either(part: pl.DataFrame, whole: str, digits: str) -> list[object]:
+    return [
+        n if n is not None else d for n, d in zip(part[whole].to_list(), part[digits].to_list(), strict=True)
+    ]
+
+
+def _literal(value: object) -> str:
+    """An int or a string as an SQL literal (a string quoted, its quotes doubled)."""
+    if isinstance(value, int):
+        return str(value)
+    assert isinstance(value, str)
+    return "'" + value.replace("'", "''") + "'"

@@ -1,0 +1,131 @@
+"""The columnar path's cell readers (engine.imports.columnar_cells) against the row path's: any
+cell the columnar path reads must read to exactly the row path's value (it may leave a cell to
+the row code, never read it otherwise); and its batch arithmetic is engine.core.fixedpoint's."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.core import fixedpoint as fp
+from engine.imports.columnar_cells import (
+    MONEY,
+    PLAIN,
+    UNSIGNED,
+    cells_frame,
+    micros,
+    products,
+    unit_prices,
+    units,
+)
+from engine.imports.rows import _UTC_ZONE, CellError, parse_money, parse_number, parse_time
+
+DIGITS = st.text(alphabet="0123456789", min_size=1, max_size=22)
+NUMBER_TEXT = st.one_of(
+    st.builds(lambda sign, whole, frac: f"{sign}{whole}{frac}", st.sampled_from(["", "-", "+"]), DIGITS,
+              st.sampled_from(["", "."]) | DIGITS.map(lambda d: f".{d}")),
+    st.text(alphabet="0123456789$-+,.() eE_", max_size=16),
+    st.sampled_from(["$1,234.56", "-$400.46", "$-5.00", "1,23", "1,234.", "5.", ".5", "-.5", "$0,123", "1e5",
+                     "9" * 21, "1" * 20 + ".5", "0." + "0" * 18 + "1", "0." + "0" * 17 + "1", "$999,999,999,999,999.99"]),
+)  # fmt: skip
+
+
+def row_value(text: str, money: bool) -> int | None:
+    try:
+        return parse_money(text) if money else parse_number(text)
+    except CellError:
+        return None
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(NUMBER_TEXT, min_size=1, max_size=20))
+def test_an_amount_the_columnar_path_reads_is_the_row_paths_value(texts):
+    found = pl.DataFrame({"cell": texts}).select(
+        plain=units(pl.col("cell"), PLAIN), money=units(pl.col("cell"), MONEY), unsigned=units(pl.col("cell"), UNSIGNED)
+    )  # fmt: skip
+    for text, plain, money, unsigned in zip(
+        texts, found["plain"], found["money"], found["unsigned"], strict=True
+    ):
+        if plain is not None:
+            assert plain == row_value(text, money=False)
+        if money is not None:  # the magnitude: Coinbase's money is read as its absolute value
+            value = row_value(text, money=True)
+            assert value is not None
+            assert money == abs(value)
+        if unsigned is not None:
+            assert unsigned == fp.parse(text)
+
+
+def test_the_common_shapes_are_read_in_columns():
+    texts = ["0.52087839", "-1.5", "4200", "$2,605.46", "-$400.46", "$0.02", "1" * 20 + "." + "9" * 18]
+    found = pl.DataFrame({"cell": texts}).select(
+        plain=units(pl.col("cell"), PLAIN), money=units(pl.col("cell"), MONEY)
+    )
+    assert found["plain"].to_list() == [row_value(t, money=False) for t in texts[:3]] + [None] * 3 + [
+        row_value(texts[-1], money=False)
+    ]
+    assert found["money"].to_list() == [abs(row_value(t, money=True) or 0) for t in texts]
+
+
+TIMES = st.builds(
+    lambda y, mo, d, h, mi, s, frac, sep, zone: f"{y:04d}-{mo:02d}-{d:02d}{sep}{h:02d}:{mi:02d}:{s:02d}{frac}{zone}",
+    st.integers(2000, 2099), st.integers(0, 13), st.integers(0, 32), st.integers(0, 24), st.integers(0, 60),
+    st.integers(0, 60), st.sampled_from(["", ".5", ".0000", ".123456", ".1234567"]), st.sampled_from(["T", " "]),
+    st.sampled_from(["", "Z", " UTC", "+02:00", "-05:30", "+24:00", " EST"]),
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(TIMES, min_size=1, max_size=12), st.booleans())
+def test_a_time_the_columnar_path_reads_is_the_row_paths_moment(texts, zone_given):
+    zone = UTC if zone_given else None
+    found = micros(pl.Series("t", texts), naive_utc=zone_given, utc_word=zone_given)
+    for text, moment in zip(texts, found, strict=True):
+        if moment is not None:
+            assert moment == parse_time(text, zone if zone is not None else _UTC_ZONE)
+
+
+def test_the_time_layout_is_the_one_most_of_the_first_cells_have():
+    cells = pl.Series("t", ["2024-01-02 03:04:05.25", "2024-01-02 03:04:06", "2024-01-02T03:04:07Z"])
+    assert micros(cells, naive_utc=True, utc_word=False).to_list()[:2] == [
+        parse_time(text, _UTC_ZONE) for text in cells.to_list()[:2]
+    ]
+    assert micros(cells, naive_utc=False, utc_word=False).to_list() == [
+        None,
+        None,
+        parse_time(cells[2], None),
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(-(10**40), 10**40), st.integers(1, 10**22)), min_size=1, max_size=30))
+def test_batch_products_and_unit_prices_are_fixedpoints(pairs):
+    left, right = [a for a, _ in pairs], [b for _, b in pairs]
+    assert products(left, right) == [fp.mul(a, b) for a, b in pairs]
+    assert unit_prices(left, right) == [fp.unit_price(a, b) for a, b in pairs]
+    ties = [(2 * k + 1) * fp.SCALE // 2 for k in range(-5, 5)]  # x.5 exactly: half to even
+    assert unit_prices(ties, [fp.SCALE] * len(ties)) == [fp.unit_price(t, fp.SCALE) for t in ties]
+
+
+def test_only_a_plainly_written_file_is_read_in_columns():
+    header = "a,b,c\n"
+    assert cells_frame(header + '1,"x,y",3\r\n4,5,6\r\n', 1, 3)["c1"].to_list() == ["x,y", "5"]
+    assert cells_frame(header + "1,2,3\n4,5,6\n", 1, 3)["line"].to_list() == [2, 3]
+    assert cells_frame(header + "1,2,3\r\n\r\n\n", 1, 3)["c2"].to_list() == ["3"]  # blank lines at the end
+    text = "note\n" + header + "1, 2 ,3"  # a preamble line; no line break at the end; the bytes given
+    found = cells_frame(text, 2, 3, b"\xef\xbb\xbf" + text.encode())
+    assert found.rows() == [(3, "1", " 2 ", "3")]
+    for odd in ('1,2\n', '1,2,3,4\n', '1,"2"x,3\n', '1,a"b,3\n', '1,"a\nb",3\n', "1,2\r,3\n", "1,2,3\n\n4,5,6\n",
+                ",,\n", "1,\x1c,3\n"):  # fmt: skip
+        assert cells_frame(header + odd, 1, 3) is None, odd
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(0, 10**34) | st.integers(0, 10**4).map(lambda k: k * 5 * 10**15))
+def test_a_converts_fee_in_cents_reads_as_fixedpoint_writes_it(units):
+    from engine.imports.columnar_coinbase import _cents
+
+    assert _cents(units) == fp.fmt_cents(units)
