@@ -20,7 +20,7 @@ from engine.ledger.decisions import CLASSIFY, Decision, active_by_subject
 from engine.ledger.events import USD
 from engine.ledger.gains import LotRow, open_lot_rows, realized_rows
 from engine.ledger.lots import match_lots
-from engine.ledger.records import Excluded, LotResult, RealizedRow
+from engine.ledger.records import Excluded, LotResult, OpenLot, RealizedRow
 from engine.store.store import ImportSummary, Store, keys_of
 
 
@@ -126,6 +126,19 @@ class Engine:
                 if row.key not in classified
             )
         return cached
+
+    def account_lots(self) -> list[OpenLot]:
+        """The open lots as each account holds them, the decisions applied as in `lots`: what an
+        exchange's balance is checked against. Per account whatever lots.basis_scope says (a
+        universal pool moves no lot between accounts); the quantities are the same under any
+        method."""
+        if self.config.lots.basis_scope != "universal":
+            return self.lots().open_lots
+        decided, _decisions = self.decided()
+        with paused_gc():
+            return match_lots(
+                decided.ledger, self.config.lots.method, False, self.calendar.day_function(), decided.effects
+            ).open_lots
 
     def cutover(self) -> EpochMicros:
         """January 1, 2025, 00:00 in the tax zone: where per-account pools begin (Treas. Reg.
