@@ -40,7 +40,7 @@ WHY = {
 class Action(NamedTuple):
     """One way to resolve a problem: the decision, the command that records it, what it does."""
 
-    verb: str  # pair, classify, own-address, ignore, price, import
+    verb: str  # pair, classify, own-address, ignore, price, fill, import
     usage: str
     effect: str
     resolves: bool  # whether it lifts the gate (an ignore only for some kinds)
@@ -83,7 +83,11 @@ def actions_for(kind: str, problem_id: str, other_ids: list[str], address: str |
             )
         )
     elif kind == kinds.NO_USD_VALUE:
-        found.append(Action("price", "harvest prices fill", "look the value up (or set a price)", True))
+        found += [
+            Action("price", f"{review} price {this} USD_PER_UNIT [--asset ASSET]", "your price per unit at its "
+                   "time: it wins over a prices file and candles", True),
+            Action("fill", "harvest prices fill", "look the value up in a prices file or exchange candles", True),
+        ]  # fmt: skip
     elif kind in (kinds.UNKNOWN_BASIS, kinds.MISSING_HISTORY, kinds.BALANCE_MISMATCH):
         found.append(Action("import", "harvest import FILE / harvest sync", "bring in the missing history",
                             True))  # fmt: skip

@@ -279,6 +279,17 @@ class ProblemsScreen(Screen[None]):
                     "with their basis and dates. Its label:")  # fmt: skip
         self.app.push_screen(DecisionForm(question, [option], submit, self.keys), self.decided)
 
+    def start_price(self, problem: Problem) -> None:
+        def submit(_value: str, typed: dict[str, str]) -> Decided:
+            return self.session.decide(lambda planner: actions.price(
+                planner, problem.key, typed["price"], problem.asset, typed.get("reason", "")
+            ))  # fmt: skip
+
+        option = FormOption("price", f"USD per unit of {problem.asset}", ("price",))
+        question = (f"The USD price of {problem.asset} for {_record_words(problem)} at its time (it wins over "
+                    "a prices file and exchange candles):")  # fmt: skip
+        self.app.push_screen(DecisionForm(question, [option], submit, self.keys), self.decided)
+
     def start_ignore(self, problem: Problem) -> None:
         effect = next((a.effect for a in problem.actions if a.verb == "ignore"), "")
 
