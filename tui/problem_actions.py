@@ -28,6 +28,7 @@ APP_ACTIONS: tuple[AppAction, ...] = (
     AppAction("classify", "classify", "start_classify"),
     AppAction("own-address", "own_address", "start_own_address"),
     AppAction("price", "price", "start_price"),
+    AppAction("alias", "alias", "start_alias"),
     AppAction("ignore", "ignore", "start_ignore"),
 )
 BY_VERB = {action.verb: action for action in APP_ACTIONS}

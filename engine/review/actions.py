@@ -9,6 +9,7 @@ undone by id. Every function returns the decision's id and a one-line account of
     classify(planner, "81d0e4", "income", value="1200")
     own_address(planner, "bc1q…", "cold")          # a wallet of yours that is not imported
     price(planner, "5be2aa", "142.50")               # USD per unit of a record without a value
+    alias(planner, "9c1d0e")                         # an asset alias problem: XBT is BTC
     ignore(planner, "5be2aa", "dust the exchange rounds away")
     undo(planner, 7)"""
 
@@ -22,10 +23,12 @@ from engine.core.dates import fixed_clock
 from engine.core.errors import InputError
 from engine.core.units import Amount, EpochMicros
 from engine.ledger import decided as how
+from engine.ledger import identity_decisions
 from engine.ledger.decided import DecidedRecord, normal_address, own_account
-from engine.ledger.decisions import CLASSIFY, IGNORE, OWN_ADDRESS, PAIR, PRICE, UNPAIR
+from engine.ledger.decisions import ALIAS, CLASSIFY, IGNORE, OWN_ADDRESS, PAIR, PRICE, UNPAIR
 from engine.ledger.events import UNCLASSIFIED
 from engine.ledger.transfers import pair_refused
+from engine.planning.alias_problems import ASSET_ALIAS, alias_of
 from engine.planning.data_problems import IGNORE_RESOLVES
 from engine.planning.planner import Planner
 from engine.review.guide import LABELS
@@ -159,8 +162,10 @@ def ignore(planner: Planner, text: str, reason: str) -> Recorded:
         raise InputError(f"already ignored by decision {problem.ignored.id}")
     decision_id = _record(planner, IGNORE, problem.key, {"kind": problem.kind}, reason)
     effect = "advice on it resumes" if problem.kind in IGNORE_RESOLVES else "it still holds advice back"
-    return Recorded(decision_id, f"decision {decision_id}: {LABELS[problem.kind]} {problem.ref or problem.account} "
-                    f"ignored; {effect}")  # fmt: skip
+    if problem.kind == ASSET_ALIAS:
+        effect = f"the problems under {problem.asset} stay"
+    what = problem.ref or problem.account or problem.asset
+    return Recorded(decision_id, f"decision {decision_id}: {LABELS[problem.kind]} {what} ignored; {effect}")
 
 
 def price(
@@ -168,6 +173,25 @@ def price(
 ) -> Recorded:
     """A record's USD price per unit, set by the user (engine.review.prices)."""
     return Recorded(*set_price(planner, text, price_text, asset, reason))
+
+
+def alias(planner: Planner, text: str, reason: str = "") -> Recorded:
+    """The code an asset alias problem names is read as the asset it suggests (as `harvest assets
+    alias CODE ASSET` records it)."""
+    problem = references(planner).problem(text)
+    found = alias_of(problem.kind, problem.key)
+    if found is None:
+        raise InputError(
+            f"{text!r} is no asset alias problem: `harvest assets alias CODE ASSET` names any code"
+        )
+    store = planner.engine.store
+    try:
+        proposed = identity_decisions.alias(*found, store.asset_identity(), store.pool_assets())
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    decision_id = _record(planner, ALIAS, proposed.subject, proposed.detail, reason)
+    notes = "".join(f"; {note}" for note in proposed.notes)
+    return Recorded(decision_id, f"decision {decision_id}: {found[0]} is read as {found[1]}{notes}")
 
 
 def undo(planner: Planner, decision_id: int) -> Recorded:

@@ -1,7 +1,9 @@
-"""The Problems screen's `v`: the USD price per unit of a record without a USD value, typed in a
-form and recorded through the engine (a PRICE decision, a fill of source `user:ID`); the list,
-the header and the decisions follow at once, and `u` in the decisions undoes it. A Kraken ledger
-export whose staking rewards, Earn reward, ETH->DOT trade and withdrawal fee have no value."""
+"""The Problems screen's `v` and `m`. `v`: the USD price per unit of a record without a USD value,
+typed in a form and recorded through the engine (a PRICE decision, a fill of source `user:ID`);
+the list, the header and the decisions follow at once, and `u` in the decisions undoes it — on a
+Kraken ledger export whose staking rewards, Earn reward, ETH->DOT trade and withdrawal fee have
+no value. `m`: an asset alias problem (XBT, Kraken's code for BTC, kept by a file) recorded as
+the alias after a confirmation; the receipt under XBT then pairs with its BTC send."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from engine.imports.formats import Options
 from engine.imports.importer import read_file
 from engine.review.problems import find_review
 from engine.store.store import Store
-from tests.support import ROOT
+from tests.support import HEADER, ROOT, engine_from_csv
 from tests.tui.pilot import cells, notifications, settled, table
 from tests.tui.review_story import FixedPrices
 from tui.app import HarvestApp
@@ -104,9 +106,56 @@ async def test_a_price_the_engine_refuses_keeps_the_form_open_and_records_nothin
         assert app.session.engine.store.decisions() == []
 
 
-def test_the_price_key_is_in_the_help():
+def test_the_price_and_alias_keys_are_in_the_help():
     from tui.keys import DEFAULT_KEYS
 
-    assert "| Problems | `v` | set its USD price per unit (a record without a USD value) |" in help_markdown(
-        DEFAULT_KEYS
-    )
+    source = help_markdown(DEFAULT_KEYS)
+    assert "| Problems | `v` | set its USD price per unit (a record without a USD value) |" in source
+    assert "| Problems | `m` | read the code as the asset it suggests (confirmed) |" in source
+
+
+ALIAS_STORY = f"""{HEADER}
+2026-03-01T15:00:00Z,coinbase,BTC,buy,1,80000,0,B1
+2026-03-02T15:00:00Z,coinbase,BTC,transfer_out,0.5,,0,O1
+2026-03-02T15:30:00Z,wallet,XBT,transfer_in,0.5,,0,I1
+"""
+
+
+def alias_app(directory: Path) -> HarvestApp:
+    engine = engine_from_csv(directory, ALIAS_STORY)
+    engine.set_config(replace(engine.config, alerts=QUIET))
+    session = Session(engine, config_path=directory / "config.yaml", export_dir=directory)
+    session.set_prices({"BTC": fp.parse("60000")}, engine.clock())
+    return HarvestApp(session, FixedPrices())
+
+
+async def test_m_aliases_the_code_after_a_confirmation_and_the_receipt_pairs(tmp_path: Path):
+    app = alias_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        await pilot.press("p")
+        await settled(pilot)
+        rows = cells(app, "problems")
+        assert [(row[1], row[2], row[3]) for row in rows] == [
+            ("asset alias suggested", "", "XBT"),
+            ("receive from outside", "wallet", "XBT"),
+            ("send to outside", "coinbase", "BTC"),
+        ]
+        assert (
+            rows[0][0] == rows[1][0] == "unknown: no current price for XBT"
+        )  # it blocks what the receipt blocks
+        await pilot.pause()
+        detail = str(app.screen.query_one("#problem-detail-text").render())
+        assert detail.startswith("asset alias suggested — XBT\n")
+        assert "m  XBT is read as BTC from now on: one pool, and transfers between the codes pair" in detail
+        await pilot.press("m")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")  # not yet: nothing recorded
+        assert app.session.engine.store.decisions() == []
+        await pilot.press("m", "y")
+        await settled(pilot)
+        assert isinstance(app.screen, ProblemsScreen)
+        assert cells(app, "problems") == []  # the receipt now pairs with its send: no problem left
+        assert ("decision 1: XBT is read as BTC", "information") in notifications(app)
+        (decision,) = app.session.engine.store.decisions()
+        assert (decision.kind, decision.subject, decision.detail) == ("alias", "XBT", {"asset": "BTC"})
