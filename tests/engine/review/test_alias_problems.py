@@ -73,3 +73,14 @@ def test_an_alias_suggestion_can_be_ignored_and_only_an_alias_problem_is_aliased
     assert [p.asset for p in find_review(planner, PRICES).ignored] == ["XETH"]
     with pytest.raises(InputError, match="is no asset alias problem"):
         actions.alias(planner, found["receive from outside"][0].id)
+
+
+def test_the_text_list_names_the_code_without_an_account(tmp_path):
+    from zoneinfo import ZoneInfo
+
+    from engine.review.render import review_text
+
+    text = review_text(find_review(Planner(engine_from_csv(tmp_path, TEXT)), PRICES), ZoneInfo("UTC"))
+    (line,) = [line for line in text.splitlines() if "asset alias suggested  XBT" in line]
+    assert line.endswith("  asset alias suggested  XBT")
+    assert "   resolve: harvest assets alias XBT BTC  — XBT is read as BTC from now on" in text
