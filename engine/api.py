@@ -15,12 +15,12 @@ from engine.core.units import Amount, DayOrdinal, EpochMicros
 from engine.imports.generic_csv import read_csv
 from engine.imports.importer import FileReport
 from engine.ledger import allocation_record, transition
-from engine.ledger.decided import apply_decisions
-from engine.ledger.decisions import CLASSIFY, active_by_subject
+from engine.ledger.decided import Decided, Effects, apply_decisions
+from engine.ledger.decisions import CLASSIFY, Decision, active_by_subject
 from engine.ledger.events import USD
 from engine.ledger.gains import LotRow, open_lot_rows, realized_rows
 from engine.ledger.lots import match_lots
-from engine.ledger.records import Excluded, Ledger, LotResult, RealizedRow
+from engine.ledger.records import Excluded, LotResult, OpenLot, RealizedRow
 from engine.store.store import ImportSummary, Store, keys_of
 
 
@@ -94,29 +94,34 @@ class Engine:
     def invalidate(self) -> None:
         self._lots.clear()
 
+    def decided(self) -> tuple[Decided, list[Decision]]:
+        """The ledger as the user's decisions make it (engine.ledger.decided, applied in memory:
+        an undo restores what the rules alone give), and the decisions in force — what every
+        matching of the lots starts from (lots, the transition's runs, sync's balance check)."""
+        ledger, decisions, records = self.store.decided_ledger()
+        if not decisions:
+            return Decided(ledger, Effects(), []), decisions
+        return apply_decisions(ledger, decisions, records), decisions
+
     def lots(self, method: str | None = None) -> LotResult:
         chosen = method or self.config.lots.method
         cached = self._lots.get(chosen)
         if cached is None:
             scope = self.config.lots.basis_scope
             with paused_gc():
-                ledger, decisions, records = self.store.decided_ledger()
-                # the user's decisions, applied in memory (engine.ledger.decided): undo restores
-                decided = apply_decisions(ledger, decisions, records) if decisions else None
+                decided, decisions = self.decided()
                 if scope == transition.SCOPE:
-                    cached = self._lots[chosen] = self.transition_run(
-                        chosen, decided.ledger if decided else ledger
-                    ).result
+                    cached = self._lots[chosen] = self.transition_run(chosen, decided).result
                 else:
                     cached = self._lots[chosen] = match_lots(
-                        decided.ledger if decided else ledger,
+                        decided.ledger,
                         chosen,
                         scope == "universal",
                         self.calendar.day_function(),
-                        decided.effects if decided else None,
+                        decided.effects,
                     )
             classified = active_by_subject(decisions, CLASSIFY)
-            cached.warnings.extend(decided.notes if decided else ())
+            cached.warnings.extend(decided.notes)
             cached.warnings.extend(
                 f"{row.ref}: unclassified import row ({row.event.note or ''}, {row.event.account} "
                 f"{row.event.asset}) left out until it is classified"
@@ -125,23 +130,39 @@ class Engine:
             )
         return cached
 
+    def account_lots(self) -> list[OpenLot]:
+        """The open lots as each account holds them, the decisions applied as in `lots`: what an
+        exchange's balance is checked against. Per account whatever lots.basis_scope says (a
+        universal pool moves no lot between accounts); the quantities are the same under any
+        method."""
+        if self.config.lots.basis_scope != "universal":
+            return self.lots().open_lots
+        decided, _decisions = self.decided()
+        with paused_gc():
+            return match_lots(
+                decided.ledger, self.config.lots.method, False, self.calendar.day_function(), decided.effects
+            ).open_lots
+
     def cutover(self) -> EpochMicros:
         """January 1, 2025, 00:00 in the tax zone: where per-account pools begin (Treas. Reg.
         §1.1012-1(j); "as of January 1, 2025" is the close of the taxpayer's December 31, 2024)."""
         return self.calendar.year_bounds(transition.TRANSITION_YEAR)[0]
 
     def transition_run(
-        self, method: str | None = None, ledger: Ledger | None = None
+        self, method: str | None = None, decided: Decided | None = None
     ) -> transition.Transition:
         """The lots under `universal_until_2025`, with each asset's snapshot as of 2025-01-01 and
-        the allocation applied (the recorded one, else the actual-units default)."""
+        the allocation applied (the recorded one, else the actual-units default); the user's
+        decisions applied in every run."""
         recorded = allocation_record.recorded(self.store.decisions())
+        chosen = decided or self.decided()[0]
         return transition.match_transition(
-            ledger or self.store.ledger(),
+            chosen.ledger,
             method or self.config.lots.method,
             self.calendar.day_function(),
             self.cutover(),
             recorded,
+            chosen.effects,
         )
 
     def realized(

@@ -4,8 +4,8 @@ engine's action it carries out (engine.review.guide.Action.verb), the binding th
 lists each problem's actions; a verb with an entry here gets its key on screen, the others are
 shown as the command that does it (`harvest prices fill`, `harvest import FILE`).
 
-Adding one — price fill's `price`, asset identity's `alias` — is an entry here, a KeySpec with
-the action "act('VERB')" on the problems screen, and its `start_…` method."""
+Adding one is an entry here, a KeySpec with the action "act('VERB')" on the problems screen, and
+its `start_…` method."""
 
 from __future__ import annotations
 
@@ -27,6 +27,8 @@ APP_ACTIONS: tuple[AppAction, ...] = (
     AppAction("unpair", "unpair", "start_unpair"),
     AppAction("classify", "classify", "start_classify"),
     AppAction("own-address", "own_address", "start_own_address"),
+    AppAction("price", "price", "start_price"),
+    AppAction("alias", "alias", "start_alias"),
     AppAction("ignore", "ignore", "start_ignore"),
 )
 BY_VERB = {action.verb: action for action in APP_ACTIONS}

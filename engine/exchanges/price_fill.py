@@ -3,7 +3,8 @@ after every import and sync).
 
 The records to price are those with a flagged leg (engine.ledger.legs): income, rewards and
 airdrops without a value, crypto-to-crypto trades, fees in a third asset, a transfer's fee in the
-coin sent. Each gap is a price at the record's time (engine.ledger.price_needs), taken from the
+coin sent. Each gap is a price at the record's time (engine.ledger.price_needs): the price the
+user set for that record (`harvest review price`, a fill of source `user:ID`) above all, else the
 historical prices file when it has one (the user's own figures win over a lookup, and replace a
 price filled earlier from candles), else kept from an earlier fill, else looked up in exchange
 candles (engine.exchanges.history_prices).
@@ -32,14 +33,12 @@ from typing import Protocol
 from engine.config.load import Config
 from engine.core.units import MICROS_PER_MINUTE, DayOrdinal, EpochMicros
 from engine.imports.price_history import HistoryFile
-from engine.ledger.events import EXCHANGE_SOURCE, USD, Event
-from engine.ledger.legs import legs_for
-from engine.ledger.price_needs import FoundPrice, Need, flags_of, needs, priced
-from engine.store.fill_tables import Fill, Refilled
+from engine.ledger.events import Event
+from engine.ledger.price_needs import FoundPrice, Need, needs
+from engine.store.fill_tables import Fill, Refilled, usd_assets_for, user_decision, valued_legs
 from engine.store.store import Store
 
 Key = tuple[str, EpochMicros]  # (asset, minute)
-_USD_ONLY = frozenset({USD})
 
 
 class Lookup(Protocol):
@@ -77,19 +76,6 @@ class FillReport:
         return sum(group.count for group in self.missing)
 
 
-def usd_assets_for(config: Config) -> Callable[[Event], frozenset[str]]:
-    """The quotes a record's legs were valued with: a synced record its account's `quote_as_usd`
-    (as sync built them), any other record USD alone (as an import builds them)."""
-    synced = {a.name: frozenset({USD, *a.quote_as_usd}) for a in config.accounts}
-
-    def usd_assets(event: Event) -> frozenset[str]:
-        if event.source.startswith(EXCHANGE_SOURCE):
-            return synced.get(event.account, _USD_ONLY)
-        return _USD_ONLY
-
-    return usd_assets
-
-
 def minute_of(at: EpochMicros) -> EpochMicros:
     return EpochMicros(at // MICROS_PER_MINUTE * MICROS_PER_MINUTE)
 
@@ -124,10 +110,13 @@ def fill_prices(
     ]
     for gap in gaps:
         kept = earlier.get(gap.event_id, {})
+        users = {a: f for a, f in kept.items() if user_decision(f.source) is not None}
         from_file = (
             None if history_file is None else _first(gap, partial(history_file.price, at=gap.event.timestamp))
         )
-        if from_file is not None:
+        if users and _first(gap, users.get) is not None:  # the user's own price wins over any source
+            gap.chosen = _first(gap, users.get)
+        elif from_file is not None:
             gap.chosen, gap.new = from_file, from_file[1] != kept.get(from_file[0])
         else:
             gap.chosen = _first(gap, kept.get)
@@ -239,10 +228,10 @@ def _save(
                 fills.append(Fill(event_id, asset, found, now))
                 report.filled[(found.source, found.interval)] += 1
                 report.replaced += any(a in before for a in gap.need.assets)
-        valued = priced(event, prices, usd_assets(event))
+        legs = valued_legs(event, event_id, prices, usd_assets(event))
         dropped = tuple(sorted(set(before) - set(prices)))
-        refilled.append(Refilled(event_id, legs_for(valued, event_id, usd_assets(event)), fills, dropped))
-        left = flags_of(valued, usd_assets(event))
+        refilled.append(Refilled(event_id, legs, fills, dropped))
+        left = [leg.flag for leg in legs if leg.flag]
         if left and all(gap.chosen for gap in own):  # every price found, and still a leg unvalued: say so
             own[0].chosen, own[0].why = None, f"still flagged with every price found: {left[0]}"
     if refilled:

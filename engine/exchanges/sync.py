@@ -11,7 +11,6 @@ ledger is reconciled with the balance, and current prices of held assets are sto
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
 
 from engine.config.load import AccountConfig, Config
 from engine.core import fixedpoint as fp
@@ -49,7 +48,7 @@ def sync_accounts(
             make = client_factory or open_client
             client = make(account)
             try:
-                AccountSync(store, account, client, report, progress, now_ms).run()
+                AccountSync(store, account, client, report, progress, now_ms, config).run()
             finally:
                 client.close()
         except AccountError as exc:  # the report names the account: the reason alone, not the name again
@@ -71,7 +70,9 @@ class AccountSync:
         report: AccountReport,
         progress: Progress | None,
         now_ms: Callable[[], EpochMillis] | None,
+        config: Config,
     ) -> None:
+        self.config = config  # the engine's: the balance check matches the lots as it does
         self.ctx = SyncContext(
             store, account, client, report, progress or (lambda *_: None), now_ms or client.now_ms
         )
@@ -120,22 +121,30 @@ class AccountSync:
         ctx.report.prices = len(prices)
 
     def reconcile(self, balance: Balance) -> None:
-        """Computed holdings against the exchange's balance; differences are missing history."""
-        from engine.ledger.lots import match_lots
+        """Computed holdings against the exchange's balance; differences are missing history.
+        The holdings are the engine's (Engine.account_lots: the user's decisions applied, as the
+        lots and reports read them) and the balance's codes are read through the user's aliases,
+        so neither a classified row nor an aliased code is a false mismatch."""
+        from engine.api import Engine
 
         ctx = self.ctx
-        result = match_lots(ctx.store.ledger(), "fifo")
+        engine = Engine(self.config, ctx.store)
         held: dict[str, int] = {}
-        for lot in result.open_lots:
+        for lot in engine.account_lots():
             if lot.account == ctx.account.name:
                 held[lot.asset] = held.get(lot.asset, 0) + lot.quantity
+        identity = ctx.store.asset_identity()
+        reported: dict[str, int] = {}
+        for code, amount in balance.items():
+            asset = identity.canonical(code)
+            reported[asset] = reported.get(asset, 0) + fp.from_decimal(amount)
         mismatches: list[tuple[str, Amount, Amount]] = []
-        for asset in sorted(set(held) | set(balance)):
+        for asset in sorted(set(held) | set(reported)):
             if asset in ctx.usd_assets:
                 continue
-            reported = fp.from_decimal(balance.get(asset, Decimal(0)))
+            exchange = Amount(reported.get(asset, 0))
             ledger = Amount(held.get(asset, 0))
-            if abs(reported - ledger) > max(10**10, abs(reported) // 10**6):  # 1e-8 or 1 ppm
-                mismatches.append((asset, ledger, reported))
+            if abs(exchange - ledger) > max(10**10, abs(exchange) // 10**6):  # 1e-8 or 1 ppm
+                mismatches.append((asset, ledger, exchange))
         ctx.store.save_reconciliation(ctx.account.name, mismatches, ctx.now_ms())
         ctx.report.mismatches = mismatches

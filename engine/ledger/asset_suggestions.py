@@ -41,6 +41,15 @@ def suggested_aliases(ledger: Ledger, identity: AssetIdentity | None = None) -> 
     """What to alias or migrate, by code; none for what `identity` has decided already."""
     held = {asset for _account, asset in ledger.pools.values()}
     decided = {(m.old, m.new) for m in identity.migrations} if identity else set()
+    found = alias_suggestions(held)
+    for renamed in MIGRATED:
+        if renamed.old in held and (renamed.old, renamed.new) not in decided:
+            found.extend(_migrations(ledger, renamed))
+    return found
+
+
+def alias_suggestions(held: set[str]) -> list[Suggestion]:
+    """The aliases alone, by code, for the assets the ledger holds (as its aliases read them)."""
     found: list[Suggestion] = []
     for code in sorted(held):
         if wrapped_of(code) is not None:
@@ -55,9 +64,6 @@ def suggested_aliases(ledger: Ledger, identity: AssetIdentity | None = None) -> 
             coin, why = RENAMED_TICKERS[code]
         if coin != code:
             found.append(Suggestion(code, coin, ALIAS, why, f"harvest assets alias {code} {coin}"))
-    for renamed in MIGRATED:
-        if renamed.old in held and (renamed.old, renamed.new) not in decided:
-            found.extend(_migrations(ledger, renamed))
     return found
 
 

@@ -11,20 +11,23 @@ transit at midnight counts as arrived: both its legs belong to the history befor
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import NamedTuple, TypeVar
 
 from engine.core import fixedpoint as fp
 from engine.core.dates import DayOf
 from engine.core.units import MICROS_PER_HOUR, Amount, EpochMicros
 from engine.ledger.allocation import Allocation, AssetSnapshot, Slice, UnusedLot, actual_units
+from engine.ledger.decided import Effects
 from engine.ledger.legs import ACQUIRE, DISPOSE, MOVE_IN, MOVE_OUT
 from engine.ledger.lots import match_lots
-from engine.ledger.records import Ledger, LegRow, LotResult, OpenLot
-from engine.ledger.transfers import PAIR_WINDOW_MICROS, MoveLeg, pair_transfers
+from engine.ledger.records import Ledger, LegRow, LotResult, OpenLot, Pairing
+from engine.ledger.transfers import NO_RULES, PAIR_WINDOW_MICROS, MoveLeg, PairingRules, pairing
 
 SCOPE = "universal_until_2025"
 TRANSITION_YEAR = 2025
 _NEAR = PAIR_WINDOW_MICROS + MICROS_PER_HOUR  # how far from the cutover a transfer pair can reach
+T = TypeVar("T")
 
 
 @dataclass
@@ -36,23 +39,53 @@ class Transition:
     applied: dict[str, Allocation] = field(default_factory=dict)
 
 
-def split(ledger: Ledger, cutover: EpochMicros) -> tuple[Ledger, Ledger]:
-    """The legs before the cutover and from it; a transfer pair across the cutover goes whole
-    to the history before (units in transit at midnight count as arrived)."""
+def split(
+    ledger: Ledger, cutover: EpochMicros, rules: PairingRules = NO_RULES
+) -> tuple[list[int], list[int]]:
+    """The indices of the legs before the cutover and of those from it; a transfer pair across
+    the cutover — by the rules near it, or the user's own pair at any distance — goes whole to
+    the history before (units in transit at midnight count as arrived)."""
     legs = ledger.legs
     at = bisect.bisect_left(legs, cutover, key=lambda leg: leg[2])
     low = bisect.bisect_left(legs, cutover - _NEAR, key=lambda leg: leg[2])
     high = bisect.bisect_left(legs, cutover + _NEAR, key=lambda leg: leg[2])
     moves = [_move(i, legs[i], ledger.pools) for i in range(low, high) if legs[i][1] in (MOVE_OUT, MOVE_IN)]
-    pairs = pair_transfers(moves) if moves else {}
-    early = sorted({later for one, later in pairs.items() if one < at <= later})
-    before = legs[:at] + [legs[i] for i in early]
-    if early:
-        skipped = set(early)
-        after = [leg for i, leg in enumerate(legs[at:], start=at) if i not in skipped]
-    else:
-        after = legs[at:]
-    return Ledger(ledger.pools, before), Ledger(ledger.pools, after)
+    near = {m.index for m in moves}
+    window_rules = PairingRules(
+        tuple(p for p in rules.forced if p[0] in near and p[1] in near), rules.forbidden
+    )
+    pairs = pairing(moves, rules=window_rules).pairs if moves else {}
+    ends = [(min(a, b), max(a, b)) for a, b in [*pairs.items(), *rules.forced]]
+    early = sorted({later for first, later in ends if first < at <= later})
+    skipped = set(early)
+    before = list(range(at)) + early
+    after = [i for i in range(at, len(legs)) if i not in skipped]
+    return before, after
+
+
+def part(ledger: Ledger, indices: list[int]) -> Ledger:
+    return Ledger(ledger.pools, [ledger.legs[i] for i in indices])
+
+
+def effects_for(effects: Effects, indices: list[int], offset: int = 0) -> Effects:
+    """The decisions' effects on a part of the ledger: the legs at `indices` of the whole,
+    numbered from `offset` in the part (what the part has of a pair or an own wallet)."""
+    place = {whole: offset + n for n, whole in enumerate(indices)}
+
+    def moved(found: dict[int, T]) -> dict[int, T]:
+        return {place[i]: value for i, value in found.items() if i in place}
+
+    forced = tuple((place[o], place[i]) for o, i in effects.rules.forced if o in place and i in place)
+    forbidden = frozenset(
+        (place[o], place[i]) for o, i in effects.rules.forbidden if o in place and i in place
+    )
+    return Effects(
+        PairingRules(forced, forbidden),
+        moved(effects.own_dest),
+        moved(effects.own_source),
+        moved(effects.acquired_at),
+        moved(effects.keys),
+    )
 
 
 def _move(index: int, leg: LegRow, pools: dict[int, tuple[str, str]]) -> MoveLeg:
@@ -111,14 +144,36 @@ def _keyed(lots: list[OpenLot]) -> list[UnusedLot]:
     return keyed
 
 
-def take_snapshot(ledger: Ledger, method: str, day: DayOf, cutover: EpochMicros) -> tuple[
-    LotResult, dict[str, AssetSnapshot], Ledger
-]:  # fmt: skip
+class _Parts(NamedTuple):
+    """The history before the cutover and from it, with where each of their legs is in the whole."""
+
+    before: Ledger
+    before_at: list[int]
+    after: Ledger
+    after_at: list[int]
+    effects: Effects
+
+
+def _parts(ledger: Ledger, cutover: EpochMicros, effects: Effects) -> _Parts:
+    before_at, after_at = split(ledger, cutover, effects.rules)
+    return _Parts(part(ledger, before_at), before_at, part(ledger, after_at), after_at, effects)
+
+
+def take_snapshot(
+    ledger: Ledger, method: str, day: DayOf, cutover: EpochMicros, effects: Effects | None = None
+) -> tuple[LotResult, dict[str, AssetSnapshot], Ledger]:
     """The universal results before the cutover, every asset's snapshot, and the history after."""
-    before, after = split(ledger, cutover)
-    universal = match_lots(before, method, True, day)
-    traced = match_lots(before, method, False, day)
-    return universal, snapshots(universal, traced, after), after
+    parts = _parts(ledger, cutover, effects or Effects())
+    universal, traced = _runs_before(parts, method, day)
+    return universal, snapshots(universal, traced, parts.after), parts.after
+
+
+def _runs_before(parts: _Parts, method: str, day: DayOf) -> tuple[LotResult, LotResult]:
+    """The history before the cutover matched universally and per account."""
+    effects = effects_for(parts.effects, parts.before_at)
+    universal = match_lots(parts.before, method, True, day, effects)
+    traced = match_lots(parts.before, method, False, day, effects)
+    return universal, traced
 
 
 def match_transition(
@@ -127,10 +182,15 @@ def match_transition(
     day: DayOf,
     cutover: EpochMicros,
     recorded: dict[str, tuple[Allocation, dict[str, Amount]]],
+    effects: Effects | None = None,
 ) -> Transition:
     """Lot results under the transition: universal before the cutover, per account after,
-    each asset starting from its recorded allocation, else the actual-units default."""
-    universal, assets, after = take_snapshot(ledger, method, day, cutover)
+    each asset starting from its recorded allocation, else the actual-units default; the
+    user's decisions (`effects`, made with `ledger` by engine.ledger.decided) in every run."""
+    parts = _parts(ledger, cutover, effects or Effects())
+    universal, traced = _runs_before(parts, method, day)
+    after = parts.after
+    assets = snapshots(universal, traced, after)
     applied: dict[str, Allocation] = {}
     warnings: list[str] = []
     opening: list[LegRow] = []
@@ -160,7 +220,8 @@ def match_transition(
         warnings.append(f"no allocation of unused basis recorded for {', '.join(defaulted)}: harvest allocated "
                         "by actual units (not the safe harbor; see `harvest transition snapshot`)")  # fmt: skip
     opening.sort(key=lambda leg: (leg[2], leg[5]))
-    later = match_lots(Ledger(pools, opening + after.legs), method, False, day)
+    later_effects = effects_for(parts.effects, parts.after_at, len(opening))
+    later = match_lots(Ledger(pools, opening + after.legs), method, False, day, later_effects)
     result = LotResult(
         realized=universal.realized + later.realized,
         excluded=universal.excluded + later.excluded,
@@ -168,7 +229,29 @@ def match_transition(
         shortfalls=universal.shortfalls + later.shortfalls,
         warnings=universal.warnings + warnings + later.warnings,
     )
+    # the problems list names legs of the whole ledger: the runs' pairings and unresolved legs
+    # numbered back (an opening lot of the allocation is no leg of it: -1)
+    whole = [parts.before_at, [-1] * len(opening) + parts.after_at]
+    result.pairing = _joined(whole, [universal.pairing, later.pairing], parts.effects.rules.forbidden)
+    result.unresolved = [
+        u._replace(leg=at[u.leg] if u.leg >= 0 else -1)
+        for at, run in zip(whole, (universal, later), strict=True)
+        for u in run.unresolved
+    ]
     return Transition(result, assets, applied)
+
+
+def _joined(
+    whole: list[list[int]], pairings: list[Pairing], forbidden: frozenset[tuple[int, int]]
+) -> Pairing:
+    """The runs' pairings as one, in the whole ledger's leg numbers."""
+    joined = Pairing(forbidden=forbidden)
+    for at, run in zip(whole, pairings, strict=True):
+        joined.moves.extend(replace(m, index=at[m.index]) for m in run.moves)
+        joined.pairs.update({at[a]: at[b] for a, b in run.pairs.items()})
+        joined.confidence.update({at[a]: how for a, how in run.confidence.items()})
+    joined.moves.sort(key=lambda m: m.index)
+    return joined
 
 
 def _fitted(

@@ -14,6 +14,7 @@ from engine.core import fixedpoint as fp
 from engine.core.units import ZERO, Amount, DayOrdinal
 from engine.ledger.gains import totals_by_year
 from engine.ledger.records import LONG
+from engine.planning.alias_problems import alias_problems
 from engine.planning.candidates import Blocked, Candidate
 from engine.planning.data_problems import find_problems
 from engine.planning.plan_builder import build_plan
@@ -124,9 +125,11 @@ class Planner:
         summary = self.tax_summary(year)
         result = engine.lots()
         store = engine.store
+        decisions = store.decisions()
         problems = find_problems(
-            result, store.natural_keys, store.decisions(), store.mismatches(), store.unclassified_records()
+            result, store.natural_keys, decisions, store.mismatches(), store.unclassified_records()
         )
+        problems += alias_problems(store, problems, decisions)  # a code that may be another asset
         recent: dict[str, DayOrdinal] = {}
         for lot in result.open_lots:
             recent[lot.asset] = max(recent.get(lot.asset, lot.acquired_day), lot.acquired_day)

@@ -8,6 +8,8 @@ undone by id. Every function returns the decision's id and a one-line account of
     unpair(planner, OUT, IN)                       # never pair these two
     classify(planner, "81d0e4", "income", value="1200")
     own_address(planner, "bc1q…", "cold")          # a wallet of yours that is not imported
+    price(planner, "5be2aa", "142.50")               # USD per unit of a record without a value
+    alias(planner, "9c1d0e")                         # an asset alias problem: XBT is BTC
     ignore(planner, "5be2aa", "dust the exchange rounds away")
     undo(planner, 7)"""
 
@@ -17,18 +19,21 @@ import re
 from typing import Any, NamedTuple
 
 from engine.core import fixedpoint as fp
-from engine.core.dates import fixed_clock, to_datetime
+from engine.core.dates import fixed_clock
 from engine.core.errors import InputError
 from engine.core.units import Amount, EpochMicros
 from engine.ledger import decided as how
+from engine.ledger import identity_decisions
 from engine.ledger.decided import DecidedRecord, normal_address, own_account
-from engine.ledger.decisions import CLASSIFY, IGNORE, OWN_ADDRESS, PAIR, UNPAIR
+from engine.ledger.decisions import ALIAS, CLASSIFY, IGNORE, OWN_ADDRESS, PAIR, PRICE, UNPAIR
 from engine.ledger.events import UNCLASSIFIED
 from engine.ledger.transfers import pair_refused
+from engine.planning.alias_problems import ASSET_ALIAS, alias_of
 from engine.planning.data_problems import IGNORE_RESOLVES
 from engine.planning.planner import Planner
 from engine.review.guide import LABELS
-from engine.review.references import References
+from engine.review.prices import price_undone, set_price
+from engine.review.references import References, named, when
 from engine.store.decision_tables import UnknownDecision
 
 _LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}\Z")
@@ -68,7 +73,7 @@ def pair(planner: Planner, out_text: str, in_text: str, reason: str = "") -> Rec
                 f"`harvest review unpair` them first"
             )
     decision_id = _record(planner, PAIR, out.key, {"in": into.key}, reason)
-    return Recorded(decision_id, f"decision {decision_id}: {_name(planner, out)} and {_name(planner, into)} "
+    return Recorded(decision_id, f"decision {decision_id}: {named(planner, out)} and {named(planner, into)} "
                     "are one move: the lots carry their basis and dates")  # fmt: skip
 
 
@@ -76,7 +81,7 @@ def unpair(planner: Planner, out_text: str, in_text: str, reason: str = "") -> R
     refs = references(planner)
     out, into = _send(refs, out_text), _receipt(refs, in_text)
     decision_id = _record(planner, UNPAIR, out.key, {"in": into.key}, reason)
-    return Recorded(decision_id, f"decision {decision_id}: {_name(planner, out)} and {_name(planner, into)} "
+    return Recorded(decision_id, f"decision {decision_id}: {named(planner, out)} and {named(planner, into)} "
                     "are never paired")  # fmt: skip
 
 
@@ -132,7 +137,7 @@ def classify(
     said = f"{as_} (no value given: flagged for a price)" if as_ in how.NEEDS_VALUE and value is None else as_
     where = f", lots to {own_account(to)}" if to else ""
     return Recorded(
-        decision_id, f"decision {decision_id}: {_name(planner, record)} classified as {said}{where}"
+        decision_id, f"decision {decision_id}: {named(planner, record)} classified as {said}{where}"
     )
 
 
@@ -157,8 +162,36 @@ def ignore(planner: Planner, text: str, reason: str) -> Recorded:
         raise InputError(f"already ignored by decision {problem.ignored.id}")
     decision_id = _record(planner, IGNORE, problem.key, {"kind": problem.kind}, reason)
     effect = "advice on it resumes" if problem.kind in IGNORE_RESOLVES else "it still holds advice back"
-    return Recorded(decision_id, f"decision {decision_id}: {LABELS[problem.kind]} {problem.ref or problem.account} "
-                    f"ignored; {effect}")  # fmt: skip
+    if problem.kind == ASSET_ALIAS:
+        effect = f"the problems under {problem.asset} stay"
+    what = problem.ref or problem.account or problem.asset
+    return Recorded(decision_id, f"decision {decision_id}: {LABELS[problem.kind]} {what} ignored; {effect}")
+
+
+def price(
+    planner: Planner, text: str, price_text: str, asset: str | None = None, reason: str = ""
+) -> Recorded:
+    """A record's USD price per unit, set by the user (engine.review.prices)."""
+    return Recorded(*set_price(planner, text, price_text, asset, reason))
+
+
+def alias(planner: Planner, text: str, reason: str = "") -> Recorded:
+    """The code an asset alias problem names is read as the asset it suggests (as `harvest assets
+    alias CODE ASSET` records it)."""
+    problem = references(planner).problem(text)
+    found = alias_of(problem.kind, problem.key)
+    if found is None:
+        raise InputError(
+            f"{text!r} is no asset alias problem: `harvest assets alias CODE ASSET` names any code"
+        )
+    store = planner.engine.store
+    try:
+        proposed = identity_decisions.alias(*found, store.asset_identity(), store.pool_assets())
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    decision_id = _record(planner, ALIAS, proposed.subject, proposed.detail, reason)
+    notes = "".join(f"; {note}" for note in proposed.notes)
+    return Recorded(decision_id, f"decision {decision_id}: {found[0]} is read as {found[1]}{notes}")
 
 
 def undo(planner: Planner, decision_id: int) -> Recorded:
@@ -166,6 +199,8 @@ def undo(planner: Planner, decision_id: int) -> Recorded:
         decision = planner.engine.store.undo_decision(decision_id, planner.engine.clock())
     except UnknownDecision as exc:
         raise InputError(str(exc)) from None
+    if decision.kind == PRICE:  # the fill it replaced is put back (else the record is flagged again)
+        price_undone(planner, decision)
     planner.refresh()
     return Recorded(decision.id, f"decision {decision.id} ({decision.kind}) undone")
 
@@ -222,7 +257,7 @@ def _acquired_at(planner: Planner, text: str, record: DecidedRecord) -> EpochMic
     except ValueError as exc:
         raise InputError(f"--acquired: {exc}") from None
     if planner.engine.calendar.day(moment) > planner.engine.calendar.day(record.event.timestamp):
-        raise InputError(f"--acquired {text} is after the receipt ({_date(planner, record.event.timestamp)})")
+        raise InputError(f"--acquired {text} is after the receipt ({when(planner, record.event.timestamp)})")
     return moment
 
 
@@ -232,13 +267,3 @@ def _record(planner: Planner, kind: str, subject: str, detail: dict[str, Any], r
     )
     planner.refresh()
     return decision_id
-
-
-def _name(planner: Planner, record: DecidedRecord) -> str:
-    event = record.event
-    return (f"{record.ref} ({event.account}, {fp.fmt(abs(event.quantity), 0)} {event.asset}, "
-            f"{_date(planner, event.timestamp)})")  # fmt: skip
-
-
-def _date(planner: Planner, moment: EpochMicros) -> str:
-    return to_datetime(moment, planner.engine.calendar.zone).strftime("%Y-%m-%d %H:%M")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from engine.planning import data_problems as kinds
+from engine.planning.alias_problems import ASSET_ALIAS
 
 LABELS = {
     kinds.RECEIVED_OUTSIDE: "receive from outside",
@@ -17,6 +18,7 @@ LABELS = {
     kinds.NO_USD_VALUE: "no USD value",
     kinds.UNCLASSIFIED_ROW: "unclassified row",
     kinds.BALANCE_MISMATCH: "balance mismatch",
+    ASSET_ALIAS: "asset alias suggested",
 }
 
 WHY = {
@@ -34,21 +36,29 @@ WHY = {
     kinds.UNCLASSIFIED_ROW: "what the row did to the holdings is unknown until it is classified",
     kinds.BALANCE_MISMATCH: "the exchange holds another amount than the ledger: history is missing or counted "
     "twice",
+    ASSET_ALIAS: "two codes for one coin are two pools: lots are matched apart, and a transfer whose other end "
+    "is under the other code stays unpaired",
 }
 
 
 class Action(NamedTuple):
     """One way to resolve a problem: the decision, the command that records it, what it does."""
 
-    verb: str  # pair, classify, own-address, ignore, price, import
+    verb: str  # pair, classify, own-address, ignore, price, fill, import, alias
     usage: str
     effect: str
     resolves: bool  # whether it lifts the gate (an ignore only for some kinds)
 
 
-def actions_for(kind: str, problem_id: str, other_ids: list[str], address: str | None) -> list[Action]:
+def actions_for(
+    kind: str,
+    problem_id: str,
+    other_ids: list[str],
+    address: str | None,
+    alias: tuple[str, str] | None = None,
+) -> list[Action]:
     """The actions that resolve a problem of this kind (ids filled in: a problem's id names its
-    record too)."""
+    record too; `alias`: the code and the asset an asset alias problem suggests)."""
     this = problem_id
     review = "harvest review"
     found: list[Action] = []
@@ -83,7 +93,15 @@ def actions_for(kind: str, problem_id: str, other_ids: list[str], address: str |
             )
         )
     elif kind == kinds.NO_USD_VALUE:
-        found.append(Action("price", "harvest prices fill", "look the value up (or set a price)", True))
+        found += [
+            Action("price", f"{review} price {this} USD_PER_UNIT [--asset ASSET]", "your price per unit at its "
+                   "time: it wins over a prices file and candles", True),
+            Action("fill", "harvest prices fill", "look the value up in a prices file or exchange candles", True),
+        ]  # fmt: skip
+    elif kind == ASSET_ALIAS and alias is not None:
+        code, asset = alias
+        found.append(Action("alias", f"harvest assets alias {code} {asset}", f"{code} is read as {asset} from "
+                            "now on: one pool, and transfers between the codes pair", True))  # fmt: skip
     elif kind in (kinds.UNKNOWN_BASIS, kinds.MISSING_HISTORY, kinds.BALANCE_MISMATCH):
         found.append(Action("import", "harvest import FILE / harvest sync", "bring in the missing history",
                             True))  # fmt: skip
@@ -98,5 +116,7 @@ def actions_for(kind: str, problem_id: str, other_ids: list[str], address: str |
         )
     resolves = kind in kinds.IGNORE_RESOLVES
     effect = "listed as ignored; lifts the gate" if resolves else "listed as ignored; the gate stays"
+    if kind == ASSET_ALIAS:
+        effect = "listed as ignored; the problems under the code stay"
     found.append(Action("ignore", f"{review} ignore {problem_id} --reason TEXT", effect, resolves))
     return found

@@ -11,8 +11,8 @@ from a worker thread):
     problem.actions       # guide.Action: verb, the command, its effect, whether it lifts the gate
     problem.other_ends    # for a transfer: the records that could be its other end, with confidence
 
-Decisions are recorded by engine.review.actions (pair, unpair, classify, own_address, ignore,
-undo); after one, `planner.refresh()` and a new find_review show the list as it now is.
+Decisions are recorded by engine.review.actions (pair, unpair, classify, own_address, price,
+alias, ignore, undo); after one, `planner.refresh()` and a new find_review show the list as it now is.
 
 What a problem blocks is what the planner would offer for the positions it holds back if the
 gate let them through: one scan at these prices with the gate open (the same walk and savings
@@ -29,6 +29,7 @@ from engine.ledger.decided import normal_address
 from engine.ledger.decisions import Decision
 from engine.ledger.records import MoveLeg
 from engine.ledger.transfers import Suggester
+from engine.planning.alias_problems import alias_of
 from engine.planning.data_problems import DataProblem
 from engine.planning.planner import Planner
 from engine.planning.scan import scan
@@ -135,7 +136,9 @@ def _problem(data: DataProblem, shown: dict[str, str], other: tuple[OtherEnd, ..
     problem_id = shown[data.key]
     record_id = shown.get(data.record) if data.record else None
     blocked = _sum([savings[pool] for pool in data.blocks if pool in savings]) if data.gates else None
-    actions = actions_for(data.kind, problem_id, [o.id for o in other], address)
+    actions = actions_for(
+        data.kind, problem_id, [o.id for o in other], address, alias_of(data.kind, data.key)
+    )
     return Problem(
         id=problem_id, key=data.key, kind=data.kind, label=LABELS[data.kind], account=data.account,
         asset=data.asset, timestamp=data.timestamp, quantity=data.quantity, ref=data.ref, record=data.record,

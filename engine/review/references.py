@@ -5,12 +5,20 @@ two things, is refused with one line saying why."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from engine.core import fixedpoint as fp
+from engine.core.dates import to_datetime
 from engine.core.errors import InputError
+from engine.core.units import EpochMicros
 from engine.ledger.decided import DecidedRecord
 from engine.ledger.legs import MOVE_OUT
 from engine.ledger.records import MoveLeg, Pairing
 from engine.planning.data_problems import DataProblem
 from engine.review import ids
+
+if TYPE_CHECKING:
+    from engine.planning.planner import Planner
 
 
 class References:
@@ -65,3 +73,14 @@ class References:
         out_index = leg.index if leg.kind == MOVE_OUT else other
         partner = next(m for m in self.pairing.moves if m.index == other)
         return partner, self.pairing.confidence.get(out_index, "")
+
+
+def named(planner: Planner, record: DecidedRecord) -> str:
+    """A record as a decision's line names it: `r5 (coinbase, 0.5 ETH, 2026-02-03 05:00)`."""
+    event = record.event
+    return (f"{record.ref} ({event.account}, {fp.fmt(abs(event.quantity), 0)} {event.asset}, "
+            f"{when(planner, event.timestamp)})")  # fmt: skip
+
+
+def when(planner: Planner, moment: EpochMicros) -> str:
+    return to_datetime(moment, planner.engine.calendar.zone).strftime("%Y-%m-%d %H:%M")

@@ -50,8 +50,9 @@ def _problem_lines(number: int, p: Problem, zone: tzinfo) -> list[str]:
     amount = "" if p.quantity is None else f"  {fp.fmt(abs(p.quantity), 0)} {p.asset}"
     when = "" if p.timestamp is None else f"  {_time(p.timestamp, zone)}"
     record = f"  ({p.ref})" if p.ref else ""
+    where = " ".join(part for part in (p.account, p.asset) if part)  # an asset alias: no account
     lines = [
-        f"{number}. {p.id}  {p.label}  {p.account} {p.asset}{when}{amount}{record}",
+        f"{number}. {p.id}  {p.label}  {where}{when}{amount}{record}",
         f"   blocks: {blocked_words(p.blocked)}" + (f" ({_positions(p)})" if p.blocks else ""),
         f"   {p.reason}; {p.why}",
     ]

@@ -6,26 +6,68 @@ rewritten from the record and its fills in the same transaction, so the ledger r
 and every value can be traced to its fill. The record itself is never changed, so a re-import
 of the same file (its records are known and skipped) keeps the fills. `history_prices` caches
 what each exchange's candles said for an asset at a minute: the price, or why there is none.
-Times here are epoch microseconds (a minute: its first microsecond)."""
+Times here are epoch microseconds (a minute: its first microsecond).
+
+A price the user set (a PRICE decision, engine.review.prices) is a fill like the others, of
+source `user:ID` (the decision's id): it wins over a prices file and candles, and its decision
+keeps the fill it replaced, so an undo puts that one back (else the record is flagged again)."""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
-from typing import Any, NamedTuple
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from engine.core.units import Amount, EpochMicros
-from engine.ledger.events import Event
-from engine.ledger.legs import Leg
-from engine.ledger.price_needs import FoundPrice
+from engine.ledger.events import EXCHANGE_SOURCE, USD, Event
+from engine.ledger.legs import Leg, legs_for
+from engine.ledger.price_needs import FoundPrice, priced
 from engine.store.connection import read_snapshot, write_transaction
 from engine.store.encoding import pack, read_units, units_text
+
+if TYPE_CHECKING:
+    from engine.config.load import Config
 
 FILLS_SINCE = 12  # the schema version that has these tables
 _EVENT_COLUMNS = (
     "id, account, asset, side, ts, quantity, price, quote, fee, fee_asset, price_usd, fee_usd, trade_id, "
     "tx_id, address, note, counterpart_account, lots, source, subtotal, value_usd"
 )
+
+
+USER = "user"  # a user's price: source `user:ID`, interval `user`
+_USD_ONLY = frozenset({USD})
+
+
+def user_source(decision_id: int) -> str:
+    return f"{USER}:{decision_id}"
+
+
+def user_decision(source: str) -> int | None:
+    """The PRICE decision a fill's source names (None: not a user's price)."""
+    kind, _, number = source.partition(":")
+    return int(number) if kind == USER and number.isdigit() else None
+
+
+def usd_assets_for(config: Config) -> Callable[[Event], frozenset[str]]:
+    """The quotes a record's legs were valued with: a synced record its account's `quote_as_usd`
+    (as sync built them), any other record USD alone (as an import builds them)."""
+    synced = {a.name: frozenset({USD, *a.quote_as_usd}) for a in config.accounts}
+
+    def usd_assets(event: Event) -> frozenset[str]:
+        if event.source.startswith(EXCHANGE_SOURCE):
+            return synced.get(event.account, _USD_ONLY)
+        return _USD_ONLY
+
+    return usd_assets
+
+
+def valued_legs(
+    event: Event, event_id: int, prices: dict[str, Amount], usd_assets: frozenset[str]
+) -> list[Leg]:
+    """The record's legs with these prices (USD per unit, by asset) put in, as a source that gave
+    them would have written it (engine.ledger.price_needs.priced)."""
+    return legs_for(priced(event, prices, usd_assets), event_id, usd_assets)
 
 
 class Fill(NamedTuple):
@@ -97,56 +139,82 @@ def fills_for(conn: sqlite3.Connection, event_ids: Iterable[int]) -> dict[int, d
 def save_refilled(conn: sqlite3.Connection, refilled: Sequence[Refilled]) -> None:
     """Each record's legs replaced by its newly valued ones, with its fills, in one transaction."""
     with write_transaction(conn):
-        pools = {(a, b): i for i, a, b in conn.execute("SELECT id, account, asset FROM pools")}
         for item in refilled:
-            conn.execute("DELETE FROM legs WHERE event_id = ?", (item.event_id,))
-            for leg in item.legs:
-                pool = pools.get((leg.account, leg.asset))
-                if pool is None:
-                    cursor = conn.execute(
-                        "INSERT INTO pools (account, asset) VALUES (?, ?)", (leg.account, leg.asset)
-                    )
-                    pool = pools[(leg.account, leg.asset)] = int(cursor.lastrowid or 0)
-                conn.execute(
-                    "INSERT INTO legs (event_id, seq, pool_id, kind, ts, quantity, usd, ref, identification, "
-                    "counterpart, tx_id, flag) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        item.event_id,
-                        leg.seq,
-                        pool,
-                        leg.kind,
-                        leg.timestamp,
-                        pack(leg.quantity),
-                        pack(leg.usd),
-                        leg.ref,
-                        leg.identification,
-                        leg.counterpart,
-                        leg.tx_id,
-                        leg.flag,
-                    ),
-                )
-            conn.executemany(
-                "DELETE FROM price_fills WHERE event_id = ? AND asset = ?",
-                [(item.event_id, asset) for asset in item.dropped],
+            _write_refilled(conn, item)
+
+
+def save_user_fill(
+    conn: sqlite3.Connection,
+    event_id: int,
+    event: Event,
+    asset: str,
+    found: FoundPrice | None,
+    usd_assets: frozenset[str],
+    now: EpochMicros,
+) -> list[str]:
+    """The record valued with `found` as its price of `asset` (None: without a fill of it), with
+    its other fills as they are, in one transaction: a user's price set or undone. Returns why
+    its legs still lack a USD value (empty: none does)."""
+    with write_transaction(conn):
+        prices = {a: f.price for a, f in fills_for(conn, [event_id]).get(event_id, {}).items() if a != asset}
+        fills, dropped = ([Fill(event_id, asset, found, now)], ()) if found else ([], (asset,))
+        if found:
+            prices[asset] = found.price
+        legs = valued_legs(event, event_id, prices, usd_assets)
+        _write_refilled(conn, Refilled(event_id, legs, fills, dropped))
+    return [leg.flag for leg in legs if leg.flag]
+
+
+def _write_refilled(conn: sqlite3.Connection, item: Refilled) -> None:
+    pools = {(a, b): i for i, a, b in conn.execute("SELECT id, account, asset FROM pools")}
+    conn.execute("DELETE FROM legs WHERE event_id = ?", (item.event_id,))
+    for leg in item.legs:
+        pool = pools.get((leg.account, leg.asset))
+        if pool is None:
+            cursor = conn.execute(
+                "INSERT INTO pools (account, asset) VALUES (?, ?)", (leg.account, leg.asset)
             )
-            # REPLACE deletes and inserts: a changed fill takes a new id, which moves the ledger mark
-            conn.executemany(
-                "INSERT OR REPLACE INTO price_fills (event_id, asset, price, source, market, interval, "
-                "priced_at, filled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        f.event_id,
-                        f.asset,
-                        units_text(f.found.price),
-                        f.found.source,
-                        f.found.market,
-                        f.found.interval,
-                        f.found.priced_at,
-                        f.filled_at,
-                    )
-                    for f in item.fills
-                ],
+            pool = pools[(leg.account, leg.asset)] = int(cursor.lastrowid or 0)
+        conn.execute(
+            "INSERT INTO legs (event_id, seq, pool_id, kind, ts, quantity, usd, ref, identification, "
+            "counterpart, tx_id, flag) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                item.event_id,
+                leg.seq,
+                pool,
+                leg.kind,
+                leg.timestamp,
+                pack(leg.quantity),
+                pack(leg.usd),
+                leg.ref,
+                leg.identification,
+                leg.counterpart,
+                leg.tx_id,
+                leg.flag,
+            ),
+        )
+    conn.executemany(
+        "DELETE FROM price_fills WHERE event_id = ? AND asset = ?",
+        [(item.event_id, asset) for asset in item.dropped],
+    )
+    # REPLACE deletes and inserts: a changed fill takes a new id, which moves the ledger mark
+    conn.executemany(
+        "INSERT OR REPLACE INTO price_fills (event_id, asset, price, source, market, interval, "
+        "priced_at, filled_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                f.event_id,
+                f.asset,
+                units_text(f.found.price),
+                f.found.source,
+                f.found.market,
+                f.found.interval,
+                f.found.priced_at,
+                f.filled_at,
             )
+            for f in item.fills
+        ],
+    )
 
 
 class ListedFill(NamedTuple):

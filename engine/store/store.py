@@ -215,6 +215,14 @@ class Store:
         """Records valued again: their legs replaced, their fills recorded (one transaction)."""
         fill_tables.save_refilled(self.conn, refilled)
 
+    def save_user_fill(
+        self, event_id: int, event: Event, asset: str, found: FoundPrice | None, usd_assets: frozenset[str],
+        now: EpochMicros,
+    ) -> list[str]:  # fmt: skip
+        """A user's price of one record set (or, `found` None, taken away) and its legs valued
+        again; returns why its legs still lack a USD value."""
+        return fill_tables.save_user_fill(self.conn, event_id, event, asset, found, usd_assets, now)
+
     def listed_fills(self) -> list[ListedFill]:
         return fill_tables.listed_fills(self.conn)
 

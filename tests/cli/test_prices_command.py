@@ -229,3 +229,29 @@ def test_an_unknown_exchange_id_is_a_config_error(home: Path, capsys):
     code, out, err = run_cli(capsys, "prices", "fill")
     assert (code, out) == (2, "")
     assert err == "harvest: prices.history_sources: unknown exchange id 'krakken' (a ccxt id, e.g. kraken)\n"
+
+
+def test_a_price_set_in_review_wins_over_the_file_is_listed_with_its_decision_and_undone(home: Path, capsys):
+    configure(home)
+    assert run_cli(capsys, "import", str(LEDGER))[0] == 0
+    code, out, err = run_cli(
+        capsys, "review", "price", "L0ST01-AAAAA-000011", "150", "--reason", "Kraken's close"
+    )
+    assert (code, err) == (0, "")
+    assert out == (
+        "decision 1: L0ST01-AAAAA-000011 (kraken, 0.001 SOL, 2024-03-10 00:00) valued at $150.00 per SOL "
+        "(was: no price)\n"
+    )
+    day = prices_file(home, "asset,timestamp,price\nSOL,2024-03-10T00:00:00Z,140\n")
+    code, out, _ = run_cli(capsys, "prices", "fill", "--file", str(day), "--offline", "--format", "json")
+    assert json.loads(out)["filled"] == []  # the user's price stays
+    _code, out, _ = run_cli(capsys, "prices", "list", "--format", "csv")
+    listed = [row for row in csv.DictReader(io.StringIO(out)) if row["ref"] == "L0ST01-AAAAA-000011"]
+    assert [(r["asset"], r["price"], r["source"], r["interval"]) for r in listed] == [
+        ("SOL", "150.00", "user:1", "user")
+    ]
+    assert run_cli(capsys, "review", "undo", "1")[1] == "decision 1 (price) undone\n"
+    _code, out, _ = run_cli(capsys, "prices", "list", "--format", "csv")
+    assert "L0ST01-AAAAA-000011" not in out  # no fill was there before it: flagged again
+    code, out, err = run_cli(capsys, "review", "price", "L0ST01-AAAAA-000011", "abc")
+    assert (code, out, err) == (2, "", "harvest: not a price in USD per unit: 'abc'\n")

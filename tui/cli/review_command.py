@@ -1,5 +1,6 @@
 """`harvest review`: the problems that hold advice back (largest blocked savings first), and the
-decisions that resolve them — `pair`, `unpair`, `classify`, `own-address`, `ignore`, `undo`.
+decisions that resolve them — `pair`, `unpair`, `classify`, `own-address`, `price`, `ignore`,
+`undo`.
 The engine does the work (engine.review); this module is the arguments and the printing."""
 
 from __future__ import annotations
@@ -61,6 +62,18 @@ def add_parser(sub: Subparsers) -> None:
     own.add_argument("--label", required=True, help="its name: the account own:LABEL")
     own.add_argument("--reason", default="", help="why (kept with the decision)")
 
+    price = actions.add_parser(
+        "price",
+        help="the USD price per unit of a record without a USD value (wins over a prices file and candles)",
+        epilog='example:\n  harvest review price 5be2aa 142.50 --reason "Kraken\'s close that day"',
+    )
+    price.add_argument("record", metavar="KEY", help="a no USD value problem's id, or the record's id")
+    price.add_argument("price", metavar="USD_PER_UNIT", help="USD per unit at the record's time")
+    price.add_argument(
+        "--asset", help="the asset priced (a trade: what was received or given; a fee's asset)"
+    )
+    price.add_argument("--reason", default="", help="why (kept with the decision)")
+
     ignore = actions.add_parser("ignore", help="leave a problem as it is, with a reason")
     ignore.add_argument("problem", metavar="KEY", help="a problem's id from the list")
     ignore.add_argument("--reason", required=True, help="why (kept with the decision)")
@@ -93,6 +106,8 @@ def cmd_review(args: argparse.Namespace, out: TextIO) -> int:
         )  # fmt: skip
     elif args.action == "own-address":
         recorded = actions.own_address(planner, args.address, args.label, args.reason)
+    elif args.action == "price":
+        recorded = actions.price(planner, args.record, args.price, args.asset, args.reason)
     elif args.action == "ignore":
         recorded = actions.ignore(planner, args.problem, args.reason)
     else:

@@ -1,6 +1,6 @@
 """The dialogs a decision asks through: choose the other end of a transfer (with the engine's
 confidence), and a form for what a classification or an own address needs (value, basis,
-date, a wallet label, a reason). The form records in its own worker and stays open, with what
+date, a wallet label, a price per unit, a reason). The form records in its own worker and stays open, with what
 was typed, when the engine refuses — showing the engine's one line — like the tax profile."""
 
 from __future__ import annotations
@@ -68,6 +68,7 @@ class ChooseEndScreen(ModalScreen[OtherEnd | None]):
 
 
 FIELD_LABELS = {
+    "price": "USD per unit",
     "value": "Value in USD (blank: flagged)",
     "basis": "Basis in USD",
     "acquired": "Acquired (YYYY-MM-DD)",
@@ -75,7 +76,7 @@ FIELD_LABELS = {
     "label": "Wallet label (own:LABEL)",
     "reason": "Reason (kept with the decision)",
 }
-FIELD_ORDER = ("value", "basis", "acquired", "to", "label", "reason")
+FIELD_ORDER = ("price", "value", "basis", "acquired", "to", "label", "reason")
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from textual.worker import Worker, WorkerState
 
 from engine.core.errors import HarvestError
 from engine.ledger.decisions import Decision
+from engine.planning.alias_problems import alias_of
 from engine.planning.data_problems import SENT_OUTSIDE, UNCLASSIFIED_ROW
 from engine.planning.planner import Planner
 from engine.review import actions
@@ -36,7 +37,7 @@ from tui.screens.decision_forms import (
     classify_options,
 )
 from tui.screens.decisions import DecisionsScreen
-from tui.screens.dialogs import ReasonScreen
+from tui.screens.dialogs import ConfirmScreen, ReasonScreen
 from tui.session import Decide, Decided, ReviewView, Session
 from tui.widgets.fitted_table import rebuild
 from tui.widgets.problem_view import (
@@ -278,6 +279,28 @@ class ProblemsScreen(Screen[None]):
         question = (f"{address} is a wallet of yours (not imported): lots sent there stay yours and come back "
                     "with their basis and dates. Its label:")  # fmt: skip
         self.app.push_screen(DecisionForm(question, [option], submit, self.keys), self.decided)
+
+    def start_price(self, problem: Problem) -> None:
+        def submit(_value: str, typed: dict[str, str]) -> Decided:
+            return self.session.decide(lambda planner: actions.price(
+                planner, problem.key, typed["price"], problem.asset, typed.get("reason", "")
+            ))  # fmt: skip
+
+        option = FormOption("price", f"USD per unit of {problem.asset}", ("price",))
+        question = (f"The USD price of {problem.asset} for {_record_words(problem)} at its time (it wins over "
+                    "a prices file and exchange candles):")  # fmt: skip
+        self.app.push_screen(DecisionForm(question, [option], submit, self.keys), self.decided)
+
+    def start_alias(self, problem: Problem) -> None:
+        code, asset = alias_of(problem.kind, problem.key) or (problem.asset, "")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.record(lambda planner: actions.alias(planner, problem.key))
+
+        question = (f"Read {code} as {asset} from now on? Its lots join {asset}'s pool and transfers between "
+                    f"the two codes pair (undo it from the decisions, {self.keys.hint('decisions')}).")  # fmt: skip
+        self.app.push_screen(ConfirmScreen(question, self.keys), answered)
 
     def start_ignore(self, problem: Problem) -> None:
         effect = next((a.effect for a in problem.actions if a.verb == "ignore"), "")

@@ -79,7 +79,7 @@ def problem_detail(problem: Problem, zone: tzinfo, now: EpochMicros, keys: Keys,
     ends it could be paired with, and the actions that resolve it — with their keys, or the
     command that does it where the app has no key for it."""
     text = Text(no_wrap=False)
-    head = f"{problem.label} — {problem.account} {problem.asset}"
+    head = f"{problem.label} — " + " ".join(part for part in (problem.account, problem.asset) if part)
     if problem.timestamp is not None:
         head += f", {fmt.moment(problem.timestamp, zone, now)}"
     if problem.quantity is not None:
