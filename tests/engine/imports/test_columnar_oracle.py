@@ -14,7 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bench.bench_import import write_coinbase, write_kraken
@@ -131,9 +131,13 @@ def test_the_full_size_bench_files_import_as_the_oracle_does(tmp_path, name):
     assert_same([path.read_text()], NO_OPTIONS)
 
 
+EXAMPLES = [12, pytest.param(60, marks=pytest.mark.slow)]  # a few always, more in the slow run
+
+
+@pytest.mark.parametrize("examples", EXAMPLES)
 @pytest.mark.parametrize("name", list(FILES))
-def test_generated_files_import_as_the_oracle_does(name):
-    @SETTINGS
+def test_generated_files_import_as_the_oracle_does(name, examples):
+    @settings(SETTINGS, max_examples=examples)
     @given(FILES[name], FILES[name], OPTIONS, st.sampled_from([USD_ONLY, WITH_USDC]))
     def check(first: str, second: str, options: Options, usd: frozenset[str]) -> None:
         assert_same([first, second, first], options, usd)
@@ -141,9 +145,10 @@ def test_generated_files_import_as_the_oracle_does(name):
     check()
 
 
+@pytest.mark.parametrize("examples", EXAMPLES)
 @pytest.mark.parametrize("name", list(FILES))
-def test_files_with_broken_cells_are_read_as_the_oracle_reads_them(name):
-    @SETTINGS
+def test_files_with_broken_cells_are_read_as_the_oracle_reads_them(name, examples):
+    @settings(SETTINGS, max_examples=examples)
     @given(FILES[name].flatmap(broken), OPTIONS)
     def check(text: str, options: Options) -> None:
         assert_same([text], options, taken=False)  # a broken cell may send the file to the row path
