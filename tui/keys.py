@@ -115,7 +115,11 @@ HELP_ROWS: tuple[HelpRow, ...] = (
     HelpRow("Problems", ("classify",), "say what it was: income, gift, own wallet, payment…"),
     HelpRow("Problems", ("own_address",), "its address is a wallet of yours (with a label)"),
     HelpRow("Problems", ("price",), "set its USD price per unit (a record without a USD value)"),
-    HelpRow("Problems", ("alias",), "read the code as the asset it suggests (confirmed)"),
+    HelpRow(
+        "Problems",
+        ("alias",),
+        "read the code as the asset it suggests, or record the migration it suggests (confirmed)",
+    ),
     HelpRow("Problems", ("ignore",), "ignore, with a reason"),
     HelpRow("Problems", ("show_ignored",), "show / hide the ignored ones"),
     HelpRow("Problems", ("decisions",), "your decisions, in force and undone"),

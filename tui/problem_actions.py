@@ -29,6 +29,7 @@ APP_ACTIONS: tuple[AppAction, ...] = (
     AppAction("own-address", "own_address", "start_own_address"),
     AppAction("price", "price", "start_price"),
     AppAction("alias", "alias", "start_alias"),
+    AppAction("migrate", "alias", "start_migrate"),  # m: an alias or a migration, as the problem suggests
     AppAction("ignore", "ignore", "start_ignore"),
 )
 BY_VERB = {action.verb: action for action in APP_ACTIONS}
@@ -43,6 +44,16 @@ def offered(problem: Problem) -> set[str]:
     else:
         verbs.discard("pair")
     return verbs & BY_VERB.keys()
+
+
+def verb_for(verb: str, problem: Problem) -> str:
+    """What a key does on this problem: a key two verbs share (m: alias, migrate) does the one
+    the problem offers."""
+    here = offered(problem)
+    if verb in here:
+        return verb
+    shared = [a.verb for a in APP_ACTIONS if a.key_id == BY_VERB[verb].key_id]
+    return next((other for other in shared if other in here), verb)
 
 
 def not_offered(problem: Problem, verb: str) -> str:

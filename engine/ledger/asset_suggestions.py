@@ -35,6 +35,11 @@ class Suggestion(NamedTuple):
     kind: str  # decisions.ALIAS or decisions.MIGRATION
     why: str
     command: str  # the `harvest assets` command that records it
+    # a migration's records, as the command names them: (out, in) for the exchange's pair of
+    # records, (convert,) for its one convert record; () for an alias or a migration at its date
+    refs: tuple[str, ...] = ()
+    account: str = ""  # where the records are (a migration's)
+    at: int | None = None  # the OLD record's time, epoch micros (a migration's)
 
 
 def suggested_aliases(ledger: Ledger, identity: AssetIdentity | None = None) -> list[Suggestion]:
@@ -92,7 +97,9 @@ def _migrations(ledger: Ledger, renamed: Renamed) -> list[Suggestion]:
                     f"on {iso_utc(out[2])[:10]}, a sale and a buy that book a gain or loss"
                 )
                 command = f"harvest assets migrate {old} {new} --out {out[5]} --in {into[5]}"
-                found.append(Suggestion(old, new, MIGRATION, why, command))
+                found.append(
+                    Suggestion(old, new, MIGRATION, why, command, (out[5], into[5]), account, out[2])
+                )
                 break
     if not found:
         why = f"{renamed.note} from {renamed.on}"
@@ -123,7 +130,7 @@ def _converts(ledger: Ledger, renamed: Renamed, outs: list[LegRow], ins: list[Le
                 f"{fp.fmt(int(into[3]), 0)} {new} ({trade[2]}) on {iso_utc(out[2])[:10]}, which books a gain or loss"
             )
             command = f"harvest assets migrate {old} {new} --convert {trade[2]}"
-            found.append(Suggestion(old, new, MIGRATION, why, command))
+            found.append(Suggestion(old, new, MIGRATION, why, command, (trade[2],), trade[0], out[2]))
     return found
 
 

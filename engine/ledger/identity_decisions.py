@@ -21,6 +21,7 @@ from engine.ledger.events import USD
 from engine.ledger.identity import IN_SIDES, OUT_SIDES, AssetIdentity, Record
 
 MAX_RATIO = fp.parse("1000000000")  # a redenomination past a billion to one is a typo
+REF_HELP = "a trade id or E<n> as reports show it, or a record's natural key"  # how a record is named
 
 
 class Proposed(NamedTuple):

@@ -17,6 +17,7 @@ from engine.ledger.records import LONG
 from engine.planning.alias_problems import alias_problems
 from engine.planning.candidates import Blocked, Candidate
 from engine.planning.data_problems import find_problems
+from engine.planning.migration_problems import migration_problems
 from engine.planning.plan_builder import build_plan
 from engine.planning.plans import Plan, PlanStep
 from engine.planning.positions import lots_frame, position_totals, with_terms
@@ -130,6 +131,7 @@ class Planner:
             result, store.natural_keys, decisions, store.mismatches(), store.unclassified_records()
         )
         problems += alias_problems(store, problems, decisions)  # a code that may be another asset
+        problems += migration_problems(store, problems, decisions)  # a migration booked as a trade
         recent: dict[str, DayOrdinal] = {}
         for lot in result.open_lots:
             recent[lot.asset] = max(recent.get(lot.asset, lot.acquired_day), lot.acquired_day)

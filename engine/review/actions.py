@@ -10,6 +10,7 @@ undone by id. Every function returns the decision's id and a one-line account of
     own_address(planner, "bc1q…", "cold")          # a wallet of yours that is not imported
     price(planner, "5be2aa", "142.50")               # USD per unit of a record without a value
     alias(planner, "9c1d0e")                         # an asset alias problem: XBT is BTC
+    migrate(planner, "4e7a21")                       # a MATIC sale and POL buy are one migration
     ignore(planner, "5be2aa", "dust the exchange rounds away")
     undo(planner, 7)"""
 
@@ -25,11 +26,12 @@ from engine.core.units import Amount, EpochMicros
 from engine.ledger import decided as how
 from engine.ledger import identity_decisions
 from engine.ledger.decided import DecidedRecord, normal_address, own_account
-from engine.ledger.decisions import ALIAS, CLASSIFY, IGNORE, OWN_ADDRESS, PAIR, PRICE, UNPAIR
+from engine.ledger.decisions import ALIAS, CLASSIFY, IGNORE, MIGRATION, OWN_ADDRESS, PAIR, PRICE, UNPAIR
 from engine.ledger.events import UNCLASSIFIED
 from engine.ledger.transfers import pair_refused
 from engine.planning.alias_problems import ASSET_ALIAS, alias_of
 from engine.planning.data_problems import IGNORE_RESOLVES
+from engine.planning.migration_problems import ASSET_MIGRATION, migration_of
 from engine.planning.planner import Planner
 from engine.review.guide import LABELS
 from engine.review.prices import price_undone, set_price
@@ -162,7 +164,7 @@ def ignore(planner: Planner, text: str, reason: str) -> Recorded:
         raise InputError(f"already ignored by decision {problem.ignored.id}")
     decision_id = _record(planner, IGNORE, problem.key, {"kind": problem.kind}, reason)
     effect = "advice on it resumes" if problem.kind in IGNORE_RESOLVES else "it still holds advice back"
-    if problem.kind == ASSET_ALIAS:
+    if problem.kind in (ASSET_ALIAS, ASSET_MIGRATION):
         effect = f"the problems under {problem.asset} stay"
     what = problem.ref or problem.account or problem.asset
     return Recorded(decision_id, f"decision {decision_id}: {LABELS[problem.kind]} {what} ignored; {effect}")
@@ -192,6 +194,32 @@ def alias(planner: Planner, text: str, reason: str = "") -> Recorded:
     decision_id = _record(planner, ALIAS, proposed.subject, proposed.detail, reason)
     notes = "".join(f"; {note}" for note in proposed.notes)
     return Recorded(decision_id, f"decision {decision_id}: {found[0]} is read as {found[1]}{notes}")
+
+
+def migrate(planner: Planner, text: str, reason: str = "") -> Recorded:
+    """The records an asset migration problem names are one migration of the old coin into the
+    new (as its `harvest assets migrate … --out/--in` or `--convert` command records it)."""
+    from engine.review.migration_proposal import propose_migration
+
+    problem = references(planner).problem(text)
+    found = migration_of(problem.kind, problem.key)
+    if found is None:
+        raise InputError(
+            f"{text!r} is no asset migration problem: `harvest assets migrate` names any records"
+        )
+    by_convert = len(found.refs) == 1
+    try:
+        proposed, what = propose_migration(
+            planner.engine, found.old, found.new,
+            convert_ref=found.refs[0] if by_convert else None,
+            out_ref=None if by_convert else found.refs[0],
+            in_ref=None if by_convert else found.refs[1],
+        )  # fmt: skip
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    decision_id = _record(planner, MIGRATION, proposed.subject, proposed.detail, reason)
+    notes = "".join(f"; {note}" for note in proposed.notes)
+    return Recorded(decision_id, f"decision {decision_id}: {found.old} -> {found.new}: {what}{notes}")
 
 
 def undo(planner: Planner, decision_id: int) -> Recorded:

@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 from engine.planning import data_problems as kinds
 from engine.planning.alias_problems import ASSET_ALIAS
+from engine.planning.migration_problems import ASSET_MIGRATION, MigrationRecords
 
 LABELS = {
     kinds.RECEIVED_OUTSIDE: "receive from outside",
@@ -19,6 +20,7 @@ LABELS = {
     kinds.UNCLASSIFIED_ROW: "unclassified row",
     kinds.BALANCE_MISMATCH: "balance mismatch",
     ASSET_ALIAS: "asset alias suggested",
+    ASSET_MIGRATION: "asset migration suggested",
 }
 
 WHY = {
@@ -38,13 +40,15 @@ WHY = {
     "twice",
     ASSET_ALIAS: "two codes for one coin are two pools: lots are matched apart, and a transfer whose other end "
     "is under the other code stays unpaired",
+    ASSET_MIGRATION: "a migration written as a trade books a gain or loss that never happened, and the new "
+    "coin's lots start at its date and price instead of carrying the old basis and dates",
 }
 
 
 class Action(NamedTuple):
     """One way to resolve a problem: the decision, the command that records it, what it does."""
 
-    verb: str  # pair, classify, own-address, ignore, price, fill, import, alias
+    verb: str  # pair, classify, own-address, ignore, price, fill, import, alias, migrate
     usage: str
     effect: str
     resolves: bool  # whether it lifts the gate (an ignore only for some kinds)
@@ -56,9 +60,11 @@ def actions_for(
     other_ids: list[str],
     address: str | None,
     alias: tuple[str, str] | None = None,
+    migration: MigrationRecords | None = None,
 ) -> list[Action]:
     """The actions that resolve a problem of this kind (ids filled in: a problem's id names its
-    record too; `alias`: the code and the asset an asset alias problem suggests)."""
+    record too; `alias`: the code and the asset an asset alias problem suggests; `migration`: the
+    records an asset migration problem names)."""
     this = problem_id
     review = "harvest review"
     found: list[Action] = []
@@ -102,6 +108,9 @@ def actions_for(
         code, asset = alias
         found.append(Action("alias", f"harvest assets alias {code} {asset}", f"{code} is read as {asset} from "
                             "now on: one pool, and transfers between the codes pair", True))  # fmt: skip
+    elif kind == ASSET_MIGRATION and migration is not None:
+        found.append(Action("migrate", migration.command(), f"one migration of {migration.old} into "
+                            f"{migration.new}: no gain or loss, lots carried with basis and dates", True))  # fmt: skip
     elif kind in (kinds.UNKNOWN_BASIS, kinds.MISSING_HISTORY, kinds.BALANCE_MISMATCH):
         found.append(Action("import", "harvest import FILE / harvest sync", "bring in the missing history",
                             True))  # fmt: skip
@@ -116,7 +125,7 @@ def actions_for(
         )
     resolves = kind in kinds.IGNORE_RESOLVES
     effect = "listed as ignored; lifts the gate" if resolves else "listed as ignored; the gate stays"
-    if kind == ASSET_ALIAS:
+    if kind in (ASSET_ALIAS, ASSET_MIGRATION):
         effect = "listed as ignored; the problems under the code stay"
     found.append(Action("ignore", f"{review} ignore {problem_id} --reason TEXT", effect, resolves))
     return found

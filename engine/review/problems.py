@@ -31,6 +31,7 @@ from engine.ledger.records import MoveLeg
 from engine.ledger.transfers import Suggester
 from engine.planning.alias_problems import alias_of
 from engine.planning.data_problems import DataProblem
+from engine.planning.migration_problems import migration_of
 from engine.planning.planner import Planner
 from engine.planning.scan import scan
 from engine.review import ids
@@ -137,8 +138,9 @@ def _problem(data: DataProblem, shown: dict[str, str], other: tuple[OtherEnd, ..
     record_id = shown.get(data.record) if data.record else None
     blocked = _sum([savings[pool] for pool in data.blocks if pool in savings]) if data.gates else None
     actions = actions_for(
-        data.kind, problem_id, [o.id for o in other], address, alias_of(data.kind, data.key)
-    )
+        data.kind, problem_id, [o.id for o in other], address, alias_of(data.kind, data.key),
+        migration_of(data.kind, data.key),
+    )  # fmt: skip
     return Problem(
         id=problem_id, key=data.key, kind=data.kind, label=LABELS[data.kind], account=data.account,
         asset=data.asset, timestamp=data.timestamp, quantity=data.quantity, ref=data.ref, record=data.record,

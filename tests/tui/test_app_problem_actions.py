@@ -111,7 +111,10 @@ def test_the_price_and_alias_keys_are_in_the_help():
 
     source = help_markdown(DEFAULT_KEYS)
     assert "| Problems | `v` | set its USD price per unit (a record without a USD value) |" in source
-    assert "| Problems | `m` | read the code as the asset it suggests (confirmed) |" in source
+    assert (
+        "| Problems | `m` | read the code as the asset it suggests, or record the migration it suggests "
+        "(confirmed) |" in source
+    )
 
 
 ALIAS_STORY = f"""{HEADER}
@@ -159,3 +162,39 @@ async def test_m_aliases_the_code_after_a_confirmation_and_the_receipt_pairs(tmp
         assert ("decision 1: XBT is read as BTC", "information") in notifications(app)
         (decision,) = app.session.engine.store.decisions()
         assert (decision.kind, decision.subject, decision.detail) == ("alias", "XBT", {"asset": "BTC"})
+
+
+MIGRATION_STORY = f"""{HEADER}
+2023-03-01T15:00:00Z,coinbase,MATIC,buy,1000,1.20,0,B1
+2024-09-10T15:00:00Z,coinbase,MATIC,sell,1000,0.38,0,S1
+2024-09-10T15:05:00Z,coinbase,POL,buy,1000,0.38,0,B2
+"""
+
+
+async def test_m_on_a_migration_problem_records_the_migration_after_a_confirmation(tmp_path: Path):
+    engine = engine_from_csv(tmp_path, MIGRATION_STORY)
+    engine.set_config(replace(engine.config, alerts=QUIET))
+    session = Session(engine, config_path=tmp_path / "config.yaml", export_dir=tmp_path)
+    session.set_prices({"POL": fp.parse("0.40")}, engine.clock())
+    app = HarvestApp(session, FixedPrices())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        await pilot.press("p")
+        await settled(pilot)
+        assert [(row[1], row[2], row[3]) for row in cells(app, "problems")] == [
+            ("asset migration suggested", "coinbase", "MATIC")
+        ]
+        await pilot.pause()
+        detail = str(app.screen.query_one("#problem-detail-text").render())
+        assert (
+            "m  one migration of MATIC into POL: no gain or loss, lots carried with basis and dates" in detail
+        )
+        await pilot.press("m")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settled(pilot)
+        assert isinstance(app.screen, ProblemsScreen)
+        assert cells(app, "problems") == []
+        (decision,) = app.session.engine.store.decisions()
+        assert (decision.kind, decision.subject) == ("migration", "MATIC>POL")
+        assert app.session.engine.lots().realized == []  # the fake loss is gone

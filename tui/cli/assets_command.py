@@ -9,15 +9,12 @@ import argparse
 from typing import TYPE_CHECKING, TextIO
 
 from engine.core.errors import InputError
-from engine.core.units import EpochMicros
+from engine.ledger.identity_decisions import REF_HELP
 from tui.cli.context import Subparsers, open_engine
 
 if TYPE_CHECKING:
     from engine.api import Engine
-    from engine.ledger.identity import Record
     from engine.ledger.identity_decisions import Proposed
-
-REF_HELP = "a trade id or E<n> as reports show it, or a record's natural key"
 
 
 def add_parser(sub: Subparsers) -> None:
@@ -149,43 +146,12 @@ def _migrate(engine: Engine, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _migration(engine: Engine, args: argparse.Namespace) -> tuple[Proposed, str]:
-    """The migration the options describe, and what it does in words; ValueError when they
-    describe none."""
-    from engine.ledger import identity_decisions
+    from engine.review.migration_proposal import propose_migration
 
-    store = engine.store
-    by_records = args.out_ref is not None or args.in_ref is not None
-    by_time = args.ratio is not None or args.at is not None
-    by_convert = args.convert_ref is not None
-    if by_records + by_time + by_convert != 1:
-        raise ValueError(
-            "migrate: give --ratio R --at WHEN, or --out REF --in REF (the exchange's two records), "
-            "or --convert REF (its one convert record)"
-        )
-    if by_convert:
-        if args.account:
-            raise ValueError("migrate: --convert takes no --account (the record names its own)")
-        record = _record(engine, "--convert", args.convert_ref)
-        proposed = identity_decisions.migration_of_convert(args.old, args.new, record, store.asset_identity())
-        return proposed, f"{record.ref} is a migration, not a trade"
-    if by_records:
-        if args.out_ref is None or args.in_ref is None or args.account:
-            raise ValueError(
-                "migrate: --out and --in go together (and without --account: the records name theirs)"
-            )
-        sent, received = _record(engine, "--out", args.out_ref), _record(engine, "--in", args.in_ref)
-        proposed = identity_decisions.migration_of_records(
-            args.old, args.new, sent, received, store.asset_identity()
-        )
-        return proposed, f"{sent.ref} and {received.ref} are one migration, not a sale and a buy"
-    if args.ratio is None or args.at is None:
-        raise ValueError("migrate: --ratio and --at go together")
-    at = _when(engine, args.at)
-    proposed = identity_decisions.migration_at(
-        args.old, args.new, args.ratio, at, args.account, store.pool_assets()
-    )
-    new = proposed.subject.partition(">")[2]
-    return proposed, f"every holding becomes {proposed.detail['ratio']} {new} per unit"
+    return propose_migration(
+        engine, args.old, args.new, ratio=args.ratio, at=args.at, accounts=args.account or (),
+        out_ref=args.out_ref, in_ref=args.in_ref, convert_ref=args.convert_ref,
+    )  # fmt: skip
 
 
 def _undo(engine: Engine, decision_id: int, out: TextIO) -> int:
@@ -208,38 +174,3 @@ def _notes(notes: list[str], decision_id: int, out: TextIO) -> int:
         out.write(f"note: {note}\n")
     out.write(f"undo: harvest assets undo {decision_id}\n")
     return 0
-
-
-def _record(engine: Engine, option: str, name: str) -> Record:
-    found = engine.store.records_named(name)
-    if not found:
-        raise ValueError(f"{option} {name}: no record has that id ({REF_HELP})")
-    if len(found) > 1:
-        keys = ", ".join(record.key for record in found)
-        raise ValueError(
-            f"{option} {name}: {len(found)} records have that trade id; name one by its key: {keys}"
-        )
-    return found[0]
-
-
-def _when(engine: Engine, text: str) -> EpochMicros:
-    """A date (its midnight in the tax zone) or an ISO time with a zone."""
-    from datetime import UTC, date, datetime
-
-    from engine.core.dates import parse_timestamp
-    from engine.ledger.events import EARLIEST, LATEST
-
-    try:
-        if len(text.strip()) == 10:
-            day = date.fromisoformat(text.strip())
-            since = datetime(day.year, day.month, day.day, tzinfo=engine.calendar.zone) - datetime(
-                1970, 1, 1, tzinfo=UTC
-            )
-            at = EpochMicros((since.days * 86_400 + since.seconds) * 1_000_000)
-        else:
-            at = parse_timestamp(text)
-    except ValueError:
-        raise ValueError(f"--at: expected YYYY-MM-DD or an ISO time with a zone, got {text!r}") from None
-    if not EARLIEST <= at < LATEST:
-        raise ValueError(f"--at: {text} is outside the years a record may carry")
-    return at

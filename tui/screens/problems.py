@@ -22,13 +22,14 @@ from engine.core.errors import HarvestError
 from engine.ledger.decisions import Decision
 from engine.planning.alias_problems import alias_of
 from engine.planning.data_problems import SENT_OUTSIDE, UNCLASSIFIED_ROW
+from engine.planning.migration_problems import migration_of
 from engine.planning.planner import Planner
 from engine.review import actions
 from engine.review.problems import OtherEnd, Problem
 from engine.review.render import totals_line
 from tui.keys import DEFAULT_KEYS, Keys, bindings
 from tui.looks import looks_of
-from tui.problem_actions import BY_VERB, not_offered, offered
+from tui.problem_actions import BY_VERB, not_offered, offered, verb_for
 from tui.screens.decision_forms import (
     ChooseEndScreen,
     DecisionForm,
@@ -187,6 +188,7 @@ class ProblemsScreen(Screen[None]):
         if self.recording:
             self.notify("A decision is being recorded: a moment", timeout=3)
             return
+        verb = verb_for(verb, problem)
         if verb not in offered(problem):
             self.notify(not_offered(problem, verb), severity="warning", markup=False)
             return
@@ -300,6 +302,21 @@ class ProblemsScreen(Screen[None]):
 
         question = (f"Read {code} as {asset} from now on? Its lots join {asset}'s pool and transfers between "
                     f"the two codes pair (undo it from the decisions, {self.keys.hint('decisions')}).")  # fmt: skip
+        self.app.push_screen(ConfirmScreen(question, self.keys), answered)
+
+    def start_migrate(self, problem: Problem) -> None:
+        found = migration_of(problem.kind, problem.key)
+        if found is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.record(lambda planner: actions.migrate(planner, problem.key))
+
+        records = " and ".join(found.refs)
+        question = (f"Record {records} as one migration of {found.old} into {found.new}? The gain or loss they "
+                    f"book goes, and the {found.new} lots carry the {found.old} basis and dates (undo it from "
+                    f"the decisions, {self.keys.hint('decisions')}).")  # fmt: skip
         self.app.push_screen(ConfirmScreen(question, self.keys), answered)
 
     def start_ignore(self, problem: Problem) -> None:
