@@ -17,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.result import emit, metric  # noqa: E402
 from bench.synth import write_csv  # noqa: E402
 from engine.api import Engine  # noqa: E402
 from engine.config.load import Config, TaxConfig  # noqa: E402
@@ -55,8 +56,9 @@ def main() -> None:
         import statistics
         import subprocess
 
+        results = {}
         for method in args.methods.split(","):
-            seconds = []
+            seconds, peaks = [], []
             for _ in range(args.runs):
                 out = subprocess.run(
                     [
@@ -75,9 +77,12 @@ def main() -> None:
                 ).stdout
                 print("  " + out.strip())
                 seconds.append(float(out.split(" in ")[1].split(" s ")[0]))
+                peaks.append(float(out.split("peak RSS ")[1].split(" MB")[0].replace(",", "")))
             print(
                 f"{method}: median {statistics.median(seconds):.2f} s (min {min(seconds):.2f}, max {max(seconds):.2f})"
             )
+            results[f"{method}_s"], results[f"{method}_peak_mb"] = metric(seconds, "s"), metric(peaks, "MB")
+        emit("core", results)
         return
     for method in args.methods.split(","):
         config = Config(tax=TaxConfig(timezone="America/New_York"))
