@@ -45,7 +45,12 @@ def measured(found: Mapping[str, Any], measure: Measure) -> tuple[str, str]:
     runs = len(found["values"])
     label = f"{measure.label} " if measure.label else ""
     low, high = found["min"], found["max"]
-    spread = "" if runs == 1 else f" ({figure(low, unit).split()[0]}–{figure(high, unit)}, {runs} runs)"
+    if runs == 1:
+        spread = ""
+    elif low == high:
+        spread = f" ({runs} samples, all equal)"
+    else:
+        spread = f" ({figure(low, unit).split()[0]}–{figure(high, unit)}, {runs} samples)"
     text = f"{label}{'median ' if runs > 1 else ''}{figure(found['median'], unit)}{spread}"
     if measure.limit is None:
         return text, ""

@@ -31,15 +31,15 @@ def test_a_met_target_shows_median_and_range() -> None:
     )
     assert (
         table_line(block, SCAN.what)
-        == "| scan of 100,000 lots | median 21.4 ms (19.0–26.2 ms, 3 runs) | ≤ 50.0 ms: met |"
+        == "| scan of 100,000 lots | median 21.4 ms (19.0–26.2 ms, 3 samples) | ≤ 50.0 ms: met |"
     )
 
 
 def test_a_missed_target_says_by_how_much() -> None:
-    found = result(fifo_s=metric([4.28, 3.99, 4.64, 4.5, 4.1], "s"), fifo_peak_mb=metric([630], "MB"))
+    found = result(fifo_s=metric([4.28, 3.99, 4.64, 4.5, 4.1], "s"), fifo_peak_mb=metric([630, 630], "MB"))
     line = table_line(render([CORE], {"core": found}, {}, "2026-12-01", "2.10"), CORE.what)
     assert line == (
-        "| lots, FIFO | median 4.28 s (3.99–4.64 s, 5 runs); peak RSS 630 MB "
+        "| lots, FIFO | median 4.28 s (3.99–4.64 s, 5 samples); peak RSS median 630 MB (2 samples, all equal) "
         "| ≤ 4.00 s: **missed by 0.28 s** (1.1×); peak RSS ≤ 400 MB: **missed by 230 MB** (1.6×) |"
     )
 
