@@ -29,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.realistic import write_realistic_csv  # noqa: E402
 from bench.result import emit, metric  # noqa: E402
 from bench.synth import write_csv  # noqa: E402
 from engine.imports.formats import Options  # noqa: E402
@@ -170,9 +171,10 @@ def main() -> None:
         "coinbase": write_coinbase,
         "kraken": write_kraken,
         "harvest": lambda p, n: write_csv(p, n, 1),
+        "realistic": lambda p, n: write_realistic_csv(p, n, 1),  # opt-in: bench/realistic.py, harvest CSV
     }
     results = {}
-    for name in args[2:] or list(writers):
+    for name in args[2:] or ["coinbase", "kraken", "harvest"]:
         path = OUT / f"{name}-{rows}.csv"
         if not path.exists():
             writers[name](path, rows)
