@@ -46,6 +46,8 @@ TAIL = ("ADA", "DOT", "AVAX", "LINK", "MATIC", "UNI", "ATOM", "XLM", "ALGO", "FI
         "ANKR", "SKL", "OCEAN", "FET", "AGIX", "IMX", "BLUR", "GMX", "DYDX", "JTO", "PYTH", "JUP", "WIF", "BONK",
         "FLOKI", "ONDO", "ENA", "STRK", "ZK", "W", "ZRO", "ROSE", "CELO")  # fmt: skip
 STAKED = ("ETH", "SOL", "ADA")  # ADA when the seed's tail has it
+CYCLE_DAYS = 1460
+MAJORS_PHASE = -1.377  # the cycle's top on day ~1050 from 2019-01-01 (late 2021)
 RECEIPT_DELAY = 600  # seconds from a send to its receipt
 MOST_UNITS = 10**15 * 10**8  # the import's limit a row, in 1e-8 units
 # what a row is, by weight (a DCA buy is a BTC/ETH buy on coinbase every few days)
@@ -54,22 +56,28 @@ KINDS = (("dca", 30), ("buy", 26), ("sell", 20), ("large_sell", 2), ("send", 8),
 
 
 class Market:
-    """Each asset's price on a day: a mean-reverting walk in log space inside its band."""
+    """Each asset's price on a day: a walk in log space pulled toward a four-year cycle across
+    its band (the majors in step, BTC's peaks near late 2021 and 2025; the tail at random
+    phases), kept inside the band."""
 
-    def __init__(self, rng: random.Random, bands: dict[str, tuple[float, float]]) -> None:
+    def __init__(
+        self, rng: random.Random, bands: dict[str, tuple[float, float]], phases: dict[str, float]
+    ) -> None:
         self.rng = rng
         self.bands = bands
-        self.log = {a: (math.log(lo) + math.log(hi)) / 2 for a, (lo, hi) in bands.items()}
-        self.day = {a: 0 for a in bands}
+        self.phases = phases
+        self.log = {a: math.log(lo) for a, (lo, hi) in bands.items()}
+        self.day = {a: -60 for a in bands}
 
     def price(self, asset: str, day: int) -> float:
         lo, hi = self.bands[asset]
         if lo == hi:
             return lo
         low, high = math.log(lo), math.log(hi)
-        middle, log = (low + high) / 2, self.log[asset]
-        for _ in range(min(day - self.day[asset], 60)):  # 60 steps reach anywhere in the band
-            log += 0.05 * (middle - log) + self.rng.gauss(0, 0.015) * (high - low)
+        log = self.log[asset]
+        for step in range(max(day - 60, self.day[asset]) + 1, day + 1):  # a step a day (60 reach anywhere)
+            cycle = 0.5 - 0.5 * math.cos(2 * math.pi * step / CYCLE_DAYS + self.phases[asset])
+            log += 0.1 * (low + (high - low) * cycle - log) + self.rng.gauss(0, 0.01) * (high - low)
             log = min(high, max(low, log))
         self.log[asset], self.day[asset] = log, max(day, self.day[asset])
         return math.exp(log)
@@ -99,14 +107,15 @@ def realistic_rows(rows: int, seed: int = 1) -> Iterator[tuple[str, ...]]:
     for asset in tail:  # a small asset: somewhere from 1e-3 to 50 USD, swinging 5x
         lo = 10 ** rng.uniform(-3, 1.7)
         bands[asset], sizes[asset] = (lo, lo * 5), (10**8, 10**12)
-    market = Market(rng, bands)
+    phases = {a: MAJORS_PHASE if a in MAJORS else rng.uniform(0, 2 * math.pi) for a in bands}
+    market = Market(rng, bands, phases)
     assets, weights = list(bands), [12, 9, 5, 2, 3, 2, 3, 2] + [1] * len(tail)
     kinds, kind_weights = [k for k, _ in KINDS], [w for _, w in KINDS]
     held: dict[tuple[str, str], int] = {}  # (account, asset) -> 1e-8 units
     step = max(1, (END - START) // max(rows, 1))
     ts, n = START, 0
     while n < rows:
-        ts = min(END, ts + rng.randint(1, 2 * step))
+        ts = max(ts + 1, START + n * step + rng.randrange(step))  # spread evenly over the years, in order
         day = (ts - START) // 86_400
         kind = rng.choices(kinds, kind_weights)[0]
         made = list(_rows_of(kind, rng, market, held, assets, weights, sizes, ts, day, n))
