@@ -118,11 +118,13 @@ def realistic_rows(rows: int, seed: int = 1) -> Iterator[tuple[str, ...]]:
         ts = max(ts + 1, START + n * step + rng.randrange(step))  # spread evenly over the years, in order
         day = (ts - START) // 86_400
         kind = rng.choices(kinds, kind_weights)[0]
+        if kind == "send" and rows - n < 2:  # no room for its receipt: the last row is a buy
+            kind = "buy"
         made = list(_rows_of(kind, rng, market, held, assets, weights, sizes, ts, day, n))
         if kind == "send":  # the receipt lands minutes later: nothing is written between the two
             ts += RECEIPT_DELAY
-        yield from made[: rows - n]
-        n += min(len(made), rows - n)
+        yield from made
+        n += len(made)
 
 
 def _rows_of(kind: str, rng: random.Random, market: Market, held: dict[tuple[str, str], int],
