@@ -76,3 +76,11 @@ def test_harvest_imports_it_whole(history: Path, tmp_path: Path, capsys, monkeyp
     assert report["warnings"] == []
     code, out, _ = run_cli(capsys, "review")
     assert out.startswith("0 problems")
+
+
+@pytest.mark.parametrize("rows", [1, 2, 3, 57, 4000])
+def test_exactly_the_rows_asked_and_no_send_without_its_receipt(rows: int, tmp_path: Path) -> None:
+    path = write_realistic_csv(tmp_path / "r.csv", rows, 7)
+    sides = Counter(e.side for e in parse_csv(path.read_text(), "r.csv"))
+    assert sum(sides.values()) == rows
+    assert sides["transfer_out"] == sides["transfer_in"]
