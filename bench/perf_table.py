@@ -70,7 +70,9 @@ def row_line(row: Row, result: Result | None, size: str) -> str:
         found = result.get("metrics", {}).get(name)
         if found is None:
             texts.append(f"{measure.label or name}: not measured by the script")
-            goals.append(targets_only(Row(row.what, row.run, (measure,))) or "")
+            goals.append(
+                targets_only(Row(row.what, row.run, (measure,))) if measure.limit is not None else ""
+            )
             continue
         text, goal = measured(found, measure)
         texts.append(text)

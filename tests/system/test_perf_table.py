@@ -49,6 +49,12 @@ def test_a_metric_the_script_does_not_report_yet_is_said() -> None:
     assert line == "| the app: longest stall | stall_ms: not measured by the script | ≤ 50.0 ms |"
 
 
+def test_a_missing_metric_without_a_target_adds_no_target() -> None:
+    row = Row("lots", "core", (Measure("fifo_s", "s", limit=4), Measure("gains_s", "s", "gains")))
+    line = table_line(render([row], {"core": result(fifo_s=metric([3], "s"))}, {}, "d", "l"), "lots")
+    assert line == "| lots | 3.00 s; gains: not measured by the script | ≤ 4.00 s: met |"
+
+
 def test_a_row_not_run_keeps_its_previous_line_or_says_not_run() -> None:
     kept = "| scan of 100,000 lots | median 20 ms (old) | ≤ 50 ms |"
     block = render([SCAN, CORE], {}, {}, "d", "l", previous={SCAN.what: kept})
