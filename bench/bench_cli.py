@@ -17,6 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.result import emit, metric  # noqa: E402
 from bench.synth import write_csv  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -49,6 +50,7 @@ def run_once(csv_path: Path) -> tuple[float, float, int]:
 
 def main() -> None:
     sizes = [int(a) for a in sys.argv[1:]] or [10_000, 50_000]
+    results = {}
     for trades in sizes:
         csv_path = OUT / f"trades-{trades}-1.csv"
         if not csv_path.exists():
@@ -59,6 +61,10 @@ def main() -> None:
             f"{trades:,} trades: import {best[0]:.2f} s + report realized csv {best[1]:.2f} s "
             f"= {best[0] + best[1]:.2f} s wall ({best[2]:,} rows; best of 3)"
         )
+        results[f"total_{trades}_s"] = metric([r[0] + r[1] for r in runs], "s")
+        results[f"import_{trades}_s"] = metric([r[0] for r in runs], "s")
+        results[f"report_{trades}_s"] = metric([r[1] for r in runs], "s")
+    emit("cli", results)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.realistic import write_realistic_csv  # noqa: E402
+from bench.result import emit, metric  # noqa: E402
 from bench.synth import write_csv  # noqa: E402
 from engine.api import Engine  # noqa: E402
 from engine.config.load import Config, TaxConfig  # noqa: E402
@@ -28,12 +30,15 @@ from engine.store.store import Store  # noqa: E402
 OUT = Path(__file__).resolve().parent / "out"
 
 
-def prepared_store(trades: int, seed: int) -> Path:
-    """A store holding `trades` synthetic trades, built once and reused across runs."""
-    store_path = OUT / f"store-{trades}-{seed}.sqlite3"
+def prepared_store(trades: int, seed: int, data: str = "plain") -> Path:
+    """A store holding `trades` synthetic trades, built once and reused across runs; `data`
+    "realistic": bench/realistic.py's heavy user instead of synth.py's trades."""
+    tag = "" if data == "plain" else f"{data}-"
+    store_path = OUT / f"store-{tag}{trades}-{seed}.sqlite3"
     if store_path.exists():
         return store_path
-    csv_path = write_csv(OUT / f"trades-{trades}-{seed}.csv", trades, seed)
+    writer = write_realistic_csv if data == "realistic" else write_csv
+    csv_path = writer(OUT / f"trades-{tag}{trades}-{seed}.csv", trades, seed)
     engine = Engine(Config(tax=TaxConfig(timezone="America/New_York")), Store(store_path))
     started = time.perf_counter()
     summary = engine.import_csv(csv_path, None)
@@ -47,16 +52,18 @@ def main() -> None:
     parser.add_argument("trades", type=int, nargs="?", default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--methods", default="fifo,hifo")
+    parser.add_argument("--data", choices=("plain", "realistic"), default="plain", help="see bench/README.md")
     parser.add_argument("--runs", type=int, default=3, help="fresh processes per method")
     parser.add_argument("--once", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    path = prepared_store(args.trades, args.seed)
+    path = prepared_store(args.trades, args.seed, args.data)
     if not args.once:
         import statistics
         import subprocess
 
+        results = {}
         for method in args.methods.split(","):
-            seconds = []
+            seconds, peaks = [], []
             for _ in range(args.runs):
                 out = subprocess.run(
                     [
@@ -65,6 +72,8 @@ def main() -> None:
                         str(args.trades),
                         "--seed",
                         str(args.seed),
+                        "--data",
+                        args.data,
                         "--methods",
                         method,
                         "--once",
@@ -75,9 +84,12 @@ def main() -> None:
                 ).stdout
                 print("  " + out.strip())
                 seconds.append(float(out.split(" in ")[1].split(" s ")[0]))
+                peaks.append(float(out.split("peak RSS ")[1].split(" MB")[0].replace(",", "")))
             print(
                 f"{method}: median {statistics.median(seconds):.2f} s (min {min(seconds):.2f}, max {max(seconds):.2f})"
             )
+            results[f"{method}_s"], results[f"{method}_peak_mb"] = metric(seconds, "s"), metric(peaks, "MB")
+        emit("core", results)
         return
     for method in args.methods.split(","):
         config = Config(tax=TaxConfig(timezone="America/New_York"))

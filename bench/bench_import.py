@@ -29,6 +29,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.realistic import write_realistic_csv  # noqa: E402
+from bench.result import emit, metric  # noqa: E402
 from bench.synth import write_csv  # noqa: E402
 from engine.imports.formats import Options  # noqa: E402
 from engine.imports.importer import read_file  # noqa: E402
@@ -169,8 +171,10 @@ def main() -> None:
         "coinbase": write_coinbase,
         "kraken": write_kraken,
         "harvest": lambda p, n: write_csv(p, n, 1),
+        "realistic": lambda p, n: write_realistic_csv(p, n, 1),  # opt-in: bench/realistic.py, harvest CSV
     }
-    for name in args[2:] or list(writers):
+    results = {}
+    for name in args[2:] or ["coinbase", "kraken", "harvest"]:
         path = OUT / f"{name}-{rows}.csv"
         if not path.exists():
             writers[name](path, rows)
@@ -193,12 +197,17 @@ def main() -> None:
         print(f"  harvest import end to end: wall {_spread([c[0] for c in imports])}, "
               f"CPU {_spread([c[1] for c in imports])}, peak RSS {max(c[2] for c in imports):.0f} MB "
               f"(median, range; {runs} runs)")  # fmt: skip
+        results[f"{name}_read_cpu_s"] = metric([r[1] for r in reads], "s")
+        results[f"{name}_import_s"] = metric([c[0] for c in imports], "s")
+        results[f"{name}_import_cpu_s"] = metric([c[1] for c in imports], "s")
+        results[f"{name}_peak_mb"] = metric([max(c[2] for c in imports)], "MB")
     started, cpu = time.perf_counter(), time.process_time()
     sum(range(10**7))
     print(
         f"machine: sum(range(10**7)) {time.perf_counter() - started:.2f} s ({time.process_time() - cpu:.2f} s CPU); "
         f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
+    emit("import", results)
 
 
 if __name__ == "__main__":

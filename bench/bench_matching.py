@@ -22,6 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.result import emit, metric  # noqa: E402
 from engine.core import fixedpoint as fp  # noqa: E402
 from engine.core.collector import paused_gc  # noqa: E402
 from engine.core.units import Amount, EpochMicros  # noqa: E402
@@ -110,7 +111,10 @@ def main() -> None:
               f"{args.runs} runs")  # fmt: skip
     started = time.perf_counter()
     sum(range(10**7))
-    print(f"reference loop sum(range(10**7)): {time.perf_counter() - started:.2f} s")
+    reference = time.perf_counter() - started
+    print(f"reference loop sum(range(10**7)): {reference:.2f} s")
+    emit("matching", {"pairing_s": metric(pairing_s, "s"), "match_lots_s": metric(matching_s, "s"),
+                      "reference_loop_s": metric([reference], "s")})  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.result import emit, metric  # noqa: E402
 from bench.synth import ACCOUNTS, ASSETS  # noqa: E402
 from engine.api import Engine  # noqa: E402
 from engine.config.load import Config, TaxConfig  # noqa: E402
@@ -93,6 +94,8 @@ def main() -> None:
         f"median {statistics.median(timings) * 1000:.1f} ms, max {max(timings) * 1000:.1f} ms over {len(timings)} ticks "
         f"({len(candidates)} candidates, {len(steps)} planned); peak RSS {rss:,.0f} MB"
     )
+    emit("scan", {"tick_ms": metric([t * 1000 for t in timings], "ms"), "slow_path_s": metric([slow], "s"),
+                  "peak_mb": metric([rss], "MB"), "open_lots": metric([len(context.lots.open_lots)], "lots")})  # fmt: skip
 
 
 def steps_in_memory(plan: Plan, count: int) -> list[Step]:

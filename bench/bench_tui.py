@@ -22,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.bench_scan import NOW, prepared_store  # noqa: E402
+from bench.result import emit, metric  # noqa: E402
 from bench.synth import ASSETS  # noqa: E402
 from engine.api import Engine  # noqa: E402
 from engine.config.load import Config, TaxConfig  # noqa: E402
@@ -75,6 +76,8 @@ async def measure(lots: int, ticks: int) -> None:
         f"{statistics.median(timings) * 1000:.0f} ms, max {max(timings) * 1000:.0f} ms over {ticks} ticks "
         f"({rows} candidate rows); peak RSS {rss:,.0f} MB"
     )
+    emit("tui", {"first_frame_s": metric([first], "s"), "tick_ms": metric([t * 1000 for t in timings], "ms"),
+                 "peak_mb": metric([rss], "MB")})  # fmt: skip
 
 
 def main() -> None:

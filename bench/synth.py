@@ -82,6 +82,13 @@ if __name__ == "__main__":
     parser.add_argument("trades", type=int)
     parser.add_argument("out", type=Path)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--profile", choices=("plain", "realistic"), default="plain",
+                        help="plain: this module's buys and sells; realistic: bench/realistic.py's heavy user")  # fmt: skip
     args = parser.parse_args()
-    write_csv(args.out, args.trades, args.seed)
+    if args.profile == "realistic":
+        from bench.realistic import write_realistic_csv
+
+        write_realistic_csv(args.out, args.trades, args.seed)
+    else:
+        write_csv(args.out, args.trades, args.seed)
     sys.exit(0)
