@@ -17,6 +17,7 @@ from tui.screens.decision_forms import ChooseEndScreen, DecisionForm
 from tui.screens.decisions import DecisionsScreen
 from tui.screens.detail import DetailScreen
 from tui.screens.dialogs import ConfirmScreen, ReasonScreen
+from tui.screens.form_entry import FormEntryScreen
 from tui.screens.help import HelpScreen, help_markdown
 from tui.screens.main import MainScreen
 from tui.screens.problems import ProblemsScreen
@@ -28,7 +29,7 @@ from tui.widgets.panes import CandidatesPane, ChecklistPane, HoldingsPane, Pane
 
 BOUND = [HarvestApp, MainScreen, Pane, HoldingsPane, CandidatesPane, ChecklistPane, DetailScreen, HelpScreen,
          ConfirmScreen, ReasonScreen, TaxProfileScreen, ProblemsScreen, DecisionsScreen, ChooseEndScreen,
-         DecisionForm, AllocationScreen, ReconcileScreen]  # fmt: skip
+         DecisionForm, AllocationScreen, ReconcileScreen, FormEntryScreen]  # fmt: skip
 HELPED = {
     "app",
     "main",
@@ -38,6 +39,7 @@ HELPED = {
     "checklist",
     "problems",
     "decisions",
+    "form_1099da",
 }  # in the help
 
 

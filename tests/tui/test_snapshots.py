@@ -100,3 +100,21 @@ def test_problems_screen(snap_compare, tmp_path):
         await pilot.pause()
 
     assert snap_compare(story_app(tmp_path), terminal_size=(120, 40), run_before=open_problems)
+
+
+def test_form_1099da_entry(snap_compare, tmp_path):
+    """`a` on the Form 1099-DA screen: a paper form's boxes, saved without box 1c: the dialog stays
+    open with the box named (and focused)."""
+
+    async def enter(pilot) -> None:  # noqa: ANN001
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        for name, text in (("account", "coinbase"), ("name", "Bitcoin"), ("sold", "2026-03-02")):
+            pilot.app.screen.query_one(f"#entry-{name}").value = text
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+
+    assert snap_compare(demo_app(tmp_path), terminal_size=(120, 40), run_before=enter)
