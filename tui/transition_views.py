@@ -18,6 +18,8 @@ class AllocationAsset:
     rows: list[tuple[str, str, str, str, str]]  # account, lot, acquired, quantity, basis
     status: str  # "recorded" or "suggested"
     notes: list[str]  # the asset's line, then its flags
+    snapshot: AssetSnapshot | None = None  # the asset on 2025-01-01 (the edit dialog starts from it)
+    slices: tuple[Slice, ...] = ()  # what the rows show
 
 
 AllocationView = dict[str, AllocationAsset]
@@ -49,7 +51,8 @@ def allocation_view(engine: Engine) -> AllocationView:
                 f"if recorded today: {f}" for f in proposal.flags
             ]
         rows = [_row(piece, day) for piece in slices]
-        view[asset] = AllocationAsset(rows, status, [_headline(proposal.snapshot, status, day), *flags])
+        headline = _headline(proposal.snapshot, status, day)
+        view[asset] = AllocationAsset(rows, status, [headline, *flags], proposal.snapshot, tuple(slices))
     return view
 
 
