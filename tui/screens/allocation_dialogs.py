@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
@@ -33,7 +33,8 @@ CSS = """
 {screen} .allocation-label {{ width: auto; padding: 1 1 0 0; }}
 {screen} .allocation-field Input {{ width: 1fr; }}
 {screen} .allocation-field Select {{ width: 1fr; }}
-{screen} .allocation-error {{ color: $error; text-style: bold; margin: 1 0 0 0; }}
+{screen} .allocation-error {{ width: 100%; color: $error; text-style: bold; margin: 1 0 0 0; }}
+{screen} .allocation-body {{ height: auto; max-height: 45vh; }}  /* scrolls: the error and buttons stay in view */
 """
 
 
@@ -114,16 +115,17 @@ class EditAllocationScreen(_RecordDialog):
             question = (f"Your specific-unit allocation of {asset}, from harvest's suggestion: move a lot (or part "
                         f"of one) to another account ({self.keys.hint('move_lot')}). Each account must get the "
                         "units it held on 2025-01-01 (Rev. Proc. 2024-28 §5.01).")  # fmt: skip
-            yield Label(Text(question), classes="question")
-            yield DataTable(cursor_type="row", zebra_stripes=True, id="edit-table")
-            with Horizontal(classes="allocation-field"):
-                yield Label("move to", classes="allocation-label")
-                accounts = [(name, name) for name in self.edited.accounts]
-                yield Select(accounts, allow_blank=False, id="edit-to")
-                yield Label("units", classes="allocation-label")
-                yield Input(placeholder="blank: all of the row's", id="edit-units")
-                yield Button(f"Move ({self.keys.hint('move_lot')})", id="move")
-            yield Static(id="edit-check")
+            with VerticalScroll(classes="allocation-body"):
+                yield Label(Text(question), classes="question")
+                yield DataTable(cursor_type="row", zebra_stripes=True, id="edit-table")
+                with Horizontal(classes="allocation-field"):
+                    yield Label("move to", classes="allocation-label")
+                    accounts = [(name, name) for name in self.edited.accounts]
+                    yield Select(accounts, allow_blank=False, id="edit-to")
+                    yield Label("units", classes="allocation-label")
+                    yield Input(placeholder="blank: all of the row's", id="edit-units")
+                    yield Button(f"Move ({self.keys.hint('move_lot')})", id="move")
+                yield Static(id="edit-check")
             yield Label("", classes="allocation-error", markup=False)
             yield self.buttons()
         yield Footer(show_command_palette=False)
@@ -208,14 +210,17 @@ class GlobalRuleScreen(_RecordDialog):
                         "a recorded allocation): the order of the units of unused basis, and the accounts "
                         "filled in turn. It is a global allocation only if your books held it before "
                         "2025-01-01 (Rev. Proc. 2024-28 §5.02(2)(b), §5.02(5)).")  # fmt: skip
-            yield Label(Text(question), classes="question")
-            orders = [(f"{order}: {_lots_in(order)}", order) for order in RULE_ORDERS]
-            for label, widget in (
-                ("order of the lots", Select(orders, allow_blank=False, id="rule-order")),
-                ("accounts, filled in turn", Input(", ".join(self.accounts), id="rule-accounts")),
-                ("in your books since", Input(placeholder="YYYY-MM-DD", id="rule-written")),
-            ):
-                yield Horizontal(Label(label, classes="allocation-label"), widget, classes="allocation-field")
+            with VerticalScroll(classes="allocation-body"):
+                yield Label(Text(question), classes="question")
+                orders = [(f"{order}: {_lots_in(order)}", order) for order in RULE_ORDERS]
+                for label, widget in (
+                    ("order of the lots", Select(orders, allow_blank=False, id="rule-order")),
+                    ("accounts, filled in turn", Input(", ".join(self.accounts), id="rule-accounts")),
+                    ("in your books since", Input(placeholder="YYYY-MM-DD", id="rule-written")),
+                ):
+                    yield Horizontal(
+                        Label(label, classes="allocation-label"), widget, classes="allocation-field"
+                    )
             yield Label("", classes="allocation-error", markup=False)
             yield self.buttons()
         yield Footer(show_command_palette=False)

@@ -46,8 +46,9 @@ class FormEntryScreen(ModalScreen[str | None]):
 
     BINDINGS = bindings("form_1099da_entry")
     DEFAULT_CSS = """
-    FormEntryScreen #entry-fields { height: auto; max-height: 50vh; }
-    FormEntryScreen #entry-error { color: $error; text-style: bold; margin: 1 0 0 0; }
+    FormEntryScreen #entry-box { height: 90%; }
+    FormEntryScreen #entry-fields { height: 1fr; }  /* scrolls: the error and the buttons stay in view */
+    FormEntryScreen #entry-error { width: 100%; color: $error; text-style: bold; margin: 1 0 0 0; }
     FormEntryScreen .entry-field { height: auto; margin-bottom: 1; }
     FormEntryScreen .entry-label { width: 26; }
     FormEntryScreen .entry-field Input { width: 1fr; border: none; height: 1; padding: 0 1; background: $boost; }
