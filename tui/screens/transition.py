@@ -16,8 +16,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from engine.api import Engine
+from engine.core import fixedpoint as fp
 from engine.core.errors import HarvestError
-from engine.core.units import EpochMicros
+from engine.core.units import Amount, EpochMicros
 from tui.allocation_edits import (
     IRREVOCABLE,
     EditedAllocation,
@@ -100,7 +101,12 @@ class AllocationScreen(Screen[None]):
             self.notify(f"{asset}: an allocation is already recorded; it is irrevocable", severity="warning")
             return
         flags = "\n".join(shown.notes[1:]) or "if recorded today: timely"
-        question = f"Record harvest's suggested allocation of {asset}? {IRREVOCABLE}\n{flags}"
+        given: dict[str, int] = {}
+        for piece in shown.slices:
+            given[piece.account] = given.get(piece.account, 0) + piece.quantity
+        accounts = ", ".join(f"{account} {fp.fmt(Amount(units), 0)}" for account, units in given.items())
+        question = (f"Record harvest's suggested allocation of {asset} ({len(shown.slices)} slice(s): {accounts})? "
+                    f"{IRREVOCABLE}\n{flags}")  # fmt: skip
 
         def answered(confirmed: bool | None) -> None:
             if confirmed:
