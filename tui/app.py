@@ -125,7 +125,7 @@ class HarvestApp(App[None]):
     def action_form_1099da(self) -> None:
         from tui.screens.reconcile import ReconcileScreen
 
-        self.push_screen(ReconcileScreen(self.session))
+        self.push_screen(ReconcileScreen(self.session, self.keys))
 
     def action_tax_profile(self) -> None:
         from tui.screens.tax_profile import TaxProfileScreen

@@ -55,7 +55,18 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("help", "question_mark", "dismiss", "Close", "help"),  # the help key closes it again
     KeySpec("back", "escape,q", "app.pop_screen", "Back", "allocation"),
     KeySpec("record_allocation", "r", "record", "Record suggestion", "allocation"),
+    KeySpec("edit_allocation", "e", "edit", "Edit", "allocation"),
+    KeySpec("global_rule", "g", "global_rule", "Global rule", "allocation"),
+    KeySpec("move_lot", "m", "move", "Move", "allocation_edit"),
+    KeySpec("save_allocation", "ctrl+s", "save", "Record…", "allocation_edit"),
+    KeySpec("cancel_allocation", "escape", "cancel", "Cancel", "allocation_edit"),
+    KeySpec("save_allocation", "ctrl+s", "save", "Record…", "allocation_rule"),
+    KeySpec("cancel_allocation", "escape", "cancel", "Cancel", "allocation_rule"),
     KeySpec("back", "escape,q", "app.pop_screen", "Back", "form_1099da"),
+    KeySpec("add_1099da", "a", "add", "Add sale", "form_1099da"),
+    KeySpec("remove_1099da", "x", "remove", "Remove", "form_1099da"),
+    KeySpec("save_1099da", "ctrl+s", "save", "Save", "form_1099da_entry"),
+    KeySpec("cancel_1099da", "escape", "cancel", "Cancel", "form_1099da_entry"),
     KeySpec("save_profile", "ctrl+s", "save", "Save", "tax_profile"),
     KeySpec("cancel_profile", "escape", "cancel", "Cancel", "tax_profile"),
     KeySpec("yes", "y", "answer(True)", "Yes", "confirm"),
@@ -109,6 +120,19 @@ HELP_ROWS: tuple[HelpRow, ...] = (
     HelpRow("Checklist", ("advance",), "advance the step (confirmed)"),
     HelpRow("Checklist", ("skip",), "skip, with a reason (sold: its rebuy)"),
     HelpRow("Checklist", ("cancel",), "cancel, with a reason (sold: its rebuy)"),
+    HelpRow(
+        "2025 allocation", ("record_allocation",), "record harvest's suggestion for the asset (confirmed)"
+    ),
+    HelpRow(
+        "2025 allocation",
+        ("edit_allocation",),
+        "edit it first: move a lot, or part of one, to another account",
+    ),
+    HelpRow("2025 allocation", ("global_rule",), "record a global rule for every asset not yet recorded"),
+    HelpRow("Form 1099-DA", ("add_1099da",), "enter a sale from a paper Form 1099-DA (a form)"),
+    HelpRow(
+        "Form 1099-DA", ("remove_1099da",), "remove the sale entered by hand under the cursor (confirmed)"
+    ),
     HelpRow("Problems", ("back",), "back (from the decisions: to the problems)"),
     HelpRow("Problems", ("pair",), "pair with one of the other ends listed (enter pairs)"),
     HelpRow("Problems", ("unpair",), "never pair with one of them (the rules stop offering it)"),

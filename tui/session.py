@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from engine.api import Engine
 from engine.config.load import Config
@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from engine.ledger.decisions import Decision
     from engine.review.actions import Recorded
     from engine.review.problems import Review
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -353,6 +355,11 @@ class Session:
     def record_suggestion(self, asset: str) -> str:
         with self.lock:
             return record_suggestion(self.engine, asset)
+
+    def transition(self, action: Callable[[Engine], T]) -> T:
+        """`action` on the engine under the lock: the allocation and 1099-DA screens' writes."""
+        with self.lock:
+            return action(self.engine)
 
     def reconciliation(self) -> ReconcileView:
         """The tax year's Forms 1099-DA against harvest's sales."""

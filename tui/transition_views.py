@@ -3,7 +3,7 @@ session calls these from thread workers, under its lock): rows of text, ready to
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from engine.api import Engine
@@ -18,6 +18,8 @@ class AllocationAsset:
     rows: list[tuple[str, str, str, str, str]]  # account, lot, acquired, quantity, basis
     status: str  # "recorded" or "suggested"
     notes: list[str]  # the asset's line, then its flags
+    snapshot: AssetSnapshot | None = None  # the asset on 2025-01-01 (the edit dialog starts from it)
+    slices: tuple[Slice, ...] = ()  # what the rows show
 
 
 AllocationView = dict[str, AllocationAsset]
@@ -28,6 +30,8 @@ class ReconcileView:
     year: int
     rows: list[tuple[str, str, str, str, str, str, str]]  # status, account, asset, sale, date, units, what
     summary: str
+    entries: list[int | None] = field(default_factory=list)  # per row: the sale entered by hand it shows
+    accounts: tuple[str, ...] = ()  # the accounts known (the entry dialog suggests them)
 
 
 def allocation_view(engine: Engine) -> AllocationView:
@@ -47,7 +51,8 @@ def allocation_view(engine: Engine) -> AllocationView:
                 f"if recorded today: {f}" for f in proposal.flags
             ]
         rows = [_row(piece, day) for piece in slices]
-        view[asset] = AllocationAsset(rows, status, [_headline(proposal.snapshot, status, day), *flags])
+        headline = _headline(proposal.snapshot, status, day)
+        view[asset] = AllocationAsset(rows, status, [headline, *flags], proposal.snapshot, tuple(slices))
     return view
 
 
@@ -83,6 +88,7 @@ def reconcile_view(engine: Engine) -> ReconcileView:
     year = engine.tax_year()
     result = reconcile_year(engine, year)
     rows = []
+    entries: list[int | None] = []
     for match in result.matched:
         sale = match.sale
         what = "; ".join(
@@ -91,20 +97,47 @@ def reconcile_view(engine: Engine) -> ReconcileView:
             else f"{d.field}: {d.cause}"
             for d in match.differences
         )
+        entry = next((row.entry for row in match.rows if row.entry is not None), None)
+        if entry is not None:
+            what = f"{what or 'same figures'} (entered by hand)"
         rows.append(("differs" if match.differences else "matched", sale.account, sale.asset, sale.sale_id,
                      _day(sale.sold), fp.fmt(sale.quantity, 0), what or "same figures"))  # fmt: skip
+        entries.append(entry)
     for row in result.form_only:
-        rows.append(("1099-DA only", row.account, row.asset, f"line {row.line}", _day(row.sold),
+        where = f"line {row.line}" if row.entry is None else f"by hand {row.entry}"
+        rows.append(("1099-DA only", row.account, row.asset, where, _day(row.sold),
                      fp.fmt(row.units, 0), "no such sale in harvest"))  # fmt: skip
+        entries.append(row.entry)
     for sale in result.harvest_only:
         rows.append(("harvest only", sale.account, sale.asset, sale.sale_id, _day(sale.sold),
                      fp.fmt(sale.quantity, 0), "not on the 1099-DA: Form 8949 box I/L"))  # fmt: skip
+        entries.append(None)
     differing = sum(1 for m in result.matched if m.differences)
     summary = (f"{len(result.matched) - differing} matched, {differing} differing, {len(result.form_only)} on the "
                f"1099-DA only, {len(result.harvest_only)} in harvest only")  # fmt: skip
     if result.without_form:
         summary += "; no 1099-DA imported for " + ", ".join(sorted(result.without_form))
-    return ReconcileView(year, rows, summary)
+    known = {a.name for a in engine.config.accounts} | {row[1] for row in rows} | set(result.without_form)
+    return ReconcileView(year, rows, summary, entries, tuple(sorted(known)))
+
+
+def enter_sale(engine: Engine, values: dict[str, str]) -> str:
+    """A sale typed from a paper Form 1099-DA into the store (FormEntryError names a bad field)."""
+    from engine.reports.broker_forms import enter_form_row
+
+    row = enter_form_row(engine, values)
+    return (f"Entered a Form 1099-DA sale by hand ({row.entry}): {row.account} {row.asset} "
+            f"{fp.fmt(row.units, 0)} sold {_day(row.sold)}, proceeds {fp.fmt_cents(row.proceeds)}")  # fmt: skip
+
+
+def remove_sale(engine: Engine, entry: int) -> str:
+    from engine.reports.broker_forms import remove_entry
+
+    try:
+        row = remove_entry(engine, entry)
+    except HarvestError as exc:
+        return str(exc)
+    return f"Removed the sale entered by hand ({entry}): {row.account} {row.asset} sold {_day(row.sold)}"
 
 
 def _day(day: int) -> str:

@@ -10,14 +10,17 @@ Columns are matched without regard to case, spaces or `_`, so `1c units`, `1C_UN
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 
+from engine.core import fixedpoint as fp
+from engine.core.errors import InputError
 from engine.core.units import Amount, DayOrdinal
-from engine.imports.rows import parse_money
+from engine.imports.rows import parse_money, parse_number
 from engine.imports.side_csv import read_sheet
 from engine.ledger.broker_forms import LONG, ORDINARY, SHORT, FormRow
+from engine.ledger.events import MAX_QUANTITY
 
 # field -> the header names that mean it (normalised: lower case, letters and digits only)
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -38,6 +41,13 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "checkbox": ("form8949box", "applicablecheckboxonform8949", "8949box", "checkbox"),
 }
 REQUIRED = ("units", "sold", "proceeds")
+# the boxes as the app's entry dialog and `harvest 1099da add` name them, in the form's order
+ENTRY_FIELDS: dict[str, str] = {
+    "account": "account", "code": "1a code", "name": "1b asset name", "asset": "asset (harvest's code)",
+    "units": "1c units", "acquired": "1d date acquired", "sold": "1e date sold", "proceeds": "1f proceeds",
+    "basis": "1g cost basis", "reported": "2 basis reported", "term": "6 term", "customer": "8 customer info",
+    "noncovered": "9 noncovered", "moved": "12a units transferred in", "checkbox": "Form 8949 box",
+}  # fmt: skip
 TERMS = {"short": SHORT, "shortterm": SHORT, "st": SHORT, "long": LONG, "longterm": LONG, "lt": LONG,
          "ordinary": ORDINARY}  # fmt: skip
 YES = {"x", "yes", "y", "true", "1", "checked"}
@@ -76,45 +86,14 @@ def read_form(path: Path, account: str | None) -> tuple[str, list[FormRow]]:
     rows: list[FormRow] = []
     for line, record in sheet.rows:
         cells.start(record, line)
-        before = len(sheet.problems)
-
-        def text(field: str) -> str:
-            name = column[field]
-            return cells.get(name) if name else ""
 
         def bad(field: str, why: str) -> None:
             cells.bad(column[field] or FIELDS[field][0], why)
 
-        name = text("name") or text("code")
-        asset = (text("asset") or NAMES.get(_norm(name), name)).upper()
-        owner = text("account") or account or ""
-        if not asset:
-            bad("name", "missing value")
-        if not owner:
-            bad("account", "missing value")
-        units = cells.number(column["units"])
-        if units is not None and units <= 0:
-            bad("units", f"must be more than 0, got {text('units')}")
-        sold = _date(text("sold"), "sold", bad, required=True)
-        acquired = _date(text("acquired"), "acquired", bad, required=False)
-        proceeds = _money(text("proceeds"), "proceeds", bad, required=True)
-        basis = _money(text("basis"), "basis", bad, required=False)
-        noncovered = _flag(text("noncovered"), "noncovered", bad)
-        reported = _flag(text("reported"), "reported", bad) if column["reported"] else None
-        term_text = _norm(text("term"))
-        if term_text and term_text not in TERMS:
-            bad("term", f"expected short, long or ordinary, got {text('term')!r}")
-        moved = cells.number(column["moved"], required=False) if column["moved"] else None
-        checkbox = text("checkbox").upper() or None
-        if checkbox is not None and checkbox not in "GHIJKL":
-            bad("checkbox", f"expected a Form 8949 box G to L, got {text('checkbox')!r}")
-        if len(sheet.problems) > before or units is None or sold is None or proceeds is None:
-            continue
-        if reported is None:  # no box 2 column: basis shown for a covered sale was reported
-            reported = basis is not None and not noncovered
-        rows.append(FormRow(line, owner, asset, name or asset, units, acquired, sold, proceeds, basis, reported,
-                            TERMS.get(term_text), _flag(text("customer"), "customer", bad), noncovered, moved,
-                            checkbox))  # fmt: skip
+        values = {field: cells.get(name) for field, name in column.items() if name}
+        row = parse_row(values, bad, line, account)
+        if row is not None:
+            rows.append(row)
     if not rows and not sheet.problems:
         sheet.problems.append(f"{label}:{sheet.header_line + 1}: row: no sales in the file")
     sheet.refuse_if_problems()
@@ -122,6 +101,92 @@ def read_form(path: Path, account: str | None) -> tuple[str, list[FormRow]]:
 
 
 Complain = Callable[[str, str], None]  # (field, why)
+
+
+class FormEntryError(InputError):
+    """A Form 1099-DA entered by hand with a bad box: `field` names it (the dialog focuses it)."""
+
+    def __init__(self, field: str, why: str) -> None:
+        self.field = field
+        super().__init__(f"{ENTRY_FIELDS[field]}: {why}")
+
+
+def entry_row(values: Mapping[str, str]) -> FormRow:
+    """A sale typed from a paper form (field -> text, the fields of ENTRY_FIELDS; without box 2,
+    basis shown for a covered sale counts as reported). FormEntryError for the first wrong field in
+    the form's order."""
+    problems: list[tuple[str, str]] = []
+    row = parse_row(values, lambda field, why: problems.append((field, why)), 0)
+    if problems or row is None:
+        field, why = min(problems, key=lambda problem: list(ENTRY_FIELDS).index(problem[0]))
+        raise FormEntryError(field, why)
+    return row
+
+
+def parse_row(
+    values: Mapping[str, str], bad: Complain, line: int, account: str | None = None
+) -> FormRow | None:
+    """One reported sale from its boxes' text (field -> text; a field absent: the form has no such
+    box), or None after telling `bad` about every field that is wrong. The one home of the form's
+    field rules: a CSV row (read_form), the app's entry dialog and `harvest 1099da add` all call it."""
+    problems = 0
+
+    def complain(field: str, why: str) -> None:
+        nonlocal problems
+        problems += 1
+        bad(field, why)
+
+    def text(field: str) -> str:
+        return values.get(field, "").strip()
+
+    name = text("name") or text("code")
+    asset = (text("asset") or NAMES.get(_norm(name), name)).upper()
+    owner = text("account") or account or ""
+    if not asset:
+        complain("name", "missing value")
+    if not owner:
+        complain("account", "missing value")
+    units = _units(text("units"), "units", complain, required=True)
+    sold = _date(text("sold"), "sold", complain, required=True)
+    acquired = _date(text("acquired"), "acquired", complain, required=False)
+    proceeds = _money(text("proceeds"), "proceeds", complain, required=True)
+    basis = _money(text("basis"), "basis", complain, required=False)
+    noncovered = _flag(text("noncovered"), "noncovered", complain)
+    reported = _flag(text("reported"), "reported", complain) if "reported" in values else None
+    term_text = _norm(text("term"))
+    if term_text and term_text not in TERMS:
+        complain("term", f"expected short, long or ordinary, got {text('term')!r}")
+    customer = _flag(text("customer"), "customer", complain)
+    moved = _units(text("moved"), "moved", complain, required=False, least=0)
+    checkbox = text("checkbox").upper() or None
+    if checkbox is not None and (len(checkbox) != 1 or checkbox not in "GHIJKL"):
+        complain("checkbox", f"expected a Form 8949 box G to L, got {text('checkbox')!r}")
+    if problems or units is None or sold is None or proceeds is None:
+        return None
+    if reported is None:  # no box 2: basis shown for a covered sale was reported
+        reported = basis is not None and not noncovered
+    return FormRow(line, owner, asset, name or asset, units, acquired, sold, proceeds, basis, reported,
+                   TERMS.get(term_text), customer, noncovered, moved, checkbox)  # fmt: skip
+
+
+def _units(text: str, field: str, complain: Complain, *, required: bool, least: int = 1) -> Amount | None:
+    """Units (boxes 1c, 12a): at least `least` (in 1e-18 units), exact to 18 places, up to 10^15."""
+    if not text:
+        if required:
+            complain(field, "missing value")
+        return None
+    try:
+        value = parse_number(text)
+    except ValueError as exc:
+        complain(field, str(exc))
+        return None
+    if value < least:
+        complain(field, f"must be more than 0, got {text}" if least else f"must not be negative, got {text}")
+        return None
+    if value > MAX_QUANTITY:
+        complain(field, f"over {MAX_QUANTITY // fp.SCALE:,}, more than any record can hold: {text}")
+        return None
+    return value
 
 
 def _date(text: str, field: str, complain: Complain, *, required: bool) -> DayOrdinal | None:

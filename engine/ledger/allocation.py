@@ -97,6 +97,17 @@ class Rule:
         return f"units of unused basis ordered {lots}, allocated to {', then '.join(self.accounts)}"
 
 
+def rule_from_text(order: str, accounts: str) -> Rule:
+    """A global rule as the user writes it (`--rule hifo --accounts A,B,C`, the app's rule
+    dialog); ValueError saying what is missing or unknown."""
+    names = tuple(dict.fromkeys(name.strip() for name in accounts.split(",") if name.strip()))
+    if order not in RULE_ORDERS:
+        raise ValueError(f"a global rule's order is one of {', '.join(RULE_ORDERS)}, got {order!r}")
+    if not names:
+        raise ValueError("a global rule names the accounts, filled in turn (A,B,C)")
+    return Rule(order, names)
+
+
 @dataclass(frozen=True)
 class Allocation:
     """An allocation of one asset: recorded by the user (with its decision id and times) or

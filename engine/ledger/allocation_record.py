@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from engine.core import fixedpoint as fp
+from engine.core.errors import InputError
 from engine.core.units import Amount, DayOrdinal, EpochMicros
 from engine.ledger.allocation import METHODS, Allocation, Rule, Slice
 from engine.ledger.decisions import ALLOCATION, Decision
@@ -79,3 +80,14 @@ def _iso(day: DayOrdinal | None) -> str | None:
 
 def _day(text: object) -> DayOrdinal | None:
     return None if not text else DayOrdinal(date.fromisoformat(str(text)).toordinal())
+
+
+def parse_day(text: str | None, name: str) -> DayOrdinal | None:
+    """A date the user gives for a record (`--made-on`, `--rule-written-on`, the app's rule
+    dialog): YYYY-MM-DD, None when blank; InputError naming `name` otherwise."""
+    if text is None or not text.strip():
+        return None
+    try:
+        return DayOrdinal(date.fromisoformat(text.strip()).toordinal())
+    except ValueError:
+        raise InputError(f"{name}: expected a date YYYY-MM-DD, got {text!r}") from None

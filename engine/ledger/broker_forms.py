@@ -2,7 +2,9 @@
 broker reports apart: covered short-term, covered long-term, noncovered), in the form's boxes
 (2026 Form 1099-DA and its instructions). A form the user imports is kept in the store as one
 record per account and tax year (kind `form_1099da` among the user's decisions: what they
-brought, with its time), replaced by a later import of the same account and year."""
+brought, with its time), replaced by a later import of the same account and year. A sale typed
+from a paper form is one such record of its own (source `entered by hand`, its time), kept until
+the user removes it (undoes the decision)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from engine.core.units import Amount, DayOrdinal
 from engine.ledger.decisions import FORM_1099DA, Decision
 
 SHORT, LONG, ORDINARY = "short", "long", "ordinary"
+HAND = "entered by hand"  # the source of a sale typed from a paper form: one decision per sale
 
 
 class FormRow(NamedTuple):
@@ -32,6 +35,7 @@ class FormRow(NamedTuple):
     noncovered: bool  # box 9
     transferred_in: Amount | None  # box 12a: units of the sale transferred in to the broker
     checkbox: str | None  # "Applicable checkbox on Form 8949" (G-L), when the form prints one
+    entry: int | None = None  # entered by hand (from a paper form): its decision's id
 
     @property
     def year(self) -> int:
@@ -65,12 +69,13 @@ def to_detail(rows: list[FormRow], source: str) -> dict[str, object]:
 def from_decision(decision: Decision) -> list[FormRow]:
     account = decision.subject.rsplit(":", 1)[0]
     detail: dict[str, Any] = decision.detail
+    entry = decision.id if detail.get("source") == HAND else None
     rows = []
     for line, asset, name, units, acquired, sold, proceeds, basis, reported, term, info, noncovered, moved, box in detail["rows"]:  # fmt: skip
         rows.append(FormRow(int(line), account, str(asset), str(name), fp.parse(units), _day(acquired),
                             DayOrdinal(date.fromisoformat(sold).toordinal()), fp.parse(proceeds),
                             None if basis is None else fp.parse(basis), bool(reported), term, bool(info),
-                            bool(noncovered), None if moved is None else fp.parse(moved), box))  # fmt: skip
+                            bool(noncovered), None if moved is None else fp.parse(moved), box, entry))  # fmt: skip
     return rows
 
 

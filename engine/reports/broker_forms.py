@@ -1,16 +1,19 @@
 """Form 1099-DA with the engine: importing a form into the store (per account and year, a later
-import replacing the earlier), and reconciling a year's forms with harvest's sales."""
+import replacing the earlier), entering one sale of a paper form by hand (kept apart from the
+imports, until removed), and reconciling a year's forms with harvest's sales."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from engine.api import Engine
-from engine.imports.form_1099da import read_form
-from engine.ledger.broker_forms import FormRow, stored_forms, subject, to_detail
+from engine.core.errors import InputError
+from engine.imports.form_1099da import entry_row, read_form
+from engine.ledger.broker_forms import HAND, FormRow, stored_forms, subject, to_detail
 from engine.ledger.covered import LotOrigins
-from engine.ledger.decisions import FORM_1099DA
+from engine.ledger.decisions import FORM_1099DA, Decision
 from engine.ledger.records import Excluded
 from engine.reports.form8949 import Form8949Row, form_rows
 from engine.reports.reconcile_1099da import Reconciliation, reconcile, sales_of
@@ -29,7 +32,7 @@ def import_form(engine: Engine, path: Path, account: str | None) -> ImportedForm
     groups: dict[tuple[str, int], list[FormRow]] = {}
     for row in rows:
         groups.setdefault((row.account, row.year), []).append(row)
-    in_force = {d.subject: d for d in engine.store.decisions() if d.kind == FORM_1099DA}
+    in_force = {d.subject: d for d in engine.store.decisions() if d.kind == FORM_1099DA and not is_hand(d)}
     replaced = []
     now = engine.clock()
     for (owner, year), group in sorted(groups.items()):
@@ -45,6 +48,38 @@ def import_form(engine: Engine, path: Path, account: str | None) -> ImportedForm
     return ImportedForm(
         str(path), layout, {key: len(group) for key, group in sorted(groups.items())}, replaced
     )
+
+
+def is_hand(decision: Decision) -> bool:
+    return decision.detail.get("source") == HAND
+
+
+def enter_form_row(engine: Engine, values: Mapping[str, str]) -> FormRow:
+    """A sale typed from a paper Form 1099-DA (the same field rules as an imported row), stored as
+    an imported row is, source `entered by hand`; FormEntryError names the first bad field."""
+    row = entry_row(values)
+    now = engine.clock()
+    detail = {**to_detail([row], HAND), "entered_at": now}  # two like sales on one form stay two
+    decision_id = engine.store.record_decision(FORM_1099DA, subject(row.account, row.year), detail, HAND, now)
+    engine.invalidate()
+    return row._replace(entry=decision_id)
+
+
+def hand_entries(engine: Engine, year: int | None = None) -> list[FormRow]:
+    """The sales entered by hand and in force (for `year`, or every year), in entry order."""
+    rows = [row for rows in stored_forms(engine.store.decisions(), year).values() for row in rows]
+    return sorted((row for row in rows if row.entry is not None), key=lambda row: row.entry or 0)
+
+
+def remove_entry(engine: Engine, entry: int) -> FormRow:
+    """Undo a sale entered by hand (the decision stays in the log, undone); InputError when `entry`
+    is not one in force."""
+    found = next((row for row in hand_entries(engine) if row.entry == entry), None)
+    if found is None:
+        raise InputError(f"no Form 1099-DA sale entered by hand with id {entry} (see harvest 1099da list)")
+    engine.store.undo_decision(entry, engine.clock())
+    engine.invalidate()
+    return found
 
 
 def forms_for(engine: Engine, year: int) -> dict[str, list[FormRow]]:

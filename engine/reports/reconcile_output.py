@@ -21,8 +21,9 @@ def _sale(sale: Sale) -> str:
 
 def _row(row: FormRow) -> str:
     basis = "no basis" if row.basis is None else f"basis {fp.fmt_cents(row.basis)}"
+    where = f"form line {row.line}" if row.entry is None else f"entered by hand, entry {row.entry}"
     return (f"{row.account} {row.asset} sold {_day(row.sold)}: {fp.fmt(row.units, 0)} {row.asset}, proceeds "
-            f"{fp.fmt_cents(row.proceeds)}, {basis} (form line {row.line})")  # fmt: skip
+            f"{fp.fmt_cents(row.proceeds)}, {basis} ({where})")  # fmt: skip
 
 
 def _form_only_cause(row: FormRow, result: Reconciliation) -> str:

@@ -42,6 +42,9 @@ async def test_l_shows_the_suggestion_and_r_records_it_after_a_confirmation(tmp_
         await pilot.press("r")
         assert isinstance(app.screen, ConfirmScreen)
         assert "irrevocable" in app.screen.question
+        assert app.screen.question.startswith(
+            "Record harvest's suggested allocation of BTC (30 slice(s): coinbase 0.2330202)?"
+        )
         assert "not timely: made after the first disposal of BTC from 2025" in app.screen.question
         await pilot.press("y")
         await settled(pilot)

@@ -13,10 +13,12 @@ from engine.core.errors import ConfigError
 from tests.tui.pilot import settled, table
 from tui.app import HarvestApp
 from tui.keys import DEFAULT_KEYS, HELP_ROWS, KEY_IDS, KEYS, Keys
+from tui.screens.allocation_dialogs import EditAllocationScreen, GlobalRuleScreen
 from tui.screens.decision_forms import ChooseEndScreen, DecisionForm
 from tui.screens.decisions import DecisionsScreen
 from tui.screens.detail import DetailScreen
 from tui.screens.dialogs import ConfirmScreen, ReasonScreen
+from tui.screens.form_entry import FormEntryScreen
 from tui.screens.help import HelpScreen, help_markdown
 from tui.screens.main import MainScreen
 from tui.screens.problems import ProblemsScreen
@@ -28,7 +30,8 @@ from tui.widgets.panes import CandidatesPane, ChecklistPane, HoldingsPane, Pane
 
 BOUND = [HarvestApp, MainScreen, Pane, HoldingsPane, CandidatesPane, ChecklistPane, DetailScreen, HelpScreen,
          ConfirmScreen, ReasonScreen, TaxProfileScreen, ProblemsScreen, DecisionsScreen, ChooseEndScreen,
-         DecisionForm, AllocationScreen, ReconcileScreen]  # fmt: skip
+         DecisionForm, AllocationScreen, ReconcileScreen, FormEntryScreen,
+         EditAllocationScreen, GlobalRuleScreen]  # fmt: skip
 HELPED = {
     "app",
     "main",
@@ -38,6 +41,8 @@ HELPED = {
     "checklist",
     "problems",
     "decisions",
+    "form_1099da",
+    "allocation",
 }  # in the help
 
 

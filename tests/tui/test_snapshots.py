@@ -11,6 +11,7 @@ import pytest
 from textual.worker import WorkerFailed
 
 from tests.tui.review_story import story_app
+from tests.tui.transition_app import transition_app
 from tui.testing import demo_app, empty_app
 
 pytestmark = pytest.mark.slow
@@ -100,3 +101,56 @@ def test_problems_screen(snap_compare, tmp_path):
         await pilot.pause()
 
     assert snap_compare(story_app(tmp_path), terminal_size=(120, 40), run_before=open_problems)
+
+
+def test_form_1099da_entry(snap_compare, tmp_path):
+    """`a` on the Form 1099-DA screen: a paper form's boxes, saved without box 1c: the dialog stays
+    open with the box named (and focused)."""
+
+    async def enter(pilot) -> None:  # noqa: ANN001
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        for name, text in (("account", "coinbase"), ("name", "Bitcoin"), ("sold", "2026-03-02")):
+            pilot.app.screen.query_one(f"#entry-{name}").value = text
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+
+    assert snap_compare(demo_app(tmp_path), terminal_size=(120, 40), run_before=enter)
+
+
+def test_allocation_edit(snap_compare, tmp_path):
+    """`e` on the 2025 allocation screen (the transition story): harvest's suggestion for BTC after
+    0.2 of coinbase's C2 moved to ledger — the two accounts marked ✗ and the violations listed."""
+
+    async def edit(pilot) -> None:  # noqa: ANN001
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        pilot.app.screen.query_one("#edit-to").value = "ledger"
+        pilot.app.screen.query_one("#edit-units").value = "0.2"
+        pilot.app.screen.query_one("#edit-table").focus()
+        await pilot.press("m")
+        await settle(pilot)
+
+    assert snap_compare(transition_app(tmp_path), terminal_size=(120, 40), run_before=edit)
+
+
+def test_allocation_global_rule(snap_compare, tmp_path):
+    """`g` on the 2025 allocation screen: the rule's order, the accounts in turn (prefilled), and
+    the date it was written, saved without that date: the dialog says it is needed."""
+
+    async def rule(pilot) -> None:  # noqa: ANN001
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        await pilot.press("g")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+
+    assert snap_compare(transition_app(tmp_path), terminal_size=(120, 40), run_before=rule)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -15,7 +14,6 @@ from tui.cli.context import LOT_METHODS, Subparsers, open_engine
 
 if TYPE_CHECKING:
     from engine.api import Engine
-    from engine.core.units import DayOrdinal
     from engine.ledger.allocation import Rule
 
 RULE_ORDERS = ("hifo", "lofo", "fifo", "lifo")  # engine.ledger.allocation.RULE_ORDERS
@@ -108,14 +106,16 @@ def _snapshot(engine: Engine, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _given_rule(args: argparse.Namespace) -> Rule | None:
-    from engine.ledger.allocation import Rule
+    from engine.ledger.allocation import rule_from_text
 
     if args.rule is None and args.accounts is None:
         return None
     if args.rule is None or not args.accounts:
         raise InputError("a global rule needs both --rule ORDER and --accounts A,B,C")
-    accounts = tuple(name.strip() for name in args.accounts.split(",") if name.strip())
-    return Rule(args.rule, accounts)
+    try:
+        return rule_from_text(args.rule, args.accounts)
+    except ValueError as exc:
+        raise InputError(f"--accounts: {exc}") from None
 
 
 def _propose(engine: Engine, args: argparse.Namespace, out: TextIO) -> int:
@@ -132,6 +132,7 @@ def _propose(engine: Engine, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _record(engine: Engine, args: argparse.Namespace, out: TextIO) -> int:
+    from engine.ledger.allocation_record import parse_day
     from engine.planning.allocation import from_requests, propose, record
 
     rule = _given_rule(args)
@@ -152,8 +153,8 @@ def _record(engine: Engine, args: argparse.Namespace, out: TextIO) -> int:
     done = record(
         engine,
         proposals,
-        made_on=_date(args.made_on, "--made-on"),
-        rule_written_on=_date(args.rule_written_on, "--rule-written-on"),
+        made_on=parse_day(args.made_on, "--made-on"),
+        rule_written_on=parse_day(args.rule_written_on, "--rule-written-on"),
         reason=args.reason,
     )
     for item in done:
@@ -165,17 +166,6 @@ def _record(engine: Engine, args: argparse.Namespace, out: TextIO) -> int:
     out.write("keep the document: harvest transition show > allocation-2025.txt\n")
     _scope_note(engine)
     return 0
-
-
-def _date(text: str | None, option: str) -> DayOrdinal | None:
-    from engine.core.units import DayOrdinal
-
-    if text is None:
-        return None
-    try:
-        return DayOrdinal(date.fromisoformat(text).toordinal())
-    except ValueError:
-        raise InputError(f"{option}: expected a date YYYY-MM-DD, got {text!r}") from None
 
 
 def _show(engine: Engine, args: argparse.Namespace, out: TextIO) -> int:

@@ -1,10 +1,13 @@
 """`l`: the 2025 allocation of unused basis (Rev. Proc. 2024-28), per asset — recorded, or
 harvest's suggestion (highest basis to the account sold from first) with what would keep it
-from being timely; `r` records the suggestion for the asset under the cursor, after a
-confirmation that says it is irrevocable. The CLI (`harvest transition`) does the rest: a global
-rule, an edited file, `--made-on`."""
+from being timely; `r` records the suggestion for the asset under the cursor, `e` edits it first
+(lots moved between accounts), `g` records a global rule — each after a confirmation that says
+what, with its timeliness flags, and that it is irrevocable (tui.allocation_edits). The CLI
+(`harvest transition`) also takes an edited file and `--made-on`."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from rich.text import Text
 from textual import work
@@ -12,7 +15,20 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from engine.api import Engine
+from engine.core import fixedpoint as fp
+from engine.core.errors import HarvestError
+from engine.core.units import Amount, EpochMicros
+from tui.allocation_edits import (
+    IRREVOCABLE,
+    EditedAllocation,
+    Pending,
+    edited_pending,
+    record_pending,
+    rule_pending,
+)
 from tui.keys import DEFAULT_KEYS, Keys, bindings
+from tui.screens.allocation_dialogs import EditAllocationScreen, GlobalRuleScreen
 from tui.screens.dialogs import ConfirmScreen
 from tui.session import Session
 from tui.transition_views import AllocationView
@@ -66,7 +82,11 @@ class AllocationScreen(Screen[None]):
             notes.extend(shown.notes)
         if not rows:
             notes = ["No units held on 2025-01-01: nothing to allocate."]
-        title = f" 2025 allocation of unused basis · {len(view)} asset(s) · r records harvest's suggestion (irrevocable)"
+        keys = "/".join(
+            self.keys.hint(key) for key in ("record_allocation", "edit_allocation", "global_rule")
+        )
+        title = (f" 2025 allocation of unused basis · {len(view)} asset(s) · {keys}: record the suggestion / edit it "
+                 "/ a global rule (irrevocable)")  # fmt: skip
         self.query_one("#allocation-title", Static).update(Text(title, style="bold"))
         rebuild(self.query_one("#allocation-table", DataTable), LABELS, rows)
         self.query_one("#allocation-notes", Static).update(Text("\n".join(notes)))
@@ -80,14 +100,86 @@ class AllocationScreen(Screen[None]):
         if shown.status == "recorded":
             self.notify(f"{asset}: an allocation is already recorded; it is irrevocable", severity="warning")
             return
-        question = (f"Record harvest's suggested allocation of {asset}? It is irrevocable (Rev. Proc. 2024-28 "
-                    "§4.02(6)).\n" + "\n".join(shown.notes[1:]))  # fmt: skip
+        flags = "\n".join(shown.notes[1:]) or "if recorded today: timely"
+        given: dict[str, int] = {}
+        for piece in shown.slices:
+            given[piece.account] = given.get(piece.account, 0) + piece.quantity
+        accounts = ", ".join(f"{account} {fp.fmt(Amount(units), 0)}" for account, units in given.items())
+        question = (f"Record harvest's suggested allocation of {asset} ({len(shown.slices)} slice(s): {accounts})? "
+                    f"{IRREVOCABLE}\n{flags}")  # fmt: skip
 
         def answered(confirmed: bool | None) -> None:
             if confirmed:
                 self.record(asset)
 
         self.app.push_screen(ConfirmScreen(question.rstrip(), self.keys), answered)
+
+    def _unrecorded(self) -> str | None:
+        """The asset under the cursor, when its allocation can still be recorded."""
+        table = self.query_one("#allocation-table", DataTable)
+        if self.view is None or not 0 <= table.cursor_row < len(self.row_assets):
+            return None
+        asset = self.row_assets[table.cursor_row]
+        if self.view[asset].status == "recorded":
+            self.notify(f"{asset}: an allocation is already recorded; it is irrevocable", severity="warning")
+            return None
+        return asset
+
+    def action_edit(self) -> None:
+        asset = self._unrecorded()
+        if asset is None or self.view is None:
+            return
+        shown = self.view[asset]
+        if shown.snapshot is None:
+            return
+        day = self.session.engine.calendar.day_function()
+
+        def acquired(micros: EpochMicros) -> str:
+            return date.fromordinal(day(micros)).isoformat()
+
+        def submit(edited: EditedAllocation) -> Pending:
+            return self.session.transition(lambda engine: edited_pending(engine, edited))
+
+        dialog = EditAllocationScreen(
+            EditedAllocation(shown.snapshot, shown.slices), acquired, submit, self.keys
+        )
+        self.app.push_screen(dialog, self.confirm)
+
+    def action_global_rule(self) -> None:
+        if self.view is None:
+            return
+        open_ = [shown for shown in self.view.values() if shown.status != "recorded" and shown.snapshot]
+        assets = [shown.snapshot.asset for shown in open_ if shown.snapshot]
+        accounts = sorted({name for shown in open_ if shown.snapshot for name in shown.snapshot.held})
+        if not assets:
+            self.notify(
+                "Every asset held on 2025-01-01 already has its allocation recorded", severity="warning"
+            )
+            return
+
+        def submit(order: str, named: str, written: str) -> Pending:
+            return self.session.transition(lambda engine: rule_pending(engine, order, named, written))
+
+        self.app.push_screen(GlobalRuleScreen(assets, accounts, submit, self.keys), self.confirm)
+
+    def confirm(self, pending: Pending | None) -> None:
+        def answered(confirmed: bool | None) -> None:
+            if confirmed and pending is not None:
+                self.record_confirmed(pending)
+
+        if pending is not None:
+            self.app.push_screen(ConfirmScreen(pending.question, self.keys), answered)
+
+    @work(thread=True, exclusive=True, group="allocation", exit_on_error=False)
+    def record_confirmed(self, pending: Pending) -> None:
+        def recording(engine: Engine) -> str:
+            try:
+                return record_pending(engine, pending)
+            except HarvestError as exc:
+                return str(exc)
+
+        said = self.session.transition(recording)
+        self.app.call_from_thread(self.recorded, said)
 
     @work(thread=True, exclusive=True, group="allocation", exit_on_error=False)
     def record(self, asset: str) -> None:
