@@ -70,7 +70,9 @@ def _match_json(match: Match) -> dict[str, Any]:
     return {
         "account": sale.account, "asset": sale.asset, "sale_id": sale.sale_id, "date_sold": _day(sale.sold),
         "quantity": fp.fmt(sale.quantity, 0), "proceeds": fp.fmt_cents(sale.proceeds),
-        "cost_basis": fp.fmt_cents(sale.basis), "form_lines": [row.line for row in match.rows],
+        "cost_basis": fp.fmt_cents(sale.basis),
+        "form_lines": [row.line for row in match.rows if row.entry is None],
+        "entered_by_hand": [row.entry for row in match.rows if row.entry is not None],
         "differences": [{"field": d.field, "form_1099da": d.broker or None, "harvest": d.harvest or None,
                          "amount": None if d.amount is None else fp.fmt_cents(d.amount), "likely_cause": d.cause}
                         for d in match.differences],
@@ -84,7 +86,8 @@ def reconciliation_json(result: Reconciliation) -> str:
         "matched": [_match_json(m) for m in result.matched if not m.differences],
         "differing": [_match_json(m) for m in result.matched if m.differences],
         "form_only": [{"account": r.account, "asset": r.asset, "date_sold": _day(r.sold), "units": fp.fmt(r.units, 0),
-                       "proceeds": fp.fmt_cents(r.proceeds), "line": r.line, "likely_cause": _form_only_cause(r, result)}
+                       "proceeds": fp.fmt_cents(r.proceeds), "line": None if r.entry is not None else r.line,
+                       "entered_by_hand": r.entry, "likely_cause": _form_only_cause(r, result)}
                       for r in result.form_only],
         "harvest_only": [{"account": s.account, "asset": s.asset, "sale_id": s.sale_id, "date_sold": _day(s.sold),
                           "quantity": fp.fmt(s.quantity, 0), "proceeds": fp.fmt_cents(s.proceeds)}

@@ -28,7 +28,9 @@ def test_a_sale_added_by_hand_is_reconciled_like_an_imported_row(home, capsys): 
         "next: harvest 1099da reconcile --year 2026",
     ]
     result = reconciled(capsys)
-    assert [m["sale_id"] for m in result["matched"]] == ["S2"]  # the same figures as harvest's
+    assert [(m["sale_id"], m["form_lines"], m["entered_by_hand"]) for m in result["matched"]] == [
+        ("S2", [], [1])
+    ]
     assert "coinbase" not in result["without_form"]
     code, out, _ = run_cli(capsys, *NOW, "1099da", "list")
     assert out == "1: coinbase SOL sold 2026-04-01: 2 units, proceeds 300.00, basis 200.00\n"
@@ -39,8 +41,11 @@ def test_hand_entries_stay_when_a_form_is_imported_and_go_when_removed(home, cap
             "--proceeds", "$1,000,000,000,000,000.00", "--acquired", "various")  # fmt: skip
     assert run_cli(capsys, *NOW, "1099da", "add", *args)[0] == 0
     assert run_cli(capsys, *NOW, "1099da", "import", str(home / "form.csv"), "--account", "coinbase")[0] == 0
-    doge = [(r["units"], r["proceeds"], r["line"]) for r in reconciled(capsys)["form_only"]]
-    assert doge == [("50", "1000000000000000.00", 0), ("1000", "150.00", 5)]  # 10^15 dollars: exact
+    doge = [
+        (r["units"], r["proceeds"], r["line"], r["entered_by_hand"]) for r in reconciled(capsys)["form_only"]
+    ]
+    # 10^15 dollars: exact; the hand entry has no form line, its entry id instead
+    assert doge == [("50", "1000000000000000.00", None, 1), ("1000", "150.00", 5, None)]
     code, out, _ = run_cli(capsys, *NOW, "1099da", "remove", "1")
     assert (code, out) == (
         0,
