@@ -121,13 +121,18 @@ def reconcile_view(engine: Engine) -> ReconcileView:
     return ReconcileView(year, rows, summary, entries, tuple(sorted(known)))
 
 
-def enter_sale(engine: Engine, values: dict[str, str]) -> str:
-    """A sale typed from a paper Form 1099-DA into the store (FormEntryError names a bad field)."""
+def enter_sale(engine: Engine, values: dict[str, str], shown_year: int) -> str:
+    """A sale typed from a paper Form 1099-DA into the store (FormEntryError names a bad field);
+    one sold in another year than the reconciliation on screen says where it is listed."""
     from engine.reports.broker_forms import enter_form_row
 
     row = enter_form_row(engine, values)
-    return (f"Entered a Form 1099-DA sale by hand ({row.entry}): {row.account} {row.asset} "
+    said = (f"Entered a Form 1099-DA sale by hand ({row.entry}): {row.account} {row.asset} "
             f"{fp.fmt(row.units, 0)} sold {_day(row.sold)}, proceeds {fp.fmt_cents(row.proceeds)}")  # fmt: skip
+    if row.year != shown_year:
+        said += (f" — a {row.year} sale, not listed here ({shown_year}): "
+                 f"harvest 1099da reconcile --year {row.year} reconciles it")  # fmt: skip
+    return said
 
 
 def remove_sale(engine: Engine, entry: int) -> str:

@@ -122,3 +122,23 @@ async def test_a_sale_of_10_to_the_15_units_and_dollars_is_shown_exactly(tmp_pat
         assert [row[:4] + row[5:6] for row in doge] == [
             ["1099-DA only", "kraken", "DOGE", "by hand 1", "1000000000000000"]
         ]
+
+
+async def test_a_sale_from_another_year_says_where_it_is_reconciled(tmp_path: Path):
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settled(pilot)
+        await pilot.press("f")
+        await settled(pilot)
+        before = rows(app)
+        await pilot.press("a")
+        type_in(app, account="kraken", name="Dogecoin", units="10", sold="2025-03-03", proceeds="5.00")
+        await pilot.press("ctrl+s")
+        await settled(pilot)
+        assert rows(app) == before  # the screen shows 2026's
+        assert any(
+            text.endswith(
+                "— a 2025 sale, not listed here (2026): harvest 1099da reconcile --year 2025 reconciles it"
+            )
+            for text, _ in notifications(app)
+        )

@@ -81,10 +81,12 @@ class ReconcileScreen(Screen[None]):
             if said:
                 self.changed(said)
 
-        def submit(values: dict[str, str]) -> str:
-            return self.session.transition(lambda engine: enter_sale(engine, values))
+        year = self.view.year
 
-        self.app.push_screen(FormEntryScreen(self.view.year, self.view.accounts, submit, self.keys), saved)
+        def submit(values: dict[str, str]) -> str:
+            return self.session.transition(lambda engine: enter_sale(engine, values, year))
+
+        self.app.push_screen(FormEntryScreen(year, self.view.accounts, submit, self.keys), saved)
 
     def action_remove(self) -> None:
         row = self.query_one("#reconcile-table", DataTable).cursor_row
