@@ -1,5 +1,5 @@
-"""harvest CSV in columns (engine.imports.columnar): generic_csv's row rules on the file's rows at
-once. A row with a cell in another shape, a lot identification or anything the rules refuse is
+"""harvest CSV in columns (engine.imports.columnar): generic_csv's row rules on the file's rows,
+ROWS_PER_PART at a time. A row with a cell in another shape, a lot identification or anything the rules refuse is
 read by generic_csv's own row reader, which names any problem (then the row path reads the
 file whole and lists them all)."""
 
@@ -20,11 +20,23 @@ from engine.imports.columnar_cells import (
     unit_prices,
     units,
 )
-from engine.imports.event_frame import EventFrame, Read, conform, from_events, product_over, refused
+from engine.imports.event_frame import (
+    EventFrame,
+    Read,
+    conform,
+    from_events,
+    out_of_range,
+    product_over,
+    reused_ids,
+)
 from engine.imports.formats import INCOME, TRADE, TRANSFER, Options
 from engine.imports.generic_csv import COLUMNS, REQUIRED, TRANSFER_SIDES, _RowReader
 from engine.imports.rows import _UTC_ZONE
 from engine.ledger.events import EARLIEST, LATEST, MAX_PRICE, MAX_QUANTITY, MAX_VALUE, SIDES
+
+# rows read at a time: each part's many intermediate columns are dropped before the next is read, so
+# a large file's working memory is a part's, not the whole file's (its events are kept)
+ROWS_PER_PART = 100_000
 
 
 def read_harvest(
@@ -37,6 +49,20 @@ def read_harvest(
         return None  # a header problem: the row path names it
     if "account" not in names and not options.account:
         return None
+    parts = []
+    for start in range(0, cells_frame.height, ROWS_PER_PART):
+        part = _part(cells_frame.slice(start, ROWS_PER_PART), names, label, options)
+        if part is None:
+            return None
+        parts.append(part)
+    events = pl.concat(parts)
+    if reused_ids(events):  # (of the whole file: an id may be reused across parts)
+        return None
+    return EventFrame(events), Counter()
+
+
+def _part(cells_frame: pl.DataFrame, names: list[str], label: str, options: Options) -> pl.DataFrame | None:
+    """The events of some of the file's rows, or None when the row path must read the file."""
     rows = _read(cells_frame, names, options)
     rows = rows.with_columns(odd=pl.col("odd") | product_over(rows, "quantity", "price"))
     events = _events(rows.filter(~pl.col("odd")), label)
@@ -52,9 +78,7 @@ def read_harvest(
         kinds = [_kind(event.side) for event, _ in made]
         by_row = from_events([event for event, _ in made], [line for _, line in made], kinds)
         events = pl.concat([events, by_row]).sort("line")
-    if refused(events):
-        return None
-    return EventFrame(events), Counter()
+    return None if out_of_range(events) else events
 
 
 def _kind(side: str) -> str:
