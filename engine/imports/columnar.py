@@ -59,9 +59,13 @@ def read_columnar(
         return None  # cut short: a problem the row path names
     import polars as pl
 
-    from engine.imports.columnar_cells import cells_frame
+    from engine.imports.columnar_cells import cell_parts, cells_frame
 
     try:
+        if fmt.key == "harvest":  # read and made into events a part at a time (its rules are per row)
+            from engine.imports.columnar_harvest import read_harvest
+
+            return read_harvest(cell_parts(text, header_line, len(names), data), label, header, options)
         cells = cells_frame(text, header_line, len(names), data)
         if cells is None:
             return None
@@ -69,12 +73,8 @@ def read_columnar(
             from engine.imports.columnar_coinbase import read_coinbase
 
             return read_coinbase(cells, text, label, header, options)
-        if fmt.key == "kraken":
-            from engine.imports.columnar_kraken import read_kraken
+        from engine.imports.columnar_kraken import read_kraken
 
-            return read_kraken(cells, label, header, options)
-        from engine.imports.columnar_harvest import read_harvest
-
-        return read_harvest(cells, label, header, options)
+        return read_kraken(cells, label, header, options)
     except pl.exceptions.PolarsError:  # polars refusing a value it was not meant to meet: read by rows
         return None

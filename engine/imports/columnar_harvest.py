@@ -1,11 +1,12 @@
 """harvest CSV in columns (engine.imports.columnar): generic_csv's row rules on the file's rows,
-ROWS_PER_PART at a time. A row with a cell in another shape, a lot identification or anything the rules refuse is
-read by generic_csv's own row reader, which names any problem (then the row path reads the
-file whole and lists them all)."""
+a part of the file at a time. A row with a cell in another shape, a lot identification or
+anything the rules refuse is read by generic_csv's own row reader, which names any problem (then
+the row path reads the file whole and lists them all)."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import UTC
 
 import polars as pl
@@ -34,31 +35,32 @@ from engine.imports.generic_csv import COLUMNS, REQUIRED, TRANSFER_SIDES, _RowRe
 from engine.imports.rows import _UTC_ZONE
 from engine.ledger.events import EARLIEST, LATEST, MAX_PRICE, MAX_QUANTITY, MAX_VALUE, SIDES
 
-# rows read at a time: each part's many intermediate columns are dropped before the next is read, so
-# a large file's working memory is a part's, not the whole file's (its events are kept)
-ROWS_PER_PART = 100_000
-
 
 def read_harvest(
-    cells_frame: pl.DataFrame, label: str, header: tuple[int, list[str]], options: Options
+    parts: Iterable[pl.DataFrame | None], label: str, header: tuple[int, list[str]], options: Options
 ) -> Read | None:
-    """The file's events, or None when the row path must read it (a problem)."""
+    """The file's events, or None when the row path must read it (a problem). `parts`: the
+    file's cells a part at a time (columnar_cells.cell_parts; None: not plainly written): each
+    part's many intermediate columns are dropped before the next is read, so a large file's
+    working memory is a part's, not the whole file's (its events are kept)."""
     _line, header_names = header
     names = [name.strip().lower() for name in header_names]
     if set(names) - set(COLUMNS) or set(REQUIRED) - set(names) or len(set(names)) != len(names):
         return None  # a header problem: the row path names it
     if "account" not in names and not options.account:
         return None
-    parts = []
-    for start in range(0, cells_frame.height, ROWS_PER_PART):
-        part = _part(cells_frame.slice(start, ROWS_PER_PART), names, label, options)
+    events = []
+    for cells in parts:
+        part = None if cells is None else _part(cells, names, label, options)
         if part is None:
             return None
-        parts.append(part)
-    events = pl.concat(parts)
-    if reused_ids(events):  # (of the whole file: an id may be reused across parts)
+        events.append(part)
+    if not events:
         return None
-    return EventFrame(events), Counter()
+    frame = pl.concat(events)
+    if reused_ids(frame):  # (of the whole file: an id may be reused across parts)
+        return None
+    return EventFrame(frame), Counter()
 
 
 def _part(cells_frame: pl.DataFrame, names: list[str], label: str, options: Options) -> pl.DataFrame | None:
@@ -78,7 +80,7 @@ def _part(cells_frame: pl.DataFrame, names: list[str], label: str, options: Opti
         kinds = [_kind(event.side) for event, _ in made]
         by_row = from_events([event for event, _ in made], [line for _, line in made], kinds)
         events = pl.concat([events, by_row]).sort("line")
-    return None if out_of_range(events) else events
+    return None if out_of_range(events) else events.rechunk()  # (one chunk a column: see read_kraken)
 
 
 def _kind(side: str) -> str:

@@ -1,6 +1,6 @@
-"""The columnar path in parts: a harvest CSV is read ROWS_PER_PART rows at a time and every
+"""The columnar path in parts: a harvest CSV is read PART_BYTES of the file at a time and every
 file's events are written EVENTS_PER_CHUNK at a time, in one transaction. Here both are a row or
-a few, so every boundary falls between rows that only the whole file can settle: same-second
+a few (bytes: cut at the next line break), so every boundary falls between rows that only the whole file can settle: same-second
 rows, identical rows (numbered across the file), one record listed twice, a trade id reused with
 other values, synced twins in the store. The result must still be the oracle's (tests/oracle),
 row for row, and the row path's on stores that hold the other source's records."""
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.imports import columnar, columnar_harvest
+from engine.imports import columnar, columnar_cells
 from engine.store import columnar_import
 from tests.engine.imports.test_columnar_oracle import NO_OPTIONS, assert_same
 from tests.engine.imports.test_columnar_store import CASES, imported
@@ -36,7 +36,7 @@ SIZES = [1, 2, 3, 4]
 @pytest.fixture(params=SIZES, ids=[f"parts-of-{n}" for n in SIZES])
 def small_parts(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
     monkeypatch.setattr(columnar, "COLUMNAR_MIN_LINES", 0)
-    monkeypatch.setattr(columnar_harvest, "ROWS_PER_PART", request.param)
+    monkeypatch.setattr(columnar_cells, "PART_BYTES", request.param)
     monkeypatch.setattr(columnar_import, "EVENTS_PER_CHUNK", request.param)
     return int(request.param)
 
