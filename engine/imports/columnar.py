@@ -49,11 +49,9 @@ def read_columnar(
     label: str,
     header: tuple[int, list[str]],
     options: Options,
-    data: bytes | None = None,
 ) -> Read | None:
     """The file's events in columns and its skipped rows, or None: the row path reads it (a
-    problem, or a file not plainly written). `options` as the format's parse gets them; `data`
-    the text's bytes, when the caller has them."""
+    problem, or a file not plainly written). `options` as the format's parse gets them."""
     header_line, names = header
     if fmt.key != "harvest" and not text.endswith(("\n", "\r")):
         return None  # cut short: a problem the row path names
@@ -65,8 +63,8 @@ def read_columnar(
         if fmt.key == "harvest":  # read and made into events a part at a time (its rules are per row)
             from engine.imports.columnar_harvest import read_harvest
 
-            return read_harvest(cell_parts(text, header_line, len(names), data), label, header, options)
-        cells = cells_frame(text, header_line, len(names), data)
+            return read_harvest(cell_parts(text, header_line, len(names)), label, header, options)
+        cells = cells_frame(text, header_line, len(names))
         if cells is None:
             return None
         if fmt.key == "coinbase":

@@ -22,16 +22,15 @@ _MONEY = rf"^(-?)\$?([0-9]{{1,3}}(?:,[0-9]{{3}}){{1,5}}|[0-9]{{1,{_WHOLE}}})(?:\
 _UNSIGNED = rf"^()([0-9]{{1,{_WHOLE}}})(?:\.([0-9]{{1,{DIGITS}}}))?$"
 
 
-def cells_frame(text: str, header_line: int, width: int, data: bytes | None = None) -> pl.DataFrame | None:
+def cells_frame(text: str, header_line: int, width: int) -> pl.DataFrame | None:
     """The rows after the header as string columns c0, c1, ... (cells as written, quotes
     removed, surrounding spaces kept) with each row's `line`; None unless every line is plain
     CSV with `width` cells (then polars and Python's csv module read it alike) and none is
-    blank (the row path skips those, and numbers lines around them). `data`: the text's bytes,
-    when the caller has them (else they are encoded here)."""
+    blank (the row path skips those, and numbers lines around them)."""
     import polars as pl
 
     parts = []
-    for part in cell_parts(text, header_line, width, data):
+    for part in cell_parts(text, header_line, width):
         if part is None:
             return None
         parts.append(part)
@@ -41,35 +40,31 @@ def cells_frame(text: str, header_line: int, width: int, data: bytes | None = No
 PART_BYTES = 8 << 20  # a part of the file read at a time by cell_parts (about 100,000 rows of trades)
 
 
-def cell_parts(
-    text: str, header_line: int, width: int, data: bytes | None = None
-) -> Iterator[pl.DataFrame | None]:
-    """cells_frame's rows in parts of about PART_BYTES of the file, each cut at a
-    line break, so that a large file's cells never exist all at once: a None part (then stop)
-    where the file is not plainly written, or holds no row."""
-    if data is None:
-        data = text.encode()
+def cell_parts(text: str, header_line: int, width: int) -> Iterator[pl.DataFrame | None]:
+    """cells_frame's rows in parts of about PART_BYTES of the (ASCII) text, each cut at a line
+    break and encoded on its own, so that a large file's cells, or its bytes, never exist whole
+    beside its text: a None part (then stop) where the file is not plainly written, or holds no
+    row."""
     if width < 2:
         yield None
         return
     start = 0
     for _ in range(header_line):
-        start = data.find(b"\n", start) + 1
+        start = text.find("\n", start) + 1
         if start == 0:
             yield None
             return
-    end = len(data)
-    while end > start and data[end - 1 : end] in (b"\r", b"\n"):  # blank lines at the very end: none to read
+    end = len(text)
+    while end > start and text[end - 1] in "\r\n":  # blank lines at the very end: none to read
         end -= 1
     if end == start:
         yield None
         return
-    size = PART_BYTES
     line = header_line + 1
     while start < end:
-        cut = data.find(b"\n", start + size - 1)
+        cut = text.find("\n", start + PART_BYTES - 1)
         cut = end if cut < 0 or cut >= end else cut + 1  # (the part keeps its last line break)
-        cells = _cells(data[start:cut], line, width)
+        cells = _cells(text[start:cut], line, width)
         yield cells
         if cells is None:
             return
@@ -77,19 +72,19 @@ def cell_parts(
         start = cut
 
 
-def _cells(part: bytes, first_line: int, width: int) -> pl.DataFrame | None:
+def _cells(part: str, first_line: int, width: int) -> pl.DataFrame | None:
     """One part's rows (whole lines, the first numbered `first_line`), or None: see cells_frame."""
     import polars as pl
 
-    lines = part.count(b"\n") + (not part.endswith(b"\n"))
-    # every line plain (the ASCII part as text: a line break only between lines)
+    lines = part.count("\n") + (not part.endswith("\n"))
+    # every line plain (a line break only between lines)
     plain = rf"(?m)^{_FIELD}(?:,{_FIELD}){{{width - 1}}}\r?$"
-    if pl.Series([part.decode("ascii", errors="replace")]).str.count_matches(plain).item() != lines:
+    if pl.Series([part]).str.count_matches(plain).item() != lines:
         return None
     names = [f"c{i}" for i in range(width)]
     try:
         read = pl.read_csv(
-            part, has_header=False, new_columns=names, infer_schema=False, empty_string_is_null=False
+            part.encode(), has_header=False, new_columns=names, infer_schema=False, empty_string_is_null=False
         )
     except pl.exceptions.PolarsError:
         return None

@@ -95,11 +95,13 @@ def frame_keys(frame: pl.DataFrame) -> pl.Series:
     text = pl.col
     with_id = text("trade_id").is_not_null() & (text("trade_id") != "")
     market = text("source").str.starts_with(EXCHANGE_SOURCE) & text("side").is_in(["buy", "sell"])
-    by_id = (
-        pl.when(market)
-        .then(pl.format("{}|id|{}/{}|{}", "account", "asset", "quote", "trade_id"))
-        .otherwise(pl.format("{}|id|{}", "account", "trade_id"))
-    )
+    by_id = pl.format("{}|id|{}", "account", "trade_id")
+    if frame.select(market.any()).item():  # (a synced page: a file has none, and a million keys take 40 MB)
+        by_id = (
+            pl.when(market)
+            .then(pl.format("{}|id|{}/{}|{}", "account", "asset", "quote", "trade_id"))
+            .otherwise(by_id)
+        )
     content = pl.concat_str(
         [text("account"), text("asset"), text("side"), text("timestamp").cast(pl.String),
          text("quantity").cast(pl.String), text("price").cast(pl.String).fill_null("None"),
