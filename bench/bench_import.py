@@ -12,7 +12,8 @@ Deterministic files (a fixed seed), written once to bench/out; the CLI runs with
 bytecode, as an installed harvest does. Each figure is the median of the runs with its range,
 wall time and CPU time (the process's, or the child's for the CLI, all its threads), and the
 CLI's peak memory: on a shared machine the CPU time is the steadier figure, and the load
-average is printed beside them."""
+average is printed beside them. The last line, `summary: ...`, gives the end-to-end figures of
+every format on one line."""
 
 from __future__ import annotations
 
@@ -170,6 +171,7 @@ def main() -> None:
         "kraken": write_kraken,
         "harvest": lambda p, n: write_csv(p, n, 1),
     }
+    summary = []
     for name in args[2:] or list(writers):
         path = OUT / f"{name}-{rows}.csv"
         if not path.exists():
@@ -193,12 +195,16 @@ def main() -> None:
         print(f"  harvest import end to end: wall {_spread([c[0] for c in imports])}, "
               f"CPU {_spread([c[1] for c in imports])}, peak RSS {max(c[2] for c in imports):.0f} MB "
               f"(median, range; {runs} runs)")  # fmt: skip
+        summary.append(f"{name} {rows:,} rows: wall {_spread([c[0] for c in imports])}, "
+                       f"CPU {_spread([c[1] for c in imports])}, peak RSS {max(c[2] for c in imports):.0f} MB")  # fmt: skip
     started, cpu = time.perf_counter(), time.process_time()
     sum(range(10**7))
     print(
         f"machine: sum(range(10**7)) {time.perf_counter() - started:.2f} s ({time.process_time() - cpu:.2f} s CPU); "
         f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
+    # the one line bench/run_all.py reads: harvest import end to end, per format (median, range)
+    print(f"summary: harvest import ({runs} runs): {'; '.join(summary)}")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from engine.imports.columnar_cells import (
 from engine.imports.event_frame import (
     EventFrame,
     Read,
+    compact,
     conform,
     from_events,
     out_of_range,
@@ -80,7 +81,9 @@ def _part(cells_frame: pl.DataFrame, names: list[str], label: str, options: Opti
         kinds = [_kind(event.side) for event, _ in made]
         by_row = from_events([event for event, _ in made], [line for _, line in made], kinds)
         events = pl.concat([events, by_row]).sort("line")
-    return None if out_of_range(events) else events.rechunk()  # (one chunk a column: see read_kraken)
+    if out_of_range(events):
+        return None
+    return compact(events.rechunk(), label)  # (one chunk a column: see read_kraken)
 
 
 def _kind(side: str) -> str:
