@@ -12,7 +12,8 @@ Deterministic files (a fixed seed), written once to bench/out; the CLI runs with
 bytecode, as an installed harvest does. Each figure is the median of the runs with its range,
 wall time and CPU time (the process's, or the child's for the CLI, all its threads), and the
 CLI's peak memory: on a shared machine the CPU time is the steadier figure, and the load
-average is printed beside them."""
+average is printed beside them. The last line, `summary: ...`, gives the end-to-end figures of
+every format on one line."""
 
 from __future__ import annotations
 
@@ -174,6 +175,7 @@ def main() -> None:
         "realistic": lambda p, n: write_realistic_csv(p, n, 1),  # opt-in: bench/realistic.py, harvest CSV
     }
     results = {}
+    summary = []
     for name in args[2:] or ["coinbase", "kraken", "harvest"]:
         path = OUT / f"{name}-{rows}.csv"
         if not path.exists():
@@ -201,13 +203,16 @@ def main() -> None:
         results[f"{name}_import_s"] = metric([c[0] for c in imports], "s")
         results[f"{name}_import_cpu_s"] = metric([c[1] for c in imports], "s")
         results[f"{name}_peak_mb"] = metric([max(c[2] for c in imports)], "MB")
+        summary.append(f"{name} {rows:,} rows: wall {_spread([c[0] for c in imports])}, "
+                       f"CPU {_spread([c[1] for c in imports])}, peak RSS {max(c[2] for c in imports):.0f} MB")  # fmt: skip
     started, cpu = time.perf_counter(), time.process_time()
     sum(range(10**7))
     print(
         f"machine: sum(range(10**7)) {time.perf_counter() - started:.2f} s ({time.process_time() - cpu:.2f} s CPU); "
         f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
-    emit("import", results)
+    print(f"summary: harvest import ({runs} runs): {'; '.join(summary)}")
+    emit("import", results)  # the RESULT line bench/run_all.py reads
 
 
 if __name__ == "__main__":

@@ -22,35 +22,70 @@ _MONEY = rf"^(-?)\$?([0-9]{{1,3}}(?:,[0-9]{{3}}){{1,5}}|[0-9]{{1,{_WHOLE}}})(?:\
 _UNSIGNED = rf"^()([0-9]{{1,{_WHOLE}}})(?:\.([0-9]{{1,{DIGITS}}}))?$"
 
 
-def cells_frame(text: str, header_line: int, width: int, data: bytes | None = None) -> pl.DataFrame | None:
+def cells_frame(text: str, header_line: int, width: int) -> pl.DataFrame | None:
     """The rows after the header as string columns c0, c1, ... (cells as written, quotes
     removed, surrounding spaces kept) with each row's `line`; None unless every line is plain
     CSV with `width` cells (then polars and Python's csv module read it alike) and none is
-    blank (the row path skips those, and numbers lines around them). `data`: the text's bytes,
-    when the caller has them (no copy made here)."""
+    blank (the row path skips those, and numbers lines around them)."""
     import polars as pl
 
+    parts = []
+    for part in cell_parts(text, header_line, width):
+        if part is None:
+            return None
+        parts.append(part)
+    return pl.concat(parts, rechunk=True) if parts else None
+
+
+PART_BYTES = 8 << 20  # a part of the file read at a time by cell_parts (about 100,000 rows of trades)
+
+
+def cell_parts(text: str, header_line: int, width: int) -> Iterator[pl.DataFrame | None]:
+    """cells_frame's rows in parts of about PART_BYTES of the (ASCII) text, each cut at a line
+    break and encoded on its own, so that a large file's cells, or its bytes, never exist whole
+    beside its text: a None part (then stop) where the file is not plainly written, or holds no
+    row."""
+    if width < 2:
+        yield None
+        return
     start = 0
     for _ in range(header_line):
         start = text.find("\n", start) + 1
-        if start == 0 or width < 2:
-            return None
+        if start == 0:
+            yield None
+            return
     end = len(text)
     while end > start and text[end - 1] in "\r\n":  # blank lines at the very end: none to read
         end -= 1
-    lines = text.count("\n", start, end) + 1 if end > start else 0
-    # every line after the header plain (lines do not span line breaks: count the whole text's
-    # and take away the header's and those before it)
+    if end == start:
+        yield None
+        return
+    line = header_line + 1
+    while start < end:
+        cut = text.find("\n", start + PART_BYTES - 1)
+        cut = end if cut < 0 or cut >= end else cut + 1  # (the part keeps its last line break)
+        cells = _cells(text[start:cut], line, width)
+        yield cells
+        if cells is None:
+            return
+        line += cells.height
+        start = cut
+
+
+def _cells(part: str, first_line: int, width: int) -> pl.DataFrame | None:
+    """One part's rows (whole lines, the first numbered `first_line`), or None: see cells_frame."""
+    import polars as pl
+
+    lines = part.count("\n") + (not part.endswith("\n"))
+    # every line plain (a line break only between lines)
     plain = rf"(?m)^{_FIELD}(?:,{_FIELD}){{{width - 1}}}\r?$"
-    found = pl.Series([text, text[:start]]).str.count_matches(plain).to_list()
-    if lines == 0 or found[0] - found[1] != lines:
+    if pl.Series([part]).str.count_matches(plain).item() != lines:
         return None
     names = [f"c{i}" for i in range(width)]
     try:
         read = pl.read_csv(
-            data if data is not None else text.encode(), has_header=False, skip_lines=header_line, n_rows=lines,
-            new_columns=names, infer_schema=False, empty_string_is_null=False,
-        )  # fmt: skip
+            part.encode(), has_header=False, new_columns=names, infer_schema=False, empty_string_is_null=False
+        )
     except pl.exceptions.PolarsError:
         return None
     if read.height != lines:
@@ -59,7 +94,7 @@ def cells_frame(text: str, header_line: int, width: int, data: bytes | None = No
     maybe_blank = read.filter(pl.col("c0").str.strip_chars() == "")
     if maybe_blank.select(pl.all_horizontal(pl.all().str.strip_chars() == "").any()).item():
         return None
-    return read.with_row_index("line", offset=header_line + 1).with_columns(pl.col("line").cast(pl.Int64))
+    return read.with_row_index("line", offset=first_line).with_columns(pl.col("line").cast(pl.Int64))
 
 
 def cell_columns(cells: pl.DataFrame, positions: dict[str, int | None]) -> pl.DataFrame:

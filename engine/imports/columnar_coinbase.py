@@ -100,7 +100,7 @@ def read_coinbase(
     frame = pl.concat([
         pl.concat([events, converts, from_events(by_rows.events, by_rows.lines, by_rows.kinds)]).sort("line"),
         from_events(migrations.events, migrations.lines, migrations.kinds),
-    ])  # fmt: skip
+    ], rechunk=True)  # fmt: skip
     if refused(frame):
         return None
     return EventFrame(frame), skipped + by_rows.skipped + migrations.skipped

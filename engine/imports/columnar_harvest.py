@@ -1,11 +1,12 @@
-"""harvest CSV in columns (engine.imports.columnar): generic_csv's row rules on the file's rows at
-once. A row with a cell in another shape, a lot identification or anything the rules refuse is
-read by generic_csv's own row reader, which names any problem (then the row path reads the
-file whole and lists them all)."""
+"""harvest CSV in columns (engine.imports.columnar): generic_csv's row rules on the file's rows,
+a part of the file at a time. A row with a cell in another shape, a lot identification or
+anything the rules refuse is read by generic_csv's own row reader, which names any problem (then
+the row path reads the file whole and lists them all)."""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from datetime import UTC
 
 import polars as pl
@@ -20,7 +21,16 @@ from engine.imports.columnar_cells import (
     unit_prices,
     units,
 )
-from engine.imports.event_frame import EventFrame, Read, conform, from_events, product_over, refused
+from engine.imports.event_frame import (
+    EventFrame,
+    Read,
+    compact,
+    conform,
+    from_events,
+    out_of_range,
+    product_over,
+    reused_ids,
+)
 from engine.imports.formats import INCOME, TRADE, TRANSFER, Options
 from engine.imports.generic_csv import COLUMNS, REQUIRED, TRANSFER_SIDES, _RowReader
 from engine.imports.rows import _UTC_ZONE
@@ -28,15 +38,34 @@ from engine.ledger.events import EARLIEST, LATEST, MAX_PRICE, MAX_QUANTITY, MAX_
 
 
 def read_harvest(
-    cells_frame: pl.DataFrame, label: str, header: tuple[int, list[str]], options: Options
+    parts: Iterable[pl.DataFrame | None], label: str, header: tuple[int, list[str]], options: Options
 ) -> Read | None:
-    """The file's events, or None when the row path must read it (a problem)."""
+    """The file's events, or None when the row path must read it (a problem). `parts`: the
+    file's cells a part at a time (columnar_cells.cell_parts; None: not plainly written): each
+    part's many intermediate columns are dropped before the next is read, so a large file's
+    working memory is a part's, not the whole file's (its events are kept)."""
     _line, header_names = header
     names = [name.strip().lower() for name in header_names]
     if set(names) - set(COLUMNS) or set(REQUIRED) - set(names) or len(set(names)) != len(names):
         return None  # a header problem: the row path names it
     if "account" not in names and not options.account:
         return None
+    events = []
+    for cells in parts:
+        part = None if cells is None else _part(cells, names, label, options)
+        if part is None:
+            return None
+        events.append(part)
+    if not events:
+        return None
+    frame = pl.concat(events)
+    if reused_ids(frame):  # (of the whole file: an id may be reused across parts)
+        return None
+    return EventFrame(frame), Counter()
+
+
+def _part(cells_frame: pl.DataFrame, names: list[str], label: str, options: Options) -> pl.DataFrame | None:
+    """The events of some of the file's rows, or None when the row path must read the file."""
     rows = _read(cells_frame, names, options)
     rows = rows.with_columns(odd=pl.col("odd") | product_over(rows, "quantity", "price"))
     events = _events(rows.filter(~pl.col("odd")), label)
@@ -52,9 +81,9 @@ def read_harvest(
         kinds = [_kind(event.side) for event, _ in made]
         by_row = from_events([event for event, _ in made], [line for _, line in made], kinds)
         events = pl.concat([events, by_row]).sort("line")
-    if refused(events):
+    if out_of_range(events):
         return None
-    return EventFrame(events), Counter()
+    return compact(events.rechunk(), label)  # (one chunk a column: see read_kraken)
 
 
 def _kind(side: str) -> str:

@@ -53,7 +53,7 @@ def read_kraken(
     trading = pl.col("kind").str.to_lowercase().is_in(sorted(kr.TRADE_TYPES))
     singles, single_skips = _singles(rows.filter(~trading), account, label)
     trades, trade_skips = _trades(rows.filter(trading), account, label)
-    frame = pl.concat([singles, trades])
+    frame = pl.concat([singles, trades], rechunk=True)  # (columns of misaligned chunks make polars panic)
     if refused(frame):
         return None
     return EventFrame(frame), skipped + single_skips + trade_skips

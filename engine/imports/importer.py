@@ -132,21 +132,17 @@ def read_file(path: Path, options: Options, format_key: str | None = None) -> Fi
         text = raw.decode("utf-8-sig")  # tolerate the BOM spreadsheets write
     except UnicodeDecodeError as exc:
         raise CsvImportError(label, [f"{label}: not UTF-8 text (byte {exc.start})"]) from None
-    return read_text(text, label, options, format_key, raw)
+    del raw  # a large file's bytes are not kept beside its text (the columnar path encodes a part at a time)
+    return read_text(text, label, options, format_key)
 
 
-def read_text(
-    text: str, label: str, options: Options, format_key: str | None = None, data: bytes | None = None
-) -> FileReport:
-    """A file's text read whole, or CsvImportError listing every problem. `data`: the file's
-    bytes, when the caller has them (the columnar path reads those, not a copy)."""
+def read_text(text: str, label: str, options: Options, format_key: str | None = None) -> FileReport:
+    """A file's text read whole, or CsvImportError listing every problem."""
     with paused_gc():  # a row or two of tuples per line, none of them cyclic
-        return _read_text(text, label, options, format_key, data)
+        return _read_text(text, label, options, format_key)
 
 
-def _read_text(
-    text: str, label: str, options: Options, format_key: str | None, data: bytes | None
-) -> FileReport:
+def _read_text(text: str, label: str, options: Options, format_key: str | None) -> FileReport:
     forced = options.custom
     if format_key is not None:
         forced = by_key(format_key)
@@ -187,7 +183,7 @@ def _read_text(
     account = options.account or fmt.default_account
     reading = replace(options, account=account, zone=zone)
     if columnar.wanted(fmt, text, label, options):
-        found = columnar.read_columnar(fmt, text, label, head[detected.index], reading, data)
+        found = columnar.read_columnar(fmt, text, label, head[detected.index], reading)
         if found is not None:  # else the row path reads it all (and names any problem)
             from engine.imports.event_frame import FrameParsed
 

@@ -32,6 +32,7 @@ from engine.store.ledger_tables import (
     stored_records,
 )
 
+EVENTS_PER_CHUNK = 100_000  # events whose legs and rows are built and written at a time
 CHUNK = 50_000  # rows turned into Python values at a time
 ROWS_PER_INSERT = 32
 _INT64 = 2**63
@@ -55,28 +56,38 @@ def import_frame(
     conn: sqlite3.Connection, path: Path, frame: pl.DataFrame, source: str, usd_assets: frozenset[str]
 ) -> ImportSummary:
     """Add a frame of events in one transaction; known natural keys are skipped (as
-    ledger_tables.import_events does for (natural_key, event) pairs)."""
+    ledger_tables.import_events does for (natural_key, event) pairs). What is new is decided for
+    the whole file first (against the store as it was: keys, twins, conflicts, repeats in the
+    file); then its events, legs and pools are built and written EVENTS_PER_CHUNK at a time, in
+    the file's order, so a large file's legs and rows to insert never exist all at once."""
     with paused_gc():
-        framed = frame.with_columns(natural_key=frame_keys(frame))
-        keys = framed["natural_key"]
+        keys = frame_keys(frame)
+        framed = frame.with_columns(keys)  # (the frame's columns shared, not copied)
         with batch_writing(conn, path):
-            batch_id = new_batch(conn, source, framed.height)
+            batch_id = new_batch(conn, source, frame.height)
             stored = stored_records(conn, keys.to_list()) if has_events(conn) else {}
             known = set(stored)
-            twins = _twins(conn, framed.filter(~keys.is_in(list(known))), source)
+            twins = _twins(conn, framed, ~pl.col("natural_key").is_in(list(known)), source)
             known |= twins.found.keys()
             conflicts = _conflicts(framed, stored)
-            first_id = next_event_id(conn)
-            new = framed.filter(~keys.is_in(list(known)) & keys.is_first_distinct())
-            new = new.with_columns(event_id=pl.int_range(first_id, first_id + new.height, dtype=pl.Int64))
-            legs = frame_legs(new, usd_assets)
-            legs = legs.join(_pools(conn, legs), on=["account", "asset"], how="left", maintain_order="left")
-            _insert_events(conn, new, batch_id)
-            _insert_legs(conn, legs)
-            conn.execute("UPDATE batches SET added = ? WHERE id = ?", (new.height, batch_id))
+            key = pl.col("natural_key")
+            wanted = framed.select(~key.is_in(list(known)) & key.is_first_distinct()).to_series()
+            first_id = added = next_event_id(conn)
+            pools = pool_ids(conn)
+            for start in range(0, frame.height, EVENTS_PER_CHUNK):
+                new = framed.slice(start, EVENTS_PER_CHUNK).filter(wanted.slice(start, EVENTS_PER_CHUNK))
+                new = new.with_columns(event_id=pl.int_range(added, added + new.height, dtype=pl.Int64))
+                added += new.height
+                legs = frame_legs(new, usd_assets)
+                legs = legs.join(
+                    _pools(conn, legs, pools), on=["account", "asset"], how="left", maintain_order="left"
+                )
+                _insert_events(conn, new, batch_id)
+                _insert_legs(conn, legs)
+            conn.execute("UPDATE batches SET added = ? WHERE id = ?", (added - first_id, batch_id))
             remember(conn, twins.new)
         other = int(keys.is_in(list(twins.found)).sum())
-    return ImportSummary(batch_id, framed.height, new.height, conflicts, other, twins.overlaps)
+    return ImportSummary(batch_id, frame.height, added - first_id, conflicts, other, twins.overlaps)
 
 
 def frame_keys(frame: pl.DataFrame) -> pl.Series:
@@ -84,11 +95,13 @@ def frame_keys(frame: pl.DataFrame) -> pl.Series:
     text = pl.col
     with_id = text("trade_id").is_not_null() & (text("trade_id") != "")
     market = text("source").str.starts_with(EXCHANGE_SOURCE) & text("side").is_in(["buy", "sell"])
-    by_id = (
-        pl.when(market)
-        .then(pl.format("{}|id|{}/{}|{}", "account", "asset", "quote", "trade_id"))
-        .otherwise(pl.format("{}|id|{}", "account", "trade_id"))
-    )
+    by_id = pl.format("{}|id|{}", "account", "trade_id")
+    if frame.select(market.any()).item():  # (a synced page: a file has none, and a million keys take 40 MB)
+        by_id = (
+            pl.when(market)
+            .then(pl.format("{}|id|{}/{}|{}", "account", "asset", "quote", "trade_id"))
+            .otherwise(by_id)
+        )
     content = pl.concat_str(
         [text("account"), text("asset"), text("side"), text("timestamp").cast(pl.String),
          text("quantity").cast(pl.String), text("price").cast(pl.String).fill_null("None"),
@@ -123,16 +136,18 @@ def _sha1(text: str) -> str:
     return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:24]
 
 
-def _twins(conn: sqlite3.Connection, fresh: pl.DataFrame, source: str) -> Twins:
-    """twins_in_store on the new records it matches across sources (buys, sells, income and
-    transfers) of accounts that may hold the other source's (the rest it would pass over): Event
-    tuples are made only for those."""
-    fills = fresh.filter(pl.col("side").is_in(sorted(MATCHED_SIDES)))
-    groups = fills.select("account", synced=pl.col("source").str.starts_with(EXCHANGE_SOURCE)).unique()
-    held = [account for account, synced in groups.iter_rows() if may_hold_other(conn, account, synced)]
-    fills = fills.filter(pl.col("account").is_in(held))
-    if fills.height == 0:
+def _twins(conn: sqlite3.Connection, framed: pl.DataFrame, fresh: pl.Expr, source: str) -> Twins:
+    """twins_in_store on the `fresh` records (keys the store does not hold) it matches across
+    sources (buys, sells, income and transfers) of accounts that may hold the other source's
+    (the rest it would pass over): Event tuples are made only for those, and no rows are copied
+    when no account may (a first import)."""
+    matched = fresh & pl.col("side").is_in(sorted(MATCHED_SIDES))
+    synced = pl.col("source").str.starts_with(EXCHANGE_SOURCE)
+    groups = framed.lazy().filter(matched).select("account", synced=synced).unique().collect()
+    held = [account for account, is_synced in groups.iter_rows() if may_hold_other(conn, account, is_synced)]
+    if not held:
         return NO_TWINS
+    fills = framed.filter(matched & pl.col("account").is_in(held))
     return twins_in_store(
         conn, list(zip(fills["natural_key"].to_list(), events_of(fills), strict=True)), source
     )
@@ -150,10 +165,9 @@ def _conflicts(framed: pl.DataFrame, stored: dict[str, tuple[object, ...]]) -> t
 _AMOUNTS = frozenset({"quantity", "price", "fee", "subtotal", "value_usd"})
 
 
-def _pools(conn: sqlite3.Connection, legs: pl.DataFrame) -> pl.DataFrame:
-    """Each leg's pool id: the store's, or a new pool, made in the order the row path meets them
-    (event by event, leg by leg)."""
-    pools = pool_ids(conn)
+def _pools(conn: sqlite3.Connection, legs: pl.DataFrame, pools: dict[tuple[str, str], int]) -> pl.DataFrame:
+    """Each leg's pool id: the store's (`pools`, updated here), or a new pool, made in the order
+    the row path meets them (event by event, leg by leg)."""
     met = legs.sort("event_id", "seq").select("account", "asset").unique(maintain_order=True)
     for account, asset in met.iter_rows():
         if (account, asset) not in pools:

@@ -115,8 +115,8 @@ def test_only_a_plainly_written_file_is_read_in_columns():
     assert cells_frame(header + '1,"x,y",3\r\n4,5,6\r\n', 1, 3)["c1"].to_list() == ["x,y", "5"]
     assert cells_frame(header + "1,2,3\n4,5,6\n", 1, 3)["line"].to_list() == [2, 3]
     assert cells_frame(header + "1,2,3\r\n\r\n\n", 1, 3)["c2"].to_list() == ["3"]  # blank lines at the end
-    text = "note\n" + header + "1, 2 ,3"  # a preamble line; no line break at the end; the bytes given
-    found = cells_frame(text, 2, 3, b"\xef\xbb\xbf" + text.encode())
+    text = "note\n" + header + "1, 2 ,3"  # a preamble line; no line break at the end
+    found = cells_frame(text, 2, 3)
     assert found.rows() == [(3, "1", " 2 ", "3")]
     for odd in ('1,2\n', '1,2,3,4\n', '1,"2"x,3\n', '1,a"b,3\n', '1,"a\nb",3\n', "1,2\r,3\n", "1,2,3\n\n4,5,6\n",
                 ",,\n", "1,\x1c,3\n"):  # fmt: skip
