@@ -72,8 +72,25 @@ def realized_records(rows: Sequence[RealizedRow]) -> list[list[str]]:
     ]
 
 
-def realized_csv(rows: Sequence[RealizedRow]) -> str:
+# From this many rows the CSV is built in columns (polars): below it, importing polars (~0.3 s)
+# costs more than formatting row by row saves (bench/bench_report.py, bench_cli.py)
+COLUMNAR_FROM = 50_000
+
+
+def realized_rows_csv(rows: Sequence[RealizedRow]) -> str:
+    """The realized CSV row by row (small reports: no polars to import)."""
     return csv_text(REALIZED_COLUMNS, realized_records(rows))
+
+
+def realized_csv(rows: Sequence[RealizedRow]) -> str:
+    if len(rows) >= COLUMNAR_FROM:
+        from engine.reports import columnar_csv
+
+        try:
+            return columnar_csv.realized_csv(REALIZED_COLUMNS, rows)
+        except OverflowError:  # an amount past Int128 (10^20 units): exact Python ints instead
+            pass
+    return realized_rows_csv(rows)
 
 
 def _totals_json(rows: Sequence[RealizedRow]) -> dict[str, Any]:
