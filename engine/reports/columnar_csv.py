@@ -8,8 +8,6 @@ the row writer uses."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from datetime import date
 
@@ -17,7 +15,7 @@ import polars as pl
 
 from engine.core.fixedpoint import SCALE
 from engine.ledger.records import RealizedRow
-from engine.reports.csv_output import spreadsheet_safe
+from engine.reports.realized_rows_csv import csv_cell
 
 # A text cell needing Python's attention: one the csv module would quote (delimiter, quote, line
 # breaks) or one a spreadsheet could read as a formula (csv_output._FORMULA_START)
@@ -40,19 +38,12 @@ def _fixed_text(column: str, min_places: int) -> pl.Expr:
     return pl.concat_str(sign, whole, point, fraction).alias(column)
 
 
-def _csv_cell(cell: str) -> str:
-    """One text cell as csv_output.csv_text writes it (guarded, quoted when needed)."""
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow([spreadsheet_safe(cell)])
-    return buffer.getvalue()[:-1]  # a non-empty single cell: the row is the cell and "\n"
-
-
 def _text_column(name: str, values: Sequence[str]) -> pl.Series:
     series = pl.Series(name, values, dtype=pl.String)
     special = series.str.contains(_SPECIAL_CELL)
     if special.any():
         at = special.arg_true()
-        series = series.scatter(at, [_csv_cell(cell) for cell in series.gather(at)])
+        series = series.scatter(at, [csv_cell(cell) for cell in series.gather(at)])
     return series
 
 

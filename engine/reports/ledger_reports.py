@@ -73,10 +73,10 @@ def realized_records(rows: Sequence[RealizedRow]) -> list[list[str]]:
     ]
 
 
-# From this many rows the CSV is built in columns (polars): below it, importing polars (0.5-0.8 s
-# CPU on the reference machine) costs more than the columns save (about 4.6 µs a row: 0.18 s vs
-# 0.41 s at 48,864 rows, in-process, /tmp measurements noted in the commit)
-COLUMNAR_FROM = 120_000
+# From this many rows the CSV is built in columns (polars): below it, importing polars (0.6-0.8 s
+# CPU on the reference machine) costs more than the columns save (about 4 µs a row: 0.20 s vs
+# 0.40 s row by row at 48,864 rows, in-process, load ~6.5)
+COLUMNAR_FROM = 150_000
 
 
 def realized_rows_csv(rows: Sequence[RealizedRow]) -> str:

@@ -15,6 +15,8 @@ from engine.core.fixedpoint import DIGITS
 from engine.ledger.records import RealizedRow
 from engine.reports.csv_output import spreadsheet_safe
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # csv_output's: a spreadsheet reads a formula
+_QUOTED = frozenset(',"\r\n')  # what makes the csv module quote a cell (with "\n" line ends)
 _ZEROS = ["0" * (DIGITS + 1 - n) for n in range(DIGITS + 1)]  # pads n digits to 19
 
 
@@ -30,9 +32,22 @@ def fixed_text(units: int, min_places: int) -> str:
     return "-" + text if units < 0 else text
 
 
+def csv_cell(cell: str) -> str:
+    """A non-empty text cell as csv_output.csv_text writes it: guarded against formulas, quoted as
+    the csv module quotes (a non-empty cell alone on a row is written as the cell and "\n")."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow([spreadsheet_safe(cell)])
+    return buffer.getvalue()[:-1]
+
+
+def _plain(cell: str) -> bool:
+    """Written as it is: nothing the csv module quotes, no formula start (an empty cell too)."""
+    return not cell.startswith(_FORMULA_START) and _QUOTED.isdisjoint(cell)
+
+
 def realized_rows_csv(columns: Sequence[str], rows: Sequence[RealizedRow]) -> str:
     days: dict[int, str] = {}
-    texts: dict[str, object] = {}  # account, asset and term repeat: each checked once
+    texts: dict[str, str] = {}  # account, asset and term repeat: each rendered once
 
     def day(ordinal: int) -> str:
         text = days.get(ordinal)
@@ -40,30 +55,26 @@ def realized_rows_csv(columns: Sequence[str], rows: Sequence[RealizedRow]) -> st
             text = days[ordinal] = date.fromordinal(ordinal).isoformat()
         return text
 
-    def repeated(cell: str) -> object:
-        safe = texts.get(cell)
-        if safe is None:
-            safe = texts[cell] = spreadsheet_safe(cell)
-        return safe
+    def repeated(cell: str) -> str:
+        text = texts.get(cell)
+        if text is None:
+            text = texts[cell] = cell if _plain(cell) else csv_cell(cell)
+        return text
 
-    fmt, safe = fixed_text, spreadsheet_safe
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
-    writer.writerows(
-        [
-            repeated(r[0]),
-            repeated(r[1]),
-            fmt(r[2], 0),
-            day(r[3]),
-            day(r[4]),
-            fmt(r[5], 2),
-            fmt(r[6], 2),
-            fmt(r[7], 2),
-            repeated(r[8]),
-            safe(r[9]),
-            safe(r[10]),
-        ]
+    def text(cell: str) -> str:
+        return cell if _plain(cell) else csv_cell(cell)
+
+    fmt = fixed_text  # numbers and dates: never quoted, never a formula
+    lines = [csv_line(columns)]
+    lines.extend(
+        f"{repeated(r[0])},{repeated(r[1])},{fmt(r[2], 0)},{day(r[3])},{day(r[4])},{fmt(r[5], 2)},"
+        f"{fmt(r[6], 2)},{fmt(r[7], 2)},{repeated(r[8])},{text(r[9])},{text(r[10])}\n"
         for r in rows
     )
+    return "".join(lines)
+
+
+def csv_line(cells: Sequence[str]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(cells)
     return buffer.getvalue()

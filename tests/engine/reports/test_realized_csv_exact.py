@@ -63,7 +63,7 @@ _units = st.one_of(
     st.sampled_from([0, 1, -1, BIG, -BIG, BIG - 1, 10**18 - 1, 5 * 10**15, -5 * 10**15]),
 )
 _text = st.one_of(
-    st.sampled_from(["binance", "BTC", "T-1", "-1.5", "+3", "1e-8", "=SUM(A1)", "@x", "\tx", "\rx"]),
+    st.sampled_from(["", "binance", "BTC", "T-1", "-1.5", "+3", "1e-8", "=SUM(A1)", "@x", "\tx", "\rx"]),
     st.text(alphabet=st.sampled_from('aZ9 ,"\n\r=+-@\t.é'), min_size=1, max_size=6),
 )
 _days = st.integers(date(1, 1, 1).toordinal(), date(9999, 12, 31).toordinal())
@@ -106,3 +106,17 @@ def test_an_amount_past_int128_falls_back_to_the_row_path(monkeypatch) -> None:
     monkeypatch.setattr(ledger_reports, "COLUMNAR_FROM", 1)
     row = RealizedRow("a", "BTC", 10**40 + 1, 738000, 738001, 10**40, 1, 10**40 - 1, LONG, "L", "S")
     assert ledger_reports.realized_csv([row]) == reference_realized_csv([row])
+
+
+def test_the_fast_row_path_knows_every_character_the_csv_module_quotes() -> None:
+    """realized_rows_csv writes a cell without quotes unless it holds one of _QUOTED: every
+    character the csv module would quote inside a cell (with "\n" line ends) must be there."""
+    from engine.reports.realized_rows_csv import _QUOTED
+
+    def written(cell: str) -> str:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerow([cell, "x"])
+        return buffer.getvalue()
+
+    quoted = {chr(c) for c in range(0x10000) if written(f"a{chr(c)}b") != f"a{chr(c)}b,x\n"}
+    assert quoted <= _QUOTED
