@@ -91,7 +91,7 @@ def test_both_paths_write_todays_bytes(rows: list[RealizedRow]) -> None:
     assert columnar_csv.realized_csv(ledger_reports.REALIZED_COLUMNS, rows) == expected
 
 
-def test_a_million_row_report_takes_the_columnar_path_and_a_small_one_does_not(monkeypatch) -> None:
+def test_a_report_of_columnar_from_rows_or_more_takes_the_columnar_path(monkeypatch) -> None:
     taken: list[str] = []
     monkeypatch.setattr(columnar_csv, "realized_csv", lambda columns, rows: taken.append("columns") or "")
     monkeypatch.setattr(ledger_reports, "COLUMNAR_FROM", 3)
