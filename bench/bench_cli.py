@@ -3,12 +3,14 @@
     uv run python bench/bench_cli.py [TRADES ...]     # default: 10000 50000
 
 Each size runs in a fresh HARVEST_HOME; wall time covers both processes (interpreter start
-included), best of 3 runs, with compiled bytecode as an installed harvest has it."""
+included), best of 3 runs and the median and range, with compiled bytecode as an installed
+harvest has it."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -57,9 +59,14 @@ def main() -> None:
             write_csv(csv_path, trades, 1)
         runs = [run_once(csv_path) for _ in range(3)]
         best = min(runs, key=lambda r: r[0] + r[1])
+        totals = [r[0] + r[1] for r in runs]
+        reports = [r[1] for r in runs]
         print(
             f"{trades:,} trades: import {best[0]:.2f} s + report realized csv {best[1]:.2f} s "
-            f"= {best[0] + best[1]:.2f} s wall ({best[2]:,} rows; best of 3)"
+            f"= {best[0] + best[1]:.2f} s wall ({best[2]:,} rows; best of 3); "
+            f"median {statistics.median(totals):.2f} s ({min(totals):.2f}-{max(totals):.2f}), "
+            f"report median {statistics.median(reports):.2f} s ({min(reports):.2f}-{max(reports):.2f}); "
+            f"load {Path('/proc/loadavg').read_text().split()[0]}"
         )
         results[f"total_{trades}_s"] = metric([r[0] + r[1] for r in runs], "s")
         results[f"import_{trades}_s"] = metric([r[0] for r in runs], "s")

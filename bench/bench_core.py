@@ -63,7 +63,8 @@ def main() -> None:
 
         results = {}
         for method in args.methods.split(","):
-            seconds, peaks = [], []
+            seconds, cpu, peaks = [], [], []
+            load_before = Path("/proc/loadavg").read_text().split()[0]
             for _ in range(args.runs):
                 out = subprocess.run(
                     [
@@ -85,10 +86,14 @@ def main() -> None:
                 print("  " + out.strip())
                 seconds.append(float(out.split(" in ")[1].split(" s ")[0]))
                 peaks.append(float(out.split("peak RSS ")[1].split(" MB")[0].replace(",", "")))
+                cpu.append(float(out.split("; CPU ")[1].split(" s")[0]))
             print(
-                f"{method}: median {statistics.median(seconds):.2f} s (min {min(seconds):.2f}, max {max(seconds):.2f})"
+                f"{method}: median {statistics.median(seconds):.2f} s (min {min(seconds):.2f}, max {max(seconds):.2f}); "
+                f"CPU median {statistics.median(cpu):.2f} s ({min(cpu):.2f}-{max(cpu):.2f}); "
+                f"load {load_before} -> {Path('/proc/loadavg').read_text().split()[0]}"
             )
             results[f"{method}_s"], results[f"{method}_peak_mb"] = metric(seconds, "s"), metric(peaks, "MB")
+            results[f"{method}_cpu_s"] = metric(cpu, "s")
         emit("core", results)
         return
     for method in args.methods.split(","):
@@ -96,6 +101,7 @@ def main() -> None:
         engine = Engine(config, Store(path))
         gc.collect()
         started = time.perf_counter()
+        cpu_started = time.process_time()  # less sensitive than wall time to a busy machine
         pause = paused_gc()
         pause.__enter__()
         legs = engine.store.ledger()
@@ -104,6 +110,7 @@ def main() -> None:
         matched = time.perf_counter()
         rows, excluded = realized_rows(result)
         done = time.perf_counter()
+        cpu_used = time.process_time() - cpu_started
         pause.__exit__(None, None, None)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(
@@ -111,7 +118,7 @@ def main() -> None:
             f"{len(result.open_lots):,} open lots in {done - started:.2f} s "
             f"(load {loaded - started:.2f} + match {matched - loaded:.2f} "
             f"+ gains {done - matched:.2f}; legs {len(legs.legs):,}; excluded {len(excluded)}); "
-            f"peak RSS {rss:,.0f} MB"
+            f"peak RSS {rss:,.0f} MB; CPU {cpu_used:.2f} s"
         )
         engine.store.close()
         del legs, result, rows, excluded

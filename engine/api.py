@@ -6,14 +6,13 @@ import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.config.load import Config
 from engine.core.collector import paused_gc
 from engine.core.dates import TaxCalendar, load_zone
 from engine.core.errors import ConfigError
 from engine.core.units import Amount, DayOrdinal, EpochMicros
-from engine.imports.generic_csv import read_csv
-from engine.imports.importer import FileReport
 from engine.ledger import allocation_record, transition
 from engine.ledger.decided import Decided, Effects, apply_decisions
 from engine.ledger.decisions import CLASSIFY, Decision, active_by_subject
@@ -22,6 +21,9 @@ from engine.ledger.gains import LotRow, open_lot_rows, realized_rows
 from engine.ledger.lots import match_lots
 from engine.ledger.records import Excluded, LotResult, OpenLot, RealizedRow
 from engine.store.store import ImportSummary, Store, keys_of
+
+if TYPE_CHECKING:  # the importers (about 0.1 s to import) stay out of a report's start-up
+    from engine.imports.importer import FileReport
 
 
 def _calendar(config: Config) -> TaxCalendar:
@@ -76,6 +78,8 @@ class Engine:
     # -- slow path ------------------------------------------------------------------------
 
     def import_csv(self, path: Path, account: str | None = None) -> ImportSummary:
+        from engine.imports.generic_csv import read_csv  # the importers load for an import only
+
         events = read_csv(path, account, self.clock())
         summary = self.store.import_events(keys_of(events), f"csv:{path.name}", self.usd_assets)
         self.invalidate()

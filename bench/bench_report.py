@@ -1,0 +1,81 @@
+"""Time `harvest report realized --format csv` on a store of N synthetic trades: a fresh process
+each run (interpreter start, config, store open, ledger load, match, classify, CSV out).
+
+    uv run python bench/bench_report.py [TRADES] [--runs 5] [--seed 1]    # default 1000000
+
+The store is bench_core's (built once under bench/out, the setup timed apart). Prints each run's
+wall and CPU time (the child's user + system: less sensitive to a busy machine than wall time),
+then one summary line: median and range of both, the load average before and after."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.bench_cli import harvest_command  # noqa: E402
+from bench.bench_core import OUT, prepared_store  # noqa: E402
+from engine.store.connection import STORE_NAME  # noqa: E402
+
+
+def load_average() -> str:
+    return Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
+
+
+def run_once(home: Path) -> tuple[float, float, int]:
+    """(wall s, CPU s, CSV lines) of one `harvest report realized --format csv`."""
+    env = {**os.environ, "HARVEST_HOME": str(home), "HARVEST_CONFIG": str(home / "config.yaml")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # compiled bytecode, as an installed harvest has it
+    env["PYTHONPYCACHEPREFIX"] = str(OUT / "pycache")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    report = subprocess.run(
+        [*harvest_command(), "report", "realized", "--format", "csv"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return wall, cpu, report.stdout.count(b"\n") - 1
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("trades", type=int, nargs="?", default=1_000_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=5, help="fresh processes")
+    args = parser.parse_args()
+    store = prepared_store(args.trades, args.seed)
+    home = Path(tempfile.mkdtemp(prefix="harvest-bench-report-"))
+    try:
+        (home / STORE_NAME).symlink_to(store)
+        (home / "config.yaml").write_text("tax:\n  timezone: America/New_York\n")
+        load_before = load_average()
+        runs = []
+        for n in range(args.runs):
+            wall, cpu, rows = run_once(home)
+            runs.append((wall, cpu))
+            print(f"  run {n + 1}: {wall:.2f} s wall, {cpu:.2f} s CPU, {rows:,} rows")
+        walls, cpus = [r[0] for r in runs], [r[1] for r in runs]
+        print(
+            f"report realized csv, {args.trades:,} trades: median {statistics.median(walls):.2f} s wall "
+            f"({min(walls):.2f}-{max(walls):.2f}), CPU {statistics.median(cpus):.2f} s "
+            f"({min(cpus):.2f}-{max(cpus):.2f}); {args.runs} runs, load {load_before} -> {load_average()}"
+        )
+    finally:
+        shutil.rmtree(home)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+"""The realized CSV is byte for byte what it was before it was built in columns: the row-by-row
+writer as it stood (kept here as the reference) against both of today's paths, on generated rows
+with 10^15-unit quantities, $10^15 amounts, negatives, 10^-18 fractions and text cells that need
+quoting or a spreadsheet guard."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import date
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from engine.ledger.records import LONG, SHORT, RealizedRow
+from engine.reports import columnar_csv, ledger_reports
+from engine.reports.csv_output import spreadsheet_safe
+
+BIG = 10**15 * 10**18  # 10^15 units (or dollars) in units of 10^-18
+
+
+def reference_fmt(units: int, min_places: int = 2) -> str:
+    """engine.core.fixedpoint.fmt as it stood."""
+    sign = "-" if units < 0 else ""
+    whole, frac = divmod(abs(units), 10**18)
+    frac_text = f"{frac:018d}".rstrip("0")
+    if len(frac_text) < min_places:
+        frac_text = frac_text.ljust(min_places, "0")
+    return f"{sign}{whole}.{frac_text}" if frac_text else f"{sign}{whole}"
+
+
+def reference_realized_csv(rows: Sequence[RealizedRow]) -> str:
+    """ledger_reports.realized_csv as it stood (one Python row at a time through csv.writer)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(ledger_reports.REALIZED_COLUMNS)
+    for r in rows:
+        day = date.fromordinal
+        record = [
+            r.account,
+            r.asset,
+            reference_fmt(r.quantity, 0),
+            day(r.acquired_day).isoformat(),
+            day(r.sold_day).isoformat(),
+            reference_fmt(r.proceeds),
+            reference_fmt(r.cost_basis),
+            reference_fmt(r.gain),
+            r.term,
+            r.lot_id,
+            r.sale_id,
+        ]
+        writer.writerow([spreadsheet_safe(cell) for cell in record])
+    return buffer.getvalue()
+
+
+_units = st.one_of(
+    st.integers(-BIG, BIG),  # anything up to 10^15 with 18 places
+    st.integers(-(10**6), 10**6),  # tiny fractions: 10^-18 and neighbours
+    st.integers(-(10**15), 10**15).map(lambda n: n * 10**16),  # whole cents
+    st.integers(-(10**15), 10**15).map(lambda n: n * 10**18),  # whole units
+    st.integers(-(10**9), 10**9).map(lambda n: n * 10**10),  # 8 decimals, as exchanges give
+    st.sampled_from([0, 1, -1, BIG, -BIG, BIG - 1, 10**18 - 1, 5 * 10**15, -5 * 10**15]),
+)
+_text = st.one_of(
+    st.sampled_from(["", "binance", "BTC", "T-1", "-1.5", "+3", "1e-8", "=SUM(A1)", "@x", "\tx", "\rx"]),
+    st.text(alphabet=st.sampled_from('aZ9 ,"\n\r=+-@\t.é'), min_size=1, max_size=6),
+)
+_days = st.integers(date(1, 1, 1).toordinal(), date(9999, 12, 31).toordinal())
+_rows = st.builds(
+    RealizedRow,
+    account=_text,
+    asset=_text,
+    quantity=_units,
+    acquired_day=_days,
+    sold_day=_days,
+    proceeds=_units,
+    cost_basis=_units,
+    gain=_units,
+    term=st.sampled_from([SHORT, LONG]),
+    lot_id=_text,
+    sale_id=_text,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_rows, max_size=12))
+def test_both_paths_write_todays_bytes(rows: list[RealizedRow]) -> None:
+    expected = reference_realized_csv(rows)
+    assert ledger_reports.realized_rows_csv(rows) == expected
+    assert columnar_csv.realized_csv(ledger_reports.REALIZED_COLUMNS, rows) == expected
+
+
+def test_a_report_of_columnar_from_rows_or_more_takes_the_columnar_path(monkeypatch) -> None:
+    taken: list[str] = []
+    monkeypatch.setattr(columnar_csv, "realized_csv", lambda columns, rows: taken.append("columns") or "")
+    monkeypatch.setattr(ledger_reports, "COLUMNAR_FROM", 3)
+    row = RealizedRow("a", "BTC", 1, 738000, 738001, 2, 1, 1, SHORT, "L", "S")
+    ledger_reports.realized_csv([row] * 2)
+    assert taken == []
+    ledger_reports.realized_csv([row] * 3)
+    assert taken == ["columns"]
+
+
+def test_an_amount_past_int128_falls_back_to_the_row_path(monkeypatch) -> None:
+    monkeypatch.setattr(ledger_reports, "COLUMNAR_FROM", 1)
+    row = RealizedRow("a", "BTC", 10**40 + 1, 738000, 738001, 10**40, 1, 10**40 - 1, LONG, "L", "S")
+    assert ledger_reports.realized_csv([row]) == reference_realized_csv([row])
+
+
+def test_the_fast_row_path_knows_every_character_the_csv_module_quotes() -> None:
+    """realized_rows_csv writes a cell without quotes unless it holds one of _QUOTED: every
+    character the csv module would quote inside a cell (with "\n" line ends) must be there."""
+    from engine.reports.realized_rows_csv import _QUOTED
+
+    def written(cell: str) -> str:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerow([cell, "x"])
+        return buffer.getvalue()
+
+    quoted = {chr(c) for c in range(0x10000) if written(f"a{chr(c)}b") != f"a{chr(c)}b,x\n"}
+    assert quoted <= _QUOTED
