@@ -19,7 +19,7 @@ from engine.core.errors import InputError
 from engine.core.units import Amount, DayOrdinal
 from engine.imports.rows import parse_money, parse_number
 from engine.imports.side_csv import read_sheet
-from engine.ledger.broker_forms import LONG, ORDINARY, SHORT, FormRow
+from engine.ledger.broker_forms import ENTRY_FIELDS, LONG, ORDINARY, SHORT, FormRow
 from engine.ledger.events import MAX_QUANTITY
 
 # field -> the header names that mean it (normalised: lower case, letters and digits only)
@@ -42,12 +42,6 @@ FIELDS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("units", "sold", "proceeds")
 # the boxes as the app's entry dialog and `harvest 1099da add` name them, in the form's order
-ENTRY_FIELDS: dict[str, str] = {
-    "account": "account", "code": "1a code", "name": "1b asset name", "asset": "asset (harvest's code)",
-    "units": "1c units", "acquired": "1d date acquired", "sold": "1e date sold", "proceeds": "1f proceeds",
-    "basis": "1g cost basis", "reported": "2 basis reported", "term": "6 term", "customer": "8 customer info",
-    "noncovered": "9 noncovered", "moved": "12a units transferred in", "checkbox": "Form 8949 box",
-}  # fmt: skip
 TERMS = {"short": SHORT, "shortterm": SHORT, "st": SHORT, "long": LONG, "longterm": LONG, "lt": LONG,
          "ordinary": ORDINARY}  # fmt: skip
 YES = {"x", "yes", "y", "true", "1", "checked"}

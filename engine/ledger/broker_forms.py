@@ -19,6 +19,15 @@ SHORT, LONG, ORDINARY = "short", "long", "ordinary"
 HAND = "entered by hand"  # the source of a sale typed from a paper form: one decision per sale
 
 
+# the form's fields as a sale entered by hand names them (the import and the CLI's options)
+ENTRY_FIELDS: dict[str, str] = {
+    "account": "account", "code": "1a code", "name": "1b asset name", "asset": "asset (harvest's code)",
+    "units": "1c units", "acquired": "1d date acquired", "sold": "1e date sold", "proceeds": "1f proceeds",
+    "basis": "1g cost basis", "reported": "2 basis reported", "term": "6 term", "customer": "8 customer info",
+    "noncovered": "9 noncovered", "moved": "12a units transferred in", "checkbox": "Form 8949 box",
+}  # fmt: skip
+
+
 class FormRow(NamedTuple):
     line: int  # in the file it came from
     account: str

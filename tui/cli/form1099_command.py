@@ -10,14 +10,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from engine.core import fixedpoint as fp
-from engine.imports.form_1099da import ENTRY_FIELDS
+from engine.ledger.broker_forms import ENTRY_FIELDS
 from tui.cli.context import Subparsers, open_engine, tax_year
 
 if TYPE_CHECKING:
     from engine.api import Engine
     from engine.ledger.broker_forms import FormRow
 
-# `harvest 1099da add`'s options -> the form's fields (engine.imports.form_1099da.ENTRY_FIELDS)
+# `harvest 1099da add`'s options -> the form's fields (engine.ledger.broker_forms.ENTRY_FIELDS)
 ADD_OPTIONS = {
     "--account": "account", "--code": "code", "--name": "name", "--asset": "asset", "--units": "units",
     "--acquired": "acquired", "--sold": "sold", "--proceeds": "proceeds", "--basis": "basis",

@@ -16,7 +16,8 @@ from textual.widgets import Button, Checkbox, Footer, Input, Label, Select
 from textual.worker import Worker, WorkerState
 
 from engine.core.errors import HarvestError
-from engine.imports.form_1099da import ENTRY_FIELDS, FormEntryError
+from engine.imports.form_1099da import FormEntryError
+from engine.ledger.broker_forms import ENTRY_FIELDS
 from tui.keys import DEFAULT_KEYS, Keys, bindings
 
 TYPED = ("account", "code", "name", "asset", "units", "acquired", "sold", "proceeds", "basis", "moved",
