@@ -67,8 +67,10 @@ def from_decimal(value: Decimal) -> Amount:
 
 
 def to_decimal(units: int) -> Decimal:
-    """Exact Decimal for a fixed-point int (no context rounding: built from the tuple)."""
-    return Decimal(units).scaleb(-DIGITS)
+    """Exact Decimal for a fixed-point int. Built from text, which no context rounds (scaleb
+    rounds to the context's 28 digits: past $10^10 a value lost places, and cents were rounded
+    twice)."""
+    return Decimal(f"{units}E-{DIGITS}")
 
 
 def mul(a: int, b: int) -> Amount:
