@@ -4,12 +4,14 @@ change), read on every price tick."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import polars as pl
 
 from engine.config.load import Config
 from engine.core.units import Amount, DayOrdinal, EpochMicros
 from engine.ledger.records import LotResult
+from engine.planning.cost_index import CostIndex, cost_index
 from engine.planning.data_problems import DataProblem
 from engine.planning.positions import PositionTotal
 from engine.tax.model import TaxProfile, TaxResult
@@ -36,3 +38,9 @@ class ScanContext:
     recent_buys: dict[str, DayOrdinal] = field(default_factory=dict)  # asset -> last acquisition day
     # (account, asset) -> the quantity step its exchange takes orders in (kept by sync)
     amount_steps: dict[tuple[str, str], Amount] = field(default_factory=dict)
+
+    @cached_property
+    def cost_index(self) -> CostIndex:
+        """The open lots sorted by unit cost per group, for the per-tick pass (derived from
+        `frame` alone: the slow path builds it, and so can a context rebuilt from a saved frame)."""
+        return cost_index(self.frame)
