@@ -14,6 +14,7 @@ import heapq
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple
 
 from engine.core import fixedpoint as fp
@@ -98,9 +99,13 @@ class CostModel:
     fee_rate: Decimal
     spread: Decimal
 
+    @cached_property
+    def per_side(self) -> Amount:
+        """Fee and spread as one fixed-point rate (converted once: the ranking asks per candidate)."""
+        return fp.from_decimal(self.fee_rate + self.spread)
+
     def cost(self, value: Amount, sides: int) -> Amount:
-        per_side = fp.from_decimal(self.fee_rate + self.spread)
-        return Amount(fp.mul(value, per_side) * sides)
+        return Amount(fp.mul(value, self.per_side) * sides)
 
 
 def rank_candidates(

@@ -10,7 +10,7 @@ from engine.config.load import TaxConfig
 from engine.core import fixedpoint as fp
 from engine.core.units import Amount
 from engine.planning.candidates import Collectible, Harvested, TaxFn, TaxOutcome
-from engine.tax.model import TaxProfile, compute_tax
+from engine.tax.model import TaxProfile, total_and_carryforward
 from engine.tax.params import TaxParams
 from engine.tax.profile import is_collectible
 
@@ -26,16 +26,15 @@ def tax_function(profile: TaxProfile, params: TaxParams, realized_st: Amount, re
         if harvested.collectibles:
             collectibles = profile.realized_collectibles - fp.to_decimal(harvested.collectibles)
             with_collectibles = replace(profile, realized_collectibles=collectibles)
-        result = compute_tax(
+        total, carry_short, carry_long = total_and_carryforward(
             with_collectibles,
             st - fp.to_decimal(harvested.short_term),
             lt - fp.to_decimal(harvested.long_term),
             params,
         )
-        carry = result.carryforward_out_short_term + result.carryforward_out_long_term
         return TaxOutcome(
-            total_tax=fp.from_decimal(fp.quantize(result.total_tax)),
-            carryforward=fp.from_decimal(fp.quantize(carry)),
+            total_tax=fp.from_decimal(fp.quantize(total)),
+            carryforward=fp.from_decimal(fp.quantize(carry_short + carry_long)),
         )
 
     return outcome
