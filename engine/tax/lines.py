@@ -16,13 +16,20 @@ class Line(NamedTuple):
     amount: Decimal
 
 
+class Unrecorded(list[Line]):
+    """Lines for a return whose working nobody reads (a marginal rate's, the harvest ranking's):
+    a Sheet given one computes the same figures and records nothing."""
+
+
 class Sheet:
     """Records lines of one form as they are computed; `sheet("15", "taxable income", x)` is x."""
 
     def __init__(self, form: str, lines: list[Line]) -> None:
         self.form = form
         self.lines = lines
+        self.recording = not isinstance(lines, Unrecorded)
 
     def __call__(self, number: str, label: str, amount: Decimal) -> Decimal:
-        self.lines.append(Line(self.form, number, label, amount))
+        if self.recording:
+            self.lines.append(Line(self.form, number, label, amount))
         return amount
