@@ -34,10 +34,11 @@ class CostGroup:
     end: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CostIndex:
     """Known-basis lots sorted by group, then unit cost, with per-group running totals."""
 
+    source: pl.DataFrame  # the frame (positions.with_terms) this was built from
     groups: list[CostGroup]  # in (account, asset, long_term) order
     sorted_lots: pl.DataFrame  # the known-basis lots in that order (lot ids, days: read on demand)
     unit_costs: list[int]  # a Python list: bisect takes well under a microsecond per step
@@ -115,6 +116,7 @@ def cost_index(termed: pl.DataFrame) -> CostIndex:
     )
     groups = sorted((CostGroup(*row) for row in bounds.iter_rows()), key=_group_key)
     return CostIndex(
+        source=termed,
         groups=groups,
         sorted_lots=lots.select("lot_id", "acquired_day"),
         unit_costs=lots.get_column("unit_cost").to_list(),

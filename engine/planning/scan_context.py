@@ -4,7 +4,6 @@ change), read on every price tick."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 
 import polars as pl
 
@@ -39,8 +38,15 @@ class ScanContext:
     # (account, asset) -> the quantity step its exchange takes orders in (kept by sync)
     amount_steps: dict[tuple[str, str], Amount] = field(default_factory=dict)
 
-    @cached_property
+    # what `cost_index` built, and from which frame: a field, so dataclasses.replace carries it
+    # over (engine.review.problems scans a copy with the gate open) unless the frame changed
+    built_index: CostIndex | None = field(default=None, repr=False, compare=False)
+
+    @property
     def cost_index(self) -> CostIndex:
         """The open lots sorted by unit cost per group, for the per-tick pass (derived from
         `frame` alone: the slow path builds it, and so can a context rebuilt from a saved frame)."""
-        return cost_index(self.frame)
+        index = self.built_index
+        if index is None or index.source is not self.frame:
+            index = self.built_index = cost_index(self.frame)
+        return index

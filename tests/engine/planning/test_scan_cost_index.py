@@ -4,6 +4,8 @@ price, dust, 10^15-unit quantities and $10^15 bases, several accounts and terms.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -116,3 +118,16 @@ def test_a_scan_at_ten_to_the_fifteen_units_and_dollars_is_exact(tmp_path) -> No
     under, over = sorted(planner.tick({"SHIB": usd("0.75")}).groups, key=lambda g: not g.under_water)
     assert (under.quantity, under.basis, under.value) == (usd("1e15"), usd("1e15"), usd("750000000000000"))
     assert (over.under_water, over.basis, over.lots) == (False, usd("500000000000000"), 1)
+
+
+def test_a_copy_of_the_context_keeps_its_cut_points_unless_its_lots_change(tmp_path) -> None:
+    """engine.review.problems scans a copy of the context with the gate open: the copy must not
+    sort a million lots again, and a copy with other lots must not use the old cut points."""
+    text = f"{HEADER}\n2026-03-01T15:00:00Z,kraken,SOL,buy,10,200,0,S1\n"
+    context = Planner(engine_from_csv(tmp_path, text)).context
+    index = context.cost_index
+    assert replace(context, quality={}).cost_index is index
+    other = replace(context, frame=context.frame.head(0))
+    assert other.cost_index is not index
+    assert other.cost_index.price_groups({"SOL": usd("100")}) == []
+    assert len(context.cost_index.price_groups({"SOL": usd("100")})) == 1
