@@ -16,6 +16,7 @@ from engine.ledger.records import OpenLot
 from engine.planning.cost_index import cost_index
 from engine.planning.planner import Planner
 from engine.planning.positions import group_lots, lots_frame, price_groups, prices_frame, with_terms
+from tests.engine.planning.test_plan_value import plan_alone, saved
 from tests.support import HEADER, clock_at, engine_from_csv, usd
 
 TODAY = DayOrdinal(739_579)  # 2025-12-01
@@ -131,3 +132,23 @@ def test_a_copy_of_the_context_keeps_its_cut_points_unless_its_lots_change(tmp_p
     assert other.cost_index is not index
     assert other.cost_index.price_groups({"SOL": usd("100")}) == []
     assert len(context.cost_index.price_groups({"SOL": usd("100")})) == 1
+
+
+def test_the_plan_aware_tick_at_ten_to_the_fifteen_units_and_dollars(tmp_path) -> None:
+    """A planned sale of 2·10^15 SHIB ($1.5·10^15 basis) is valued exactly tick after tick, and
+    its identification is read once, not on every tick (a large position names many lots)."""
+    text = (
+        f"{HEADER}\n2026-03-01T15:00:00Z,kraken,SHIB,buy,1000000000000000,1,0,S1\n"
+        "2026-03-02T15:00:00Z,kraken,SHIB,buy,1000000000000000,0.5,0,S2\n"
+    )
+    planner = Planner(engine_from_csv(tmp_path, text))
+    plan_alone(planner, {"SHIB": usd("0.25")}, "SHIB")
+    steps = saved(planner).steps()
+    first = planner.tick({"SHIB": usd("0.25")}, plan=steps)
+    (planned,) = first.candidates
+    assert (planned.planned_step, planned.lot_ids) == (1, ("S1", "S2"))
+    assert (planned.cost_basis, planned.value) == (usd("1500000000000000"), usd("500000000000000"))
+    # at $2 the step is above water (a $2.5·10^15 gain); S1 turns long-term on 2027-03-02: 98 days
+    (above,) = planner.tick({"SHIB": usd("2")}, plan=steps).candidates
+    assert (above.loss, above.days_to_long_term, above.lots) == (usd("2500000000000000"), 98, 2)
+    assert above.lot_ids is planned.lot_ids  # memoised: parsed on the first tick only
