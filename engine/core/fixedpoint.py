@@ -68,7 +68,7 @@ def from_decimal(value: Decimal) -> Amount:
 
 def to_decimal(units: int) -> Decimal:
     """Exact Decimal for a fixed-point int (no context rounding: built from the tuple)."""
-    return Decimal(units).scaleb(-DIGITS)
+    return Decimal(units).scaleb(-DIGITS, context=_WIDE)  # the default 28 digits would round past $10^10
 
 
 def mul(a: int, b: int) -> Amount:

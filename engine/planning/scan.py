@@ -16,7 +16,7 @@ import polars as pl
 
 from engine.core import fixedpoint as fp
 from engine.core.units import Amount
-from engine.planning.candidates import LONG, Blocked, Candidate, CostModel, rank_candidates
+from engine.planning.candidates import LONG, Blocked, Candidate, CostModel, rank_candidates, tax_at
 from engine.planning.marginal_tax import collectible_rule, tax_function
 from engine.planning.plan_value import NO_PLAN, PlanValue, StepValue, value_plan
 from engine.planning.positions import LotGroup
@@ -122,7 +122,7 @@ def _planned(context: ScanContext, step: StepValue, group: LotGroup | None) -> C
         savings_this_year=step.savings_this_year,
         carryforward_created=step.carryforward_created,
         trading_cost=step.trading_cost,
-        deferred_tax=fp.from_decimal(fp.quantize(fp.to_decimal(loss) * rate)) if step.rebuy else Amount(0),
+        deferred_tax=tax_at(loss, rate) if step.rebuy else Amount(0),
         warnings=warnings_for(context, as_group),
         lot_ids=step.lot_ids,
         planned_step=step.number,

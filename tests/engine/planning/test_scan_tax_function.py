@@ -10,6 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.core import fixedpoint as fp
+from engine.core.units import Amount
+from engine.planning.candidates import CostModel, TaxOutcome, rank_candidates
+from engine.planning.positions import LotGroup
 from engine.tax.model import TaxProfile, compute_tax, total_and_carryforward
 from engine.tax.params import load_tax_params
 from tests.engine.tax.test_tax_properties import profiles
@@ -31,3 +34,32 @@ def test_the_total_and_carryforward_are_compute_taxs(
     full = compute_tax(profile, short, long, PARAMS)
     expected = (full.total_tax, full.carryforward_out_short_term, full.carryforward_out_long_term)
     assert total_and_carryforward(profile, short, long, PARAMS) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 10**33), st.integers(0, 10**6))
+def test_a_candidates_deferred_tax_is_its_loss_times_the_rate_rounded_once(
+    loss: int, millionths: int
+) -> None:
+    """Up to a $10^15 loss: the product is not rounded to 28 digits before the 18 places."""
+    rate = Decimal(millionths).scaleb(-6)
+    group = LotGroup(
+        account="kraken",
+        asset="SHIB",
+        long_term=False,
+        quantity=Amount(10**33),
+        basis=Amount(loss + 1),
+        value=Amount(1),
+        lots=1,
+        min_days_to_long_term=5,
+    )
+    no_tax = TaxOutcome(total_tax=Amount(0), carryforward=Amount(0))
+    free = CostModel(Decimal(0), Decimal(0))
+    (candidate,) = rank_candidates([group], lambda harvested: no_tax, free, rate, collectible=lambda a: False)
+    assert candidate.deferred_tax == fp.div_round(loss * millionths, 10**6)
+
+
+@given(st.integers(-(10**40) + 1, 10**40 - 1))
+def test_an_amount_to_decimal_and_back_is_exact_past_ten_to_the_ten_dollars(units: int) -> None:
+    """What the tax function and the deferred tax read amounts through (28 digits rounded there)."""
+    assert fp.from_decimal(fp.to_decimal(units)) == units
