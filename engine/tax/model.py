@@ -128,6 +128,7 @@ def compute_tax(
         at = _compute(exact, st, lt, coll, params, Unrecorded()).total
         st_up = _compute(exact, st + ONE, lt, coll, params, Unrecorded()).total - at
         lt_up = _compute(exact, st, lt + ONE, coll, params, Unrecorded()).total - at
+        total, federal = base.total, base.regular + base.amt  # sums past $10^10 need the 50 digits
     return TaxResult(
         year=profile.year,
         filing_status=profile.filing_status,
@@ -145,10 +146,10 @@ def compute_tax(
         taxable_income=base.taxable,
         regular_tax=base.regular,
         amt=base.amt,
-        federal_income_tax=base.regular + base.amt,
+        federal_income_tax=federal,
         niit=base.niit,
         state_tax=base.state,
-        total_tax=base.total,
+        total_tax=total,
         marginal_short_term=st_up,
         marginal_long_term=lt_up,
         lines=base.lines,
@@ -164,7 +165,7 @@ def total_and_carryforward(
         ctx.prec = 50
         coll = profile.realized_collectibles
         base = _compute(profile, realized_short_term, realized_long_term, coll, params, Unrecorded())
-    return base.total, base.carry[0], base.carry[1]
+        return base.total, base.carry[0], base.carry[1]
 
 
 def _compute(
