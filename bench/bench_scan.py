@@ -76,7 +76,8 @@ def main() -> None:
     context = planner.context
     slow = time.perf_counter() - started
     rng = random.Random(9)
-    timings = []
+    timings: list[float] = []
+    cpu: list[float] = []
     candidates = []
     steps: list[Step] = []
     if args.plan:
@@ -85,14 +86,17 @@ def main() -> None:
         steps = steps_in_memory(planner.plan(first, "target", Amount(-sum(c.loss for c in best))), args.plan)
     for _ in range(args.ticks):
         prices = {asset: fp.parse(str(base * rng.randint(60, 110) / 100)) for asset, base in ASSETS.items()}
-        tick = time.perf_counter()
+        tick, tick_cpu = time.perf_counter(), time.process_time()
         candidates = planner.tick(prices, plan=steps).candidates
         timings.append(time.perf_counter() - tick)
+        cpu.append(time.process_time() - tick_cpu)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"{len(context.lots.open_lots):,} open lots: slow path {slow:.2f} s; scan after a price change "
-        f"median {statistics.median(timings) * 1000:.1f} ms, max {max(timings) * 1000:.1f} ms over {len(timings)} ticks "
-        f"({len(candidates)} candidates, {len(steps)} planned); peak RSS {rss:,.0f} MB"
+        f"median {statistics.median(timings) * 1000:.2f} ms (range {min(timings) * 1000:.2f}–"
+        f"{max(timings) * 1000:.2f}), CPU median {statistics.median(cpu) * 1000:.2f} ms over {len(timings)} ticks "
+        f"({len(candidates)} candidates, {len(steps)} planned); peak RSS {rss:,.0f} MB; "
+        f"load {Path('/proc/loadavg').read_text().split()[0]}"
     )
     emit("scan", {"tick_ms": metric([t * 1000 for t in timings], "ms"), "slow_path_s": metric([slow], "s"),
                   "peak_mb": metric([rss], "MB"), "open_lots": metric([len(context.lots.open_lots)], "lots")})  # fmt: skip

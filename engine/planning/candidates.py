@@ -13,7 +13,8 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Context, Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING, NamedTuple
 
 from engine.core import fixedpoint as fp
@@ -51,6 +52,15 @@ class Harvested(NamedTuple):
 
 
 NOTHING = Harvested()
+_EXACT = Context(prec=120)  # a $10^15 loss (34 digits) times a rate of up to 50 digits: unrounded
+
+
+def tax_at(loss: int, rate: Decimal) -> Amount:
+    """`loss` times a tax rate, rounded once to 10^-18 (the default 28-digit context would round
+    the product of a loss past $10^10 first)."""
+    return fp.from_decimal(fp.quantize(_EXACT.multiply(fp.to_decimal(loss), rate)))
+
+
 TaxFn = Callable[[Harvested], TaxOutcome]  # this year's tax with these losses harvested
 Collectible = Callable[[str], bool]  # is this asset a collectible (engine.tax.profile.is_collectible)
 
@@ -98,9 +108,13 @@ class CostModel:
     fee_rate: Decimal
     spread: Decimal
 
+    @cached_property
+    def per_side(self) -> Amount:
+        """Fee and spread as one fixed-point rate (converted once: the ranking asks per candidate)."""
+        return fp.from_decimal(self.fee_rate + self.spread)
+
     def cost(self, value: Amount, sides: int) -> Amount:
-        per_side = fp.from_decimal(self.fee_rate + self.spread)
-        return Amount(fp.mul(value, per_side) * sides)
+        return Amount(fp.mul(value, self.per_side) * sides)
 
 
 def rank_candidates(
@@ -147,7 +161,7 @@ def rank_candidates(
         chosen = harvesting(group)
         current = tax(chosen)
         sides = sides_for(group)
-        deferred = fp.from_decimal(fp.quantize(fp.to_decimal(loss) * long_term_rate)) if sides == 2 else ZERO
+        deferred = tax_at(loss, long_term_rate) if sides == 2 else ZERO
         ranked.append(
             Candidate(
                 account=group.account,

@@ -4,15 +4,18 @@ figure asks (before minus after), memoised because the ranking asks it many time
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Context
 from functools import lru_cache
 
 from engine.config.load import TaxConfig
 from engine.core import fixedpoint as fp
 from engine.core.units import Amount
 from engine.planning.candidates import Collectible, Harvested, TaxFn, TaxOutcome
-from engine.tax.model import TaxProfile, compute_tax
+from engine.tax.model import TaxProfile, total_and_carryforward
 from engine.tax.params import TaxParams
 from engine.tax.profile import is_collectible
+
+_EXACT = Context(prec=80)  # differences of amounts up to $10^15 at 18 places, unrounded (28 digits would)
 
 
 def tax_function(profile: TaxProfile, params: TaxParams, realized_st: Amount, realized_lt: Amount) -> TaxFn:
@@ -24,18 +27,19 @@ def tax_function(profile: TaxProfile, params: TaxParams, realized_st: Amount, re
     def outcome(harvested: Harvested) -> TaxOutcome:
         with_collectibles = profile
         if harvested.collectibles:
-            collectibles = profile.realized_collectibles - fp.to_decimal(harvested.collectibles)
+            collectibles = _EXACT.subtract(
+                profile.realized_collectibles, fp.to_decimal(harvested.collectibles)
+            )
             with_collectibles = replace(profile, realized_collectibles=collectibles)
-        result = compute_tax(
+        total, carry_short, carry_long = total_and_carryforward(
             with_collectibles,
-            st - fp.to_decimal(harvested.short_term),
-            lt - fp.to_decimal(harvested.long_term),
+            _EXACT.subtract(st, fp.to_decimal(harvested.short_term)),
+            _EXACT.subtract(lt, fp.to_decimal(harvested.long_term)),
             params,
         )
-        carry = result.carryforward_out_short_term + result.carryforward_out_long_term
         return TaxOutcome(
-            total_tax=fp.from_decimal(fp.quantize(result.total_tax)),
-            carryforward=fp.from_decimal(fp.quantize(carry)),
+            total_tax=fp.from_decimal(fp.quantize(total)),
+            carryforward=fp.from_decimal(fp.quantize(_EXACT.add(carry_short, carry_long))),
         )
 
     return outcome

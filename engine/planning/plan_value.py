@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from engine.core import fixedpoint as fp
 from engine.core.units import ZERO, Amount
@@ -87,8 +88,10 @@ class PlanValue:
 NO_PLAN = PlanValue((), (), (), (), NOTHING, ZERO, ZERO, ZERO)
 
 
+@lru_cache(maxsize=256)
 def step_lot_ids(spec: str) -> tuple[str, ...]:
-    """The lot ids of an identification `LOT:QTY;LOT:QTY`."""
+    """The lot ids of an identification `LOT:QTY;LOT:QTY` (memoised: every tick asks for each
+    unsold step's, and a step selling a large position names tens of thousands of lots)."""
     return tuple(part.rsplit(":", 1)[0] for part in spec.split(";") if part)
 
 

@@ -139,7 +139,7 @@ class Planner:
             recent[row.asset] = max(recent.get(row.asset, row.acquired_day), row.acquired_day)
         st, lt = self.realized_by_year().get(year, (ZERO, ZERO))
         frame = lots_frame(result.open_lots)
-        return ScanContext(
+        context = ScanContext(
             config=engine.config,
             lots=result,
             frame=with_terms(frame, engine.today()),
@@ -156,6 +156,8 @@ class Planner:
             recent_buys=recent,
             amount_steps=engine.store.amount_steps(),
         )
+        context.cost_index  # noqa: B018 — sorted here, on the slow path, not on the first tick
+        return context
 
     def refresh(self) -> None:
         """Forget slow-path state (after an import, a sync or a config change)."""

@@ -16,10 +16,10 @@ import polars as pl
 
 from engine.core import fixedpoint as fp
 from engine.core.units import Amount
-from engine.planning.candidates import LONG, Blocked, Candidate, CostModel, rank_candidates
+from engine.planning.candidates import LONG, Blocked, Candidate, CostModel, rank_candidates, tax_at
 from engine.planning.marginal_tax import collectible_rule, tax_function
 from engine.planning.plan_value import NO_PLAN, PlanValue, StepValue, value_plan
-from engine.planning.positions import LotGroup, group_lots, price_groups, prices_frame
+from engine.planning.positions import LotGroup
 from engine.planning.scan_context import ScanContext
 from engine.planning.warnings import is_nft, warnings_for
 from engine.store.checklist_tables import Step
@@ -40,11 +40,10 @@ class Tick:
 def scan(
     context: ScanContext, prices: dict[str, Amount], with_lot_ids: bool = False, plan: Sequence[Step] = ()
 ) -> Tick:
-    """The hot path: one polars pass over the open lots, then the tax model per group. `plan`:
+    """The hot path: one cut point per account/asset/term group, then the tax model per group. `plan`:
     the active plan's steps (the checklist), ranked before everything else."""
     config = context.config
-    price_frame = prices_frame(prices)
-    groups = price_groups(context.frame, price_frame)
+    groups = context.cost_index.price_groups(prices)  # O(groups · log lots), not a pass over the lots
     min_loss = fp.from_decimal(config.harvest.min_loss)
     blocked: dict[tuple[str, str], list[str]] = {pool: list(r) for pool, r in context.quality.items()}
     for total in context.totals:
@@ -63,7 +62,8 @@ def scan(
     by_key = {_key(g): g for g in eligible}
     unplanned = [g for g in eligible if _key(g) not in planned]
     if with_lot_ids:
-        unplanned = [replace(g, lot_ids=_lot_ids(context, price_frame, g)) for g in unplanned]
+        index = context.cost_index
+        unplanned = [replace(g, lot_ids=index.under_water_lot_ids(g, prices[g.asset])) for g in unplanned]
     candidates = rank_candidates(
         unplanned,
         tax,
@@ -122,7 +122,7 @@ def _planned(context: ScanContext, step: StepValue, group: LotGroup | None) -> C
         savings_this_year=step.savings_this_year,
         carryforward_created=step.carryforward_created,
         trading_cost=step.trading_cost,
-        deferred_tax=fp.from_decimal(fp.quantize(fp.to_decimal(loss) * rate)) if step.rebuy else Amount(0),
+        deferred_tax=tax_at(loss, rate) if step.rebuy else Amount(0),
         warnings=warnings_for(context, as_group),
         lot_ids=step.lot_ids,
         planned_step=step.number,
@@ -134,14 +134,6 @@ def _days_to_long_term(context: ScanContext, step: StepValue) -> int:
     asked when its lots are no longer under water, so not on every tick."""
     if step.term == LONG:
         return 0
-    days = context.frame.filter(
-        (pl.col("account") == step.account)
-        & (pl.col("asset") == step.asset)
-        & pl.col("lot_id").is_in(list(step.lot_ids))
-    ).get_column("days_to_long_term")
+    own = context.cost_index.position_lots(step.account, step.asset)  # a slice, not a pass over every lot
+    days = own.filter(pl.col("lot_id").is_in(list(step.lot_ids))).get_column("days_to_long_term")
     return int(days.min()) if len(days) else 0  # type: ignore[arg-type]
-
-
-def _lot_ids(context: ScanContext, price_frame: pl.DataFrame, group: LotGroup) -> tuple[str, ...]:
-    lots = group_lots(context.frame, price_frame, group.account, group.asset, group.long_term)
-    return tuple(lots.get_column("lot_id").to_list())

@@ -10,6 +10,7 @@ import polars as pl
 from engine.config.load import Config
 from engine.core.units import Amount, DayOrdinal, EpochMicros
 from engine.ledger.records import LotResult
+from engine.planning.cost_index import CostIndex, cost_index
 from engine.planning.data_problems import DataProblem
 from engine.planning.positions import PositionTotal
 from engine.tax.model import TaxProfile, TaxResult
@@ -36,3 +37,16 @@ class ScanContext:
     recent_buys: dict[str, DayOrdinal] = field(default_factory=dict)  # asset -> last acquisition day
     # (account, asset) -> the quantity step its exchange takes orders in (kept by sync)
     amount_steps: dict[tuple[str, str], Amount] = field(default_factory=dict)
+
+    # what `cost_index` built, and from which frame: a field, so dataclasses.replace carries it
+    # over (engine.review.problems scans a copy with the gate open) unless the frame changed
+    built_index: CostIndex | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def cost_index(self) -> CostIndex:
+        """The open lots sorted by unit cost per group, for the per-tick pass (derived from
+        `frame` alone: the slow path builds it, and so can a context rebuilt from a saved frame)."""
+        index = self.built_index
+        if index is None or index.source is not self.frame:
+            index = self.built_index = cost_index(self.frame)
+        return index

@@ -21,7 +21,7 @@ from decimal import Decimal, localcontext
 
 from engine.tax.form6251 import AmtInputs, alternative_minimum_tax
 from engine.tax.form8960 import NiitInputs, net_investment_income_tax
-from engine.tax.lines import Line, Sheet
+from engine.tax.lines import Line, Sheet, Unrecorded
 from engine.tax.params import TaxParams
 from engine.tax.schedule_d import CapitalInputs, carryover, schedule_d
 from engine.tax.tables import tax_on
@@ -125,9 +125,10 @@ def compute_tax(
         ctx.prec = 50
         base = _compute(profile, st, lt, coll, params)
         exact = replace(profile, tax_table=False)
-        at = _compute(exact, st, lt, coll, params).total
-        st_up = _compute(exact, st + ONE, lt, coll, params).total - at
-        lt_up = _compute(exact, st, lt + ONE, coll, params).total - at
+        at = _compute(exact, st, lt, coll, params, Unrecorded()).total
+        st_up = _compute(exact, st + ONE, lt, coll, params, Unrecorded()).total - at
+        lt_up = _compute(exact, st, lt + ONE, coll, params, Unrecorded()).total - at
+        total, federal = base.total, base.regular + base.amt  # sums past $10^10 need the 50 digits
     return TaxResult(
         year=profile.year,
         filing_status=profile.filing_status,
@@ -145,19 +146,34 @@ def compute_tax(
         taxable_income=base.taxable,
         regular_tax=base.regular,
         amt=base.amt,
-        federal_income_tax=base.regular + base.amt,
+        federal_income_tax=federal,
         niit=base.niit,
         state_tax=base.state,
-        total_tax=base.total,
+        total_tax=total,
         marginal_short_term=st_up,
         marginal_long_term=lt_up,
         lines=base.lines,
     )
 
 
-def _compute(p: TaxProfile, st: Decimal, lt: Decimal, coll: Decimal, params: TaxParams) -> _Return:
+def total_and_carryforward(
+    profile: TaxProfile, realized_short_term: Decimal, realized_long_term: Decimal, params: TaxParams
+) -> tuple[Decimal, Decimal, Decimal]:
+    """compute_tax's total tax and short- and long-term carryforward out, without the three
+    extra returns its marginal rates take: the harvest ranking asks this a hundred times a tick."""
+    with localcontext() as ctx:
+        ctx.prec = 50
+        coll = profile.realized_collectibles
+        base = _compute(profile, realized_short_term, realized_long_term, coll, params, Unrecorded())
+        return base.total, base.carry[0], base.carry[1]
+
+
+def _compute(
+    p: TaxProfile, st: Decimal, lt: Decimal, coll: Decimal, params: TaxParams, lines: list[Line] | None = None
+) -> _Return:
+    """One return; its lines go to `lines` (a fresh list by default; none are kept in an Unrecorded)."""
     status, year = p.filing_status, params.for_year(p.year)
-    lines: list[Line] = []
+    lines = [] if lines is None else lines
     standard = p.itemized_deduction is None
     deduction = year.standard_deduction[status] if p.itemized_deduction is None else p.itemized_deduction
     capital = CapitalInputs(
