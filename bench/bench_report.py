@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.bench_cli import harvest_command  # noqa: E402
 from bench.bench_core import OUT, prepared_store  # noqa: E402
+from bench.result import emit, metric  # noqa: E402
 from engine.store.connection import STORE_NAME  # noqa: E402
 
 
@@ -73,6 +74,7 @@ def main() -> None:
             f"({min(walls):.2f}-{max(walls):.2f}), CPU {statistics.median(cpus):.2f} s "
             f"({min(cpus):.2f}-{max(cpus):.2f}); {args.runs} runs, load {load_before} -> {load_average()}"
         )
+        emit("report", {"report_s": metric(walls, "s"), "report_cpu_s": metric(cpus, "s")})
     finally:
         shutil.rmtree(home)
 

@@ -44,6 +44,7 @@ RUNS = (
     Run("core_1m", "bench_core.py", ("1000000", "--runs", "5"), ("20000", "--runs", "2")),
     Run("cli_10k", "bench_cli.py", ("10000",), ("2000",)),
     Run("cli_50k", "bench_cli.py", ("50000",), ("5000",)),
+    Run("report_1m", "bench_report.py", ("1000000", "--runs", "3"), ("20000", "--runs", "2")),
     Run("import_1m", "bench_import.py", ("1000000", "1", "harvest"), ("20000", "1", "harvest")),
     Run("import_100k", "bench_import.py", ("100000", "5"), ("5000", "2")),
     Run("matching_100k", "bench_matching.py", ("100000", "--runs", "5"), ("10000", "--runs", "2")),
@@ -60,6 +61,9 @@ ROWS = (
         "classify, fresh process, 5 runs)", "core_1m",
         (Measure("fifo_s", "s", limit=4), Measure("fifo_peak_mb", "MB", "peak RSS", 1500))),
     Row("the same, HIFO", "core_1m", (Measure("hifo_s", "s", limit=4), Measure("hifo_peak_mb", "MB", "peak RSS", 1500))),
+    Row("`harvest report realized --format csv` alone, a fresh process on a store of 1,000,000 trades "
+        "(`bench/bench_report.py 1000000 --runs 3`)", "report_1m",
+        (Measure("report_s", "s", "wall", 5), Measure("report_cpu_s", "s", "CPU"))),
     Row("10,000 trades end to end: `harvest import` + `harvest report realized --format csv` (`bench/bench_cli.py`, "
         "two processes, 3 runs)", "cli_10k",
         (Measure("total_{size}_s", "s", limit=0.5), Measure("import_{size}_s", "s", "import"),
