@@ -156,13 +156,18 @@ def ms(seconds: float) -> str:
 
 
 def describe(lots: int, number: int, run: Run) -> str:
-    gaps = run.heartbeat.all_gaps()
-    phase, worst = run.heartbeat.worst()
-    per_phase = ", ".join(f"{p} {ms(max(run.heartbeat.gaps.get(p, [0.0])))}" for p in PHASES)
+    beat = run.heartbeat
+    gaps = beat.all_gaps()
+    phase, worst = beat.worst()
+    busy_phase, busiest = beat.worst(busy=True)
+    per_phase = ", ".join(
+        f"{p} {ms(max(beat.gaps.get(p, [0.0])))}/{ms(max(beat.busy.get(p, [0.0])))}" for p in PHASES
+    )
     return (
         f"run {number} ({'cold' if number == 1 else 'cached'}): first frame {run.first:.2f} s; tick median "
         f"{ms(statistics.median(run.ticks))}, max {ms(max(run.ticks))}; heartbeat max gap {ms(worst)} "
-        f"({phase}), p99 {ms(percentile(gaps, 0.99))}; max gap by phase: {per_phase}"
+        f"({phase}), p99 {ms(percentile(gaps, 0.99))}; UI-thread CPU in one beat max {ms(busiest)} ({busy_phase}); "
+        f"by phase, max gap/UI CPU: {per_phase}"
     )
 
 
@@ -186,13 +191,15 @@ def main() -> None:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     cached = [r.first for r in runs[1:]]
     gaps = [g for r in runs for g in r.heartbeat.all_gaps()]
+    busy = [b for r in runs for b in r.heartbeat.all_busy()]
     load = Path("/proc/loadavg").read_text().split()[0]
     print(
         f"{args.lots:,} open lots: first frame cold {runs[0].first:.2f} s"
         + (f", cached median {statistics.median(cached):.2f} s (range {min(cached):.2f}–{max(cached):.2f})" if cached else "")
         + f"; tick median {ms(statistics.median([t for r in runs for t in r.ticks]))}"
         f", max {ms(max(t for r in runs for t in r.ticks))}; heartbeat max gap {ms(max(gaps))}, "
-        f"p99 {ms(percentile(gaps, 0.99))} over {len(runs)} runs; peak RSS {rss:,.0f} MB; "
+        f"p99 {ms(percentile(gaps, 0.99))}, UI-thread CPU in one beat max {ms(max(busy))} "
+        f"p99 {ms(percentile(busy, 0.99))} over {len(runs)} runs; peak RSS {rss:,.0f} MB; "
         f"CPU {time.process_time() - cpu:.1f} s; load {load}"
     )  # fmt: skip
 

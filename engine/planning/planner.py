@@ -9,11 +9,14 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cached_property
 
+import polars as pl
+
 from engine.api import Engine
 from engine.core import fixedpoint as fp
+from engine.core.collector import paused_gc
 from engine.core.units import ZERO, Amount, DayOrdinal
 from engine.ledger.gains import totals_by_year
-from engine.ledger.records import LONG, LotResult
+from engine.ledger.records import LONG, LotResult, OpenLot
 from engine.planning import slow_path_cache
 from engine.planning.alias_problems import alias_problems
 from engine.planning.candidates import Blocked, Candidate
@@ -37,6 +40,21 @@ class TaxSummary:
     result: TaxResult
     carryforward_in: tuple[Decimal, Decimal]  # used: from the config (last year's return)
     computed_carryforward_in: tuple[Decimal, Decimal] | None  # from the history, when it covers earlier years
+
+
+FRAME_SLICE = 2_000  # open lots per lots_frame call: see frame_in_slices
+
+
+def frame_in_slices(lots: list[OpenLot]) -> pl.DataFrame:
+    """positions.lots_frame, built a slice of lots at a time: polars turns a column of Python
+    ints into Int128 holding the GIL for the whole column (1.3 s for 100,000 lots here), which
+    freezes the app's event loop while a worker builds the frame; slices keep each hold short."""
+    if len(lots) <= FRAME_SLICE:
+        return lots_frame(lots)
+    return pl.concat(
+        [lots_frame(lots[start : start + FRAME_SLICE]) for start in range(0, len(lots), FRAME_SLICE)],
+        rechunk=True,
+    )
 
 
 class Planner:
@@ -144,7 +162,7 @@ class Planner:
         for row in result.realized:
             recent[row.asset] = max(recent.get(row.asset, row.acquired_day), row.acquired_day)
         inputs = SlowPathInputs(
-            lots_frame(result.open_lots),
+            frame_in_slices(result.open_lots),
             self.realized_by_year(),
             self.collectibles_by_year(),
             problems,
@@ -158,7 +176,8 @@ class Planner:
     def context(self) -> ScanContext:
         engine = self.engine
         year = engine.tax_year()
-        inputs = self.slow_inputs()
+        with paused_gc():  # millions of acyclic objects: a collection would only scan them
+            inputs = self.slow_inputs()
         summary = self.tax_summary(year)
         st, lt = self.realized_by_year().get(year, (ZERO, ZERO))
         frame = inputs.frame
