@@ -4,8 +4,9 @@ long the UI thread ever stalls (a heartbeat on the event loop, tui.heartbeat).
     uv run python bench/bench_tui.py 100000 [--ticks 20] [--runs 3]
 
 Runs the real HarvestApp headless (Textual's run_test at 120x40) on a copy of a store of N buys
-(built once, as in bench_scan.py, kept in bench/out). Run 1 starts cold (no slow-path cache);
-later runs start from the cache the previous run left. Each run: the first load, `--ticks`
+(built once, as in bench_scan.py, kept in bench/out), each run in a new process as a real start
+is. Run 1 starts cold (no slow-path cache); later runs start from the cache the previous run
+left. Each run: the first load, `--ticks`
 price ticks, expanding a holding (x), a reload after another process's import (the store
 watch), the detail screen (enter) and the problems screen (p). "First frame" is from app start
 until the main screen shows its first snapshot; a "tick" from new prices until the panes show
@@ -16,10 +17,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import random
 import resource
 import shutil
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -68,6 +71,7 @@ class Run:
     ticks: list[float]
     heartbeat: Heartbeat
     candidate_rows: int
+    started: float = 0.0  # perf_counter at the app's start
 
 
 async def until(pilot, condition: Callable[[], object], limit: float = 600.0) -> None:  # noqa: ANN001
@@ -148,7 +152,7 @@ async def drive(path: Path, ticks: int, reload_tag: int) -> Run:
             rows = screen.query_one("#candidates-table").row_count  # type: ignore[attr-defined]
     finally:
         heartbeat.stop()
-    return Run(first, timings, heartbeat, rows)
+    return Run(first, timings, heartbeat, rows, started)
 
 
 def ms(seconds: float) -> str:
@@ -171,36 +175,75 @@ def describe(lots: int, number: int, run: Run) -> str:
     )
 
 
+def child(path: Path, ticks: int, number: int) -> None:
+    """One run in this process (a fresh one, as a real start is): its figures as a JSON line."""
+    run = asyncio.run(drive(path, ticks, number))
+    print(
+        json.dumps(
+            {
+                "first": run.first,
+                "first_at": time.time() - (time.perf_counter() - run.started),
+                "ticks": run.ticks,
+                "gaps": run.heartbeat.gaps,
+                "busy": run.heartbeat.busy,
+                "rows": run.candidate_rows,
+                "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "cpu": time.process_time(),
+            }
+        )
+    )
+
+
+def spawn(path: Path, ticks: int, number: int) -> tuple[Run, float, float, float]:
+    """A run in a new process: the run, the first frame from the process's launch (imports
+    included), its peak RSS (MB) and CPU seconds."""
+    launched = time.time()
+    command = [sys.executable, __file__, "--child", str(path), "--ticks", str(ticks), "--number", str(number)]
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    got = json.loads(out.strip().splitlines()[-1])
+    run = Run(got["first"], got["ticks"], Heartbeat(gaps=got["gaps"], busy=got["busy"]), got["rows"])
+    return run, got["first_at"] + got["first"] - launched, got["rss"], got["cpu"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("lots", type=int, nargs="?", default=100_000)
     parser.add_argument("--ticks", type=int, default=20)
     parser.add_argument("--runs", type=int, default=3, help="run 1 cold, the rest from the cache")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--number", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child is not None:
+        child(args.child, args.ticks, args.number)
+        return
     work = OUT / f"tui-{args.lots}"
     shutil.rmtree(work, ignore_errors=True)  # a fresh copy: the reloads add a buy each
     work.mkdir(parents=True)
     path = work / "store.sqlite3"
     shutil.copyfile(prepared_store(args.lots), path)
-    cpu = time.process_time()
-    runs = []
+    runs, launches, rss, cpu = [], [], 0.0, 0.0
     for number in range(1, args.runs + 1):
-        run = asyncio.run(drive(path, args.ticks, number))
+        run, launch, peak, seconds = spawn(path, args.ticks, number)
         runs.append(run)
-        print(describe(args.lots, number, run), flush=True)
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        launches.append(launch)
+        rss, cpu = max(rss, peak), cpu + seconds
+        print(
+            describe(args.lots, number, run) + f"; from launch {launch:.2f} s; peak RSS {peak:,.0f} MB",
+            flush=True,
+        )
     cached = [r.first for r in runs[1:]]
     gaps = [g for r in runs for g in r.heartbeat.all_gaps()]
     busy = [b for r in runs for b in r.heartbeat.all_busy()]
     load = Path("/proc/loadavg").read_text().split()[0]
     print(
         f"{args.lots:,} open lots: first frame cold {runs[0].first:.2f} s"
-        + (f", cached median {statistics.median(cached):.2f} s (range {min(cached):.2f}–{max(cached):.2f})" if cached else "")
+        + (f", cached median {statistics.median(cached):.2f} s (range {min(cached):.2f}–{max(cached):.2f}; "
+           f"{statistics.median(launches[1:]):.2f} s from the process's launch)" if cached else "")
         + f"; tick median {ms(statistics.median([t for r in runs for t in r.ticks]))}"
         f", max {ms(max(t for r in runs for t in r.ticks))}; heartbeat max gap {ms(max(gaps))}, "
         f"p99 {ms(percentile(gaps, 0.99))}, UI-thread CPU in one beat max {ms(max(busy))} "
         f"p99 {ms(percentile(busy, 0.99))} over {len(runs)} runs; peak RSS {rss:,.0f} MB; "
-        f"CPU {time.process_time() - cpu:.1f} s; load {load}"
+        f"CPU {cpu:.1f} s; load {load}"
     )  # fmt: skip
 
 
