@@ -3,7 +3,6 @@ widgets), so it is tested without a terminal; the screens call it from thread wo
 
 from __future__ import annotations
 
-import gc
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -182,11 +181,6 @@ class Session:
                 if stored:
                     self.prices, self.prices_at = stored, oldest
             self.loaded = True
-        # The slow path's objects live until the next load: kept out of every later collection
-        # (a full one scans them all holding the GIL — 0.3 s at 100,000 lots, seconds at 1M —
-        # and freezes the event loop, whichever thread it runs in). They are acyclic, so
-        # reference counting still frees them when a reload replaces them.
-        gc.freeze()
 
     def set_config(self, config: Config) -> None:
         """Run with another config (the tax profile): the engine's calendar, the planner's tax

@@ -13,7 +13,6 @@ import polars as pl
 
 from engine.api import Engine
 from engine.core import fixedpoint as fp
-from engine.core.collector import paused_gc
 from engine.core.units import ZERO, Amount, DayOrdinal
 from engine.ledger.gains import totals_by_year
 from engine.ledger.records import LONG, LotResult, OpenLot
@@ -21,7 +20,7 @@ from engine.planning import slow_path_cache
 from engine.planning.alias_problems import alias_problems
 from engine.planning.candidates import Blocked, Candidate
 from engine.planning.data_problems import find_problems
-from engine.planning.deferred_lots import deferred_lots
+from engine.planning.deferred_lots import deferred_lots, kept_out_of_collections
 from engine.planning.plan_builder import build_plan
 from engine.planning.plans import Plan, PlanStep
 from engine.planning.positions import lots_frame, position_totals, with_terms
@@ -176,7 +175,7 @@ class Planner:
     def context(self) -> ScanContext:
         engine = self.engine
         year = engine.tax_year()
-        with paused_gc():  # millions of acyclic objects: a collection would only scan them
+        with kept_out_of_collections():
             inputs = self.slow_inputs()
         summary = self.tax_summary(year)
         st, lt = self.realized_by_year().get(year, (ZERO, ZERO))
