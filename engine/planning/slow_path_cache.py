@@ -3,8 +3,9 @@ when nothing it depends on changed: the open-lots frame (before terms), realized
 year, collectibles per year, the data problems and each asset's last acquisition day.
 
 One file, `<store>.slowpath` next to the SQLite file, written atomically and owner-only. It is
-used only when its key matches: the ledger's mark (imports, identifications, decisions, fills),
-the reconciliation mismatches, the config (every key but `ui`) and today's date. Anything else —
+used only when its key matches: the engine's code, the ledger's mark (imports, identifications,
+decisions, fills), the reconciliation mismatches, the config (every key but `ui`) and today's
+date. Anything else —
 a missing, stale, unreadable or corrupt file — is ignored and the slow path runs as before, so
 a cache can cost time but never a number. Deleting the file is always safe.
 
@@ -19,6 +20,7 @@ import io
 import pickle
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 import polars as pl
@@ -53,8 +55,27 @@ def cache_key(store: Store, config: Config, today: DayOrdinal) -> str:
     """Everything the cached parts depend on, hashed. The mark moves with every import, sync,
     identification, decision and price fill (by this process or another one)."""
     settings = replace(config, ui=UiConfig(), path=None)  # the theme or keymap change no figure
-    parts = (FORMAT, store.ledger_mark(), sorted(store.mismatches()), repr(settings), today)
+    parts = (
+        FORMAT,
+        code_fingerprint(),
+        store.ledger_mark(),
+        sorted(store.mismatches()),
+        repr(settings),
+        today,
+    )
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+
+
+@cache
+def code_fingerprint() -> str:
+    """The engine's own source, hashed: another harvest (a fix to the matching, say) never reads
+    what this one computed. Read once per process (~200 small files)."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for source in sorted(root.rglob("*.py")):
+        digest.update(str(source.relative_to(root)).encode("utf-8"))
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
 
 
 def load(store: Store, key: str) -> SlowPathInputs | None:

@@ -134,6 +134,14 @@ def test_a_cache_from_another_format_is_ignored(first: Engine, monkeypatch: pyte
     assert matched  # matched again
 
 
+def test_another_harvest_version_does_not_read_it(first: Engine, monkeypatch: pytest.MonkeyPatch):
+    """A change to the engine's code (a fix to the matching, say) is a change of key."""
+    monkeypatch.setattr(slow_path_cache, "code_fingerprint", lambda: "another harvest")
+    matched: list[int] = []
+    planner_on(reopened(first), matched).context  # noqa: B018
+    assert matched  # matched again
+
+
 def test_no_cache_file_unless_asked(tmp_path: Path):
     engine = engine_from_csv(tmp_path, LEDGER)
     Planner(engine).context  # noqa: B018 - the command line's planner
