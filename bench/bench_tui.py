@@ -1,37 +1,54 @@
-"""Time the app with N open lots: first frame with data, and re-render after a price tick.
+"""Time the app with N open lots: first frame with data, re-render after a price tick, and how
+long the UI thread ever stalls (a heartbeat on the event loop, tui.heartbeat).
 
-    uv run python bench/bench_tui.py 100000
+    uv run python bench/bench_tui.py 100000 [--ticks 20] [--runs 3]
 
-Runs the real HarvestApp headless (Textual's run_test at 120x40) on a store of N buys (built
-once, as in bench_scan.py). "First frame" is from app start until the main screen has shown
-its first snapshot (slow path + scan + table fill); a "tick" is from new prices until the
-panes show them. Peak RSS is the process's high-water mark."""
+Runs the real HarvestApp headless (Textual's run_test at 120x40) on a copy of a store of N buys
+(built once, as in bench_scan.py, kept in bench/out), each run in a new process as a real start
+is. Run 1 starts cold (no slow-path cache); later runs start from the cache the previous run
+left. Each run: the first load, `--ticks`
+price ticks, expanding a holding (x), a reload after another process's import (the store
+watch), the detail screen (enter) and the problems screen (p). "First frame" is from app start
+until the main screen shows its first snapshot; a "tick" from new prices until the panes show
+them; "gap" is the longest time between two heartbeats (every 10 ms) — a UI stall. Peak RSS is
+the process's high-water mark."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import random
 import resource
+import shutil
 import statistics
+import subprocess
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_scan import NOW, prepared_store  # noqa: E402
+from bench.bench_scan import NOW, OUT, prepared_store  # noqa: E402
 from bench.result import emit, metric  # noqa: E402
 from bench.synth import ASSETS  # noqa: E402
 from engine.api import Engine  # noqa: E402
 from engine.config.load import Config, TaxConfig  # noqa: E402
 from engine.core import fixedpoint as fp  # noqa: E402
-from engine.store.store import Store  # noqa: E402
+from engine.ledger.events import Event  # noqa: E402
+from engine.store.store import Store, keys_of  # noqa: E402
 from tui.app import HarvestApp  # noqa: E402
 from tui.feed import PriceFeed  # noqa: E402
+from tui.heartbeat import Heartbeat, percentile  # noqa: E402
+from tui.screens.detail import DetailScreen  # noqa: E402
 from tui.screens.main import MainScreen  # noqa: E402
+from tui.screens.problems import ProblemsScreen  # noqa: E402
 from tui.session import Session  # noqa: E402
+
+PHASES = ("first load", "ticks", "expand", "reload", "detail", "problems")
 
 
 class QuietFeed(PriceFeed):
@@ -45,47 +62,199 @@ def random_prices(rng: random.Random) -> dict[str, int]:
     return {asset: fp.parse(str(base * rng.randint(60, 110) / 100)) for asset, base in ASSETS.items()}
 
 
-async def measure(lots: int, ticks: int) -> None:
-    path = prepared_store(lots)
+def bench_config() -> Config:
+    return Config(tax=TaxConfig(timezone="America/New_York", ordinary_taxable_income=Decimal(180_000)))
+
+
+@dataclass
+class Run:
+    first: float  # seconds from start to the first snapshot shown
+    ticks: list[float]
+    heartbeat: Heartbeat
+    candidate_rows: int
+    started: float = 0.0  # perf_counter at the app's start
+
+
+async def until(pilot, condition: Callable[[], object], limit: float = 600.0) -> None:  # noqa: ANN001
+    deadline = time.perf_counter() + limit
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the app never got there")
+        await pilot.pause(0.005)
+
+
+def import_one(path: Path, n: int) -> None:
+    """Another harvest process imports one buy: the store watch sees the ledger moved."""
+    event = Event(account="kraken", asset="BTC", side="buy", timestamp=NOW - 86_400_000_000,
+                  quantity=fp.parse("0.5"), price=fp.parse("50000"), fee=fp.parse("1"), trade_id=f"R{n}")  # fmt: skip
+    with Store(path) as other:
+        other.import_events(keys_of([event]), "bench-reload", frozenset({"USD"}))
+
+
+async def drive(path: Path, ticks: int, reload_tag: int) -> Run:
+    """The app on the store at `path`, through every phase, the heartbeat beating throughout."""
     rng = random.Random(3)
-    config = Config(tax=TaxConfig(timezone="America/New_York", ordinary_taxable_income=Decimal(180_000)))
+    heartbeat = Heartbeat(phase="first load")
+    heartbeat.start()
     started = time.perf_counter()
-    session = Session(Engine(config, Store(path), clock=lambda: NOW))
+    session = Session(Engine(bench_config(), Store(path), clock=lambda: NOW), use_cache=True)
     session.set_prices(random_prices(rng), NOW)
     app = HarvestApp(session, QuietFeed())
-    async with app.run_test(size=(120, 40)) as pilot:
-        screen = None
-        while screen is None or screen.snapshot is None:
-            await pilot.pause(0.01)
-            screen = app.screen if isinstance(app.screen, MainScreen) else None
-        first = time.perf_counter() - started
-        timings = []
-        for _ in range(ticks):
-            previous = screen.snapshot
-            tick = time.perf_counter()
-            session.set_prices(random_prices(rng), NOW)
-            screen.recompute()
-            while screen.snapshot is previous:
-                await pilot.pause(0.005)
-            await pilot.pause()
-            timings.append(time.perf_counter() - tick)
-        rows = app.screen.query_one("#candidates-table").row_count
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(
-        f"{lots:,} open lots: first frame with data {first:.2f} s; price tick to re-render median "
-        f"{statistics.median(timings) * 1000:.0f} ms, max {max(timings) * 1000:.0f} ms over {ticks} ticks "
-        f"({rows} candidate rows); peak RSS {rss:,.0f} MB"
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, MainScreen) and app.screen.snapshot is not None)
+            first = time.perf_counter() - started
+            screen = app.screen
+            assert isinstance(screen, MainScreen)
+            await pilot.pause(0.1)  # what follows the first frame (toasts, refits) counts here too
+            heartbeat.phase = "ticks"
+            timings = []
+            for _ in range(ticks):
+                previous = screen.snapshot
+                tick = time.perf_counter()
+                session.set_prices(random_prices(rng), NOW)
+                screen.recompute()
+                await until(pilot, lambda: screen.snapshot is not previous)  # noqa: B023
+                await pilot.pause()
+                timings.append(time.perf_counter() - tick)
+            heartbeat.phase = "expand"
+            screen.active = 0
+            screen.show_active()
+            await pilot.press("x")
+            await until(pilot, lambda: bool(screen.preview))
+            await pilot.pause(0.05)
+            heartbeat.phase = "reload"
+            context = session.planner.__dict__.get("context")
+            screen.STORE_POLL_SECONDS = 0.05  # type: ignore[misc]
+            screen.set_interval(0.05, screen.watch_store)
+            await asyncio.to_thread(import_one, path, reload_tag)
+            await until(
+                pilot,
+                lambda: (
+                    session.planner.__dict__.get("context") not in (None,)
+                    and session.planner.__dict__["context"] is not context
+                ),
+            )
+            shown = screen.snapshot
+            await until(pilot, lambda: screen.snapshot is not shown and bool(screen.preview))
+            await pilot.pause(0.05)
+            heartbeat.phase = "detail"
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, DetailScreen))
+            await pilot.pause(0.1)
+            await pilot.press("escape")
+            await until(pilot, lambda: app.screen is screen)
+            heartbeat.phase = "problems"
+            await pilot.press("p")
+            await until(pilot, lambda: isinstance(app.screen, ProblemsScreen) and app.screen.view is not None)
+            await pilot.pause(0.05)
+            await pilot.press("escape")
+            await pilot.pause(0.05)
+            rows = screen.query_one("#candidates-table").row_count  # type: ignore[attr-defined]
+    finally:
+        heartbeat.stop()
+    return Run(first, timings, heartbeat, rows, started)
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms"
+
+
+def describe(lots: int, number: int, run: Run) -> str:
+    beat = run.heartbeat
+    gaps = beat.all_gaps()
+    phase, worst = beat.worst()
+    busy_phase, busiest = beat.worst(busy=True)
+    per_phase = ", ".join(
+        f"{p} {ms(max(beat.gaps.get(p, [0.0])))}/{ms(max(beat.busy.get(p, [0.0])))}" for p in PHASES
     )
-    emit("tui", {"first_frame_s": metric([first], "s"), "tick_ms": metric([t * 1000 for t in timings], "ms"),
-                 "peak_mb": metric([rss], "MB")})  # fmt: skip
+    return (
+        f"run {number} ({'cold' if number == 1 else 'cached'}): first frame {run.first:.2f} s; tick median "
+        f"{ms(statistics.median(run.ticks))}, max {ms(max(run.ticks))}; heartbeat max gap {ms(worst)} "
+        f"({phase}), p99 {ms(percentile(gaps, 0.99))}; UI-thread CPU in one beat max {ms(busiest)} ({busy_phase}); "
+        f"by phase, max gap/UI CPU: {per_phase}"
+    )
+
+
+def child(path: Path, ticks: int, number: int) -> None:
+    """One run in this process (a fresh one, as a real start is): its figures as a JSON line."""
+    run = asyncio.run(drive(path, ticks, number))
+    print(
+        json.dumps(
+            {
+                "first": run.first,
+                "first_at": time.time() - (time.perf_counter() - run.started),
+                "ticks": run.ticks,
+                "gaps": run.heartbeat.gaps,
+                "busy": run.heartbeat.busy,
+                "rows": run.candidate_rows,
+                "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "cpu": time.process_time(),
+            }
+        )
+    )
+
+
+def spawn(path: Path, ticks: int, number: int) -> tuple[Run, float, float, float]:
+    """A run in a new process: the run, the first frame from the process's launch (imports
+    included), its peak RSS (MB) and CPU seconds."""
+    launched = time.time()
+    command = [sys.executable, __file__, "--child", str(path), "--ticks", str(ticks), "--number", str(number)]
+    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    got = json.loads(out.strip().splitlines()[-1])
+    run = Run(got["first"], got["ticks"], Heartbeat(gaps=got["gaps"], busy=got["busy"]), got["rows"])
+    return run, got["first_at"] + got["first"] - launched, got["rss"], got["cpu"]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("lots", type=int, nargs="?", default=100_000)
     parser.add_argument("--ticks", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=3, help="run 1 cold, the rest from the cache")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--number", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    asyncio.run(measure(args.lots, args.ticks))
+    if args.child is not None:
+        child(args.child, args.ticks, args.number)
+        return
+    work = OUT / f"tui-{args.lots}"
+    shutil.rmtree(work, ignore_errors=True)  # a fresh copy: the reloads add a buy each
+    work.mkdir(parents=True)
+    path = work / "store.sqlite3"
+    shutil.copyfile(prepared_store(args.lots), path)
+    runs, launches, rss, cpu = [], [], 0.0, 0.0
+    for number in range(1, args.runs + 1):
+        run, launch, peak, seconds = spawn(path, args.ticks, number)
+        runs.append(run)
+        launches.append(launch)
+        rss, cpu = max(rss, peak), cpu + seconds
+        print(
+            describe(args.lots, number, run) + f"; from launch {launch:.2f} s; peak RSS {peak:,.0f} MB",
+            flush=True,
+        )
+    cached = [r.first for r in runs[1:]]
+    gaps = [g for r in runs for g in r.heartbeat.all_gaps()]
+    busy = [b for r in runs for b in r.heartbeat.all_busy()]
+    load = Path("/proc/loadavg").read_text().split()[0]
+    print(
+        f"{args.lots:,} open lots: first frame cold {runs[0].first:.2f} s"
+        + (f", cached median {statistics.median(cached):.2f} s (range {min(cached):.2f}–{max(cached):.2f}; "
+           f"{statistics.median(launches[1:]):.2f} s from the process's launch)" if cached else "")
+        + f"; tick median {ms(statistics.median([t for r in runs for t in r.ticks]))}"
+        f", max {ms(max(t for r in runs for t in r.ticks))}; heartbeat max gap {ms(max(gaps))}, "
+        f"p99 {ms(percentile(gaps, 0.99))}, UI-thread CPU in one beat max {ms(max(busy))} "
+        f"p99 {ms(percentile(busy, 0.99))} over {len(runs)} runs; peak RSS {rss:,.0f} MB; "
+        f"CPU {cpu:.1f} s; load {load}"
+    )  # fmt: skip
+    metrics = {
+        "first_frame_s": metric([runs[0].first], "s"),  # cold: the slow path computed
+        "tick_ms": metric([t * 1000 for r in runs for t in r.ticks], "ms"),
+        "stall_ms": metric([max(r.heartbeat.all_gaps()) * 1000 for r in runs], "ms"),  # the longest gap a run
+        "peak_mb": metric([rss], "MB"),
+    }
+    if cached:
+        metrics["first_frame_cached_s"] = metric(cached, "s")
+    emit("tui", metrics)  # the RESULT line bench/run_all.py reads
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from textual.message import Message
 
 from engine.planning.detail import AssetDetail
+from tui.screens.detail import LotTable
 from tui.session import LotPreviews, Snapshot
 
 
@@ -31,4 +32,5 @@ class WorkFailed(Message):
 @dataclass
 class DetailReady(Message):
     detail: AssetDetail
+    table: LotTable  # its lots formatted by the worker
     refresh: bool = False  # for the detail screen already open (a price tick), not a new one

@@ -131,6 +131,9 @@ SyncRunner = Callable[[Callable[[str], None]], str]
 never imports the exchange layer): reports progress sentences, returns a one-line summary,
 raises HarvestError when an account failed."""
 
+CHART_POINTS = 400  # trades drawn in the detail chart: ~4 per braille dot of a wide chart; plotext
+# redraws them all on every refresh of the UI thread
+
 SYNC_UNAVAILABLE = (
     "Sync is not available here: no exchange accounts configured (add `accounts:` to the config; "
     "see the README), or this is the demo"
@@ -144,6 +147,7 @@ class Session:
         config_path: Path | None = None,
         export_dir: Path | None = None,
         sync: SyncRunner | None = None,
+        use_cache: bool = False,
     ) -> None:
         self.engine = engine
         self.config_path = config_path
@@ -155,7 +159,7 @@ class Session:
         self.loaded = False
         # run once by the next load, given a progress reporter (the demo's --lots import)
         self.before_load: list[Callable[[Progress], object]] = []
-        self.planner = Planner(self.engine)
+        self.planner = Planner(self.engine, use_cache)  # use_cache: engine.planning.slow_path_cache
         self.last_tick: tuple[ScanContext, dict[str, Amount], list[Step], Tick] | None = None  # see tick()
         self.store_seen: tuple[int, LedgerMark] | None = None  # (data version, ledger mark) loaded
         self.reviews = 0  # problems lists computed (ReviewView.serial)
@@ -216,25 +220,27 @@ class Session:
             return self.engine.store.last_prices()
 
     def lot_preview(self, keys: frozenset[tuple[str, str]], limit: int = 20) -> LotPreviews:
-        """The first lots of each expanded holding, at the current prices (takes the lock: call
-        it from a worker)."""
-        from engine.core.dates import days_to_long_term
+        """The first lots of each expanded holding, at the current prices: read from the open-lots
+        frame (no loop over every lot; polars filters without the GIL). Takes the lock: call it
+        from a worker."""
+        import polars as pl
 
         if not keys or not self.loaded:
             return {}
         with self.lock:
-            today = self.planner.context.today
-            preview: LotPreviews = {}
-            for lot in self.planner.context.lots.open_lots:
-                key = (lot.account, lot.asset)
-                if key in keys and len(preview.setdefault(key, [])) < limit:
-                    price = self.prices.get(lot.asset)
-                    value = None if price is None else Amount(fp.mul(lot.quantity, price))
-                    preview[key].append(
-                        LotPreview(lot.lot_id, lot.quantity, lot.basis, value,
-                                   days_to_long_term(lot.acquired_day, today))
-                    )  # fmt: skip
-            return preview
+            frame = self.planner.context.frame
+            prices = dict(self.prices)
+        preview: LotPreviews = {}
+        for account, asset in sorted(keys):
+            lots = frame.filter((pl.col("account") == account) & (pl.col("asset") == asset)).head(limit)
+            price = prices.get(asset)
+            preview[(account, asset)] = [
+                LotPreview(lot_id, Amount(quantity), None if basis is None else Amount(basis),
+                           None if price is None else Amount(fp.mul(quantity, price)), days)
+                for lot_id, quantity, basis, days in lots.select(
+                    "lot_id", "quantity", "basis", "days_to_long_term").iter_rows()
+            ]  # fmt: skip
+        return {key: lots for key, lots in preview.items() if lots}
 
     @property
     def can_sync(self) -> bool:
@@ -420,7 +426,7 @@ class Session:
                 prices,
                 account,
                 asset,
-                self.engine.store.trade_prices(asset),
+                self.engine.store.trade_prices(asset, CHART_POINTS),
                 tick.candidates,
                 len(tick.plan.steps),
             )

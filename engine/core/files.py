@@ -16,11 +16,16 @@ PRIVATE_DIR = 0o700
 def write_atomic(path: Path, text: str, mode: int = PRIVATE) -> None:
     """Replace `path` with `text` in one step (a reader sees the old file or the new one, never
     a part); the file gets `mode`. Raises OSError; the temp file never stays behind."""
+    write_atomic_bytes(path, text.encode("utf-8"), mode)
+
+
+def write_atomic_bytes(path: Path, data: bytes, mode: int = PRIVATE) -> None:
+    """`write_atomic` for bytes (a cache file)."""
     directory = path.parent if str(path.parent) else Path(".")
     fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.chmod(temp, mode)
         os.replace(temp, path)
     except BaseException:

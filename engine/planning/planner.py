@@ -9,14 +9,18 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cached_property
 
+import polars as pl
+
 from engine.api import Engine
 from engine.core import fixedpoint as fp
 from engine.core.units import ZERO, Amount, DayOrdinal
 from engine.ledger.gains import totals_by_year
-from engine.ledger.records import LONG
+from engine.ledger.records import LONG, LotResult, OpenLot
+from engine.planning import slow_path_cache
 from engine.planning.alias_problems import alias_problems
 from engine.planning.candidates import Blocked, Candidate
 from engine.planning.data_problems import find_problems
+from engine.planning.deferred_lots import deferred_lots, kept_out_of_collections
 from engine.planning.migration_problems import migration_problems
 from engine.planning.plan_builder import build_plan
 from engine.planning.plans import Plan, PlanStep
@@ -24,6 +28,7 @@ from engine.planning.positions import lots_frame, position_totals, with_terms
 from engine.planning.quality_gate import quality_problems
 from engine.planning.scan import Tick, scan
 from engine.planning.scan_context import ScanContext
+from engine.planning.slow_path_cache import SlowPathInputs
 from engine.store.checklist_tables import Step
 from engine.tax.model import TaxProfile, TaxResult, compute_tax
 from engine.tax.params import TaxParams, load_tax_params
@@ -37,9 +42,25 @@ class TaxSummary:
     computed_carryforward_in: tuple[Decimal, Decimal] | None  # from the history, when it covers earlier years
 
 
+FRAME_SLICE = 2_000  # open lots per lots_frame call: see frame_in_slices
+
+
+def frame_in_slices(lots: list[OpenLot]) -> pl.DataFrame:
+    """positions.lots_frame, built a slice of lots at a time: polars turns a column of Python
+    ints into Int128 holding the GIL for the whole column (1.3 s for 100,000 lots here), which
+    freezes the app's event loop while a worker builds the frame; slices keep each hold short."""
+    if len(lots) <= FRAME_SLICE:
+        return lots_frame(lots)
+    return pl.concat(
+        [lots_frame(lots[start : start + FRAME_SLICE]) for start in range(0, len(lots), FRAME_SLICE)],
+        rechunk=True,
+    )
+
+
 class Planner:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, use_cache: bool = False) -> None:
         self.engine = engine
+        self.use_cache = use_cache  # keep the slow path's results beside the store (slow_path_cache)
 
     @cached_property
     def params(self) -> TaxParams:
@@ -119,13 +140,17 @@ class Planner:
             self.computed_carryforward(year),
         )
 
-    @cached_property
-    def context(self) -> ScanContext:
-        engine = self.engine
-        year = engine.tax_year()
-        summary = self.tax_summary(year)
+    def slow_inputs(self) -> SlowPathInputs:
+        """The date-independent part of the slow path: from the cache when its key matches
+        (no lot matching at all), else computed — and then kept for the next start."""
+        engine, store = self.engine, self.engine.store
+        key = slow_path_cache.cache_key(store, engine.config, engine.today()) if self.use_cache else ""
+        cached = slow_path_cache.load(store, key) if self.use_cache else None
+        if cached is not None:
+            self.__dict__["_realized_by_year"] = cached.realized_by_year
+            self.__dict__["_collectibles_by_year"] = cached.collectibles_by_year
+            return cached
         result = engine.lots()
-        store = engine.store
         decisions = store.decisions()
         problems = find_problems(
             result, store.natural_keys, decisions, store.mismatches(), store.unclassified_records()
@@ -137,11 +162,29 @@ class Planner:
             recent[lot.asset] = max(recent.get(lot.asset, lot.acquired_day), lot.acquired_day)
         for row in result.realized:
             recent[row.asset] = max(recent.get(row.asset, row.acquired_day), row.acquired_day)
+        inputs = SlowPathInputs(
+            frame_in_slices(result.open_lots),
+            self.realized_by_year(),
+            self.collectibles_by_year(),
+            problems,
+            recent,
+        )
+        if self.use_cache:
+            slow_path_cache.save(store, key, inputs)
+        return inputs
+
+    @cached_property
+    def context(self) -> ScanContext:
+        engine = self.engine
+        year = engine.tax_year()
+        with kept_out_of_collections():
+            inputs = self.slow_inputs()
+        summary = self.tax_summary(year)
         st, lt = self.realized_by_year().get(year, (ZERO, ZERO))
-        frame = lots_frame(result.open_lots)
+        frame = inputs.frame
         context = ScanContext(
             config=engine.config,
-            lots=result,
+            lots=LotResult(),  # replaced just below: matched now or on first use
             frame=with_terms(frame, engine.today()),
             totals=position_totals(frame),
             today=engine.today(),
@@ -151,13 +194,14 @@ class Planner:
             realized=(st, lt),
             profile=self.profile(year),
             params=self.params,
-            quality=quality_problems(problems),
-            problems=problems,
-            recent_buys=recent,
+            quality=quality_problems(inputs.problems),
+            problems=inputs.problems,
+            recent_buys=inputs.recent_buys,
             amount_steps=engine.store.amount_steps(),
         )
-        context.cost_index  # noqa: B018 — sorted here, on the slow path, not on the first tick
-        return context
+        deferred = deferred_lots(context, engine.lots)
+        deferred.cost_index  # noqa: B018 — sorted here, on the slow path, not on the first tick
+        return deferred
 
     def refresh(self) -> None:
         """Forget slow-path state (after an import, a sync or a config change)."""

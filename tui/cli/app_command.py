@@ -30,7 +30,9 @@ def cmd_app(args: argparse.Namespace, out: TextIO) -> int:
     config = engine.config
     # no accounts: the app's `s` says how to add them instead of starting a sync
     runner = store_sync(engine) if config.accounts else None
-    session = Session(engine, config_path=config.path or resolve_config_path(args.config)[0], sync=runner)
+    session = Session(
+        engine, config_path=config.path or resolve_config_path(args.config)[0], sync=runner, use_cache=True
+    )
     live = start_live_prices(session)
     feed: PriceFeed = (
         LiveFeed(live, session.save_prices)

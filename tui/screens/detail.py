@@ -4,8 +4,11 @@ plan. It follows live prices: the main screen hands it a fresh detail after ever
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import partial
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -24,6 +27,9 @@ from tui.looks import COLOUR, Looks, looks_of, money_style
 from tui.widgets.fitted_table import Cell, fitted_widths, rebuild, refit
 
 MAX_TABLE_ROWS = 2000  # the stock table stays fast at this size; the rest is summarised
+ROWS_PER_SLICE = 100  # rows added per turn of the event loop (each turn well under 50 ms)
+CELLS_PER_SLICE = 300  # cells updated per turn on a price tick
+SLICE_PAUSE = 0.001  # seconds between slices: the loop draws and takes input in between
 MAX_COST_LINES = 8
 LOT_COLUMNS = ("lot", "acquired", "quantity", "unit cost", "unrealized", "→LT")
 LOT_LABELS = [Text(label, justify="right" if index in (2, 3, 4) else "left") for index, label in enumerate(LOT_COLUMNS)]  # fmt: skip
@@ -34,11 +40,13 @@ Y_TICKS = 5
 class DetailScreen(Screen[None]):
     BINDINGS = bindings("detail")
 
-    def __init__(self, detail: AssetDetail) -> None:
+    def __init__(self, detail: AssetDetail, table: LotTable | None = None) -> None:
         super().__init__()
         self.detail = detail
+        self.table = table  # formatted by the worker that fetched the detail (None: formatted here)
         self.lot_keys: list[str] = []
         self.lot_rows: list[list[Cell]] = []
+        self.slices: list[Callable[[], object]] = []  # table work still to do, a slice per turn
         self.lots_width = 0  # the lot table's full width, borders and scrollbar included
 
     def compose(self) -> ComposeResult:
@@ -55,52 +63,65 @@ class DetailScreen(Screen[None]):
         self.query_one("#detail-left").border_title = "Lots"
         self.query_one("#detail-chart").border_title = "Price and lot costs"
         self.query_one("#detail-tax").border_title = "Harvesting now"
-        self.show(self.detail)
+        self.show(self.detail, self.table)
         self.query_one("#detail-lots", DataTable).focus()
 
-    def show(self, detail: AssetDetail) -> None:
+    def show(self, detail: AssetDetail, table: LotTable | None = None) -> None:
         """Show `detail` (a fresh one on every price tick), keeping the lot table's cursor and
-        scroll position."""
+        scroll position. `table`: its lots already formatted (by a worker)."""
         self.detail = d = detail
         title = f" {d.asset} on {d.account} · price {fmt.price(d.price)} · {len(d.lots)} lot(s)"
         self.query_one("#detail-title", Static).update(Text(title, style="bold"))
-        self.fill_lots()
+        self.fill_lots(table or lot_table(detail, looks_of(self.app)))
         self.query_one("#detail-tax", Static).update(self.tax_effect(looks_of(self.app)))
         self.draw_chart()
 
     def shows(self, account: str, asset: str) -> bool:
         return (self.detail.account, self.detail.asset) == (account, asset)
 
-    def fill_lots(self) -> None:
+    def fill_lots(self, table_rows: LotTable) -> None:
         """Every column as wide as its widest cell, and the pane as wide as the table (the chart
-        and tax effect take what is left, or go below when too little is)."""
+        and tax effect take what is left, or go below when too little is). The rows go in a
+        slice at a time (ROWS_PER_SLICE, one per turn of the event loop), so thousands of lots
+        never hold the screen still; a price tick updates only the cells that changed."""
         table: DataTable[Cell] = self.query_one("#detail-lots", DataTable)
-        shown = self.detail.lots[:MAX_TABLE_ROWS]
-        keys = [lot.lot_id for lot in shown]
-        looks = looks_of(self.app)
-        rows = [lot_cells(lot, looks) for lot in shown]
-        if len(self.detail.lots) > MAX_TABLE_ROWS:
-            keys.append("…")
-            rows.append([f"… {len(self.detail.lots) - MAX_TABLE_ROWS} more", "", "", "", "", ""])
-        widths = fitted_widths(LOT_LABELS, rows)
-        if keys == self.lot_keys and rows:  # a price tick: the same lots, new figures
+        keys, rows, widths = table_rows.keys, table_rows.rows, table_rows.widths
+        if keys == self.lot_keys and rows and not self.slices:  # a price tick: the same lots, new figures
             if widths != [column.width for column in table.ordered_columns]:
                 refit(table, widths)
-            for row_index, row in enumerate(rows):
-                for column_index, cell in enumerate(row):
-                    if _plain(cell) != _plain(self.lot_rows[row_index][column_index]):
-                        table.update_cell_at(Coordinate(row_index, column_index), cell)
+            changed = [
+                (Coordinate(row_index, column_index), cell)
+                for row_index, row in enumerate(rows)
+                for column_index, cell in enumerate(row)
+                if _plain(cell) != _plain(self.lot_rows[row_index][column_index])
+            ]
+            for start in range(0, len(changed), CELLS_PER_SLICE):
+                self.slices.append(partial(_update_cells, table, changed[start : start + CELLS_PER_SLICE]))
         else:
+            self.slices.clear()  # a fill still going in is replaced whole
             cursor, scroll = table.cursor_row, table.scroll_offset
             current = self.lot_keys[cursor] if 0 <= cursor < len(self.lot_keys) else None
-            rebuild(table, LOT_LABELS, rows, widths)
-            if current in keys:
-                table.move_cursor(row=keys.index(current), animate=False)
-            table.scroll_to(scroll.x, scroll.y, animate=False)
+            rebuild(table, LOT_LABELS, rows[:ROWS_PER_SLICE], widths)
+            for start in range(ROWS_PER_SLICE, len(rows), ROWS_PER_SLICE):
+                self.slices.append(partial(table.add_rows, rows[start : start + ROWS_PER_SLICE]))
+
+            def back_in_place() -> None:
+                if current in keys:
+                    table.move_cursor(row=keys.index(current), animate=False)
+                table.scroll_to(scroll.x, scroll.y, animate=False)
+
+            self.slices.append(back_in_place)
         self.lot_keys, self.lot_rows = keys, rows
         padding = 2 * table.cell_padding
         self.lots_width = sum(width + padding for width in widths) + 2 + 1  # borders, scrollbar
         self.lay_out()
+        self.next_slice()
+
+    def next_slice(self) -> None:
+        if self.slices:
+            self.slices.pop(0)()
+            if self.slices:
+                self.set_timer(SLICE_PAUSE, self.next_slice)
 
     def on_resize(self) -> None:
         self.lay_out()
@@ -174,6 +195,25 @@ class DetailScreen(Screen[None]):
         return text
 
 
+@dataclass(frozen=True)
+class LotTable:
+    """The lot table's rows, formatted off the UI thread: keys, cells and column widths."""
+
+    keys: list[str]
+    rows: list[list[Cell]]
+    widths: list[int]
+
+
+def lot_table(detail: AssetDetail, looks: Looks = COLOUR) -> LotTable:
+    shown = detail.lots[:MAX_TABLE_ROWS]
+    keys = [lot.lot_id for lot in shown]
+    rows = [lot_cells(lot, looks) for lot in shown]
+    if len(detail.lots) > MAX_TABLE_ROWS:
+        keys.append("…")
+        rows.append([f"… {len(detail.lots) - MAX_TABLE_ROWS} more", "", "", "", "", ""])
+    return LotTable(keys, rows, fitted_widths(LOT_LABELS, rows))
+
+
 def after_plan_label(after: AfterPlan) -> str:
     """What the figures after the plan are, as the candidate list shows them."""
     if after.planned_steps:
@@ -212,6 +252,11 @@ def axis_dollars(units: Amount, ticks: list[Amount]) -> str:
     if units >= fp.SCALE:
         return f"${fp.to_decimal(units).quantize(Decimal('0.01')):,}"
     return fmt.price(units)
+
+
+def _update_cells(table: DataTable[Cell], cells: list[tuple[Coordinate, Cell]]) -> None:
+    for at, cell in cells:
+        table.update_cell_at(at, cell)
 
 
 def _plain(cell: Cell) -> tuple[str, str]:

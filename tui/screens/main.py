@@ -21,8 +21,9 @@ from engine.monitor.alerts import AlertMemory
 from engine.planning.checklist import next_state, skip_target, state_words
 from tui.feed import PriceFeed
 from tui.keys import DEFAULT_KEYS, Keys, bindings
+from tui.looks import looks_of
 from tui.messages import DetailReady, Loaded, SnapshotReady, WorkFailed
-from tui.screens.detail import DetailScreen
+from tui.screens.detail import DetailScreen, lot_table
 from tui.screens.dialogs import ConfirmScreen, ReasonScreen
 from tui.screens.problems import ProblemsScreen
 from tui.session import SYNC_UNAVAILABLE, LotPreviews, Session, Snapshot
@@ -166,7 +167,8 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def fetch_detail(self, account: str, asset: str, refresh: bool = False) -> None:
-        self.post_message(DetailReady(self.session.detail(account, asset), refresh))
+        detail = self.session.detail(account, asset)
+        self.post_message(DetailReady(detail, lot_table(detail, looks_of(self.app)), refresh))
 
     def tell_feed_problem(self, problem: str | None) -> None:
         """Once when live prices stop (and why), once when they are back; the header keeps
@@ -221,9 +223,9 @@ class MainScreen(Screen[None]):
     def on_detail_ready(self, message: DetailReady) -> None:
         detail, screen = message.detail, self.app.screen
         if not message.refresh:
-            self.app.push_screen(DetailScreen(detail))
+            self.app.push_screen(DetailScreen(detail, message.table))
         elif isinstance(screen, DetailScreen) and screen.shows(detail.account, detail.asset):
-            screen.show(detail)  # still open on that asset: the figures at the new prices
+            screen.show(detail, message.table)  # still open on that asset: the figures at the new prices
 
     def on_pane_filter_changed(self) -> None:
         if self.snapshot is not None:

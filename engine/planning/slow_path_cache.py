@@ -1,0 +1,121 @@
+"""What the slow path computed, kept beside the store so the next start skips the lot matching
+when nothing it depends on changed: the open-lots frame (before terms), realized gains per tax
+year, collectibles per year, the data problems and each asset's last acquisition day.
+
+One file, `<store>.slowpath` next to the SQLite file, written atomically and owner-only. It is
+used only when its key matches: the engine's code, the ledger's mark (imports, identifications,
+decisions, fills), the reconciliation mismatches, the config (every key but `ui`) and today's
+date. Anything else —
+a missing, stale, unreadable or corrupt file — is ignored and the slow path runs as before, so
+a cache can cost time but never a number. Deleting the file is always safe.
+
+The file holds Python objects (pickle) and an Arrow IPC frame: it is trusted as the store next
+to it is — the user's own file in their own data directory."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import pickle
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+
+from engine.config.load import Config
+from engine.config.model import UiConfig
+from engine.core.files import write_atomic_bytes
+from engine.core.units import Amount, DayOrdinal
+from engine.planning.data_problems import DataProblem
+from engine.store.store import Store
+
+FORMAT = 1  # bumped when what is stored changes: an older file is then ignored
+SUFFIX = ".slowpath"
+
+
+@dataclass(frozen=True)
+class SlowPathInputs:
+    """What the ScanContext and the tax figures are built from, date-independent parts only."""
+
+    frame: pl.DataFrame  # positions.lots_frame of the open lots (terms are added per day)
+    realized_by_year: dict[int, tuple[Amount, Amount]]
+    collectibles_by_year: dict[int, Decimal]  # the 28%-rate part per year (Planner)
+    problems: list[DataProblem]
+    recent_buys: dict[str, DayOrdinal]
+
+
+def cache_path(store: Store) -> Path:
+    return store.path.with_name(store.path.name + SUFFIX)
+
+
+def cache_key(store: Store, config: Config, today: DayOrdinal) -> str:
+    """Everything the cached parts depend on, hashed. The mark moves with every import, sync,
+    identification, decision and price fill (by this process or another one)."""
+    settings = replace(config, ui=UiConfig(), path=None)  # the theme or keymap change no figure
+    parts = (
+        FORMAT,
+        code_fingerprint(),
+        store.ledger_mark(),
+        sorted(store.mismatches()),
+        repr(settings),
+        today,
+    )
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+
+
+@cache
+def code_fingerprint() -> str:
+    """The engine's own source, hashed: another harvest (a fix to the matching, say) never reads
+    what this one computed. Read once per process (~200 small files)."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for source in sorted(root.rglob("*.py")):
+        digest.update(str(source.relative_to(root)).encode("utf-8"))
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+def load(store: Store, key: str) -> SlowPathInputs | None:
+    """The cached inputs when the file is there and its key is `key`; else None (never raises
+    for a bad file: it is only a cache)."""
+    path = cache_path(store)
+    try:
+        data = path.read_bytes()
+        stored = pickle.loads(data)  # noqa: S301 - the user's own file (see the module note)
+        if not isinstance(stored, dict) or stored.get("format") != FORMAT or stored.get("key") != key:
+            return None
+        frame = pl.read_ipc(io.BytesIO(stored["frame"]))
+        return SlowPathInputs(
+            frame=frame,
+            realized_by_year=stored["realized_by_year"],
+            collectibles_by_year=stored["collectibles_by_year"],
+            problems=stored["problems"],
+            recent_buys=stored["recent_buys"],
+        )
+    except Exception:  # noqa: BLE001 - missing, truncated, another format: recompute
+        return None
+
+
+def save(store: Store, key: str, inputs: SlowPathInputs) -> None:
+    """Keep `inputs` for the next start; a failure to write is not the user's problem (the next
+    start just recomputes)."""
+    frame = io.BytesIO()
+    inputs.frame.write_ipc(frame)
+    stored = {
+        "format": FORMAT,
+        "key": key,
+        "frame": frame.getvalue(),
+        "realized_by_year": inputs.realized_by_year,
+        "collectibles_by_year": inputs.collectibles_by_year,
+        "problems": inputs.problems,
+        "recent_buys": inputs.recent_buys,
+    }
+    with contextlib.suppress(OSError):
+        write_atomic_bytes(cache_path(store), pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def clear(store: Store) -> None:
+    cache_path(store).unlink(missing_ok=True)

@@ -1,0 +1,164 @@
+"""The slow-path cache (issue 18): a start on an unchanged store takes the open lots, realized
+totals and problems from the file beside the store without matching a lot; any change the
+figures depend on — the ledger by another process, a config key, the date — or a damaged file
+means the cache is not used (never a wrong number)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from engine.api import Engine
+from engine.config.load import LotsConfig
+from engine.config.model import UiConfig
+from engine.core import fixedpoint as fp
+from engine.imports.generic_csv import parse_csv
+from engine.planning import slow_path_cache
+from engine.planning.planner import Planner
+from engine.store.store import Store, keys_of
+from tests.support import HEADER, clock_at, engine_from_csv
+
+LEDGER = f"""{HEADER}
+2025-01-10T10:00:00Z,kraken,BTC,buy,1,60000,10,B1
+2025-06-10T10:00:00Z,kraken,BTC,buy,1,40000,10,B2
+2026-02-10T10:00:00Z,kraken,BTC,sell,0.5,30000,10,S1
+2026-03-01T10:00:00Z,coinbase,ETH,buy,10,3000,5,E1
+"""
+
+
+def planner_on(engine: Engine, matched: list[int] | None = None) -> Planner:
+    """A planner that counts its engine's lot matchings in `matched`."""
+    if matched is not None:
+        real = engine.lots
+
+        def counted(method: str | None = None):  # noqa: ANN202
+            matched.append(1)
+            return real(method)
+
+        engine.lots = counted  # type: ignore[method-assign]
+    return Planner(engine, use_cache=True)
+
+
+def reopened(engine: Engine, **changes: object) -> Engine:
+    """The same store opened again, as the next start of the app would."""
+    config = replace(engine.config, **changes) if changes else engine.config  # type: ignore[arg-type]
+    return Engine(config, Store(engine.store.path), engine.clock)
+
+
+def figures(planner: Planner) -> tuple[object, ...]:
+    context = planner.context
+    return (
+        context.frame.sort("lot_id").to_dicts(),
+        context.totals,
+        context.realized,
+        context.tax_result,
+        [problem.key for problem in context.problems],
+        context.recent_buys,
+    )
+
+
+@pytest.fixture
+def first(tmp_path: Path) -> Engine:
+    engine = engine_from_csv(tmp_path, LEDGER)
+    Planner(engine, use_cache=True).context  # noqa: B018 - computes and keeps the cache
+    assert slow_path_cache.cache_path(engine.store).exists()
+    return engine
+
+
+def test_an_unchanged_store_starts_from_the_cache_with_the_same_figures(first: Engine):
+    computed = figures(Planner(reopened(first)))  # no cache: the slow path itself
+    matched: list[int] = []
+    planner = planner_on(reopened(first), matched)
+    assert figures(planner) == computed
+    assert matched == []  # not one lot matched
+    # the lots themselves are matched when something reads them (the problems list)
+    assert sorted(lot.lot_id for lot in planner.context.lots.open_lots) == ["B1", "B2", "E1"]
+    assert matched
+
+
+def test_an_import_by_another_process_is_not_read_from_the_cache(first: Engine, tmp_path: Path):
+    with Store(first.store.path) as other:  # `harvest import` elsewhere
+        rows = f"{HEADER}\n2026-04-01T10:00:00Z,kraken,SOL,buy,3,150,1,S9\n"
+        other.import_events(keys_of(parse_csv(rows, "more.csv")), "test", frozenset({"USD"}))
+    matched: list[int] = []
+    planner = planner_on(reopened(first), matched)
+    assert "SOL" in planner.context.frame["asset"].to_list()
+    assert matched  # matched again
+
+
+def test_a_config_key_the_figures_depend_on_is_part_of_the_key(first: Engine):
+    matched: list[int] = []
+    lifo = planner_on(reopened(first, lots=LotsConfig(method="lifo")), matched)
+    # LIFO sold half of B2, the newest lot; the cache (FIFO) has half of B1 left
+    remaining = dict(lifo.context.frame.select("lot_id", "quantity").iter_rows())
+    assert remaining["B1"] == fp.parse("1")
+    assert remaining["B2"] == fp.parse("0.5")
+    assert matched
+
+
+def test_the_theme_is_not_part_of_the_key(first: Engine):
+    matched: list[int] = []
+    planner_on(reopened(first, ui=UiConfig(theme="nord")), matched).context  # noqa: B018
+    assert matched == []
+
+
+def test_another_day_is_not_read_from_the_cache(first: Engine):
+    engine = reopened(first)
+    engine.clock = clock_at("2026-11-25T12:00:00")
+    matched: list[int] = []
+    planner = planner_on(engine, matched)
+    assert planner.context.today == first.today() + 1
+    assert matched  # matched again
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a pickle", b"\x80\x05garbage"])
+def test_a_corrupt_cache_file_is_ignored_and_rewritten(first: Engine, damage: bytes):
+    path = slow_path_cache.cache_path(first.store)
+    path.write_bytes(damage)
+    computed = figures(Planner(reopened(first)))
+    matched: list[int] = []
+    assert figures(planner_on(reopened(first), matched)) == computed
+    assert matched  # matched again
+    assert slow_path_cache.load(
+        first.store, slow_path_cache.cache_key(first.store, first.config, first.today())
+    )
+
+
+def test_a_cache_from_another_format_is_ignored(first: Engine, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(slow_path_cache, "FORMAT", slow_path_cache.FORMAT + 1)
+    matched: list[int] = []
+    planner_on(reopened(first), matched).context  # noqa: B018
+    assert matched  # matched again
+
+
+def test_another_harvest_version_does_not_read_it(first: Engine, monkeypatch: pytest.MonkeyPatch):
+    """A change to the engine's code (a fix to the matching, say) is a change of key."""
+    monkeypatch.setattr(slow_path_cache, "code_fingerprint", lambda: "another harvest")
+    matched: list[int] = []
+    planner_on(reopened(first), matched).context  # noqa: B018
+    assert matched  # matched again
+
+
+def test_no_cache_file_unless_asked(tmp_path: Path):
+    engine = engine_from_csv(tmp_path, LEDGER)
+    Planner(engine).context  # noqa: B018 - the command line's planner
+    assert not slow_path_cache.cache_path(engine.store).exists()
+
+
+def test_amounts_at_the_limits_round_trip_exactly(tmp_path: Path):
+    """10^15 units worth $10^15: 10^33 in fixed point, an Int128 in the cached frame."""
+    quantity, price = 10**15, 1
+    rows = f"{HEADER}\n2026-01-05T10:00:00Z,kraken,SHIB,buy,{quantity},{price},0,BIG\n"
+    engine = engine_from_csv(tmp_path, rows, now="2026-11-24T12:00:00")
+    computed = figures(Planner(engine, use_cache=True))
+    matched: list[int] = []
+    planner = planner_on(reopened(engine), matched)
+    assert figures(planner) == computed
+    assert matched == []
+    lot = planner.context.frame.row(0, named=True)
+    assert lot["quantity"] == quantity * fp.SCALE
+    assert lot["basis"] == quantity * price * fp.SCALE
+    assert planner.context.frame.schema["basis"] == pl.Int128

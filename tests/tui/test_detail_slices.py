@@ -1,0 +1,59 @@
+"""The detail screen fills a long lot table a slice at a time (issue 18: 2,000 rows added in one
+go held the UI thread for seconds): every row arrives, in order, no add larger than a slice,
+the lots formatted by the worker, and a price tick that changes only figures keeps the rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.widgets import DataTable
+
+from tests.tui.pilot import settled
+from tui.screens import detail as detail_screen
+from tui.screens.detail import ROWS_PER_SLICE, DetailScreen
+from tui.testing import demo_app
+
+
+@pytest.mark.slow
+async def test_a_long_lot_table_goes_in_slices_and_is_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    batches: list[int] = []
+    real_add_rows = DataTable.add_rows
+
+    def counted(table: DataTable, rows):  # noqa: ANN001, ANN202
+        rows = list(rows)
+        if table.id == "detail-lots":
+            batches.append(len(rows))
+        return real_add_rows(table, rows)
+
+    monkeypatch.setattr(DataTable, "add_rows", counted)
+    formatted_here: list[int] = []
+    real_lot_table = detail_screen.lot_table
+    monkeypatch.setattr(
+        detail_screen, "lot_table", lambda *a: (formatted_here.append(1), real_lot_table(*a))[1]
+    )
+    app = demo_app(tmp_path, extra_lots=12_000)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        await pilot.press("shift+tab")  # holdings: the demo's extra lots make each holding long
+        await pilot.press("enter")
+        await settled(pilot)
+        screen = app.screen
+        assert isinstance(screen, DetailScreen)
+        lots = screen.query_one("#detail-lots", DataTable)
+        await settled(pilot)
+        assert not screen.slices  # all done
+        expected = screen.lot_keys
+        assert len(expected) > 3 * ROWS_PER_SLICE  # several slices
+        assert [str(lots.get_row_at(i)[0]) for i in range(lots.row_count)][:-1] == expected[:-1]
+        assert lots.row_count == len(expected)
+        assert max(batches) <= ROWS_PER_SLICE
+        assert (
+            formatted_here == []
+        )  # the worker formatted them (detail_screen.lot_table not called on the UI)
+        # a price tick: the same lots, updated in place (no rebuild)
+        batches.clear()
+        app.main.recompute()
+        await settled(pilot)
+        assert batches == []
+        assert lots.row_count == len(expected)
