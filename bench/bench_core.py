@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import gc
-import resource
 import sys
 import time
 from pathlib import Path
@@ -18,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.realistic import write_realistic_csv  # noqa: E402
-from bench.result import emit, metric  # noqa: E402
+from bench.result import emit, metric, peak_rss_mb  # noqa: E402
 from bench.synth import write_csv  # noqa: E402
 from engine.api import Engine  # noqa: E402
 from engine.config.load import Config, TaxConfig  # noqa: E402
@@ -112,7 +111,7 @@ def main() -> None:
         done = time.perf_counter()
         cpu_used = time.process_time() - cpu_started
         pause.__exit__(None, None, None)
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        rss = peak_rss_mb()
         print(
             f"{method}: {args.trades:,} trades -> {len(rows):,} realized slices, "
             f"{len(result.open_lots):,} open lots in {done - started:.2f} s "

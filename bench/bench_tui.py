@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import json
 import random
-import resource
 import shutil
 import statistics
 import subprocess
@@ -33,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.bench_scan import NOW, OUT, prepared_store  # noqa: E402
-from bench.result import emit, metric  # noqa: E402
+from bench.result import emit, metric, peak_rss_mb  # noqa: E402
 from bench.synth import ASSETS  # noqa: E402
 from engine.api import Engine  # noqa: E402
 from engine.config.load import Config, TaxConfig  # noqa: E402
@@ -188,7 +187,7 @@ def child(path: Path, ticks: int, number: int) -> None:
                 "gaps": run.heartbeat.gaps,
                 "busy": run.heartbeat.busy,
                 "rows": run.candidate_rows,
-                "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                "rss": peak_rss_mb(),
                 "cpu": time.process_time(),
             }
         )

@@ -17,6 +17,22 @@ from collections.abc import Sequence
 PREFIX = "RESULT "
 
 
+def peak_rss_mb() -> float:
+    """This process's own peak resident memory, in MB. VmHWM belongs to the process's memory map,
+    which exec replaces; ru_maxrss is kept across fork and exec, so a child started by a script
+    that built a million-row store reported the script's peak, not its own."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def metric(values: Sequence[float], unit: str) -> dict[str, object]:
     samples = [round(float(v), 6) for v in values]
     return {
