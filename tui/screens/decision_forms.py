@@ -22,6 +22,7 @@ from engine.ledger import decided as how
 from engine.planning import data_problems as kinds
 from engine.review.problems import OtherEnd
 from tui.keys import DEFAULT_KEYS, Keys, bindings
+from tui.screens.dialogs import FormDialog
 from tui.session import Decided
 from tui.widgets.fitted_table import rebuild
 from tui.widgets.problem_view import END_COLUMNS, END_RIGHT, end_cells, labels
@@ -129,7 +130,7 @@ Submit = Callable[[str, dict[str, str]], Decided]
 """Records the decision (run in the form's worker): the option's value and the fields typed."""
 
 
-class DecisionForm(ModalScreen[Decided | None]):
+class DecisionForm(FormDialog[Decided | None]):
     """Dismisses with the decision recorded, or None when cancelled."""
 
     BINDINGS = bindings("decision_form")
@@ -185,18 +186,6 @@ class DecisionForm(ModalScreen[Decided | None]):
 
     def on_select_changed(self) -> None:
         self.show_fields()
-
-    def on_input_submitted(self) -> None:
-        self.action_save()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "save":
-            self.action_save()
-        else:
-            self.action_cancel()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
     def action_save(self) -> None:
         if self.saving:

@@ -24,6 +24,26 @@ class _Question(ModalScreen[T]):
         self.keys = keys
 
 
+class FormDialog(ModalScreen[T]):
+    """A modal form: enter in a field or the Save button saves (`action_save`), the Cancel button
+    or its key dismisses it with nothing."""
+
+    def on_input_submitted(self) -> None:
+        self.action_save()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "save":
+            self.action_save()
+        else:
+            self.action_cancel()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_save(self) -> None:
+        raise NotImplementedError
+
+
 class ConfirmScreen(_Question[bool]):
     BINDINGS = bindings("confirm")
 

@@ -10,7 +10,6 @@ from collections.abc import Callable, Sequence
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Select
 from textual.worker import Worker, WorkerState
@@ -19,6 +18,7 @@ from engine.core.errors import HarvestError
 from engine.imports.form_1099da import FormEntryError
 from engine.ledger.broker_forms import ENTRY_FIELDS
 from tui.keys import DEFAULT_KEYS, Keys, bindings
+from tui.screens.dialogs import FormDialog
 
 TYPED = ("account", "code", "name", "asset", "units", "acquired", "sold", "proceeds", "basis", "moved",
          "checkbox")  # fmt: skip
@@ -42,7 +42,7 @@ Submit = Callable[[dict[str, str]], str]
 """Stores the sale (run in the dialog's worker): the boxes' text -> what to tell the user."""
 
 
-class FormEntryScreen(ModalScreen[str | None]):
+class FormEntryScreen(FormDialog[str | None]):
     """Dismisses with what was saved (a line for a notification), or None when cancelled."""
 
     BINDINGS = bindings("form_1099da_entry")
@@ -108,18 +108,6 @@ class FormEntryScreen(ModalScreen[str | None]):
         for name in CHECKED:
             found[name] = "x" if self.query_one(f"#entry-{name}", Checkbox).value else ""
         return found
-
-    def on_input_submitted(self) -> None:
-        self.action_save()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "save":
-            self.action_save()
-        else:
-            self.action_cancel()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
     def action_save(self) -> None:
         if self.saving:

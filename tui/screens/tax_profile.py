@@ -9,7 +9,6 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Select, Switch
 from textual.worker import Worker, WorkerState
 
@@ -18,6 +17,7 @@ from engine.config.load import Config, TaxConfig
 from engine.config.schema import key_of
 from engine.core.errors import HarvestError
 from tui.keys import DEFAULT_KEYS, Keys, bindings
+from tui.screens.dialogs import FormDialog
 
 LABELS: tuple[tuple[str, str], ...] = (
     # (TaxConfig attribute, label): Form 1040's order
@@ -58,7 +58,7 @@ ProfileSaver = Callable[[Config, dict[str, Any]], str]
 (dotted, under `tax.`); returns what to tell the user, raises HarvestError when it cannot."""
 
 
-class TaxProfileScreen(ModalScreen[str | None]):
+class TaxProfileScreen(FormDialog[str | None]):
     """Dismisses with what the saver said, or None when cancelled."""
 
     BINDINGS = bindings("tax_profile")
@@ -102,23 +102,11 @@ class TaxProfileScreen(ModalScreen[str | None]):
                 yield Button(f"Cancel ({self.keys.hint('cancel_profile')})", id="cancel")
         yield Footer(show_command_palette=False)
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "save":
-            self.action_save()
-        else:
-            self.action_cancel()
-
     def on_mount(self) -> None:
         self.query_one("#profile-error").display = False
 
-    def on_input_submitted(self) -> None:
-        self.action_save()
-
     def on_input_changed(self, event: Input.Changed) -> None:
         event.input.remove_class("-invalid")
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
     def action_save(self) -> None:
         if self.saving:
