@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 from engine.core import fixedpoint as fp
 from engine.core.dates import time_words
+from engine.core.errors import HarvestError
 from engine.core.units import Amount, EpochMicros
 
 MINUS = "−"  # a real minus sign: reads better than a hyphen in columns of money
@@ -78,3 +79,11 @@ def moment(micros: EpochMicros, zone: tzinfo, now: EpochMicros | None = None) ->
 def due_in(seconds: int) -> str:
     """A countdown in words: `in 23h`, `in 5m`, or `now` once it is due."""
     return "now" if seconds <= 0 else f"in {age(seconds)}"
+
+
+def explain(error: BaseException | None) -> str:
+    """A worker's failure in one line: a user error as it says it, anything else named as
+    unexpected (its type and text, never a traceback on screen)."""
+    if isinstance(error, HarvestError):
+        return str(error)
+    return f"unexpected {type(error).__name__}: {error}"

@@ -17,10 +17,10 @@ from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Sta
 from textual.worker import Worker, WorkerState
 
 from engine.core import fixedpoint as fp
-from engine.core.errors import HarvestError
 from engine.core.units import EpochMicros
 from engine.ledger.allocation import RULE_ORDERS, Rule
 from tui.allocation_edits import EditedAllocation, Pending
+from tui.format import explain
 from tui.keys import DEFAULT_KEYS, Keys, bindings
 from tui.widgets.fitted_table import Cell, rebuild
 
@@ -86,11 +86,7 @@ class _RecordDialog(ModalScreen[Pending | None]):
         elif event.state == WorkerState.ERROR:
             self.saving = False
             error = event.worker.error
-            self.say(
-                str(error)
-                if isinstance(error, HarvestError)
-                else f"unexpected {type(error).__name__}: {error}"
-            )
+            self.say(explain(error))
 
 
 class EditAllocationScreen(_RecordDialog):

@@ -16,11 +16,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Select
 from textual.worker import Worker, WorkerState
 
-from engine.core.errors import HarvestError
 from engine.core.units import EpochMicros
 from engine.ledger import decided as how
 from engine.planning import data_problems as kinds
 from engine.review.problems import OtherEnd
+from tui.format import explain
 from tui.keys import DEFAULT_KEYS, Keys, bindings
 from tui.screens.dialogs import FormDialog
 from tui.session import Decided
@@ -202,11 +202,7 @@ class DecisionForm(FormDialog[Decided | None]):
         elif event.state == WorkerState.ERROR:
             self.saving = False
             error = event.worker.error
-            line = (
-                str(error)
-                if isinstance(error, HarvestError)
-                else f"unexpected {type(error).__name__}: {error}"
-            )
+            line = explain(error)
             label = self.query_one("#form-error", Label)
             label.update(line)
             label.display = True

@@ -14,9 +14,9 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Select
 from textual.worker import Worker, WorkerState
 
-from engine.core.errors import HarvestError
 from engine.imports.form_1099da import FormEntryError
 from engine.ledger.broker_forms import ENTRY_FIELDS
+from tui.format import explain
 from tui.keys import DEFAULT_KEYS, Keys, bindings
 from tui.screens.dialogs import FormDialog
 
@@ -122,11 +122,7 @@ class FormEntryScreen(FormDialog[str | None]):
         elif event.state == WorkerState.ERROR:
             self.saving = False
             error = event.worker.error
-            line = (
-                str(error)
-                if isinstance(error, HarvestError)
-                else f"unexpected {type(error).__name__}: {error}"
-            )
+            line = explain(error)
             label = self.query_one("#entry-error", Label)
             label.update(line)
             label.display = True

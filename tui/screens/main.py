@@ -16,10 +16,11 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
-from engine.core.errors import HarvestError, InputError
+from engine.core.errors import InputError
 from engine.monitor.alerts import AlertMemory
 from engine.planning.checklist import next_state, skip_target, state_words
 from tui.feed import PriceFeed
+from tui.format import explain
 from tui.keys import DEFAULT_KEYS, Keys, bindings
 from tui.looks import looks_of
 from tui.messages import DetailReady, Loaded, SnapshotReady, WorkFailed
@@ -186,7 +187,7 @@ class MainScreen(Screen[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR and event.worker.error is not None:
-            self.post_message(WorkFailed(_explain(event.worker.error)))
+            self.post_message(WorkFailed(explain(event.worker.error)))
 
     # -- messages ---------------------------------------------------------------------------
 
@@ -370,9 +371,3 @@ class MainScreen(Screen[None]):
             self.progress(None)
             self.syncing = False  # one bool, read on the UI thread only
             self.load()
-
-
-def _explain(error: BaseException) -> str:
-    if isinstance(error, HarvestError):
-        return str(error)
-    return f"unexpected {type(error).__name__}: {error}"
