@@ -14,7 +14,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Select
-from textual.worker import Worker, WorkerState
 
 from engine.core.units import EpochMicros
 from engine.ledger import decided as how
@@ -146,7 +145,6 @@ class DecisionForm(FormDialog[Decided | None]):
         self.options = options
         self.submit = submit
         self.keys = keys
-        self.saving = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box wide", id="form-box"):
@@ -193,17 +191,11 @@ class DecisionForm(FormDialog[Decided | None]):
         option = self.chosen
         typed = {name: self.query_one(f"#input-{name}", Input).value.strip()
                  for name in (*option.fields, "reason")}  # fmt: skip
-        self.saving = True
-        self.run_worker(lambda: self.submit(option.value, typed), thread=True, exit_on_error=False)
+        self.save_in_worker(lambda: self.submit(option.value, typed))
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.SUCCESS:
-            self.dismiss(event.worker.result)
-        elif event.state == WorkerState.ERROR:
-            self.saving = False
-            error = event.worker.error
-            line = explain(error)
-            label = self.query_one("#form-error", Label)
-            label.update(line)
-            label.display = True
-            self.notify(line, severity="error", markup=False)
+    def failed(self, error: BaseException | None) -> None:
+        line = explain(error)
+        label = self.query_one("#form-error", Label)
+        label.update(line)
+        label.display = True
+        self.notify(line, severity="error", markup=False)

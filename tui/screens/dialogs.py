@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeVar
 
 from rich.text import Text
@@ -9,6 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label
+from textual.worker import Worker, WorkerState
 
 from tui.keys import DEFAULT_KEYS, Keys, bindings
 
@@ -26,7 +28,10 @@ class _Question(ModalScreen[T]):
 
 class FormDialog(ModalScreen[T]):
     """A modal form: enter in a field or the Save button saves (`action_save`), the Cancel button
-    or its key dismisses it with nothing."""
+    or its key dismisses it with nothing. A save runs in a worker (`save_in_worker`): its result
+    dismisses the form, its error goes to `failed` and the form stays with what was typed."""
+
+    saving = False  # a save is running: another is refused
 
     def on_input_submitted(self) -> None:
         self.action_save()
@@ -41,6 +46,20 @@ class FormDialog(ModalScreen[T]):
         self.dismiss(None)
 
     def action_save(self) -> None:
+        raise NotImplementedError
+
+    def save_in_worker(self, save: Callable[[], T]) -> None:
+        self.saving = True
+        self.run_worker(save, thread=True, exit_on_error=False)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.SUCCESS:
+            self.dismiss(event.worker.result)
+        elif event.state == WorkerState.ERROR:
+            self.saving = False
+            self.failed(event.worker.error)
+
+    def failed(self, error: BaseException | None) -> None:
         raise NotImplementedError
 
 

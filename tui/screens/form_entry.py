@@ -12,7 +12,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Select
-from textual.worker import Worker, WorkerState
 
 from engine.imports.form_1099da import FormEntryError
 from engine.ledger.broker_forms import ENTRY_FIELDS
@@ -64,7 +63,6 @@ class FormEntryScreen(FormDialog[str | None]):
         self.accounts = list(accounts)
         self.submit = submit
         self.keys = keys
-        self.saving = False
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog-box wide", id="entry-box"):
@@ -112,19 +110,13 @@ class FormEntryScreen(FormDialog[str | None]):
     def action_save(self) -> None:
         if self.saving:
             return
-        self.saving = True
         values = self.values()
-        self.run_worker(lambda: self.submit(values), thread=True, exit_on_error=False)
+        self.save_in_worker(lambda: self.submit(values))
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.SUCCESS:
-            self.dismiss(event.worker.result)
-        elif event.state == WorkerState.ERROR:
-            self.saving = False
-            error = event.worker.error
-            line = explain(error)
-            label = self.query_one("#entry-error", Label)
-            label.update(line)
-            label.display = True
-            if isinstance(error, FormEntryError):
-                self.query_one(f"#entry-{error.field}").focus()  # the box to fix
+    def failed(self, error: BaseException | None) -> None:
+        line = explain(error)
+        label = self.query_one("#entry-error", Label)
+        label.update(line)
+        label.display = True
+        if isinstance(error, FormEntryError):
+            self.query_one(f"#entry-{error.field}").focus()  # the box to fix

@@ -10,12 +10,11 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Footer, Input, Label, Select, Switch
-from textual.worker import Worker, WorkerState
 
 from engine.config.edits import ConfigValueError, with_tax_changes
 from engine.config.load import Config, TaxConfig
 from engine.config.schema import key_of
-from engine.core.errors import HarvestError
+from tui.format import explain
 from tui.keys import DEFAULT_KEYS, Keys, bindings
 from tui.screens.dialogs import FormDialog
 
@@ -72,7 +71,6 @@ class TaxProfileScreen(FormDialog[str | None]):
         self.tax: TaxConfig = config.tax
         self.save = save
         self.keys = keys
-        self.saving = False
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog-box", id="profile-box"):
@@ -119,8 +117,7 @@ class TaxProfileScreen(FormDialog[str | None]):
         except ConfigValueError as exc:
             self.refuse(exc.reason, exc.key.removeprefix("tax."))
             return
-        self.saving = True
-        self.run_worker(lambda: self.save(config, changes), thread=True, exit_on_error=False)
+        self.save_in_worker(lambda: self.save(config, changes))
 
     def typed_changes(self) -> dict[str, Any] | None:
         """Every field as a config value (dotted keys under `tax.`), or None after saying
@@ -160,16 +157,7 @@ class TaxProfileScreen(FormDialog[str | None]):
             field.focus()
         self.notify(text, severity="error", markup=False)
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.state == WorkerState.SUCCESS:
-            self.dismiss(str(event.worker.result))
-        elif event.state == WorkerState.ERROR:
-            self.saving = False
-            error = event.worker.error
-            reason = (
-                str(error)
-                if isinstance(error, HarvestError)
-                else f"unexpected {type(error).__name__}: {error}"
-            )
-            key = error.key.removeprefix("tax.") if isinstance(error, ConfigValueError) else None
-            self.refuse(reason if key is None else str(getattr(error, "reason", reason)), key)
+    def failed(self, error: BaseException | None) -> None:
+        reason = explain(error)
+        key = error.key.removeprefix("tax.") if isinstance(error, ConfigValueError) else None
+        self.refuse(reason if key is None else str(getattr(error, "reason", reason)), key)
