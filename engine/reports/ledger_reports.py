@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
 import json
+import os
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TextIO
 
 from engine.core import fixedpoint as fp
 from engine.core.units import DayOrdinal
@@ -93,6 +95,36 @@ def realized_csv(rows: Sequence[RealizedRow]) -> str:
         except OverflowError:  # an amount past Int128 (10^20 units): exact Python ints instead
             pass
     return realized_rows_csv(rows)
+
+
+def _utf8_bytes_of(out: TextIO) -> Any | None:
+    """out's byte stream when text written to out reaches it unchanged (UTF-8, "\\n" kept):
+    stdout, in a terminal or a pipe. None for a text-only stream (StringIO) or another encoding."""
+    buffer = getattr(out, "buffer", None)
+    encoding = getattr(out, "encoding", None)
+    if buffer is None or not encoding or os.linesep != "\n":
+        return None
+    return buffer if codecs.lookup(encoding).name == "utf-8" else None
+
+
+def write_realized_csv(rows: Sequence[RealizedRow], out: TextIO) -> None:
+    """realized_csv(rows) written to out. A columnar report goes to out's byte stream when it has
+    one: polars writes its bytes there, where a str of the whole report (130 MB at a million
+    rows) would be decoded from polars' bytes and encoded again on the way out."""
+    binary = _utf8_bytes_of(out)
+    if binary is None or len(rows) < COLUMNAR_FROM:
+        out.write(realized_csv(rows))
+        return
+    from engine.reports import columnar_csv
+
+    try:
+        frame = columnar_csv.realized_frame(REALIZED_COLUMNS, rows)
+    except OverflowError:  # an amount past Int128: the row path
+        out.write(realized_rows_csv(rows))
+        return
+    out.flush()  # what out holds goes first
+    columnar_csv.write_frame(frame, binary)
+    binary.flush()
 
 
 def _totals_json(rows: Sequence[RealizedRow]) -> dict[str, Any]:

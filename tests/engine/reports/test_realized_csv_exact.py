@@ -10,6 +10,7 @@ import io
 from collections.abc import Sequence
 from datetime import date
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -120,3 +121,40 @@ def test_the_fast_row_path_knows_every_character_the_csv_module_quotes() -> None
 
     quoted = {chr(c) for c in range(0x10000) if written(f"a{chr(c)}b") != f"a{chr(c)}b,x\n"}
     assert quoted <= _QUOTED
+
+
+def _text_on_bytes(encoding: str = "utf-8") -> io.TextIOWrapper:
+    """A text stream over bytes, as stdout is in a pipe."""
+    return io.TextIOWrapper(io.BytesIO(), encoding=encoding, write_through=False)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_rows, max_size=12))
+def test_a_columnar_report_written_to_a_byte_stream_is_the_same_bytes(rows: list[RealizedRow]) -> None:
+    """write_realized_csv hands a large report's bytes to stdout's buffer: after what the stream
+    already held, the same bytes as the text, through polars' writer (not the text route)."""
+    written: list[int] = []
+    out = _text_on_bytes()
+    out.write("before\n")  # not flushed yet: must still come first
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ledger_reports, "COLUMNAR_FROM", 0)
+        real = columnar_csv.write_frame
+        patch.setattr(
+            columnar_csv, "write_frame", lambda frame, binary: written.append(1) or real(frame, binary)
+        )
+        ledger_reports.write_realized_csv(rows, out)
+    out.flush()
+    assert written == [1]
+    assert out.buffer.getvalue() == ("before\n" + reference_realized_csv(rows)).encode()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("stream", ["StringIO", "latin-1"])
+def test_a_text_only_or_other_encoding_stream_gets_the_text(stream: str, monkeypatch) -> None:
+    monkeypatch.setattr(ledger_reports, "COLUMNAR_FROM", 0)
+    monkeypatch.setattr(columnar_csv, "write_frame", lambda frame, binary: pytest.fail("bytes written"))
+    rows = [RealizedRow("café", "BTC", 1, 738000, 738001, 2, 1, 1, SHORT, "L", "S")]
+    out = io.StringIO() if stream == "StringIO" else _text_on_bytes("latin-1")
+    ledger_reports.write_realized_csv(rows, out)
+    out.flush()
+    text = out.getvalue() if isinstance(out, io.StringIO) else out.buffer.getvalue().decode("latin-1")  # type: ignore[attr-defined]
+    assert text == reference_realized_csv(rows)
