@@ -16,11 +16,13 @@ import polars as pl
 
 from engine.core.fixedpoint import SCALE
 from engine.ledger.records import RealizedRow
-from engine.reports.realized_rows_csv import csv_cell
+from engine.reports.realized_columns import RealizedColumns, columns_of
+from engine.reports.realized_rows_csv import FORMULA_START, QUOTED, csv_cell
 
 # A text cell needing Python's attention: one the csv module would quote (delimiter, quote, line
 # breaks) or one a spreadsheet could read as a formula (csv_output._FORMULA_START)
 _SPECIAL_CELL = r'[,"\r\n]|^[=+\-@\t\r]'
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()  # polars' day 0
 
 
 def _fixed_text(column: str, min_places: int) -> pl.Expr:
@@ -39,8 +41,22 @@ def _fixed_text(column: str, min_places: int) -> pl.Expr:
     return pl.concat_str(sign, whole, point, fraction).alias(column)
 
 
+def _needs_python(values: Sequence[str]) -> bool:
+    """Whether any cell may need quoting or a spreadsheet guard: a few C-speed substring scans of
+    the cells joined by NUL (never a special character itself; a NUL inside a cell can only make
+    this say yes, and the exact check follows)."""
+    joined = "\0".join(values)
+    return (
+        joined.startswith(FORMULA_START)
+        or any(character in joined for character in QUOTED)
+        or any("\0" + start in joined for start in FORMULA_START)
+    )
+
+
 def _text_column(name: str, values: Sequence[str]) -> pl.Series:
     series = pl.Series(name, values, dtype=pl.String)
+    if not _needs_python(values):  # nearly always: ids, accounts, tickers, terms
+        return series
     special = series.str.contains(_SPECIAL_CELL)
     if special.any():
         at = special.arg_true()
@@ -49,19 +65,14 @@ def _text_column(name: str, values: Sequence[str]) -> pl.Series:
 
 
 def _day_column(name: str, ordinals: Sequence[int]) -> pl.Series:
-    """ISO dates through date.isoformat, once per distinct day (a few thousand at most)."""
-    days = pl.Series(name, ordinals, dtype=pl.Int64)
-    distinct = days.unique()
-    return days.replace_strict(
-        distinct, [date.fromordinal(day).isoformat() for day in distinct], return_dtype=pl.String
-    )
+    """Date ordinals as polars dates, which write_csv writes as date.isoformat does (YYYY-MM-DD,
+    the year zero-padded to four digits)."""
+    return (pl.Series(name, ordinals, dtype=pl.Int32) - _EPOCH_ORDINAL).cast(pl.Date)
 
 
-def realized_csv(columns: Sequence[str], rows: Sequence[RealizedRow]) -> str:
-    """csv_text(columns, realized_records(rows)), in columns."""
-    if not rows:
-        return ",".join(columns) + "\n"
-    return realized_frame(columns, rows).write_csv(quote_style="never")
+def realized_csv(names: Sequence[str], rows: Sequence[RealizedRow]) -> str:
+    """csv_text(names, realized_records(rows)), in columns."""
+    return realized_frame(names, columns_of(rows)).write_csv(quote_style="never")
 
 
 def write_frame(frame: pl.DataFrame, binary: IO[bytes]) -> None:
@@ -69,28 +80,25 @@ def write_frame(frame: pl.DataFrame, binary: IO[bytes]) -> None:
     frame.write_csv(binary, quote_style="never")
 
 
-def realized_frame(columns: Sequence[str], rows: Sequence[RealizedRow]) -> pl.DataFrame:
-    """The CSV's cells as text columns named `columns`: written with quote_style="never", the bytes
-    of realized_csv. OverflowError for an amount past Int128."""
-    if not rows:
-        return pl.DataFrame(schema=dict.fromkeys(columns, pl.String))
-    # one tuple per field: zip(*rows) transposes in C (half the time of a comprehension per field)
-    (account, asset, quantity, acquired, sold, proceeds, basis, gain, term, lot_id, sale_id) = zip(
-        *rows, strict=True
-    )
+def realized_frame(names: Sequence[str], columns: RealizedColumns) -> pl.DataFrame:
+    """The CSV's cells as columns named `names` (text, and dates polars writes as ISO text):
+    written with quote_style="never", the bytes of realized_csv. OverflowError for an amount past
+    Int128."""
+    if not columns.slices:
+        return pl.DataFrame(schema=dict.fromkeys(names, pl.String))
     frame = pl.DataFrame(
         [
-            _text_column("account", account),
-            _text_column("asset", asset),
-            pl.Series("quantity", quantity, dtype=pl.Int128),
-            _day_column("date_acquired", acquired),
-            _day_column("date_sold", sold),
-            pl.Series("proceeds", proceeds, dtype=pl.Int128),
-            pl.Series("cost_basis", basis, dtype=pl.Int128),
-            pl.Series("gain", gain, dtype=pl.Int128),
-            _text_column("term", term),
-            _text_column("lot_id", lot_id),
-            _text_column("sale_id", sale_id),
+            _text_column("account", columns.account),
+            _text_column("asset", columns.asset),
+            pl.Series("quantity", columns.quantity, dtype=pl.Int128),
+            _day_column("date_acquired", columns.acquired_day),
+            _day_column("date_sold", columns.sold_day),
+            pl.Series("proceeds", columns.proceeds, dtype=pl.Int128),
+            pl.Series("cost_basis", columns.cost_basis, dtype=pl.Int128),
+            pl.Series("gain", columns.gain, dtype=pl.Int128),
+            _text_column("term", columns.term),
+            _text_column("lot_id", columns.lot_id),
+            _text_column("sale_id", columns.sale_id),
         ]
     ).with_columns(
         _fixed_text("quantity", 0),
@@ -98,5 +106,5 @@ def realized_frame(columns: Sequence[str], rows: Sequence[RealizedRow]) -> pl.Da
         _fixed_text("cost_basis", 2),
         _fixed_text("gain", 2),
     )
-    frame.columns = list(columns)
+    frame.columns = list(names)
     return frame

@@ -15,8 +15,8 @@ from engine.core.fixedpoint import DIGITS
 from engine.ledger.records import RealizedRow
 from engine.reports.csv_output import spreadsheet_safe
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # csv_output's: a spreadsheet reads a formula
-_QUOTED = frozenset(',"\r\n')  # what makes the csv module quote a cell (with "\n" line ends)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # csv_output's: a spreadsheet reads a formula
+QUOTED = frozenset(',"\r\n')  # what makes the csv module quote a cell (with "\n" line ends)
 _ZEROS = ["0" * (DIGITS + 1 - n) for n in range(DIGITS + 1)]  # pads n digits to 19
 
 
@@ -42,7 +42,7 @@ def csv_cell(cell: str) -> str:
 
 def _plain(cell: str) -> bool:
     """Written as it is: nothing the csv module quotes, no formula start (an empty cell too)."""
-    return not cell.startswith(_FORMULA_START) and _QUOTED.isdisjoint(cell)
+    return not cell.startswith(FORMULA_START) and QUOTED.isdisjoint(cell)
 
 
 def realized_rows_csv(columns: Sequence[str], rows: Sequence[RealizedRow]) -> str:

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.ledger.records import LONG, SHORT, RealizedRow
+from engine.ledger.records import LONG, SHORT, LotResult, RealizedRow
 from engine.reports import columnar_csv, ledger_reports
 from engine.reports.csv_output import spreadsheet_safe
 
@@ -110,9 +110,9 @@ def test_an_amount_past_int128_falls_back_to_the_row_path(monkeypatch) -> None:
 
 
 def test_the_fast_row_path_knows_every_character_the_csv_module_quotes() -> None:
-    """realized_rows_csv writes a cell without quotes unless it holds one of _QUOTED: every
+    """realized_rows_csv writes a cell without quotes unless it holds one of QUOTED: every
     character the csv module would quote inside a cell (with "\n" line ends) must be there."""
-    from engine.reports.realized_rows_csv import _QUOTED
+    from engine.reports.realized_rows_csv import QUOTED
 
     def written(cell: str) -> str:
         buffer = io.StringIO()
@@ -120,7 +120,7 @@ def test_the_fast_row_path_knows_every_character_the_csv_module_quotes() -> None
         return buffer.getvalue()
 
     quoted = {chr(c) for c in range(0x10000) if written(f"a{chr(c)}b") != f"a{chr(c)}b,x\n"}
-    assert quoted <= _QUOTED
+    assert quoted <= QUOTED
 
 
 def _text_on_bytes(encoding: str = "utf-8") -> io.TextIOWrapper:
@@ -142,10 +142,25 @@ def test_a_columnar_report_written_to_a_byte_stream_is_the_same_bytes(rows: list
         patch.setattr(
             columnar_csv, "write_frame", lambda frame, binary: written.append(1) or real(frame, binary)
         )
-        ledger_reports.write_realized_csv(rows, out)
+        ledger_reports.write_realized_csv(LotResult(realized=rows), None, out)
     out.flush()
     assert written == [1]
     assert out.buffer.getvalue() == ("before\n" + reference_realized_csv(rows)).encode()  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("columnar_from", [0, 10**9])
+def test_a_year_of_a_columnar_report_is_that_years_rows(columnar_from: int, monkeypatch) -> None:
+    monkeypatch.setattr(ledger_reports, "COLUMNAR_FROM", columnar_from)
+    rows = [
+        RealizedRow(
+            "a", "BTC", n, date(2024, 1, 1).toordinal(), sold.toordinal(), n, 1, n - 1, SHORT, "L", f"S{n}"
+        )
+        for n, sold in enumerate([date(2024, 12, 31), date(2025, 1, 1), date(2025, 12, 31), date(2026, 1, 1)])
+    ]
+    out = _text_on_bytes()
+    ledger_reports.write_realized_csv(LotResult(realized=rows), 2025, out)
+    out.flush()
+    assert out.buffer.getvalue().decode() == reference_realized_csv(rows[1:3])  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("stream", ["StringIO", "latin-1"])
@@ -154,7 +169,22 @@ def test_a_text_only_or_other_encoding_stream_gets_the_text(stream: str, monkeyp
     monkeypatch.setattr(columnar_csv, "write_frame", lambda frame, binary: pytest.fail("bytes written"))
     rows = [RealizedRow("café", "BTC", 1, 738000, 738001, 2, 1, 1, SHORT, "L", "S")]
     out = io.StringIO() if stream == "StringIO" else _text_on_bytes("latin-1")
-    ledger_reports.write_realized_csv(rows, out)
+    ledger_reports.write_realized_csv(LotResult(realized=rows), None, out)
     out.flush()
     text = out.getvalue() if isinstance(out, io.StringIO) else out.buffer.getvalue().decode("latin-1")  # type: ignore[attr-defined]
     assert text == reference_realized_csv(rows)
+
+
+_cells = st.text(alphabet=st.sampled_from('aZ9 ,"\n\r=+-@\t.é\0'), max_size=5)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_cells, min_size=1, max_size=8))
+def test_the_columnar_scan_never_misses_a_cell_that_needs_python(cells: list[str]) -> None:
+    """The columnar writer skips its exact per-cell check when a scan of the joined cells finds
+    nothing special: the scan may say yes for nothing (a NUL in a cell), never no for a cell the
+    csv module would quote or the spreadsheet guard would prefix."""
+    from engine.reports.realized_rows_csv import csv_cell
+
+    if any(cell and csv_cell(cell) != cell for cell in cells):
+        assert columnar_csv._needs_python(cells)
