@@ -9,8 +9,8 @@ import subprocess
 import sys
 
 from tests.support import ROOT
-from tui.cli import app_command, report_commands
-from tui.cli.main import COMMANDS, REPORTS, build_parser, handler_for, main
+from tui.cli import app_command, report_commands, tax_commands
+from tui.cli.main import COMMANDS, REPORTS, build_parser, command_module, handler_for, main
 
 
 def subcommands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
@@ -27,11 +27,17 @@ def test_every_command_and_report_kind_has_a_handler():
     commands = subcommands(build_parser())
     assert set(commands) == set(COMMANDS) | {"report"}
     assert set(subcommands(commands["report"])) == set(REPORTS)
-    for name, handler in COMMANDS.items():
-        assert handler_for(argparse.Namespace(command=name)) is handler
-    for kind, handler in REPORTS.items():
-        assert handler_for(argparse.Namespace(command="report", report=kind)) is handler
-    assert REPORTS["methods"] is report_commands.cmd_report_methods
+    for name, entry in COMMANDS.items():
+        module, function = entry.split(":")
+        assert handler_for(argparse.Namespace(command=name)) is getattr(command_module(module), function)
+    for kind, entry in REPORTS.items():
+        module, function = entry.split(":")
+        handler = handler_for(argparse.Namespace(command="report", report=kind))
+        assert handler is getattr(command_module(module), function)
+    assert (
+        handler_for(argparse.Namespace(command="report", report="methods"))
+        is report_commands.cmd_report_methods
+    )
     assert handler_for(argparse.Namespace(command=None)) is app_command.cmd_app  # plain `harvest`
 
 
@@ -109,9 +115,9 @@ def test_main_turns_errors_into_exit_codes(monkeypatch, capsys):
     def failing(args: argparse.Namespace, out: object) -> int:
         raise HarvestError("it broke")
 
-    monkeypatch.setitem(COMMANDS, "tax", interrupted)
+    monkeypatch.setattr(tax_commands, "cmd_tax", interrupted)
     assert main(["tax"]) == 130
-    monkeypatch.setitem(COMMANDS, "tax", failing)
+    monkeypatch.setattr(tax_commands, "cmd_tax", failing)
     assert main(["tax"]) == 1
     assert capsys.readouterr().err == "harvest: it broke\n"
 

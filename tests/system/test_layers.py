@@ -430,3 +430,25 @@ def test_polars_loads_only_for_a_file_the_columnar_import_reads(tmp_path):
 
     assert "polars" not in loaded_importing(100)
     assert "polars" in loaded_importing(COLUMNAR_MIN_LINES)
+
+
+def test_a_report_starts_with_its_own_command_module_only(tmp_path):
+    """`harvest report realized` imports tui.cli.report_commands and none of the other command
+    modules (nor what only they load: the identity decisions, the demo's temp files, the
+    watcher's threads), and never builds their parsers."""
+    (tmp_path / "config.yaml").write_text("tax:\n  timezone: UTC\n")
+    setup = f"import os; os.environ.update(HARVEST_HOME={str(tmp_path / 'home')!r}, HARVEST_CONFIG={str(tmp_path / 'config.yaml')!r})"
+    probe = (
+        f"{setup}\nimport io, sys\nfrom tui.cli.main import main\nsys.stdout = io.StringIO()\n"
+        "assert main(['report', 'realized', '--format', 'csv']) == 0\nsys.stdout = sys.__stdout__\n"
+        "print(' '.join(sorted(sys.modules)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    loaded = set(result.stdout.split())
+    assert "tui.cli.report_commands" in loaded
+    assert {m for m in loaded if m.startswith("tui.cli.") and m.endswith(("_command", "_commands"))} == {
+        "tui.cli.report_commands"
+    }
+    assert not loaded & {"engine.ledger.identity_decisions", "tempfile", "threading", "polars"}

@@ -1,78 +1,93 @@
 """The `harvest` command line: the parser, built from each command module's `add_parser`, and
-one table from command to handler. Kept light: the command modules import the engine inside
-their handlers, so `harvest import` and `harvest report realized|lots` load neither textual,
-ccxt nor polars, and start fast."""
+one table from command to handler. Kept light: a command imports its own module only (and builds
+only its own parser), and the command modules import the engine inside their handlers, so
+`harvest import` and `harvest report realized|lots` load neither textual, ccxt nor polars, and
+start fast."""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 from typing import TextIO
 
 from engine.core.errors import CsvImportError, HarvestError
-from tui.cli import (
-    app_command,
-    assets_command,
-    checklist_command,
-    demo_command,
-    form1099_command,
-    import_command,
-    prices_command,
-    report_commands,
-    review_command,
-    sync_command,
-    tax_commands,
-    transition_command,
-    watch_command,
-)
 from tui.cli.context import Handler, Subparsers
 
-# in the order `harvest --help` lists them
+# Each command's module (in tui.cli) is imported only when its command runs or its parser is built:
+# a command's start-up loads its own module, not the other eleven (and their imports).
+# In the order `harvest --help` lists them: a module and the commands its add_parser defines.
 PARSERS = (
-    import_command.add_parser,
-    assets_command.add_parser,
-    report_commands.add_parser,
-    tax_commands.add_parser,
-    checklist_command.add_parser,
-    transition_command.add_parser,
-    form1099_command.add_parser,
-    review_command.add_parser,
-    sync_command.add_parser,
-    prices_command.add_parser,
-    watch_command.add_parser,
-    demo_command.add_parser,
+    ("import_command", ("import",)),
+    ("assets_command", ("assets",)),
+    ("report_commands", ("report",)),
+    ("tax_commands", ("tax", "scan", "plan")),
+    ("checklist_command", ("checklist",)),
+    ("transition_command", ("transition",)),
+    ("form1099_command", ("1099da",)),
+    ("review_command", ("review",)),
+    ("sync_command", ("sync",)),
+    ("prices_command", ("prices",)),
+    ("watch_command", ("watch",)),
+    ("demo_command", ("demo",)),
 )
 
-COMMANDS: dict[str, Handler] = {
-    "import": import_command.cmd_import,
-    "assets": assets_command.cmd_assets,
-    "tax": tax_commands.cmd_tax,
-    "scan": tax_commands.cmd_scan,
-    "plan": tax_commands.cmd_plan,
-    "checklist": checklist_command.cmd_checklist,
-    "transition": transition_command.cmd_transition,
-    "1099da": form1099_command.cmd_1099da,
-    "review": review_command.cmd_review,
-    "sync": sync_command.cmd_sync,
-    "prices": prices_command.cmd_prices,
-    "watch": watch_command.cmd_watch,
-    "demo": demo_command.cmd_demo,
+# command -> "module:handler" (resolved by handler_for)
+COMMANDS: dict[str, str] = {
+    "import": "import_command:cmd_import",
+    "assets": "assets_command:cmd_assets",
+    "tax": "tax_commands:cmd_tax",
+    "scan": "tax_commands:cmd_scan",
+    "plan": "tax_commands:cmd_plan",
+    "checklist": "checklist_command:cmd_checklist",
+    "transition": "transition_command:cmd_transition",
+    "1099da": "form1099_command:cmd_1099da",
+    "review": "review_command:cmd_review",
+    "sync": "sync_command:cmd_sync",
+    "prices": "prices_command:cmd_prices",
+    "watch": "watch_command:cmd_watch",
+    "demo": "demo_command:cmd_demo",
 }
 
-REPORTS: dict[str, Handler] = {  # `harvest report KIND`
-    "realized": report_commands.cmd_report_realized,
-    "lots": report_commands.cmd_report_lots,
-    "8949": report_commands.cmd_report_8949,
-    "identifications": report_commands.cmd_report_identifications,
-    "preliminary": report_commands.cmd_report_preliminary,
-    "methods": report_commands.cmd_report_methods,
+REPORTS: dict[str, str] = {  # `harvest report KIND`
+    "realized": "report_commands:cmd_report_realized",
+    "lots": "report_commands:cmd_report_lots",
+    "8949": "report_commands:cmd_report_8949",
+    "identifications": "report_commands:cmd_report_identifications",
+    "preliminary": "report_commands:cmd_report_preliminary",
+    "methods": "report_commands:cmd_report_methods",
 }
+APP = "app_command:cmd_app"  # plain `harvest`
+GLOBAL_VALUED = ("--config", "--as-of", "--prices")  # the options before a command that take a value
 
 
-def build_parser() -> argparse.ArgumentParser:
+def command_module(name: str) -> ModuleType:
+    return importlib.import_module(f"tui.cli.{name}")
+
+
+def command_named(arguments: Sequence[str]) -> str | None:
+    """The command in `arguments` when it is certain: only the global options with values come
+    before it. None otherwise (help, an abbreviation, an unknown word: the full parser decides)."""
+    at = 0
+    while at < len(arguments):
+        argument = arguments[at]
+        if argument in GLOBAL_VALUED:
+            at += 2
+        elif argument.startswith(tuple(f"{option}=" for option in GLOBAL_VALUED)):
+            at += 1
+        else:
+            return argument if any(argument in names for _, names in PARSERS) else None
+    return None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or of `command` only (from command_named): parsing that
+    command's arguments gives the same namespace, usage lines and errors (the commands show in
+    usage lines as COMMAND), without building the other 45 parsers or importing their modules."""
     parser = argparse.ArgumentParser(
         prog="harvest",
         description="Crypto tax-loss harvesting in the terminal. Estimates for planning; not tax advice.\n\n"
@@ -95,8 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
         "(else prices.file, else the exchanges' or the store's)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for add_parser in PARSERS:
-        add_parser(sub)
+    for module, names in PARSERS:
+        if command is None or command in names:
+            command_module(module).add_parser(sub)
     _describe(sub)
     return parser
 
@@ -163,10 +179,14 @@ def _describe(sub: Subparsers) -> None:
 
 def handler_for(args: argparse.Namespace) -> Handler:
     if args.command is None:  # plain `harvest`
-        return app_command.cmd_app
-    if args.command == "report":
-        return REPORTS[args.report]
-    return COMMANDS[args.command]
+        entry = APP
+    elif args.command == "report":
+        entry = REPORTS[args.report]
+    else:
+        entry = COMMANDS[args.command]
+    module, name = entry.split(":")
+    handler: Handler = getattr(command_module(module), name)
+    return handler
 
 
 def run(args: argparse.Namespace, out: TextIO) -> int:
@@ -181,7 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except UnicodeEncodeError:  # undecodable bytes, kept by Python as surrogates
             print(f"harvest: argument {os.fsencode(argument)!r} is not UTF-8 text", file=sys.stderr)
             return 2
-    args = build_parser().parse_args(arguments)
+    args = build_parser(command_named(arguments)).parse_args(arguments)
     try:
         code = run(args, sys.stdout)
     except CsvImportError as exc:
