@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 from dataclasses import replace
+from functools import cache
 from pathlib import Path
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from engine.config.model import (
     SCHEMA,
@@ -26,6 +24,9 @@ from engine.config.model import (
 from engine.config.parsers import ExactFloat
 from engine.config.schema import Section, SectionList, build
 from engine.core.errors import ConfigError
+
+if TYPE_CHECKING:  # yaml loads when there is a config file to read (a report's start-up without one skips it)
+    import yaml
 
 CONFIG_ENV = "HARVEST_CONFIG"
 HOME_ENV = "HARVEST_HOME"
@@ -72,6 +73,8 @@ SECRET_KEYS = {"apiKey", "secret", "password", "privateKey", "uid", "token", "wa
 
 
 def parse_config(text: str, path: Path | None = None) -> Config:
+    import yaml
+
     label = str(path) if path else "config"
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -89,21 +92,24 @@ def parse_config(text: str, path: Path | None = None) -> Config:
     return _build(values, path)
 
 
-class _ExactLoader(yaml.SafeLoader):
-    """Floats keep their written digits (see ExactFloat); everything else as SafeLoader."""
+@cache
+def _exact_loader() -> type[yaml.SafeLoader]:
+    """SafeLoader, but floats keep their written digits (see ExactFloat)."""
+    import yaml
 
-    def construct_yaml_float(self, node: yaml.ScalarNode) -> Any:
-        number = super().construct_yaml_float(node)
-        if number != number or number in (float("inf"), float("-inf")):
-            return number  # .nan / .inf: refused by the parsers as not finite
-        return ExactFloat(str(node.value))
+    class ExactLoader(yaml.SafeLoader):
+        def construct_yaml_float(self, node: yaml.ScalarNode) -> Any:
+            number = super().construct_yaml_float(node)
+            if number != number or number in (float("inf"), float("-inf")):
+                return number  # .nan / .inf: refused by the parsers as not finite
+            return ExactFloat(str(node.value))
 
-
-_ExactLoader.add_constructor("tag:yaml.org,2002:float", _ExactLoader.construct_yaml_float)
+    ExactLoader.add_constructor("tag:yaml.org,2002:float", ExactLoader.construct_yaml_float)
+    return ExactLoader
 
 
 def _construct(node: yaml.Node) -> Any:
-    loader = _ExactLoader("")
+    loader = _exact_loader()("")
     try:
         return loader.construct_object(node, deep=True)
     finally:
@@ -111,6 +117,8 @@ def _construct(node: yaml.Node) -> Any:
 
 
 def _validate(node: yaml.Node, section: Section, prefix: str, label: str) -> dict[str, Any]:
+    import yaml
+
     where = f"{label}:{node.start_mark.line + 1}"
     if not isinstance(node, yaml.MappingNode):
         raise ConfigError(f"{where}: {prefix or 'config'}: expected a mapping of keys")
@@ -121,6 +129,8 @@ def _validate(node: yaml.Node, section: Section, prefix: str, label: str) -> dic
         line = f"{label}:{key_node.start_mark.line + 1}"
         spec = section.keys.get(key)
         if spec is None:
+            import difflib
+
             near = difflib.get_close_matches(key, section.keys, n=1)
             hint = f" (did you mean {prefix}{near[0]}?)" if near else ""
             raise ConfigError(f"{line}: {path}: unknown key{hint}")
@@ -145,6 +155,8 @@ def _validate(node: yaml.Node, section: Section, prefix: str, label: str) -> dic
 
 
 def _validate_list(node: yaml.Node, spec: SectionList, path: str, label: str) -> list[dict[str, Any]]:
+    import yaml
+
     if isinstance(node, yaml.ScalarNode) and _construct(node) is None:
         return []
     if not isinstance(node, yaml.SequenceNode):

@@ -7,6 +7,7 @@ engine never pulls in a UI library, and the CLI's import and report paths stay l
 from __future__ import annotations
 
 import ast
+import os
 import pkgutil
 import subprocess
 import sys
@@ -452,3 +453,20 @@ def test_a_report_starts_with_its_own_command_module_only(tmp_path):
         "tui.cli.report_commands"
     }
     assert not loaded & {"engine.ledger.identity_decisions", "tempfile", "threading", "polars"}
+
+
+def test_a_report_without_a_config_file_loads_no_yaml(tmp_path):
+    """The YAML parser loads when there is a config file to read (engine.config.load)."""
+    probe = (
+        "import io, sys\nfrom tui.cli.main import main\nsys.stdout = io.StringIO()\n"
+        "assert main(['report', 'realized', '--format', 'csv']) == 0\nsys.stdout = sys.__stdout__\n"
+        "print(' '.join(sorted(sys.modules)))"
+    )
+    env = {**os.environ, "HARVEST_HOME": str(tmp_path / "home"), "XDG_CONFIG_HOME": str(tmp_path / "xdg")}
+    env.pop("HARVEST_CONFIG", None)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT, env=env
+    )
+    loaded = {name.split(".")[0] for name in result.stdout.split()}
+    assert "engine" in loaded
+    assert not loaded & {"yaml", "difflib"}
