@@ -1,15 +1,20 @@
 """Time `harvest report realized --format csv` on a store of N synthetic trades: a fresh process
 each run (interpreter start, config, store open, ledger load, match, classify, CSV out).
 
-    uv run python bench/bench_report.py [TRADES] [--runs 5] [--seed 1]    # default 1000000
+    uv run python bench/bench_report.py [TRADES] [--runs 5] [--seed 1] [--phases N]   # default 1000000
 
 The store is bench_core's (built once under bench/out, the setup timed apart). Prints each run's
 wall and CPU time (the child's user + system: less sensitive to a busy machine than wall time),
-then one summary line: median and range of both, the load average before and after."""
+then one summary line: median and range of both, the load average before and after.
+`--phases N` adds N fresh processes that run the report's steps in-process and time each (wall
+and CPU): start (imports, parser, config, store; not the interpreter's own ~20 ms), the ledger load + match
+(Engine.lots: another engineer's part), the CSV written to a pipe, the report's data freed; so
+"the report minus load + match" can be told apart."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import shutil
@@ -51,11 +56,69 @@ def run_once(home: Path) -> tuple[float, float, int]:
     return wall, cpu, report.stdout.count(b"\n") - 1
 
 
+PHASES = """
+import sys, time, json
+started, cpu = time.perf_counter(), time.process_time()
+phases = {}
+def mark(name):
+    global started, cpu
+    phases[name] = (time.perf_counter() - started, time.process_time() - cpu)
+    started, cpu = time.perf_counter(), time.process_time()
+from tui.cli.main import build_parser, command_named
+argv = ["report", "realized", "--format", "csv"]
+args = build_parser(command_named(argv)).parse_args(argv)
+from engine.core.collector import paused_gc
+from engine.reports import ledger_reports
+from tui.cli.context import open_engine
+engine = open_engine(args)
+mark("start")
+def report(engine):
+    result = engine.lots(None)
+    mark("load+match")
+    ledger_reports.write_realized_csv(result, None, sys.stdout)
+    mark("csv")
+with paused_gc():
+    report(engine)
+    del engine
+mark("free")
+print(json.dumps(phases), file=sys.stderr)
+"""
+
+
+def run_phases(home: Path) -> dict[str, tuple[float, float]]:
+    """{phase: (wall s, CPU s)} of one fresh process running the report's steps (PHASES)."""
+    env = {**os.environ, "HARVEST_HOME": str(home), "HARVEST_CONFIG": str(home / "config.yaml")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(OUT / "pycache")
+    child = subprocess.run(
+        [sys.executable, "-c", PHASES], env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    return {name: (wall, cpu) for name, (wall, cpu) in json.loads(child.stderr.splitlines()[-1]).items()}
+
+
+def print_phases(home: Path, runs: int) -> None:
+    samples = [run_phases(home) for _ in range(runs)]
+    for name in samples[0]:
+        walls, cpus = [s[name][0] for s in samples], [s[name][1] for s in samples]
+        print(
+            f"  {name}: wall median {statistics.median(walls):.2f} s ({min(walls):.2f}-{max(walls):.2f}), "
+            f"CPU median {statistics.median(cpus):.2f} s ({min(cpus):.2f}-{max(cpus):.2f})"
+        )
+    rest = [sum(w for n, (w, _) in s.items() if n != "load+match") for s in samples]
+    rest_cpu = [sum(c for n, (_, c) in s.items() if n != "load+match") for s in samples]
+    print(
+        f"  the report minus load+match: wall median {statistics.median(rest):.2f} s "
+        f"({min(rest):.2f}-{max(rest):.2f}), CPU median {statistics.median(rest_cpu):.2f} s "
+        f"({min(rest_cpu):.2f}-{max(rest_cpu):.2f}); {runs} processes, load {load_average()}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("trades", type=int, nargs="?", default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", type=int, default=5, help="fresh processes")
+    parser.add_argument("--phases", type=int, default=0, metavar="N", help="N more processes, timed by phase")
     args = parser.parse_args()
     store = prepared_store(args.trades, args.seed)
     home = Path(tempfile.mkdtemp(prefix="harvest-bench-report-"))
@@ -75,6 +138,8 @@ def main() -> None:
             f"({min(cpus):.2f}-{max(cpus):.2f}); {args.runs} runs, load {load_before} -> {load_average()}"
         )
         emit("report", {"report_s": metric(walls, "s"), "report_cpu_s": metric(cpus, "s")})
+        if args.phases:
+            print_phases(home, args.phases)
     finally:
         shutil.rmtree(home)
 
