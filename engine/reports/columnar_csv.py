@@ -8,6 +8,7 @@ the row writer uses."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from datetime import date
 from typing import IO
@@ -23,6 +24,7 @@ from engine.reports.realized_rows_csv import FORMULA_START, QUOTED, csv_cell
 # breaks) or one a spreadsheet could read as a formula (csv_output._FORMULA_START)
 _SPECIAL_CELL = r'[,"\r\n]|^[=+\-@\t\r]'
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()  # polars' day 0
+_WRITE_SLICE = 250_000  # rows per write: about 30 MB of CSV
 
 
 def _fixed_text(column: str, min_places: int) -> pl.Expr:
@@ -76,8 +78,13 @@ def realized_csv(names: Sequence[str], rows: Sequence[RealizedRow]) -> str:
 
 
 def write_frame(frame: pl.DataFrame, binary: IO[bytes]) -> None:
-    """A frame from realized_frame as CSV bytes (UTF-8, as realized_csv's text encodes)."""
-    frame.write_csv(binary, quote_style="never")
+    """A frame from realized_frame as CSV bytes (UTF-8, as realized_csv's text encodes), a slice
+    at a time through binary.write: a pipe closed early (`| head`) then raises BrokenPipeError as
+    any write does (polars writing to the stream itself turns it into a bare OSError, no errno)."""
+    for index, part in enumerate(frame.iter_slices(_WRITE_SLICE) if frame.height else [frame]):
+        chunk = io.BytesIO()
+        part.write_csv(chunk, quote_style="never", include_header=index == 0)
+        binary.write(chunk.getbuffer())
 
 
 def realized_frame(names: Sequence[str], columns: RealizedColumns) -> pl.DataFrame:

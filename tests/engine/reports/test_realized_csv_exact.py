@@ -188,3 +188,38 @@ def test_the_columnar_scan_never_misses_a_cell_that_needs_python(cells: list[str
 
     if any(cell and csv_cell(cell) != cell for cell in cells):
         assert columnar_csv._needs_python(cells)
+
+
+class _ClosedPipe(io.RawIOBase):
+    """A byte stream whose reader has gone (`harvest report realized | head`)."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:  # noqa: ANN001
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_a_columnar_report_into_a_closed_pipe_raises_broken_pipe(monkeypatch) -> None:
+    """The CLI turns BrokenPipeError into a quiet exit (tui.cli.main); polars writing to the stream
+    itself raised a bare OSError instead, and the user saw a traceback."""
+    monkeypatch.setattr(ledger_reports, "COLUMNAR_FROM", 0)
+    monkeypatch.setattr(columnar_csv, "_WRITE_SLICE", 2)
+    rows = [RealizedRow("a", "BTC", n, 738000, 738001, n, 1, n - 1, SHORT, "L", f"S{n}") for n in range(5)]
+    out = io.TextIOWrapper(io.BufferedWriter(_ClosedPipe()), encoding="utf-8")
+    with pytest.raises(BrokenPipeError):
+        ledger_reports.write_realized_csv(LotResult(realized=rows), None, out)
+
+
+@pytest.mark.parametrize("slice_rows", [1, 2, 3, 250_000])
+def test_a_columnar_report_written_in_slices_is_the_same_bytes(slice_rows: int, monkeypatch) -> None:
+    monkeypatch.setattr(ledger_reports, "COLUMNAR_FROM", 0)
+    monkeypatch.setattr(columnar_csv, "_WRITE_SLICE", slice_rows)
+    rows = [
+        RealizedRow("a", "BTC", n, 738000 + n, 738001 + n, n, 1, n - 1, SHORT, "L", f"S{n}") for n in range(5)
+    ]
+    for chosen in (rows, []):
+        out = _text_on_bytes()
+        ledger_reports.write_realized_csv(LotResult(realized=chosen), None, out)
+        out.flush()
+        assert out.buffer.getvalue() == reference_realized_csv(chosen).encode()  # type: ignore[attr-defined]
