@@ -87,7 +87,7 @@ def command_named(arguments: Sequence[str]) -> str | None:
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser of every command, or of `command` only (from command_named): parsing that
     command's arguments gives the same namespace, usage lines and errors (the commands show in
-    usage lines as COMMAND), without building the other 45 parsers or importing their modules."""
+    usage lines as COMMAND), without building the other ~40 parsers or importing their modules."""
     parser = argparse.ArgumentParser(
         prog="harvest",
         description="Crypto tax-loss harvesting in the terminal. Estimates for planning; not tax advice.\n\n"
