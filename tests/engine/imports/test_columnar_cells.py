@@ -16,6 +16,7 @@ from engine.imports.columnar_cells import (
     PLAIN,
     UNSIGNED,
     cells_frame,
+    exact_products,
     micros,
     products,
     unit_prices,
@@ -108,6 +109,31 @@ def test_batch_products_and_unit_prices_are_fixedpoints(pairs):
     assert unit_prices(left, right) == [fp.unit_price(a, b) for a, b in pairs]
     ties = [(2 * k + 1) * fp.SCALE // 2 for k in range(-5, 5)]  # x.5 exactly: half to even
     assert unit_prices(ties, [fp.SCALE] * len(ties)) == [fp.unit_price(t, fp.SCALE) for t in ties]
+
+
+# amounts as the columnar path meets them (up to MAX_QUANTITY, prices up to MAX_PRICE), with the
+# shapes that test the Int128 split: whole units and halves (ties when multiplied), 10**18 ± 1
+# around the split, and the bound where the product goes to Python
+S = fp.SCALE
+EDGES = [0, 1, S - 1, S, S + 1, S // 2, 3 * S // 2, 10**19 * S - 1, 10**19 * S, 10**33, 10**30 + S // 2]
+AMOUNT = (
+    st.integers(-(10**33), 10**33)
+    | st.integers(-(10**6), 10**6).map(lambda k: k * S // 2)
+    | st.sampled_from(EDGES + [-e for e in EDGES])
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(AMOUNT, AMOUNT, st.booleans()), min_size=1, max_size=40))
+def test_products_in_columns_are_fixedpoint_products(rows):
+    """exact_products (Int128 columns, Python past its bound) is fp.mul on every chosen row."""
+    rows = [(q, p, chosen) for q, p, chosen in rows if abs(fp.mul(q, p)) < 2**126]  # (Int128 holds it)
+    frame = pl.DataFrame(
+        {"q": [q for q, _, _ in rows], "p": [p for _, p, _ in rows], "chosen": [c for _, _, c in rows]},
+        schema={"q": pl.Int128, "p": pl.Int128, "chosen": pl.Boolean},
+    )
+    found = exact_products(frame, pl.col("chosen"), "q", "p").to_list()
+    assert found == [fp.mul(q, p) if chosen else None for q, p, chosen in rows]
 
 
 def test_only_a_plainly_written_file_is_read_in_columns():
