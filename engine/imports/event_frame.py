@@ -204,14 +204,16 @@ def reused_ids(frame: pl.DataFrame) -> bool:
     return bool(records.select(pl.struct("account", "trade_id").is_duplicated().any()).item())
 
 
-_PRODUCT_DIGITS = 51  # a quantity of a digits times a price of b: under 10**(a + b) <= MAX_VALUE * SCALE
-
-
 def product_over(frame: pl.DataFrame, quantity: str, price: str) -> pl.Series:
     """Per row: is quantity x price (fp.mul) over MAX_VALUE? Worked out exactly, in Python, only
-    for the rows whose digits could reach it."""
-    digits = pl.col(quantity).cast(pl.String).str.len_chars() + pl.col(price).cast(pl.String).str.len_chars()
-    large = (digits > _PRODUCT_DIGITS).fill_null(False)
+    for the rows that could reach it: with |q| < (qh + 1)·S and |p| < (ph + 1)·S (whole units),
+    a product is surely within when (qh + 1)(ph + 1) <= MAX_VALUE / S (then |q·p| / S is below
+    MAX_VALUE). In Int128 columns, each factor clipped so the product cannot wrap around."""
+    scale = pl.lit(fp.SCALE, AMOUNT)
+    most = pl.lit(MAX_VALUE // fp.SCALE, AMOUNT)
+    q_whole = pl.col(quantity).abs() // scale + 1
+    p_whole = pl.col(price).abs() // scale + 1
+    large = (q_whole.clip(0, most + 1) * p_whole.clip(0, most + 1) > most).fill_null(False)
     over = python_column(
         frame, large, (quantity, price), each(lambda q, p: fp.mul(q, p) > MAX_VALUE), pl.Boolean
     )

@@ -22,7 +22,9 @@ from engine.imports.columnar_cells import (
     unit_prices,
     units,
 )
+from engine.imports.event_frame import product_over
 from engine.imports.rows import _UTC_ZONE, CellError, parse_money, parse_number, parse_time
+from engine.ledger.events import MAX_VALUE
 
 DIGITS = st.text(alphabet="0123456789", min_size=1, max_size=22)
 NUMBER_TEXT = st.one_of(
@@ -134,6 +136,23 @@ def test_products_in_columns_are_fixedpoint_products(rows):
     )
     found = exact_products(frame, pl.col("chosen"), "q", "p").to_list()
     assert found == [fp.mul(q, p) if chosen else None for q, p, chosen in rows]
+
+
+NEAR_LIMIT = st.builds(  # a price and the quantity whose product is about MAX_VALUE, give or take a unit
+    lambda p, off: (MAX_VALUE * S // p + off, p), st.integers(10**15, 10**31), st.integers(-2, 2)
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.tuples(AMOUNT, AMOUNT) | NEAR_LIMIT | st.tuples(st.none(), AMOUNT), min_size=1, max_size=40)
+)
+def test_products_over_the_limit_are_found_as_fp_mul_finds_them(pairs):
+    frame = pl.DataFrame(
+        {"q": [q for q, _ in pairs], "p": [p for _, p in pairs]}, schema={"q": pl.Int128, "p": pl.Int128}
+    )
+    found = product_over(frame, "q", "p").to_list()
+    assert found == [q is not None and p is not None and fp.mul(q, p) > MAX_VALUE for q, p in pairs]
 
 
 def test_only_a_plainly_written_file_is_read_in_columns():
