@@ -189,6 +189,42 @@ def python_column(
     return empty.scatter(picked["_at"], pl.Series(values, dtype=dtype or pl.Int128)) if values else empty
 
 
+_HALF_BOUND = 10**19  # a product's whole parts below this multiply in Int128 without overflow (see below)
+
+
+def exact_products(frame: pl.DataFrame, where: pl.Expr, quantity: str, price: str) -> pl.Series:
+    """python_column(frame, where, (quantity, price), products), the same ints, worked out in
+    Int128 columns where that is exact, in Python for the rest. With |q| = qh·S + ql and
+    |p| = ph·S + pl (S = 10**18, ql and pl below S), |q|·|p| / S = qh·ph·S + qh·pl + ql·ph +
+    ql·pl / S: only the last term has a fraction, rounded half-even as fp.mul does (and half-even
+    is symmetric, so the sign goes on after). Every term stays below 10**37 when qh, ph and qh·ph
+    are below 10**19 (a price over $10**19 or a product over 10**19 units goes to Python), and
+    their sum below Int128's 1.7·10**38."""
+    import polars as pl
+
+    scale = pl.lit(SCALE, pl.Int128)
+    bound = pl.lit(_HALF_BOUND, pl.Int128)
+    q, p = pl.col(quantity).abs(), pl.col(price).abs()
+    qh, ql, ph, pl_ = q // scale, q % scale, p // scale, p % scale
+    # (clipped before multiplying: a wider product would wrap around in the check itself)
+    fits = (qh < bound) & (ph < bound) & (qh.clip(0, bound) * ph.clip(0, bound) < bound)
+    low = ql * pl_
+    whole, remainder = low // scale, low % scale
+    half = pl.lit(SCALE // 2, pl.Int128)
+    truncated = qh * ph * scale + qh * pl_ + ql * ph + whole
+    up = (remainder > half) | ((remainder == half) & (truncated % 2 == 1))  # half-even: to the even neighbour
+    magnitude = truncated + up.cast(pl.Int128)
+    negative = (pl.col(quantity) < 0) != (pl.col(price) < 0)
+    signed = pl.when(negative).then(pl.lit(0, pl.Int128) - magnitude).otherwise(magnitude)  # (no i128 negate)
+    chosen = where.fill_null(False)
+    fast = frame.select(pl.when(chosen & fits).then(signed).cast(pl.Int128)).to_series()
+    others = chosen & ~fits.fill_null(False)
+    if not frame.select(others.any()).item():
+        return fast
+    slow = python_column(frame, others, (quantity, price), products)
+    return pl.select(pl.coalesce(fast, slow)).to_series().alias(fast.name)
+
+
 def each(function: Callable[..., Any]) -> Callable[..., list[Any]]:
     """A per-row function as python_column's `compute`."""
     return lambda *columns: list(map(function, *columns))

@@ -22,10 +22,10 @@ from engine.imports.columnar_cells import (
     PLAIN,
     cell_columns,
     each,
+    exact_products,
     limit,
     micros,
     odd_rows,
-    products,
     python_column,
     unit_prices,
     units,
@@ -127,7 +127,7 @@ def _value() -> pl.Expr:
 
 def _times_price(frame: pl.DataFrame, where: pl.Expr) -> pl.Series:
     """quantity x price where `where` holds and the price is not zero (null elsewhere)."""
-    return python_column(frame, where & (pl.col("price") > 0), ("quantity", "price"), products)
+    return exact_products(frame, where & (pl.col("price") > 0), "quantity", "price")
 
 
 def _events(rows: pl.DataFrame, account: str, label: str) -> tuple[pl.DataFrame, Counter[str]]:

@@ -217,13 +217,18 @@ def _insert(
     share written into the statement, and ROWS_PER_INSERT rows to a statement (measured: a
     quarter faster than one, binding as many values); no tuple is built per row. `order`: the
     table's columns; `pairs`: a column given as two, an Int64 one and a String one, one of them
-    null in each row (a leg's amount: INTEGER or digits), bound as one."""
+    null in each row (a leg's amount: INTEGER or digits), bound as the one that is not."""
     pairs = pairs or {}
     held = {c: pl.col(c).is_not_null() for c in nullable if c not in pairs} | {
         name: pl.col(whole).is_not_null() | pl.col(digits).is_not_null()
         for name, (whole, digits) in pairs.items()
     }
-    shape = pl.sum_horizontal(held[c].cast(pl.Int64) * (1 << i) for i, c in enumerate(nullable))
+    # a shape: which nullable columns hold a value, and of a pair which half (so a part binds
+    # one list per column, no merging row by row)
+    digits = [pl.col(text).is_not_null() for _, text in pairs.values()]
+    shape = pl.sum_horizontal(
+        held_bit.cast(pl.Int64) * (1 << i) for i, held_bit in enumerate([held[c] for c in nullable] + digits)
+    )
     for start in range(0, rows.height, CHUNK):
         chunk = rows.slice(start, CHUNK).with_columns(_shape=shape)
         for part in chunk.partition_by("_shape", include_key=False):
@@ -236,7 +241,7 @@ def _insert(
             width = len(bound)
             values: list[object] = [None] * (part.height * width)  # row after row, flat
             for at, name in enumerate(bound):
-                values[at::width] = part[name].to_list() if name not in pairs else _either(part, *pairs[name])
+                values[at::width] = part[name if name not in pairs else _half(first, *pairs[name])].to_list()
             row = "(" + ", ".join(_literal(fixed[c]) if c in fixed else "?" for c in present) + ")"
             whole = part.height // ROWS_PER_INSERT * ROWS_PER_INSERT * width
             step = ROWS_PER_INSERT * width
@@ -254,10 +259,9 @@ def _held(row: dict[str, object], name: str, pairs: dict[str, tuple[str, str]]) 
     return row[name] is not None if name not in pairs else any(row[half] is not None for half in pairs[name])
 
 
-def _either(part: pl.DataFrame, whole: str, digits: str) -> list[object]:
-    return [
-        n if n is not None else d for n, d in zip(part[whole].to_list(), part[digits].to_list(), strict=True)
-    ]
+def _half(first: dict[str, object], whole: str, digits: str) -> str:
+    """The half of a pair this part's rows hold (the same in all of them: see the shape)."""
+    return digits if first[digits] is not None else whole
 
 
 def _literal(value: object) -> str:

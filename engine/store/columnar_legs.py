@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from engine.imports.columnar_cells import products, python_column
+from engine.imports.columnar_cells import exact_products
 from engine.imports.event_frame import events_of
 from engine.ledger.events import MIGRATE, UNCLASSIFIED
 from engine.ledger.legs import ACQUIRE, DISPOSE, MOVE_IN, MOVE_OUT, legs_for
@@ -49,13 +49,11 @@ def _valued(events: pl.DataFrame, usd: list[str]) -> pl.DataFrame:
     _fee_value in the cases built here)."""
     price, price_usd, subtotal = pl.col("price"), pl.col("price_usd"), pl.col("subtotal")
     quote_usd = pl.col("quote").is_in(usd)
-    times_price = python_column(
-        events, subtotal.is_null() & price.is_not_null(), ("quantity", "price"), products
-    )
+    times_price = exact_products(events, subtotal.is_null() & price.is_not_null(), "quantity", "price")
     by_usd_price = ~quote_usd & pl.col("value_usd").is_null() & price_usd.is_not_null() & (
         price.is_not_null() | subtotal.is_not_null()
     )  # fmt: skip
-    times_usd_price = python_column(events, by_usd_price, ("quantity", "price_usd"), products)
+    times_usd_price = exact_products(events, by_usd_price, "quantity", "price_usd")
     quote_quantity = pl.coalesce(subtotal, times_price)
     value = pl.when(quote_usd).then(quote_quantity).otherwise(pl.coalesce("value_usd", times_usd_price))
     fee_usd = (

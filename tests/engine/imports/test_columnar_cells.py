@@ -16,12 +16,15 @@ from engine.imports.columnar_cells import (
     PLAIN,
     UNSIGNED,
     cells_frame,
+    exact_products,
     micros,
     products,
     unit_prices,
     units,
 )
+from engine.imports.event_frame import product_over
 from engine.imports.rows import _UTC_ZONE, CellError, parse_money, parse_number, parse_time
+from engine.ledger.events import MAX_VALUE
 
 DIGITS = st.text(alphabet="0123456789", min_size=1, max_size=22)
 NUMBER_TEXT = st.one_of(
@@ -108,6 +111,48 @@ def test_batch_products_and_unit_prices_are_fixedpoints(pairs):
     assert unit_prices(left, right) == [fp.unit_price(a, b) for a, b in pairs]
     ties = [(2 * k + 1) * fp.SCALE // 2 for k in range(-5, 5)]  # x.5 exactly: half to even
     assert unit_prices(ties, [fp.SCALE] * len(ties)) == [fp.unit_price(t, fp.SCALE) for t in ties]
+
+
+# amounts as the columnar path meets them (up to MAX_QUANTITY, prices up to MAX_PRICE), with the
+# shapes that test the Int128 split: whole units and halves (ties when multiplied), 10**18 ± 1
+# around the split, and the bound where the product goes to Python
+S = fp.SCALE
+EDGES = [0, 1, S - 1, S, S + 1, S // 2, 3 * S // 2, 10**19 * S - 1, 10**19 * S, 10**33, 10**30 + S // 2]
+AMOUNT = (
+    st.integers(-(10**33), 10**33)
+    | st.integers(-(10**6), 10**6).map(lambda k: k * S // 2)
+    | st.sampled_from(EDGES + [-e for e in EDGES])
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(AMOUNT, AMOUNT, st.booleans()), min_size=1, max_size=40))
+def test_products_in_columns_are_fixedpoint_products(rows):
+    """exact_products (Int128 columns, Python past its bound) is fp.mul on every chosen row."""
+    rows = [(q, p, chosen) for q, p, chosen in rows if abs(fp.mul(q, p)) < 2**126]  # (Int128 holds it)
+    frame = pl.DataFrame(
+        {"q": [q for q, _, _ in rows], "p": [p for _, p, _ in rows], "chosen": [c for _, _, c in rows]},
+        schema={"q": pl.Int128, "p": pl.Int128, "chosen": pl.Boolean},
+    )
+    found = exact_products(frame, pl.col("chosen"), "q", "p").to_list()
+    assert found == [fp.mul(q, p) if chosen else None for q, p, chosen in rows]
+
+
+NEAR_LIMIT = st.builds(  # a price and the quantity whose product is about MAX_VALUE, give or take a unit
+    lambda p, off: (MAX_VALUE * S // p + off, p), st.integers(10**15, 10**31), st.integers(-2, 2)
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.tuples(AMOUNT, AMOUNT) | NEAR_LIMIT | st.tuples(st.none(), AMOUNT), min_size=1, max_size=40)
+)
+def test_products_over_the_limit_are_found_as_fp_mul_finds_them(pairs):
+    frame = pl.DataFrame(
+        {"q": [q for q, _ in pairs], "p": [p for _, p in pairs]}, schema={"q": pl.Int128, "p": pl.Int128}
+    )
+    found = product_over(frame, "q", "p").to_list()
+    assert found == [q is not None and p is not None and fp.mul(q, p) > MAX_VALUE for q, p in pairs]
 
 
 def test_only_a_plainly_written_file_is_read_in_columns():
