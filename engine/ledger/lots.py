@@ -227,10 +227,10 @@ def _finish(matcher: Matcher) -> LotResult:
     open_lots = result.open_lots
     for pool in matcher.named.values():
         asset = pool.asset
-        open_lots.extend(
+        open_lots += [
             _new_row(OpenLot, (lot[5], asset, lot[3], lot[0], lot[1], lot[2], lot[6]))
             for lot in pool.lots()
             if lot[0] > 0
-        )
+        ]
     open_lots.sort(key=_open_lot_order)
     return result
