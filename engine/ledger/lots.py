@@ -99,14 +99,15 @@ def _run(matcher: Matcher, legs: Iterable[tuple[int, LegRow]]) -> None:
     realized, excluded = matcher.result.realized.append, matcher.result.excluded.append
     anniversaries = matcher.anniversaries
     next_seq, by_cost, fifo = matcher.next_seq, matcher.by_cost, matcher.end == 0
-    own_sales = not matcher.say_fallback  # `specific` warns on each sale: the matcher's own path
+    # the last kind handled here: `specific` warns on each sale, so its sales take the matcher's path
+    last_kind = ACQUIRE if matcher.say_fallback else DISPOSE
     simple_add = not by_cost and not matcher.track_ids
-    heappush, heappop, unit_price, one_year = heapq.heappush, heapq.heappop, fp.unit_price, anniversary
+    heappush, heappop, one_year, scale = heapq.heappush, heapq.heappop, anniversary, fp.SCALE
     span = day_spans(matcher.day)
     today, day_start, day_end = 0, 0, 0  # the tax date of the times in [day_start, day_end)
     for index, leg in legs:
         pool_id, kind, ts, raw_qty, raw_usd, ref, extra = leg
-        if extra is not None or raw_usd is None or kind > DISPOSE or (kind == DISPOSE and not own_sales):
+        if extra is not None or raw_usd is None or kind > last_kind:
             other_leg(index, leg)
             continue
         qty = int(raw_qty)
@@ -121,7 +122,12 @@ def _run(matcher: Matcher, legs: Iterable[tuple[int, LegRow]]) -> None:
             if simple_add and (not pool.queue or pool.queue[-1][2] <= ts):  # in acquisition order
                 pool.queue.append(lot)
             elif by_cost and not matcher.track_ids:  # highest unit cost first, older first on ties
-                heappush(pool.heap, (-unit_price(lot[1], qty), ts, lot[4], lot))
+                # fp.unit_price (half-even), inlined: two calls per lot saved
+                unit, remainder = divmod(lot[1] * scale, qty)
+                twice = 2 * remainder
+                if twice > qty or (twice == qty and unit % 2):
+                    unit += 1
+                heappush(pool.heap, (-unit, ts, lot[4], lot))
             else:
                 matcher.add(pool, lot)
             continue
