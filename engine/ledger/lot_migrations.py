@@ -12,12 +12,12 @@ from engine.core import fixedpoint as fp
 from engine.core.units import EpochMicros
 from engine.ledger.records import LegRow, LotResult
 
-Lot = list[Any]  # as in engine.ledger.lots
+Lot = list[Any]  # as in engine.ledger.lot_pool
 MIGRATED_MORE = "migrated more than was held"  # a cause of unknown basis (LotResult.unresolved)
 
 
 class LotBook(Protocol):
-    """What a migration needs of the lot matcher (engine.ledger.lots._Matcher)."""
+    """What a migration needs of the lot matcher (engine.ledger.lot_matcher.Matcher)."""
 
     names: dict[int, tuple[str, str]]
     pools: dict[int, Any]  # pool id -> its open lots (engine.ledger.lots._Pool)

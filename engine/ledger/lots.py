@@ -1,37 +1,36 @@
 """Cost-basis lots: match every disposal to the lots it consumes, per pool, in time order.
 
-Pools are per account and asset (Treas. Reg. 1.1012-1(j), from 2025) or per asset when
-`lots.basis_scope` is universal. The standing method (fifo, lifo, hifo) picks lots for a
-disposal unless the disposal carries a specific identification; `specific` honours
-identifications and falls back to FIFO, saying so. This is the slow path's inner loop (a
-million legs in a few seconds): plain ints and lists, one heap per pool, pools indexed by int."""
+This is the slow path's inner loop (a million legs in a couple of seconds). Nearly every leg is a
+plain valued acquisition or disposal (no extra, a USD value): `_run` handles those itself, with
+locals instead of method calls, and gives every other leg to the matcher (engine.ledger
+.lot_matcher), whose rules they follow; the results are the same row for row, in the same order
+(tests/engine/ledger/test_lots_oracle.py holds it to the matcher before this loop). The tax date
+of a leg comes from a stretch of times known to share it (dates.day_spans), not a call per leg."""
 
 from __future__ import annotations
 
-import bisect
 import heapq
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from operator import itemgetter
 from typing import cast
 
 from engine.core import fixedpoint as fp
-from engine.core.dates import DayOf, anniversary
-from engine.core.units import Amount, DayOrdinal, EpochMicros
+from engine.core.dates import DayOf, anniversary, day_spans, register_day_spans
+from engine.core.units import Amount, DayOrdinal
 from engine.ledger.decided import Effects
-from engine.ledger.legs import (
-    ACQUIRE,
-    ACQUIRE_AS_OF,
-    DISPOSE,
-    GIFT_OUT,
-    MIGRATE_HELD,
-    MIGRATE_IN,
-    MIGRATE_OUT,
-    MOVE_IN,
-    MOVE_OUT,
-)
+from engine.ledger.legs import ACQUIRE, DISPOSE, MOVE_IN, MOVE_OUT
+from engine.ledger.lot_matcher import GIVEN_AWAY as GIVEN_AWAY
+from engine.ledger.lot_matcher import METHODS as METHODS
+from engine.ledger.lot_matcher import NO_PROCEEDS as NO_PROCEEDS
+from engine.ledger.lot_matcher import NO_VALUE as NO_VALUE
+from engine.ledger.lot_matcher import NOT_SENT_THERE as NOT_SENT_THERE
+from engine.ledger.lot_matcher import RECEIVED_FROM_OUTSIDE as RECEIVED_FROM_OUTSIDE
+from engine.ledger.lot_matcher import RECEIVED_LESS as RECEIVED_LESS
+from engine.ledger.lot_matcher import RECEIVED_MORE as RECEIVED_MORE
+from engine.ledger.lot_matcher import SENT_OUTSIDE as SENT_OUTSIDE
+from engine.ledger.lot_matcher import Matcher
 from engine.ledger.lot_migrations import MIGRATED_MORE as MIGRATED_MORE
-from engine.ledger.lot_migrations import NOTHING_MIGRATING, Migrating, migrate_held, migrate_in
-from engine.ledger.lot_pool import Lot, Pool, Taken, consume, share
+from engine.ledger.lot_pool import Lot
 from engine.ledger.records import (
     LONG,
     SHORT,
@@ -42,325 +41,27 @@ from engine.ledger.records import (
     MoveLeg,
     OpenLot,
     RealizedRow,
-    Shortfall,
-    Unresolved,
-    parse_identification,
 )
 from engine.ledger.transfers import NO_RULES, pairing
 
-METHODS = ("fifo", "lifo", "hifo", "specific")
-# What the matcher could not follow (LotResult.unresolved; the problems list reads them)
-RECEIVED_FROM_OUTSIDE = "received from outside"  # a transfer in with no transfer out paired
-NO_VALUE = "no USD value"  # an acquisition whose USD value is not known: lots of unknown basis
-NO_PROCEEDS = "no USD proceeds"  # a disposal whose USD value is not known: left out of results
-RECEIVED_MORE = "received more than was sent"
-NOT_SENT_THERE = "received from an own wallet more than was sent there"
-SENT_OUTSIDE = "sent to no known account"  # a transfer out with no transfer in paired
-RECEIVED_LESS = "received less than was sent"  # the rest (a network fee) left the books
-GIVEN_AWAY = "given away"  # a gift given (a decision): the lots left without a disposal
 _EPOCH_ORDINAL = 719_163  # date(1970, 1, 1).toordinal()
-
+_DAY_US = 86_400_000_000
 _new_row = tuple.__new__  # builds a NamedTuple without its keyword-handling constructor
-_acquisition = itemgetter(2, 4)  # a lot's place in acquisition order: (acquired, seq)
-
-
-class _Matcher:
-    """State of one run. The heap orders lots by the standing method; `by_id` is kept only
-    when some disposal names lots."""
-
-    def __init__(self, ledger: Ledger, method: str, universal: bool, day: DayOf) -> None:
-        if method not in METHODS:
-            raise ValueError(f"unknown lot method {method}")
-        self.order = "fifo" if method == "specific" else method
-        self.by_cost = self.order == "hifo"
-        self.end = 0 if self.order == "fifo" else -1  # which end of the queue sells first
-        self.say_fallback = method == "specific"
-        self.day = day
-        self.track_ids = any(leg[6] and leg[6].identification for leg in ledger.legs)
-        self.seq = 0
-        self.anniversaries: dict[int, int] = {}
-        self.result = LotResult()
-        self.names = ledger.pools
-        self.pools: dict[int, Pool] = {}
-        self.named: dict[tuple[str, str], Pool] = {}
-        for pool_id, (account, asset) in ledger.pools.items():
-            self.pools[pool_id] = self.pool(account, asset, universal)
-
-    def pool(self, account: str, asset: str, universal: bool = False) -> Pool:
-        key = ("*", asset) if universal else (account, asset)
-        found = self.named.get(key)
-        if found is None:
-            found = self.named[key] = Pool(account, asset)
-        return found
-
-    def new_lot(self, qty: int, basis: int | None, ts: EpochMicros, lot_id: str, account: str) -> Lot:
-        self.seq += 1
-        return [qty, basis, ts, lot_id, self.seq, account, self.day(ts)]
-
-    def add(self, pool: Pool, lot: Lot) -> None:
-        acquired, seq = lot[2], lot[4]
-        if self.by_cost:  # hifo: highest fee-inclusive unit cost first, older lot first on ties
-            unit = fp.unit_price(lot[1], lot[0]) if lot[1] is not None else -1
-            heapq.heappush(pool.heap, (-unit, acquired, seq, lot))
-        else:
-            queue = pool.queue
-            if not queue or (queue[-1][2], queue[-1][4]) <= (acquired, seq):
-                queue.append(lot)
-            else:  # an older lot arriving by transfer: its place in acquisition order (a binary
-                # search: a pool of many lots receiving older ones must not scan them all each time)
-                queue.insert(bisect.bisect_right(queue, (acquired, seq), key=_acquisition), lot)
-        if self.track_ids:
-            pool.by_id.setdefault(lot[3], []).append(lot)
-
-    def take(self, pool: Pool, quantity: int, chosen: list[tuple[str, Amount]] | None) -> tuple[Taken, int]:
-        """Consume `quantity`: [(lot, quantity taken, basis taken)] and the unmet quantity."""
-        taken: Taken = []
-        remaining = quantity
-        for lot_id, wanted in chosen or ():
-            for lot in pool.by_id.get(lot_id, ()):
-                if not remaining or not wanted:
-                    break
-                if lot[0] > 0:
-                    part = min(lot[0], wanted, remaining)
-                    taken.append((lot, part, consume(lot, part)))
-                    wanted -= part
-                    remaining -= part
-            if wanted and remaining:
-                self.result.warnings.append(
-                    f"identified lot {lot_id} lacks {fp.fmt(wanted, 0)} of the quantity named; "
-                    "the standing method covers the rest"
-                )
-        if self.by_cost:
-            heap = pool.heap
-            while remaining and heap:
-                lot = heap[0][3]
-                remaining = self._take_one(lot, remaining, taken)
-                if lot[0] <= 0:
-                    heapq.heappop(heap)
-            return taken, remaining
-        queue, end = pool.queue, self.end
-        drop = queue.popleft if end == 0 else queue.pop
-        while remaining and queue:
-            lot = queue[end]
-            remaining = self._take_one(lot, remaining, taken)
-            if lot[0] <= 0:
-                drop()
-        return taken, remaining
-
-    @staticmethod
-    def _take_one(lot: Lot, remaining: int, taken: Taken) -> int:
-        lot_qty: int = lot[0]
-        if lot_qty <= 0:  # emptied earlier by a specific identification
-            return remaining
-        if lot_qty <= remaining:
-            taken.append((lot, lot_qty, lot[1]))
-            lot[0] = 0
-            return remaining - lot_qty
-        taken.append((lot, remaining, consume(lot, remaining)))
-        return 0
-
-    def acquire(self, leg: LegRow, index: int, acquired: EpochMicros | None = None) -> None:
-        pool_id, _kind, ts, qty, usd, ref, extra = leg
-        pool = self.pools[pool_id]
-        flag = extra.flag if extra else None
-        basis = None if flag or usd is None else int(usd)
-        self.add(pool, self.new_lot(int(qty), basis, ts if acquired is None else acquired, ref, pool.account))
-        if basis is None:
-            self.unknown(NO_VALUE, pool.account, pool.asset, ts, ref, int(qty), index)
-        if flag:
-            self.result.warnings.append(f"{ref}: {flag}; basis unknown")
-
-    def unknown(
-        self,
-        cause: str,
-        account: str,
-        asset: str,
-        ts: EpochMicros,
-        ref: str,
-        qty: int,
-        index: int,
-        left: list[Lot] | None = None,
-    ) -> None:
-        """Remember what could not be followed, and why (a lot itself only carries basis None);
-        `left`: lots that left the books here, whose known basis is kept with it."""
-        basis = None if left is None else Amount(sum(lot[1] for lot in left if lot[1] is not None))
-        self.result.unresolved.append(Unresolved(cause, account, asset, ts, ref, Amount(qty), index, basis))
-
-    def dispose(self, leg: LegRow) -> None:
-        pool_id, _kind, ts, raw_qty, raw_usd, ref, extra = leg
-        pool = self.pools[pool_id]
-        qty = int(raw_qty)
-        if extra is None and not self.say_fallback:
-            if self.by_cost:
-                top = pool.heap[0][3] if pool.heap else None
-            else:
-                top = pool.queue[self.end] if pool.queue else None
-            if top is not None and top[0] >= qty:  # fast path: the next lot covers the sale
-                if top[0] == qty:
-                    basis = top[1]
-                    top[0] = 0
-                    if self.by_cost:
-                        heapq.heappop(pool.heap)
-                    elif self.end == 0:
-                        pool.queue.popleft()
-                    else:
-                        pool.queue.pop()
-                else:
-                    basis = consume(top, qty)
-                proceeds = None if raw_usd is None else int(raw_usd)
-                self.emit(pool_id, qty, top, self.day(ts), proceeds, basis, ref, None)
-                return
-        ident, flag = (extra.identification, extra.flag) if extra else (None, None)
-        chosen = parse_identification(ident) if ident else None
-        if chosen is None and self.say_fallback:
-            self.result.warnings.append(f"{ref}: no specific identification recorded; FIFO used")
-        taken, unmet = self.take(pool, qty, chosen)
-        proceeds = None if flag or raw_usd is None else int(raw_usd)
-        sold_day = self.day(ts)
-        left_qty = qty
-        for lot, part, basis in taken:
-            portion = share(proceeds, part, left_qty)
-            left_qty -= part
-            if proceeds is not None and portion is not None:
-                proceeds -= portion
-            self.emit(pool_id, part, lot, sold_day, portion, basis, ref, flag)
-        if unmet:
-            account, asset = self.names[pool_id]
-            self.result.excluded.append(
-                Excluded(
-                    account=account,
-                    asset=asset,
-                    quantity=Amount(unmet),
-                    sold_day=sold_day,
-                    sale_id=ref,
-                    lot_id=None,
-                    problem="missing history",
-                )
-            )
-            self.result.shortfalls.append(
-                Shortfall(account=account, asset=asset, quantity=Amount(unmet), timestamp=ts, sale_id=ref)
-            )
-        if flag:
-            account, asset = self.names[pool_id]
-            self.unknown(NO_PROCEEDS, account, asset, ts, ref, qty, -1)
-            self.result.warnings.append(f"{ref}: {flag}; left out of realized totals")
-
-    def emit(
-        self,
-        pool_id: int,
-        part: int,
-        lot: Lot,
-        sold_day: DayOrdinal,
-        proceeds: int | None,
-        basis: int | None,
-        ref: str,
-        flag: str | None,
-    ) -> None:
-        """Record one sale-lot slice: a realized row, or an excluded one with the reason."""
-        account, asset = self.names[pool_id]
-        if flag or proceeds is None or basis is None:
-            problem = flag or ("unknown basis" if basis is None else "no USD value")
-            self.result.excluded.append(
-                Excluded(
-                    account=account,
-                    asset=asset,
-                    quantity=Amount(part),
-                    sold_day=sold_day,
-                    sale_id=ref,
-                    lot_id=lot[3],
-                    problem=problem,
-                )
-            )
-            return
-        acquired_day = lot[6]
-        limit = self.anniversaries.get(acquired_day)
-        if limit is None:
-            limit = self.anniversaries[acquired_day] = anniversary(acquired_day)
-        # RealizedRow's fields in order: account, asset, quantity, acquired_day, sold_day, proceeds,
-        # cost_basis, gain, term, lot_id, sale_id (positional: this runs once per realized slice)
-        term = LONG if sold_day > limit else SHORT
-        row = (
-            account,
-            asset,
-            part,
-            acquired_day,
-            sold_day,
-            proceeds,
-            basis,
-            proceeds - basis,
-            term,
-            lot[3],
-            ref,
-        )
-        self.result.realized.append(_new_row(RealizedRow, row))
-
-    def move_out(self, leg: LegRow) -> list[Lot]:
-        pool_id, _kind, ts, qty, _usd, ref, _extra = leg
-        account, asset = self.names[pool_id]
-        taken, unmet = self.take(self.pools[pool_id], int(qty), None)
-        if unmet:
-            self.result.shortfalls.append(
-                Shortfall(account=account, asset=asset, quantity=Amount(unmet), timestamp=ts, sale_id=ref)
-            )
-        return [[part, basis, *lot[2:5], account, lot[6]] for lot, part, basis in taken]
-
-    def arrive(self, account: str, asset: str, moving: list[Lot]) -> None:
-        pool = self.pool(account, asset)
-        for lot in moving:
-            lot[5] = account
-            self.add(pool, lot)
-
-    def move_in(self, leg: LegRow, moving: list[Lot] | None, index: int, source: str | None = None) -> None:
-        pool_id, _kind, ts, raw_qty, _usd, ref, _extra = leg
-        account, asset = self.names[pool_id]
-        warn = self.result.warnings.append
-        qty = int(raw_qty)
-        if moving is None:
-            self.add(self.pools[pool_id], self.new_lot(qty, None, ts, ref, account))
-            self.unknown(RECEIVED_FROM_OUTSIDE, account, asset, ts, ref, qty, index)
-            warn(f"{ref}: transfer into {account} with no matching transfer out; basis unknown")
-            return
-        arriving: list[Lot] = []
-        lost: list[Lot] = []  # what was sent but not received: [quantity, basis]
-        remaining = qty
-        for lot in moving:
-            part = min(lot[0], remaining)
-            basis = lot[1] if part == lot[0] or lot[1] is None else lot[1] * part // lot[0]
-            if part < lot[0]:
-                warn(f"{ref}: received less than was sent; {fp.fmt(lot[0] - part, 0)} {asset} untracked")
-                lost.append([lot[0] - part, None if lot[1] is None else lot[1] - basis])
-            if part:
-                arriving.append([part, basis, *lot[2:]])
-                remaining -= part
-        if lost:
-            self.unknown(RECEIVED_LESS, account, asset, ts, ref, sum(q for q, _ in lost), index, lost)
-        self.arrive(account, asset, arriving)
-        if remaining:
-            self.add(self.pools[pool_id], self.new_lot(remaining, None, ts, ref, account))
-            cause = RECEIVED_MORE if source is None else NOT_SENT_THERE
-            self.unknown(cause, account, asset, ts, ref, remaining, index)
-            sent = "was sent" if source is None else f"was sent to {source}"
-            warn(f"{ref}: received more than {sent}; {fp.fmt(remaining, 0)} {asset} has unknown basis")
-
-
-def _processing_order(legs: Sequence[LegRow], pairs: dict[int, int]) -> Iterator[int]:
-    """Leg indices in time order, except a transfer-in seen before its transfer-out (venue
-    clocks differ) is handled right after that transfer-out."""
-    late = {out: inn for inn, out in pairs.items() if legs[inn][1] == MOVE_IN and out > inn}
-    early_ins = set(late.values())
-    for index in range(len(legs)):
-        if index in early_ins:
-            continue
-        yield index
-        if index in late:
-            yield late[index]
+_kind = itemgetter(1)
+_open_lot_order = itemgetter(0, 1, 5, 2)  # OpenLot: (account, asset, acquired, lot_id), in C
 
 
 def _plain_utc_day(micros: int) -> int:
-    return _EPOCH_ORDINAL + micros // 86_400_000_000
+    return _EPOCH_ORDINAL + micros // _DAY_US
+
+
+def _utc_day_span(micros: int) -> tuple[int, int, int]:
+    start = micros - micros % _DAY_US
+    return _EPOCH_ORDINAL + micros // _DAY_US, start, start + _DAY_US
 
 
 _utc_day = cast(DayOf, _plain_utc_day)  # unit types applied once, not per call
+register_day_spans(_utc_day, _utc_day_span)
 
 
 def match_lots(
@@ -375,74 +76,139 @@ def match_lots(
     `day` maps a trade time to its date ordinal in the tax zone (TaxCalendar.day_function());
     `effects`: what the user's decisions change (engine.ledger.decided.apply_decisions made
     `ledger` and them together)."""
-    matcher = _Matcher(ledger, method, universal, day)
+    matcher = Matcher(ledger, method, universal, day, effects)
     legs = ledger.legs
-    moves = [
-        _move_leg(i, leg, ledger.pools[leg[0]]) for i, leg in enumerate(legs) if leg[1] in (MOVE_OUT, MOVE_IN)
-    ]
-    rules = effects.rules if effects else NO_RULES
+    kinds = list(map(_kind, legs))  # in C: most ledgers of a million legs have no transfers
+    moves: list[MoveLeg] = []
+    if MOVE_OUT in kinds or MOVE_IN in kinds:
+        moves = [_move_leg(i, legs[i], ledger.pools[legs[i][0]]) for i, k in enumerate(kinds) if k in _MOVES]
     result = matcher.result
-    result.pairing = pairing(moves, result.warnings, rules)
-    pairs = result.pairing.pairs
-    own_dest = effects.own_dest if effects else {}
-    own_source = effects.own_source if effects else {}
-    transit: dict[int, list[Lot]] = {}
-    migrating: Migrating = NOTHING_MIGRATING
-    acquire, dispose = matcher.acquire, matcher.dispose
-    for index in _processing_order(legs, pairs) if pairs else range(len(legs)):
-        leg = legs[index]
-        kind = leg[1]
-        if kind == DISPOSE:
-            dispose(leg)
-            continue
-        if kind == ACQUIRE:
-            acquire(leg, index)
-            continue
-        if kind == MIGRATE_OUT:  # its MIGRATE_IN is the next leg (same time, event, seq + 1)
-            migrating = (matcher.move_out(leg), int(leg[3]), None, leg[0])
-            continue
-        if kind == MIGRATE_HELD:  # a user's migration decision: all the account holds
-            migrating = migrate_held(matcher, leg)
-            continue
-        if kind == MIGRATE_IN:
-            migrate_in(matcher, leg, migrating, index)
-            migrating = NOTHING_MIGRATING
-            continue
-        if kind == ACQUIRE_AS_OF:  # a decision's acquisition, dated from an entered time
-            acquire(leg, index, effects.acquired_at[index] if effects else None)
-            continue
-        if kind == GIFT_OUT:  # a decision's gift given: the lots leave, nothing is realized
-            account, asset = ledger.pools[leg[0]]
-            given = matcher.move_out(leg)
-            matcher.unknown(GIVEN_AWAY, account, asset, leg[2], leg[5], int(leg[3]), index, given)
-            continue
-        counterpart = leg[6].counterpart if leg[6] else None
-        if universal and (index in pairs or counterpart or index in own_dest or index in own_source):
-            continue  # a move between accounts of one universal pool changes nothing
-        if kind == MOVE_OUT:
-            moving = matcher.move_out(leg)
-            account, asset = ledger.pools[leg[0]]
-            if index in pairs:
-                transit[index] = moving
-            elif counterpart or index in own_dest:  # no transfer-in recorded: the lots arrive with it
-                matcher.arrive(counterpart or own_dest[index], asset, moving)
-            else:
-                matcher.unknown(SENT_OUTSIDE, account, asset, leg[2], leg[5], int(leg[3]), index, moving)
-                result.warnings.append(
-                    f"{leg[5]}: {fp.fmt(int(leg[3]), 0)} {asset} sent out of {account} to no known "
-                    "account; untracked"
-                )
-        elif index in pairs:
-            matcher.move_in(leg, transit.pop(pairs[index]), index)
-        elif index in own_source:  # back from an own wallet: the lots that were sent there
-            source = own_source[index]
-            asset = ledger.pools[leg[0]][1]
-            taken, _unmet = matcher.take(matcher.pool(source, asset), int(leg[3]), None)
-            moving = [[part, basis, *lot[2:5], source, lot[6]] for lot, part, basis in taken]
-            matcher.move_in(leg, moving, index, source)
-        else:
-            matcher.move_in(leg, None, index)
+    result.pairing = pairing(moves, result.warnings, effects.rules if effects else NO_RULES)
+    matcher.pairs = pairs = result.pairing.pairs
+    _run(matcher, _in_processing_order(legs, pairs) if pairs else enumerate(legs))
     return _finish(matcher)
+
+
+_MOVES = frozenset((MOVE_OUT, MOVE_IN))
+
+
+def _run(matcher: Matcher, legs: Iterable[tuple[int, LegRow]]) -> None:
+    """Every leg in processing order: plain valued acquisitions and disposals here (the rules of
+    Matcher.acquire, add, take, consume, share and emit, inlined), the rest by the matcher."""
+    pools, names, other_leg = matcher.pools, matcher.names, matcher.leg
+    realized, excluded = matcher.result.realized.append, matcher.result.excluded.append
+    anniversaries = matcher.anniversaries
+    next_seq, by_cost, fifo = matcher.next_seq, matcher.by_cost, matcher.end == 0
+    # the last kind handled here: `specific` warns on each sale, so its sales take the matcher's path
+    last_kind = ACQUIRE if matcher.say_fallback else DISPOSE
+    simple_add = not by_cost and not matcher.track_ids
+    heappush, heappop, one_year, scale = heapq.heappush, heapq.heappop, anniversary, fp.SCALE
+    span = day_spans(matcher.day)
+    today, day_start, day_end = 0, 0, 0  # the tax date of the times in [day_start, day_end)
+    for index, leg in legs:
+        pool_id, kind, ts, raw_qty, raw_usd, ref, extra = leg
+        if extra is not None or raw_usd is None or kind > last_kind:
+            other_leg(index, leg)
+            continue
+        qty = int(raw_qty)
+        if qty <= 0:  # nonsense the matcher's own rules answer as they always did
+            other_leg(index, leg)
+            continue
+        if not day_start <= ts < day_end:
+            today, day_start, day_end = span(ts)
+        pool = pools[pool_id]
+        if kind == ACQUIRE:
+            lot: Lot = [qty, int(raw_usd), ts, ref, next_seq(), pool.account, today]
+            if simple_add and (not pool.queue or pool.queue[-1][2] <= ts):  # in acquisition order
+                pool.queue.append(lot)
+            elif by_cost and not matcher.track_ids:  # highest unit cost first, older first on ties
+                # fp.unit_price (half-even), inlined: two calls per lot saved
+                unit, remainder = divmod(lot[1] * scale, qty)
+                twice = 2 * remainder
+                if twice > qty or (twice == qty and unit % 2):
+                    unit += 1
+                heappush(pool.heap, (-unit, ts, lot[4], lot))
+            else:
+                matcher.add(pool, lot)
+            continue
+        # a disposal: lots taken in the method's order, the proceeds shared pro rata on what is
+        # left of them, each lot's basis taken pro rata on what is left of it (floored)
+        account, asset = names[pool_id]
+        proceeds = int(raw_usd)
+        left = qty
+        queue, heap = pool.queue, pool.heap
+        while left:
+            if by_cost:
+                if not heap:
+                    break
+                lot = heap[0][3]
+            elif queue:
+                lot = queue[0] if fifo else queue[-1]
+            else:
+                break
+            lot_qty = lot[0]
+            if lot_qty <= left:  # the whole lot
+                if by_cost:
+                    heappop(heap)
+                elif fifo:
+                    queue.popleft()
+                else:
+                    queue.pop()
+                if lot_qty <= 0:  # emptied earlier by a specific identification
+                    continue
+                lot[0] = 0
+                part, basis = lot_qty, lot[1]
+            else:
+                part, basis = left, lot[1]
+                lot[0] = lot_qty - left
+                if basis is not None:
+                    taken = basis * left // lot_qty
+                    lot[1] = basis - taken
+                    basis = taken
+            portion = proceeds if part == left else proceeds * part // left
+            proceeds -= portion
+            left -= part
+            if basis is None:
+                excluded(_new_row(Excluded, (account, asset, part, today, ref, lot[3], "unknown basis")))
+                continue
+            acquired_day = lot[6]
+            limit = anniversaries.get(acquired_day)
+            if limit is None:
+                limit = anniversaries[acquired_day] = one_year(acquired_day)
+            term = LONG if today > limit else SHORT
+            realized(
+                _new_row(
+                    RealizedRow,
+                    (
+                        account,
+                        asset,
+                        part,
+                        acquired_day,
+                        today,
+                        portion,
+                        basis,
+                        portion - basis,
+                        term,
+                        lot[3],
+                        ref,
+                    ),
+                )
+            )
+        if left:
+            matcher.missing(pool_id, left, DayOrdinal(today), ts, ref)
+
+
+def _in_processing_order(legs: Sequence[LegRow], pairs: dict[int, int]) -> Iterator[tuple[int, LegRow]]:
+    """Legs in time order, except a transfer-in seen before its transfer-out (venue clocks
+    differ) is handled right after that transfer-out."""
+    late = {out: inn for inn, out in pairs.items() if legs[inn][1] == MOVE_IN and out > inn}
+    early_ins = set(late.values())
+    for index, leg in enumerate(legs):
+        if index in early_ins:
+            continue
+        yield index, leg
+        if index in late:
+            yield late[index], legs[late[index]]
 
 
 def _move_leg(index: int, leg: LegRow, pool: tuple[str, str]) -> MoveLeg:
@@ -460,17 +226,17 @@ def _move_leg(index: int, leg: LegRow, pool: tuple[str, str]) -> MoveLeg:
     )
 
 
-def _finish(matcher: _Matcher) -> LotResult:
+def _finish(matcher: Matcher) -> LotResult:
+    """The open lots, by account, asset, acquisition time and lot id (a stable sort: ties keep
+    the pools' order)."""
     result = matcher.result
+    open_lots = result.open_lots
     for pool in matcher.named.values():
-        for lot in pool.lots():
-            if lot[0] > 0:
-                result.open_lots.append(
-                    _new_row(OpenLot, (lot[5], pool.asset, lot[3], lot[0], lot[1], lot[2], lot[6]))
-                )
-    result.open_lots.sort(key=_open_lot_order)
+        asset = pool.asset
+        open_lots += [
+            _new_row(OpenLot, (lot[5], asset, lot[3], lot[0], lot[1], lot[2], lot[6]))
+            for lot in pool.lots()
+            if lot[0] > 0
+        ]
+    open_lots.sort(key=_open_lot_order)
     return result
-
-
-def _open_lot_order(lot: OpenLot) -> tuple[str, str, int, str]:
-    return (lot.account, lot.asset, lot.acquired, lot.lot_id)

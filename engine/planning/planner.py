@@ -157,13 +157,15 @@ class Planner:
         )
         problems += alias_problems(store, problems, decisions)  # a code that may be another asset
         problems += migration_problems(store, problems, decisions)  # a migration booked as a trade
-        recent: dict[str, DayOrdinal] = {}
-        for lot in result.open_lots:
-            recent[lot.asset] = max(recent.get(lot.asset, lot.acquired_day), lot.acquired_day)
+        frame = frame_in_slices(result.open_lots)
+        # each asset's latest acquisition: the open lots' from the frame (a million lots), in
+        # order of first appearance as a loop over them gave it, then the realized slices'
+        latest = frame.group_by("asset", maintain_order=True).agg(pl.col("acquired_day").max())
+        recent: dict[str, DayOrdinal] = {asset: DayOrdinal(day) for asset, day in latest.iter_rows()}
         for row in result.realized:
             recent[row.asset] = max(recent.get(row.asset, row.acquired_day), row.acquired_day)
         inputs = SlowPathInputs(
-            frame_in_slices(result.open_lots),
+            frame,
             self.realized_by_year(),
             self.collectibles_by_year(),
             problems,
