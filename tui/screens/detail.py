@@ -24,6 +24,7 @@ from engine.planning.detail import AfterPlan, AssetDetail, LotDetail
 from tui import format as fmt
 from tui.keys import bindings
 from tui.looks import COLOUR, Looks, looks_of, money_style
+from tui.widgets.fast_table import FastTable
 from tui.widgets.fitted_table import Cell, fitted_widths, rebuild, refit
 
 MAX_TABLE_ROWS = 2000  # the stock table stays fast at this size; the rest is summarised
@@ -53,7 +54,7 @@ class DetailScreen(Screen[None]):
         yield Static(id="detail-title")
         with Horizontal(id="detail-body"):
             with Vertical(id="detail-left", classes="pane"):
-                yield DataTable(cursor_type="row", zebra_stripes=True, id="detail-lots")
+                yield FastTable(cursor_type="row", zebra_stripes=True, id="detail-lots")
             with Vertical(id="detail-right"):
                 yield PlotextPlot(id="detail-chart", classes="pane")
                 yield Static(id="detail-tax", classes="pane")
@@ -84,7 +85,7 @@ class DetailScreen(Screen[None]):
         and tax effect take what is left, or go below when too little is). The rows go in a
         slice at a time (ROWS_PER_SLICE, one per turn of the event loop), so thousands of lots
         never hold the screen still; a price tick updates only the cells that changed."""
-        table: DataTable[Cell] = self.query_one("#detail-lots", DataTable)
+        table: FastTable[Cell] = self.query_one("#detail-lots", FastTable)
         keys, rows, widths = table_rows.keys, table_rows.rows, table_rows.widths
         if keys == self.lot_keys and rows and not self.slices:  # a price tick: the same lots, new figures
             if widths != [column.width for column in table.ordered_columns]:
@@ -96,7 +97,7 @@ class DetailScreen(Screen[None]):
                 if _plain(cell) != _plain(self.lot_rows[row_index][column_index])
             ]
             for start in range(0, len(changed), CELLS_PER_SLICE):
-                self.slices.append(partial(_update_cells, table, changed[start : start + CELLS_PER_SLICE]))
+                self.slices.append(partial(table.update_cells, changed[start : start + CELLS_PER_SLICE]))
         else:
             self.slices.clear()  # a fill still going in is replaced whole
             cursor, scroll = table.cursor_row, table.scroll_offset
@@ -252,11 +253,6 @@ def axis_dollars(units: Amount, ticks: list[Amount]) -> str:
     if units >= fp.SCALE:
         return f"${fp.to_decimal(units).quantize(Decimal('0.01')):,}"
     return fmt.price(units)
-
-
-def _update_cells(table: DataTable[Cell], cells: list[tuple[Coordinate, Cell]]) -> None:
-    for at, cell in cells:
-        table.update_cell_at(at, cell)
 
 
 def _plain(cell: Cell) -> tuple[str, str]:

@@ -1,0 +1,186 @@
+"""A DataTable that paints its one-line text cells without Rich's general layout machinery, and
+takes a batch of cell changes as one update.
+
+Why: a price tick changes most cells of the panes, and DataTable re-renders every visible cell
+after any change (its render caches are keyed by an update counter). Each cell went through
+`console.render_lines(Styled(Padding(text)))` — measuring, wrapping, splitting and cropping
+lines — about 0.2–0.3 ms a cell, 60–90 ms of the UI thread per tick for the ~200 cells on
+screen. A one-line Text in a one-line row needs only what that machinery ends up doing: justify
+and truncate the text to the column, render its spans, pad, and layer the row's styles. Any
+other cell (several lines, tabs, wrapping asked for, full/centre justification) goes the stock
+way. tests/tui/test_fast_table.py holds the painted lines identical to DataTable's own on
+generated cells.
+
+`update_cells` writes many cells and refreshes once: DataTable.update_cell refreshes the widget
+per call (a few hundred calls per tick)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, NamedTuple, TypeVar
+
+from rich.cells import cell_len
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual._types import SegmentLines
+from textual.cache import LRUCache
+from textual.coordinate import Coordinate
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.widgets import DataTable
+
+CellT = TypeVar("CellT")
+FAST_JUSTIFY = frozenset({"default", "left", "right"})
+FAST_OVERFLOW = frozenset({"fold", "crop", "ellipsis"})
+NULL_STYLE = Style.null()
+LINE_JOINER = Text("\n")  # joining makes the line's own style a span, which is what gets rendered
+CELL_CACHE_SIZE = 20_000  # painted cells kept: a few screens' worth
+
+
+class PaintSettings(NamedTuple):
+    """The table's settings a cell's look depends on, read once per paint (a reactive's read
+    costs microseconds, and a paint reads them for every cell)."""
+
+    show_cursor: bool
+    foreground_css: bool
+    background_css: bool
+    fixed_rows: int
+    fixed_columns: int
+    header_height: int
+    cell_padding: int
+    console: Console
+
+    @property
+    def look(self) -> tuple[bool, bool, bool, int, int, int, int]:
+        return (self.show_cursor, self.foreground_css, self.background_css, self.fixed_rows,
+                self.fixed_columns, self.header_height, self.cell_padding)  # fmt: skip
+
+
+class FastTable(DataTable[CellT]):
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        # painted cells by what decides their look (content, place, width, styles), so a cell
+        # whose text did not change on an update is not painted again
+        self._painted: LRUCache[tuple[object, ...], SegmentLines] = LRUCache(CELL_CACHE_SIZE)
+        self._paint_settings: PaintSettings | None = None
+        self._row_styles: dict[tuple[object, ...], Style] = {}  # DataTable computes each per line
+
+    def update_cells(self, changes: Iterable[tuple[Coordinate, CellT]]) -> None:
+        """Put each value at its coordinate (all valid), then refresh once."""
+        changed = False
+        for coordinate, value in changes:
+            row_key, column_key = self.coordinate_to_cell_key(coordinate)
+            self._data[row_key][column_key] = value
+            changed = True
+        if changed:
+            self._update_count += 1  # what DataTable.update_cell does to drop its render caches
+            self.refresh()
+
+    def notify_style_update(self) -> None:
+        self._painted.clear()  # a theme or CSS change: every cell looks different
+        self._row_styles.clear()
+        super().notify_style_update()
+
+    def _get_row_style(self, row_index: int, base_style: Style) -> Style:
+        """DataTable's row style (header, fixed, odd or even stripe), kept until the styles
+        change as Widget keeps its component styles: working it out walks the DOM."""
+        kind = -1 if row_index == -1 else -2 if row_index < self.fixed_rows else row_index % 2
+        key = (kind, base_style, self.zebra_stripes)
+        style = self._row_styles.get(key)
+        if style is None:
+            style = self._row_styles[key] = super()._get_row_style(row_index, base_style)
+        return style
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._paint_settings = PaintSettings(
+            self.show_cursor, self.cursor_foreground_priority == "css", self.cursor_background_priority == "css",
+            self.fixed_rows, self.fixed_columns, self.header_height, self.cell_padding, self.app.console,
+        )  # fmt: skip
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint_settings = None
+
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> SegmentLines:
+        lines = self._render_one_line_cell(row_index, column_index, base_style, width, cursor, hover)
+        if lines is None:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        return lines
+
+    def _render_one_line_cell(
+        self, row_index: int, column_index: int, base_style: Style, width: int, cursor: bool, hover: bool
+    ) -> SegmentLines | None:
+        """The cell's lines when it is a one-line Text in a one-line row, else None: DataTable
+        renders it."""
+        settings = self._paint_settings
+        if settings is None or column_index == -1:  # outside a paint, or a row label (unused here)
+            return None
+        is_header_cell = row_index == -1
+        if is_header_cell:
+            if settings.header_height != 1:
+                return None
+        else:
+            row_key = self._row_locations.get_key(row_index)
+            row = self.rows.get(row_key) if row_key is not None else None
+            if row is None or row.auto_height or row.height != 1:
+                return None
+        cells = self._get_row_renderables(row_index).cells
+        cell = cells[column_index] if column_index < len(cells) else None
+        if not isinstance(cell, Text):
+            return None
+        key = (row_index, column_index, cell.plain, cell.style, tuple(cell.spans), cell.justify, cell.overflow,
+               cell.no_wrap, width, base_style, cursor, hover, self._show_hover_cursor, self._pseudo_class_state,
+               settings.look)  # fmt: skip
+        lines = self._painted.get(key)
+        if lines is not None:
+            return lines
+        padding = settings.cell_padding
+        inner = width - 2 * padding
+        line = one_line(cell, inner)
+        if line is None:
+            return None
+        is_fixed = not is_header_cell and (
+            row_index < settings.fixed_rows or column_index < settings.fixed_columns
+        )
+        component_style, post_style = self._get_styles_to_render_cell(
+            is_header_cell, False, is_fixed, hover, cursor, settings.show_cursor, self._show_hover_cursor,
+            settings.foreground_css, settings.background_css,
+        )  # fmt: skip
+        pre_style = base_style + Style.from_meta({"row": row_index, "column": column_index}) + component_style
+        segments = list(LINE_JOINER.join([line]).render(settings.console))  # as Text.__rich_console__ does
+        segments = Segment.adjust_line_length(segments, inner, style=NULL_STYLE, pad=True)
+        pad = [Segment(" " * padding, NULL_STYLE)] if padding else []
+        lines = [list(Segment.apply_style([*pad, *segments, *pad], pre_style, post_style))]
+        self._painted.set(key, lines)
+        return lines
+
+
+def one_line(cell: Text, width: int) -> Text | None:
+    """`cell` justified and truncated to `width` as Rich does for a one-line cell that does not
+    wrap (Text.wrap with no_wrap, then Lines.justify), or None when Rich would do more."""
+    plain = cell.plain
+    if width < 1 or "\n" in plain or "\t" in plain or cell.no_wrap is False:
+        return None
+    justify = cell.justify or "default"
+    overflow = cell.overflow or "fold"
+    if justify not in FAST_JUSTIFY or overflow not in FAST_OVERFLOW:
+        return None
+    line = cell.copy()
+    if justify == "left":
+        line.truncate(width, overflow=overflow, pad=True)
+    elif justify == "right":
+        line.rstrip()
+        line.truncate(width, overflow=overflow)
+        line.pad_left(width - cell_len(line.plain))
+    line.truncate(width, overflow=overflow)
+    return line
