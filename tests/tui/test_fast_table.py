@@ -16,6 +16,7 @@ from textual.geometry import Region
 from textual.widgets import DataTable
 
 from tui.widgets.fast_table import FastTable
+from tui.widgets.fitted_table import refit
 
 STYLES = ["", "bold", "red", "dim italic", "green on black", "underline #ff8800"]
 CHARS = st.sampled_from(list("ab $,.-0123456789") + ["日", "本", "é", "…", "✓", "▾"])
@@ -114,3 +115,38 @@ async def test_update_cells_shows_every_change_after_one_refresh():
         assert fast.get_row_at(1)[0].plain == "bb"
         assert painted(fast) == painted(stock) != before
         assert len(fast._painted) > 0  # painted by the fast path, not DataTable's
+
+
+async def test_new_column_widths_repaint_the_cells_at_those_widths():
+    app = TwoTables()
+    async with app.run_test(size=(80, 24)) as pilot:
+        fast = app.query_one("#fast", FastTable)
+        stock = app.query_one("#stock", DataTable)
+        rows: list[list[Text | str]] = [[Text("abc"), Text("12,345", justify="right")]]
+        for table in (fast, stock):
+            fill(table, [3, 6], rows, [Text("name"), Text("n")])
+        app.set_focus(None)
+        await pilot.pause()
+        before = painted(fast)
+        for table in (fast, stock):
+            refit(table, [5, 8])  # a tick's wider figure: the fast table keeps its painted cells
+        assert painted(fast) == painted(stock) != before
+
+
+async def test_added_rows_give_the_same_scrollable_size_without_measuring_each_cell():
+    app = TwoTables()
+    async with app.run_test(size=(80, 24)) as pilot:
+        fast = app.query_one("#fast", FastTable)
+        stock = app.query_one("#stock", DataTable)
+        rows: list[list[Text | str]] = [
+            [Text(f"lot {n}"), Text(f"{n * 7:,}", justify="right")] for n in range(150)
+        ]
+        for table in (fast, stock):
+            fill(table, [7, 9], rows[:40], [Text("lot"), Text("quantity")])
+        await pilot.pause()
+        for table in (fast, stock):
+            table.add_rows(rows[40:])  # as the detail screen adds its lots a slice at a time
+        await pilot.pause()
+        assert fast.virtual_size == stock.virtual_size
+        assert fast.virtual_size.height == 151  # the header and every row
+        assert fast.max_scroll_y == stock.max_scroll_y > 0

@@ -17,6 +17,8 @@ from rich.text import Text
 from textual.geometry import Size
 from textual.widgets import DataTable
 
+from tui.widgets.fast_table import FastTable
+
 Cell = Text | str
 
 
@@ -68,7 +70,10 @@ def refit(table: DataTable[Any], widths: Sequence[int]) -> None:
     place = scroll_place(table)
     for column, width in zip(table.ordered_columns, widths, strict=True):
         column.width = width
-    table.notify_style_update()  # the public way to drop DataTable's row, cell and line caches
+    if isinstance(table, FastTable):
+        table.widths_changed()
+    else:
+        table.notify_style_update()  # the public way to drop DataTable's row, cell and line caches
     _set_virtual_width(table)
     restore_scroll(table, place)
 

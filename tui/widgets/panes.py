@@ -46,6 +46,7 @@ class Pane(Vertical, Generic[RowKey], can_focus=False):
         self.shown: list[list[Text | str]] = []
         self.widths: list[int] = []
         self.why_empty = ""  # what the note says when there is nothing to show (set by the screen)
+        self.note_shown: str | None = None
         self.labels = [
             Text(label, justify="right" if index in self.RIGHT else "left")
             for index, label in enumerate(self.COLUMNS)
@@ -85,8 +86,11 @@ class Pane(Vertical, Generic[RowKey], can_focus=False):
         return self.why_empty
 
     def show_note(self) -> None:
-        note = self.query_one(".note", Static)
         text = self.note_text()
+        if text == self.note_shown:
+            return  # an update would lay the screen out again (and repaint every table) for nothing
+        self.note_shown = text
+        note = self.query_one(".note", Static)
         note.update(text)
         note.set_class(bool(text), "-shown")
 
