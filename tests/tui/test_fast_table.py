@@ -96,6 +96,45 @@ async def test_fast_table_paints_what_data_table_paints():
         assert len(fast._painted) > 0  # the fast path was taken, not only DataTable's
 
 
+CHANGES = st.tuples(
+    st.lists(st.tuples(st.integers(0, 5), st.integers(0, 4), cells()), max_size=6),  # cells
+    st.integers(0, 5),  # the cursor's row
+    st.one_of(st.none(), st.lists(st.integers(1, 12), min_size=5, max_size=5)),  # new widths
+)
+
+
+async def test_after_changes_fast_table_still_paints_what_data_table_paints():
+    """Painted cells and lines are kept by content: after cell updates, a cursor move and new
+    widths, nothing kept from before may show (each table painted before and after)."""
+    app = TwoTables()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.set_focus(None)
+        await pilot.pause()
+        stock = app.query_one("#stock", DataTable)
+        fast = app.query_one("#fast", FastTable)
+
+        @settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+        @given(TABLES, CHANGES)
+        def same(table: tuple[list[int], list[list[Text | str]], list[Text]], changes: Any) -> None:
+            widths, rows, labels = table
+            edits, cursor, new_widths = changes
+            for each in (stock, fast):
+                fill(each, widths, rows, labels)
+            assert painted(fast) == painted(stock)
+            edits = [(Coordinate(r, c), cell) for r, c, cell in edits if r < len(rows) and c < len(widths)]
+            fast.update_cells(edits)
+            for at, cell in edits:
+                stock.update_cell_at(at, cell)
+            for each in (stock, fast):
+                each.move_cursor(row=min(cursor, len(rows) - 1), animate=False)
+                if new_widths is not None:
+                    refit(each, new_widths[: len(widths)])
+            assert painted(fast) == painted(stock)
+
+        same()
+        assert len(fast._painted_lines) > 0  # lines were kept and reused, not only painted anew
+
+
 async def test_update_cells_shows_every_change_after_one_refresh():
     app = TwoTables()
     async with app.run_test(size=(80, 24)) as pilot:

@@ -38,6 +38,7 @@ FAST_OVERFLOW = frozenset({"fold", "crop", "ellipsis"})
 NULL_STYLE = Style.null()
 LINE_JOINER = Text("\n")  # joining makes the line's own style a span, which is what gets rendered
 CELL_CACHE_SIZE = 20_000  # painted cells kept: a few screens' worth
+LINE_CACHE_SIZE = 2_000
 PAINT_WAIT = 0.1  # seconds call_after_paint waits for a paint that may not come
 
 
@@ -53,6 +54,7 @@ class PaintSettings(NamedTuple):
     header_height: int
     cell_padding: int
     console: Console
+    line: tuple[object, ...]  # what else a whole line's look depends on (widths, cursor, hover…)
 
     @property
     def look(self) -> tuple[bool, bool, bool, int, int, int, int]:
@@ -66,6 +68,7 @@ class FastTable(DataTable[CellT]):
         # painted cells by what decides their look (content, place, width, styles), so a cell
         # whose text did not change on an update is not painted again
         self._painted: LRUCache[tuple[object, ...], SegmentLines] = LRUCache(CELL_CACHE_SIZE)
+        self._painted_lines: LRUCache[tuple[object, ...], Strip] = LRUCache(LINE_CACHE_SIZE)
         self._paint_settings: PaintSettings | None = None
         self._row_styles: dict[tuple[object, ...], Style] = {}  # DataTable computes each per line
         self._after_paint: list[Callable[[], object]] = []
@@ -126,6 +129,7 @@ class FastTable(DataTable[CellT]):
 
     def notify_style_update(self) -> None:
         self._painted.clear()  # a theme or CSS change: every cell looks different
+        self._painted_lines.clear()
         self._row_styles.clear()
         super().notify_style_update()
 
@@ -140,9 +144,12 @@ class FastTable(DataTable[CellT]):
         return style
 
     def render_lines(self, crop: Region) -> list[Strip]:
+        line = (self.size.width, tuple(column.get_render_width(self) for column in self.ordered_columns),
+                self.cursor_coordinate, self.hover_coordinate, self.cursor_type, self.zebra_stripes,
+                self._labelled_row_exists and self.show_row_labels)  # fmt: skip
         self._paint_settings = PaintSettings(
             self.show_cursor, self.cursor_foreground_priority == "css", self.cursor_background_priority == "css",
-            self.fixed_rows, self.fixed_columns, self.header_height, self.cell_padding, self.app.console,
+            self.fixed_rows, self.fixed_columns, self.header_height, self.cell_padding, self.app.console, line,
         )  # fmt: skip
         try:
             return super().render_lines(crop)
@@ -150,6 +157,44 @@ class FastTable(DataTable[CellT]):
             self._paint_settings = None
             if self._after_paint:
                 self.call_later(self._run_after_paint)
+
+    def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
+        """DataTable's line, kept by what it shows (its cells' text and styles, the widths, the
+        cursor…) rather than until the next change anywhere in the table: rows added below the
+        view, or a tick that changed other rows, leave a line as it was."""
+        key = self._line_key(y, x1, x2, base_style)
+        if key is None:
+            return super()._render_line(y, x1, x2, base_style)
+        strip = self._painted_lines.get(key)
+        if strip is None:
+            strip = super()._render_line(y, x1, x2, base_style)
+            self._painted_lines.set(key, strip)
+        return strip
+
+    def _line_key(self, y: int, x1: int, x2: int, base_style: Style) -> tuple[object, ...] | None:
+        settings = self._paint_settings
+        if settings is None or settings.fixed_columns or settings.line[-1]:  # fixed columns, row labels
+            return None
+        try:
+            row_key, line_in_row = self._get_offsets(y)
+        except LookupError:
+            return None
+        if row_key is self._header_row_key:
+            row_index: int | None = -1
+        else:
+            row_index = self._row_locations.get(row_key)
+            row = self.rows.get(row_key)
+            if row is None or row.auto_height or row.height != 1:
+                return None
+        if row_index is None:
+            return None
+        looks = []
+        for cell in self._get_row_renderables(row_index).cells:
+            if not isinstance(cell, Text):
+                return None
+            looks.append(text_look(cell))
+        return (row_index, line_in_row, tuple(looks), x1, x2, base_style, self._show_hover_cursor,
+                self._pseudo_class_state, settings.look, settings.line)  # fmt: skip
 
     def _render_cell(
         self,
@@ -186,9 +231,8 @@ class FastTable(DataTable[CellT]):
         cell = cells[column_index] if column_index < len(cells) else None
         if not isinstance(cell, Text):
             return None
-        key = (row_index, column_index, cell.plain, cell.style, tuple(cell.spans), cell.justify, cell.overflow,
-               cell.no_wrap, width, base_style, cursor, hover, self._show_hover_cursor, self._pseudo_class_state,
-               settings.look)  # fmt: skip
+        key = (row_index, column_index, text_look(cell), width, base_style, cursor, hover,
+               self._show_hover_cursor, self._pseudo_class_state, settings.look)  # fmt: skip
         lines = self._painted.get(key)
         if lines is not None:
             return lines
@@ -211,6 +255,11 @@ class FastTable(DataTable[CellT]):
         lines = [list(Segment.apply_style([*pad, *segments, *pad], pre_style, post_style))]
         self._painted.set(key, lines)
         return lines
+
+
+def text_look(cell: Text) -> tuple[object, ...]:
+    """Everything about a Text that decides how it is painted in a cell."""
+    return (cell.plain, cell.style, tuple(cell.spans), cell.justify, cell.overflow, cell.no_wrap)
 
 
 def one_line(cell: Text, width: int) -> Text | None:
