@@ -16,7 +16,7 @@ from textual.geometry import Region
 from textual.widgets import DataTable
 
 from tui.widgets.fast_table import FastTable
-from tui.widgets.fitted_table import refit
+from tui.widgets.fitted_table import rebuild, refit
 
 STYLES = ["", "bold", "red", "dim italic", "green on black", "underline #ff8800"]
 CHARS = st.sampled_from(list("ab $,.-0123456789") + ["日", "本", "é", "…", "✓", "▾"])
@@ -189,3 +189,25 @@ async def test_added_rows_give_the_same_scrollable_size_without_measuring_each_c
         assert fast.virtual_size == stock.virtual_size
         assert fast.virtual_size.height == 151  # the header and every row
         assert fast.max_scroll_y == stock.max_scroll_y > 0
+
+
+async def test_a_rebuild_with_the_same_columns_paints_what_a_new_table_would():
+    app = TwoTables()
+    async with app.run_test(size=(80, 24)) as pilot:
+        fast = app.query_one("#fast", FastTable)
+        stock = app.query_one("#stock", DataTable)
+        labels = [Text("lot"), Text("quantity", justify="right")]
+        for table in (fast, stock):
+            rebuild(table, labels, [[Text("a"), Text("1", justify="right")]])
+        app.set_focus(None)
+        await pilot.pause()
+        columns = list(fast.ordered_columns)
+        rows: list[list[Text | str]] = [
+            [Text(f"lot {n}"), Text(f"{n:,}", justify="right")] for n in range(990, 1010)
+        ]
+        for table in (fast, stock):  # stock: columns dropped and added again; fast: kept, refitted
+            rebuild(table, labels, rows)
+        await pilot.pause()
+        assert list(fast.ordered_columns) == columns
+        assert [column.width for column in fast.ordered_columns] == [8, 8]
+        assert painted(fast) == painted(stock)

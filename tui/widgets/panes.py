@@ -129,7 +129,7 @@ class Pane(Vertical, Generic[RowKey], can_focus=False):
         cells = [[self._cell(index, cell) for index, cell in enumerate(row)] for _, row in rows]
         widths = fitted_widths(self.labels, cells)
         current = self.selected()
-        if len(keys) == len(self.keys) and keys:
+        if len(keys) == len(self.keys):  # (an empty table stays as it is: no rebuild, no layout)
             resized = widths != self.widths
             if resized:
                 refit(table, widths)
