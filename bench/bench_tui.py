@@ -9,9 +9,9 @@ is. Run 1 starts cold (no slow-path cache); later runs start from the cache the 
 left. Each run: the first load, `--ticks`
 price ticks, expanding a holding (x), a reload after another process's import (the store
 watch), the detail screen (enter) and the problems screen (p). "First frame" is from app start
-until the main screen shows its first snapshot; a "tick" from new prices until the panes show
-them; "gap" is the longest time between two heartbeats (every 10 ms) — a UI stall. Peak RSS is
-the process's high-water mark."""
+until the main screen's three panes show its first snapshot; a "tick" from new prices until all
+three panes show them (they fill one per screen refresh); "gap" is the longest time between
+two heartbeats (every 10 ms) — a UI stall. Peak RSS is the process's high-water mark."""
 
 from __future__ import annotations
 
@@ -101,7 +101,7 @@ async def drive(path: Path, ticks: int, reload_tag: int) -> Run:
     app = HarvestApp(session, QuietFeed())
     try:
         async with app.run_test(size=(120, 40)) as pilot:
-            await until(pilot, lambda: isinstance(app.screen, MainScreen) and app.screen.snapshot is not None)
+            await until(pilot, lambda: isinstance(app.screen, MainScreen) and app.screen.shown is not None)
             first = time.perf_counter() - started
             screen = app.screen
             assert isinstance(screen, MainScreen)
@@ -109,11 +109,11 @@ async def drive(path: Path, ticks: int, reload_tag: int) -> Run:
             heartbeat.phase = "ticks"
             timings = []
             for _ in range(ticks):
-                previous = screen.snapshot
+                previous = screen.shown
                 tick = time.perf_counter()
                 session.set_prices(random_prices(rng), NOW)
                 screen.recompute()
-                await until(pilot, lambda: screen.snapshot is not previous)  # noqa: B023
+                await until(pilot, lambda: screen.shown is not previous)  # noqa: B023
                 await pilot.pause()
                 timings.append(time.perf_counter() - tick)
             heartbeat.phase = "expand"
@@ -134,8 +134,8 @@ async def drive(path: Path, ticks: int, reload_tag: int) -> Run:
                     and session.planner.__dict__["context"] is not context
                 ),
             )
-            shown = screen.snapshot
-            await until(pilot, lambda: screen.snapshot is not shown and bool(screen.preview))
+            shown = screen.shown
+            await until(pilot, lambda: screen.shown is not shown and bool(screen.preview))
             await pilot.pause(0.05)
             heartbeat.phase = "detail"
             await pilot.press("enter")

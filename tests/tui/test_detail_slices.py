@@ -57,3 +57,12 @@ async def test_a_long_lot_table_goes_in_slices_and_is_whole(tmp_path: Path, monk
         await settled(pilot)
         assert batches == []
         assert lots.row_count == len(expected)
+
+
+def test_the_rows_that_fill_the_view_go_in_small_slices_then_larger_ones():
+    bounds = detail_screen.slice_bounds(250)
+    assert bounds[0] == (0, 12)
+    assert [end - start for start, end in bounds] == [12, 12, 12, 100, 100, 14]
+    assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:], strict=False))  # every row, once, in order
+    assert detail_screen.slice_bounds(5) == [(0, 5)]
+    assert detail_screen.slice_bounds(0) == []

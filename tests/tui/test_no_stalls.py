@@ -5,12 +5,14 @@ screen and the problems screen — and the gaps between beats are the stalls.
 
 Two measures: the wall gap (what a person sees, which on this shared 2-core machine also
 holds the time other processes had the CPU) and the UI thread's own CPU time within one beat
-(the app's own work on the loop, load-independent). The issue's 50 ms line is not met yet:
-Textual's own rendering and screen set-up take 60–330 ms of UI CPU in one turn here (a new
-screen's layout, a table's measurement), so that test is an expected failure, strict, so it
-says when it starts passing. What is guarded: no UI-thread turn over 0.5 s (before this
-work the detail screen took 0.9 s of UI CPU and froze the loop 2–6 s; a reload with a
-holding expanded 1.5 s) and no freeze over 3 s of any cause."""
+(the app's own work on the loop, load-independent); the assertions use the second. Guarded:
+no beat over 0.2 s of UI-thread CPU once the app is up, 0.4 s while it starts (Textual mounts
+the main screen and its footer in one turn), and no freeze over 3 s of any cause. The code
+before the paint work (FastTable, panes one at a time, the detail screen in steps, its chart
+built in a worker) fails it: 0.23-0.30 s opening the detail screen, 0.11-0.14 s per tick. The
+issue's 50 ms line is not met in every phase yet (at load ~5: ticks 43-56 ms, detail 59-84,
+expand 61-74, the start 130-180), so that test is an expected failure, strict, so it says
+when it starts passing."""
 
 from __future__ import annotations
 
@@ -23,7 +25,8 @@ from bench import bench_scan
 from bench.bench_tui import PHASES, Run, drive
 
 LOTS = 100_000
-ONE_TURN_CPU = 0.5  # seconds of UI-thread CPU in one beat
+ONE_BEAT_CPU = 0.2  # seconds of UI-thread CPU in one beat once the app is up
+STARTING_CPU = 0.4  # the same while it starts (the first load)
 FREEZE = 3.0  # seconds of wall time between two beats, whatever the cause
 TARGET = 0.050  # the issue's line
 
@@ -51,14 +54,17 @@ def test_every_phase_ran_with_the_heartbeat(run: Run):
 def test_no_ui_thread_turn_is_long_and_nothing_freezes(run: Run):
     busy = worst_by_phase(run.heartbeat.busy)
     gaps = worst_by_phase(run.heartbeat.gaps)
-    assert max(busy.values()) <= ONE_TURN_CPU, busy
+    assert busy.pop("first load") <= STARTING_CPU, busy
+    assert max(busy.values()) <= ONE_BEAT_CPU, busy
     assert max(gaps.values()) <= FREEZE, gaps
 
 
 @pytest.mark.slow
 @pytest.mark.xfail(
-    strict=True, reason="issue 18's 50 ms line: Textual's layout and table measurement take longer"
+    strict=True,
+    reason="issue 18's 50 ms line: the start (Textual mounting the screen and footer), expanding a "
+    "holding and the detail screen still take 60-180 ms of UI-thread CPU in a beat",
 )
-def test_no_stall_over_50_ms(run: Run):
-    gaps = worst_by_phase(run.heartbeat.gaps)
-    assert max(gaps.values()) <= TARGET, gaps
+def test_no_ui_thread_beat_over_50_ms(run: Run):
+    busy = worst_by_phase(run.heartbeat.busy)
+    assert max(busy.values()) <= TARGET, busy

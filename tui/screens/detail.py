@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
-from textual_plotext import PlotextPlot
+from textual_plotext.plot import Plot
 
 from engine.core import fixedpoint as fp
 from engine.core.units import Amount
@@ -24,10 +24,13 @@ from engine.planning.detail import AfterPlan, AssetDetail, LotDetail
 from tui import format as fmt
 from tui.keys import bindings
 from tui.looks import COLOUR, Looks, looks_of, money_style
+from tui.widgets.chart import BackgroundPlot
+from tui.widgets.fast_table import FastTable
 from tui.widgets.fitted_table import Cell, fitted_widths, rebuild, refit
 
 MAX_TABLE_ROWS = 2000  # the stock table stays fast at this size; the rest is summarised
 ROWS_PER_SLICE = 100  # rows added per turn of the event loop (each turn well under 50 ms)
+FIRST_SLICES = (12, 12, 12)  # the rows that fill the view go in fewer at a time: each is painted
 CELLS_PER_SLICE = 300  # cells updated per turn on a price tick
 SLICE_PAUSE = 0.001  # seconds between slices: the loop draws and takes input in between
 MAX_COST_LINES = 8
@@ -47,15 +50,16 @@ class DetailScreen(Screen[None]):
         self.lot_keys: list[str] = []
         self.lot_rows: list[list[Cell]] = []
         self.slices: list[Callable[[], object]] = []  # table work still to do, a slice per turn
+        self.slicing = False  # a timer will run the next slice
         self.lots_width = 0  # the lot table's full width, borders and scrollbar included
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-title")
         with Horizontal(id="detail-body"):
             with Vertical(id="detail-left", classes="pane"):
-                yield DataTable(cursor_type="row", zebra_stripes=True, id="detail-lots")
+                yield FastTable(cursor_type="row", zebra_stripes=True, id="detail-lots")
             with Vertical(id="detail-right"):
-                yield PlotextPlot(id="detail-chart", classes="pane")
+                yield BackgroundPlot(id="detail-chart", classes="pane")
                 yield Static(id="detail-tax", classes="pane")
         yield Footer()
 
@@ -68,13 +72,17 @@ class DetailScreen(Screen[None]):
 
     def show(self, detail: AssetDetail, table: LotTable | None = None) -> None:
         """Show `detail` (a fresh one on every price tick), keeping the lot table's cursor and
-        scroll position. `table`: its lots already formatted (by a worker)."""
+        scroll position. `table`: its lots already formatted (by a worker). The title and tax
+        effect now; the lots and the chart in slices after it (the chart after the first lots):
+        painting the whole screen, chart and lots included, in one turn held the UI thread
+        120-250 ms."""
         self.detail = d = detail
         title = f" {d.asset} on {d.account} · price {fmt.price(d.price)} · {len(d.lots)} lot(s)"
         self.query_one("#detail-title", Static).update(Text(title, style="bold"))
-        self.fill_lots(table or lot_table(detail, looks_of(self.app)))
         self.query_one("#detail-tax", Static).update(self.tax_effect(looks_of(self.app)))
-        self.draw_chart()
+        self.fill_lots(table or lot_table(detail, looks_of(self.app)))
+        self.slices.insert(min(1, len(self.slices)), self.draw_chart)
+        self.slice_soon()
 
     def shows(self, account: str, asset: str) -> bool:
         return (self.detail.account, self.detail.asset) == (account, asset)
@@ -84,7 +92,7 @@ class DetailScreen(Screen[None]):
         and tax effect take what is left, or go below when too little is). The rows go in a
         slice at a time (ROWS_PER_SLICE, one per turn of the event loop), so thousands of lots
         never hold the screen still; a price tick updates only the cells that changed."""
-        table: DataTable[Cell] = self.query_one("#detail-lots", DataTable)
+        table: FastTable[Cell] = self.query_one("#detail-lots", FastTable)
         keys, rows, widths = table_rows.keys, table_rows.rows, table_rows.widths
         if keys == self.lot_keys and rows and not self.slices:  # a price tick: the same lots, new figures
             if widths != [column.width for column in table.ordered_columns]:
@@ -96,14 +104,14 @@ class DetailScreen(Screen[None]):
                 if _plain(cell) != _plain(self.lot_rows[row_index][column_index])
             ]
             for start in range(0, len(changed), CELLS_PER_SLICE):
-                self.slices.append(partial(_update_cells, table, changed[start : start + CELLS_PER_SLICE]))
+                self.slices.append(partial(table.update_cells, changed[start : start + CELLS_PER_SLICE]))
         else:
             self.slices.clear()  # a fill still going in is replaced whole
             cursor, scroll = table.cursor_row, table.scroll_offset
             current = self.lot_keys[cursor] if 0 <= cursor < len(self.lot_keys) else None
-            rebuild(table, LOT_LABELS, rows[:ROWS_PER_SLICE], widths)
-            for start in range(ROWS_PER_SLICE, len(rows), ROWS_PER_SLICE):
-                self.slices.append(partial(table.add_rows, rows[start : start + ROWS_PER_SLICE]))
+            rebuild(table, LOT_LABELS, [], widths)
+            for start, end in slice_bounds(len(rows)):
+                self.slices.append(partial(table.add_rows, rows[start:end]))
 
             def back_in_place() -> None:
                 if current in keys:
@@ -115,13 +123,18 @@ class DetailScreen(Screen[None]):
         padding = 2 * table.cell_padding
         self.lots_width = sum(width + padding for width in widths) + 2 + 1  # borders, scrollbar
         self.lay_out()
-        self.next_slice()
+
+    def slice_soon(self) -> None:
+        """Run the slices one per turn from the next one on (one chain at a time)."""
+        if self.slices and not self.slicing:
+            self.slicing = True
+            self.set_timer(SLICE_PAUSE, self.next_slice)
 
     def next_slice(self) -> None:
+        self.slicing = False
         if self.slices:
             self.slices.pop(0)()
-            if self.slices:
-                self.set_timer(SLICE_PAUSE, self.next_slice)
+            self.slice_soon()
 
     def on_resize(self) -> None:
         self.lay_out()
@@ -132,31 +145,8 @@ class DetailScreen(Screen[None]):
         self.query_one("#detail-left").styles.width = "1fr" if stacked else self.lots_width
 
     def draw_chart(self) -> None:
-        plot = self.query_one(PlotextPlot)
-        plt = plot.plt
-        plt.clear_figure()
-        points = self.detail.trade_prices
-        if points:
-            plt.date_form("Y-m-d")
-            xs = [datetime.fromtimestamp(ts / 1_000_000, tz=UTC).strftime("%Y-%m-%d") for ts, _ in points]
-            ys = [float(fp.to_decimal(p)) for _, p in points]  # display only
-            plt.plot(xs, ys, label="trade prices", marker="braille")
-            costs = sorted(
-                (
-                    (fp.unit_price(lot.basis, lot.quantity), lot.quantity)
-                    for lot in self.detail.lots
-                    if lot.basis is not None
-                ),
-                key=lambda pair: -pair[1],
-            )[:MAX_COST_LINES]
-            for unit, _qty in costs:
-                plt.horizontal_line(float(fp.to_decimal(unit)), color="orange")
-            levels = [p for _, p in points] + [unit for unit, _ in costs]
-            if self.detail.price is not None:
-                plt.horizontal_line(float(fp.to_decimal(self.detail.price)), color="green")
-                levels.append(self.detail.price)
-            ticks = dollar_ticks(min(levels), max(levels))
-            plt.yticks([float(fp.to_decimal(t)) for t in ticks], [axis_dollars(t, ticks) for t in ticks])
+        plot = self.query_one(BackgroundPlot)
+        plot.draw(partial(chart_figure, self.detail))  # drawn and built in a worker
         # the legend under the chart's border, where a narrow plot cannot drop it (plotext hides a
         # title wider than the plot)
         plot.border_subtitle = (
@@ -164,7 +154,6 @@ class DetailScreen(Screen[None]):
             if self.app.no_color  # the lines' colours would be two greys
             else "trades (line), lot costs (orange), price now (green)"
         )
-        plot.refresh()
 
     def tax_effect(self, looks: Looks = COLOUR) -> Text:
         d = self.detail
@@ -214,6 +203,45 @@ def lot_table(detail: AssetDetail, looks: Looks = COLOUR) -> LotTable:
     return LotTable(keys, rows, fitted_widths(LOT_LABELS, rows))
 
 
+def chart_figure(detail: AssetDetail, plt: Plot) -> None:
+    """The price chart: trade prices, a level line at the unit cost of the largest lots and one
+    at the price now (run in the chart's worker: it reads every lot)."""
+    points = detail.trade_prices
+    if not points:
+        return
+    plt.date_form("Y-m-d")
+    xs = [datetime.fromtimestamp(ts / 1_000_000, tz=UTC).strftime("%Y-%m-%d") for ts, _ in points]
+    ys = [float(fp.to_decimal(p)) for _, p in points]  # display only
+    plt.plot(xs, ys, label="trade prices", marker="braille")
+    costs = sorted(
+        (
+            (fp.unit_price(lot.basis, lot.quantity), lot.quantity)
+            for lot in detail.lots
+            if lot.basis is not None
+        ),
+        key=lambda pair: -pair[1],
+    )[:MAX_COST_LINES]
+    for unit, _qty in costs:
+        plt.horizontal_line(float(fp.to_decimal(unit)), color="orange")
+    levels = [p for _, p in points] + [unit for unit, _ in costs]
+    if detail.price is not None:
+        plt.horizontal_line(float(fp.to_decimal(detail.price)), color="green")
+        levels.append(detail.price)
+    ticks = dollar_ticks(min(levels), max(levels))
+    plt.yticks([float(fp.to_decimal(t)) for t in ticks], [axis_dollars(t, ticks) for t in ticks])
+
+
+def slice_bounds(rows: int) -> list[tuple[int, int]]:
+    """Where each slice of `rows` lot rows starts and ends: FIRST_SLICES, then ROWS_PER_SLICE."""
+    bounds, start = [], 0
+    sizes = iter(FIRST_SLICES)
+    while start < rows:
+        end = min(rows, start + next(sizes, ROWS_PER_SLICE))
+        bounds.append((start, end))
+        start = end
+    return bounds
+
+
 def after_plan_label(after: AfterPlan) -> str:
     """What the figures after the plan are, as the candidate list shows them."""
     if after.planned_steps:
@@ -252,11 +280,6 @@ def axis_dollars(units: Amount, ticks: list[Amount]) -> str:
     if units >= fp.SCALE:
         return f"${fp.to_decimal(units).quantize(Decimal('0.01')):,}"
     return fmt.price(units)
-
-
-def _update_cells(table: DataTable[Cell], cells: list[tuple[Coordinate, Cell]]) -> None:
-    for at, cell in cells:
-        table.update_cell_at(at, cell)
 
 
 def _plain(cell: Cell) -> tuple[str, str]:

@@ -17,6 +17,8 @@ from rich.text import Text
 from textual.geometry import Size
 from textual.widgets import DataTable
 
+from tui.widgets.fast_table import FastTable
+
 Cell = Text | str
 
 
@@ -53,12 +55,27 @@ def rebuild(
     the left): a price tick that adds a row must not take the last columns away."""
     fitted = list(widths) if widths is not None else fitted_widths(labels, rows)
     place = scroll_place(table)
-    table.clear(columns=True)
-    for label, width in zip(labels, fitted, strict=True):
-        table.add_column(label, width=width, key=label.plain)
+    if isinstance(table, FastTable) and same_columns(table, labels):
+        table.clear()  # the columns stay: only their widths may change (fewer layout passes)
+        if [column.width for column in table.ordered_columns] != fitted:
+            for column, width in zip(table.ordered_columns, fitted, strict=True):
+                column.width = width
+            table.widths_changed()
+    else:
+        table.clear(columns=True)
+        for label, width in zip(labels, fitted, strict=True):
+            table.add_column(label, width=width, key=label.plain)
     table.add_rows(rows)
     restore_scroll(table, place)
     return fitted
+
+
+def same_columns(table: DataTable[Any], labels: Sequence[Text]) -> bool:
+    columns = table.ordered_columns
+    return len(columns) == len(labels) and all(
+        column.key.value == label.plain and column.label == label and column.label.justify == label.justify
+        for column, label in zip(columns, labels, strict=True)
+    )
 
 
 def refit(table: DataTable[Any], widths: Sequence[int]) -> None:
@@ -68,7 +85,10 @@ def refit(table: DataTable[Any], widths: Sequence[int]) -> None:
     place = scroll_place(table)
     for column, width in zip(table.ordered_columns, widths, strict=True):
         column.width = width
-    table.notify_style_update()  # the public way to drop DataTable's row, cell and line caches
+    if isinstance(table, FastTable):
+        table.widths_changed()
+    else:
+        table.notify_style_update()  # the public way to drop DataTable's row, cell and line caches
     _set_virtual_width(table)
     restore_scroll(table, place)
 

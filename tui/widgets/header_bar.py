@@ -28,7 +28,8 @@ class HeaderBar(Static):
 
     def redraw(self) -> None:
         if self.shown is not None:
-            self.update(header_text(*self.shown, looks_of(self.app), self.size.width or None))
+            # its height is fixed (app.tcss): no layout pass, which would repaint every table
+            self.update(header_text(*self.shown, looks_of(self.app), self.size.width or None), layout=False)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from tui.keys import bindings
 from tui.looks import Looks, looks_of, money_style
 from tui.session import LotPreview, Snapshot
 from tui.step_words import step_when
+from tui.widgets.fast_table import FastTable
 from tui.widgets.fitted_table import fitted_widths, rebuild, refit
 
 PANE_FRAME = 3  # a pane's border (two columns) and its table's vertical scroll bar (app.tcss)
@@ -45,6 +46,7 @@ class Pane(Vertical, Generic[RowKey], can_focus=False):
         self.shown: list[list[Text | str]] = []
         self.widths: list[int] = []
         self.why_empty = ""  # what the note says when there is nothing to show (set by the screen)
+        self.note_shown: str | None = None
         self.labels = [
             Text(label, justify="right" if index in self.RIGHT else "left")
             for index, label in enumerate(self.COLUMNS)
@@ -52,7 +54,7 @@ class Pane(Vertical, Generic[RowKey], can_focus=False):
 
     def compose(self) -> ComposeResult:
         yield Static("", id=f"{self.id}-note", classes="note", markup=False)
-        table: DataTable[Any] = DataTable(cursor_type="row", zebra_stripes=True, id=f"{self.id}-table")
+        table: FastTable[Any] = FastTable(cursor_type="row", zebra_stripes=True, id=f"{self.id}-table")
         yield table
         yield Input(
             placeholder="filter: account or asset (esc to clear)", id=f"{self.id}-filter", classes="filter"
@@ -62,8 +64,8 @@ class Pane(Vertical, Generic[RowKey], can_focus=False):
         self.widths = rebuild(self.table, self.labels, [])
 
     @property
-    def table(self) -> DataTable[Any]:
-        return self.query_one(DataTable)
+    def table(self) -> FastTable[Any]:
+        return self.query_one(FastTable)
 
     def needed_width(self) -> int:
         """The pane's width with every column shown: its columns, border and scroll bar."""
@@ -84,8 +86,11 @@ class Pane(Vertical, Generic[RowKey], can_focus=False):
         return self.why_empty
 
     def show_note(self) -> None:
-        note = self.query_one(".note", Static)
         text = self.note_text()
+        if text == self.note_shown:
+            return  # an update would lay the screen out again (and repaint every table) for nothing
+        self.note_shown = text
+        note = self.query_one(".note", Static)
         note.update(text)
         note.set_class(bool(text), "-shown")
 
@@ -124,17 +129,17 @@ class Pane(Vertical, Generic[RowKey], can_focus=False):
         cells = [[self._cell(index, cell) for index, cell in enumerate(row)] for _, row in rows]
         widths = fitted_widths(self.labels, cells)
         current = self.selected()
-        if len(keys) == len(self.keys) and keys:
+        if len(keys) == len(self.keys):  # (an empty table stays as it is: no rebuild, no layout)
             resized = widths != self.widths
             if resized:
                 refit(table, widths)
                 self.widths = widths
-            for row_index, (_key, row) in enumerate(rows):
-                old = self.shown[row_index]
-                for column_index, cell in enumerate(row):
-                    if _plain(cell) != _plain(old[column_index]):
-                        coordinate = Coordinate(row_index, column_index)
-                        table.update_cell_at(coordinate, cells[row_index][column_index])
+            table.update_cells(
+                (Coordinate(row_index, column_index), cells[row_index][column_index])
+                for row_index, (_key, row) in enumerate(rows)
+                for column_index, (cell, old) in enumerate(zip(row, self.shown[row_index], strict=True))
+                if _plain(cell) != _plain(old)
+            )
             self.keys = keys
             self.shown = [row for _, row in rows]
             if current in keys and keys.index(current) != table.cursor_row:

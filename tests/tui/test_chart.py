@@ -1,0 +1,44 @@
+"""The detail screen's chart is built in a worker, never on the UI thread (PlotextPlot builds it
+in `render`: 50-150 ms a paint at 120x40); what it shows is unchanged — the detail snapshots
+(tests/tui/test_snapshots.py) hold it to what PlotextPlot drew."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from textual_plotext.plot import Plot
+
+from tests.tui.pilot import settled
+from tui.screens.detail import DetailScreen
+from tui.testing import demo_app
+from tui.widgets.chart import BackgroundPlot
+
+
+async def test_the_detail_chart_is_built_off_the_ui_thread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    builders: list[threading.Thread] = []
+    real_build = Plot.build
+
+    def build(plot: Plot) -> str:
+        builders.append(threading.current_thread())
+        return real_build(plot)
+
+    monkeypatch.setattr(Plot, "build", build)
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        await pilot.press("enter")
+        await settled(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        chart = app.screen.query_one(BackgroundPlot)
+        shown = str(chart.render())
+        assert "$" in shown  # the dollar axis: the figure was drawn
+        assert builders
+        assert threading.main_thread() not in builders
+        size = chart.size
+        count = len(builders)
+        assert str(chart.render()) == shown  # painted again: the text kept, nothing rebuilt
+        assert len(builders) == count
+        assert chart.built is not None
+        assert chart.built[0][1] == size

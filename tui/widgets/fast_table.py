@@ -1,0 +1,283 @@
+"""A DataTable that paints its one-line text cells without Rich's general layout machinery, and
+takes a batch of cell changes as one update.
+
+Why: a price tick changes most cells of the panes, and DataTable re-renders every visible cell
+after any change (its render caches are keyed by an update counter). Each cell went through
+`console.render_lines(Styled(Padding(text)))` — measuring, wrapping, splitting and cropping
+lines — about 0.2–0.3 ms a cell, 60–90 ms of the UI thread per tick for the ~200 cells on
+screen. A one-line Text in a one-line row needs only what that machinery ends up doing: justify
+and truncate the text to the column, render its spans, pad, and layer the row's styles. Any
+other cell (several lines, tabs, wrapping asked for, full/centre justification) goes the stock
+way. tests/tui/test_fast_table.py holds the painted lines identical to DataTable's own on
+generated cells.
+
+`update_cells` writes many cells and refreshes once: DataTable.update_cell refreshes the widget
+per call (a few hundred calls per tick)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple, TypeVar
+
+from rich.cells import cell_len
+from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual._types import SegmentLines
+from textual.cache import LRUCache
+from textual.coordinate import Coordinate
+from textual.geometry import Region, Size
+from textual.strip import Strip
+from textual.widgets import DataTable
+from textual.widgets.data_table import RowKey
+
+CellT = TypeVar("CellT")
+FAST_JUSTIFY = frozenset({"default", "left", "right"})
+FAST_OVERFLOW = frozenset({"fold", "crop", "ellipsis"})
+NULL_STYLE = Style.null()
+LINE_JOINER = Text("\n")  # joining makes the line's own style a span, which is what gets rendered
+CELL_CACHE_SIZE = 20_000  # painted cells kept: a few screens' worth
+LINE_CACHE_SIZE = 2_000
+PAINT_WAIT = 0.1  # seconds call_after_paint waits for a paint that may not come
+
+
+class PaintSettings(NamedTuple):
+    """The table's settings a cell's look depends on, read once per paint (a reactive's read
+    costs microseconds, and a paint reads them for every cell)."""
+
+    show_cursor: bool
+    foreground_css: bool
+    background_css: bool
+    fixed_rows: int
+    fixed_columns: int
+    header_height: int
+    cell_padding: int
+    console: Console
+    line: tuple[object, ...]  # what else a whole line's look depends on (widths, cursor, hover…)
+
+    @property
+    def look(self) -> tuple[bool, bool, bool, int, int, int, int]:
+        return (self.show_cursor, self.foreground_css, self.background_css, self.fixed_rows,
+                self.fixed_columns, self.header_height, self.cell_padding)  # fmt: skip
+
+
+class FastTable(DataTable[CellT]):
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        # painted cells by what decides their look (content, place, width, styles), so a cell
+        # whose text did not change on an update is not painted again
+        self._painted: LRUCache[tuple[object, ...], SegmentLines] = LRUCache(CELL_CACHE_SIZE)
+        self._painted_lines: LRUCache[tuple[object, ...], Strip] = LRUCache(LINE_CACHE_SIZE)
+        self._paint_settings: PaintSettings | None = None
+        self._row_styles: dict[tuple[object, ...], Style] = {}  # DataTable computes each per line
+        self._after_paint: list[Callable[[], object]] = []
+
+    @property
+    def changes(self) -> int:
+        """A count that moves whenever the table's rows, cells or columns change."""
+        return self._update_count
+
+    def call_after_paint(self, callback: Callable[[], object]) -> None:
+        """Call `callback` in a turn of its own once the table has painted its latest change, so
+        work queued behind a paint does not add to the paint's turn. At once (next turn) when the
+        table is not on screen; after PAINT_WAIT when no paint comes (its screen covered)."""
+        if not self.region or not self.screen.is_current:
+            self.call_later(callback)
+            return
+        self._after_paint.append(callback)
+        self.set_timer(PAINT_WAIT, self._run_after_paint)
+
+    def _run_after_paint(self) -> None:
+        callbacks, self._after_paint = self._after_paint, []
+        for callback in callbacks:
+            callback()
+
+    def update_cells(self, changes: Iterable[tuple[Coordinate, CellT]]) -> None:
+        """Put each value at its coordinate (all valid), then refresh once."""
+        changed = False
+        for coordinate, value in changes:
+            row_key, column_key = self.coordinate_to_cell_key(coordinate)
+            self._data[row_key][column_key] = value
+            changed = True
+        if changed:
+            self._update_count += 1  # what DataTable.update_cell does to drop its render caches
+            self.refresh()
+
+    def widths_changed(self) -> None:
+        """Columns were given new widths: DataTable's render caches (not keyed by width) go; the
+        painted cells (keyed by width) stay."""
+        self._update_count += 1
+        self.refresh()
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        """DataTable measures every cell of the rows just added (for auto-width columns and
+        auto-height rows) on its next idle: 600 cells for 100 lot rows. With explicit widths,
+        one-line rows and no row labels (every table here) only the scrollable size is needed."""
+        rows = list(new_rows)
+        measured = any(column.auto_width for column in self.columns.values()) or any(
+            row.label is not None or row.auto_height
+            for key in rows
+            if (row := self.rows.get(key)) is not None
+        )
+        if measured:
+            super()._update_dimensions(rows)
+            return
+        width = sum(column.get_render_width(self) for column in self.columns.values())
+        header_height = self.header_height if self.show_header else 0
+        self.virtual_size = Size(width + self._row_label_column_width, self._total_row_height + header_height)
+
+    def notify_style_update(self) -> None:
+        self._painted.clear()  # a theme or CSS change: every cell looks different
+        self._painted_lines.clear()
+        self._row_styles.clear()
+        super().notify_style_update()
+
+    def _get_row_style(self, row_index: int, base_style: Style) -> Style:
+        """DataTable's row style (header, fixed, odd or even stripe), kept until the styles
+        change as Widget keeps its component styles: working it out walks the DOM."""
+        kind = -1 if row_index == -1 else -2 if row_index < self.fixed_rows else row_index % 2
+        key = (kind, base_style, self.zebra_stripes)
+        style = self._row_styles.get(key)
+        if style is None:
+            style = self._row_styles[key] = super()._get_row_style(row_index, base_style)
+        return style
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        line = (self.size.width, tuple(column.get_render_width(self) for column in self.ordered_columns),
+                self.cursor_coordinate, self.hover_coordinate, self.cursor_type, self.zebra_stripes,
+                self._labelled_row_exists and self.show_row_labels)  # fmt: skip
+        self._paint_settings = PaintSettings(
+            self.show_cursor, self.cursor_foreground_priority == "css", self.cursor_background_priority == "css",
+            self.fixed_rows, self.fixed_columns, self.header_height, self.cell_padding, self.app.console, line,
+        )  # fmt: skip
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._paint_settings = None
+            if self._after_paint:
+                self.call_later(self._run_after_paint)
+
+    def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
+        """DataTable's line, kept by what it shows (its cells' text and styles, the widths, the
+        cursor…) rather than until the next change anywhere in the table: rows added below the
+        view, or a tick that changed other rows, leave a line as it was."""
+        key = self._line_key(y, x1, x2, base_style)
+        if key is None:
+            return super()._render_line(y, x1, x2, base_style)
+        strip = self._painted_lines.get(key)
+        if strip is None:
+            strip = super()._render_line(y, x1, x2, base_style)
+            self._painted_lines.set(key, strip)
+        return strip
+
+    def _line_key(self, y: int, x1: int, x2: int, base_style: Style) -> tuple[object, ...] | None:
+        settings = self._paint_settings
+        if settings is None or settings.fixed_columns or settings.line[-1]:  # fixed columns, row labels
+            return None
+        try:
+            row_key, line_in_row = self._get_offsets(y)
+        except LookupError:
+            return None
+        if row_key is self._header_row_key:
+            row_index: int | None = -1
+        else:
+            row_index = self._row_locations.get(row_key)
+            row = self.rows.get(row_key)
+            if row is None or row.auto_height or row.height != 1:
+                return None
+        if row_index is None:
+            return None
+        looks = []
+        for cell in self._get_row_renderables(row_index).cells:
+            if not isinstance(cell, Text):
+                return None
+            looks.append(text_look(cell))
+        return (row_index, line_in_row, tuple(looks), x1, x2, base_style, self._show_hover_cursor,
+                self._pseudo_class_state, settings.look, settings.line)  # fmt: skip
+
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> SegmentLines:
+        lines = self._render_one_line_cell(row_index, column_index, base_style, width, cursor, hover)
+        if lines is None:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        return lines
+
+    def _render_one_line_cell(
+        self, row_index: int, column_index: int, base_style: Style, width: int, cursor: bool, hover: bool
+    ) -> SegmentLines | None:
+        """The cell's lines when it is a one-line Text in a one-line row, else None: DataTable
+        renders it."""
+        settings = self._paint_settings
+        if settings is None or column_index == -1:  # outside a paint, or a row label (unused here)
+            return None
+        is_header_cell = row_index == -1
+        if is_header_cell:
+            if settings.header_height != 1:
+                return None
+        else:
+            row_key = self._row_locations.get_key(row_index)
+            row = self.rows.get(row_key) if row_key is not None else None
+            if row is None or row.auto_height or row.height != 1:
+                return None
+        cells = self._get_row_renderables(row_index).cells
+        cell = cells[column_index] if column_index < len(cells) else None
+        if not isinstance(cell, Text):
+            return None
+        key = (row_index, column_index, text_look(cell), width, base_style, cursor, hover,
+               self._show_hover_cursor, self._pseudo_class_state, settings.look)  # fmt: skip
+        lines = self._painted.get(key)
+        if lines is not None:
+            return lines
+        padding = settings.cell_padding
+        inner = width - 2 * padding
+        line = one_line(cell, inner)
+        if line is None:
+            return None
+        is_fixed = not is_header_cell and (
+            row_index < settings.fixed_rows or column_index < settings.fixed_columns
+        )
+        component_style, post_style = self._get_styles_to_render_cell(
+            is_header_cell, False, is_fixed, hover, cursor, settings.show_cursor, self._show_hover_cursor,
+            settings.foreground_css, settings.background_css,
+        )  # fmt: skip
+        pre_style = base_style + Style.from_meta({"row": row_index, "column": column_index}) + component_style
+        segments = list(LINE_JOINER.join([line]).render(settings.console))  # as Text.__rich_console__ does
+        segments = Segment.adjust_line_length(segments, inner, style=NULL_STYLE, pad=True)
+        pad = [Segment(" " * padding, NULL_STYLE)] if padding else []
+        lines = [list(Segment.apply_style([*pad, *segments, *pad], pre_style, post_style))]
+        self._painted.set(key, lines)
+        return lines
+
+
+def text_look(cell: Text) -> tuple[object, ...]:
+    """Everything about a Text that decides how it is painted in a cell."""
+    return (cell.plain, cell.style, tuple(cell.spans), cell.justify, cell.overflow, cell.no_wrap)
+
+
+def one_line(cell: Text, width: int) -> Text | None:
+    """`cell` justified and truncated to `width` as Rich does for a one-line cell that does not
+    wrap (Text.wrap with no_wrap, then Lines.justify), or None when Rich would do more."""
+    plain = cell.plain
+    if width < 1 or "\n" in plain or "\t" in plain or cell.no_wrap is False:
+        return None
+    justify = cell.justify or "default"
+    overflow = cell.overflow or "fold"
+    if justify not in FAST_JUSTIFY or overflow not in FAST_OVERFLOW:
+        return None
+    line = cell.copy()
+    if justify == "left":
+        line.truncate(width, overflow=overflow, pad=True)
+    elif justify == "right":
+        line.rstrip()
+        line.truncate(width, overflow=overflow)
+        line.pad_left(width - cell_len(line.plain))
+    line.truncate(width, overflow=overflow)
+    return line
