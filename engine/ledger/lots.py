@@ -103,6 +103,7 @@ def _run(matcher: Matcher, legs: Iterable[tuple[int, LegRow]]) -> None:
     last_kind = ACQUIRE if matcher.say_fallback else DISPOSE
     simple_add = not by_cost and not matcher.track_ids
     heappush, heappop, one_year, scale = heapq.heappush, heapq.heappop, anniversary, fp.SCALE
+    div_round = fp.div_round
     span = day_spans(matcher.day)
     today, day_start, day_end = 0, 0, 0  # the tax date of the times in [day_start, day_end)
     for index, leg in legs:
@@ -122,12 +123,8 @@ def _run(matcher: Matcher, legs: Iterable[tuple[int, LegRow]]) -> None:
             if simple_add and (not pool.queue or pool.queue[-1][2] <= ts):  # in acquisition order
                 pool.queue.append(lot)
             elif by_cost and not matcher.track_ids:  # highest unit cost first, older first on ties
-                # fp.unit_price (half-even), inlined: two calls per lot saved
-                unit, remainder = divmod(lot[1] * scale, qty)
-                twice = 2 * remainder
-                if twice > qty or (twice == qty and unit % 2):
-                    unit += 1
-                heappush(pool.heap, (-unit, ts, lot[4], lot))
+                # fp.unit_price, one call: its rule (half-even) stays in fixedpoint
+                heappush(pool.heap, (-div_round(lot[1] * scale, qty), ts, lot[4], lot))
             else:
                 matcher.add(pool, lot)
             continue
