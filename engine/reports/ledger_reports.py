@@ -11,10 +11,10 @@ from typing import Any, TextIO
 
 from engine.core import fixedpoint as fp
 from engine.core.units import DayOrdinal
-from engine.ledger.gains import LotRow, realized_rows, totals_by_year
-from engine.ledger.records import LONG, SHORT, Excluded, LotResult, RealizedRow
+from engine.ledger.gains import LotRow, totals_by_year
+from engine.ledger.records import LONG, SHORT, Excluded, RealizedRow
 from engine.reports.csv_output import csv_text
-from engine.reports.realized_columns import realized_columns
+from engine.reports.realized_columns import columns_of
 from engine.reports.realized_rows_csv import realized_rows_csv as realized_rows_text
 
 REALIZED_COLUMNS = (
@@ -108,22 +108,20 @@ def _utf8_bytes_of(out: TextIO) -> Any | None:
     return buffer if codecs.lookup(encoding).name == "utf-8" else None
 
 
-def write_realized_csv(result: LotResult, year: int | None, out: TextIO) -> None:
-    """realized_csv of the year's slices (or all years'), written to out. A columnar report goes
-    to out's byte stream when it has one: polars writes its bytes there, where a str of the whole
-    report (130 MB at a million rows) would be decoded from polars' bytes and encoded again."""
+def write_realized_csv(rows: Sequence[RealizedRow], out: TextIO) -> None:
+    """realized_csv(rows), written to out. A columnar report goes to out's byte stream when it
+    has one: polars writes its bytes there, where a str of the whole report (130 MB at a million
+    rows) would be decoded from polars' bytes and encoded again."""
     binary = _utf8_bytes_of(out)
-    rows = realized_rows(result, year)[0]
     if binary is None or len(rows) < COLUMNAR_FROM:
         out.write(realized_csv(rows))
         return
     from engine.reports import columnar_csv
 
-    del rows  # (a year's: filtered again below, a few ms a million; all years': the same list)
     try:
-        frame = columnar_csv.realized_frame(REALIZED_COLUMNS, realized_columns(result, year))
+        frame = columnar_csv.realized_frame(REALIZED_COLUMNS, columns_of(rows))
     except OverflowError:  # an amount past Int128: the row path
-        out.write(realized_rows_csv(realized_rows(result, year)[0]))
+        out.write(realized_rows_csv(rows))
         return
     out.flush()  # what out holds goes first
     columnar_csv.write_frame(frame, binary)

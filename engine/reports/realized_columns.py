@@ -1,5 +1,5 @@
 """The realized slices field by field: what the columnar CSV is built from. Today the matcher
-emits one RealizedRow tuple per slice and realized_columns transposes them (zip(*rows), in C);
+emits one RealizedRow tuple per slice and columns_of transposes them (zip(*rows), in C);
 a matcher that emits columns can fill RealizedColumns directly and skip the transpose. No polars
 here: a small report decides its path without loading it."""
 
@@ -8,8 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from engine.ledger.gains import realized_rows
-from engine.ledger.records import LotResult, RealizedRow
+from engine.ledger.records import RealizedRow
 
 
 class RealizedColumns(NamedTuple):
@@ -36,8 +35,3 @@ def columns_of(rows: Sequence[RealizedRow]) -> RealizedColumns:
     if not rows:
         return RealizedColumns(*([()] * len(RealizedRow._fields)))
     return RealizedColumns(*zip(*rows, strict=True))
-
-
-def realized_columns(result: LotResult, year: int | None = None) -> RealizedColumns:
-    """The realized slices of one tax year (or all years), in columns."""
-    return columns_of(realized_rows(result, year)[0])

@@ -73,10 +73,9 @@ def _report_realized(args: argparse.Namespace, out: TextIO) -> None:
 
     engine = open_engine(args)
     rows, excluded = engine.realized(args.year, args.method)
-    result = engine.lots(args.method)
-    warnings = result.warnings
+    warnings = engine.lots(args.method).warnings
     if args.format == "csv":
-        fmt.write_realized_csv(result, args.year, out)
+        fmt.write_realized_csv(rows, out)
     elif args.format == "json":
         out.write(fmt.realized_json(rows, excluded, warnings))
     else:

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from engine.ledger.gains import realized_rows
 from engine.ledger.records import LONG, SHORT, LotResult, RealizedRow
 from engine.reports import columnar_csv, ledger_reports
 from engine.reports.csv_output import spreadsheet_safe
@@ -142,7 +143,7 @@ def test_a_columnar_report_written_to_a_byte_stream_is_the_same_bytes(rows: list
         patch.setattr(
             columnar_csv, "write_frame", lambda frame, binary: written.append(1) or real(frame, binary)
         )
-        ledger_reports.write_realized_csv(LotResult(realized=rows), None, out)
+        ledger_reports.write_realized_csv(rows, out)
     out.flush()
     assert written == [1]
     assert out.buffer.getvalue() == ("before\n" + reference_realized_csv(rows)).encode()  # type: ignore[attr-defined]
@@ -158,7 +159,7 @@ def test_a_year_of_a_columnar_report_is_that_years_rows(columnar_from: int, monk
         for n, sold in enumerate([date(2024, 12, 31), date(2025, 1, 1), date(2025, 12, 31), date(2026, 1, 1)])
     ]
     out = _text_on_bytes()
-    ledger_reports.write_realized_csv(LotResult(realized=rows), 2025, out)
+    ledger_reports.write_realized_csv(realized_rows(LotResult(realized=rows), 2025)[0], out)
     out.flush()
     assert out.buffer.getvalue().decode() == reference_realized_csv(rows[1:3])  # type: ignore[attr-defined]
 
@@ -169,7 +170,7 @@ def test_a_text_only_or_other_encoding_stream_gets_the_text(stream: str, monkeyp
     monkeypatch.setattr(columnar_csv, "write_frame", lambda frame, binary: pytest.fail("bytes written"))
     rows = [RealizedRow("café", "BTC", 1, 738000, 738001, 2, 1, 1, SHORT, "L", "S")]
     out = io.StringIO() if stream == "StringIO" else _text_on_bytes("latin-1")
-    ledger_reports.write_realized_csv(LotResult(realized=rows), None, out)
+    ledger_reports.write_realized_csv(rows, out)
     out.flush()
     text = out.getvalue() if isinstance(out, io.StringIO) else out.buffer.getvalue().decode("latin-1")  # type: ignore[attr-defined]
     assert text == reference_realized_csv(rows)
@@ -208,7 +209,7 @@ def test_a_columnar_report_into_a_closed_pipe_raises_broken_pipe(monkeypatch) ->
     rows = [RealizedRow("a", "BTC", n, 738000, 738001, n, 1, n - 1, SHORT, "L", f"S{n}") for n in range(5)]
     out = io.TextIOWrapper(io.BufferedWriter(_ClosedPipe()), encoding="utf-8")
     with pytest.raises(BrokenPipeError):
-        ledger_reports.write_realized_csv(LotResult(realized=rows), None, out)
+        ledger_reports.write_realized_csv(rows, out)
 
 
 @pytest.mark.parametrize("slice_rows", [1, 2, 3, 250_000])
@@ -220,6 +221,6 @@ def test_a_columnar_report_written_in_slices_is_the_same_bytes(slice_rows: int, 
     ]
     for chosen in (rows, []):
         out = _text_on_bytes()
-        ledger_reports.write_realized_csv(LotResult(realized=chosen), None, out)
+        ledger_reports.write_realized_csv(chosen, out)
         out.flush()
         assert out.buffer.getvalue() == reference_realized_csv(chosen).encode()  # type: ignore[attr-defined]
