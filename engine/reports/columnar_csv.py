@@ -1,16 +1,27 @@
 """The realized-gains CSV built in columns (polars), for large reports: per-row Python formatting
-of four fixed-point ints was two thirds of a million-row report's time. The text is byte for byte
-what the row-by-row writer (engine.reports.ledger_reports) produces: fixed-point ints (Int128:
-a 10^15-unit quantity is 10^33 units of 10^-18) are split into whole and fraction by integer
-division by 10^18, the fraction zero-padded and trimmed as `fp.fmt` does; dates and the rare
-text cell that needs quoting or a spreadsheet guard are rendered by the same Python functions
-the row writer uses."""
+of four fixed-point ints was two thirds of a million-row report's time. The bytes are those of
+the row-by-row writer (engine.reports.realized_rows_csv), part by part:
+
+- reading the slices into polars is per-object work that needs the GIL; formatting and writing
+  them is polars' own (no GIL). So the caller's thread reads part n+1 while a writer thread
+  formats and writes part n, and the two overlap on two cores.
+- a part is read _READ_ROWS slices at a time (transposed, then each field into a Series): the
+  objects a transpose touches are still in the cache when polars reads them.
+- an amount (Int128: a 10^15-unit quantity is 10^33 units of 10^-18) is split by integer
+  division by 10^18 into whole and fraction, both cast to Int64 (any |amount| < 2^63 · 10^18
+  fits), formatted as text there and the fraction trimmed as `fp.fmt` trims it. A part with an
+  amount past that, or past Int128, is written by the row writer instead (same bytes).
+- a text cell that needs quoting or a spreadsheet guard (rare) goes through the row writer's own
+  function; dates are polars dates, which write_csv writes as date.isoformat does."""
 
 from __future__ import annotations
 
 import io
+import queue
+import threading
 from collections.abc import Sequence
 from datetime import date
+from types import TracebackType
 from typing import IO
 
 import polars as pl
@@ -18,100 +29,165 @@ import polars as pl
 from engine.core.fixedpoint import SCALE
 from engine.ledger.records import RealizedRow
 from engine.reports.realized_columns import RealizedColumns, columns_of
-from engine.reports.realized_rows_csv import FORMULA_START, QUOTED, csv_cell
+from engine.reports.realized_rows_csv import csv_cell, csv_line, realized_rows_lines
 
 # A text cell needing Python's attention: one the csv module would quote (delimiter, quote, line
 # breaks) or one a spreadsheet could read as a formula (csv_output._FORMULA_START)
 _SPECIAL_CELL = r'[,"\r\n]|^[=+\-@\t\r]'
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()  # polars' day 0
-_WRITE_SLICE = 250_000  # rows per write: about 30 MB of CSV
+_PART_ROWS = 65_536  # slices handed to the writer thread at a time: about 8 MB of CSV
+_READ_ROWS = 8_192  # slices transposed and read into polars at a time (cache-sized)
+_INT64_WHOLE = 2**63 * SCALE  # |amount| below this: its whole part fits Int64
+_QUEUED_PARTS = 2  # parts read ahead of the writer at most (memory)
+
+_FIELDS = RealizedColumns._fields
+_AMOUNTS = {"quantity": 0, "proceeds": 2, "cost_basis": 2, "gain": 2}  # minimum decimal places
+_DAYS = ("acquired_day", "sold_day")
+_TEXTS = tuple(name for name in _FIELDS if name not in _AMOUNTS and name not in _DAYS)
+_DTYPES = {
+    name: pl.Int128 if name in _AMOUNTS else pl.Int32 if name in _DAYS else pl.String for name in _FIELDS
+}
 
 
 def _fixed_text(column: str, min_places: int) -> pl.Expr:
-    """fp.fmt(units, min_places) for a column of Int128 fixed-point ints."""
+    """fp.fmt(units, min_places) for a column of Int128 fixed-point ints, |units| < 2^63 · 10^18."""
     units = pl.col(column)
     magnitude = units.abs()
-    whole = (magnitude // SCALE).cast(pl.String)
+    whole = (magnitude // SCALE).cast(pl.Int64).cast(pl.String)
     # the fraction plus 10^18 is "1" and its 18 digits zero-padded: trim the zeros, drop the "1"
     fraction = (
         ((magnitude % SCALE).cast(pl.Int64) + SCALE).cast(pl.String).str.strip_chars_end("0").str.slice(1)
     )
-    sign = pl.when(units < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+    sign = pl.when(units < 0).then(pl.lit("-"))  # null (left out) otherwise
     if min_places:
-        return pl.concat_str(sign, whole, pl.lit("."), fraction.str.pad_end(min_places, "0")).alias(column)
-    point = pl.when(fraction == "").then(pl.lit("")).otherwise(pl.lit("."))
-    return pl.concat_str(sign, whole, point, fraction).alias(column)
+        return pl.concat_str(
+            sign, whole, pl.lit("."), fraction.str.pad_end(min_places, "0"), ignore_nulls=True
+        ).alias(column)
+    point = pl.when(fraction != "").then(pl.lit("."))
+    return pl.concat_str(sign, whole, point, fraction, ignore_nulls=True).alias(column)
 
 
-def _needs_python(values: Sequence[str]) -> bool:
-    """Whether any cell may need quoting or a spreadsheet guard: a few C-speed substring scans of
-    the cells joined by NUL (never a special character itself; a NUL inside a cell can only make
-    this say yes, and the exact check follows)."""
-    joined = "\0".join(values)
-    return (
-        joined.startswith(FORMULA_START)
-        or any(character in joined for character in QUOTED)
-        or any("\0" + start in joined for start in FORMULA_START)
+def _cells() -> list[pl.Expr]:
+    """The CSV's columns in order, from a frame of the raw fields."""
+    cells = []
+    for name in _FIELDS:
+        if name in _AMOUNTS:
+            cells.append(_fixed_text(name, _AMOUNTS[name]))
+        elif name in _DAYS:
+            cells.append((pl.col(name) - _EPOCH_ORDINAL).cast(pl.Date))
+        else:
+            cells.append(pl.col(name))
+    return cells
+
+
+def _checks() -> list[pl.Expr]:
+    """One row: whether every amount is in the fast range, and per text column whether a cell
+    needs Python."""
+    in_range = pl.all_horizontal(
+        pl.col(name)
+        .is_between(pl.lit(1 - _INT64_WHOLE, pl.Int128), pl.lit(_INT64_WHOLE - 1, pl.Int128))
+        .all()
+        for name in _AMOUNTS
+    ).alias("in_range")
+    return [in_range, *(pl.col(name).str.contains(_SPECIAL_CELL).any() for name in _TEXTS)]
+
+
+def _read(columns: RealizedColumns) -> pl.DataFrame:
+    """The raw fields as a frame. OverflowError or TypeError for an amount past Int128."""
+    return pl.DataFrame(
+        [pl.Series(name, column, dtype=_DTYPES[name]) for name, column in zip(_FIELDS, columns, strict=True)]
     )
 
 
-def _text_column(name: str, values: Sequence[str]) -> pl.Series:
-    series = pl.Series(name, values, dtype=pl.String)
-    if not _needs_python(values):  # nearly always: ids, accounts, tickers, terms
-        return series
+def read_part(rows: Sequence[RealizedRow]) -> pl.DataFrame:
+    """The slices' raw fields, read _READ_ROWS at a time. OverflowError or TypeError for an
+    amount past Int128."""
+    pieces = [
+        _read(columns_of(rows[start : start + _READ_ROWS])) for start in range(0, len(rows), _READ_ROWS)
+    ]
+    return pl.concat(pieces, rechunk=False) if len(pieces) > 1 else pieces[0]
+
+
+def _guarded(frame: pl.DataFrame, name: str) -> pl.Series:
+    """A text column with the cells that need it quoted or guarded as the row writer does."""
+    series = frame[name]
     special = series.str.contains(_SPECIAL_CELL)
-    if special.any():
-        at = special.arg_true()
-        series = series.scatter(at, [csv_cell(cell) for cell in series.gather(at)])
-    return series
+    at = special.arg_true()
+    return series.scatter(at, [csv_cell(cell) for cell in series.gather(at)])
 
 
-def _day_column(name: str, ordinals: Sequence[int]) -> pl.Series:
-    """Date ordinals as polars dates, which write_csv writes as date.isoformat does (YYYY-MM-DD,
-    the year zero-padded to four digits)."""
-    return (pl.Series(name, ordinals, dtype=pl.Int32) - _EPOCH_ORDINAL).cast(pl.Date)
+def render_part(rows: Sequence[RealizedRow], frame: pl.DataFrame | None) -> bytes | memoryview:
+    """The CSV lines (no header) of rows, whose raw fields are frame (None: an amount past
+    Int128), as UTF-8 bytes."""
+    if frame is None:
+        return realized_rows_lines(rows).encode()
+    in_range, *special = frame.select(_checks()).row(0)
+    if not in_range:  # an amount past 2^63 · 10^18 units: exact Python ints
+        return realized_rows_lines(rows).encode()
+    needing = [_guarded(frame, name) for name, needs in zip(_TEXTS, special, strict=True) if needs]
+    if needing:
+        frame = frame.with_columns(needing)
+    buffer = io.BytesIO()
+    frame.select(_cells()).write_csv(buffer, include_header=False, quote_style="never")
+    return buffer.getbuffer()
+
+
+class _Writer:
+    """A thread that renders parts and writes them to binary in order. An error there (a pipe
+    closed early: BrokenPipeError) is raised in the caller's thread by put or on exit."""
+
+    def __init__(self, binary: IO[bytes]) -> None:
+        self._binary = binary
+        self._parts: queue.Queue[tuple[Sequence[RealizedRow], pl.DataFrame | None] | None] = queue.Queue(
+            _QUEUED_PARTS
+        )
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="realized-csv-writer", daemon=True)
+
+    def __enter__(self) -> _Writer:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self._parts.put(None)
+        self._thread.join()
+        if kind is None:
+            self._raise()
+
+    def put(self, rows: Sequence[RealizedRow], frame: pl.DataFrame | None) -> None:
+        self._raise()
+        self._parts.put((rows, frame))
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def _run(self) -> None:
+        while (part := self._parts.get()) is not None:
+            if self._error is None:  # after an error, drain what is queued without writing
+                try:
+                    self._binary.write(render_part(*part))
+                except BaseException as error:  # handed to the caller's thread
+                    self._error = error
+
+
+def write_realized(names: Sequence[str], rows: Sequence[RealizedRow], binary: IO[bytes]) -> None:
+    """The realized CSV of rows (header `names`) to binary, as UTF-8 bytes, a part at a time."""
+    binary.write(csv_line(names).encode())
+    with _Writer(binary) as writer:
+        for start in range(0, len(rows), _PART_ROWS):
+            part = rows[start : start + _PART_ROWS]
+            try:
+                frame: pl.DataFrame | None = read_part(part)
+            except (OverflowError, TypeError):  # an amount past Int128 (2^127 is a TypeError): the row writer
+                frame = None
+            writer.put(part, frame)
 
 
 def realized_csv(names: Sequence[str], rows: Sequence[RealizedRow]) -> str:
     """csv_text(names, realized_records(rows)), in columns."""
-    return realized_frame(names, columns_of(rows)).write_csv(quote_style="never")
-
-
-def write_frame(frame: pl.DataFrame, binary: IO[bytes]) -> None:
-    """A frame from realized_frame as CSV bytes (UTF-8, as realized_csv's text encodes), a slice
-    at a time through binary.write: a pipe closed early (`| head`) then raises BrokenPipeError as
-    any write does (polars writing to the stream itself turns it into a bare OSError, no errno)."""
-    for index, part in enumerate(frame.iter_slices(_WRITE_SLICE) if frame.height else [frame]):
-        chunk = io.BytesIO()
-        part.write_csv(chunk, quote_style="never", include_header=index == 0)
-        binary.write(chunk.getbuffer())
-
-
-def realized_frame(names: Sequence[str], columns: RealizedColumns) -> pl.DataFrame:
-    """The CSV's cells as columns named `names` (text, and dates polars writes as ISO text):
-    written with quote_style="never", the bytes of realized_csv. OverflowError for an amount past
-    Int128."""
-    if not columns.slices:
-        return pl.DataFrame(schema=dict.fromkeys(names, pl.String))
-    frame = pl.DataFrame(
-        [
-            _text_column("account", columns.account),
-            _text_column("asset", columns.asset),
-            pl.Series("quantity", columns.quantity, dtype=pl.Int128),
-            _day_column("date_acquired", columns.acquired_day),
-            _day_column("date_sold", columns.sold_day),
-            pl.Series("proceeds", columns.proceeds, dtype=pl.Int128),
-            pl.Series("cost_basis", columns.cost_basis, dtype=pl.Int128),
-            pl.Series("gain", columns.gain, dtype=pl.Int128),
-            _text_column("term", columns.term),
-            _text_column("lot_id", columns.lot_id),
-            _text_column("sale_id", columns.sale_id),
-        ]
-    ).with_columns(
-        _fixed_text("quantity", 0),
-        _fixed_text("proceeds", 2),
-        _fixed_text("cost_basis", 2),
-        _fixed_text("gain", 2),
-    )
-    frame.columns = list(names)
-    return frame
+    buffer = io.BytesIO()
+    write_realized(names, rows, buffer)
+    return buffer.getvalue().decode()

@@ -14,7 +14,6 @@ from engine.core.units import DayOrdinal
 from engine.ledger.gains import LotRow, totals_by_year
 from engine.ledger.records import LONG, SHORT, Excluded, RealizedRow
 from engine.reports.csv_output import csv_text
-from engine.reports.realized_columns import columns_of
 from engine.reports.realized_rows_csv import realized_rows_csv as realized_rows_text
 
 REALIZED_COLUMNS = (
@@ -91,10 +90,7 @@ def realized_csv(rows: Sequence[RealizedRow]) -> str:
     if len(rows) >= COLUMNAR_FROM:
         from engine.reports import columnar_csv
 
-        try:
-            return columnar_csv.realized_csv(REALIZED_COLUMNS, rows)
-        except OverflowError:  # an amount past Int128 (10^20 units): exact Python ints instead
-            pass
+        return columnar_csv.realized_csv(REALIZED_COLUMNS, rows)
     return realized_rows_csv(rows)
 
 
@@ -110,21 +106,16 @@ def _utf8_bytes_of(out: TextIO) -> Any | None:
 
 def write_realized_csv(rows: Sequence[RealizedRow], out: TextIO) -> None:
     """realized_csv(rows), written to out. A columnar report goes to out's byte stream when it
-    has one: polars writes its bytes there, where a str of the whole report (130 MB at a million
-    rows) would be decoded from polars' bytes and encoded again."""
+    has one, a part at a time: polars' bytes go there, where a str of the whole report (130 MB at
+    a million rows) would be decoded from them and encoded again."""
     binary = _utf8_bytes_of(out)
     if binary is None or len(rows) < COLUMNAR_FROM:
         out.write(realized_csv(rows))
         return
     from engine.reports import columnar_csv
 
-    try:
-        frame = columnar_csv.realized_frame(REALIZED_COLUMNS, columns_of(rows))
-    except OverflowError:  # an amount past Int128: the row path
-        out.write(realized_rows_csv(rows))
-        return
     out.flush()  # what out holds goes first
-    columnar_csv.write_frame(frame, binary)
+    columnar_csv.write_realized(REALIZED_COLUMNS, rows, binary)
     binary.flush()
 
 

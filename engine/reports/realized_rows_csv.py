@@ -46,6 +46,11 @@ def _plain(cell: str) -> bool:
 
 
 def realized_rows_csv(columns: Sequence[str], rows: Sequence[RealizedRow]) -> str:
+    return csv_line(columns) + realized_rows_lines(rows)
+
+
+def realized_rows_lines(rows: Sequence[RealizedRow]) -> str:
+    """The CSV lines of rows, without the header."""
     days: dict[int, str] = {}
     texts: dict[str, str] = {}  # account, asset and term repeat: each rendered once
 
@@ -65,13 +70,11 @@ def realized_rows_csv(columns: Sequence[str], rows: Sequence[RealizedRow]) -> st
         return cell if _plain(cell) else csv_cell(cell)
 
     fmt = fixed_text  # numbers and dates: never quoted, never a formula
-    lines = [csv_line(columns)]
-    lines.extend(
+    return "".join(
         f"{repeated(r[0])},{repeated(r[1])},{fmt(r[2], 0)},{day(r[3])},{day(r[4])},{fmt(r[5], 2)},"
         f"{fmt(r[6], 2)},{fmt(r[7], 2)},{repeated(r[8])},{text(r[9])},{text(r[10])}\n"
         for r in rows
     )
-    return "".join(lines)
 
 
 def csv_line(cells: Sequence[str]) -> str:

@@ -1,7 +1,8 @@
 """The realized CSV is byte for byte what it was before it was built in columns: the row-by-row
 writer as it stood (kept here as the reference) against both of today's paths, on generated rows
-with 10^15-unit quantities, $10^15 amounts, negatives, 10^-18 fractions and text cells that need
-quoting or a spreadsheet guard."""
+with 10^15-unit quantities, $10^15 amounts, negatives, 10^-18 fractions, amounts past the Int64
+split and past Int128 (the row writer's fallback, part by part), and text cells that need quoting
+or a spreadsheet guard."""
 
 from __future__ import annotations
 
@@ -56,6 +57,13 @@ def reference_realized_csv(rows: Sequence[RealizedRow]) -> str:
     return buffer.getvalue()
 
 
+# the columnar writer's limits: below INT64_WHOLE in magnitude an amount's whole part fits Int64;
+# past Int128 polars cannot hold it; either way the part goes through the row writer
+INT64_WHOLE = 2**63 * 10**18
+INT128 = 2**127
+_past_fast = st.sampled_from(
+    [INT64_WHOLE - 1, -(INT64_WHOLE - 1), INT64_WHOLE, -INT64_WHOLE, INT128 - 1, -INT128, INT128, -INT128 - 1]
+)
 _units = st.one_of(
     st.integers(-BIG, BIG),  # anything up to 10^15 with 18 places
     st.integers(-(10**6), 10**6),  # tiny fractions: 10^-18 and neighbours
@@ -63,26 +71,35 @@ _units = st.one_of(
     st.integers(-(10**15), 10**15).map(lambda n: n * 10**18),  # whole units
     st.integers(-(10**9), 10**9).map(lambda n: n * 10**10),  # 8 decimals, as exchanges give
     st.sampled_from([0, 1, -1, BIG, -BIG, BIG - 1, 10**18 - 1, 5 * 10**15, -5 * 10**15]),
+    st.integers(-(10**15), 10**15).map(lambda n: n * 10**18 + 1),  # 18 fraction digits, ending in 1
 )
 _text = st.one_of(
     st.sampled_from(["", "binance", "BTC", "T-1", "-1.5", "+3", "1e-8", "=SUM(A1)", "@x", "\tx", "\rx"]),
     st.text(alphabet=st.sampled_from('aZ9 ,"\n\r=+-@\t.é'), min_size=1, max_size=6),
 )
 _days = st.integers(date(1, 1, 1).toordinal(), date(9999, 12, 31).toordinal())
-_rows = st.builds(
-    RealizedRow,
-    account=_text,
-    asset=_text,
-    quantity=_units,
-    acquired_day=_days,
-    sold_day=_days,
-    proceeds=_units,
-    cost_basis=_units,
-    gain=_units,
-    term=st.sampled_from([SHORT, LONG]),
-    lot_id=_text,
-    sale_id=_text,
-)
+
+
+def _rows_of(units: st.SearchStrategy[int]) -> st.SearchStrategy[RealizedRow]:
+    return st.builds(
+        RealizedRow,
+        account=_text,
+        asset=_text,
+        quantity=units,
+        acquired_day=_days,
+        sold_day=_days,
+        proceeds=units,
+        cost_basis=units,
+        gain=units,
+        term=st.sampled_from([SHORT, LONG]),
+        lot_id=_text,
+        sale_id=_text,
+    )
+
+
+_rows = _rows_of(_units)
+# now and then an amount the columnar path hands to the row writer
+_rows_any_size = _rows_of(st.one_of(_units, _units, _units, _past_fast, st.integers(-(2**130), 2**130)))
 
 
 @settings(max_examples=300, deadline=None)
@@ -139,9 +156,11 @@ def test_a_columnar_report_written_to_a_byte_stream_is_the_same_bytes(rows: list
     out.write("before\n")  # not flushed yet: must still come first
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(ledger_reports, "COLUMNAR_FROM", 0)
-        real = columnar_csv.write_frame
+        real = columnar_csv.write_realized
         patch.setattr(
-            columnar_csv, "write_frame", lambda frame, binary: written.append(1) or real(frame, binary)
+            columnar_csv,
+            "write_realized",
+            lambda names, rows, binary: written.append(1) or real(names, rows, binary),
         )
         ledger_reports.write_realized_csv(rows, out)
     out.flush()
@@ -167,7 +186,13 @@ def test_a_year_of_a_columnar_report_is_that_years_rows(columnar_from: int, monk
 @pytest.mark.parametrize("stream", ["StringIO", "latin-1"])
 def test_a_text_only_or_other_encoding_stream_gets_the_text(stream: str, monkeypatch) -> None:
     monkeypatch.setattr(ledger_reports, "COLUMNAR_FROM", 0)
-    monkeypatch.setattr(columnar_csv, "write_frame", lambda frame, binary: pytest.fail("bytes written"))
+    real = columnar_csv.write_realized
+
+    def written_to_memory(names, rows, binary) -> None:  # noqa: ANN001
+        assert isinstance(binary, io.BytesIO), "bytes written to the stream"
+        real(names, rows, binary)
+
+    monkeypatch.setattr(columnar_csv, "write_realized", written_to_memory)
     rows = [RealizedRow("café", "BTC", 1, 738000, 738001, 2, 1, 1, SHORT, "L", "S")]
     out = io.StringIO() if stream == "StringIO" else _text_on_bytes("latin-1")
     ledger_reports.write_realized_csv(rows, out)
@@ -181,14 +206,17 @@ _cells = st.text(alphabet=st.sampled_from('aZ9 ,"\n\r=+-@\t.é\0'), max_size=5)
 
 @settings(max_examples=500, deadline=None)
 @given(st.lists(_cells, min_size=1, max_size=8))
-def test_the_columnar_scan_never_misses_a_cell_that_needs_python(cells: list[str]) -> None:
-    """The columnar writer skips its exact per-cell check when a scan of the joined cells finds
-    nothing special: the scan may say yes for nothing (a NUL in a cell), never no for a cell the
-    csv module would quote or the spreadsheet guard would prefix."""
+def test_the_columnar_check_never_misses_a_cell_that_needs_python(cells: list[str]) -> None:
+    """The columnar writer leaves a text column to polars unless its check finds a cell the csv
+    module would quote or the spreadsheet guard would prefix: it may never say no for one."""
+    import polars as pl
+
     from engine.reports.realized_rows_csv import csv_cell
 
-    if any(cell and csv_cell(cell) != cell for cell in cells):
-        assert columnar_csv._needs_python(cells)
+    flagged = pl.Series(cells, dtype=pl.String).str.contains(columnar_csv._SPECIAL_CELL).to_list()
+    for cell, flag in zip(cells, flagged, strict=True):
+        if cell and csv_cell(cell) != cell:
+            assert flag, cell
 
 
 class _ClosedPipe(io.RawIOBase):
@@ -205,17 +233,20 @@ def test_a_columnar_report_into_a_closed_pipe_raises_broken_pipe(monkeypatch) ->
     """The CLI turns BrokenPipeError into a quiet exit (tui.cli.main); polars writing to the stream
     itself raised a bare OSError instead, and the user saw a traceback."""
     monkeypatch.setattr(ledger_reports, "COLUMNAR_FROM", 0)
-    monkeypatch.setattr(columnar_csv, "_WRITE_SLICE", 2)
+    monkeypatch.setattr(columnar_csv, "_PART_ROWS", 2)
     rows = [RealizedRow("a", "BTC", n, 738000, 738001, n, 1, n - 1, SHORT, "L", f"S{n}") for n in range(5)]
-    out = io.TextIOWrapper(io.BufferedWriter(_ClosedPipe()), encoding="utf-8")
+    out = io.TextIOWrapper(io.BufferedWriter(_ClosedPipe(), buffer_size=1), encoding="utf-8")
     with pytest.raises(BrokenPipeError):
         ledger_reports.write_realized_csv(rows, out)
 
 
-@pytest.mark.parametrize("slice_rows", [1, 2, 3, 250_000])
-def test_a_columnar_report_written_in_slices_is_the_same_bytes(slice_rows: int, monkeypatch) -> None:
+@pytest.mark.parametrize(("part_rows", "read_rows"), [(1, 1), (2, 1), (3, 2), (4, 3), (65_536, 8_192)])
+def test_a_columnar_report_written_in_parts_is_the_same_bytes(
+    part_rows: int, read_rows: int, monkeypatch
+) -> None:
     monkeypatch.setattr(ledger_reports, "COLUMNAR_FROM", 0)
-    monkeypatch.setattr(columnar_csv, "_WRITE_SLICE", slice_rows)
+    monkeypatch.setattr(columnar_csv, "_PART_ROWS", part_rows)
+    monkeypatch.setattr(columnar_csv, "_READ_ROWS", read_rows)
     rows = [
         RealizedRow("a", "BTC", n, 738000 + n, 738001 + n, n, 1, n - 1, SHORT, "L", f"S{n}") for n in range(5)
     ]
@@ -224,3 +255,70 @@ def test_a_columnar_report_written_in_slices_is_the_same_bytes(slice_rows: int, 
         ledger_reports.write_realized_csv(chosen, out)
         out.flush()
         assert out.buffer.getvalue() == reference_realized_csv(chosen).encode()  # type: ignore[attr-defined]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_rows_any_size, max_size=10), st.integers(1, 4), st.integers(1, 3))
+def test_parts_read_and_written_apart_write_todays_bytes(
+    rows: list[RealizedRow], part_rows: int, read_rows: int
+) -> None:
+    """Small parts, each read in smaller pieces: the pieces' frames joined, parts whose amounts
+    are past the Int64 split or past Int128 written by the row writer among parts that are not,
+    and the bytes still today's, in order."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(columnar_csv, "_PART_ROWS", part_rows)
+        patch.setattr(columnar_csv, "_READ_ROWS", read_rows)
+        assert columnar_csv.realized_csv(ledger_reports.REALIZED_COLUMNS, rows) == reference_realized_csv(
+            rows
+        )
+
+
+def test_amounts_in_the_int64_split_never_reach_the_row_writer(monkeypatch) -> None:
+    """The oracle tests above would pass if every part fell back to the row writer: parts whose
+    amounts fit the split (the edges included) must be formatted by polars."""
+    monkeypatch.setattr(
+        columnar_csv, "realized_rows_lines", lambda rows: pytest.fail("the row writer was used")
+    )
+    edge = INT64_WHOLE - 1
+    rows = [
+        RealizedRow("a", "BTC", units, 738000, 738001, units, -units, 2 * units % edge, SHORT, "L", "S")
+        for units in (0, 1, -1, 10**18, -(10**18) + 1, BIG, -BIG, edge, -edge, 5 * 10**15)
+    ]
+    assert columnar_csv.realized_csv(ledger_reports.REALIZED_COLUMNS, rows) == reference_realized_csv(rows)
+
+
+@pytest.mark.parametrize("units", [INT64_WHOLE, -INT64_WHOLE, INT128 - 1, -INT128, INT128, -(2**200)])
+def test_a_part_with_an_amount_past_the_split_goes_to_the_row_writer_alone(units: int, monkeypatch) -> None:
+    monkeypatch.setattr(columnar_csv, "_PART_ROWS", 2)
+    written = []
+    real = columnar_csv.realized_rows_lines
+    monkeypatch.setattr(
+        columnar_csv, "realized_rows_lines", lambda rows: written.append(len(rows)) or real(rows)
+    )
+    rows = [RealizedRow("a", "BTC", n, 738000, 738001, n, 1, n - 1, SHORT, "L", f"S{n}") for n in range(6)]
+    rows[3] = rows[3]._replace(gain=units)
+    assert columnar_csv.realized_csv(ledger_reports.REALIZED_COLUMNS, rows) == reference_realized_csv(rows)
+    assert written == [2]  # the part holding rows 2 and 3, nothing else
+
+
+def test_an_error_in_the_writer_thread_stops_the_reading(monkeypatch) -> None:
+    """A pipe closed after the first part: the caller gets the error before reading every part."""
+    monkeypatch.setattr(columnar_csv, "_PART_ROWS", 1)
+    monkeypatch.setattr(columnar_csv, "_QUEUED_PARTS", 1)
+    read: list[int] = []
+    real = columnar_csv.read_part
+    monkeypatch.setattr(columnar_csv, "read_part", lambda rows: read.append(1) or real(rows))
+
+    class ClosedAfterHeader(io.RawIOBase):
+        def writable(self) -> bool:
+            return True
+
+        def write(self, data) -> int:  # noqa: ANN001
+            if data[:7] == b"account":
+                return len(data)
+            raise BrokenPipeError(32, "Broken pipe")
+
+    rows = [RealizedRow("a", "BTC", n, 738000, 738001, n, 1, n - 1, SHORT, "L", f"S{n}") for n in range(50)]
+    with pytest.raises(BrokenPipeError):
+        columnar_csv.write_realized(ledger_reports.REALIZED_COLUMNS, rows, ClosedAfterHeader())
+    assert len(read) < 50
