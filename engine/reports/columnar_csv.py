@@ -7,12 +7,12 @@ the row-by-row writer (engine.reports.realized_rows_csv), part by part:
   formats and writes part n, and the two overlap on two cores.
 - a part is read _READ_ROWS slices at a time (transposed, then each field into a Series): the
   objects a transpose touches are still in the cache when polars reads them.
-- an amount (Int128: a 10^15-unit quantity is 10^33 units of 10^-18) is split by integer
-  division by 10^18 into whole and fraction, both cast to Int64 (any |amount| < 2^63 · 10^18
-  fits), formatted as text there and the fraction trimmed as `fp.fmt` trims it. A part with an
-  amount past that, or past Int128, is written by the row writer instead (same bytes).
+- an amount (Int128: a 10^15-unit quantity is 10^33 units of 10^-18) becomes Decimal(38, 18)
+  exactly (units × 10^-18), whose text polars writes with all 18 places; the zeros past
+  `fp.fmt`'s minimum are trimmed. A part with an amount of 10^38 units or more (past
+  Decimal(38, 0)) or past Int128 is written by the row writer instead (same bytes).
 - a text cell that needs quoting or a spreadsheet guard (rare) goes through the row writer's own
-  function; dates are polars dates, which write_csv writes as date.isoformat does."""
+  function; a part's few distinct days are formatted by date.isoformat and looked up."""
 
 from __future__ import annotations
 
@@ -21,12 +21,13 @@ import queue
 import threading
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from types import TracebackType
 from typing import IO
 
 import polars as pl
 
-from engine.core.fixedpoint import SCALE
+from engine.core.fixedpoint import DIGITS
 from engine.ledger.records import RealizedRow
 from engine.reports.realized_columns import RealizedColumns, columns_of
 from engine.reports.realized_rows_csv import csv_cell, csv_line, realized_rows_lines
@@ -34,10 +35,10 @@ from engine.reports.realized_rows_csv import csv_cell, csv_line, realized_rows_l
 # A text cell needing Python's attention: one the csv module would quote (delimiter, quote, line
 # breaks) or one a spreadsheet could read as a formula (csv_output._FORMULA_START)
 _SPECIAL_CELL = r'[,"\r\n]|^[=+\-@\t\r]'
-_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()  # polars' day 0
 _PART_ROWS = 65_536  # slices handed to the writer thread at a time: about 8 MB of CSV
 _READ_ROWS = 8_192  # slices transposed and read into polars at a time (cache-sized)
-_INT64_WHOLE = 2**63 * SCALE  # |amount| below this: its whole part fits Int64
+_DECIMAL_LIMIT = 10**38  # |amount| below this fits Decimal(38, 0), and so Decimal(38, 18)
+_ATTO = pl.lit(Decimal("1e-18"), dtype=pl.Decimal(38, 18))  # 10^-18: units times it is the amount
 _QUEUED_PARTS = 2  # parts read ahead of the writer at most (memory)
 
 _FIELDS = RealizedColumns._fields
@@ -50,31 +51,31 @@ _DTYPES = {
 
 
 def _fixed_text(column: str, min_places: int) -> pl.Expr:
-    """fp.fmt(units, min_places) for a column of Int128 fixed-point ints, |units| < 2^63 · 10^18."""
-    units = pl.col(column)
-    magnitude = units.abs()
-    whole = (magnitude // SCALE).cast(pl.Int64).cast(pl.String)
-    # the fraction plus 10^18 is "1" and its 18 digits zero-padded: trim the zeros, drop the "1"
-    fraction = (
-        ((magnitude % SCALE).cast(pl.Int64) + SCALE).cast(pl.String).str.strip_chars_end("0").str.slice(1)
-    )
-    sign = pl.when(units < 0).then(pl.lit("-"))  # null (left out) otherwise
-    if min_places:
-        return pl.concat_str(
-            sign, whole, pl.lit("."), fraction.str.pad_end(min_places, "0"), ignore_nulls=True
-        ).alias(column)
-    point = pl.when(fraction != "").then(pl.lit("."))
-    return pl.concat_str(sign, whole, point, fraction, ignore_nulls=True).alias(column)
+    """fp.fmt(units, min_places) for a column of Int128 fixed-point ints, |units| < 10^38: the
+    units times 10^-18 as Decimal(38, 18), whose text has all 18 places ("-1.500000000000000000"),
+    then the trailing zeros trimmed past min_places (and a bare point)."""
+    text = (pl.col(column).cast(pl.Decimal(38, 0)) * _ATTO).cast(pl.String)
+    if min_places:  # the first min_places digits after the point stay
+        trimmed = text.str.tail(DIGITS - min_places).str.strip_chars_end("0")
+        return pl.concat_str(text.str.head(min_places - DIGITS), trimmed).alias(column)
+    return text.str.strip_chars_end("0").str.strip_chars_end(".").alias(column)
 
 
-def _cells() -> list[pl.Expr]:
+def _day_texts(frame: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
+    """The part's distinct day ordinals and their date.isoformat text (a few hundred at most:
+    written through a lookup, not formatted a million times)."""
+    days = pl.concat([frame[name] for name in _DAYS]).unique()
+    return days, pl.Series([date.fromordinal(day).isoformat() for day in days.to_list()], dtype=pl.String)
+
+
+def _cells(days: pl.Series, texts: pl.Series) -> list[pl.Expr]:
     """The CSV's columns in order, from a frame of the raw fields."""
     cells = []
     for name in _FIELDS:
         if name in _AMOUNTS:
             cells.append(_fixed_text(name, _AMOUNTS[name]))
         elif name in _DAYS:
-            cells.append((pl.col(name) - _EPOCH_ORDINAL).cast(pl.Date))
+            cells.append(pl.col(name).replace_strict(days, texts, return_dtype=pl.String))
         else:
             cells.append(pl.col(name))
     return cells
@@ -85,7 +86,7 @@ def _checks() -> list[pl.Expr]:
     needs Python."""
     in_range = pl.all_horizontal(
         pl.col(name)
-        .is_between(pl.lit(1 - _INT64_WHOLE, pl.Int128), pl.lit(_INT64_WHOLE - 1, pl.Int128))
+        .is_between(pl.lit(1 - _DECIMAL_LIMIT, pl.Int128), pl.lit(_DECIMAL_LIMIT - 1, pl.Int128))
         .all()
         for name in _AMOUNTS
     ).alias("in_range")
@@ -122,13 +123,13 @@ def render_part(rows: Sequence[RealizedRow], frame: pl.DataFrame | None) -> byte
     if frame is None:
         return realized_rows_lines(rows).encode()
     in_range, *special = frame.select(_checks()).row(0)
-    if not in_range:  # an amount past 2^63 · 10^18 units: exact Python ints
+    if not in_range:  # an amount of 10^38 units or more: exact Python ints
         return realized_rows_lines(rows).encode()
     needing = [_guarded(frame, name) for name, needs in zip(_TEXTS, special, strict=True) if needs]
     if needing:
         frame = frame.with_columns(needing)
     buffer = io.BytesIO()
-    frame.select(_cells()).write_csv(buffer, include_header=False, quote_style="never")
+    frame.select(_cells(*_day_texts(frame))).write_csv(buffer, include_header=False, quote_style="never")
     return buffer.getbuffer()
 
 

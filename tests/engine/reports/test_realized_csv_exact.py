@@ -1,7 +1,7 @@
 """The realized CSV is byte for byte what it was before it was built in columns: the row-by-row
 writer as it stood (kept here as the reference) against both of today's paths, on generated rows
-with 10^15-unit quantities, $10^15 amounts, negatives, 10^-18 fractions, amounts past the Int64
-split and past Int128 (the row writer's fallback, part by part), and text cells that need quoting
+with 10^15-unit quantities, $10^15 amounts, negatives, 10^-18 fractions, amounts past the Decimal(38,
+18) and past Int128 (the row writer's fallback, part by part), and text cells that need quoting
 or a spreadsheet guard."""
 
 from __future__ import annotations
@@ -57,12 +57,21 @@ def reference_realized_csv(rows: Sequence[RealizedRow]) -> str:
     return buffer.getvalue()
 
 
-# the columnar writer's limits: below INT64_WHOLE in magnitude an amount's whole part fits Int64;
+# the columnar writer's limits: below DECIMAL_LIMIT in magnitude an amount fits Decimal(38, 18);
 # past Int128 polars cannot hold it; either way the part goes through the row writer
-INT64_WHOLE = 2**63 * 10**18
+DECIMAL_LIMIT = 10**38
 INT128 = 2**127
 _past_fast = st.sampled_from(
-    [INT64_WHOLE - 1, -(INT64_WHOLE - 1), INT64_WHOLE, -INT64_WHOLE, INT128 - 1, -INT128, INT128, -INT128 - 1]
+    [
+        DECIMAL_LIMIT - 1,
+        1 - DECIMAL_LIMIT,
+        DECIMAL_LIMIT,
+        -DECIMAL_LIMIT,
+        INT128 - 1,
+        -INT128,
+        INT128,
+        -INT128 - 1,
+    ]
 )
 _units = st.one_of(
     st.integers(-BIG, BIG),  # anything up to 10^15 with 18 places
@@ -263,7 +272,7 @@ def test_parts_read_and_written_apart_write_todays_bytes(
     rows: list[RealizedRow], part_rows: int, read_rows: int
 ) -> None:
     """Small parts, each read in smaller pieces: the pieces' frames joined, parts whose amounts
-    are past the Int64 split or past Int128 written by the row writer among parts that are not,
+    are past Decimal(38, 18) or past Int128 written by the row writer among parts that are not,
     and the bytes still today's, in order."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(columnar_csv, "_PART_ROWS", part_rows)
@@ -273,13 +282,13 @@ def test_parts_read_and_written_apart_write_todays_bytes(
         )
 
 
-def test_amounts_in_the_int64_split_never_reach_the_row_writer(monkeypatch) -> None:
+def test_amounts_that_fit_decimal_38_18_never_reach_the_row_writer(monkeypatch) -> None:
     """The oracle tests above would pass if every part fell back to the row writer: parts whose
-    amounts fit the split (the edges included) must be formatted by polars."""
+    amounts fit Decimal(38, 18) (the edges included) must be formatted by polars."""
     monkeypatch.setattr(
         columnar_csv, "realized_rows_lines", lambda rows: pytest.fail("the row writer was used")
     )
-    edge = INT64_WHOLE - 1
+    edge = DECIMAL_LIMIT - 1
     rows = [
         RealizedRow("a", "BTC", units, 738000, 738001, units, -units, 2 * units % edge, SHORT, "L", "S")
         for units in (0, 1, -1, 10**18, -(10**18) + 1, BIG, -BIG, edge, -edge, 5 * 10**15)
@@ -287,8 +296,10 @@ def test_amounts_in_the_int64_split_never_reach_the_row_writer(monkeypatch) -> N
     assert columnar_csv.realized_csv(ledger_reports.REALIZED_COLUMNS, rows) == reference_realized_csv(rows)
 
 
-@pytest.mark.parametrize("units", [INT64_WHOLE, -INT64_WHOLE, INT128 - 1, -INT128, INT128, -(2**200)])
-def test_a_part_with_an_amount_past_the_split_goes_to_the_row_writer_alone(units: int, monkeypatch) -> None:
+@pytest.mark.parametrize("units", [DECIMAL_LIMIT, -DECIMAL_LIMIT, INT128 - 1, -INT128, INT128, -(2**200)])
+def test_a_part_with_an_amount_past_decimal_38_18_goes_to_the_row_writer_alone(
+    units: int, monkeypatch
+) -> None:
     monkeypatch.setattr(columnar_csv, "_PART_ROWS", 2)
     written = []
     real = columnar_csv.realized_rows_lines
