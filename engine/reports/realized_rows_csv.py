@@ -1,15 +1,19 @@
 """The realized-gains CSV row by row, for reports too small to pay for importing polars: the same
 bytes as formatting each cell with fp.fmt and date.isoformat and passing every cell through
 csv_output.spreadsheet_safe, with the work per row cut down — amounts formatted by slicing their
-decimal digits (no big-int divmod), each distinct day and text cell rendered once, numbers and
-dates (never a formula) not checked."""
+decimal digits (no big-int divmod), each distinct day, account, asset and term rendered once and
+looked up, lot and sale ids checked a column at a time, numbers and dates (never a formula) not
+checked."""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
+from itertools import chain
+from operator import itemgetter
+from typing import TypeVar
 
 from engine.core.fixedpoint import DIGITS
 from engine.ledger.records import RealizedRow
@@ -18,6 +22,7 @@ from engine.reports.csv_output import spreadsheet_safe
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # csv_output's: a spreadsheet reads a formula
 QUOTED = frozenset(',"\r\n')  # what makes the csv module quote a cell (with "\n" line ends)
 _ZEROS = ["0" * (DIGITS + 1 - n) for n in range(DIGITS + 1)]  # pads n digits to 19
+_Cell = TypeVar("_Cell", str, int)
 
 
 def fixed_text(units: int, min_places: int) -> str:
@@ -45,35 +50,50 @@ def _plain(cell: str) -> bool:
     return not cell.startswith(FORMULA_START) and QUOTED.isdisjoint(cell)
 
 
+def _text_cell(cell: str) -> str:
+    return cell if _plain(cell) else csv_cell(cell)
+
+
+def all_plain(cells: Iterable[str]) -> bool:
+    """Whether every cell is written as it is, by a few C-speed scans of the cells joined by NUL:
+    a formula start shows at the start or after a NUL (a NUL inside a cell can only make this
+    say no, and each cell is then checked alone)."""
+    joined = "\0".join(cells)
+    return not (
+        joined.startswith(FORMULA_START)
+        or any(character in joined for character in QUOTED)
+        or any("\0" + start in joined for start in FORMULA_START)
+    )
+
+
+def _rendered(values: Iterable[_Cell], render: Callable[[_Cell], str]) -> dict[_Cell, str]:
+    """Each distinct value's text, rendered once: accounts, assets, terms and days repeat."""
+    return {value: render(value) for value in set(values)}
+
+
+def _iso_day(ordinal: int) -> str:
+    return date.fromordinal(ordinal).isoformat()
+
+
 def realized_rows_csv(columns: Sequence[str], rows: Sequence[RealizedRow]) -> str:
     return csv_line(columns) + realized_rows_lines(rows)
 
 
 def realized_rows_lines(rows: Sequence[RealizedRow]) -> str:
-    """The CSV lines of rows, without the header."""
-    days: dict[int, str] = {}
-    texts: dict[str, str] = {}  # account, asset and term repeat: each rendered once
-
-    def day(ordinal: int) -> str:
-        text = days.get(ordinal)
-        if text is None:
-            text = days[ordinal] = date.fromordinal(ordinal).isoformat()
-        return text
-
-    def repeated(cell: str) -> str:
-        text = texts.get(cell)
-        if text is None:
-            text = texts[cell] = cell if _plain(cell) else csv_cell(cell)
-        return text
-
-    def text(cell: str) -> str:
-        return cell if _plain(cell) else csv_cell(cell)
-
-    fmt = fixed_text  # numbers and dates: never quoted, never a formula
+    """The CSV lines of rows, without the header: each row one f-string of looked-up texts and
+    its four amounts (numbers and dates are never quoted, never a formula)."""
+    account = _rendered(map(itemgetter(0), rows), _text_cell)
+    asset = _rendered(map(itemgetter(1), rows), _text_cell)
+    term = _rendered(map(itemgetter(8), rows), _text_cell)
+    day = _rendered(chain(map(itemgetter(3), rows), map(itemgetter(4), rows)), _iso_day)
+    ids = []  # lot and sale ids nearly always go as they are: checked a column at a time
+    for column in (list(map(itemgetter(9), rows)), list(map(itemgetter(10), rows))):
+        ids.append(column if all_plain(column) else [_text_cell(cell) for cell in column])
+    fmt = fixed_text
     return "".join(
-        f"{repeated(r[0])},{repeated(r[1])},{fmt(r[2], 0)},{day(r[3])},{day(r[4])},{fmt(r[5], 2)},"
-        f"{fmt(r[6], 2)},{fmt(r[7], 2)},{repeated(r[8])},{text(r[9])},{text(r[10])}\n"
-        for r in rows
+        f"{account[r[0]]},{asset[r[1]]},{fmt(r[2], 0)},{day[r[3]]},{day[r[4]]},{fmt(r[5], 2)},"
+        f"{fmt(r[6], 2)},{fmt(r[7], 2)},{term[r[8]]},{lot},{sale}\n"
+        for r, lot, sale in zip(rows, *ids, strict=True)
     )
 
 

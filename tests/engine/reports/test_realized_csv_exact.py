@@ -228,6 +228,18 @@ def test_the_columnar_check_never_misses_a_cell_that_needs_python(cells: list[st
             assert flag, cell
 
 
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_cells, min_size=1, max_size=8))
+def test_the_row_writers_column_scan_never_passes_a_cell_that_needs_python(cells: list[str]) -> None:
+    """The row writer writes a column of ids as they are when all_plain says so: it may say no
+    for nothing (a NUL in a cell), never yes for a cell the csv module would quote or the
+    spreadsheet guard would prefix."""
+    from engine.reports.realized_rows_csv import all_plain, csv_cell
+
+    if any(cell and csv_cell(cell) != cell for cell in cells):
+        assert not all_plain(cells)
+
+
 class _ClosedPipe(io.RawIOBase):
     """A byte stream whose reader has gone (`harvest report realized | head`)."""
 
