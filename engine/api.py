@@ -8,22 +8,28 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from engine.config.load import Config
 from engine.core.collector import paused_gc
 from engine.core.dates import TaxCalendar, load_zone
 from engine.core.errors import ConfigError
 from engine.core.units import Amount, DayOrdinal, EpochMicros
-from engine.ledger import allocation_record, transition
 from engine.ledger.decided import Decided, Effects, apply_decisions
 from engine.ledger.decisions import CLASSIFY, Decision, active_by_subject
 from engine.ledger.events import USD
-from engine.ledger.gains import LotRow, open_lot_rows, realized_rows
-from engine.ledger.lots import match_lots
-from engine.ledger.records import Excluded, LotResult, OpenLot, RealizedRow
 from engine.store.store import ImportSummary, Store, keys_of
 
-if TYPE_CHECKING:  # the importers (about 0.1 s to import) stay out of a report's start-up
+# Start-up: what only some calls need is imported where it is used. The importers (about 0.1 s)
+# stay out of a report; the matcher and gains (lots, gains) out of an import; the 2025 transition
+# (transition, allocation_record) out of both unless lots.basis_scope asks for it.
+if TYPE_CHECKING:
+    from engine.config.load import Config
     from engine.imports.importer import FileReport
+    from engine.ledger import transition
+    from engine.ledger.gains import LotRow
+    from engine.ledger.records import Excluded, LotResult, OpenLot, RealizedRow
+
+# lots.basis_scope's value for the 2025 transition (engine.ledger.transition.SCOPE, which a test
+# holds equal): compared here without importing the transition's modules
+TRANSITION_SCOPE = "universal_until_2025"
 
 
 def _calendar(config: Config) -> TaxCalendar:
@@ -111,10 +117,12 @@ class Engine:
         chosen = method or self.config.lots.method
         cached = self._lots.get(chosen)
         if cached is None:
+            from engine.ledger.lots import match_lots
+
             scope = self.config.lots.basis_scope
             with paused_gc():
                 decided, decisions = self.decided()
-                if scope == transition.SCOPE:
+                if scope == TRANSITION_SCOPE:
                     cached = self._lots[chosen] = self.transition_run(chosen, decided).result
                 else:
                     cached = self._lots[chosen] = match_lots(
@@ -141,6 +149,8 @@ class Engine:
         method."""
         if self.config.lots.basis_scope != "universal":
             return self.lots().open_lots
+        from engine.ledger.lots import match_lots
+
         decided, _decisions = self.decided()
         with paused_gc():
             return match_lots(
@@ -150,6 +160,8 @@ class Engine:
     def cutover(self) -> EpochMicros:
         """January 1, 2025, 00:00 in the tax zone: where per-account pools begin (Treas. Reg.
         §1.1012-1(j); "as of January 1, 2025" is the close of the taxpayer's December 31, 2024)."""
+        from engine.ledger import transition
+
         return self.calendar.year_bounds(transition.TRANSITION_YEAR)[0]
 
     def transition_run(
@@ -158,6 +170,8 @@ class Engine:
         """The lots under `universal_until_2025`, with each asset's snapshot as of 2025-01-01 and
         the allocation applied (the recorded one, else the actual-units default); the user's
         decisions applied in every run."""
+        from engine.ledger import allocation_record, transition
+
         recorded = allocation_record.recorded(self.store.decisions())
         chosen = decided or self.decided()[0]
         return transition.match_transition(
@@ -172,9 +186,13 @@ class Engine:
     def realized(
         self, year: int | None = None, method: str | None = None
     ) -> tuple[list[RealizedRow], list[Excluded]]:
+        from engine.ledger.gains import realized_rows
+
         result = self.lots(method)
         with paused_gc():
             return realized_rows(result, year)
 
     def open_lots(self, prices: dict[str, Amount] | None = None, method: str | None = None) -> list[LotRow]:
+        from engine.ledger.gains import open_lot_rows
+
         return open_lot_rows(self.lots(method).open_lots, self.today(), prices)

@@ -58,7 +58,7 @@ def load_config(cli_path: str | None = None) -> Config:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read config: {exc}") from None
-    config = parse_config(text, path)
+    config = _parsed(text, path)
     holding = [a.name for a in config.accounts if SECRET_KEYS & set(a.ccxt)]
     mode = path.stat().st_mode & 0o777
     if holding and mode & 0o077:
@@ -66,6 +66,23 @@ def load_config(cli_path: str | None = None) -> Config:
             f"{path}: holds credentials (accounts {', '.join(holding)}: ccxt) but is readable by others "
             f"(mode {mode:04o}); run chmod 600 {path}, or better, move the keys to environment variables"
         )
+    return config
+
+
+def _parsed(text: str, path: Path) -> Config:
+    """parse_config, or the Config it gave for this very text last time (engine.config.cache:
+    a start without the YAML parser)."""
+    from engine.config.cache import cached_config, remember_config
+
+    try:
+        directory = data_dir()
+    except ConfigError:  # $HARVEST_HOME names a file: said when the store is opened, not here
+        return parse_config(text, path)
+    config = cached_config(directory, path, text)
+    if config is None:
+        config = parse_config(text, path)
+        if not any(SECRET_KEYS & set(a.ccxt) for a in config.accounts):  # keys written in it stay in it alone
+            remember_config(directory, path, text, config)
     return config
 
 

@@ -22,6 +22,10 @@ class ExactFloat(float):
         number.text = text
         return number
 
+    def __reduce__(self) -> tuple[type[ExactFloat], tuple[str]]:
+        # pickled (engine.config.cache) from its text: float's own would rebuild it from the number
+        return ExactFloat, (self.text,)
+
 
 def decimal_value(minimum: Decimal | None = None, maximum: Decimal | None = None) -> Parser[Decimal]:
     def parse(raw: Any) -> Decimal:

@@ -192,18 +192,15 @@ class _RowReader:
             return None
         return value
 
-    def word(self, column: str, default: str | None = None, upper: bool = False) -> str | None:
-        raw = self.row.get(column)
-        if not raw:
-            return default
-        return raw.upper() if upper else raw
-
     def event(self, row: dict[str, str], line: int) -> Event | None:
+        # Runs once per row: cells are read with row.get, a blank or missing cell reads as None
+        # (upper-cased where a code), and number() is called for an optional cell only when it
+        # holds something; every check, and the problem it adds, in the order it always was.
         self.row, self.line = row, line
         before = len(self.problems)
-        bad, word, number = self.bad, self.word, self.number
+        bad, number, get = self.bad, self.number, row.get
         timestamp = EpochMicros(0)
-        raw_ts = self.cell("timestamp")
+        raw_ts = get("timestamp", "")
         if not raw_ts:
             bad("timestamp", "missing value")
         else:
@@ -217,31 +214,39 @@ class _RowReader:
                     bad("timestamp", f"in the future: {raw_ts}")
                 elif timestamp < EARLIEST:
                     bad("timestamp", f"before 2009-01-03 (the first Bitcoin block): {raw_ts}")
-        side = self.cell("side").lower()
+        raw_side = get("side", "")
+        side = raw_side.lower()
         if side not in SIDES:
-            bad("side", f"expected one of {', '.join(SIDES)}; got {self.cell('side') or '(blank)'}")
-        asset = word("asset", upper=True)
-        if not asset:
+            bad("side", f"expected one of {', '.join(SIDES)}; got {raw_side or '(blank)'}")
+        asset = get("asset")
+        if asset:
+            asset = asset.upper()
+        else:
             bad("asset", "missing value")
-        account = word("account") or self.default_account
+        account = get("account") or self.default_account
         if not account:
             bad("account", "missing value and no --account given")
         quantity = number("quantity", required=True, positive=True, limit=MAX_QUANTITY)
         is_transfer = side in TRANSFER_SIDES
-        quote = word("quote", USD, upper=True) or USD
-        fee_asset = word("fee_asset", quote, upper=True) or quote
+        quote = get("quote")
+        quote = quote.upper() if quote else USD
+        fee_asset = get("fee_asset")
+        fee_asset = fee_asset.upper() if fee_asset else quote
         fee = number("fee", required=True, limit=MAX_VALUE)
         fee_in_quote = fee if fee_asset == quote else None
-        subtotal = None if fee is None and fee_asset == quote else self.subtotal(side, fee_in_quote)
-        valued = bool(self.cell("subtotal") or self.cell("total"))  # a bad one is already a problem
+        raw_subtotal, raw_total = get("subtotal"), get("total")
+        valued = bool(raw_subtotal or raw_total)  # a bad one is already a problem
+        subtotal = (
+            None if (fee is None and fee_asset == quote) or not valued else self.subtotal(side, fee_in_quote)
+        )
         price = number("price", required=not is_transfer and not valued, limit=MAX_PRICE)
         if quantity is not None and price is not None and fp.mul(quantity, price) > MAX_VALUE:
             bad("price", f"quantity x price is over {MAX_VALUE // fp.SCALE:,}")
         if subtotal is not None and quantity is not None and price is None:
             price = fp.unit_price(subtotal, quantity)  # for display: the legs use the subtotal
-        price_usd = number("price_usd", required=False, limit=MAX_PRICE)
-        fee_usd = number("fee_usd", required=False, limit=MAX_VALUE)
-        lots = word("lots")
+        price_usd = number("price_usd", required=False, limit=MAX_PRICE) if get("price_usd") else None
+        fee_usd = number("fee_usd", required=False, limit=MAX_VALUE) if get("fee_usd") else None
+        lots = get("lots") or None
         if lots:
             if side not in ("sell", "spend"):
                 bad("lots", "a lot identification belongs on a sell or spend row")
@@ -256,8 +261,8 @@ class _RowReader:
             return None
         # every field by position, in Event's order (once per row: keywords cost a third more)
         return Event(account, asset, side, timestamp, quantity, price, fee, quote, fee_asset, price_usd, fee_usd,
-                     word("trade_id"), word("tx_id"), word("address"), word("note"), word("counterpart_account"),
-                     lots, self.label, subtotal)  # fmt: skip
+                     get("trade_id") or None, get("tx_id") or None, get("address") or None, get("note") or None,
+                     get("counterpart_account") or None, lots, self.label, subtotal)  # fmt: skip
 
     def subtotal(self, side: str, fee_in_quote: Amount | None) -> Amount | None:
         """The exact value before fees: `subtotal`, or `total` less a buy's fee / plus a sale's

@@ -144,27 +144,34 @@ def _import_events(
         event_rows = SparseRows("events", EVENT_COLUMNS)
         leg_rows = SparseRows("legs", LEG_COLUMNS)
         pools = pool_ids(conn)
+        add_event, add_leg, add_valued_leg = event_rows.add, leg_rows.add, leg_rows.add_shaped
+        # once per row: the event and its legs are unpacked rather than read field by field, and
+        # the optional amounts' text and the legs' packing (encoding.pack) are written inline
         for key, e in events:
             if key in known:
                 continue
             known.add(key)
             event_id = next_id + added
             added += 1
-            event_rows.add((event_id, key, batch_id, e.account, e.asset, e.side, e.timestamp, str(e.quantity),
-                            _text(e.price), e.quote, str(e.fee), e.fee_asset, _text(e.price_usd),
-                            _text(e.fee_usd), e.trade_id, e.tx_id, e.address, e.note, e.counterpart_account,
-                            e.lots, e.source, _text(e.subtotal), _text(e.value_usd)))  # fmt: skip
+            (account, asset, side, timestamp, quantity, price, fee, quote, fee_asset, price_usd, fee_usd, trade_id,
+             tx_id, address, note, counterpart_account, lots, source, subtotal, value_usd) = e  # fmt: skip
+            add_event((event_id, key, batch_id, account, asset, side, timestamp, str(quantity),
+                       None if price is None else str(price), quote, str(fee), fee_asset,
+                       None if price_usd is None else str(price_usd), None if fee_usd is None else str(fee_usd),
+                       trade_id, tx_id, address, note, counterpart_account, lots, source,
+                       None if subtotal is None else str(subtotal),
+                       None if value_usd is None else str(value_usd)))  # fmt: skip
             for leg in legs_for(e, event_id, usd_assets):
-                pool_id = pools.get((leg.account, leg.asset))
+                seq, leg_account, leg_asset, kind, leg_ts, leg_quantity, usd, ref, *extra = leg
+                pool_id = pools.get((leg_account, leg_asset))
                 if pool_id is None:
-                    pool_id = pools[(leg.account, leg.asset)] = new_pool(conn, leg.account, leg.asset)
-                if leg.usd is not None and leg[8:] == _NO_EXTRA:  # valued, nothing rarely set: most legs
-                    leg_rows.add_shaped(_VALUED_LEG, (event_id, leg.seq, pool_id, leg.kind, leg.timestamp,
-                                                      pack(leg.quantity), pack(leg.usd), leg.ref))  # fmt: skip
+                    pool_id = pools[(leg_account, leg_asset)] = new_pool(conn, leg_account, leg_asset)
+                packed = leg_quantity if -_INT64 <= leg_quantity < _INT64 else str(leg_quantity)
+                if usd is not None and extra == _NO_EXTRA:  # valued, nothing rarely set: most legs
+                    add_valued_leg(_VALUED_LEG, (event_id, seq, pool_id, kind, leg_ts, packed,
+                                                 usd if -_INT64 <= usd < _INT64 else str(usd), ref))  # fmt: skip
                     continue
-                leg_rows.add((event_id, leg.seq, pool_id, leg.kind, leg.timestamp, pack(leg.quantity),
-                              pack(leg.usd), leg.ref, leg.identification, leg.counterpart, leg.tx_id,
-                              leg.flag))  # fmt: skip
+                add_leg((event_id, seq, pool_id, kind, leg_ts, packed, pack(usd), ref, *extra))
         event_rows.insert(conn)
         leg_rows.insert(conn)
         conn.execute("UPDATE batches SET added = ? WHERE id = ?", (added, batch_id))
@@ -179,11 +186,6 @@ def new_pool(conn: sqlite3.Connection, account: str, asset: str) -> int:
     pool_id = conn.execute("INSERT INTO pools (account, asset) VALUES (?, ?)", (account, asset)).lastrowid
     assert pool_id is not None
     return pool_id
-
-
-def _text(units: Amount | None) -> str | None:
-    """An optional amount column as the store holds it (encoding.optional_units_text, inlined)."""
-    return None if units is None else str(units)
 
 
 _RECORD_COLUMNS = "asset, side, ts, quantity, price, quote, fee, fee_asset, subtotal, value_usd"
@@ -354,7 +356,8 @@ EVENT_COLUMNS = (
     "fee_asset", "price_usd", "fee_usd", "trade_id", "tx_id", "address", "note", "counterpart_account", "lots",
     "source", "subtotal", "value_usd",
 )  # fmt: skip
-_NO_EXTRA = (None, None, None, None)  # a leg's identification, counterpart, tx id and flag
+_NO_EXTRA = [None, None, None, None]  # a leg's identification, counterpart, tx id and flag (as unpacked)
+_INT64 = 2**63  # a legs amount below this magnitude is stored as INTEGER (encoding.pack, written inline)
 _VALUED_LEG = (True,) * 8 + (False,) * 4  # the shape of a leg with a USD value and no extra
 LEG_COLUMNS = (
     "event_id", "seq", "pool_id", "kind", "ts", "quantity", "usd", "ref", "identification", "counterpart", "tx_id",

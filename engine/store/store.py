@@ -115,6 +115,17 @@ class Store:
     def accounts(self) -> list[str]:
         return ledger_tables.accounts(self.conn)
 
+    def checklist_underway(self) -> bool:
+        """Whether a step of the saved plan is identified or sold: the steps later trades can
+        move on (engine.planning.checklist.reconcile_checklist), asked without loading the
+        checklist's and the planner's modules (an import's start-up, when no plan is saved)."""
+        return bool(
+            self.conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM steps s JOIN plans p ON p.id = s.plan_id WHERE p.active = 1 "
+                "AND (coalesce(s.identified_at, 0) != 0 OR coalesce(s.sold_at, 0) != 0))"
+            ).fetchone()[0]
+        )
+
     def data_version(self) -> int:
         """Moves when another connection (another harvest process) commits to the store."""
         return changes.data_version(self.conn)

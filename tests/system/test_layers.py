@@ -470,3 +470,67 @@ def test_a_report_without_a_config_file_loads_no_yaml(tmp_path):
     loaded = {name.split(".")[0] for name in result.stdout.split()}
     assert "engine" in loaded
     assert not loaded & {"yaml", "difflib"}
+
+
+def loaded_by_commands(tmp_path: Path, *commands: list[str]) -> list[set[str]]:
+    """The modules loaded by each command, each in a fresh process: `harvest COMMAND` on one
+    HARVEST_HOME (made beforehand) with a config file, as bench/bench_cli.py runs them."""
+    config = tmp_path / "config.yaml"
+    config.write_text("tax:\n  timezone: UTC\n")
+    (tmp_path / "home").mkdir()
+    env = {**os.environ, "HARVEST_HOME": str(tmp_path / "home"), "HARVEST_CONFIG": str(config)}
+    probe = (
+        "import io, sys\nfrom tui.cli.main import main\nsys.stdout = io.StringIO()\n"
+        "assert main(sys.argv[1:]) == 0\nsys.stdout = sys.__stdout__\nprint(' '.join(sorted(sys.modules)))"
+    )
+    return [
+        set(
+            subprocess.run(
+                [sys.executable, "-c", probe, *argv],
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=ROOT,
+                env=env,
+            ).stdout.split()
+        )
+        for argv in commands
+    ]
+
+
+def under(loaded: set[str], *packages: str) -> set[str]:
+    return {m for m in loaded if any(m == p or m.startswith(f"{p}.") for p in packages)}
+
+
+def test_import_and_report_start_with_what_they_use_only(tmp_path):
+    """What an import and a report of a small file keep off their start-up (bench_cli.py's two
+    processes): the app and the exchanges, polars, the planner; the matcher and gains for the
+    import (it writes events, it matches nothing); the importers for the report; the 2025
+    transition for both, unless lots.basis_scope is universal_until_2025; and YAML for the
+    report, whose config file has not changed since the import parsed it (engine.config.cache)."""
+    trades = tmp_path / "trades.csv"
+    trades.write_text(
+        "timestamp,account,asset,side,quantity,price,fee\n2024-01-02T03:04:05Z,acct,BTC,buy,1,5,0\n"
+    )
+    imported, reported = loaded_by_commands(
+        tmp_path, ["import", str(trades)], ["report", "realized", "--format", "csv"]
+    )
+    for loaded in (imported, reported):
+        assert "engine.store.store" in loaded  # the probe ran the command
+        assert not under(loaded, "textual", "rich", "ccxt", "polars", "engine.exchanges", "engine.planning")
+        assert not under(loaded, "engine.ledger.transition", "engine.ledger.allocation_record")
+    assert "yaml" in imported  # the config parsed (and cached)...
+    assert not under(reported, "yaml")  # ...and served as parsed to the report
+    assert "engine.imports.generic_csv" in imported
+    assert not under(imported, "engine.ledger.lots", "engine.ledger.gains", "engine.reports")
+    assert "engine.ledger.lots" in reported
+    assert not under(reported, "engine.imports")
+
+
+def test_the_transition_scope_is_named_once():
+    """engine.api compares lots.basis_scope with its own copy of the transition's name (so a
+    report does not import the transition to read it): the two must agree."""
+    from engine.api import TRANSITION_SCOPE
+    from engine.ledger.transition import SCOPE
+
+    assert TRANSITION_SCOPE == SCOPE

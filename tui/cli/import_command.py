@@ -113,8 +113,6 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
         _summarise(report, out)
     if args.dry_run:
         return _dry_run(reports, out)
-    from engine.planning.checklist import reconcile_checklist
-
     engine = open_engine(args)
     added = 0
     for report in reports:
@@ -127,8 +125,11 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
             more = f" and {len(summary.conflicts) - 10} more" if len(summary.conflicts) > 10 else ""
             print(f"warning: {len(summary.conflicts)} row(s) reuse a trade id the store holds with other values "
                   f"(kept as stored; check the source): {ids}{more}", file=sys.stderr)  # fmt: skip
-    for change in reconcile_checklist(engine) if added else ():
-        print(f"checklist: {change}", file=out)
+    if added and engine.store.checklist_underway():  # else nothing to move: the planner stays unloaded
+        from engine.planning.checklist import reconcile_checklist
+
+        for change in reconcile_checklist(engine):
+            print(f"checklist: {change}", file=out)
     from tui.cli.prices_command import fill_after
 
     fill_after(engine, out)  # an exchange that failed is said; the import itself succeeded

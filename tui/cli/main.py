@@ -16,6 +16,7 @@ from types import ModuleType
 from typing import TextIO
 
 from engine.core.errors import CsvImportError, HarvestError
+from tui.cli import quick_exit
 from tui.cli.context import Handler, Subparsers
 
 # Each command's module (in tui.cli) is imported only when its command runs or its parser is built:
@@ -219,6 +220,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         code = 0
+    if argv is None and args.command in quick_exit.COMMANDS:  # the `harvest` process itself, not a caller
+        quick_exit.exit_now(code)
     return code
 
 
