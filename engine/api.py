@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -134,7 +134,7 @@ class Engine:
             )
         return cached
 
-    def account_lots(self) -> list[OpenLot]:
+    def account_lots(self) -> Sequence[OpenLot]:
         """The open lots as each account holds them, the decisions applied as in `lots`: what an
         exchange's balance is checked against. Per account whatever lots.basis_scope says (a
         universal pool moves no lot between accounts); the quantities are the same under any

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -69,7 +70,7 @@ class LotRow:
 
 
 def open_lot_rows(
-    lots: list[OpenLot], today: DayOrdinal, prices: dict[str, Amount] | None = None
+    lots: Sequence[OpenLot], today: DayOrdinal, prices: dict[str, Amount] | None = None
 ) -> list[LotRow]:
     rows: list[LotRow] = []
     for lot in lots:

@@ -31,6 +31,7 @@ from engine.ledger.lot_matcher import SENT_OUTSIDE as SENT_OUTSIDE
 from engine.ledger.lot_matcher import Matcher
 from engine.ledger.lot_migrations import MIGRATED_MORE as MIGRATED_MORE
 from engine.ledger.lot_pool import Lot
+from engine.ledger.open_lots import OpenLots
 from engine.ledger.records import (
     LONG,
     SHORT,
@@ -39,7 +40,6 @@ from engine.ledger.records import (
     LegRow,
     LotResult,
     MoveLeg,
-    OpenLot,
     RealizedRow,
 )
 from engine.ledger.transfers import NO_RULES, pairing
@@ -48,7 +48,6 @@ _EPOCH_ORDINAL = 719_163  # date(1970, 1, 1).toordinal()
 _DAY_US = 86_400_000_000
 _new_row = tuple.__new__  # builds a NamedTuple without its keyword-handling constructor
 _kind = itemgetter(1)
-_open_lot_order = itemgetter(0, 1, 5, 2)  # OpenLot: (account, asset, acquired, lot_id), in C
 
 
 def _plain_utc_day(micros: int) -> int:
@@ -224,16 +223,10 @@ def _move_leg(index: int, leg: LegRow, pool: tuple[str, str]) -> MoveLeg:
 
 
 def _finish(matcher: Matcher) -> LotResult:
-    """The open lots, by account, asset, acquisition time and lot id (a stable sort: ties keep
-    the pools' order)."""
+    """The open lots: each pool's lots with a quantity left (OpenLots sorts them into rows, by
+    account, asset, acquisition time and lot id, when they are read)."""
     result = matcher.result
-    open_lots = result.open_lots
-    for pool in matcher.named.values():
-        asset = pool.asset
-        open_lots += [
-            _new_row(OpenLot, (lot[5], asset, lot[3], lot[0], lot[1], lot[2], lot[6]))
-            for lot in pool.lots()
-            if lot[0] > 0
-        ]
-    open_lots.sort(key=_open_lot_order)
+    result.open_lots = OpenLots(
+        [(pool.asset, [lot for lot in pool.lots() if lot[0] > 0]) for pool in matcher.named.values()]
+    )
     return result
