@@ -171,7 +171,7 @@ class Engine:
 
     def realized(
         self, year: int | None = None, method: str | None = None
-    ) -> tuple[list[RealizedRow], list[Excluded]]:
+    ) -> tuple[Sequence[RealizedRow], list[Excluded]]:
         result = self.lots(method)
         with paused_gc():
             return realized_rows(result, year)

@@ -139,7 +139,8 @@ class Unresolved(NamedTuple):
 
 @dataclass
 class LotResult:
-    realized: list[RealizedRow] = field(default_factory=list)
+    # a match's RealizedSlices (engine.ledger.realized_slices: columns, rows built when read)
+    realized: Sequence[RealizedRow] = field(default_factory=list)
     excluded: list[Excluded] = field(default_factory=list)
     # a match's OpenLots (engine.ledger.open_lots: rows built when read), or a plain list
     open_lots: Sequence[OpenLot] = field(default_factory=list)
