@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -142,7 +142,7 @@ class Engine:
             )
         return cached
 
-    def account_lots(self) -> list[OpenLot]:
+    def account_lots(self) -> Sequence[OpenLot]:
         """The open lots as each account holds them, the decisions applied as in `lots`: what an
         exchange's balance is checked against. Per account whatever lots.basis_scope says (a
         universal pool moves no lot between accounts); the quantities are the same under any
@@ -185,7 +185,7 @@ class Engine:
 
     def realized(
         self, year: int | None = None, method: str | None = None
-    ) -> tuple[list[RealizedRow], list[Excluded]]:
+    ) -> tuple[Sequence[RealizedRow], list[Excluded]]:
         from engine.ledger.gains import realized_rows
 
         result = self.lots(method)

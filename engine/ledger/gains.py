@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from engine.core import fixedpoint as fp
 from engine.core.dates import days_to_long_term
 from engine.core.units import ZERO, Amount, DayOrdinal
+from engine.ledger.realized_slices import rows_in_days
 from engine.ledger.records import LONG, SHORT, Excluded, LotResult, OpenLot, RealizedRow
 
 
@@ -18,18 +20,19 @@ class Totals:
     gain: Amount = ZERO
 
 
-def realized_rows(result: LotResult, year: int | None = None) -> tuple[list[RealizedRow], list[Excluded]]:
-    """The realized slices (and the excluded ones) of one tax year, or of all years."""
+def realized_rows(result: LotResult, year: int | None = None) -> tuple[Sequence[RealizedRow], list[Excluded]]:
+    """The realized slices (and the excluded ones) of one tax year, or of all years (a match's
+    slices stay in columns: engine.ledger.realized_slices)."""
     if year is None:
         return result.realized, result.excluded
     first, last = date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal()
     return (
-        [r for r in result.realized if first <= r.sold_day <= last],
+        rows_in_days(result.realized, first, last),
         [e for e in result.excluded if first <= e.sold_day <= last],
     )
 
 
-def totals_by_year(rows: list[RealizedRow]) -> dict[int, dict[str, Totals]]:
+def totals_by_year(rows: Iterable[RealizedRow]) -> dict[int, dict[str, Totals]]:
     """Proceeds, cost basis and gain per tax year and term (both terms in every year shown)."""
     sums: dict[int, dict[str, list[int]]] = {}
     for row in rows:
@@ -69,7 +72,7 @@ class LotRow:
 
 
 def open_lot_rows(
-    lots: list[OpenLot], today: DayOrdinal, prices: dict[str, Amount] | None = None
+    lots: Sequence[OpenLot], today: DayOrdinal, prices: dict[str, Amount] | None = None
 ) -> list[LotRow]:
     rows: list[LotRow] = []
     for lot in lots:

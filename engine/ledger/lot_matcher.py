@@ -30,6 +30,7 @@ from engine.ledger.legs import (
 )
 from engine.ledger.lot_migrations import NOTHING_MIGRATING, Migrating, migrate_held, migrate_in
 from engine.ledger.lot_pool import Lot, Pool, Taken, consume, share
+from engine.ledger.realized_slices import RealizedSlices
 from engine.ledger.records import (
     LONG,
     SHORT,
@@ -84,7 +85,8 @@ class Matcher:
         self.track_ids = any(extra.identification for extra in filter(None, map(_extra, ledger.legs)))
         self.next_seq = itertools.count(1).__next__  # a lot's place in acquisition order
         self.anniversaries: dict[int, int] = {}
-        self.result = LotResult()
+        self.slices = RealizedSlices()  # the realized slices, in columns
+        self.result = LotResult(realized=self.slices)
         self.names = ledger.pools
         self.pools: dict[int, Pool] = {}
         self.named: dict[tuple[str, str], Pool] = {}
@@ -304,7 +306,7 @@ class Matcher:
             lot[3],
             ref,
         )
-        self.result.realized.append(_new_row(RealizedRow, row))
+        self.slices.add(_new_row(RealizedRow, row))
 
     def move_out(self, leg: LegRow) -> list[Lot]:
         pool_id, _kind, ts, qty, _usd, ref, _extra = leg

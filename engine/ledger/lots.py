@@ -31,6 +31,7 @@ from engine.ledger.lot_matcher import SENT_OUTSIDE as SENT_OUTSIDE
 from engine.ledger.lot_matcher import Matcher
 from engine.ledger.lot_migrations import MIGRATED_MORE as MIGRATED_MORE
 from engine.ledger.lot_pool import Lot
+from engine.ledger.open_lots import OpenLots
 from engine.ledger.records import (
     LONG,
     SHORT,
@@ -39,8 +40,6 @@ from engine.ledger.records import (
     LegRow,
     LotResult,
     MoveLeg,
-    OpenLot,
-    RealizedRow,
 )
 from engine.ledger.transfers import NO_RULES, pairing
 
@@ -48,7 +47,6 @@ _EPOCH_ORDINAL = 719_163  # date(1970, 1, 1).toordinal()
 _DAY_US = 86_400_000_000
 _new_row = tuple.__new__  # builds a NamedTuple without its keyword-handling constructor
 _kind = itemgetter(1)
-_open_lot_order = itemgetter(0, 1, 5, 2)  # OpenLot: (account, asset, acquired, lot_id), in C
 
 
 def _plain_utc_day(micros: int) -> int:
@@ -96,12 +94,21 @@ def _run(matcher: Matcher, legs: Iterable[tuple[int, LegRow]]) -> None:
     """Every leg in processing order: plain valued acquisitions and disposals here (the rules of
     Matcher.acquire, add, take, consume, share and emit, inlined), the rest by the matcher."""
     pools, names, other_leg = matcher.pools, matcher.names, matcher.leg
-    realized, excluded = matcher.result.realized.append, matcher.result.excluded.append
+    excluded = matcher.result.excluded.append
+    # a slice's own fields, one list each; once a disposal is done, what its slices share
+    slices = matcher.slices
+    quantities, acquired_days, proceeds_of = (
+        slices.quantity.append,
+        slices.acquired_day.append,
+        slices.proceeds.append,
+    )
+    bases_of, terms, lot_ids = slices.cost_basis.append, slices.term.append, slices.lot_id.append
+    runs, slice_count = slices.runs.append, slices.quantity.__len__
     anniversaries = matcher.anniversaries
     next_seq, by_cost, fifo = matcher.next_seq, matcher.by_cost, matcher.end == 0
     # the last kind handled here: `specific` warns on each sale, so its sales take the matcher's path
     last_kind = ACQUIRE if matcher.say_fallback else DISPOSE
-    simple_add = not by_cost and not matcher.track_ids
+    simple_add, heap_add = not by_cost and not matcher.track_ids, by_cost and not matcher.track_ids
     heappush, heappop, one_year, scale = heapq.heappush, heapq.heappop, anniversary, fp.SCALE
     div_round = fp.div_round
     span = day_spans(matcher.day)
@@ -122,7 +129,7 @@ def _run(matcher: Matcher, legs: Iterable[tuple[int, LegRow]]) -> None:
             lot: Lot = [qty, int(raw_usd), ts, ref, next_seq(), pool.account, today]
             if simple_add and (not pool.queue or pool.queue[-1][2] <= ts):  # in acquisition order
                 pool.queue.append(lot)
-            elif by_cost and not matcher.track_ids:  # highest unit cost first, older first on ties
+            elif heap_add:  # highest unit cost first, older first on ties
                 # fp.unit_price, one call: its rule (half-even) stays in fixedpoint
                 heappush(pool.heap, (-div_round(lot[1] * scale, qty), ts, lot[4], lot))
             else:
@@ -134,6 +141,7 @@ def _run(matcher: Matcher, legs: Iterable[tuple[int, LegRow]]) -> None:
         proceeds = int(raw_usd)
         left = qty
         queue, heap = pool.queue, pool.heap
+        first = slice_count()
         while left:
             if by_cost:
                 if not heap:
@@ -172,25 +180,14 @@ def _run(matcher: Matcher, legs: Iterable[tuple[int, LegRow]]) -> None:
             limit = anniversaries.get(acquired_day)
             if limit is None:
                 limit = anniversaries[acquired_day] = one_year(acquired_day)
-            term = LONG if today > limit else SHORT
-            realized(
-                _new_row(
-                    RealizedRow,
-                    (
-                        account,
-                        asset,
-                        part,
-                        acquired_day,
-                        today,
-                        portion,
-                        basis,
-                        portion - basis,
-                        term,
-                        lot[3],
-                        ref,
-                    ),
-                )
-            )
+            quantities(part)
+            acquired_days(acquired_day)
+            proceeds_of(portion)
+            bases_of(basis)
+            terms(LONG if today > limit else SHORT)
+            lot_ids(lot[3])
+        if slice_count() > first:
+            runs((slice_count() - first, account, asset, today, ref))
         if left:
             matcher.missing(pool_id, left, DayOrdinal(today), ts, ref)
 
@@ -224,16 +221,10 @@ def _move_leg(index: int, leg: LegRow, pool: tuple[str, str]) -> MoveLeg:
 
 
 def _finish(matcher: Matcher) -> LotResult:
-    """The open lots, by account, asset, acquisition time and lot id (a stable sort: ties keep
-    the pools' order)."""
+    """The open lots: each pool's lots with a quantity left (OpenLots sorts them into rows, by
+    account, asset, acquisition time and lot id, when they are read)."""
     result = matcher.result
-    open_lots = result.open_lots
-    for pool in matcher.named.values():
-        asset = pool.asset
-        open_lots += [
-            _new_row(OpenLot, (lot[5], asset, lot[3], lot[0], lot[1], lot[2], lot[6]))
-            for lot in pool.lots()
-            if lot[0] > 0
-        ]
-    open_lots.sort(key=_open_lot_order)
+    result.open_lots = OpenLots(
+        [(pool.asset, [lot for lot in pool.lots() if lot[0] > 0]) for pool in matcher.named.values()]
+    )
     return result

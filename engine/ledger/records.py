@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
@@ -138,9 +139,11 @@ class Unresolved(NamedTuple):
 
 @dataclass
 class LotResult:
-    realized: list[RealizedRow] = field(default_factory=list)
+    # a match's RealizedSlices (engine.ledger.realized_slices: columns, rows built when read)
+    realized: Sequence[RealizedRow] = field(default_factory=list)
     excluded: list[Excluded] = field(default_factory=list)
-    open_lots: list[OpenLot] = field(default_factory=list)
+    # a match's OpenLots (engine.ledger.open_lots: rows built when read), or a plain list
+    open_lots: Sequence[OpenLot] = field(default_factory=list)
     shortfalls: list[Shortfall] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     pairing: Pairing = field(default_factory=Pairing)

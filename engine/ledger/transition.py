@@ -21,6 +21,7 @@ from engine.ledger.allocation import Allocation, AssetSnapshot, Slice, UnusedLot
 from engine.ledger.decided import Effects
 from engine.ledger.legs import ACQUIRE, DISPOSE, MOVE_IN, MOVE_OUT
 from engine.ledger.lots import match_lots
+from engine.ledger.realized_slices import joined
 from engine.ledger.records import Ledger, LegRow, LotResult, OpenLot, Pairing
 from engine.ledger.transfers import NO_RULES, PAIR_WINDOW_MICROS, MoveLeg, PairingRules, pairing
 
@@ -223,7 +224,7 @@ def match_transition(
     later_effects = effects_for(parts.effects, parts.after_at, len(opening))
     later = match_lots(Ledger(pools, opening + after.legs), method, False, day, later_effects)
     result = LotResult(
-        realized=universal.realized + later.realized,
+        realized=joined(universal.realized, later.realized),
         excluded=universal.excluded + later.excluded,
         open_lots=later.open_lots,
         shortfalls=universal.shortfalls + later.shortfalls,

@@ -15,16 +15,17 @@ from engine.api import Engine
 from engine.core import fixedpoint as fp
 from engine.core.units import ZERO, Amount, DayOrdinal
 from engine.ledger.gains import totals_by_year
-from engine.ledger.records import LONG, LotResult, OpenLot
+from engine.ledger.records import LONG, LotResult
 from engine.planning import slow_path_cache
 from engine.planning.alias_problems import alias_problems
 from engine.planning.candidates import Blocked, Candidate
 from engine.planning.data_problems import find_problems
 from engine.planning.deferred_lots import deferred_lots, kept_out_of_collections
 from engine.planning.migration_problems import migration_problems
+from engine.planning.open_lot_frame import open_lots_frame
 from engine.planning.plan_builder import build_plan
 from engine.planning.plans import Plan, PlanStep
-from engine.planning.positions import lots_frame, position_totals, with_terms
+from engine.planning.positions import position_totals, with_terms
 from engine.planning.quality_gate import quality_problems
 from engine.planning.scan import Tick, scan
 from engine.planning.scan_context import ScanContext
@@ -40,21 +41,6 @@ class TaxSummary:
     result: TaxResult
     carryforward_in: tuple[Decimal, Decimal]  # used: from the config (last year's return)
     computed_carryforward_in: tuple[Decimal, Decimal] | None  # from the history, when it covers earlier years
-
-
-FRAME_SLICE = 2_000  # open lots per lots_frame call: see frame_in_slices
-
-
-def frame_in_slices(lots: list[OpenLot]) -> pl.DataFrame:
-    """positions.lots_frame, built a slice of lots at a time: polars turns a column of Python
-    ints into Int128 holding the GIL for the whole column (1.3 s for 100,000 lots here), which
-    freezes the app's event loop while a worker builds the frame; slices keep each hold short."""
-    if len(lots) <= FRAME_SLICE:
-        return lots_frame(lots)
-    return pl.concat(
-        [lots_frame(lots[start : start + FRAME_SLICE]) for start in range(0, len(lots), FRAME_SLICE)],
-        rechunk=True,
-    )
 
 
 class Planner:
@@ -157,7 +143,7 @@ class Planner:
         )
         problems += alias_problems(store, problems, decisions)  # a code that may be another asset
         problems += migration_problems(store, problems, decisions)  # a migration booked as a trade
-        frame = frame_in_slices(result.open_lots)
+        frame = open_lots_frame(result.open_lots)
         # each asset's latest acquisition: the open lots' from the frame (a million lots), in
         # order of first appearance as a loop over them gave it, then the realized slices'
         latest = frame.group_by("asset", maintain_order=True).agg(pl.col("acquired_day").max())

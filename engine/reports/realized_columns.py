@@ -1,13 +1,15 @@
-"""The realized slices field by field: what the columnar CSV is built from. Today the matcher
-emits one RealizedRow tuple per slice and columns_of transposes them (zip(*rows), in C);
-a matcher that emits columns can fill RealizedColumns directly and skip the transpose. No polars
-here: a small report decides its path without loading it."""
+"""The realized slices field by field: what the columnar CSV is built from. The matcher emits
+its slices in columns (engine.ledger.realized_slices.RealizedSlices, also what a year's filter
+of them gives): columns_of takes those as they are; other rows (a list of RealizedRow) are
+transposed (zip(*rows), in C). No polars here: a small report decides its path without loading
+it."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from engine.ledger.realized_slices import RealizedSlices
 from engine.ledger.records import RealizedRow
 
 
@@ -34,4 +36,6 @@ class RealizedColumns(NamedTuple):
 def columns_of(rows: Sequence[RealizedRow]) -> RealizedColumns:
     if not rows:
         return RealizedColumns(*([()] * len(RealizedRow._fields)))
+    if isinstance(rows, RealizedSlices):  # the matcher's columns: no row built, no transpose
+        return RealizedColumns(*rows.columns())
     return RealizedColumns(*zip(*rows, strict=True))
