@@ -28,6 +28,7 @@ from typing import IO
 import polars as pl
 
 from engine.core.fixedpoint import DIGITS
+from engine.ledger.realized_slices import RealizedSlices
 from engine.ledger.records import RealizedRow
 from engine.reports.realized_columns import RealizedColumns, columns_of
 from engine.reports.realized_rows_csv import csv_cell, csv_line, realized_rows_lines
@@ -100,13 +101,22 @@ def _read(columns: RealizedColumns) -> pl.DataFrame:
     )
 
 
-def read_part(rows: Sequence[RealizedRow]) -> pl.DataFrame:
-    """The slices' raw fields, read _READ_ROWS at a time. OverflowError or TypeError for an
-    amount past Int128."""
-    pieces = [
-        _read(columns_of(rows[start : start + _READ_ROWS])) for start in range(0, len(rows), _READ_ROWS)
-    ]
+def read_part(part: Sequence[RealizedRow] | RealizedColumns) -> pl.DataFrame:
+    """The slices' raw fields (rows, or the matcher's columns cut to the part), read _READ_ROWS
+    at a time. OverflowError or TypeError for an amount past Int128."""
+    if isinstance(part, RealizedColumns):
+        pieces = [_read(part.cut(start, start + _READ_ROWS)) for start in range(0, part.slices, _READ_ROWS)]
+    else:
+        pieces = [
+            _read(columns_of(part[start : start + _READ_ROWS])) for start in range(0, len(part), _READ_ROWS)
+        ]
     return pl.concat(pieces, rechunk=False) if len(pieces) > 1 else pieces[0]
+
+
+def _rows_of(part: Sequence[RealizedRow] | RealizedColumns) -> Sequence[RealizedRow]:
+    if isinstance(part, RealizedColumns):  # built only for a part the row writer writes
+        return [RealizedRow(*fields) for fields in zip(*part, strict=True)]
+    return part
 
 
 def _guarded(frame: pl.DataFrame, name: str) -> pl.Series:
@@ -117,14 +127,16 @@ def _guarded(frame: pl.DataFrame, name: str) -> pl.Series:
     return series.scatter(at, [csv_cell(cell) for cell in series.gather(at)])
 
 
-def render_part(rows: Sequence[RealizedRow], frame: pl.DataFrame | None) -> bytes | memoryview:
-    """The CSV lines (no header) of rows, whose raw fields are frame (None: an amount past
-    Int128), as UTF-8 bytes."""
+def render_part(
+    part: Sequence[RealizedRow] | RealizedColumns, frame: pl.DataFrame | None
+) -> bytes | memoryview:
+    """The CSV lines (no header) of a part's slices, whose raw fields are frame (None: an amount
+    past Int128), as UTF-8 bytes."""
     if frame is None:
-        return realized_rows_lines(rows).encode()
+        return realized_rows_lines(_rows_of(part)).encode()
     in_range, *special = frame.select(_checks()).row(0)
     if not in_range:  # an amount of 10^38 units or more: exact Python ints
-        return realized_rows_lines(rows).encode()
+        return realized_rows_lines(_rows_of(part)).encode()
     needing = [_guarded(frame, name) for name, needs in zip(_TEXTS, special, strict=True) if needs]
     if needing:
         frame = frame.with_columns(needing)
@@ -139,9 +151,9 @@ class _Writer:
 
     def __init__(self, binary: IO[bytes]) -> None:
         self._binary = binary
-        self._parts: queue.Queue[tuple[Sequence[RealizedRow], pl.DataFrame | None] | None] = queue.Queue(
-            _QUEUED_PARTS
-        )
+        self._parts: queue.Queue[
+            tuple[Sequence[RealizedRow] | RealizedColumns, pl.DataFrame | None] | None
+        ] = queue.Queue(_QUEUED_PARTS)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="realized-csv-writer", daemon=True)
 
@@ -157,9 +169,9 @@ class _Writer:
         if kind is None:
             self._raise()
 
-    def put(self, rows: Sequence[RealizedRow], frame: pl.DataFrame | None) -> None:
+    def put(self, part: Sequence[RealizedRow] | RealizedColumns, frame: pl.DataFrame | None) -> None:
         self._raise()
-        self._parts.put((rows, frame))
+        self._parts.put((part, frame))
 
     def _raise(self) -> None:
         if self._error is not None:
@@ -177,9 +189,13 @@ class _Writer:
 def write_realized(names: Sequence[str], rows: Sequence[RealizedRow], binary: IO[bytes]) -> None:
     """The realized CSV of rows (header `names`) to binary, as UTF-8 bytes, a part at a time."""
     binary.write(csv_line(names).encode())
+    # the matcher's columns (RealizedSlices) are cut into parts as they are: no row is built
+    whole = columns_of(rows) if isinstance(rows, RealizedSlices) else None
     with _Writer(binary) as writer:
         for start in range(0, len(rows), _PART_ROWS):
-            part = rows[start : start + _PART_ROWS]
+            part: Sequence[RealizedRow] | RealizedColumns = (
+                rows[start : start + _PART_ROWS] if whole is None else whole.cut(start, start + _PART_ROWS)
+            )
             try:
                 frame: pl.DataFrame | None = read_part(part)
             except (OverflowError, TypeError):  # an amount past Int128 (2^127 is a TypeError): the row writer

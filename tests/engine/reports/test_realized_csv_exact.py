@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from engine.ledger.gains import realized_rows
+from engine.ledger.realized_slices import RealizedSlices
 from engine.ledger.records import LONG, SHORT, LotResult, RealizedRow
 from engine.reports import columnar_csv, ledger_reports
 from engine.reports.csv_output import spreadsheet_safe
@@ -345,3 +346,27 @@ def test_an_error_in_the_writer_thread_stops_the_reading(monkeypatch) -> None:
     with pytest.raises(BrokenPipeError):
         columnar_csv.write_realized(ledger_reports.REALIZED_COLUMNS, rows, ClosedAfterHeader())
     assert len(read) < 50
+
+
+def _slices_of(rows: list[RealizedRow]) -> RealizedSlices:
+    slices = RealizedSlices()
+    for row in rows:
+        slices.add(row)
+    return slices
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_rows_any_size, max_size=10), st.integers(1, 4), st.integers(1, 3))
+def test_the_matchers_columns_are_written_in_parts_without_building_rows(
+    rows: list[RealizedRow], part_rows: int, read_rows: int
+) -> None:
+    """The matcher's RealizedSlices cut into parts as columns: today's bytes, the parts past
+    Decimal(38, 18) through the row writer too, and no RealizedRow built for the whole."""
+    rows = [row._replace(gain=row.proceeds - row.cost_basis) for row in rows]  # as the matcher has it
+    slices = _slices_of(rows)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(columnar_csv, "_PART_ROWS", part_rows)
+        patch.setattr(columnar_csv, "_READ_ROWS", read_rows)
+        patch.setattr(RealizedSlices, "rows", lambda self: pytest.fail("rows were built"))
+        written = columnar_csv.realized_csv(ledger_reports.REALIZED_COLUMNS, slices)
+    assert written == reference_realized_csv(rows)
