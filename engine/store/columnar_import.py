@@ -17,6 +17,7 @@ from engine.core.collector import paused_gc
 from engine.imports.event_frame import events_of
 from engine.ledger.cross_source import MATCHED_SIDES, NO_TWINS, Twins
 from engine.ledger.events import EXCHANGE_SOURCE
+from engine.store.bulk_write import natural_keys_indexed_after, rollback_journal
 from engine.store.columnar_legs import frame_legs
 from engine.store.cross_source_tables import may_hold_other, remember, twins_in_store
 from engine.store.ledger_tables import (
@@ -63,7 +64,10 @@ def import_frame(
     with paused_gc():
         keys = frame_keys(frame)
         framed = frame.with_columns(keys)  # (the frame's columns shared, not copied)
-        with batch_writing(conn, path):
+        # into a store holding no more records: no WAL, the key's index built after the rows
+        # (engine.store.bulk_write)
+        many = frame.height >= _stored_events(conn)
+        with rollback_journal(conn, many), batch_writing(conn, path):
             batch_id = new_batch(conn, source, frame.height)
             stored = stored_records(conn, keys.to_list()) if has_events(conn) else {}
             known = set(stored)
@@ -72,22 +76,41 @@ def import_frame(
             conflicts = _conflicts(framed, stored)
             key = pl.col("natural_key")
             wanted = framed.select(~key.is_in(list(known)) & key.is_first_distinct()).to_series()
-            first_id = added = next_event_id(conn)
-            pools = pool_ids(conn)
-            for start in range(0, frame.height, EVENTS_PER_CHUNK):
-                new = framed.slice(start, EVENTS_PER_CHUNK).filter(wanted.slice(start, EVENTS_PER_CHUNK))
-                new = new.with_columns(event_id=pl.int_range(added, added + new.height, dtype=pl.Int64))
-                added += new.height
-                legs = frame_legs(new, usd_assets)
-                legs = legs.join(
-                    _pools(conn, legs, pools), on=["account", "asset"], how="left", maintain_order="left"
-                )
-                _insert_events(conn, new, batch_id)
-                _insert_legs(conn, legs)
-            conn.execute("UPDATE batches SET added = ? WHERE id = ?", (added - first_id, batch_id))
+            added = int(wanted.sum())
+            with natural_keys_indexed_after(conn, added):
+                _write(conn, framed, wanted, next_event_id(conn), batch_id, pool_ids(conn), usd_assets)
+            conn.execute("UPDATE batches SET added = ? WHERE id = ?", (added, batch_id))
             remember(conn, twins.new)
         other = int(keys.is_in(list(twins.found)).sum())
-    return ImportSummary(batch_id, frame.height, added - first_id, conflicts, other, twins.overlaps)
+    return ImportSummary(batch_id, frame.height, added, conflicts, other, twins.overlaps)
+
+
+def _stored_events(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT count(*) FROM events").fetchone()[0])
+
+
+def _write(
+    conn: sqlite3.Connection,
+    framed: pl.DataFrame,
+    wanted: pl.Series,
+    first_id: int,
+    batch_id: int,
+    pools: dict[tuple[str, str], int],
+    usd_assets: frozenset[str],
+) -> None:
+    """The `wanted` rows' events, legs and pools, EVENTS_PER_CHUNK rows of the file at a time,
+    ids from `first_id` on."""
+    added = first_id
+    for start in range(0, framed.height, EVENTS_PER_CHUNK):
+        new = framed.slice(start, EVENTS_PER_CHUNK).filter(wanted.slice(start, EVENTS_PER_CHUNK))
+        new = new.with_columns(event_id=pl.int_range(added, added + new.height, dtype=pl.Int64))
+        added += new.height
+        legs = frame_legs(new, usd_assets)
+        legs = legs.join(
+            _pools(conn, legs, pools), on=["account", "asset"], how="left", maintain_order="left"
+        )
+        _insert_events(conn, new, batch_id)
+        _insert_legs(conn, legs)
 
 
 def frame_keys(frame: pl.DataFrame) -> pl.Series:

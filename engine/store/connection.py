@@ -15,7 +15,7 @@ from pathlib import Path
 
 from engine.core.errors import StoreError
 from engine.store.encoding import register_functions
-from engine.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from engine.store.migrations import MIGRATIONS, REBUILDS, SCHEMA_VERSION
 
 APP_ID = "harvest"
 STORE_NAME = "harvest.sqlite3"
@@ -132,6 +132,9 @@ def migrate(conn: sqlite3.Connection, version: int) -> None:
     if version < SCHEMA_VERSION:
         register_functions(conn)
     for target in range(version, SCHEMA_VERSION):
+        checking = target in REBUILDS and conn.execute("PRAGMA foreign_keys").fetchone()[0]
+        if checking:  # (a no-op inside a transaction: set before it)
+            conn.execute("PRAGMA foreign_keys = OFF")
         begin_immediate(conn)
         try:
             if conn.execute("PRAGMA user_version").fetchone()[0] > target:
@@ -141,6 +144,8 @@ def migrate(conn: sqlite3.Connection, version: int) -> None:
             for statement in MIGRATIONS[target].split(";"):
                 if statement.strip():
                     conn.execute(statement)
+            if target in REBUILDS and conn.execute("PRAGMA foreign_key_check").fetchone():
+                raise StoreError("the store's records refer to records it does not hold; not migrated")
             if target == 0:
                 conn.execute("INSERT INTO meta VALUES ('app', ?)", (APP_ID,))
             conn.execute(f"PRAGMA user_version = {target + 1}")
@@ -148,3 +153,6 @@ def migrate(conn: sqlite3.Connection, version: int) -> None:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        finally:
+            if checking:
+                conn.execute("PRAGMA foreign_keys = ON")

@@ -142,5 +142,32 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (asset, minute, source)) WITHOUT ROWID;
     CREATE INDEX IF NOT EXISTS legs_flagged ON legs (event_id) WHERE flag IS NOT NULL;
     """,
+    # 13: the events' natural key unique through a named index, not a column constraint (whose
+    # automatic index cannot be dropped), so a large import into a store holding fewer records
+    # can drop it, append its rows, and build it again in one sorted pass
+    # (engine.store.columnar_import); the table rebuilt as SQLite documents it, foreign-key
+    # checks off (REBUILDS), the same columns in the same order, every row and id kept
+    """
+    CREATE TABLE events_rebuilt (
+        id INTEGER PRIMARY KEY, natural_key TEXT NOT NULL,
+        batch_id INTEGER NOT NULL REFERENCES batches(id),
+        account TEXT NOT NULL, asset TEXT NOT NULL, side TEXT NOT NULL, ts INTEGER NOT NULL,
+        quantity TEXT NOT NULL, price TEXT, quote TEXT NOT NULL, fee TEXT NOT NULL,
+        fee_asset TEXT NOT NULL, price_usd TEXT, fee_usd TEXT, trade_id TEXT, tx_id TEXT,
+        address TEXT, note TEXT, counterpart_account TEXT, lots TEXT, source TEXT NOT NULL,
+        subtotal TEXT, value_usd TEXT);
+    INSERT INTO events_rebuilt SELECT id, natural_key, batch_id, account, asset, side, ts, quantity, price,
+        quote, fee, fee_asset, price_usd, fee_usd, trade_id, tx_id, address, note, counterpart_account, lots,
+        source, subtotal, value_usd FROM events ORDER BY id;
+    DROP TABLE events;
+    ALTER TABLE events_rebuilt RENAME TO events;
+    CREATE UNIQUE INDEX events_natural_key ON events (natural_key);
+    CREATE INDEX events_unclassified ON events (account, asset) WHERE side = 'unclassified';
+    CREATE INDEX events_synced_fills ON events (account, asset, quote, ts)
+        WHERE side IN ('buy', 'sell') AND substr(source, 1, 5) = 'ccxt:';
+    """,
 )
+# the migrations that rebuild a table (drop and rename it): run with foreign-key checks off, as
+# SQLite's procedure says, and checked with PRAGMA foreign_key_check before they commit
+REBUILDS = frozenset({12})
 SCHEMA_VERSION = len(MIGRATIONS)
