@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.coordinate import Coordinate
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual_plotext.plot import Plot
 
 from engine.core import fixedpoint as fp
@@ -27,6 +27,7 @@ from tui.looks import COLOUR, Looks, looks_of, money_style
 from tui.widgets.chart import BackgroundPlot
 from tui.widgets.fast_table import FastTable
 from tui.widgets.fitted_table import Cell, fitted_widths, rebuild, refit
+from tui.widgets.footer import HarvestFooter
 
 MAX_TABLE_ROWS = 2000  # the stock table stays fast at this size; the rest is summarised
 ROWS_PER_SLICE = 100  # rows added per turn of the event loop (each turn well under 50 ms)
@@ -61,7 +62,7 @@ class DetailScreen(Screen[None]):
             with Vertical(id="detail-right"):
                 yield BackgroundPlot(id="detail-chart", classes="pane")
                 yield Static(id="detail-tax", classes="pane")
-        yield Footer()
+        yield HarvestFooter()
 
     def on_mount(self) -> None:
         self.query_one("#detail-left").border_title = "Lots"

@@ -14,7 +14,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from engine.core.errors import InputError
@@ -31,6 +30,7 @@ from tui.screens.problems import ProblemsScreen
 from tui.session import SYNC_UNAVAILABLE, LotPreviews, Session, Snapshot
 from tui.step_words import advance_question, skip_question
 from tui.widgets import empty_states
+from tui.widgets.footer import HarvestFooter
 from tui.widgets.header_bar import HeaderBar
 from tui.widgets.pane_tabs import PaneTabs
 from tui.widgets.panes import CandidatesPane, ChecklistPane, HoldingsPane, Pane, step_by_number
@@ -85,7 +85,7 @@ class MainScreen(Screen[None]):
             yield HoldingsPane()
             yield CandidatesPane()
         yield ChecklistPane()
-        yield Footer()
+        yield HarvestFooter()
         yield StatusLine(id="status")  # over the footer while work is in progress
 
     @property
