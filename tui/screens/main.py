@@ -85,7 +85,6 @@ class MainScreen(Screen[None]):
             yield HoldingsPane()
             yield CandidatesPane()
         yield ChecklistPane()
-        yield HarvestFooter()
         yield StatusLine(id="status")  # over the footer while work is in progress
 
     @property
@@ -94,9 +93,15 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.show_active()
+        self.call_after_refresh(self.mount_footer)
         self.load()
         self.set_interval(self.feed.interval, self.poll_prices)
         self.set_interval(self.STORE_POLL_SECONDS, self.watch_store)
+
+    def mount_footer(self) -> None:
+        """The footer (its keys are a widget each) in a turn of its own after the first frame:
+        mounted with the screen, it made the start's longest UI-thread turn longer."""
+        self.mount(HarvestFooter(), before=self.query_one(StatusLine))
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW_WIDTH or self.size.height < NARROW_HEIGHT, "-narrow")
@@ -198,9 +203,10 @@ class MainScreen(Screen[None]):
         self.recompute()
 
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
-        """The header now, then the panes one at a time (holdings, candidates, checklist), each
-        after the one before has painted: filling and painting all three in one turn held the
-        UI thread 60-130 ms at 100,000 lots. A newer snapshot replaces the panes still to fill.
+        """The header now, then the panes in two turns (holdings; then candidates with the
+        checklist) after the holdings have painted: filling and painting all three in one turn
+        held the UI thread 60-130 ms at 100,000 lots. A newer snapshot replaces the panes still
+        to fill.
         `shown` is the snapshot all three panes show."""
         snapshot = self.snapshot = message.snapshot
         self.preview = preview = message.preview
@@ -228,6 +234,10 @@ class MainScreen(Screen[None]):
         pane, fill = self.pane_fills.pop(0)
         before = pane.table.changes
         fill()
+        if isinstance(pane, CandidatesPane) and self.pane_fills:
+            # the checklist (the plan's few steps) in the candidates' turn: waiting for their paint
+            # first added a frame to every tick
+            self.pane_fills.pop(0)[1]()
         if not self.pane_fills:
             self.fit_wide()
             self.shown = snapshot
