@@ -77,6 +77,7 @@ class MainScreen(Screen[None]):
         self.expanded: frozenset[tuple[str, str]] = frozenset()
         self.preview: LotPreviews = {}
         self.feed_problem: str | None = None  # why live prices stopped, as last told
+        self.unsaid: str | None = None  # progress said before the status line was there
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(" harvest · loading…", id="header")
@@ -86,6 +87,7 @@ class MainScreen(Screen[None]):
             yield CandidatesPane()
         yield ChecklistPane()
         yield StatusLine(id="status")  # over the footer while work is in progress
+        self.load()  # now, not once these widgets have mounted and been styled (~0.1-0.3 s)
 
     @property
     def panes(self) -> list[Pane[Any]]:
@@ -93,8 +95,8 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.show_active()
+        self.say_unsaid()
         self.call_after_refresh(self.mount_footer)
-        self.load()
         self.set_interval(self.feed.interval, self.poll_prices)
         self.set_interval(self.STORE_POLL_SECONDS, self.watch_store)
 
@@ -130,7 +132,18 @@ class MainScreen(Screen[None]):
 
     def progress(self, text: str | None) -> None:
         """From a worker: the status line says what is going on (None hides it)."""
-        self.app.call_from_thread(self.query_one(StatusLine).say, text)
+        self.app.call_from_thread(self.say, text)
+
+    def say_unsaid(self) -> None:
+        """What the load said before the status line was there."""
+        if self.unsaid is not None:
+            self.say(self.unsaid)
+
+    def say(self, text: str | None) -> None:
+        lines = self.query(StatusLine)  # none yet while the screen composes
+        self.unsaid = None if lines else text
+        for line in lines:
+            line.say(text)
 
     @work(thread=True, exclusive=True, group="recompute", exit_on_error=False)
     def recompute(self) -> None:
