@@ -10,7 +10,7 @@ left. Each run: the first load, `--ticks`
 price ticks, expanding a holding (x), a reload after another process's import (the store
 watch), the detail screen (enter) and the problems screen (p). "First frame" is from app start
 until the main screen's three panes show its first snapshot; a "tick" from new prices until all
-three panes show them (they fill one per screen refresh); "gap" is the longest time between
+three panes show them (the holdings, then the candidates and checklist after the holdings' paint); "gap" is the longest time between
 two heartbeats (every 10 ms) — a UI stall. Peak RSS is the process's high-water mark."""
 
 from __future__ import annotations

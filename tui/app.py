@@ -4,6 +4,7 @@ main screen does the work."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
@@ -37,6 +38,10 @@ class HarvestApp(App[None]):
         self.theme_applied = False  # until then a theme change is the config's own, not a choice
 
     def on_mount(self) -> None:
+        # What is alive now (the modules' functions, classes and tables, the app) lives as long as
+        # the process: kept out of the collector's full collections, which would otherwise scan
+        # it all on the UI thread (50-60 ms at the first load; tests/tui/test_ui_collections.py)
+        gc.freeze()
         if self.theme_name in self.available_themes:
             self.theme = self.theme_name
         else:

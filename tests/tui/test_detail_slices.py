@@ -13,6 +13,7 @@ from tests.tui.pilot import settled
 from tui.screens import detail as detail_screen
 from tui.screens.detail import ROWS_PER_SLICE, DetailScreen
 from tui.testing import demo_app
+from tui.widgets.fast_table import FastTable
 
 
 @pytest.mark.slow
@@ -66,3 +67,37 @@ def test_the_rows_that_fill_the_view_go_in_small_slices_then_larger_ones():
     assert all(a[1] == b[0] for a, b in zip(bounds, bounds[1:], strict=False))  # every row, once, in order
     assert detail_screen.slice_bounds(5) == [(0, 5)]
     assert detail_screen.slice_bounds(0) == []
+
+
+@pytest.mark.slow
+async def test_each_slice_that_fills_the_view_is_painted_before_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """With a 1 ms pause between them, the three first slices all went in before one paint,
+    which then painted the whole view in one turn of the UI thread (~50 ms at 100,000 lots)."""
+    order: list[str] = []
+    real_add_rows, real_after_paint = DataTable.add_rows, FastTable.call_after_paint
+
+    def added(table: DataTable, rows):  # noqa: ANN001, ANN202
+        rows = list(rows)
+        if table.id == "detail-lots" and rows:
+            order.append(f"add {len(rows)}")
+        return real_add_rows(table, rows)
+
+    def after_paint(table: FastTable, callback) -> None:  # noqa: ANN001
+        if table.id == "detail-lots":
+            order.append("wait for paint")
+        real_after_paint(table, callback)
+
+    monkeypatch.setattr(DataTable, "add_rows", added)
+    monkeypatch.setattr(FastTable, "call_after_paint", after_paint)
+    app = demo_app(tmp_path, extra_lots=12_000)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        await pilot.press("shift+tab", "enter")
+        await settled(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        await settled(pilot)
+    first = order[: order.index(f"add {ROWS_PER_SLICE}")]
+    # the chart's slice (drawn in a worker) comes after the first rows, then the rest of the view
+    assert first == ["add 12", "wait for paint", "wait for paint", "add 12", "wait for paint", "add 12"]

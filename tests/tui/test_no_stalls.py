@@ -6,13 +6,17 @@ screen and the problems screen — and the gaps between beats are the stalls.
 Two measures: the wall gap (what a person sees, which on this shared 2-core machine also
 holds the time other processes had the CPU) and the UI thread's own CPU time within one beat
 (the app's own work on the loop, load-independent); the assertions use the second. Guarded:
-no beat over 0.2 s of UI-thread CPU once the app is up, 0.4 s while it starts (Textual mounts
-the main screen and its footer in one turn), and no freeze over 3 s of any cause. The code
+no beat over 0.2 s of UI-thread CPU once the app is up, 0.12 s while it starts (0.13-0.18 s
+before the footer was built once and after the first frame and the start-up objects frozen
+out of full collections: that code fails it), and no freeze over 3 s of any cause. The code
 before the paint work (FastTable, panes one at a time, the detail screen in steps, its chart
 built in a worker) fails it: 0.23-0.30 s opening the detail screen, 0.11-0.14 s per tick. The
-issue's 50 ms line is not met in every phase yet (at load ~5: ticks 43-56 ms, detail 59-84,
-expand 61-74, the start 130-180), so that test is an expected failure, strict, so it says
-when it starts passing."""
+issue's 50 ms line is not met in every phase yet (2026-12-01 at load 7-10, after the footer,
+collector and pane-turn work: the first load 59-89 ms, ticks 51-65, expand 49-75, detail
+49-66, problems 33-56 — Textual painting a table whose cells all changed, a screen's first
+paint, the collector's full collections). It is met in some runs now (a run of the whole tui
+suite at load ~9 passed it) and missed by 10-40 ms in others, so that test is an expected
+failure, not strict: a strict one would fail the suite whenever a run meets the line."""
 
 from __future__ import annotations
 
@@ -26,7 +30,7 @@ from bench.bench_tui import PHASES, Run, drive
 
 LOTS = 100_000
 ONE_BEAT_CPU = 0.2  # seconds of UI-thread CPU in one beat once the app is up
-STARTING_CPU = 0.4  # the same while it starts (the first load)
+STARTING_CPU = 0.12  # the same while it starts (the first load): 0.13-0.18 s before the footer work
 FREEZE = 3.0  # seconds of wall time between two beats, whatever the cause
 TARGET = 0.050  # the issue's line
 
@@ -61,9 +65,9 @@ def test_no_ui_thread_turn_is_long_and_nothing_freezes(run: Run):
 
 @pytest.mark.slow
 @pytest.mark.xfail(
-    strict=True,
-    reason="issue 18's 50 ms line: the start (Textual mounting the screen and footer), expanding a "
-    "holding and the detail screen still take 60-180 ms of UI-thread CPU in a beat",
+    strict=False,  # met in some runs, missed by 10-40 ms in others (2026-12-01, load 7-10)
+    reason="issue 18's 50 ms line: painting a pane whose cells all changed (a tick, expanding a holding), a "
+    "screen's first paint and the collector's full collections take 40-90 ms of UI-thread CPU in a beat",
 )
 def test_no_ui_thread_beat_over_50_ms(run: Run):
     busy = worst_by_phase(run.heartbeat.busy)

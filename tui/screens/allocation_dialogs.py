@@ -13,7 +13,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static
+from textual.widgets import Button, DataTable, Input, Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from engine.core import fixedpoint as fp
@@ -23,6 +23,7 @@ from tui.allocation_edits import EditedAllocation, Pending
 from tui.format import explain
 from tui.keys import DEFAULT_KEYS, Keys, bindings
 from tui.widgets.fitted_table import Cell, rebuild
+from tui.widgets.footer import HarvestFooter
 
 EDIT_COLUMNS = ("account", "lot", "acquired", "units", "basis")
 EDIT_LABELS = [
@@ -124,7 +125,7 @@ class EditAllocationScreen(_RecordDialog):
                 yield Static(id="edit-check")
             yield Label("", classes="allocation-error", markup=False)
             yield self.buttons()
-        yield Footer(show_command_palette=False)
+        yield HarvestFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -219,7 +220,7 @@ class GlobalRuleScreen(_RecordDialog):
                     )
             yield Label("", classes="allocation-error", markup=False)
             yield self.buttons()
-        yield Footer(show_command_palette=False)
+        yield HarvestFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
         super().on_mount()

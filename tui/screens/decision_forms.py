@@ -13,7 +13,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Footer, Input, Label, Select
+from textual.widgets import Button, DataTable, Input, Label, Select
 
 from engine.core.units import EpochMicros
 from engine.ledger import decided as how
@@ -24,6 +24,7 @@ from tui.keys import DEFAULT_KEYS, Keys, bindings
 from tui.screens.dialogs import FormDialog
 from tui.session import Decided
 from tui.widgets.fitted_table import rebuild
+from tui.widgets.footer import HarvestFooter
 from tui.widgets.problem_view import END_COLUMNS, END_RIGHT, end_cells, labels
 
 
@@ -47,7 +48,7 @@ class ChooseEndScreen(ModalScreen[OtherEnd | None]):
             yield DataTable(cursor_type="row", zebra_stripes=True, id="ends-table")
             hint = f"{self.keys.hint('choose')} chooses, {self.keys.hint('cancel_choice')} cancels"
             yield Label(hint, classes="hint")
-        yield Footer(show_command_palette=False)
+        yield HarvestFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
         table: DataTable[Text] = self.query_one(DataTable)
@@ -161,7 +162,7 @@ class DecisionForm(FormDialog[Decided | None]):
             with Horizontal(classes="buttons"):
                 yield Button(f"Record ({self.keys.hint('save_decision')})", variant="primary", id="save")
                 yield Button(f"Cancel ({self.keys.hint('cancel_decision')})", id="cancel")
-        yield Footer(show_command_palette=False)
+        yield HarvestFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#form-error").display = False

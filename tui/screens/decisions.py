@@ -10,13 +10,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from engine.ledger.decisions import Decision
 from tui.keys import DEFAULT_KEYS, Keys, bindings
 from tui.screens.dialogs import ConfirmScreen
 from tui.session import ReviewView
 from tui.widgets.fitted_table import rebuild
+from tui.widgets.footer import HarvestFooter
 from tui.widgets.problem_view import DECISION_COLUMNS, DECISION_RIGHT, decision_cells, labels
 
 
@@ -34,7 +35,7 @@ class DecisionsScreen(Screen[None]):
         with Vertical(id="decisions", classes="pane -active"):
             yield Static("", classes="note", markup=False)
             yield DataTable(cursor_type="row", zebra_stripes=True, id="decisions-table")
-        yield Footer()
+        yield HarvestFooter()
 
     def on_mount(self) -> None:
         self.query_one("#decisions").border_title = "Decisions"

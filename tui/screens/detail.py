@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.coordinate import Coordinate
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual_plotext.plot import Plot
 
 from engine.core import fixedpoint as fp
@@ -27,6 +27,7 @@ from tui.looks import COLOUR, Looks, looks_of, money_style
 from tui.widgets.chart import BackgroundPlot
 from tui.widgets.fast_table import FastTable
 from tui.widgets.fitted_table import Cell, fitted_widths, rebuild, refit
+from tui.widgets.footer import HarvestFooter
 
 MAX_TABLE_ROWS = 2000  # the stock table stays fast at this size; the rest is summarised
 ROWS_PER_SLICE = 100  # rows added per turn of the event loop (each turn well under 50 ms)
@@ -50,7 +51,8 @@ class DetailScreen(Screen[None]):
         self.lot_keys: list[str] = []
         self.lot_rows: list[list[Cell]] = []
         self.slices: list[Callable[[], object]] = []  # table work still to do, a slice per turn
-        self.slicing = False  # a timer will run the next slice
+        self.slicing = False  # a timer (or the table's next paint) will run the next slice
+        self.slices_to_paint = 0  # slices still to come that wait for the table's paint first
         self.lots_width = 0  # the lot table's full width, borders and scrollbar included
 
     def compose(self) -> ComposeResult:
@@ -61,7 +63,7 @@ class DetailScreen(Screen[None]):
             with Vertical(id="detail-right"):
                 yield BackgroundPlot(id="detail-chart", classes="pane")
                 yield Static(id="detail-tax", classes="pane")
-        yield Footer()
+        yield HarvestFooter()
 
     def on_mount(self) -> None:
         self.query_one("#detail-left").border_title = "Lots"
@@ -110,6 +112,7 @@ class DetailScreen(Screen[None]):
             cursor, scroll = table.cursor_row, table.scroll_offset
             current = self.lot_keys[cursor] if 0 <= cursor < len(self.lot_keys) else None
             rebuild(table, LOT_LABELS, [], widths)
+            self.slices_to_paint = len(FIRST_SLICES)
             for start, end in slice_bounds(len(rows)):
                 self.slices.append(partial(table.add_rows, rows[start:end]))
 
@@ -132,8 +135,16 @@ class DetailScreen(Screen[None]):
 
     def next_slice(self) -> None:
         self.slicing = False
-        if self.slices:
-            self.slices.pop(0)()
+        if not self.slices:
+            return
+        self.slices.pop(0)()
+        if self.slices_to_paint > 0 and self.slices:
+            # the rows that fill the view: each slice painted before the next goes in (a 1 ms
+            # pause let all three in before one paint, which painted the whole view in one turn)
+            self.slices_to_paint -= 1
+            self.slicing = True
+            self.query_one("#detail-lots", FastTable).call_after_paint(self.next_slice)
+        else:
             self.slice_soon()
 
     def on_resize(self) -> None:

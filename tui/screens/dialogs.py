@@ -9,10 +9,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Label
+from textual.widgets import Button, Input, Label
 from textual.worker import Worker, WorkerState
 
 from tui.keys import DEFAULT_KEYS, Keys, bindings
+from tui.widgets.footer import HarvestFooter
 
 T = TypeVar("T")
 
@@ -72,7 +73,7 @@ class ConfirmScreen(_Question[bool]):
             with Horizontal(classes="buttons"):
                 yield Button(f"Yes ({self.keys.hint('yes')})", variant="primary", id="yes")
                 yield Button(f"No ({self.keys.hint('no')})", id="no")
-        yield Footer(show_command_palette=False)  # this dialog's own keys
+        yield HarvestFooter(show_command_palette=False)  # this dialog's own keys
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "yes")
@@ -89,7 +90,7 @@ class ReasonScreen(_Question[str | None]):
             yield Label(Text(self.question), classes="question")
             cancel = self.keys.hint("cancel_reason")
             yield Input(placeholder=f"reason (enter to confirm, {cancel} to cancel)", id="reason")
-        yield Footer(show_command_palette=False)
+        yield HarvestFooter(show_command_palette=False)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.value.strip():

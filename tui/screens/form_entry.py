@@ -11,13 +11,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.suggester import SuggestFromList
-from textual.widgets import Button, Checkbox, Footer, Input, Label, Select
+from textual.widgets import Button, Checkbox, Input, Label, Select
 
 from engine.imports.form_1099da import FormEntryError
 from engine.ledger.broker_forms import ENTRY_FIELDS
 from tui.format import explain
 from tui.keys import DEFAULT_KEYS, Keys, bindings
 from tui.screens.dialogs import FormDialog
+from tui.widgets.footer import HarvestFooter
 
 TYPED = ("account", "code", "name", "asset", "units", "acquired", "sold", "proceeds", "basis", "moved",
          "checkbox")  # fmt: skip
@@ -83,7 +84,7 @@ class FormEntryScreen(FormDialog[str | None]):
             with Horizontal(classes="buttons"):
                 yield Button(f"Save ({self.keys.hint('save_1099da')})", variant="primary", id="save")
                 yield Button(f"Cancel ({self.keys.hint('cancel_1099da')})", id="cancel")
-        yield Footer(show_command_palette=False)
+        yield HarvestFooter(show_command_palette=False)
 
     def _typed(self, name: str) -> Horizontal:
         suggest = SuggestFromList(self.accounts, case_sensitive=False) if name == "account" else None

@@ -5,9 +5,10 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Markdown
+from textual.widgets import Markdown
 
 from tui.keys import HELP_ROWS, Keys, bindings
+from tui.widgets.footer import HarvestFooter
 
 KEYS_HEADING = """\
 # harvest — keys
@@ -59,7 +60,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
             yield Markdown(help_markdown(self.keys))
-        yield Footer(show_command_palette=False)
+        yield HarvestFooter(show_command_palette=False)
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(result)

@@ -14,7 +14,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
-from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from engine.core.errors import InputError
@@ -31,6 +30,7 @@ from tui.screens.problems import ProblemsScreen
 from tui.session import SYNC_UNAVAILABLE, LotPreviews, Session, Snapshot
 from tui.step_words import advance_question, skip_question
 from tui.widgets import empty_states
+from tui.widgets.footer import HarvestFooter
 from tui.widgets.header_bar import HeaderBar
 from tui.widgets.pane_tabs import PaneTabs
 from tui.widgets.panes import CandidatesPane, ChecklistPane, HoldingsPane, Pane, step_by_number
@@ -77,6 +77,7 @@ class MainScreen(Screen[None]):
         self.expanded: frozenset[tuple[str, str]] = frozenset()
         self.preview: LotPreviews = {}
         self.feed_problem: str | None = None  # why live prices stopped, as last told
+        self.unsaid: str | None = None  # progress said before the status line was there
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(" harvest · loading…", id="header")
@@ -85,8 +86,8 @@ class MainScreen(Screen[None]):
             yield HoldingsPane()
             yield CandidatesPane()
         yield ChecklistPane()
-        yield Footer()
         yield StatusLine(id="status")  # over the footer while work is in progress
+        self.load()  # now, not once these widgets have mounted and been styled (~0.1-0.3 s)
 
     @property
     def panes(self) -> list[Pane[Any]]:
@@ -94,9 +95,15 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.show_active()
-        self.load()
+        self.say_unsaid()
+        self.call_after_refresh(self.mount_footer)
         self.set_interval(self.feed.interval, self.poll_prices)
         self.set_interval(self.STORE_POLL_SECONDS, self.watch_store)
+
+    def mount_footer(self) -> None:
+        """The footer (its keys are a widget each) in a turn of its own after the first frame:
+        mounted with the screen, it made the start's longest UI-thread turn longer."""
+        self.mount(HarvestFooter(), before=self.query_one(StatusLine))
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW_WIDTH or self.size.height < NARROW_HEIGHT, "-narrow")
@@ -125,7 +132,18 @@ class MainScreen(Screen[None]):
 
     def progress(self, text: str | None) -> None:
         """From a worker: the status line says what is going on (None hides it)."""
-        self.app.call_from_thread(self.query_one(StatusLine).say, text)
+        self.app.call_from_thread(self.say, text)
+
+    def say_unsaid(self) -> None:
+        """What the load said before the status line was there."""
+        if self.unsaid is not None:
+            self.say(self.unsaid)
+
+    def say(self, text: str | None) -> None:
+        lines = self.query(StatusLine)  # none yet while the screen composes
+        self.unsaid = None if lines else text
+        for line in lines:
+            line.say(text)
 
     @work(thread=True, exclusive=True, group="recompute", exit_on_error=False)
     def recompute(self) -> None:
@@ -198,9 +216,10 @@ class MainScreen(Screen[None]):
         self.recompute()
 
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
-        """The header now, then the panes one at a time (holdings, candidates, checklist), each
-        after the one before has painted: filling and painting all three in one turn held the
-        UI thread 60-130 ms at 100,000 lots. A newer snapshot replaces the panes still to fill.
+        """The header now, then the panes in two turns (holdings; then candidates with the
+        checklist) after the holdings have painted: filling and painting all three in one turn
+        held the UI thread 60-130 ms at 100,000 lots. A newer snapshot replaces the panes still
+        to fill.
         `shown` is the snapshot all three panes show."""
         snapshot = self.snapshot = message.snapshot
         self.preview = preview = message.preview
@@ -228,6 +247,10 @@ class MainScreen(Screen[None]):
         pane, fill = self.pane_fills.pop(0)
         before = pane.table.changes
         fill()
+        if isinstance(pane, CandidatesPane) and self.pane_fills:
+            # the checklist (the plan's few steps) in the candidates' turn: waiting for their paint
+            # first added a frame to every tick
+            self.pane_fills.pop(0)[1]()
         if not self.pane_fills:
             self.fit_wide()
             self.shown = snapshot

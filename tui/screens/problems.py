@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
 from engine.core.errors import HarvestError
@@ -41,6 +41,7 @@ from tui.screens.decisions import DecisionsScreen
 from tui.screens.dialogs import ConfirmScreen, ReasonScreen
 from tui.session import Decide, Decided, ReviewView, Session
 from tui.widgets.fitted_table import rebuild
+from tui.widgets.footer import HarvestFooter
 from tui.widgets.problem_view import (
     PROBLEM_COLUMNS,
     PROBLEM_RIGHT,
@@ -90,7 +91,7 @@ class ProblemsScreen(Screen[None]):
             yield DataTable(cursor_type="row", zebra_stripes=True, id="problems-table")
         with VerticalScroll(id="problem-detail", classes="pane"):
             yield Static(id="problem-detail-text")
-        yield Footer()
+        yield HarvestFooter()
 
     def on_mount(self) -> None:
         self.query_one("#problems").border_title = "Problems — largest blocked savings first"

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from tui.keys import DEFAULT_KEYS, Keys, bindings
 from tui.screens.dialogs import ConfirmScreen
@@ -17,6 +17,7 @@ from tui.screens.form_entry import FormEntryScreen
 from tui.session import Session
 from tui.transition_views import ReconcileView, enter_sale, remove_sale
 from tui.widgets.fitted_table import Cell, rebuild
+from tui.widgets.footer import HarvestFooter
 
 COLUMNS = ("status", "account", "asset", "sale", "sold", "units", "what differs")
 LABELS = [Text(label, justify="right" if label == "units" else "left") for label in COLUMNS]
@@ -38,7 +39,7 @@ class ReconcileScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(Text(" Form 1099-DA · loading…", style="bold"), id="reconcile-title")
         yield DataTable(cursor_type="row", zebra_stripes=True, id="reconcile-table", classes="pane")
-        yield Footer()
+        yield HarvestFooter()
 
     def on_mount(self) -> None:
         self.query_one("#reconcile-table", DataTable).focus()

@@ -9,7 +9,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Footer, Input, Label, Select, Switch
+from textual.widgets import Button, Input, Label, Select, Switch
 
 from engine.config.edits import ConfigValueError, with_tax_changes
 from engine.config.load import Config, TaxConfig
@@ -17,6 +17,7 @@ from engine.config.schema import key_of
 from tui.format import explain
 from tui.keys import DEFAULT_KEYS, Keys, bindings
 from tui.screens.dialogs import FormDialog
+from tui.widgets.footer import HarvestFooter
 
 LABELS: tuple[tuple[str, str], ...] = (
     # (TaxConfig attribute, label): Form 1040's order
@@ -98,7 +99,7 @@ class TaxProfileScreen(FormDialog[str | None]):
             with Horizontal(classes="buttons"):
                 yield Button(f"Save ({self.keys.hint('save_profile')})", variant="primary", id="save")
                 yield Button(f"Cancel ({self.keys.hint('cancel_profile')})", id="cancel")
-        yield Footer(show_command_palette=False)
+        yield HarvestFooter(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#profile-error").display = False

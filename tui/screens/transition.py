@@ -13,7 +13,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from engine.api import Engine
 from engine.core import fixedpoint as fp
@@ -33,6 +33,7 @@ from tui.screens.dialogs import ConfirmScreen
 from tui.session import Session
 from tui.transition_views import AllocationView
 from tui.widgets.fitted_table import Cell, rebuild
+from tui.widgets.footer import HarvestFooter
 
 COLUMNS = ("asset", "account", "lot", "acquired", "quantity", "basis", "allocation")
 LABELS = [Text(label, justify="right" if index in (4, 5) else "left") for index, label in enumerate(COLUMNS)]
@@ -57,7 +58,7 @@ class AllocationScreen(Screen[None]):
         yield Static(Text(" 2025 allocation of unused basis · loading…", style="bold"), id="allocation-title")
         yield DataTable(cursor_type="row", zebra_stripes=True, id="allocation-table", classes="pane")
         yield Static(id="allocation-notes")
-        yield Footer()
+        yield HarvestFooter()
 
     def on_mount(self) -> None:
         self.query_one("#allocation-table").border_title = "Lots of unused basis per account on 2025-01-01"

@@ -1,0 +1,46 @@
+"""The slow path (the load worker) starts while the main screen composes, not once its widgets
+have mounted and been styled: that took 0.1-0.3 s of the first frame (issue 18). What the load
+says before the status line is there still shows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.tui.pilot import settled
+from tui.screens.main import MainScreen
+from tui.testing import demo_app
+from tui.widgets.status_line import StatusLine
+
+
+async def test_the_load_is_under_way_before_the_main_screen_mounts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    app = demo_app(tmp_path)
+    at_mount: list[bool] = []
+    on_mount = MainScreen.on_mount
+
+    def recording(screen: MainScreen) -> None:
+        at_mount.append(any(worker.group == "load" for worker in app.workers))
+        on_mount(screen)
+
+    monkeypatch.setattr(MainScreen, "on_mount", recording)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert app.screen.shown is not None
+    assert at_mount == [True]
+
+
+async def test_progress_said_before_the_status_line_mounted_is_shown(tmp_path: Path):
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        screen.unsaid = "loading: matching lots and computing the tax figures…"
+        screen.say_unsaid()  # as its mount does
+        line = screen.query_one(StatusLine)
+        assert line.display
+        assert str(line.render()) == "loading: matching lots and computing the tax figures…"
