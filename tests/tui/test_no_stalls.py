@@ -14,9 +14,9 @@ built in a worker) fails it: 0.23-0.30 s opening the detail screen, 0.11-0.14 s 
 issue's 50 ms line is not met in every phase yet (2026-12-01 at load 7-10, after the footer,
 collector and pane-turn work: the first load 59-89 ms, ticks 51-65, expand 49-75, detail
 49-66, problems 33-56 — Textual painting a table whose cells all changed, a screen's first
-paint, the collector's full collections). It is met in some runs now (a run of the whole tui
-suite at load ~9 passed it) and missed by 10-40 ms in others, so that test is an expected
-failure, not strict: a strict one would fail the suite whenever a run meets the line."""
+paint, the collector's full collections). It is met in some runs now and missed by 10-40 ms
+in others, so it is not asserted here (an expected failure that may pass asserts nothing):
+bench/bench_tui.py reports it, and the README's Performance table says where it stands."""
 
 from __future__ import annotations
 
@@ -32,7 +32,6 @@ LOTS = 100_000
 ONE_BEAT_CPU = 0.2  # seconds of UI-thread CPU in one beat once the app is up
 STARTING_CPU = 0.12  # the same while it starts (the first load): 0.13-0.18 s before the footer work
 FREEZE = 3.0  # seconds of wall time between two beats, whatever the cause
-TARGET = 0.050  # the issue's line
 
 
 @pytest.fixture(scope="module")
@@ -61,14 +60,3 @@ def test_no_ui_thread_turn_is_long_and_nothing_freezes(run: Run):
     assert busy.pop("first load") <= STARTING_CPU, busy
     assert max(busy.values()) <= ONE_BEAT_CPU, busy
     assert max(gaps.values()) <= FREEZE, gaps
-
-
-@pytest.mark.slow
-@pytest.mark.xfail(
-    strict=False,  # met in some runs, missed by 10-40 ms in others (2026-12-01, load 7-10)
-    reason="issue 18's 50 ms line: painting a pane whose cells all changed (a tick, expanding a holding), a "
-    "screen's first paint and the collector's full collections take 40-90 ms of UI-thread CPU in a beat",
-)
-def test_no_ui_thread_beat_over_50_ms(run: Run):
-    busy = worst_by_phase(run.heartbeat.busy)
-    assert max(busy.values()) <= TARGET, busy
