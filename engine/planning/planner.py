@@ -44,9 +44,12 @@ class TaxSummary:
 
 
 class Planner:
-    def __init__(self, engine: Engine, use_cache: bool = False) -> None:
+    def __init__(self, engine: Engine, use_cache: bool = False, save_later: bool = False) -> None:
         self.engine = engine
         self.use_cache = use_cache  # keep the slow path's results beside the store (slow_path_cache)
+        # the app writes the cache once its first frame is up (save_pending), not before it
+        self.save_later = save_later
+        self._unsaved: tuple[str, SlowPathInputs] | None = None
 
     @cached_property
     def params(self) -> TaxParams:
@@ -158,8 +161,22 @@ class Planner:
             recent,
         )
         if self.use_cache:
-            slow_path_cache.save(store, key, inputs)
+            self._unsaved = (key, inputs)
+            if not self.save_later:
+                self.save_pending()
         return inputs
+
+    def take_unsaved(self) -> tuple[str, SlowPathInputs] | None:
+        """The slow path's results computed last and not yet written to the cache (then none)."""
+        unsaved, self._unsaved = self._unsaved, None
+        return unsaved
+
+    def save_pending(self, unsaved: tuple[str, SlowPathInputs] | None = None) -> None:
+        """Write `unsaved` (by default the slow path's results computed last and not yet
+        written) to the cache."""
+        unsaved = unsaved or self.take_unsaved()
+        if unsaved is not None:
+            slow_path_cache.save(self.engine.store, *unsaved)
 
     @cached_property
     def context(self) -> ScanContext:

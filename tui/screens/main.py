@@ -151,6 +151,7 @@ class MainScreen(Screen[None]):
         takes the session lock (a load or a sync's reconcile may hold it for seconds)."""
         snapshot = self.session.snapshot()
         self.post_message(SnapshotReady(snapshot, self.session.lot_preview(self.expanded)))
+        self.session.keep_slow_path()  # after a load, the start-up cache: once its frame is on its way
 
     @work(thread=True, exclusive=True, group="prices", exit_on_error=False)
     def poll_prices(self) -> None:

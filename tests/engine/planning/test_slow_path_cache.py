@@ -162,3 +162,23 @@ def test_amounts_at_the_limits_round_trip_exactly(tmp_path: Path):
     assert lot["quantity"] == quantity * fp.SCALE
     assert lot["basis"] == quantity * price * fp.SCALE
     assert planner.context.frame.schema["basis"] == pl.Int128
+
+
+def test_saved_later_the_cache_is_written_when_asked_and_once(tmp_path: Path):
+    """The app's planner (save_later) keeps the slow path's results until its first frame is up."""
+    engine = engine_from_csv(tmp_path, LEDGER)
+    planner = Planner(engine, use_cache=True, save_later=True)
+    computed = figures(planner)
+    path = slow_path_cache.cache_path(engine.store)
+    assert not path.exists()
+    planner.save_pending()
+    assert path.exists()
+    path.unlink()
+    planner.save_pending()  # already written: nothing left to write
+    assert not path.exists()
+    written = Planner(engine, use_cache=True, save_later=True)
+    assert figures(written) == computed
+    written.save_pending()
+    matched: list[int] = []
+    assert figures(planner_on(reopened(engine), matched)) == computed
+    assert matched == []  # the next start reads what was written
