@@ -17,6 +17,18 @@ async def settled(pilot) -> None:  # noqa: ANN001
         with contextlib.suppress(WorkerFailed, WorkerCancelled):
             await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+    await slices_done(pilot)
+
+
+async def slices_done(pilot, polls: int = 500) -> None:  # noqa: ANN001
+    """Wait for a screen that fills its table in slices (DetailScreen.slices) to finish: a slice
+    may wait for the table's next paint, which neither a worker's end nor one pause covers (on a
+    busy machine a snapshot was taken with the view half filled)."""
+    for _ in range(polls):
+        if not getattr(pilot.app.screen, "slices", None):
+            return
+        await pilot.pause(0.01)  # a poll for the state, not a wait for a time
+    raise AssertionError(f"{type(pilot.app.screen).__name__}: its slices never finished")
 
 
 def table(app, pane_id: str) -> DataTable:  # noqa: ANN001

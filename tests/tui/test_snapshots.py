@@ -10,6 +10,7 @@ import contextlib
 import pytest
 from textual.worker import WorkerFailed
 
+from tests.tui.pilot import slices_done
 from tests.tui.review_story import story_app
 from tests.tui.transition_app import transition_app
 from tui.testing import demo_app, empty_app
@@ -24,6 +25,7 @@ async def settle(pilot) -> None:  # noqa: ANN001
         with contextlib.suppress(WorkerFailed):  # a failed worker shows as a notification
             await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+    await slices_done(pilot)
 
 
 @pytest.mark.parametrize("size", SIZES)
