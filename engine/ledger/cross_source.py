@@ -268,9 +268,9 @@ def _moves(pending: dict[str, Event], lookup: FillLookup, taken: set[int]) -> di
 def _by_content(
     pending: dict[str, Event], lookup: FillLookup, taken: set[int]
 ) -> tuple[dict[str, int], tuple[Overlap, ...]]:
-    """Matches in time order, one to one, each to the earliest free twin within TOLERANCE (so as
-    many match as can), within each account and pair; and the records
-    left unmatched within NEAR of the other source's trades."""
+    """Matches in time order, one to one, within each account and pair: first to a free twin in
+    the same second, then each left to the earliest free twin within TOLERANCE (so as many match
+    as can); and the records left unmatched within NEAR of the other source's trades."""
     groups: dict[tuple[str, bool, tuple[str, str]], list[tuple[str, Event]]] = {}
     for key, event in pending.items():
         pair = (event.asset, event.quote) if event.asset < event.quote else (event.quote, event.asset)
@@ -289,20 +289,33 @@ def _by_content(
             for view in views(fill.asset, fill.quote, fill.side, fill.quantity, fill.subtotal):
                 index.setdefault(view, []).append(fill)
         times = sorted(fill.timestamp for fill in stored)
-        for key, event in sorted(members, key=lambda m: m[1].timestamp):
-            close = [
-                fill
-                for view in views(event.asset, event.quote, event.side, event.quantity, event.subtotal)
-                for fill in index.get(view, ())
-                if fill.event_id not in taken and abs(fill.timestamp - event.timestamp) <= TOLERANCE
-            ]
-            if close:
-                # the earliest free record in the window, taken in time order, matches as many as
-                # can match (windows of one width); the nearest would leave a later twin none
-                twin = min(close, key=lambda f: (f.timestamp, f.event_id))
-                matched[key] = twin.event_id
-                taken.add(twin.event_id)
-            elif _within(times, event.timestamp, NEAR):
+        in_order = sorted(members, key=lambda m: m[1].timestamp)
+        # same second first: a file's times are often the exchange's cut to the second, so a
+        # twin in the same second is the likeliest; a page taking a record a second or two away
+        # instead left a later page's fill of that very second without its twin (a duplicate)
+        for same_second in (True, False):
+            for key, event in in_order:
+                if key in matched:
+                    continue
+                close = [
+                    fill
+                    for view in views(event.asset, event.quote, event.side, event.quantity, event.subtotal)
+                    for fill in index.get(view, ())
+                    if fill.event_id not in taken
+                    and (
+                        fill.timestamp // MICROS_PER_SECOND == event.timestamp // MICROS_PER_SECOND
+                        if same_second
+                        else abs(fill.timestamp - event.timestamp) <= TOLERANCE
+                    )
+                ]
+                if close:
+                    # the earliest free record in the window, taken in time order, matches as many
+                    # as can match (windows of one width); the nearest would leave a later twin none
+                    twin = min(close, key=lambda f: (f.timestamp, f.event_id))
+                    matched[key] = twin.event_id
+                    taken.add(twin.event_id)
+        for key, event in in_order:
+            if key not in matched and _within(times, event.timestamp, NEAR):
                 near.setdefault((account, synced), []).append(event.timestamp)
     overlaps = tuple(
         Overlap(account, len(hits), EpochMicros(min(hits)), EpochMicros(max(hits)), against_synced=not synced)

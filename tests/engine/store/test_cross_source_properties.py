@@ -138,3 +138,24 @@ def test_a_file_and_a_sync_of_the_same_fills_store_each_once(fills, data):
         assert again.added == 0
         assert store.import_events(keys_of(report.events), batch_source(report), usd).added == 0
         assert stored_fills(store) == truth
+
+
+def test_a_page_takes_the_twin_in_the_same_second_before_one_a_second_away():
+    """Found by the property above in CI: ten equal buys, eight in second 0, one each in seconds
+    1 and 3; the file first, then two sync pages. The first page's second-1 fill took a second-0
+    record (the earliest within the 2 s window) and its second-3 fill the second-1 record, so the
+    second page's fifth second-0 fill found no twin left and was stored again (11 buys)."""
+    fills = [
+        Fill(n, "BTC", "USD", "buy", Decimal("0.1"), Decimal("40000"), millis)
+        for n, millis in enumerate([0, 0, 0, 1000, 3000, 0, 0, 0, 0, 0])
+    ]
+    report = read_text(tax_tool_csv(fills), "f.csv", Options(None, None, None))
+    usd = frozenset({"USD"})
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "s.sqlite3") as store:
+        store.import_events(keys_of(report.events), batch_source(report), usd)
+        added = []
+        for page in (fills[:5], fills[5:]):
+            events = synced("kraken", "acct", *(f.ccxt() for f in page))
+            added.append(store.import_events(keys_of(events), "ccxt:acct", usd).added)
+        assert added == [0, 0]
+        assert stored_fills(store) == Counter({("BTC", "USD", "buy", fp.from_decimal(Decimal("0.1"))): 10})
