@@ -15,6 +15,7 @@ from engine.core.dates import parse_timestamp
 from engine.core.errors import CsvImportError
 from engine.core.units import MICROS_PER_DAY, Amount, EpochMicros
 from engine.imports.formats import INCOME, TRADE, TRANSFER, Format, Options, Parsed, Table, Version
+from engine.imports.harvest_plain import plain_rows
 from engine.imports.rows import CellError, parse_time
 from engine.ledger.events import EARLIEST, LATEST, MAX_PRICE, MAX_QUANTITY, MAX_VALUE, SIDES, USD, Event
 from engine.ledger.records import parse_identification
@@ -38,6 +39,7 @@ OPTIONAL = (
 COLUMNS = REQUIRED + OPTIONAL
 TRANSFER_SIDES = ("transfer_in", "transfer_out")
 MAX_ERRORS = 200
+PLAIN_ROWS = True  # read plain rows by position (engine.imports.harvest_plain); off: every row by _RowReader
 
 
 FUTURE_SLACK = MICROS_PER_DAY  # a day of clock skew between a venue and this machine
@@ -108,6 +110,8 @@ def parse_csv_lines(
     events: list[Event] = []
     lines: list[int] = []
     rows = _RowReader(label, default_account, problems, latest, zone)
+    # the commonest rows by position (harvest_plain); any other row, and every problem, by rows.event
+    plain = plain_rows(names, label, default_account, rows.latest, zone) if PLAIN_ROWS else None
     try:
         for cells in reader:
             line = reader.line_num
@@ -116,7 +120,9 @@ def parse_csv_lines(
             if len(cells) != len(names):
                 problems.append(f"{label}:{line}: row: {len(cells)} cells, header has {len(names)}")
                 continue
-            event = rows.event(dict(zip(names, map(str.strip, cells), strict=True)), line)
+            event = plain(cells) if plain is not None else None
+            if event is None:
+                event = rows.event(dict(zip(names, map(str.strip, cells), strict=True)), line)
             if event is not None:
                 events.append(event)
                 lines.append(line)

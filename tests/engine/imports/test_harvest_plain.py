@@ -1,0 +1,160 @@
+"""The harvest CSV's plain rows read by position (engine.imports.harvest_plain) against the general
+reader alone (generic_csv.PLAIN_ROWS off): the same events, lines and problems for every row, on
+both sides of what makes a row plain, and the plain path taken for the rows it is for."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bench.synth import write_csv
+from engine.core import fixedpoint as fp
+from engine.core.errors import CsvImportError
+from engine.imports import generic_csv
+from engine.imports.harvest_plain import plain_rows
+from engine.ledger.events import LATEST, MAX_PRICE, MAX_QUANTITY, MAX_VALUE
+
+H = "timestamp,account,asset,side,quantity,price,fee"
+WIDE = "timestamp,asset,side,quantity,price,fee,quote,fee_asset,trade_id,tx_id,note,lots,subtotal,total,price_usd"
+TOP_PRICE = fp.fmt(MAX_PRICE, 0)
+MAX_QTY = fp.fmt(MAX_QUANTITY, 0)
+# quantity x price at MAX_VALUE, over it, and a hair past it unrounded: under or over once rounded
+AT_LIMIT = f"1000,{TOP_PRICE}"
+OVER_LIMIT = f"1001,{TOP_PRICE}"
+ROUNDS_UNDER = "999999999999999.977000000000000001,1.000000000000000023"  # 0.47 of a unit past: rounds down
+ROUNDS_OVER = "999999999999999.990000000000000001,1.00000000000000001"  # 0.9 past: rounds up, over
+ROWS = [
+    "2026-01-01T00:00:00Z,kraken,BTC,buy,1,100,0",
+    " 2026-01-01T00:00:00Z , kraken , btc , BUY , 1.5 , 100.25 , 0.01 ",
+    "2026-01-01T00:00:00+05:30,kraken,ETH,sell,0.000000000000000001,3000,1.5",
+    "2026-01-01T00:00:00.123456-08:00,kraken,SOL,spend,2,0,0",
+    "2026-01-01T00:00:00Z,kraken,BTC,transfer_out,1,,0",
+    "2026-01-01T00:00:00Z,kraken,BTC,transfer_in,1,,0",
+    "2026-01-01T00:00:00Z,kraken,BTC,income,1,,0",
+    "2026-01-01T00:00:00Z,kraken,BTC,buy,1,,0",
+    "2026-01-01T00:00:00Z,,BTC,buy,1,100,0",
+    "2026-01-01T00:00:00Z,kraken,,buy,1,100,0",
+    "2026-01-01T00:00:00,kraken,BTC,buy,1,100,0",
+    ",kraken,BTC,buy,1,100,0",
+    "yesterday,kraken,BTC,buy,1,100,0",
+    "2008-12-31T00:00:00Z,kraken,BTC,buy,1,100,0",
+    "2100-01-02T00:00:00Z,kraken,BTC,buy,1,100,0",
+    "2026-01-01T00:00:00Z,kraken,BTC,hodl,1,100,0",
+    "2026-01-01T00:00:00Z,kraken,BTC,buy,0,100,0",
+    "2026-01-01T00:00:00Z,kraken,BTC,buy,-1,100,0",
+    "2026-01-01T00:00:00Z,kraken,BTC,buy,+1,100,0",
+    "2026-01-01T00:00:00Z,kraken,BTC,buy,1e-8,100,0",
+    "2026-01-01T00:00:00Z,kraken,BTC,buy,.5,100,0",
+    "2026-01-01T00:00:00Z,kraken,BTC,buy,5.,100,0",
+    "2026-01-01T00:00:00Z,kraken,BTC,buy,0.0000000000000000001,100,0",
+    "2026-01-01T00:00:00Z,kraken,BTC,buy,0.1000000000000000000,100,0",
+    "2026-01-01T00:00:00Z,kraken,BTC,buy,\u0661,100,0",
+    "2026-01-01T00:00:00Z,kraken,BTC,buy,1 000,100,0",
+    "2026-01-01T00:00:00Z,kraken,BTC,buy,1,100,",
+    "2026-01-01T00:00:00Z,kraken,BTC,buy,1,100,-0.5",
+    f"2026-01-01T00:00:00Z,kraken,BTC,buy,1,100,{fp.fmt(MAX_VALUE, 0)}",
+    f"2026-01-01T00:00:00Z,kraken,BTC,buy,1,100,{fp.fmt(MAX_VALUE + 1, 0)}",
+    f"2026-01-01T00:00:00Z,kraken,BTC,buy,{MAX_QTY},0,0",
+    f"2026-01-01T00:00:00Z,kraken,BTC,buy,{MAX_QTY}.000000000000000001,0,0",
+    f"2026-01-01T00:00:00Z,kraken,BTC,buy,1,{TOP_PRICE},0",
+    f"2026-01-01T00:00:00Z,kraken,BTC,buy,1,{TOP_PRICE}.000000000000000001,0",
+    f"2026-01-01T00:00:00Z,kraken,BTC,buy,{AT_LIMIT},0",
+    f"2026-01-01T00:00:00Z,kraken,BTC,buy,{OVER_LIMIT},0",
+    f"2026-01-01T00:00:00Z,kraken,BTC,buy,{ROUNDS_UNDER},0",
+    f"2026-01-01T00:00:00Z,kraken,BTC,buy,{ROUNDS_OVER},0",
+    "2026-01-01T00:00:00Z,kraken,BTC,buy,1,abc,0",
+]
+WIDE_ROWS = [
+    "2026-01-01T00:00:00Z,BTC,buy,1,100,0,,,,,,,,,",
+    "2026-01-01T00:00:00Z,BTC,buy,1,100,0,eur,bnb,T1,0xab,a note,,,,",
+    "2026-01-01T00:00:00Z,BTC,buy,1,100,0,btc,,,,,,,,",
+    "2026-01-01T00:00:00Z,BTC,transfer_out,1,,0,btc,,,,,,,,",
+    "2026-01-01T00:00:00Z,BTC,sell,1,100,0,,,,,,L1:1,,,",
+    "2026-01-01T00:00:00Z,BTC,buy,1,,0,,,,,,,100,,",
+    "2026-01-01T00:00:00Z,BTC,buy,1,,0,,,,,,,,101,",
+    "2026-01-01T00:00:00Z,BTC,buy,1,100,0,EUR,,,,,,,,1.1",
+    "2026-01-01T00:00:00Z,BTC,buy,1,100,0,,,T1,,,,,,",
+    "2026-01-01T00:00:00Z,BTC,buy,2,100,0,,,T1,,,,,,",
+]
+
+
+def outcome(text: str, plain: bool, account: str | None = None, zone: ZoneInfo | None = None) -> object:
+    before = generic_csv.PLAIN_ROWS
+    generic_csv.PLAIN_ROWS = plain
+    try:
+        return generic_csv.parse_csv_lines(text, "f.csv", account, LATEST, zone)
+    except CsvImportError as exc:
+        return exc.problems
+    finally:
+        generic_csv.PLAIN_ROWS = before
+
+
+@pytest.mark.parametrize("row", ROWS)
+@pytest.mark.parametrize("account", [None, "default"])
+def test_each_row_reads_as_the_general_reader_reads_it(row, account):
+    text = f"{H}\n{row}\n"
+    assert outcome(text, True, account) == outcome(text, False, account)
+    zone = ZoneInfo("America/New_York")  # times without a zone: the general reader's, as before
+    assert outcome(text, True, account, zone) == outcome(text, False, account, zone)
+
+
+@pytest.mark.parametrize("row", WIDE_ROWS)
+def test_the_optional_columns_read_as_the_general_reader_reads_them(row):
+    text = f"{WIDE}\n{row}\n"
+    assert outcome(text, True, "kraken") == outcome(text, False, "kraken")
+
+
+def test_all_the_rows_in_one_file_and_their_problems_read_the_same():
+    text = "\n".join([H, *ROWS, "", " , , ", *ROWS[:3]]) + "\n"
+    assert outcome(text, True) == outcome(text, False)
+    text = "\n".join([WIDE, *WIDE_ROWS, *WIDE_ROWS]) + "\n"
+    assert outcome(text, True, "kraken") == outcome(text, False, "kraken")
+
+
+def test_the_plain_path_reads_plain_rows_and_leaves_the_others():
+    names = H.split(",")
+    plain = plain_rows(names, "f.csv", None, LATEST, None)
+    assert plain is not None
+    assert plain(ROWS[0].split(",")) == outcome(f"{H}\n{ROWS[0]}\n", False)[0][0]  # type: ignore[index]
+    assert plain(ROWS[4].split(",")) is not None  # a transfer without a price
+    assert plain(ROWS[7].split(",")) is None  # a buy without a price: the general reader says why
+    assert plain_rows(names, "f.csv", None, LATEST, ZoneInfo("UTC")) is None
+
+
+def test_a_generated_file_reads_the_same(tmp_path: Path):
+    path = tmp_path / "t.csv"
+    write_csv(path, 3_000, 7)
+    text = path.read_text()
+    events, lines = outcome(text, True)  # type: ignore[misc]
+    assert len(events) == 3_000
+    assert (events, lines) == outcome(text, False)
+
+
+CELLS = st.sampled_from(
+    ["0", "1", "1.5", "-1", "1e2", ".5", "", " 7 ", "0.000000000000000001", "x", TOP_PRICE]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["2026-01-01T00:00:00Z", "2026-01-01T00:00:00", "", "2001-01-01T00:00:00Z"]),
+            st.sampled_from(["kraken", ""]),
+            st.sampled_from(["BTC", "usd", ""]),
+            st.sampled_from(["buy", "Sell", "transfer_in", "income", "x"]),
+            CELLS,
+            CELLS,
+            CELLS,
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_any_mix_of_cells_reads_the_same(rows):
+    text = "\n".join([H, *(",".join(row) for row in rows)]) + "\n"
+    assert outcome(text, True) == outcome(text, False)
