@@ -69,7 +69,8 @@ def legs_for(event: Event, event_id: int, usd_assets: frozenset[str] = _USD_ONLY
     account, asset, timestamp, quantity = event.account, event.asset, event.timestamp, event.quantity
     quote_is_usd = event.quote in usd_assets
     value = _usd_value(event, quote_is_usd)
-    quote_quantity = _quote_quantity(event)
+    # in USD the quote's quantity is the value, worked out the same way (subtotal, else quantity x price)
+    quote_quantity = value if quote_is_usd else _quote_quantity(event)
     fee_usd, fee_flag = (
         (ZERO, None) if not event.fee else _fee_value(event, value, quote_quantity, usd_assets)
     )
