@@ -86,6 +86,9 @@ class TaxCalendar:
     def __init__(self, zone: tzinfo) -> None:
         self.zone = zone
         self._offset_by_hour: dict[int, int] = {}
+        self._uniform_days: dict[
+            int, int
+        ] = {}  # UTC day (epoch micros // a day) -> the offset all its hours have
 
     def day(self, micros: EpochMicros) -> DayOrdinal:
         """Ordinal of the local calendar date of a trade time."""
@@ -98,6 +101,7 @@ class TaxCalendar:
                 # the same offset at both ends of the day: no change within it (no zone changes
                 # its offset and back inside one day; tests/engine/core/test_tax_calendar.py)
                 self._offset_by_hour.update(dict.fromkeys(range(first, first + 24), offset))
+                self._uniform_days[hour // 24] = offset
             self._offset_by_hour[hour] = offset
         return DayOrdinal(_EPOCH_ORDINAL + (micros + offset) // 86_400_000_000)
 
@@ -135,6 +139,15 @@ class TaxCalendar:
         offset = offsets[hour]
         day_start = (day - _EPOCH_ORDINAL) * _DAY_US - offset  # local midnight, at this offset
         day_end = day_start + _DAY_US
+        # the commonest case at once: the one or two UTC days the local day overlaps are each
+        # cached whole at this offset (day() fills them), so every hour of it maps to `day`
+        uniform = self._uniform_days
+        first_day, last_day = day_start // _DAY_US, (day_end - 1) // _DAY_US
+        for utc_day in (first_day, last_day):
+            if utc_day not in uniform:
+                self.day(EpochMicros(utc_day * _DAY_US))  # fills it when its hours share one offset
+        if uniform.get(first_day) == offset == uniform.get(last_day):
+            return day, day_start, day_end
         first = last = hour
         while first * _HOUR_US > day_start and offsets.get(first - 1) == offset:
             first -= 1
