@@ -190,16 +190,42 @@ def python_column(
 
 
 _HALF_BOUND = 10**19  # a product's whole parts below this multiply in Int128 without overflow (see below)
+# a quantity with at most 8 places times a price with at most 10 (most rows of most files): its
+# product has at most 18 places, exact, with nothing to round
+_Q_STEP, _P_STEP = 10**10, 10**8
 
 
 def exact_products(frame: pl.DataFrame, where: pl.Expr, quantity: str, price: str) -> pl.Series:
     """python_column(frame, where, (quantity, price), products), the same ints, worked out in
-    Int128 columns where that is exact, in Python for the rest. With |q| = qh·S + ql and
-    |p| = ph·S + pl (S = 10**18, ql and pl below S), |q|·|p| / S = qh·ph·S + qh·pl + ql·ph +
-    ql·pl / S: only the last term has a fraction, rounded half-even as fp.mul does (and half-even
-    is symmetric, so the sign goes on after). Every term stays below 10**37 when qh, ph and qh·ph
-    are below 10**19 (a price over $10**19 or a product over 10**19 units goes to Python), and
-    their sum below Int128's 1.7·10**38."""
+    Int128 columns where that is exact, in Python for the rest. Most rows in one multiply: when
+    q = qa·10**10 and p = pb·10**8 (at most 8 and 10 places), q·p / S = qa·pb exactly (S =
+    10**18), nothing to round, and below 10**38 when |qa| and |pb| are below 10**19. The other
+    rows by parts: with |q| = qh·S + ql and |p| = ph·S + pl (ql and pl below S), |q|·|p| / S =
+    qh·ph·S + qh·pl + ql·ph + ql·pl / S: only the last term has a fraction, rounded half-even as
+    fp.mul does (and half-even is symmetric, so the sign goes on after). Every term stays below
+    10**37 when qh, ph and qh·ph are below 10**19 (a price over $10**19 or a product over 10**19
+    units goes to Python), and their sum below Int128's 1.7·10**38."""
+    import polars as pl
+
+    chosen = where.fill_null(False)
+    bound = pl.lit(_HALF_BOUND, pl.Int128)
+    q_step, p_step = pl.lit(_Q_STEP, pl.Int128), pl.lit(_P_STEP, pl.Int128)
+    qa, pb = pl.col(quantity) // q_step, pl.col(price) // p_step  # (exact where short: multiples)
+    short = (
+        (pl.col(quantity) % q_step == 0) & (pl.col(price) % p_step == 0)
+        & (qa.abs() < bound) & (pb.abs() < bound)
+    ).fill_null(False)  # fmt: skip
+    found = frame.select(
+        fast=pl.when(chosen & short).then(qa * pb).cast(pl.Int128), rest=(chosen & ~short).any()
+    )
+    fast = found.to_series(0).alias("product")
+    if not found.height or not found.item(0, "rest"):  # (no rows: the any() broadcast to none)
+        return fast
+    return pl.select(pl.coalesce(fast, _by_parts(frame, chosen & ~short, quantity, price))).to_series()
+
+
+def _by_parts(frame: pl.DataFrame, chosen: pl.Expr, quantity: str, price: str) -> pl.Series:
+    """exact_products of the `chosen` rows by parts (see there), past the parts' bound in Python."""
     import polars as pl
 
     scale = pl.lit(SCALE, pl.Int128)
@@ -216,7 +242,6 @@ def exact_products(frame: pl.DataFrame, where: pl.Expr, quantity: str, price: st
     magnitude = truncated + up.cast(pl.Int128)
     negative = (pl.col(quantity) < 0) != (pl.col(price) < 0)
     signed = pl.when(negative).then(pl.lit(0, pl.Int128) - magnitude).otherwise(magnitude)  # (no i128 negate)
-    chosen = where.fill_null(False)
     fast = frame.select(pl.when(chosen & fits).then(signed).cast(pl.Int128)).to_series()
     others = chosen & ~fits.fill_null(False)
     if not frame.select(others.any()).item():

@@ -240,21 +240,26 @@ def _insert(
     share written into the statement, and ROWS_PER_INSERT rows to a statement (measured: a
     quarter faster than one, binding as many values); no tuple is built per row. `order`: the
     table's columns; `pairs`: a column given as two, an Int64 one and a String one, one of them
-    null in each row (a leg's amount: INTEGER or digits), bound as the one that is not."""
+    null in each row (a leg's amount: INTEGER or digits), bound as the one that is not — in one
+    list, ints and strings mixed (SQLite stores each as bound), so that rows of one shape are not
+    split by which half they hold: each part is inserted in the order given (the legs' clustered
+    key), and rows interleaved by half would each seek into pages already written."""
     pairs = pairs or {}
     held = {c: pl.col(c).is_not_null() for c in nullable if c not in pairs} | {
         name: pl.col(whole).is_not_null() | pl.col(digits).is_not_null()
         for name, (whole, digits) in pairs.items()
     }
-    # a shape: which nullable columns hold a value, and of a pair which half (so a part binds
-    # one list per column, no merging row by row)
-    digits = [pl.col(text).is_not_null() for _, text in pairs.values()]
+    # a shape: which nullable columns hold a value
     shape = pl.sum_horizontal(
-        held_bit.cast(pl.Int64) * (1 << i) for i, held_bit in enumerate([held[c] for c in nullable] + digits)
+        held_bit.cast(pl.Int64) * (1 << i) for i, held_bit in enumerate(held[c] for c in nullable)
     )
     for start in range(0, rows.height, CHUNK):
-        chunk = rows.slice(start, CHUNK).with_columns(_shape=shape)
-        for part in chunk.partition_by("_shape", include_key=False):
+        chunk = rows.slice(start, CHUNK)
+        shapes = chunk.select(shape.alias("_shape")).to_series()
+        # (one shape, as a file's rows mostly have: the chunk as it is, not copied by partition_by)
+        one = shapes.n_unique() == 1
+        parts = [chunk] if one else chunk.with_columns(shapes).partition_by("_shape", include_key=False)
+        for part in parts:
             first = part.row(0, named=True)
             present = [c for c in order if c not in nullable or _held(first, c, pairs)]
             alone = [c for c in present[1:] if c not in pairs]  # ids always bound
@@ -264,7 +269,7 @@ def _insert(
             width = len(bound)
             values: list[object] = [None] * (part.height * width)  # row after row, flat
             for at, name in enumerate(bound):
-                values[at::width] = part[name if name not in pairs else _half(first, *pairs[name])].to_list()
+                values[at::width] = part[name].to_list() if name not in pairs else _either(part, *pairs[name])
             row = "(" + ", ".join(_literal(fixed[c]) if c in fixed else "?" for c in present) + ")"
             whole = part.height // ROWS_PER_INSERT * ROWS_PER_INSERT * width
             step = ROWS_PER_INSERT * width
@@ -282,9 +287,17 @@ def _held(row: dict[str, object], name: str, pairs: dict[str, tuple[str, str]]) 
     return row[name] is not None if name not in pairs else any(row[half] is not None for half in pairs[name])
 
 
-def _half(first: dict[str, object], whole: str, digits: str) -> str:
-    """The half of a pair this part's rows hold (the same in all of them: see the shape)."""
-    return digits if first[digits] is not None else whole
+def _either(part: pl.DataFrame, whole: str, digits: str) -> list[object]:
+    """A pair's values, each row's from the half that holds one (every row holds one: a pair
+    missing from a shape is not inserted)."""
+    if part[digits].null_count() == part.height:
+        return part[whole].to_list()
+    if part[whole].null_count() == part.height:
+        return part[digits].to_list()
+    texts = part[digits].to_list()
+    return [
+        text if value is None else value for value, text in zip(part[whole].to_list(), texts, strict=True)
+    ]
 
 
 def _literal(value: object) -> str:

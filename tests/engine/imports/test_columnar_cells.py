@@ -138,6 +138,32 @@ def test_products_in_columns_are_fixedpoint_products(rows):
     assert found == [fp.mul(q, p) if chosen else None for q, p, chosen in rows]
 
 
+# amounts with at most 8 places (quantities) and 10 (prices), as most files write them: the one
+# multiply's rows, with its bound (|q| / 10**10 and |p| / 10**8 below 10**19) on either side
+SHORT_Q = st.integers(-(10**23), 10**23).map(lambda k: k * 10**10) | st.sampled_from(
+    [k * 10**10 for k in (10**19 - 1, 10**19, -(10**19 - 1), -(10**19), 1, -1)]
+)
+SHORT_P = st.integers(-(10**25), 10**25).map(lambda k: k * 10**8) | st.sampled_from(
+    [k * 10**8 for k in (10**19 - 1, 10**19, -(10**19 - 1), -(10**19), 1, -1)]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(SHORT_Q | AMOUNT, SHORT_P | AMOUNT, st.booleans()), min_size=1, max_size=40))
+def test_short_amounts_multiply_in_one_step_exactly(rows):
+    """exact_products' one multiply (a quantity of at most 8 places times a price of at most 10:
+    nothing to round) is fp.mul, beside rows that take the parts or Python; no row chosen: all
+    null."""
+    rows = [(q, p, chosen) for q, p, chosen in rows if abs(fp.mul(q, p)) < 2**126]  # (Int128 holds it)
+    frame = pl.DataFrame(
+        {"q": [q for q, _, _ in rows], "p": [p for _, p, _ in rows], "chosen": [c for _, _, c in rows]},
+        schema={"q": pl.Int128, "p": pl.Int128, "chosen": pl.Boolean},
+    )
+    found = exact_products(frame, pl.col("chosen"), "q", "p").to_list()
+    assert found == [fp.mul(q, p) if chosen else None for q, p, chosen in rows]
+    assert exact_products(frame, pl.lit(False), "q", "p").to_list() == [None] * len(rows)
+
+
 NEAR_LIMIT = st.builds(  # a price and the quantity whose product is about MAX_VALUE, give or take a unit
     lambda p, off: (MAX_VALUE * S // p + off, p), st.integers(10**15, 10**31), st.integers(-2, 2)
 )
