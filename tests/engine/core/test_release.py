@@ -82,3 +82,24 @@ def test_a_match_the_caller_still_holds_survives_an_invalidate(tmp_path, monkeyp
     del again
     engine.invalidate()  # nobody holds that match now but its pools: the pools stay whole
     assert sum(len(lots) for _asset, lots in pools) == 17
+
+
+def test_light_items_are_freed_in_pieces_without_a_visit_each(monkeypatch):
+    """A match's shape: many pools, each a list of lots (short lists of numbers). The walk looks
+    into the pools list and each pool, not into each of the 30,000 lots."""
+    visits: list[int] = []
+    sequence = release_module._sequence
+    monkeypatch.setattr(
+        release_module, "_sequence", lambda items, stack: (visits.append(len(items)), sequence(items, stack))
+    )
+    lots = [[[n, n * 2, "L", 7, 8, "a", 9] for n in range(300)] for _ in range(100)]
+    watched = [Leaf() for _ in range(100)]
+    refs = [weakref.ref(leaf) for leaf in watched]
+    for pool, leaf in zip(lots, watched, strict=True):
+        pool[-1].append(leaf)  # each pool's last lot holds a leaf: freed with it
+    pools = [("BTC", pool) for pool in lots]
+    owned: list[object] = [pools]
+    del lots, watched, pool, leaf, pools
+    release(owned)
+    assert all(ref() is None for ref in refs)
+    assert len(visits) < 300
