@@ -102,7 +102,13 @@ class Engine:
         return summary
 
     def invalidate(self) -> None:
+        """Forget the matches. They are let go of a piece at a time (engine.core.release): a
+        million lots freed in one go held the GIL for a second or two of the app's reload."""
+        from engine.core.release import release
+
+        dropped: list[object] = list(self._lots.values())
         self._lots.clear()
+        release(dropped)
 
     def decided(self) -> tuple[Decided, list[Decision]]:
         """The ledger as the user's decisions make it (engine.ledger.decided, applied in memory:

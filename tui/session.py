@@ -177,6 +177,7 @@ class Session:
                 self.before_load.pop(0)(say)
             say("loading: matching lots and computing the tax figures…")
             self.store_seen = (self.engine.store.data_version(), self.engine.store.ledger_mark())
+            self.last_tick = None  # its context too: the refresh lets go of the old one in pieces
             self.planner.refresh()
             _ = self.planner.context
             if not self.prices:

@@ -23,7 +23,8 @@ from engine.ledger.records import OpenLot
 from engine.planning.positions import LOT_SCHEMA, lots_frame
 
 FRAME_SLICE = 2_000  # open lots per lots_frame call when they come as rows
-COLUMN_SLICE = 20_000  # open lots per polars frame when they come as columns (a few ms a slice)
+COLUMN_SLICE = 5_000  # open lots per polars frame when they come as columns (a few ms a slice:
+# 20,000 held the GIL 40-50 ms of CPU a slice at a million lots)
 # a lot's quantity, basis, lot id, account and acquired day (engine.ledger.lot_pool.Lot)
 _fields = itemgetter(0, 1, 3, 5, 6)
 _WORK_SCHEMA = {

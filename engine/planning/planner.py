@@ -13,6 +13,7 @@ import polars as pl
 
 from engine.api import Engine
 from engine.core import fixedpoint as fp
+from engine.core.release import release
 from engine.core.units import ZERO, Amount, DayOrdinal
 from engine.ledger.gains import totals_by_year
 from engine.ledger.records import LONG, LotResult
@@ -209,10 +210,12 @@ class Planner:
         return deferred
 
     def refresh(self) -> None:
-        """Forget slow-path state (after an import, a sync or a config change)."""
+        """Forget slow-path state (after an import, a sync or a config change), let go of a
+        piece at a time (engine.core.release: the context's lists of a million lots)."""
+        names = ("context", "_realized_by_year", "_collectibles_by_year", "_summaries", "params")
+        dropped: list[object] = [self.__dict__.pop(name, None) for name in names]
         self.engine.invalidate()
-        for cached in ("context", "_realized_by_year", "_collectibles_by_year", "_summaries", "params"):
-            self.__dict__.pop(cached, None)
+        release(dropped)
 
     def scan(
         self, prices: dict[str, Amount], with_lot_ids: bool = False

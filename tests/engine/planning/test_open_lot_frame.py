@@ -5,6 +5,7 @@ positions.lots_frame. Frames, rows and the unknown-basis rows must be identical.
 
 from __future__ import annotations
 
+import sys
 from operator import itemgetter
 
 import polars as pl
@@ -115,3 +116,32 @@ def test_no_lots():
     assert open_lots_frame(OpenLots([])).equals(lots_frame([]))
     assert open_lots_frame(OpenLots([("BTC", [])])).equals(lots_frame([]))
     assert open_lots_frame([]).equals(lots_frame([]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(pools())
+def test_groups_sorted_by_polars_in_pieces_keep_the_order(drawn):
+    """A group past SORT_PIECE lots is sorted by polars (the GIL let go), its keys read and its
+    lots reordered a piece at a time: the same rows, in the same order, as list.sort gives."""
+    from unittest.mock import patch
+
+    import engine.ledger.open_lots as open_lots
+
+    with patch.object(open_lots, "SORT_PIECE", 2):
+        assert "polars" in sys.modules
+        assert_same(drawn)
+
+
+def test_a_key_polars_cannot_hold_falls_back_to_list_sort():
+    """A lone surrogate in a lot id has no UTF-8 form: that group is sorted by list.sort."""
+    from unittest.mock import patch
+
+    import engine.ledger.open_lots as open_lots
+
+    lots: list[list[object]] = [
+        [1, 1, 5 - n % 3, ref, n, "a", 739_000]
+        for n, ref in enumerate(("L2", "\ud800", "L1", "L0", "\ud801x"))
+    ]
+    with patch.object(open_lots, "SORT_PIECE", 2):
+        rows = OpenLots([("BTC", [list(lot) for lot in lots])]).rows()
+    assert rows == rows_before([("BTC", lots)])
