@@ -9,12 +9,10 @@ of a leg comes from a stretch of times known to share it (dates.day_spans), not 
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterable, Iterator, Sequence
 from operator import itemgetter
 from typing import cast
 
-from engine.core import fixedpoint as fp
 from engine.core.dates import DayOf, anniversary, day_spans, register_day_spans
 from engine.core.units import Amount, DayOrdinal
 from engine.ledger.decided import Effects
@@ -31,6 +29,7 @@ from engine.ledger.lot_matcher import SENT_OUTSIDE as SENT_OUTSIDE
 from engine.ledger.lot_matcher import Matcher
 from engine.ledger.lot_migrations import MIGRATED_MORE as MIGRATED_MORE
 from engine.ledger.lot_pool import Lot
+from engine.ledger.lots_hifo import run_by_cost
 from engine.ledger.open_lots import OpenLots
 from engine.ledger.records import (
     LONG,
@@ -83,7 +82,8 @@ def match_lots(
     result = matcher.result
     result.pairing = pairing(moves, result.warnings, effects.rules if effects else NO_RULES)
     matcher.pairs = pairs = result.pairing.pairs
-    _run(matcher, _in_processing_order(legs, pairs) if pairs else enumerate(legs))
+    run = run_by_cost if matcher.by_cost else _run
+    run(matcher, _in_processing_order(legs, pairs) if pairs else enumerate(legs))
     return _finish(matcher)
 
 
@@ -92,7 +92,8 @@ _MOVES = frozenset((MOVE_OUT, MOVE_IN))
 
 def _run(matcher: Matcher, legs: Iterable[tuple[int, LegRow]]) -> None:
     """Every leg in processing order: plain valued acquisitions and disposals here (the rules of
-    Matcher.acquire, add, take, consume, share and emit, inlined), the rest by the matcher."""
+    Matcher.acquire, add, take, consume, share and emit, inlined), the rest by the matcher. The
+    queue methods (fifo, lifo, specific); hifo's heap has its own loop (engine.ledger.lots_hifo)."""
     pools, names, other_leg = matcher.pools, matcher.names, matcher.leg
     excluded = matcher.result.excluded.append
     # a slice's own fields, one list each; once a disposal is done, what its slices share
@@ -105,12 +106,10 @@ def _run(matcher: Matcher, legs: Iterable[tuple[int, LegRow]]) -> None:
     bases_of, terms, lot_ids = slices.cost_basis.append, slices.term.append, slices.lot_id.append
     runs, slice_count = slices.runs.append, slices.quantity.__len__
     anniversaries = matcher.anniversaries
-    next_seq, by_cost, fifo = matcher.next_seq, matcher.by_cost, matcher.end == 0
+    next_seq, fifo = matcher.next_seq, matcher.end == 0
     # the last kind handled here: `specific` warns on each sale, so its sales take the matcher's path
     last_kind = ACQUIRE if matcher.say_fallback else DISPOSE
-    simple_add, heap_add = not by_cost and not matcher.track_ids, by_cost and not matcher.track_ids
-    heappush, heappop, one_year, scale = heapq.heappush, heapq.heappop, anniversary, fp.SCALE
-    div_round = fp.div_round
+    simple_add, one_year = not matcher.track_ids, anniversary
     span = day_spans(matcher.day)
     today, day_start, day_end = 0, 0, 0  # the tax date of the times in [day_start, day_end)
     for index, leg in legs:
@@ -118,7 +117,7 @@ def _run(matcher: Matcher, legs: Iterable[tuple[int, LegRow]]) -> None:
         if extra is not None or raw_usd is None or kind > last_kind:
             other_leg(index, leg)
             continue
-        qty = int(raw_qty)
+        qty = raw_qty if type(raw_qty) is int else int(raw_qty)  # int() on an int: a slow call
         if qty <= 0:  # nonsense the matcher's own rules answer as they always did
             other_leg(index, leg)
             continue
@@ -129,9 +128,6 @@ def _run(matcher: Matcher, legs: Iterable[tuple[int, LegRow]]) -> None:
             lot: Lot = [qty, int(raw_usd), ts, ref, next_seq(), pool.account, today]
             if simple_add and (not pool.queue or pool.queue[-1][2] <= ts):  # in acquisition order
                 pool.queue.append(lot)
-            elif heap_add:  # highest unit cost first, older first on ties
-                # fp.unit_price, one call: its rule (half-even) stays in fixedpoint
-                heappush(pool.heap, (-div_round(lot[1] * scale, qty), ts, lot[4], lot))
             else:
                 matcher.add(pool, lot)
             continue
@@ -140,22 +136,13 @@ def _run(matcher: Matcher, legs: Iterable[tuple[int, LegRow]]) -> None:
         account, asset = names[pool_id]
         proceeds = int(raw_usd)
         left = qty
-        queue, heap = pool.queue, pool.heap
+        queue = pool.queue
         first = slice_count()
-        while left:
-            if by_cost:
-                if not heap:
-                    break
-                lot = heap[0][3]
-            elif queue:
-                lot = queue[0] if fifo else queue[-1]
-            else:
-                break
+        while left and queue:
+            lot = queue[0] if fifo else queue[-1]
             lot_qty = lot[0]
             if lot_qty <= left:  # the whole lot
-                if by_cost:
-                    heappop(heap)
-                elif fifo:
+                if fifo:
                     queue.popleft()
                 else:
                     queue.pop()
