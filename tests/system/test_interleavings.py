@@ -7,6 +7,7 @@ lot matcher, every raised alert delivered to each sink or still owed to it."""
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 from decimal import Decimal
 from pathlib import Path
@@ -73,6 +74,7 @@ class OneStore(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         self.engine.store.close()
+        shutil.rmtree(self.home, ignore_errors=True)  # one directory per example, hundreds a run
 
     def tick(self) -> None:
         self.clock.now += MINUTE
