@@ -7,8 +7,9 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
+from tui.cli import quick_exit
 from tui.cli.context import (
     FORMATS,
     LOT_METHODS,
@@ -20,6 +21,9 @@ from tui.cli.context import (
     tax_year,
     warn,
 )
+
+if TYPE_CHECKING:
+    from engine.api import Engine
 
 
 def add_parser(sub: Subparsers) -> None:
@@ -62,13 +66,17 @@ def cmd_report_realized(args: argparse.Namespace, out: TextIO) -> int:
 
     # no cyclic GC for the whole report: the ledger, lots and rows are millions of acyclic objects,
     # and each collection after the match rescanned them all (3 s of a million-row report). They
-    # are freed as _report_realized returns, before the collector is back on.
+    # are freed before the collector is back on, or, in the `harvest` process itself, left to its
+    # exit (quick_exit.leave), the store closed first.
     with paused_gc():
-        _report_realized(args, out)
+        engine = _report_realized(args, out)
+        engine.store.close()
+        quick_exit.leave(engine)
+        del engine
     return 0
 
 
-def _report_realized(args: argparse.Namespace, out: TextIO) -> None:
+def _report_realized(args: argparse.Namespace, out: TextIO) -> Engine:
     from engine.reports import ledger_reports as fmt
 
     engine = open_engine(args)
@@ -81,6 +89,7 @@ def _report_realized(args: argparse.Namespace, out: TextIO) -> None:
     else:
         out.write(fmt.realized_table(rows))
     warn(excluded_lines(excluded) + warnings, args.format)
+    return engine
 
 
 def cmd_report_lots(args: argparse.Namespace, out: TextIO) -> int:
