@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from tui.cli import quick_exit
 from tui.cli.context import (
@@ -21,9 +21,6 @@ from tui.cli.context import (
     tax_year,
     warn,
 )
-
-if TYPE_CHECKING:
-    from engine.api import Engine
 
 
 def add_parser(sub: Subparsers) -> None:
@@ -66,17 +63,14 @@ def cmd_report_realized(args: argparse.Namespace, out: TextIO) -> int:
 
     # no cyclic GC for the whole report: the ledger, lots and rows are millions of acyclic objects,
     # and each collection after the match rescanned them all (3 s of a million-row report). They
-    # are freed before the collector is back on, or, in the `harvest` process itself, left to its
-    # exit (quick_exit.leave), the store closed first.
+    # are freed as _report_realized returns, before the collector is back on, or, in the `harvest`
+    # process itself, left to its exit (quick_exit.leave), the store closed first.
     with paused_gc():
-        engine = _report_realized(args, out)
-        engine.store.close()
-        quick_exit.leave(engine)
-        del engine
+        _report_realized(args, out)
     return 0
 
 
-def _report_realized(args: argparse.Namespace, out: TextIO) -> Engine:
+def _report_realized(args: argparse.Namespace, out: TextIO) -> None:
     from engine.reports import ledger_reports as fmt
 
     engine = open_engine(args)
@@ -89,7 +83,8 @@ def _report_realized(args: argparse.Namespace, out: TextIO) -> Engine:
     else:
         out.write(fmt.realized_table(rows))
     warn(excluded_lines(excluded) + warnings, args.format)
-    return engine
+    engine.store.close()
+    quick_exit.leave(engine)  # in the `harvest` process: not freed as this returns, left to the exit
 
 
 def cmd_report_lots(args: argparse.Namespace, out: TextIO) -> int:
