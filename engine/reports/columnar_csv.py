@@ -6,7 +6,9 @@ the row-by-row writer (engine.reports.realized_rows_csv), part by part:
   them is polars' own (no GIL). So the caller's thread reads part n+1 while a writer thread
   formats and writes part n, and the two overlap on two cores.
 - a part is read _READ_ROWS slices at a time (transposed, then each field into a Series): the
-  objects a transpose touches are still in the cache when polars reads them.
+  objects a transpose touches are still in the cache when polars reads them. The matcher's own
+  columns (RealizedSlices) are read by engine.reports.slice_frames: a slice's own fields cut
+  from its lists, a disposal's shared fields read once per disposal and gathered in polars.
 - an amount (Int128: a 10^15-unit quantity is 10^33 units of 10^-18) becomes Decimal(38, 18)
   exactly (units × 10^-18), whose text polars writes with all 18 places; the zeros past
   `fp.fmt`'s minimum are trimmed. A part with an amount of 10^38 units or more (past
@@ -32,6 +34,7 @@ from engine.ledger.realized_slices import RealizedSlices
 from engine.ledger.records import RealizedRow
 from engine.reports.realized_columns import RealizedColumns, columns_of
 from engine.reports.realized_rows_csv import csv_cell, csv_line, realized_rows_lines
+from engine.reports.slice_frames import SliceFrames, SlicePart
 
 # A text cell needing Python's attention: one the csv module would quote (delimiter, quote, line
 # breaks) or one a spreadsheet could read as a formula (csv_output._FORMULA_START)
@@ -101,21 +104,22 @@ def _read(columns: RealizedColumns) -> pl.DataFrame:
     )
 
 
-def read_part(part: Sequence[RealizedRow] | RealizedColumns) -> pl.DataFrame:
-    """The slices' raw fields (rows, or the matcher's columns cut to the part), read _READ_ROWS
-    at a time. OverflowError or TypeError for an amount past Int128."""
-    if isinstance(part, RealizedColumns):
-        pieces = [_read(part.cut(start, start + _READ_ROWS)) for start in range(0, part.slices, _READ_ROWS)]
-    else:
-        pieces = [
-            _read(columns_of(part[start : start + _READ_ROWS])) for start in range(0, len(part), _READ_ROWS)
-        ]
+def read_part(part: Sequence[RealizedRow]) -> pl.DataFrame:
+    """The rows' raw fields, read _READ_ROWS at a time. OverflowError or TypeError for an amount
+    past Int128."""
+    pieces = [
+        _read(columns_of(part[start : start + _READ_ROWS])) for start in range(0, len(part), _READ_ROWS)
+    ]
     return pl.concat(pieces, rechunk=False) if len(pieces) > 1 else pieces[0]
 
 
-def _rows_of(part: Sequence[RealizedRow] | RealizedColumns) -> Sequence[RealizedRow]:
-    if isinstance(part, RealizedColumns):  # built only for a part the row writer writes
-        return [RealizedRow(*fields) for fields in zip(*part, strict=True)]
+# a part: rows, or a match's slices start to stop
+Part = Sequence[RealizedRow] | SlicePart
+
+
+def _rows_of(part: Part) -> Sequence[RealizedRow]:
+    if isinstance(part, SlicePart):  # built only for a part the row writer writes
+        return part.rows()
     return part
 
 
@@ -127,9 +131,7 @@ def _guarded(frame: pl.DataFrame, name: str) -> pl.Series:
     return series.scatter(at, [csv_cell(cell) for cell in series.gather(at)])
 
 
-def render_part(
-    part: Sequence[RealizedRow] | RealizedColumns, frame: pl.DataFrame | None
-) -> bytes | memoryview:
+def render_part(part: Part, frame: pl.DataFrame | None) -> bytes | memoryview:
     """The CSV lines (no header) of a part's slices, whose raw fields are frame (None: an amount
     past Int128), as UTF-8 bytes."""
     if frame is None:
@@ -151,9 +153,7 @@ class _Writer:
 
     def __init__(self, binary: IO[bytes]) -> None:
         self._binary = binary
-        self._parts: queue.Queue[
-            tuple[Sequence[RealizedRow] | RealizedColumns, pl.DataFrame | None] | None
-        ] = queue.Queue(_QUEUED_PARTS)
+        self._parts: queue.Queue[tuple[Part, pl.DataFrame | None] | None] = queue.Queue(_QUEUED_PARTS)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="realized-csv-writer", daemon=True)
 
@@ -169,7 +169,7 @@ class _Writer:
         if kind is None:
             self._raise()
 
-    def put(self, part: Sequence[RealizedRow] | RealizedColumns, frame: pl.DataFrame | None) -> None:
+    def put(self, part: Part, frame: pl.DataFrame | None) -> None:
         self._raise()
         self._parts.put((part, frame))
 
@@ -189,18 +189,29 @@ class _Writer:
 def write_realized(names: Sequence[str], rows: Sequence[RealizedRow], binary: IO[bytes]) -> None:
     """The realized CSV of rows (header `names`) to binary, as UTF-8 bytes, a part at a time."""
     binary.write(csv_line(names).encode())
-    # the matcher's columns (RealizedSlices) are cut into parts as they are: no row is built
-    whole = columns_of(rows) if isinstance(rows, RealizedSlices) else None
+    if isinstance(rows, RealizedSlices):  # the matcher's columns, read as they are: no row is built
+        _write_slices(rows, binary)
+        return
     with _Writer(binary) as writer:
         for start in range(0, len(rows), _PART_ROWS):
-            part: Sequence[RealizedRow] | RealizedColumns = (
-                rows[start : start + _PART_ROWS] if whole is None else whole.cut(start, start + _PART_ROWS)
-            )
+            part = rows[start : start + _PART_ROWS]
             try:
                 frame: pl.DataFrame | None = read_part(part)
             except (OverflowError, TypeError):  # an amount past Int128 (2^127 is a TypeError): the row writer
                 frame = None
             writer.put(part, frame)
+
+
+def _write_slices(slices: RealizedSlices, binary: IO[bytes]) -> None:
+    frames = SliceFrames(slices)
+    with _Writer(binary) as writer:
+        for start in range(0, len(slices), _PART_ROWS):
+            stop = min(start + _PART_ROWS, len(slices))
+            try:
+                frame: pl.DataFrame | None = frames.read(start, stop, _READ_ROWS)
+            except (OverflowError, TypeError):  # an amount past Int128: the row writer
+                frame = None
+            writer.put(SlicePart(slices, start, stop), frame)
 
 
 def realized_csv(names: Sequence[str], rows: Sequence[RealizedRow]) -> str:

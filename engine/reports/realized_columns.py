@@ -32,10 +32,6 @@ class RealizedColumns(NamedTuple):
     def slices(self) -> int:
         return len(self.account)
 
-    def cut(self, start: int, stop: int) -> RealizedColumns:
-        """Slices start to stop (as a list slice takes them), every field."""
-        return RealizedColumns._make(column[start:stop] for column in self)
-
 
 def columns_of(rows: Sequence[RealizedRow]) -> RealizedColumns:
     if not rows:

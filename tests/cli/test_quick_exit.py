@@ -73,3 +73,34 @@ def test_another_thread_alive_means_a_normal_exit(home: Path):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-2:] == ["atexit ran", "torn down"]
+
+
+def test_the_harvest_process_leaves_the_reports_data_to_its_exit(home: Path, capsys, monkeypatch):
+    """Armed (the `harvest` process itself), `report realized` closes its store and leaves the
+    engine's data to the exit, frozen out of the collector, instead of freeing a million rows'
+    objects one by one; in-process (main with argv, a caller's process) it frees them as before,
+    and says the same either way."""
+    import sqlite3
+
+    import pytest
+
+    from engine.api import Engine
+    from tui.cli import quick_exit
+
+    (home / "trades.csv").write_text(TRADES)
+    assert run_cli(capsys, "import", str(home / "trades.csv"))[0] == 0
+    left: list[object] = []
+    frozen: list[int] = []
+    monkeypatch.setattr(quick_exit, "_left", left)
+    monkeypatch.setattr(quick_exit.gc, "freeze", lambda: frozen.append(1))
+    freed = run_cli(capsys, "report", "realized", "--format", "csv")
+    assert (left, frozen) == ([], [])  # not armed: freed as the command returns
+    monkeypatch.setattr(quick_exit, "_armed", True)
+    kept = run_cli(capsys, "report", "realized", "--format", "csv")
+    assert kept == freed
+    assert frozen == [1]
+    [engine] = left
+    assert isinstance(engine, Engine)
+    assert len(engine.lots().realized) == 1  # the match's results, kept
+    with pytest.raises(sqlite3.ProgrammingError):  # the store closed before the exit
+        engine.store.conn.execute("SELECT 1")

@@ -203,6 +203,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"harvest: argument {os.fsencode(argument)!r} is not UTF-8 text", file=sys.stderr)
             return 2
     args = build_parser(command_named(arguments)).parse_args(arguments)
+    if argv is None and args.command in quick_exit.COMMANDS:  # the `harvest` process itself
+        quick_exit.arm()
     try:
         code = run(args, sys.stdout)
     except CsvImportError as exc:

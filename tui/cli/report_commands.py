@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from tui.cli import quick_exit
 from tui.cli.context import (
     FORMATS,
     LOT_METHODS,
@@ -62,7 +63,8 @@ def cmd_report_realized(args: argparse.Namespace, out: TextIO) -> int:
 
     # no cyclic GC for the whole report: the ledger, lots and rows are millions of acyclic objects,
     # and each collection after the match rescanned them all (3 s of a million-row report). They
-    # are freed as _report_realized returns, before the collector is back on.
+    # are freed as _report_realized returns, before the collector is back on, or, in the `harvest`
+    # process itself, left to its exit (quick_exit.leave), the store closed first.
     with paused_gc():
         _report_realized(args, out)
     return 0
@@ -81,6 +83,8 @@ def _report_realized(args: argparse.Namespace, out: TextIO) -> None:
     else:
         out.write(fmt.realized_table(rows))
     warn(excluded_lines(excluded) + warnings, args.format)
+    engine.store.close()
+    quick_exit.leave(engine)  # in the `harvest` process: not freed as this returns, left to the exit
 
 
 def cmd_report_lots(args: argparse.Namespace, out: TextIO) -> int:

@@ -20,6 +20,7 @@ from engine.ledger.realized_slices import RealizedSlices
 from engine.ledger.records import LONG, SHORT, LotResult, RealizedRow
 from engine.reports import columnar_csv, ledger_reports
 from engine.reports.csv_output import spreadsheet_safe
+from engine.reports.slice_frames import SliceFrames
 
 BIG = 10**15 * 10**18  # 10^15 units (or dollars) in units of 10^-18
 
@@ -370,3 +371,82 @@ def test_the_matchers_columns_are_written_in_parts_without_building_rows(
         patch.setattr(RealizedSlices, "rows", lambda self: pytest.fail("rows were built"))
         written = columnar_csv.realized_csv(ledger_reports.REALIZED_COLUMNS, slices)
     assert written == reference_realized_csv(rows)
+
+
+def _slices_in_runs(rows: list[RealizedRow], cuts: list[int]) -> RealizedSlices:
+    """The matcher's columns with disposals of several slices: rows grouped into runs at `cuts`
+    (each run's shared fields those of its first row), as engine.ledger.lots emits them."""
+    slices = RealizedSlices()
+    bounds = sorted({0, len(rows), *(cut % (len(rows) + 1) for cut in cuts)})
+    for start, end in zip(bounds, bounds[1:], strict=False):
+        first = rows[start]
+        for row in rows[start:end]:
+            slices.quantity.append(row.quantity)
+            slices.acquired_day.append(row.acquired_day)
+            slices.proceeds.append(row.proceeds)
+            slices.cost_basis.append(row.cost_basis)
+            slices.term.append(row.term)
+            slices.lot_id.append(row.lot_id)
+        slices.runs.append((end - start, first.account, first.asset, first.sold_day, first.sale_id))
+    return slices
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(_rows_any_size, min_size=1, max_size=12),
+    st.lists(st.integers(0, 12), max_size=4),
+    st.integers(1, 5),
+    st.integers(1, 3),
+)
+def test_runs_of_several_slices_are_written_across_parts_as_todays_bytes(
+    rows: list[RealizedRow], cuts: list[int], part_rows: int, read_rows: int
+) -> None:
+    """A disposal's shared fields (account, asset, sold day, sale id) are read once per run and
+    gathered per slice, the gain worked out in Int128 where it cannot overflow: parts that cut
+    runs anywhere, amounts at and past Decimal(38, 18) and Int128 (the row writer's parts built
+    from the runs, no RealizedRow built for the whole), give today's bytes."""
+    slices = _slices_in_runs(rows, cuts)
+    expected_rows = _rows_of_slices(slices)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(columnar_csv, "_PART_ROWS", part_rows)
+        patch.setattr(columnar_csv, "_READ_ROWS", read_rows)
+        patch.setattr(RealizedSlices, "rows", lambda self: pytest.fail("rows were built"))
+        written = columnar_csv.realized_csv(ledger_reports.REALIZED_COLUMNS, slices)
+    assert written == reference_realized_csv(expected_rows)
+
+
+def _rows_of_slices(slices: RealizedSlices) -> list[RealizedRow]:
+    """The slices' rows, spread from the runs by hand (the reference for the gathered columns)."""
+    rows = []
+    at = 0
+    for count, account, asset, sold_day, sale_id in slices.runs:
+        for i in range(at, at + count):
+            proceeds, basis = slices.proceeds[i], slices.cost_basis[i]
+            rows.append(
+                RealizedRow(account, asset, slices.quantity[i], slices.acquired_day[i], sold_day, proceeds, basis,
+                            proceeds - basis, slices.term[i], slices.lot_id[i], sale_id)
+            )  # fmt: skip
+        at += count
+    return rows
+
+
+@pytest.mark.parametrize("proceeds", [2**126 - 1, 2**126, -(2**126) + 1, -(2**126), 2**127 - 1, -(2**127)])
+def test_a_gain_near_the_int128_edge_is_exact_or_an_overflow(proceeds: int) -> None:
+    """proceeds - basis can leave Int128 (where polars' Int128 arithmetic wraps) only when one of
+    them is 2^126 or more in size: those parts take the gain from Python's ints, so a frame's gain
+    is the exact difference, or the part is refused (the row writer's)."""
+    rows = [RealizedRow("a", "BTC", n, 738000, 738001, n, 1, n - 1, SHORT, "L", f"S{n}") for n in range(3)]
+    rows.append(
+        RealizedRow("a", "BTC", 1, 738000, 738001, proceeds, -proceeds, 2 * proceeds, LONG, "L", "S9")
+    )
+    slices = _slices_in_runs(rows, [2])
+    frames = SliceFrames(slices)
+    assert frames.read(0, 3, 2)["gain"].to_list() == [-1, 0, 1]
+    if -(2**127) <= 2 * proceeds < 2**127:
+        assert frames.read(2, 4, 2)["gain"].to_list() == [1, 2 * proceeds]
+    else:
+        with pytest.raises((OverflowError, TypeError)):  # (2^127 is a TypeError)
+            frames.read(2, 4, 2)
+    assert columnar_csv.realized_csv(ledger_reports.REALIZED_COLUMNS, slices) == reference_realized_csv(
+        _rows_of_slices(slices)
+    )
