@@ -125,17 +125,24 @@ AMOUNT = (
 )
 
 
-@settings(max_examples=400, deadline=None)
-@given(st.lists(st.tuples(AMOUNT, AMOUNT, st.booleans()), min_size=1, max_size=40))
-def test_products_in_columns_are_fixedpoint_products(rows):
-    """exact_products (Int128 columns, Python past its bound) is fp.mul on every chosen row."""
-    rows = [(q, p, chosen) for q, p, chosen in rows if abs(fp.mul(q, p)) < 2**126]  # (Int128 holds it)
+def _products_frame(rows: list[tuple[int, int, bool]]) -> tuple[list[tuple[int, int, bool]], pl.DataFrame]:
+    """The rows whose product Int128 holds, and their frame; exact_products on it is fp.mul on
+    every chosen row."""
+    rows = [(q, p, chosen) for q, p, chosen in rows if abs(fp.mul(q, p)) < 2**126]
     frame = pl.DataFrame(
         {"q": [q for q, _, _ in rows], "p": [p for _, p, _ in rows], "chosen": [c for _, _, c in rows]},
         schema={"q": pl.Int128, "p": pl.Int128, "chosen": pl.Boolean},
     )
     found = exact_products(frame, pl.col("chosen"), "q", "p").to_list()
     assert found == [fp.mul(q, p) if chosen else None for q, p, chosen in rows]
+    return rows, frame
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(AMOUNT, AMOUNT, st.booleans()), min_size=1, max_size=40))
+def test_products_in_columns_are_fixedpoint_products(rows):
+    """exact_products (Int128 columns, Python past its bound) is fp.mul on every chosen row."""
+    _products_frame(rows)
 
 
 # amounts with at most 8 places (quantities) and 10 (prices), as most files write them: the one
@@ -154,13 +161,7 @@ def test_short_amounts_multiply_in_one_step_exactly(rows):
     """exact_products' one multiply (a quantity of at most 8 places times a price of at most 10:
     nothing to round) is fp.mul, beside rows that take the parts or Python; no row chosen: all
     null."""
-    rows = [(q, p, chosen) for q, p, chosen in rows if abs(fp.mul(q, p)) < 2**126]  # (Int128 holds it)
-    frame = pl.DataFrame(
-        {"q": [q for q, _, _ in rows], "p": [p for _, p, _ in rows], "chosen": [c for _, _, c in rows]},
-        schema={"q": pl.Int128, "p": pl.Int128, "chosen": pl.Boolean},
-    )
-    found = exact_products(frame, pl.col("chosen"), "q", "p").to_list()
-    assert found == [fp.mul(q, p) if chosen else None for q, p, chosen in rows]
+    rows, frame = _products_frame(rows)
     assert exact_products(frame, pl.lit(False), "q", "p").to_list() == [None] * len(rows)
 
 
