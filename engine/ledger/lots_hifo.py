@@ -33,13 +33,8 @@ def run_by_cost(matcher: Matcher, legs: Iterable[tuple[int, LegRow]]) -> None:
     excluded = matcher.result.excluded.append
     # a slice's own fields, one list each; once a disposal is done, what its slices share
     slices = matcher.slices
-    quantities, acquired_days, proceeds_of = (
-        slices.quantity.append,
-        slices.acquired_day.append,
-        slices.proceeds.append,
-    )
-    bases_of, terms, lot_ids = slices.cost_basis.append, slices.term.append, slices.lot_id.append
-    runs, slice_count = slices.runs.append, slices.quantity.__len__
+    quantities, acquired_days, proceeds_of, bases_of, terms, lot_ids, runs = slices.appenders()
+    slice_count = slices.quantity.__len__
     anniversaries, one_year = matcher.anniversaries, anniversary
     next_seq, track_ids = matcher.next_seq, matcher.track_ids
     heappush, heappop, minus_scale = heapq.heappush, heapq.heappop, -fp.SCALE

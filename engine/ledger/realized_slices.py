@@ -9,7 +9,7 @@ into full columns in C when the columns are asked for."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from itertools import chain, repeat
 from operator import sub
@@ -48,6 +48,20 @@ class RealizedSlices(Sequence[RealizedRow]):
         self.lot_id.append(row.lot_id)
         self.runs.append((1, row.account, row.asset, row.sold_day, row.sale_id))
         self._rows = None
+
+    def appenders(self) -> tuple[Callable[[Any], None], ...]:
+        """The matchers' inlined loops' bound appends (quantity, acquired_day, proceeds,
+        cost_basis, term, lot_id, runs), bound once a run: a loop's locals, not attribute reads."""
+        self._rows = None
+        return (
+            self.quantity.append,
+            self.acquired_day.append,
+            self.proceeds.append,
+            self.cost_basis.append,
+            self.term.append,
+            self.lot_id.append,
+            self.runs.append,
+        )
 
     def columns(self) -> tuple[list[Any], ...]:
         """RealizedRow's fields in its order, one full list each (account ... sale_id)."""
