@@ -21,14 +21,19 @@ async def settled(pilot) -> None:  # noqa: ANN001
 
 
 async def slices_done(pilot, polls: int = 500) -> None:  # noqa: ANN001
-    """Wait for a screen that fills its table in slices (DetailScreen.slices) to finish: a slice
-    may wait for the table's next paint, which neither a worker's end nor one pause covers (on a
-    busy machine a snapshot was taken with the view half filled)."""
+    """Wait for the screens that fill their tables in turns to finish: the main screen's panes
+    (MainScreen.pane_fills: the candidates wait for the holdings' paint) and a screen filling its
+    table in slices (DetailScreen.slices). A turn may wait for a table's next paint, which
+    neither a worker's end nor one pause covers (on a busy machine a test saw the candidates
+    still empty, a snapshot the detail view half filled)."""
     for _ in range(polls):
-        if not getattr(pilot.app.screen, "slices", None):
+        if not any(
+            getattr(screen, "slices", None) or getattr(screen, "pane_fills", None)
+            for screen in pilot.app.screen_stack
+        ):
             return
         await pilot.pause(0.01)  # a poll for the state, not a wait for a time
-    raise AssertionError(f"{type(pilot.app.screen).__name__}: its slices never finished")
+    raise AssertionError(f"{type(pilot.app.screen).__name__}: its tables never finished filling")
 
 
 def table(app, pane_id: str) -> DataTable:  # noqa: ANN001
