@@ -13,8 +13,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from operator import itemgetter
 from typing import cast
 
-from engine.core.dates import DayOf, anniversary, day_spans, register_day_spans
-from engine.core.units import Amount, DayOrdinal
+from engine.core.dates import DayOf, day_spans, register_day_spans
+from engine.core.units import Amount
 from engine.ledger.decided import Effects
 from engine.ledger.legs import ACQUIRE, DISPOSE, MOVE_IN, MOVE_OUT
 from engine.ledger.lot_matcher import GIVEN_AWAY as GIVEN_AWAY
@@ -29,12 +29,10 @@ from engine.ledger.lot_matcher import SENT_OUTSIDE as SENT_OUTSIDE
 from engine.ledger.lot_matcher import Matcher
 from engine.ledger.lot_migrations import MIGRATED_MORE as MIGRATED_MORE
 from engine.ledger.lot_pool import Lot
+from engine.ledger.lot_taking import lot_taker
 from engine.ledger.lots_hifo import run_by_cost
 from engine.ledger.open_lots import OpenLots
 from engine.ledger.records import (
-    LONG,
-    SHORT,
-    Excluded,
     Ledger,
     LegRow,
     LotResult,
@@ -94,17 +92,11 @@ def _run(matcher: Matcher, legs: Iterable[tuple[int, LegRow]]) -> None:
     """Every leg in processing order: plain valued acquisitions and disposals here (the rules of
     Matcher.acquire, add, take, consume, share and emit, inlined), the rest by the matcher. The
     queue methods (fifo, lifo, specific); hifo's heap has its own loop (engine.ledger.lots_hifo)."""
-    pools, names, other_leg = matcher.pools, matcher.names, matcher.leg
-    excluded = matcher.result.excluded.append
-    # a slice's own fields, one list each; once a disposal is done, what its slices share
-    slices = matcher.slices
-    quantities, acquired_days, proceeds_of, bases_of, terms, lot_ids, runs = slices.appenders()
-    slice_count = slices.quantity.__len__
-    anniversaries = matcher.anniversaries
-    next_seq, fifo = matcher.next_seq, matcher.end == 0
+    pools, other_leg, take = matcher.pools, matcher.leg, lot_taker(matcher)
+    next_seq = matcher.next_seq
     # the last kind handled here: `specific` warns on each sale, so its sales take the matcher's path
     last_kind = ACQUIRE if matcher.say_fallback else DISPOSE
-    simple_add, one_year = not matcher.track_ids, anniversary
+    simple_add = not matcher.track_ids
     span = day_spans(matcher.day)
     today, day_start, day_end = 0, 0, 0  # the tax date of the times in [day_start, day_end)
     for index, leg in legs:
@@ -126,52 +118,7 @@ def _run(matcher: Matcher, legs: Iterable[tuple[int, LegRow]]) -> None:
             else:
                 matcher.add(pool, lot)
             continue
-        # a disposal: lots taken in the method's order, the proceeds shared pro rata on what is
-        # left of them, each lot's basis taken pro rata on what is left of it (floored)
-        account, asset = names[pool_id]
-        proceeds = int(raw_usd)
-        left = qty
-        queue = pool.queue
-        first = slice_count()
-        while left and queue:
-            lot = queue[0] if fifo else queue[-1]
-            lot_qty = lot[0]
-            if lot_qty <= left:  # the whole lot
-                if fifo:
-                    queue.popleft()
-                else:
-                    queue.pop()
-                if lot_qty <= 0:  # emptied earlier by a specific identification
-                    continue
-                lot[0] = 0
-                part, basis = lot_qty, lot[1]
-            else:
-                part, basis = left, lot[1]
-                lot[0] = lot_qty - left
-                if basis is not None:
-                    taken = basis * left // lot_qty
-                    lot[1] = basis - taken
-                    basis = taken
-            portion = proceeds if part == left else proceeds * part // left
-            proceeds -= portion
-            left -= part
-            if basis is None:
-                excluded(_new_row(Excluded, (account, asset, part, today, ref, lot[3], "unknown basis")))
-                continue
-            acquired_day = lot[6]
-            limit = anniversaries.get(acquired_day)
-            if limit is None:
-                limit = anniversaries[acquired_day] = one_year(acquired_day)
-            quantities(part)
-            acquired_days(acquired_day)
-            proceeds_of(portion)
-            bases_of(basis)
-            terms(LONG if today > limit else SHORT)
-            lot_ids(lot[3])
-        if slice_count() > first:
-            runs((slice_count() - first, account, asset, today, ref))
-        if left:
-            matcher.missing(pool_id, left, DayOrdinal(today), ts, ref)
+        take(pool.queue, pool_id, qty, int(raw_usd), today, ts, ref)  # a disposal
 
 
 def _in_processing_order(legs: Sequence[LegRow], pairs: dict[int, int]) -> Iterator[tuple[int, LegRow]]:

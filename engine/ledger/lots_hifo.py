@@ -16,12 +16,12 @@ import heapq
 from collections.abc import Iterable
 
 from engine.core import fixedpoint as fp
-from engine.core.dates import anniversary, day_spans
-from engine.core.units import DayOrdinal
+from engine.core.dates import day_spans
 from engine.ledger.legs import ACQUIRE, DISPOSE
 from engine.ledger.lot_matcher import Matcher
 from engine.ledger.lot_pool import Lot
-from engine.ledger.records import LONG, SHORT, Excluded, LegRow
+from engine.ledger.lot_taking import lot_taker
+from engine.ledger.records import LegRow
 
 _new_row = tuple.__new__  # builds a NamedTuple without its keyword-handling constructor
 
@@ -29,15 +29,9 @@ _new_row = tuple.__new__  # builds a NamedTuple without its keyword-handling con
 def run_by_cost(matcher: Matcher, legs: Iterable[tuple[int, LegRow]]) -> None:
     """Every leg in processing order, under hifo: the rules of Matcher.acquire, add, take,
     consume, share and emit for plain valued acquisitions and disposals, inlined."""
-    pools, names, other_leg = matcher.pools, matcher.names, matcher.leg
-    excluded = matcher.result.excluded.append
-    # a slice's own fields, one list each; once a disposal is done, what its slices share
-    slices = matcher.slices
-    quantities, acquired_days, proceeds_of, bases_of, terms, lot_ids, runs = slices.appenders()
-    slice_count = slices.quantity.__len__
-    anniversaries, one_year = matcher.anniversaries, anniversary
+    pools, other_leg, take = matcher.pools, matcher.leg, lot_taker(matcher)
     next_seq, track_ids = matcher.next_seq, matcher.track_ids
-    heappush, heappop, minus_scale = heapq.heappush, heapq.heappop, -fp.SCALE
+    heappush, minus_scale = heapq.heappush, -fp.SCALE
     span = day_spans(matcher.day)
     today, day_start, day_end = 0, 0, 0  # the tax date of the times in [day_start, day_end)
     for index, leg in legs:
@@ -67,46 +61,4 @@ def run_by_cost(matcher: Matcher, legs: Iterable[tuple[int, LegRow]]) -> None:
             if track_ids:
                 pool.by_id.setdefault(ref, []).append(lot)
             continue
-        # a disposal: lots taken highest unit cost first, the proceeds shared pro rata on what is
-        # left of them, each lot's basis taken pro rata on what is left of it (floored)
-        account, asset = names[pool_id]
-        proceeds = int(raw_usd)
-        left = qty
-        heap = pool.heap
-        first = slice_count()
-        while left and heap:
-            lot = heap[0][3]
-            lot_qty = lot[0]
-            if lot_qty <= left:  # the whole lot
-                heappop(heap)
-                if lot_qty <= 0:  # emptied earlier by a specific identification
-                    continue
-                lot[0] = 0
-                part, basis = lot_qty, lot[1]
-            else:
-                part, basis = left, lot[1]
-                lot[0] = lot_qty - left
-                if basis is not None:
-                    taken = basis * left // lot_qty
-                    lot[1] = basis - taken
-                    basis = taken
-            portion = proceeds if part == left else proceeds * part // left
-            proceeds -= portion
-            left -= part
-            if basis is None:
-                excluded(_new_row(Excluded, (account, asset, part, today, ref, lot[3], "unknown basis")))
-                continue
-            acquired_day = lot[6]
-            limit = anniversaries.get(acquired_day)
-            if limit is None:
-                limit = anniversaries[acquired_day] = one_year(acquired_day)
-            quantities(part)
-            acquired_days(acquired_day)
-            proceeds_of(portion)
-            bases_of(basis)
-            terms(LONG if today > limit else SHORT)
-            lot_ids(lot[3])
-        if slice_count() > first:
-            runs((slice_count() - first, account, asset, today, ref))
-        if left:
-            matcher.missing(pool_id, left, DayOrdinal(today), ts, ref)
+        take(pool.heap, pool_id, qty, int(raw_usd), today, ts, ref)  # a disposal, by cost
