@@ -356,6 +356,16 @@ def _slices_of(rows: list[RealizedRow]) -> RealizedSlices:
     return slices
 
 
+def _written_in_parts(slices: RealizedSlices, part_rows: int, read_rows: int) -> str:
+    """The columnar CSV of `slices` in parts of `part_rows` (read `read_rows` at a time), failing
+    if a RealizedRow is built for the whole."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(columnar_csv, "_PART_ROWS", part_rows)
+        patch.setattr(columnar_csv, "_READ_ROWS", read_rows)
+        patch.setattr(RealizedSlices, "rows", lambda self: pytest.fail("rows were built"))
+        return columnar_csv.realized_csv(ledger_reports.REALIZED_COLUMNS, slices)
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.lists(_rows_any_size, max_size=10), st.integers(1, 4), st.integers(1, 3))
 def test_the_matchers_columns_are_written_in_parts_without_building_rows(
@@ -365,11 +375,7 @@ def test_the_matchers_columns_are_written_in_parts_without_building_rows(
     Decimal(38, 18) through the row writer too, and no RealizedRow built for the whole."""
     rows = [row._replace(gain=row.proceeds - row.cost_basis) for row in rows]  # as the matcher has it
     slices = _slices_of(rows)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(columnar_csv, "_PART_ROWS", part_rows)
-        patch.setattr(columnar_csv, "_READ_ROWS", read_rows)
-        patch.setattr(RealizedSlices, "rows", lambda self: pytest.fail("rows were built"))
-        written = columnar_csv.realized_csv(ledger_reports.REALIZED_COLUMNS, slices)
+    written = _written_in_parts(slices, part_rows, read_rows)
     assert written == reference_realized_csv(rows)
 
 
@@ -407,11 +413,7 @@ def test_runs_of_several_slices_are_written_across_parts_as_todays_bytes(
     from the runs, no RealizedRow built for the whole), give today's bytes."""
     slices = _slices_in_runs(rows, cuts)
     expected_rows = _rows_of_slices(slices)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(columnar_csv, "_PART_ROWS", part_rows)
-        patch.setattr(columnar_csv, "_READ_ROWS", read_rows)
-        patch.setattr(RealizedSlices, "rows", lambda self: pytest.fail("rows were built"))
-        written = columnar_csv.realized_csv(ledger_reports.REALIZED_COLUMNS, slices)
+    written = _written_in_parts(slices, part_rows, read_rows)
     assert written == reference_realized_csv(expected_rows)
 
 
