@@ -59,9 +59,11 @@ def _fixed_text(column: str, min_places: int) -> pl.Expr:
     units times 10^-18 as Decimal(38, 18), whose text has all 18 places ("-1.500000000000000000"),
     then the trailing zeros trimmed past min_places (and a bare point)."""
     text = (pl.col(column).cast(pl.Decimal(38, 0)) * _ATTO).cast(pl.String)
-    if min_places:  # the first min_places digits after the point stay
-        trimmed = text.str.tail(DIGITS - min_places).str.strip_chars_end("0")
-        return pl.concat_str(text.str.head(min_places - DIGITS), trimmed).alias(column)
+    if min_places:
+        # every text ends in exactly 18 places: trimming at most 18 - min_places zeros off the end
+        # keeps the first min_places; one regex pass (measured at 1M cells: 0.29 s of CPU against
+        # 0.48 s for cutting the text in two, stripping the tail and joining them)
+        return text.str.replace(f"0{{1,{DIGITS - min_places}}}$", "").alias(column)
     return text.str.strip_chars_end("0").str.strip_chars_end(".").alias(column)
 
 
@@ -85,16 +87,28 @@ def _cells(days: pl.Series, texts: pl.Series) -> list[pl.Expr]:
     return cells
 
 
-def _checks() -> list[pl.Expr]:
-    """One row: whether every amount is in the fast range, and per text column whether a cell
-    needs Python."""
+def _checks(texts: Sequence[str]) -> list[pl.Expr]:
+    """One row: whether every amount is in the fast range, and per text column of `texts` whether
+    a cell needs Python."""
     in_range = pl.all_horizontal(
         pl.col(name)
         .is_between(pl.lit(1 - _DECIMAL_LIMIT, pl.Int128), pl.lit(_DECIMAL_LIMIT - 1, pl.Int128))
         .all()
         for name in _AMOUNTS
     ).alias("in_range")
-    return [in_range, *(pl.col(name).str.contains(_SPECIAL_CELL).any() for name in _TEXTS)]
+    return [in_range, *_specials(texts)]
+
+
+def _specials(texts: Sequence[str]) -> list[pl.Expr]:
+    return [pl.col(name).str.contains(_SPECIAL_CELL).any() for name in texts]
+
+
+def plain_columns(frame: pl.DataFrame) -> frozenset[str]:
+    """The frame's text columns (of the CSV's) in which no cell needs Python."""
+    texts = [name for name in frame.columns if name in _TEXTS]
+    return frozenset(
+        name for name, needs in zip(texts, frame.select(_specials(texts)).row(0), strict=True) if not needs
+    )
 
 
 def _read(columns: RealizedColumns) -> pl.DataFrame:
@@ -131,15 +145,19 @@ def _guarded(frame: pl.DataFrame, name: str) -> pl.Series:
     return series.scatter(at, [csv_cell(cell) for cell in series.gather(at)])
 
 
-def render_part(part: Part, frame: pl.DataFrame | None) -> bytes | memoryview:
+def render_part(
+    part: Part, frame: pl.DataFrame | None, plain: frozenset[str] = frozenset()
+) -> bytes | memoryview:
     """The CSV lines (no header) of a part's slices, whose raw fields are frame (None: an amount
-    past Int128), as UTF-8 bytes."""
+    past Int128), as UTF-8 bytes; `plain`: text columns already known to need no quoting or guard
+    (not scanned again)."""
     if frame is None:
         return realized_rows_lines(_rows_of(part)).encode()
-    in_range, *special = frame.select(_checks()).row(0)
+    texts = [name for name in _TEXTS if name not in plain]
+    in_range, *special = frame.select(_checks(texts)).row(0)
     if not in_range:  # an amount of 10^38 units or more: exact Python ints
         return realized_rows_lines(_rows_of(part)).encode()
-    needing = [_guarded(frame, name) for name, needs in zip(_TEXTS, special, strict=True) if needs]
+    needing = [_guarded(frame, name) for name, needs in zip(texts, special, strict=True) if needs]
     if needing:
         frame = frame.with_columns(needing)
     buffer = io.BytesIO()
@@ -153,7 +171,9 @@ class _Writer:
 
     def __init__(self, binary: IO[bytes]) -> None:
         self._binary = binary
-        self._parts: queue.Queue[tuple[Part, pl.DataFrame | None] | None] = queue.Queue(_QUEUED_PARTS)
+        self._parts: queue.Queue[tuple[Part, pl.DataFrame | None, frozenset[str]] | None] = queue.Queue(
+            _QUEUED_PARTS
+        )
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="realized-csv-writer", daemon=True)
 
@@ -169,9 +189,9 @@ class _Writer:
         if kind is None:
             self._raise()
 
-    def put(self, part: Part, frame: pl.DataFrame | None) -> None:
+    def put(self, part: Part, frame: pl.DataFrame | None, plain: frozenset[str] = frozenset()) -> None:
         self._raise()
-        self._parts.put((part, frame))
+        self._parts.put((part, frame, plain))
 
     def _raise(self) -> None:
         if self._error is not None:
@@ -204,6 +224,9 @@ def write_realized(names: Sequence[str], rows: Sequence[RealizedRow], binary: IO
 
 def _write_slices(slices: RealizedSlices, binary: IO[bytes]) -> None:
     frames = SliceFrames(slices)
+    # what a disposal's slices share (account, asset, sale id) is scanned once per disposal here,
+    # not once per slice in every part
+    plain = plain_columns(frames.shared)
     with _Writer(binary) as writer:
         for start in range(0, len(slices), _PART_ROWS):
             stop = min(start + _PART_ROWS, len(slices))
@@ -211,7 +234,7 @@ def _write_slices(slices: RealizedSlices, binary: IO[bytes]) -> None:
                 frame: pl.DataFrame | None = frames.read(start, stop, _READ_ROWS)
             except (OverflowError, TypeError):  # an amount past Int128: the row writer
                 frame = None
-            writer.put(SlicePart(slices, start, stop), frame)
+            writer.put(SlicePart(slices, start, stop), frame, plain)
 
 
 def realized_csv(names: Sequence[str], rows: Sequence[RealizedRow]) -> str:

@@ -90,6 +90,11 @@ class SliceFrames:
         if len(self._run_of) != len(slices):  # pragma: no cover - the matcher's runs cover its slices
             raise ValueError("realized slices: the runs do not cover the slices")
 
+    @property
+    def shared(self) -> pl.DataFrame:
+        """What each disposal's slices share, a row per disposal (account, asset, sold_day, sale_id)."""
+        return self._shared
+
     def read(self, start: int, stop: int, read_rows: int) -> pl.DataFrame:
         """Slices start to stop, RealizedRow's fields in order; the own fields read read_rows at a
         time (the objects just sliced still in the cache). OverflowError or TypeError for an

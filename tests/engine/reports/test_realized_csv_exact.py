@@ -452,3 +452,50 @@ def test_a_gain_near_the_int128_edge_is_exact_or_an_overflow(proceeds: int) -> N
     assert columnar_csv.realized_csv(ledger_reports.REALIZED_COLUMNS, slices) == reference_realized_csv(
         _rows_of_slices(slices)
     )
+
+
+@pytest.mark.parametrize("min_places", [0, 2])
+def test_an_amounts_text_keeps_its_minimum_places_and_no_other_trailing_zero(min_places: int) -> None:
+    """The columnar amount text trims the trailing zeros of its 18 places in one regex pass: never
+    below min_places, never a digit that is not a trailing zero, never a bare point."""
+    import polars as pl
+
+    units = [0, 1, -1, 10**16, 10**17, -(10**17), 123 * 10**15, 10**18, -(10**18), 100 * 10**18,
+             10 * 10**18 + 10**17, 10**18 - 1, 5 * 10**15, DECIMAL_LIMIT - 1, 1 - DECIMAL_LIMIT]  # fmt: skip
+    frame = pl.DataFrame({"amount": pl.Series(units, dtype=pl.Int128)})
+    texts = frame.select(columnar_csv._fixed_text("amount", min_places)).to_series().to_list()
+    assert texts == [reference_fmt(u, min_places) for u in units]
+
+
+def test_plain_columns_are_the_text_columns_with_no_cell_that_needs_python() -> None:
+    import polars as pl
+
+    frame = pl.DataFrame(
+        {"account": ["a", "b"], "asset": ["BTC", "=1"], "sold_day": [1, 2], "sale_id": ["S1", 'S"2']}
+    )
+    assert columnar_csv.plain_columns(frame) == {"account"}
+    assert columnar_csv.plain_columns(frame.clear()) == {"account", "asset", "sale_id"}
+
+
+@pytest.mark.parametrize("special", [None, "account", "asset", "sale_id"])
+def test_the_shared_columns_of_the_matchers_slices_are_scanned_once_not_per_part(
+    special: str | None, monkeypatch
+) -> None:
+    """A disposal's account, asset and sale id are scanned once for the whole report: each part is
+    told which of them are plain (no cell needing Python) and scans only the others."""
+    rows = [RealizedRow("a", "BTC", n, 738000, 738001, n, 1, n - 1, SHORT, "L", f"S{n}") for n in range(6)]
+    if special is not None:
+        rows[4] = rows[4]._replace(**{special: "=x,y"})
+    slices = _slices_in_runs(rows, [2, 4])
+    told: list[frozenset[str]] = []
+    real = columnar_csv.render_part
+    monkeypatch.setattr(
+        columnar_csv,
+        "render_part",
+        lambda part, frame, plain=frozenset(): told.append(plain) or real(part, frame, plain),
+    )
+    monkeypatch.setattr(columnar_csv, "_PART_ROWS", 2)
+    written = columnar_csv.realized_csv(ledger_reports.REALIZED_COLUMNS, slices)
+    assert written == reference_realized_csv(_rows_of_slices(slices))
+    shared = {"account", "asset", "sale_id"}
+    assert told == [frozenset(shared - {special})] * 3
