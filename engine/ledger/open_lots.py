@@ -70,9 +70,13 @@ class OpenLots(Sequence[OpenLot]):
         """The rows whose basis is unknown, in the rows' order (without building the others)."""
         if self._rows is not None:
             return [lot for lot in self._rows if lot.basis is None]
+        if self._groups is None:  # only these lots sorted (the rows' stable sort keeps their order)
+            return OpenLots(
+                [(asset, [lot for lot in lots if lot[1] is None]) for asset, lots in self.pools]
+            ).rows()
         return [
             _new_row(OpenLot, (lot[5], asset, lot[3], lot[0], lot[1], lot[2], lot[6]))
-            for asset, lots in self.groups()
+            for asset, lots in self._groups
             for lot in lots
             if lot[1] is None
         ]

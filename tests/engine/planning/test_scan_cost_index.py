@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from engine.core.dates import anniversary
 from engine.core.units import Amount, DayOrdinal, EpochMicros
 from engine.ledger.records import OpenLot
+from engine.planning import cost_index as cost_index_module
 from engine.planning.cost_index import cost_index
 from engine.planning.planner import Planner
 from engine.planning.positions import group_lots, lots_frame, price_groups, prices_frame, with_terms
@@ -84,6 +85,24 @@ def test_a_positions_lots_are_its_slice_of_every_lot(lots: list[OpenLot]) -> Non
             own = termed.filter((pl.col("account") == account) & (pl.col("asset") == asset))
             got = index.position_lots(account, asset)
             assert sorted(got.iter_rows()) == sorted(own.select("lot_id", "days_to_long_term").iter_rows())
+
+
+@settings(max_examples=200, deadline=None)
+@given(lot_sets(), st.data())
+def test_a_frame_in_position_order_is_numbered_in_place(lots: list[OpenLot], data: st.DataObject) -> None:
+    """The slow path's frame comes sorted by account and asset (open_lot_frame): its positions are
+    numbered where they lie, with no join or sort — the same numbering and order the join gives,
+    and the same cut points."""
+    from unittest.mock import patch
+
+    termed = with_terms(lots_frame(sorted(lots, key=lambda lot: (lot.account, lot.asset))), TODAY)
+    expected = cost_index_module._numbered_by_join(termed)
+    with patch.object(cost_index_module, "_numbered_by_join", side_effect=AssertionError("joined")):
+        assert cost_index_module._by_position(termed).equals(expected)
+        index = cost_index(termed)
+    prices = data.draw(price_sets(termed))
+    assert index.price_groups(prices) == price_groups(termed, prices_frame(prices))
+    assert index.by_position.equals(expected.select("lot_id", "days_to_long_term"))
 
 
 def test_a_lot_a_year_old_turns_long_term_on_the_next_day_of_a_running_app(tmp_path) -> None:
