@@ -37,8 +37,9 @@ FAST_JUSTIFY = frozenset({"default", "left", "right"})
 FAST_OVERFLOW = frozenset({"fold", "crop", "ellipsis"})
 NULL_STYLE = Style.null()
 LINE_JOINER = Text("\n")  # joining makes the line's own style a span, which is what gets rendered
-CELL_CACHE_SIZE = 20_000  # painted cells kept: a few screens' worth
-LINE_CACHE_SIZE = 2_000
+CELL_CACHE_SIZE = 4_096  # painted cells kept: a few screens' worth (a view is ~500)
+LINE_CACHE_SIZE = 512
+ROW_CACHE_SIZE = 256  # DataTable's own caches, all keyed by its update count (its default: 1,000)
 PAINT_WAIT = 0.1  # seconds call_after_paint waits for a paint that may not come
 
 
@@ -65,6 +66,14 @@ class PaintSettings(NamedTuple):
 class FastTable(DataTable[CellT]):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
+        # DataTable keeps 1,000 rows, row renderables and lines (and 10,000 cells) per table, each
+        # entry keyed by its update count, so a tick leaves them all dead until evicted; with our
+        # caches as large they held ~150,000 objects after 150 ticks, which every full collection
+        # of the cyclic collector scans on the UI thread (0.2-0.4 s each): a few screens' worth
+        self._row_render_cache = LRUCache(ROW_CACHE_SIZE)
+        self._row_renderable_cache = LRUCache(ROW_CACHE_SIZE)
+        self._line_cache = LRUCache(ROW_CACHE_SIZE)
+        self._cell_render_cache = LRUCache(CELL_CACHE_SIZE)
         # painted cells by what decides their look (content, place, width, styles), so a cell
         # whose text did not change on an update is not painted again
         self._painted: LRUCache[tuple[object, ...], SegmentLines] = LRUCache(CELL_CACHE_SIZE)
