@@ -63,6 +63,16 @@ class PaintSettings(NamedTuple):
                 self.fixed_columns, self.header_height, self.cell_padding)  # fmt: skip
 
 
+class LineWindow(NamedTuple):
+    """Where a paint's lines come from: the same for every line of one paint."""
+
+    fixed_height: int  # the header and fixed rows, which do not scroll
+    scroll_x: int
+    scroll_y: int
+    width: int
+    base_style: Style
+
+
 class FastTable(DataTable[CellT]):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
@@ -81,6 +91,7 @@ class FastTable(DataTable[CellT]):
         self._paint_settings: PaintSettings | None = None
         self._row_styles: dict[tuple[object, ...], Style] = {}  # DataTable computes each per line
         self._after_paint: list[Callable[[], object]] = []
+        self._line_window: LineWindow | None = None  # set for the length of a paint
 
     @property
     def changes(self) -> int:
@@ -160,12 +171,33 @@ class FastTable(DataTable[CellT]):
             self.show_cursor, self.cursor_foreground_priority == "css", self.cursor_background_priority == "css",
             self.fixed_rows, self.fixed_columns, self.header_height, self.cell_padding, self.app.console, line,
         )  # fmt: skip
+        self._line_window = self._window()
         try:
             return super().render_lines(crop)
         finally:
             self._paint_settings = None
+            self._line_window = None
             if self._after_paint:
                 self.call_later(self._run_after_paint)
+
+    def _window(self) -> LineWindow:
+        """What DataTable.render_line works out for every line (the table's style walks the DOM;
+        the fixed rows' height, size and scroll), once per paint."""
+        width = self.size.width
+        scroll_x, scroll_y = self.scroll_offset
+        fixed_keys = [self._row_locations.get_key(row_index) for row_index in range(self.fixed_rows)]
+        fixed_height = sum(self.get_row_height(row_key) for row_key in fixed_keys if row_key is not None)
+        if self.show_header:
+            fixed_height += self.get_row_height(self._header_row_key)
+        return LineWindow(fixed_height, scroll_x, scroll_y, width, self.rich_style)
+
+    def render_line(self, y: int) -> Strip:
+        window = self._line_window
+        if window is None:  # outside a paint
+            return super().render_line(y)
+        if y >= window.fixed_height:
+            y += window.scroll_y
+        return self._render_line(y, window.scroll_x, window.scroll_x + window.width, window.base_style)
 
     def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
         """DataTable's line, kept by what it shows (its cells' text and styles, the widths, the
