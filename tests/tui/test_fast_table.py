@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.containers import Vertical
 from textual.coordinate import Coordinate
 from textual.geometry import Region
 from textual.widgets import DataTable
@@ -233,3 +234,44 @@ async def test_ticks_leave_the_render_caches_a_few_screens_worth():
         assert all(0 < len(cache) <= ROW_CACHE_SIZE for cache in caches), [len(cache) for cache in caches]
         assert fast._cell_render_cache.maxsize <= CELL_CACHE_SIZE
         assert fast.get_row_at(9)[1].plain == "5909"
+
+
+class BoxedTables(App[None]):
+    CSS = """
+    DataTable { height: 6; width: 40; }
+    .boxed DataTable > .datatable--cursor { background: red; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="box"):
+            yield DataTable(id="stock", cursor_type="row", zebra_stripes=True)
+            yield FastTable(id="fast", cursor_type="row", zebra_stripes=True)
+
+
+async def test_an_ancestors_class_repaints_cells_only_when_their_styles_changed():
+    """Textual tells every descendant its styles were updated when an ancestor's class changes
+    (a pane's -active as the focus moves): the painted cells stay unless the styles they were
+    painted with changed, and the table paints what DataTable paints either way."""
+    app = BoxedTables()
+    async with app.run_test(size=(80, 24)) as pilot:
+        fast = app.query_one("#fast", FastTable)
+        stock = app.query_one("#stock", DataTable)
+        rows: list[list[Text | str]] = [
+            [Text(f"r{row}"), Text(str(row), justify="right")] for row in range(4)
+        ]
+        for table in (fast, stock):
+            fill(table, [4, 6], rows, [Text("name"), Text("n")])
+        app.set_focus(None)
+        await pilot.pause()
+        before = painted(fast)
+        assert before == painted(stock)
+        lines = {key: fast._painted_lines.get(key) for key in list(fast._painted_lines.keys())}
+        assert lines
+        box = app.query_one("#box")
+        box.add_class("-other")  # no rule names it: nothing looks different
+        await pilot.pause()
+        assert all(fast._painted_lines.get(key) is line for key, line in lines.items())  # kept
+        assert painted(fast) == painted(stock) == before
+        box.add_class("boxed")  # the cursor's colour changes: the cells painted before go
+        await pilot.pause()
+        assert painted(fast) == painted(stock) != before
