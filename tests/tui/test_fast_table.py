@@ -11,11 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.containers import Vertical
 from textual.coordinate import Coordinate
 from textual.geometry import Region
 from textual.widgets import DataTable
 
-from tui.widgets.fast_table import FastTable
+from tui.widgets.fast_table import CELL_CACHE_SIZE, ROW_CACHE_SIZE, FastTable
 from tui.widgets.fitted_table import rebuild, refit
 
 STYLES = ["", "bold", "red", "dim italic", "green on black", "underline #ff8800"]
@@ -211,3 +212,66 @@ async def test_a_rebuild_with_the_same_columns_paints_what_a_new_table_would():
         assert list(fast.ordered_columns) == columns
         assert [column.width for column in fast.ordered_columns] == [8, 8]
         assert painted(fast) == painted(stock)
+
+
+async def test_ticks_leave_the_render_caches_a_few_screens_worth():
+    """DataTable keys its row, row-renderable, line and cell caches by its update count, so each
+    tick leaves every entry dead; at DataTable's sizes (1,000 rows, 10,000 cells a table) they
+    and FastTable's own held ~150,000 objects after 150 ticks, which every full collection scans
+    on the UI thread. Bounded here, however many ticks."""
+    app = TwoTables()
+    async with app.run_test(size=(80, 24)) as pilot:
+        fast = app.query_one("#fast", FastTable)
+        rows: list[list[Text | str]] = [[Text(f"r{row}"), Text("0", justify="right")] for row in range(10)]
+        fill(fast, [4, 6], rows, [Text("name"), Text("n")])
+        for tick in range(1, 60):  # 10 rows a tick: 590 rows' renders, all but the last 10 dead
+            fast.update_cells(
+                (Coordinate(row, 1), Text(str(tick * 100 + row), justify="right")) for row in range(10)
+            )
+            painted(fast)
+        await pilot.pause()
+        caches = (fast._row_render_cache, fast._row_renderable_cache, fast._line_cache)
+        assert all(0 < len(cache) <= ROW_CACHE_SIZE for cache in caches), [len(cache) for cache in caches]
+        assert fast._cell_render_cache.maxsize <= CELL_CACHE_SIZE
+        assert fast.get_row_at(9)[1].plain == "5909"
+
+
+class BoxedTables(App[None]):
+    CSS = """
+    DataTable { height: 6; width: 40; }
+    .boxed DataTable > .datatable--cursor { background: red; }
+    """
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="box"):
+            yield DataTable(id="stock", cursor_type="row", zebra_stripes=True)
+            yield FastTable(id="fast", cursor_type="row", zebra_stripes=True)
+
+
+async def test_an_ancestors_class_repaints_cells_only_when_their_styles_changed():
+    """Textual tells every descendant its styles were updated when an ancestor's class changes
+    (a pane's -active as the focus moves): the painted cells stay unless the styles they were
+    painted with changed, and the table paints what DataTable paints either way."""
+    app = BoxedTables()
+    async with app.run_test(size=(80, 24)) as pilot:
+        fast = app.query_one("#fast", FastTable)
+        stock = app.query_one("#stock", DataTable)
+        rows: list[list[Text | str]] = [
+            [Text(f"r{row}"), Text(str(row), justify="right")] for row in range(4)
+        ]
+        for table in (fast, stock):
+            fill(table, [4, 6], rows, [Text("name"), Text("n")])
+        app.set_focus(None)
+        await pilot.pause()
+        before = painted(fast)
+        assert before == painted(stock)
+        lines = {key: fast._painted_lines.get(key) for key in list(fast._painted_lines.keys())}
+        assert lines
+        box = app.query_one("#box")
+        box.add_class("-other")  # no rule names it: nothing looks different
+        await pilot.pause()
+        assert all(fast._painted_lines.get(key) is line for key, line in lines.items())  # kept
+        assert painted(fast) == painted(stock) == before
+        box.add_class("boxed")  # the cursor's colour changes: the cells painted before go
+        await pilot.pause()
+        assert painted(fast) == painted(stock) != before

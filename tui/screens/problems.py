@@ -110,7 +110,7 @@ class ProblemsScreen(Screen[None]):
         self.fetching, self.fetch_again = True, False
         self.fetch(self.view)
 
-    @work(thread=True, group="review", exit_on_error=False)
+    @work(thread=True, group="review", description="review", exit_on_error=False)  # no repr of the view
     def fetch(self, shown: ReviewView | None) -> None:
         self.post_message(ReviewReady(self.session.review(shown)))
 

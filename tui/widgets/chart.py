@@ -42,7 +42,9 @@ class BackgroundPlot(PlotextPlot):
             self.build(key, self.figure)
         return self.built[1] if self.built is not None else Text()
 
-    @work(thread=True, exclusive=True, group="chart", exit_on_error=False)
+    # a description of its own: Textual's default is the repr of every argument, and the figure
+    # holds the whole AssetDetail (thousands of lots: 10-30 ms on the UI thread at each draw)
+    @work(thread=True, exclusive=True, group="chart", description="chart", exit_on_error=False)
     def build(self, key: BuildKey, figure: Figure) -> None:
         version, size, theme = key
         plot = Plot()  # its own: the UI thread never touches it

@@ -37,8 +37,9 @@ FAST_JUSTIFY = frozenset({"default", "left", "right"})
 FAST_OVERFLOW = frozenset({"fold", "crop", "ellipsis"})
 NULL_STYLE = Style.null()
 LINE_JOINER = Text("\n")  # joining makes the line's own style a span, which is what gets rendered
-CELL_CACHE_SIZE = 20_000  # painted cells kept: a few screens' worth
-LINE_CACHE_SIZE = 2_000
+CELL_CACHE_SIZE = 4_096  # painted cells kept: a few screens' worth (a view is ~500)
+LINE_CACHE_SIZE = 512
+ROW_CACHE_SIZE = 256  # DataTable's own caches, all keyed by its update count (its default: 1,000)
 PAINT_WAIT = 0.1  # seconds call_after_paint waits for a paint that may not come
 
 
@@ -62,9 +63,27 @@ class PaintSettings(NamedTuple):
                 self.fixed_columns, self.header_height, self.cell_padding)  # fmt: skip
 
 
+class LineWindow(NamedTuple):
+    """Where a paint's lines come from: the same for every line of one paint."""
+
+    fixed_height: int  # the header and fixed rows, which do not scroll
+    scroll_x: int
+    scroll_y: int
+    width: int
+    base_style: Style
+
+
 class FastTable(DataTable[CellT]):
     def __init__(self, **options: Any) -> None:
         super().__init__(**options)
+        # DataTable keeps 1,000 rows, row renderables and lines (and 10,000 cells) per table, each
+        # entry keyed by its update count, so a tick leaves them all dead until evicted; with our
+        # caches as large they held ~150,000 objects after 150 ticks, which every full collection
+        # of the cyclic collector scans on the UI thread (0.2-0.4 s each): a few screens' worth
+        self._row_render_cache = LRUCache(ROW_CACHE_SIZE)
+        self._row_renderable_cache = LRUCache(ROW_CACHE_SIZE)
+        self._line_cache = LRUCache(ROW_CACHE_SIZE)
+        self._cell_render_cache = LRUCache(CELL_CACHE_SIZE)
         # painted cells by what decides their look (content, place, width, styles), so a cell
         # whose text did not change on an update is not painted again
         self._painted: LRUCache[tuple[object, ...], SegmentLines] = LRUCache(CELL_CACHE_SIZE)
@@ -72,6 +91,9 @@ class FastTable(DataTable[CellT]):
         self._paint_settings: PaintSettings | None = None
         self._row_styles: dict[tuple[object, ...], Style] = {}  # DataTable computes each per line
         self._after_paint: list[Callable[[], object]] = []
+        self._line_window: LineWindow | None = None  # set for the length of a paint
+        self._painted_with: tuple[Style, ...] | None = None  # the styles the caches were painted with
+        self._styles_updated = False  # since the last paint: check them before the next
 
     @property
     def changes(self) -> int:
@@ -128,14 +150,38 @@ class FastTable(DataTable[CellT]):
         self.virtual_size = Size(width + self._row_label_column_width, self._total_row_height + header_height)
 
     def notify_style_update(self) -> None:
-        self._painted.clear()  # a theme or CSS change: every cell looks different
-        self._painted_lines.clear()
-        self._row_styles.clear()
+        """A theme or CSS change: the painted cells and lines go at the next paint if what they
+        are painted with changed (the component classes' styles are worked out after this
+        call). Textual calls this on every descendant when an ancestor's class changes (the
+        pane's -active as the focus moves), which repainted all three panes' every visible cell
+        (~50 ms of the UI thread at 100,000 lots) to the same look."""
         super().notify_style_update()
+        self._styles_updated = True
+
+    def _keep_painted_if_same_styles(self) -> None:
+        if not self._styles_updated:
+            return
+        self._styles_updated = False
+        look = self._style_look()
+        if look != self._painted_with:
+            self._painted_with = look
+            self._painted.clear()
+            self._painted_lines.clear()
+            self._row_styles.clear()
+
+    def _style_look(self) -> tuple[Style, ...]:
+        """The styles a paint reads: the table's own and its component classes' (cursor, hover,
+        header, fixed, stripes), whole and partial."""
+        styles = [self.rich_style]
+        for name in sorted(self.COMPONENT_CLASSES):
+            styles.append(self.get_component_rich_style(name, default=NULL_STYLE))
+            styles.append(self.get_component_rich_style(name, partial=True, default=NULL_STYLE))
+        return tuple(styles)
 
     def _get_row_style(self, row_index: int, base_style: Style) -> Style:
         """DataTable's row style (header, fixed, odd or even stripe), kept until the styles
         change as Widget keeps its component styles: working it out walks the DOM."""
+        self._keep_painted_if_same_styles()
         kind = -1 if row_index == -1 else -2 if row_index < self.fixed_rows else row_index % 2
         key = (kind, base_style, self.zebra_stripes)
         style = self._row_styles.get(key)
@@ -144,6 +190,7 @@ class FastTable(DataTable[CellT]):
         return style
 
     def render_lines(self, crop: Region) -> list[Strip]:
+        self._keep_painted_if_same_styles()
         line = (self.size.width, tuple(column.get_render_width(self) for column in self.ordered_columns),
                 self.cursor_coordinate, self.hover_coordinate, self.cursor_type, self.zebra_stripes,
                 self._labelled_row_exists and self.show_row_labels)  # fmt: skip
@@ -151,12 +198,33 @@ class FastTable(DataTable[CellT]):
             self.show_cursor, self.cursor_foreground_priority == "css", self.cursor_background_priority == "css",
             self.fixed_rows, self.fixed_columns, self.header_height, self.cell_padding, self.app.console, line,
         )  # fmt: skip
+        self._line_window = self._window()
         try:
             return super().render_lines(crop)
         finally:
             self._paint_settings = None
+            self._line_window = None
             if self._after_paint:
                 self.call_later(self._run_after_paint)
+
+    def _window(self) -> LineWindow:
+        """What DataTable.render_line works out for every line (the table's style walks the DOM;
+        the fixed rows' height, size and scroll), once per paint."""
+        width = self.size.width
+        scroll_x, scroll_y = self.scroll_offset
+        fixed_keys = [self._row_locations.get_key(row_index) for row_index in range(self.fixed_rows)]
+        fixed_height = sum(self.get_row_height(row_key) for row_key in fixed_keys if row_key is not None)
+        if self.show_header:
+            fixed_height += self.get_row_height(self._header_row_key)
+        return LineWindow(fixed_height, scroll_x, scroll_y, width, self.rich_style)
+
+    def render_line(self, y: int) -> Strip:
+        window = self._line_window
+        if window is None:  # outside a paint
+            return super().render_line(y)
+        if y >= window.fixed_height:
+            y += window.scroll_y
+        return self._render_line(y, window.scroll_x, window.scroll_x + window.width, window.base_style)
 
     def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
         """DataTable's line, kept by what it shows (its cells' text and styles, the widths, the
