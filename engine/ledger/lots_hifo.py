@@ -5,10 +5,15 @@ here with locals, every other leg by the matcher; the heap sees the same pushes 
 the same order, so its lots, and the order open lots with equal times and ids are read in, are
 the same as the matcher's.
 
-Where the time went (1M trades, synth.py): the unit cost of each lot, an exact division of
-18-decimal integers, and its call to fp.div_round; the heap itself is small (a pool holds 1-20
-lots while matching). The rounding is inlined here, the loop has no branch for other methods,
-and nothing else is done per lot than in the queue methods' loop."""
+Where HIFO's extra time goes (valgrind's instruction counts, a 100,000-leg prefix of the 1M
+bench store; 2026-12-01): about two thirds the exact key (the unit cost, a ~130-bit by ~60-bit
+division rounded half-even: no formulation tried was cheaper than one divmod of the cost and a
+negation), a third the heap's push, pop and tuple comparisons (a pool holds 1-20 lots while
+matching). Measured and dropped: one int key per lot ((-unit << 104) | time | seq, lots by seq)
+made the match 10% slower (its five bigint operations cost more than the tuple comparisons they
+spare); half-up rounding with a test that rules out an exact half saved nothing; appending to an
+empty heap instead of a push saved nothing. Sorted lists, batched heapify or heapreplace would
+change the heap's layout, which orders open lots of equal time and id."""
 
 from __future__ import annotations
 
@@ -31,7 +36,7 @@ def run_by_cost(matcher: Matcher, legs: Iterable[tuple[int, LegRow]]) -> None:
     consume, share and emit for plain valued acquisitions and disposals, inlined."""
     pools, other_leg, take = matcher.pools, matcher.leg, lot_taker(matcher)
     next_seq, track_ids = matcher.next_seq, matcher.track_ids
-    heappush, minus_scale = heapq.heappush, -fp.SCALE
+    heappush, scale = heapq.heappush, fp.SCALE
     span = day_spans(matcher.day)
     today, day_start, day_end = 0, 0, 0  # the tax date of the times in [day_start, day_end)
     for index, leg in legs:
@@ -50,14 +55,14 @@ def run_by_cost(matcher: Matcher, legs: Iterable[tuple[int, LegRow]]) -> None:
             basis = int(raw_usd)
             seq = next_seq()
             lot: Lot = [qty, basis, ts, ref, seq, pool.account, today]
-            # the key's first part, minus the unit cost (fp.unit_price: half-even), inlined and
-            # without a negation: -round(x) is round(-x), half-even being symmetric; divmod
-            # floors, so the remainder is in [0, qty) for either sign, as in fp.div_round
-            key, rest = divmod(basis * minus_scale, qty)
+            # the key's first part, minus the unit cost (fp.unit_price: half-even), inlined. The
+            # dividend is a cost (not minus one): divmod of a negative int fixes its quotient
+            # and remainder up with two more bigint operations, the negation below is one
+            unit, rest = divmod(basis * scale, qty)  # floored: the remainder is in [0, qty)
             rest += rest
-            if rest >= qty and (rest > qty or key & 1):
-                key += 1
-            heappush(pool.heap, (key, ts, seq, lot))
+            if rest >= qty and (rest > qty or unit & 1):
+                unit += 1
+            heappush(pool.heap, (-unit, ts, seq, lot))
             if track_ids:
                 pool.by_id.setdefault(ref, []).append(lot)
             continue

@@ -56,6 +56,22 @@ def test_unit_costs_equal_only_after_half_even_rounding_rank_by_age():
     assert sold_lots(matched(legs)) == ["D", "E", "C", "B", "A"]
 
 
+def test_negative_unit_costs_round_half_even_as_fp_unit_price_then_rank_by_age():
+    # the key is the unit cost rounded on its own, then negated: below zero too (a lot valued
+    # at less than nothing). Exact unit costs -1.5, -2.5, -2 (in 10**-18 USD) all round to -2,
+    # so the oldest goes first; -3.5 rounds to -4, below -3 (half-up would make them -3 and -3)
+    legs = [
+        buy(1, 2 * UNIT, -5, "B"),
+        buy(2, 2 * UNIT, -3, "A"),
+        buy(3, 2 * UNIT, -4, "C"),
+        buy(4, 2 * UNIT, -7, "E"),
+        buy(5, 2 * UNIT, -6, "D"),
+        sell(6, 10 * UNIT),
+    ]
+    assert [fp.unit_price(basis, 2 * UNIT) for basis in (-5, -3, -4, -7, -6)] == [-2, -2, -2, -4, -3]
+    assert sold_lots(matched(legs)) == ["B", "A", "C", "D", "E"]
+
+
 def test_equal_unit_costs_with_different_quantities_go_oldest_first_then_in_acquisition_order():
     legs = [
         buy(1, 1 * UNIT, 100 * UNIT, "one"),
