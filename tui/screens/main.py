@@ -78,6 +78,7 @@ class MainScreen(Screen[None]):
         self.preview: LotPreviews = {}
         self.feed_problem: str | None = None  # why live prices stopped, as last told
         self.unsaid: str | None = None  # progress said before the status line was there
+        self.cache_due = False  # a load's results to write to the start-up cache once its frame is whole
 
     def compose(self) -> ComposeResult:
         yield HeaderBar(" harvest · loading…", id="header")
@@ -151,7 +152,12 @@ class MainScreen(Screen[None]):
         takes the session lock (a load or a sync's reconcile may hold it for seconds)."""
         snapshot = self.session.snapshot()
         self.post_message(SnapshotReady(snapshot, self.session.lot_preview(self.expanded)))
-        self.session.keep_slow_path()  # after a load, the start-up cache: once its frame is on its way
+
+    @work(thread=True, exclusive=True, group="cache", exit_on_error=False)
+    def keep_slow_path(self) -> None:
+        """The start-up cache, written once the load's first frame is whole: written while the
+        panes filled, its 0.1-0.3 s at 100,000 lots held the GIL the fills and paints needed."""
+        self.session.keep_slow_path()
 
     @work(thread=True, exclusive=True, group="prices", exit_on_error=False)
     def poll_prices(self) -> None:
@@ -214,6 +220,7 @@ class MainScreen(Screen[None]):
     # -- messages ---------------------------------------------------------------------------
 
     def on_loaded(self) -> None:
+        self.cache_due = True
         self.recompute()
 
     def on_snapshot_ready(self, message: SnapshotReady) -> None:
@@ -255,6 +262,9 @@ class MainScreen(Screen[None]):
         if not self.pane_fills:
             self.fit_wide()
             self.shown = snapshot
+            if self.cache_due:
+                self.cache_due = False
+                self.keep_slow_path()
         elif pane.table.changes != before:
             pane.table.call_after_paint(partial(self.fill_next_pane, snapshot))  # its paint, its own turn
         else:
