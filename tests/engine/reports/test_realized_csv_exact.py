@@ -383,17 +383,12 @@ def _slices_in_runs(rows: list[RealizedRow], cuts: list[int]) -> RealizedSlices:
     """The matcher's columns with disposals of several slices: rows grouped into runs at `cuts`
     (each run's shared fields those of its first row), as engine.ledger.lots emits them."""
     slices = RealizedSlices()
+    for row in rows:
+        slices.add(row)  # a run each, regrouped below
     bounds = sorted({0, len(rows), *(cut % (len(rows) + 1) for cut in cuts)})
-    for start, end in zip(bounds, bounds[1:], strict=False):
-        first = rows[start]
-        for row in rows[start:end]:
-            slices.quantity.append(row.quantity)
-            slices.acquired_day.append(row.acquired_day)
-            slices.proceeds.append(row.proceeds)
-            slices.cost_basis.append(row.cost_basis)
-            slices.term.append(row.term)
-            slices.lot_id.append(row.lot_id)
-        slices.runs.append((end - start, first.account, first.asset, first.sold_day, first.sale_id))
+    slices.runs = [
+        (end - start, *slices.runs[start][1:]) for start, end in zip(bounds, bounds[1:], strict=False)
+    ]
     return slices
 
 
