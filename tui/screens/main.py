@@ -116,7 +116,8 @@ class MainScreen(Screen[None]):
         that cuts the last ones off) and candidates the rest."""
         holdings = self.query_one(HoldingsPane)
         if not self.has_class("-wide"):
-            holdings.styles.width = None  # back to the stylesheet's
+            if holdings.styles.inline.has_rule("width"):  # clearing lays the screen out again, set or not
+                holdings.styles.width = None  # back to the stylesheet's
             return
         needs = holdings.needed_width(), self.query_one(CandidatesPane).needed_width()
         holdings.styles.width = wide_split(self.size.width, *needs, holdings_first=self.active == 0)

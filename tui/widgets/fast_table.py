@@ -147,7 +147,26 @@ class FastTable(DataTable[CellT]):
             return
         width = sum(column.get_render_width(self) for column in self.columns.values())
         header_height = self.header_height if self.show_header else 0
-        self.virtual_size = Size(width + self._row_label_column_width, self._total_row_height + header_height)
+        self.set_virtual_size(
+            Size(width + self._row_label_column_width, self._total_row_height + header_height)
+        )
+
+    def set_virtual_size(self, size: Size) -> None:
+        """The scrollable size, without the layout pass a new one asks for when the table's own
+        size does not depend on it (neither its width nor its height is auto) and it is laid
+        out: only its scroll bars can change then, and a scroll bar shown or hidden still lays
+        the screen out (their reactives say so). A layout pass repaints the whole screen, every
+        pane, header and footer key (~25-40 ms of the UI thread at 100,000 lots: expanding a
+        holding adds rows, a tick may widen a column)."""
+        if size == self.virtual_size:
+            return
+        width, height = self.styles.width, self.styles.height
+        if not self.size or any(scalar is not None and scalar.is_auto for scalar in (width, height)):
+            self.virtual_size = size
+            return
+        self.set_reactive(DataTable.virtual_size, size)
+        self._scroll_update(size)  # the scroll bars: shown or hidden, their lengths; the scroll kept in range
+        self.refresh()
 
     def notify_style_update(self) -> None:
         """A theme or CSS change: the painted cells and lines go at the next paint if what they

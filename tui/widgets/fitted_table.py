@@ -110,4 +110,8 @@ def restore_scroll(table: DataTable[Any], place: float) -> None:
 
 def _set_virtual_width(table: DataTable[Any]) -> None:
     total = sum(column.get_render_width(table) for column in table.ordered_columns)
-    table.virtual_size = Size(total, table.virtual_size.height)  # tables here have no row labels
+    size = Size(total, table.virtual_size.height)  # tables here have no row labels
+    if isinstance(table, FastTable):
+        table.set_virtual_size(size)  # no layout pass when only the scroll bars may change
+    else:
+        table.virtual_size = size
