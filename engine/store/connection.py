@@ -127,6 +127,21 @@ def connect(path: Path, readonly: bool) -> sqlite3.Connection:
     return conn
 
 
+def statements(script: str) -> list[str]:
+    """A migration's statements, one each: cut at every `;` that ends one (a trigger's body holds
+    its own `;`s, so a piece is joined to the next until SQLite calls it complete)."""
+    found, pending = [], ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                found.append(pending)
+            pending = ""
+    if pending.strip(" \n;"):
+        found.append(pending)
+    return found
+
+
 def migrate(conn: sqlite3.Connection, version: int) -> None:
     """Run the migrations from `version` up, each in its own transaction."""
     if version < SCHEMA_VERSION:
@@ -141,9 +156,8 @@ def migrate(conn: sqlite3.Connection, version: int) -> None:
                 # another process migrated (or created) the store while we waited for the lock
                 conn.execute("COMMIT")
                 continue
-            for statement in MIGRATIONS[target].split(";"):
-                if statement.strip():
-                    conn.execute(statement)
+            for statement in statements(MIGRATIONS[target]):
+                conn.execute(statement)
             if target in REBUILDS and conn.execute("PRAGMA foreign_key_check").fetchone():
                 raise StoreError("the store's records refer to records it does not hold; not migrated")
             if target == 0:

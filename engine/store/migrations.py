@@ -166,6 +166,32 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX events_synced_fills ON events (account, asset, quote, ts)
         WHERE side IN ('buy', 'sell') AND substr(source, 1, 5) = 'ccxt:';
     """,
+    # 14: a random token made anew by every change the lots are computed from (an import batch, a
+    # price filled, changed or dropped, a decision made or undone, a sale linked to its
+    # identification), by triggers so no write path can miss it: the ledger mark carries it
+    # (engine.store.changes), so two stores at one path (one deleted and made again) or two
+    # histories of one store (a fill dropped and another made, a backup restored) never share a
+    # mark, as counts and latest ids can
+    """
+    CREATE TABLE IF NOT EXISTS ledger_generation (
+        id INTEGER PRIMARY KEY CHECK (id = 1), token TEXT NOT NULL);
+    INSERT OR IGNORE INTO ledger_generation VALUES (1, lower(hex(randomblob(16))));
+    CREATE TRIGGER IF NOT EXISTS ledger_generation_batch AFTER INSERT ON batches
+        BEGIN UPDATE ledger_generation SET token = lower(hex(randomblob(16))); END;
+    CREATE TRIGGER IF NOT EXISTS ledger_generation_fill_added AFTER INSERT ON price_fills
+        BEGIN UPDATE ledger_generation SET token = lower(hex(randomblob(16))); END;
+    CREATE TRIGGER IF NOT EXISTS ledger_generation_fill_changed AFTER UPDATE ON price_fills
+        BEGIN UPDATE ledger_generation SET token = lower(hex(randomblob(16))); END;
+    CREATE TRIGGER IF NOT EXISTS ledger_generation_fill_dropped AFTER DELETE ON price_fills
+        BEGIN UPDATE ledger_generation SET token = lower(hex(randomblob(16))); END;
+    CREATE TRIGGER IF NOT EXISTS ledger_generation_decision_made AFTER INSERT ON decisions
+        BEGIN UPDATE ledger_generation SET token = lower(hex(randomblob(16))); END;
+    CREATE TRIGGER IF NOT EXISTS ledger_generation_decision_changed AFTER UPDATE ON decisions
+        BEGIN UPDATE ledger_generation SET token = lower(hex(randomblob(16))); END;
+    CREATE TRIGGER IF NOT EXISTS ledger_generation_sale_linked AFTER UPDATE OF sale_ref ON identifications
+        WHEN NEW.sale_ref IS NOT OLD.sale_ref
+        BEGIN UPDATE ledger_generation SET token = lower(hex(randomblob(16))); END;
+    """,
 )
 # the migrations that rebuild a table (drop and rename it): run with foreign-key checks off, as
 # SQLite's procedure says, and checked with PRAGMA foreign_key_check before they commit

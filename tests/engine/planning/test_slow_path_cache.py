@@ -89,6 +89,24 @@ def test_an_import_by_another_process_is_not_read_from_the_cache(first: Engine, 
     assert matched  # matched again
 
 
+def test_a_store_made_anew_at_its_path_is_not_read_from_the_cache(first: Engine):
+    """The store deleted and one import of other trades made at the same path, the same day:
+    every count and latest id the ledger mark held is as before, the cache beside it stale."""
+    path = first.store.path
+    first.store.close()
+    for name in (path.name, f"{path.name}-wal", f"{path.name}-shm"):
+        (path.parent / name).unlink(missing_ok=True)
+    assert slow_path_cache.cache_path(first.store).exists()  # left behind by the user's rm
+    other = LEDGER.replace("kraken,BTC,buy,1,60000,10,B1", "kraken,BTC,buy,3,60000,10,B1")
+    with Store(path) as again:
+        again.import_events(keys_of(parse_csv(other, "t.csv")), "test", frozenset({"USD"}))
+    matched: list[int] = []
+    planner = planner_on(reopened(first), matched)
+    remaining = dict(planner.context.frame.select("lot_id", "quantity").iter_rows())
+    assert remaining["B1"] == fp.parse("2.5")  # the new store's lot, less the half sold
+    assert matched
+
+
 def test_a_config_key_the_figures_depend_on_is_part_of_the_key(first: Engine):
     matched: list[int] = []
     lifo = planner_on(reopened(first, lots=LotsConfig(method="lifo")), matched)
