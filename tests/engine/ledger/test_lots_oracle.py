@@ -174,10 +174,11 @@ def test_the_matcher_gives_what_the_frozen_one_gave_at_length(
 
 def test_the_generated_ledgers_reach_the_paths():
     """The generator is not trivial: some runs realize across lots, leave shortfalls, pair
-    moves and name lots (a sample; hypothesis explores the rest)."""
+    moves and name lots (a fixed sample, derandomized: a random one of 60 could miss a path and
+    fail by chance; hypothesis explores the rest in the tests above)."""
     seen = {"realized": 0, "shortfalls": 0, "paired": 0, "unresolved": 0}
 
-    @settings(max_examples=60, deadline=None, database=None)
+    @settings(max_examples=60, deadline=None, database=None, derandomize=True)
     @given(ledgers())
     def sample(drawn):
         result = match_lots(drawn[0], "fifo", effects=drawn[1])
