@@ -13,7 +13,6 @@ import sys
 import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from types import CodeType
 from typing import Any
 
 import pytest
@@ -62,12 +61,12 @@ def _classes() -> dict[str, Any]:
 
 
 @pytest.fixture
-def creator() -> Iterator[Callable[[dict[str, CodeType]], dict[str, CodeType]]]:
+def creator() -> Iterator[Callable[[dict[str, bytes]], dict[str, bytes]]]:
     """Install the kept-code creator over a given cache; returns what it compiled."""
     original = dataclasses._create_fn  # type: ignore[attr-defined]
 
-    def use(codes: dict[str, CodeType]) -> dict[str, CodeType]:
-        added: dict[str, CodeType] = {}
+    def use(codes: dict[str, bytes]) -> dict[str, bytes]:
+        added: dict[str, bytes] = {}
         dataclasses._create_fn = compiled._creator(dataclasses.MISSING, codes, set(), added)  # type: ignore[attr-defined]
         return added
 
@@ -97,7 +96,7 @@ def _same_function(a: Any, b: Any) -> None:
 
 def test_a_class_from_kept_code_is_the_class_dataclasses_builds(creator) -> None:
     plain = _classes()
-    codes: dict[str, CodeType] = {}
+    codes: dict[str, bytes] = {}
     added = creator(codes)
     fresh = _classes()  # compiled here, kept in codes
     assert added
@@ -121,9 +120,21 @@ def test_a_class_from_kept_code_is_the_class_dataclasses_builds(creator) -> None
     assert kept["Hashed"](1, 5).x == 6
 
 
+def test_a_damaged_kept_method_is_compiled_again(creator) -> None:
+    codes: dict[str, bytes] = {}
+    creator(codes)
+    plain = _classes()
+    damaged = dict.fromkeys(codes, b"\x00not code")
+    recompiled = creator(damaged)
+    again = _classes()
+    assert set(recompiled) == set(codes)
+    for method, function in _methods(plain["Frozen"]).items():
+        _same_function(function, _methods(again["Frozen"])[method])
+
+
 def test_the_kept_file_round_trips_and_a_bad_one_is_ignored(tmp_path: Path, creator) -> None:
     path = tmp_path / "cache" / "dataclass-methods.marshal"
-    codes: dict[str, CodeType] = {}
+    codes: dict[str, bytes] = {}
     used: set[str] = set()
     added = creator(codes)
     _classes()

@@ -2,10 +2,11 @@
 
 `@dataclass` writes each class's `__init__`, `__repr__`, `__eq__`, `__hash__` (and, frozen,
 `__setattr__`/`__delattr__`) as Python source and compiles it when the class is defined: at every
-start of `harvest`, for the ~30 dataclasses an import or a report loads, 15-30 ms of CPU, most of
+start of `harvest`, for the ~30 dataclasses an import or a report loads, 20-40 ms of CPU, most of
 a dataclass's cost. The compiled code depends only on that source text, so here the text's code
 object is kept beside the modules' bytecode (`__pycache__`, or PYTHONPYCACHEPREFIX's tree) in one
-marshal file, read at start and written at exit when a class was new. The functions are then
+marshal file (each code marshalled on its own, unmarshalled when its class is defined), read at
+start and written at exit when a class was new. The functions are then
 made exactly as dataclasses makes them, from the same code, the same globals and the same locals.
 
 Only for Python 3.11, whose `dataclasses._create_fn` this repeats line for line (3.13 compiles a
@@ -29,7 +30,7 @@ from typing import Any
 
 # texts kept (stale ones pile up across upgrades; each ~7 µs to read): past it, this run's only
 MAX_ENTRIES = 1024
-_HEADER = importlib.util.MAGIC_NUMBER + b"harvest-dataclass-methods-1\n"
+_HEADER = importlib.util.MAGIC_NUMBER + b"harvest-dataclass-methods-2\n"
 # dataclasses._create_fn's parameters in Python 3.11 (checked before it is replaced)
 _SIGNATURE = ("name", "args", "body", "globals", "locals", "return_type")
 
@@ -57,7 +58,7 @@ def install(path: Path | None = None) -> bool:
         return False
     codes = load(path)
     used: set[str] = set()
-    added: dict[str, CodeType] = {}
+    added: dict[str, bytes] = {}
     dataclasses._create_fn = _creator(dataclasses.MISSING, codes, used, added)  # type: ignore[attr-defined]
     if not sys.dont_write_bytecode:
         atexit.register(_save, path, codes, used, added)
@@ -70,7 +71,7 @@ def _parameters(function: Callable[..., Any]) -> tuple[str, ...]:
 
 
 def _creator(
-    missing: object, codes: dict[str, CodeType], used: set[str], added: dict[str, CodeType]
+    missing: object, codes: dict[str, bytes], used: set[str], added: dict[str, bytes]
 ) -> Callable[..., Any]:
     def _create_fn(  # noqa: PLR0913 - dataclasses' own signature
         name: str,
@@ -92,10 +93,11 @@ def _creator(
         txt = f" def {name}({joined_args}){return_annotation}:\n{joined_body}"
         local_vars = ", ".join(fn_locals.keys())
         txt = f"def __create_fn__({local_vars}):\n{txt}\n return {name}"
-        code = codes.get(txt)
+        code = _code(codes.get(txt))
         if code is None:
             # as exec(txt) compiles it in dataclasses (no __future__ flags of this module)
-            code = codes[txt] = added[txt] = compile(txt, "<string>", "exec", dont_inherit=True)
+            code = compile(txt, "<string>", "exec", dont_inherit=True)
+            codes[txt] = added[txt] = marshal.dumps(code)
         used.add(txt)
         ns: dict[str, Any] = {}
         exec(code, globals, ns)  # noqa: S102 - dataclasses' own exec, of its own text
@@ -104,8 +106,21 @@ def _creator(
     return _create_fn
 
 
-def load(path: Path) -> dict[str, CodeType]:
-    """The compiled methods kept at `path` ({} when there are none this Python can use)."""
+def _code(kept: bytes | None) -> CodeType | None:
+    """A kept method's code, unmarshalled when it is used (a file of every class the app and the
+    commands define: ~800 texts, 12-15 ms to unmarshal whole, 0.5 ms as bytes)."""
+    if kept is None:
+        return None
+    try:
+        code = marshal.loads(kept)
+    except (EOFError, ValueError, TypeError):
+        return None
+    return code if isinstance(code, CodeType) else None
+
+
+def load(path: Path) -> dict[str, bytes]:
+    """The compiled methods kept at `path`, each marshalled on its own ({} when there are none
+    this Python can use)."""
     try:
         data = path.read_bytes()
     except OSError:
@@ -117,13 +132,13 @@ def load(path: Path) -> dict[str, CodeType]:
     except (EOFError, ValueError, TypeError):
         return {}
     if not isinstance(codes, dict) or not all(
-        isinstance(k, str) and isinstance(v, CodeType) for k, v in codes.items()
+        isinstance(k, str) and isinstance(v, bytes) for k, v in codes.items()
     ):
         return {}
     return codes
 
 
-def _save(path: Path, codes: dict[str, CodeType], used: set[str], added: dict[str, CodeType]) -> None:
+def _save(path: Path, codes: dict[str, bytes], used: set[str], added: dict[str, bytes]) -> None:
     """At exit, when a method was compiled here: the file's methods (another process may have
     added some) and this run's, written whole and put in place at once."""
     if not added:
