@@ -95,19 +95,25 @@ class TaxCalendar:
         hour = micros // 3_600_000_000
         offset = self._offset_by_hour.get(hour)
         if offset is None:
-            offset = self._offset_at(hour)
             first = hour - hour % 24  # trades are sparser than hours: fill the UTC day at once
-            if self._offset_at(first) == offset == self._offset_at(first + 23):
+            offset = self._offset_at(first)
+            if offset == self._offset_at(first + 23):
                 # the same offset at both ends of the day: no change within it (no zone changes
-                # its offset and back inside one day; tests/engine/core/test_tax_calendar.py)
+                # its offset and back inside one day; tests/engine/core/test_tax_calendar.py), so
+                # the hour's own offset is that one too (two offsets asked, not three)
                 self._offset_by_hour.update(dict.fromkeys(range(first, first + 24), offset))
                 self._uniform_days[hour // 24] = offset
+            else:
+                offset = self._offset_at(hour)
             self._offset_by_hour[hour] = offset
         return DayOrdinal(_EPOCH_ORDINAL + (micros + offset) // 86_400_000_000)
 
     def _offset_at(self, hour: int) -> int:
         """The zone's UTC offset, in microseconds, at a UTC hour since the epoch."""
-        utc_offset = (_EPOCH + timedelta(hours=hour)).astimezone(self.zone).utcoffset()
+        try:  # the aware time made at once (0.7 µs, against 1.7 µs through a timedelta and astimezone)
+            utc_offset = datetime.fromtimestamp(hour * 3600, self.zone).utcoffset()
+        except (OverflowError, OSError, ValueError):  # past what the platform's time functions take
+            utc_offset = (_EPOCH + timedelta(hours=hour)).astimezone(self.zone).utcoffset()
         return int(utc_offset.total_seconds()) * MICROS if utc_offset else 0
 
     def day_function(self) -> DayOf:

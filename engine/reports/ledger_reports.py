@@ -75,9 +75,10 @@ def realized_records(rows: Sequence[RealizedRow]) -> list[list[str]]:
     ]
 
 
-# From this many rows the CSV is built in columns (polars): below it, importing polars (0.6-0.8 s
-# CPU on the reference machine) costs more than the columns save (about 4 µs a row: 0.20 s vs
-# 0.40 s row by row at 48,864 rows, in-process, load ~6.5)
+# From this many rows the CSV is built in columns (polars): below it, importing polars (0.20-0.35 s
+# of CPU with its bytecode cached, re-measured 2026-12-01; 0.6-0.8 s compiling it) costs more than
+# the columns save (about 4 µs a row: 0.20 s vs 0.40 s row by row at 48,864 rows, in-process,
+# load ~6.5; the row path from the matcher's columns 0.17-0.3 s since)
 COLUMNAR_FROM = 150_000
 
 

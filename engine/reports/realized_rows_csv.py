@@ -12,10 +12,10 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from itertools import chain
-from operator import itemgetter
 from typing import TypeVar
 
 from engine.core.fixedpoint import DIGITS
+from engine.ledger.realized_slices import RealizedSlices
 from engine.ledger.records import RealizedRow
 from engine.reports.csv_output import spreadsheet_safe
 
@@ -81,19 +81,57 @@ def realized_rows_csv(columns: Sequence[str], rows: Sequence[RealizedRow]) -> st
 
 def realized_rows_lines(rows: Sequence[RealizedRow]) -> str:
     """The CSV lines of rows, without the header: each row one f-string of looked-up texts and
-    its four amounts (numbers and dates are never quoted, never a formula)."""
-    account = _rendered(map(itemgetter(0), rows), _text_cell)
-    asset = _rendered(map(itemgetter(1), rows), _text_cell)
-    term = _rendered(map(itemgetter(8), rows), _text_cell)
-    day = _rendered(chain(map(itemgetter(3), rows), map(itemgetter(4), rows)), _iso_day)
-    ids = []  # lot and sale ids nearly always go as they are: checked a column at a time
-    for column in (list(map(itemgetter(9), rows)), list(map(itemgetter(10), rows))):
-        ids.append(column if all_plain(column) else [_text_cell(cell) for cell in column])
+    its four amounts (numbers and dates are never quoted, never a formula). The matcher's slices
+    (RealizedSlices) are read in their columns: no RealizedRow is built for a row."""
+    if isinstance(rows, RealizedSlices):
+        columns = rows.columns()
+    else:
+        columns = tuple(map(list, zip(*rows, strict=True))) if rows else ([],) * len(RealizedRow._fields)
+    return _lines_of_columns(*columns)
+
+
+def _lines_of_columns(
+    accounts: list[str],
+    assets: list[str],
+    quantities: list[int],
+    acquired: list[int],
+    sold: list[int],
+    proceeds: list[int],
+    bases: list[int],
+    gains: list[int],
+    terms: list[str],
+    lot_ids: list[str],
+    sale_ids: list[str],
+) -> str:
+    account = _rendered(accounts, _text_cell)
+    asset = _rendered(assets, _text_cell)
+    term = _rendered(terms, _text_cell)
+    day = _rendered(chain(acquired, sold), _iso_day)
+    # lot and sale ids nearly always go as they are: checked a column at a time
+    lots, sales = (
+        column if all_plain(column) else [_text_cell(cell) for cell in column]
+        for column in (lot_ids, sale_ids)
+    )
     fmt = fixed_text
     return "".join(
-        f"{account[r[0]]},{asset[r[1]]},{fmt(r[2], 0)},{day[r[3]]},{day[r[4]]},{fmt(r[5], 2)},"
-        f"{fmt(r[6], 2)},{fmt(r[7], 2)},{term[r[8]]},{lot},{sale}\n"
-        for r, lot, sale in zip(rows, *ids, strict=True)
+        [
+            f"{account[a]},{asset[s]},{fmt(q, 0)},{day[d]},{day[e]},{fmt(p, 2)},{fmt(b, 2)},{fmt(g, 2)},"
+            f"{term[t]},{lot},{sale}\n"
+            for a, s, q, d, e, p, b, g, t, lot, sale in zip(
+                accounts,
+                assets,
+                quantities,
+                acquired,
+                sold,
+                proceeds,
+                bases,
+                gains,
+                terms,
+                lots,
+                sales,
+                strict=True,
+            )
+        ]
     )
 
 
