@@ -16,7 +16,7 @@ from types import ModuleType
 from typing import TextIO
 
 from engine.core.errors import CsvImportError, HarvestError
-from tui.cli import compiled_dataclasses, quick_exit
+from tui.cli import quick_exit
 from tui.cli.context import Handler, Subparsers
 
 # Each command's module (in tui.cli) is imported only when its command runs or its parser is built:
@@ -203,9 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"harvest: argument {os.fsencode(argument)!r} is not UTF-8 text", file=sys.stderr)
             return 2
     args = build_parser(command_named(arguments)).parse_args(arguments)
-    if argv is None:  # the `harvest` process itself: dataclasses' methods compiled once, not per start
-        compiled_dataclasses.install()
-    if argv is None and args.command in quick_exit.COMMANDS:
+    if argv is None and args.command in quick_exit.COMMANDS:  # the `harvest` process itself
         quick_exit.arm()
     try:
         code = run(args, sys.stdout)
