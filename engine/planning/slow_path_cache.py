@@ -86,12 +86,13 @@ def load(store: Store, key: str) -> SlowPathInputs | None:
     for a bad file: it is only a cache)."""
     path = cache_path(store)
     try:
+        expected = header(key)  # the key hashes FORMAT too: another format is another key
         with path.open("rb") as handle:
-            if handle.read(len(header(key))) != header(key):
-                return None  # another key (or format): the rest is not read
+            if handle.read(len(expected)) != expected:
+                return None  # the rest is not read
             data = handle.read()
         stored = pickle.loads(data)  # noqa: S301 - the user's own file (see the module note)
-        if not isinstance(stored, dict) or stored.get("format") != FORMAT or stored.get("key") != key:
+        if not isinstance(stored, dict):
             return None
         frame = pl.read_ipc(io.BytesIO(stored["frame"]))
         return SlowPathInputs(
@@ -110,9 +111,7 @@ def save(store: Store, key: str, inputs: SlowPathInputs) -> None:
     start just recomputes)."""
     frame = io.BytesIO()
     inputs.frame.write_ipc(frame)
-    stored = {
-        "format": FORMAT,
-        "key": key,
+    stored = {  # (the format and key are the header's)
         "frame": frame.getvalue(),
         "realized_by_year": inputs.realized_by_year,
         "collectibles_by_year": inputs.collectibles_by_year,
