@@ -100,7 +100,7 @@ def parse_money(text: str, *, exact: bool = True) -> Amount:
         if raw.upper().endswith(code):
             raw = raw[: -len(code)].rstrip()
     sign = ""
-    if raw[:1] in "+-":
+    if raw[:1] in ("+", "-"):
         sign, raw = raw[0], raw[1:].lstrip()
     if raw[:1] in _CURRENCY:
         raw = raw[1:].lstrip()

@@ -28,7 +28,9 @@ def test_money_as_statements_print_it(text, value):
     assert parse_money(text) == fp.parse(value)
 
 
-@pytest.mark.parametrize("text", ["1,23", "$$5", "$", "five", "1,2345.00", "(", "--5"])
+@pytest.mark.parametrize(
+    "text", ["1,23", "$$5", "$", "five", "1,2345.00", "(", "--5", "()", "( )"]
+)  # "()": an IndexError once
 def test_not_money(text):
     with pytest.raises(CellError):
         parse_money(text)
