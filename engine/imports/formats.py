@@ -46,6 +46,8 @@ def normalized(record: list[str]) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Options:
+    """How to read a file: the command line's --account, --timezone, --address and --map."""
+
     account: str | None  # --account: the account every row lands in (else the format's default)
     zone: tzinfo | None  # --timezone: the zone of times written without one
     latest: EpochMicros | None  # refuse rows dated after this (a day past now)
