@@ -3,7 +3,9 @@
 Each section is a frozen dataclass the rest of the code reads (`config.prices.poll_seconds`); the
 schema that validates the YAML file is derived from these fields (engine.config.schema), so a key
 cannot exist in one and not the other, and a default is written once. `key=` names the YAML key
-where it differs from the attribute (`other_capital_gains.short_term` is `other_short_term`)."""
+where it differs from the attribute (`other_capital_gains.short_term` is `other_short_term`). Their
+equality, hash and repr come from engine.config.frozen.SectionBase (written once, not compiled
+for each class at every start)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from engine.config.frozen import SectionBase
 from engine.config.parsers import (
     account_name,
     any_mapping,
@@ -64,8 +67,8 @@ def deduction_choice(raw: Any) -> Decimal | None:
         raise ValueError(f"expected standard or an itemized amount, got {raw!r}") from None
 
 
-@dataclass(frozen=True)
-class TaxConfig:
+@dataclass(frozen=True, eq=False, repr=False)
+class TaxConfig(SectionBase):
     """The tax profile in the terms of Form 1040 (`ordinary_taxable_income` is the older
     shorthand: ordinary income less the deduction)."""
 
@@ -110,23 +113,29 @@ class TaxConfig:
             )
 
 
-@dataclass(frozen=True)
-class LotsConfig:
+@dataclass(frozen=True, eq=False, repr=False)
+class LotsConfig(SectionBase):
+    """How lots are matched: the method and the pools' scope (`lots:`)."""
+
     method: str = setting(choice("fifo", "lifo", "hifo", "specific"), "fifo")
     # universal_until_2025: universal pools before 2025, per account from then on, joined by the
     # allocation of unused basis (engine.ledger.transition)
     basis_scope: str = setting(choice("per_account", "universal", "universal_until_2025"), "per_account")
 
 
-@dataclass(frozen=True)
-class WashSaleConfig:
+@dataclass(frozen=True, eq=False, repr=False)
+class WashSaleConfig(SectionBase):
+    """The optional wash-sale check (`harvest.wash_sale:`)."""
+
     enabled: bool = setting(boolean, False)
     window_days: int = setting(DAYS, 30)
     effective_from: str | None = setting(optional(iso_date), None)
 
 
-@dataclass(frozen=True)
-class HarvestConfig:
+@dataclass(frozen=True, eq=False, repr=False)
+class HarvestConfig(SectionBase):
+    """What the planner weighs and aims for (`harvest:`)."""
+
     fee_rate: Decimal = setting(decimal_value(ZERO, Decimal("0.1")), Decimal("0.001"))
     spread: Decimal = setting(decimal_value(ZERO, Decimal("0.1")), Decimal("0.0005"))
     near_long_term_days: int = setting(DAYS, 30)
@@ -138,8 +147,10 @@ class HarvestConfig:
     wash_sale: WashSaleConfig = section(WashSaleConfig)
 
 
-@dataclass(frozen=True)
-class PricesConfig:
+@dataclass(frozen=True, eq=False, repr=False)
+class PricesConfig(SectionBase):
+    """Where prices come from and when they are stale (`prices:`)."""
+
     stale_after_seconds: int = setting(integer(1, 365 * DAY_SECONDS), 120)
     poll_seconds: int = setting(integer(1, DAY_SECONDS), 15)
     file: str | None = setting(optional(text), None)  # CSV asset,price (USD): prices without exchange keys
@@ -152,8 +163,10 @@ class PricesConfig:
     history_ccxt: dict[str, dict[str, Any]] = setting(settings_by_exchange, {})
 
 
-@dataclass(frozen=True)
-class AccountConfig:
+@dataclass(frozen=True, eq=False, repr=False)
+class AccountConfig(SectionBase):
+    """One exchange account: its name, exchange and where its keys are (`accounts:`)."""
+
     name: str = field(metadata=required(account_name))
     exchange: str = field(metadata=required(text))
     api_key_env: str | None = setting(optional(env_name), None)
@@ -169,13 +182,17 @@ class AccountConfig:
     ccxt: dict[str, Any] = setting(any_mapping, {})
 
 
-@dataclass(frozen=True)
-class WatchConfig:
+@dataclass(frozen=True, eq=False, repr=False)
+class WatchConfig(SectionBase):
+    """The watcher's sync interval (`watch:`)."""
+
     sync_minutes: int = setting(integer(1, YEAR_MINUTES), 60)
 
 
-@dataclass(frozen=True)
-class AlertsConfig:
+@dataclass(frozen=True, eq=False, repr=False)
+class AlertsConfig(SectionBase):
+    """When the watcher alerts, and where to (`alerts:`)."""
+
     min_net_savings: Decimal = setting(AMOUNT, Decimal(250))
     min_asset_net_savings: Decimal = setting(AMOUNT, Decimal(100))
     long_term_days: int = setting(DAYS, 7)
@@ -185,14 +202,18 @@ class AlertsConfig:
     sinks: list[dict[str, str]] = setting(sink_list, [{"type": "stdout"}])
 
 
-@dataclass(frozen=True)
-class UiConfig:
+@dataclass(frozen=True, eq=False, repr=False)
+class UiConfig(SectionBase):
+    """The app's theme and keys (`ui:`)."""
+
     theme: str = setting(text, "textual-dark")
     keymap: dict[str, str] = setting(string_map, {})
 
 
-@dataclass(frozen=True)
-class Config:
+@dataclass(frozen=True, eq=False, repr=False)
+class Config(SectionBase):
+    """The whole config file, one section per key (and the path it was read from)."""
+
     tax: TaxConfig = section(TaxConfig)
     lots: LotsConfig = section(LotsConfig)
     harvest: HarvestConfig = section(HarvestConfig)

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import MISSING, Field, dataclass, field, fields
 from typing import Any, TypeVar
 
+from engine.config.frozen import SectionBase
 from engine.config.parsers import Parser
 
 T = TypeVar("T")
@@ -22,28 +23,30 @@ T = TypeVar("T")
 CONFIG = "harvest.config"  # the metadata entry that makes a dataclass field a config key
 
 
-@dataclass(frozen=True)
-class Key:
+@dataclass(frozen=True, eq=False, repr=False)
+class Key(SectionBase):
     """One leaf key: a parser that returns the value or raises ValueError with the reason."""
 
     parse: Parser[Any]
 
 
-@dataclass(frozen=True)
-class Section:
+@dataclass(frozen=True, eq=False, repr=False)
+class Section(SectionBase):
+    """A mapping's schema: its keys (settings or nested sections) and which are required."""
+
     keys: dict[str, Key | Section | SectionList]
     required: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class SectionList:
+@dataclass(frozen=True, eq=False, repr=False)
+class SectionList(SectionBase):
     """A list of mappings that share one schema (e.g. `accounts`)."""
 
     item: Section
 
 
-@dataclass(frozen=True)
-class Declared:
+@dataclass(frozen=True, eq=False, repr=False)
+class Declared(SectionBase):
     """What a field declares about its key: where it sits in its section, and what it holds."""
 
     path: tuple[str, ...]  # the YAML key path inside the section; () means the attribute name

@@ -49,6 +49,8 @@ REQUIRED = ("Timestamp (UTC)", "Type", "Internal Id", "Record Type", "Asset", "A
 
 @dataclass(frozen=True, slots=True)
 class _Row:
+    """One CoinLedger line, read."""
+
     line: int
     time: EpochMicros
     kind: str  # Type, as the file spells it

@@ -46,6 +46,8 @@ def normalized(record: list[str]) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Options:
+    """How to read a file: the command line's --account, --timezone, --address and --map."""
+
     account: str | None  # --account: the account every row lands in (else the format's default)
     zone: tzinfo | None  # --timezone: the zone of times written without one
     latest: EpochMicros | None  # refuse rows dated after this (a day past now)
@@ -106,3 +108,15 @@ class Format:
     # names the layout from its header when it cannot be listed exactly (Gemini's per-asset
     # columns, Etherscan's column named with the day's price); None when it is not this format's
     layout: Callable[[list[str]], str | None] | None = None
+
+
+HEAD_RECORDS = 50  # the records detection reads (a quoted multi-line disclaimer is one)
+
+
+@dataclass(frozen=True)
+class Detected:
+    """Which format a file is (engine.imports.registry.detect), and where its header is."""
+
+    format: Format
+    version: str  # "2025, 13 columns", or "a layout not seen before, 14 columns"
+    index: int  # which record of the head is the header

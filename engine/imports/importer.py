@@ -24,9 +24,9 @@ from zoneinfo import ZoneInfo
 from engine.core.collector import paused_gc
 from engine.core.errors import CsvImportError
 from engine.imports import columnar
-from engine.imports.formats import FEE, UNCLASSIFIED, Format, Options, Parsed, Table
+from engine.imports.formats import FEE, HEAD_RECORDS, UNCLASSIFIED, Format, Options, Parsed, Table
 from engine.imports.generic_csv import HARVEST_CSV, same_id_conflicts
-from engine.imports.registry import HEAD_RECORDS, by_key, detect
+from engine.imports.harvest_header import harvest_detected
 from engine.imports.rows import MAX_PROBLEMS
 from engine.imports.xlsx import XLSX_MAGIC, xlsx_as_csv
 from engine.ledger.events import USD, Event
@@ -145,6 +145,8 @@ def read_text(text: str, label: str, options: Options, format_key: str | None = 
 def _read_text(text: str, label: str, options: Options, format_key: str | None) -> FileReport:
     forced = options.custom
     if format_key is not None:
+        from engine.imports.registry import by_key
+
         forced = by_key(format_key)
         if forced is None:
             raise CsvImportError(
@@ -164,7 +166,13 @@ def _read_text(text: str, label: str, options: Options, format_key: str | None) 
             raise CsvImportError(label, [f"{label}:1: header: {exc}"]) from None
     if not any(any(cell.strip() for cell in record) for _, record in head):
         raise CsvImportError(label, [f"{label}:1: header: the file is empty; expected a header row"])
-    detected = detect([record for _, record in head], forced)
+    records = [record for _, record in head]
+    # a harvest CSV by its own header, without loading the other formats; else every format
+    detected = harvest_detected(records) if forced is None else None
+    if detected is None:
+        from engine.imports.registry import detect
+
+        detected = detect(records, forced)
     if detected is None:
         first = next(",".join(r) for _, r in head if any(c.strip() for c in r))
         raise CsvImportError(label, [

@@ -16,15 +16,15 @@ Adding a format (Koinly, Gemini, …) is one module, one fixture and one test:
    with its key (`--format` name), name, export path in the exchange's UI, what it reads and
    skips, every layout Version (the header exactly as served, preamble lines allowed), its core
    columns, default account and the zone of zone-less times.
-2. Add it to FORMATS below, before HARVEST_CSV.
+2. Add it to FORMATS below, before HARVEST_CSV. (A harvest CSV is told from its header before
+   this module loads: engine.imports.harvest_header, whose test says what a new format's header
+   must keep for that to hold.)
 3. tests/fixtures/imports/<name>/<version>.csv with the export's quirks, and
    tests/engine/imports/test_<name>.py checking the events, lots and gains by hand.
 4. Its row in the README's "Getting your data in" table.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from engine.imports.binance_us import BINANCE_US
 from engine.imports.cash_app import CASH_APP
@@ -38,7 +38,8 @@ from engine.imports.crypto_com import CRYPTO_COM
 from engine.imports.electrum import ELECTRUM
 from engine.imports.etherscan import ETHERSCAN_INTERNAL, ETHERSCAN_NORMAL
 from engine.imports.etherscan_tokens import ETHERSCAN_TOKENS
-from engine.imports.formats import Format, normalized
+from engine.imports.formats import HEAD_RECORDS as HEAD_RECORDS
+from engine.imports.formats import Detected, Format, normalized
 from engine.imports.gemini import GEMINI
 from engine.imports.generic_csv import HARVEST_CSV
 from engine.imports.koinly import KOINLY
@@ -74,14 +75,6 @@ FORMATS: tuple[Format, ...] = (
     TREZOR,
     HARVEST_CSV,
 )
-HEAD_RECORDS = 50
-
-
-@dataclass(frozen=True)
-class Detected:
-    format: Format
-    version: str  # "2025, 13 columns", or "a layout not seen before, 14 columns"
-    index: int  # which record of the head is the header
 
 
 def by_key(key: str) -> Format | None:

@@ -11,7 +11,6 @@ engine.store.decision_tables."""
 
 from __future__ import annotations
 
-import json
 from typing import Any, NamedTuple
 
 from engine.core.units import EpochMicros
@@ -59,6 +58,8 @@ class Decision(NamedTuple):
 
 def detail_text(detail: dict[str, Any]) -> str:
     """One canonical spelling (sorted keys), so equal details compare equal as stored text."""
+    import json  # here: an import or a report of a store without decisions never loads it
+
     return json.dumps(detail, sort_keys=True, separators=(",", ":"))
 
 

@@ -15,6 +15,8 @@ from engine.ledger.records import LONG, SHORT, Excluded, LotResult, OpenLot, Rea
 
 @dataclass(frozen=True)
 class Totals:
+    """Proceeds, cost basis and gain summed over realized rows."""
+
     proceeds: Amount = ZERO
     cost_basis: Amount = ZERO
     gain: Amount = ZERO

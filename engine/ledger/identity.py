@@ -44,6 +44,8 @@ class Record:
 
 @dataclass(frozen=True)
 class Migration:
+    """An asset migration decided by the user: at a time (`at`) or by its two records."""
+
     decision_id: int
     old: str
     new: str
@@ -67,6 +69,8 @@ class Migration:
 
 @dataclass(frozen=True)
 class AssetIdentity:
+    """The user's asset aliases and migrations, applied to what is read from the store."""
+
     aliases: dict[str, str] = field(default_factory=dict)  # a source's code -> the asset it is
     migrations: tuple[Migration, ...] = ()
 

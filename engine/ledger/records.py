@@ -139,6 +139,8 @@ class Unresolved(NamedTuple):
 
 @dataclass
 class LotResult:
+    """What a match of the lots gives: realized slices, exclusions, open lots and what to review."""
+
     # a match's RealizedSlices (engine.ledger.realized_slices: columns, rows built when read)
     realized: Sequence[RealizedRow] = field(default_factory=list)
     excluded: list[Excluded] = field(default_factory=list)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import json
 import os
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -156,6 +155,8 @@ def realized_json(rows: Sequence[RealizedRow], excluded: Sequence[Excluded], war
         "excluded": excluded_json(excluded),
         "warnings": list(warnings),
     }
+    import json  # for --format json only: a CSV or table report never loads it
+
     return json.dumps(payload, indent=2) + "\n"
 
 
@@ -245,6 +246,8 @@ def lots_json(rows: Sequence[LotRow], priced: bool, warnings: Sequence[str]) -> 
         for key in ("cost_basis", "unit_cost", "price", "value", "unrealized"):
             if rec.get(key) == "":
                 rec[key] = None  # type: ignore[assignment]
+    import json  # for --format json only
+
     return json.dumps({"lots": records, "warnings": list(warnings)}, indent=2) + "\n"
 
 

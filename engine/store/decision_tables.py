@@ -3,7 +3,6 @@ mark one undone, so the list is the history of what the user decided and when.""
 
 from __future__ import annotations
 
-import json
 import sqlite3
 
 from engine.core.errors import StoreError
@@ -76,6 +75,8 @@ def decisions(conn: sqlite3.Connection, include_undone: bool = False) -> list[De
 
 
 def _decision(row: tuple[object, ...]) -> Decision:
+    import json  # here: a store without decisions never loads it (start-up of import and report)
+
     id_, kind, subject, detail, reason, made_at, undone_at = row
     return Decision(
         id=int(str(id_)),

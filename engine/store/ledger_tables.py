@@ -34,6 +34,8 @@ IMPORT_CACHE_KIB = -32_768
 
 @dataclass(frozen=True)
 class ImportSummary:
+    """What one import batch did: rows read, events added, and what was kept as it was."""
+
     batch_id: int | None
     rows: int
     added: int

@@ -80,7 +80,6 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
     if not args.paths:
         raise InputError("import: give one or more files to import (or --formats to list what harvest reads)")
     from engine.core.dates import load_zone
-    from engine.imports.etherscan import ADDRESS
     from engine.imports.formats import Options
     from engine.imports.generic_csv import FUTURE_SLACK
     from engine.imports.importer import read_file
@@ -89,7 +88,7 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
         zone = load_zone(args.timezone) if args.timezone else None
     except ValueError as exc:
         raise InputError(f"--timezone: {exc}") from None
-    if args.address is not None and not ADDRESS.match(args.address):
+    if args.address is not None and not _is_address(args.address):
         raise InputError(f"--address: not an address (0x and 40 hex digits): {args.address!r}")
     custom = None
     if args.mapping is not None:
@@ -134,6 +133,12 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
 
     fill_after(engine, out)  # an exchange that failed is said; the import itself succeeded
     return 0
+
+
+def _is_address(text: str) -> bool:
+    from engine.imports.etherscan import ADDRESS  # the formats load only for a file that needs them
+
+    return ADDRESS.match(text) is not None
 
 
 def _summarise(report: FileReport, out: TextIO) -> None:
