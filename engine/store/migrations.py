@@ -192,6 +192,17 @@ MIGRATIONS: tuple[str, ...] = (
         WHEN NEW.sale_ref IS NOT OLD.sale_ref
         BEGIN UPDATE ledger_generation SET token = lower(hex(randomblob(16))); END;
     """,
+    # 15: every leg deleted or changed makes a new ledger generation too (a price fill replaces a
+    # record's legs: deleted, then inserted), so the mark moves with every write to `legs` — the
+    # legs kept beside the store (engine.store.legs_cache) rely on it. Legs are inserted only by an
+    # import batch (its batches row moves the token) or after such a delete; a per-row trigger on
+    # insert would cost every imported leg.
+    """
+    CREATE TRIGGER IF NOT EXISTS ledger_generation_legs_deleted AFTER DELETE ON legs
+        BEGIN UPDATE ledger_generation SET token = lower(hex(randomblob(16))); END;
+    CREATE TRIGGER IF NOT EXISTS ledger_generation_legs_changed AFTER UPDATE ON legs
+        BEGIN UPDATE ledger_generation SET token = lower(hex(randomblob(16))); END;
+    """,
 )
 # the migrations that rebuild a table (drop and rename it): run with foreign-key checks off, as
 # SQLite's procedure says, and checked with PRAGMA foreign_key_check before they commit

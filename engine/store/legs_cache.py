@@ -1,0 +1,107 @@
+"""The ledger's legs as the store hands them over, kept beside the store in `marshal` form, so a
+report on an unchanged store of a million legs reads them back in ~0.4 s of CPU instead of
+fetching them row by row from SQLite (~1.5-1.9 s: engine.store.ledger_tables.load_ledger).
+
+One file, `<store>.legs` next to the SQLite file, written atomically (temp file + rename) and
+owner-only. What it keeps is exactly what load_ledger's two queries on the `legs` table return
+(the rows, and the rarely-set fields of the few legs that have them), nothing derived: the
+pools, the sale identifications and the user's aliases are read from the store every time.
+
+It is used only when its key matches: the schema version, this format, the Python and marshal
+versions, and the ledger's mark (engine.store.changes), read in the same snapshot as the legs.
+The mark carries a random token the store's triggers make anew with every import batch, price
+fill and decision (migration 14), and every leg deleted or changed (migration 15): no write to
+`legs` can leave it where it was, and another store made at the same path never shares it.
+A missing, stale, truncated or foreign file is ignored (a stale one is known by its first ~80
+bytes, the rest not read) and rewritten; a file that cannot be written (a read-only store or
+directory, a full disk) is skipped. It is never an error for the user: deleting it is always
+safe, the next large load just takes longer and writes it again.
+
+Only ledgers of MIN_LEGS legs or more are written: below that the store's fetch takes tens of
+milliseconds, less than the file would save. At a million legs it is ~67 MiB. It is trusted as
+the store next to it is: the user's own file in their own data directory."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import sqlite3
+import sys
+import time
+from pathlib import Path
+
+from engine.ledger.records import LegRow
+from engine.store.changes import ledger_mark
+
+FORMAT = 1  # bumped when what is stored changes: an older file is then another key, ignored
+SUFFIX = ".legs"
+MAGIC = b"harvest-legs\n"  # then the key (a sha256 in hex)
+MIN_LEGS = 50_000  # smaller ledgers are fetched from the store and never written here
+STALE_TEMP_S = 3600  # a temp file this old is a killed write's (sweep)
+SINCE = 15  # the schema version whose triggers move the mark on every change to `legs`
+
+# load_ledger's two fetches: every leg's (pool_id, kind, ts, quantity, usd, ref, has_extra), and
+# the (identification, counterpart, tx_id, flag) of those with has_extra, in the same order
+Fetched = tuple[list[LegRow], list[tuple[str | None, str | None, str | None, str | None]] | None]
+
+
+def cache_path(store: Path) -> Path:
+    return store.with_name(store.name + SUFFIX)
+
+
+def cache_key(conn: sqlite3.Connection) -> str | None:
+    """What the stored legs must have been read under, hashed; None for a store whose schema
+    predates the triggers the key relies on (an older store opened read-only): never cached.
+    Call it inside the snapshot the legs are (or would be) read from."""
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version < SINCE:
+        return None
+    parts = (FORMAT, marshal.version, sys.version_info[:2], version, ledger_mark(conn))
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+
+
+def header(key: str) -> bytes:
+    """What the file starts with: the format's magic line and the key."""
+    return MAGIC + key.encode("ascii")
+
+
+def load(path: Path, key: str) -> Fetched | None:
+    """The legs kept at `path` when its key is `key`; else None (never raises: it is a cache)."""
+    try:
+        expected = header(key)
+        with path.open("rb") as handle:
+            if handle.read(len(expected)) != expected:
+                return None  # another store's, an older state's or not ours: the rest is not read
+            data = handle.read()
+        legs, extras = marshal.loads(data)
+    except Exception:  # noqa: BLE001 - missing, truncated, corrupt: read the store instead
+        return None
+    if not isinstance(legs, list) or not (extras is None or isinstance(extras, list)):
+        return None
+    return legs, extras
+
+
+def save(path: Path, key: str, fetched: Fetched) -> None:
+    """Keep what was fetched for the next load; a failure to write is not the user's problem."""
+    from engine.core.files import write_atomic_bytes  # (tempfile: only for a large fetch)
+
+    with contextlib.suppress(OSError, ValueError):  # ValueError: a value marshal cannot write
+        write_atomic_bytes(path, header(key) + marshal.dumps(fetched))
+    sweep(path)
+
+
+def sweep(path: Path) -> None:
+    """Remove the temp files of writes killed before their rename (a SIGKILL, a power cut): the
+    ~70 MB of one would stay in the data dir. Only those older than STALE_TEMP_S, so never the
+    file of another process's write under way."""
+    now = time.time()
+    with contextlib.suppress(OSError):
+        for temp in path.parent.glob(f".{path.name}.*.tmp"):
+            with contextlib.suppress(OSError):
+                if now - temp.stat().st_mtime > STALE_TEMP_S:
+                    temp.unlink()
+
+
+def clear(store: Path) -> None:
+    cache_path(store).unlink(missing_ok=True)
