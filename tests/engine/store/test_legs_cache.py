@@ -8,6 +8,7 @@ ledgers and read-only stores write nothing; the file is owner-only and no temp f
 
 from __future__ import annotations
 
+import marshal
 import os
 import time
 from collections.abc import Iterator
@@ -52,6 +53,7 @@ NOW = EpochMicros(1_780_000_000_000_000)
 @pytest.fixture(autouse=True)
 def every_ledger_is_cached(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(legs_cache, "MIN_LEGS", 0)
+    monkeypatch.setattr(legs_cache, "CHUNK", 3)  # several chunks of legs and of extras
 
 
 @pytest.fixture
@@ -205,8 +207,14 @@ def test_a_store_made_anew_at_its_path_is_not_read_from_the_cache(store: Store):
         assert ledger == from_store(again)
 
 
+def record(value: object) -> bytes:
+    data = marshal.dumps(value)
+    return len(data).to_bytes(4, "little") + data
+
+
 @pytest.mark.parametrize(
-    "damage", ["empty", "foreign", "header only", "truncated", "not marshal", "not a list"]
+    "damage",
+    ["empty", "foreign", "header only", "truncated", "not marshal", "not a chunk", "too few", "one too many"],
 )
 def test_a_damaged_file_is_ignored_and_rewritten(store: Store, damage: str):
     cached(store)
@@ -215,21 +223,23 @@ def test_a_damaged_file_is_ignored_and_rewritten(store: Store, damage: str):
     key = legs_cache.cache_key(store.conn)
     assert key is not None
     head = legs_cache.header(key)
+    legs = len(from_store(store).legs)
     file.write_bytes(
         {
             "empty": b"",
             "foreign": b"PK\x03\x04" + whole[4:],
             "header only": head,
             "truncated": whole[: len(whole) // 2],
-            "not marshal": head + b"\xff\xfe garbage",
-            "not a list": head + b"\xe9\x01\x00\x00\x00",  # marshal of the int 1
+            "not marshal": head + b"\x10\x00\x00\x00\xff\xfe garbage........",
+            "not a chunk": head + record((legs, -1)) + record(5),
+            "too few": head + record((legs, -1)) + record([(1, 0, 0, 1, 1, "r", None)]),
+            "one too many": whole + record([(1, 0, 0, 1, 1, "r", None)]),
         }[damage]
     )
     ledger, read_legs = traced_load(store)
     assert read_legs
     assert ledger == from_store(store)
-    assert file.read_bytes().startswith(head)
-    assert file.read_bytes() != whole[: len(whole) // 2]
+    assert file.read_bytes().startswith(head)  # rewritten
     assert cached(store) == from_store(store)
 
 
