@@ -54,6 +54,11 @@ def as_schema(conn, version: int) -> None:  # noqa: ANN001
     if version < 15:
         conn.execute("DROP TRIGGER IF EXISTS ledger_generation_legs_deleted")
         conn.execute("DROP TRIGGER IF EXISTS ledger_generation_legs_changed")
+        for (trigger,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'legs_generation%'"
+        ).fetchall():
+            conn.execute(f"DROP TRIGGER {trigger}")
+        conn.execute("DROP TABLE IF EXISTS legs_generation")
     if version < 14:
         for (trigger,) in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'ledger_generation%'"

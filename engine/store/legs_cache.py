@@ -12,10 +12,12 @@ it keeps is exactly what load_ledger's two queries on the `legs` table return
 pools, the sale identifications and the user's aliases are read from the store every time.
 
 It is used only when its key matches: the schema version, this format, the Python and marshal
-versions, and the ledger's mark (engine.store.changes), read in the same snapshot as the legs.
-The mark carries a random token the store's triggers make anew with every import batch, price
-fill and decision (migration 14), and every leg deleted or changed (migration 15): no write to
-`legs` can leave it where it was, and another store made at the same path never shares it.
+versions, and the legs' generation, read in the same snapshot as the legs: a random token the
+store's triggers make anew with every import batch, price fill added, changed or dropped, and
+every leg deleted or changed (migration 15). Legs are only ever inserted with a batch or after
+a fill's delete, so no write to `legs` leaves the token where it was, and another store made at
+the same path never shares it. A decision or a sale's identification leaves it (and the file)
+as it is: they are applied to the legs as they are read, from the store each time.
 A missing, stale, truncated or foreign file is ignored (a stale one is known by its first ~80
 bytes, the rest not read) and rewritten; a file that cannot be written (a read-only store or
 directory, a full disk) is skipped. It is never an error for the user: deleting it is always
@@ -38,7 +40,6 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from engine.ledger.records import LegRow
-from engine.store.changes import ledger_mark
 
 FORMAT = 1  # bumped when what is stored changes: an older file is then another key, ignored
 SUFFIX = ".legs"
@@ -65,7 +66,8 @@ def cache_key(conn: sqlite3.Connection) -> str | None:
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     if version < SINCE:
         return None
-    parts = (FORMAT, marshal.version, sys.version_info[:2], version, ledger_mark(conn))
+    token = conn.execute("SELECT token FROM legs_generation").fetchone()[0]
+    parts = (FORMAT, marshal.version, sys.version_info[:2], version, token)
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
 
 
@@ -145,7 +147,3 @@ def sweep(path: Path) -> None:
             with contextlib.suppress(OSError):
                 if now - temp.stat().st_mtime > STALE_TEMP_S:
                     temp.unlink()
-
-
-def clear(store: Path) -> None:
-    cache_path(store).unlink(missing_ok=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import marshal
 import os
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -79,7 +80,7 @@ def traced_load(store: Store) -> tuple[Ledger, bool]:
         ledger = store.ledger()
     finally:
         store.conn.set_trace_callback(None)
-    return ledger, any("FROM legs" in s for s in statements)
+    return ledger, any(re.search(r"FROM legs\b", s) for s in statements)
 
 
 def cached(store: Store) -> Ledger:
@@ -166,6 +167,8 @@ def test_a_users_price_and_its_undo_make_it_stale(tmp_path: Path):
 
 
 def test_aliases_and_identifications_are_read_from_the_store(store: Store):
+    """A decision or a sale's identification leaves the file current (the legs as they were):
+    both are applied to the legs as they are read, from the store each time."""
     add(store, MORE)
     cached(store)
     store.record_decision(ALIAS, "XBT", {"asset": "BTC"}, "", NOW)
@@ -174,7 +177,8 @@ def test_aliases_and_identifications_are_read_from_the_store(store: Store):
             "INSERT INTO identifications (account, asset, lots, quantity, recorded_at, source, sale_ref) "
             "VALUES ('kraken', 'BTC', 'K1:0.25', '1', 0, 'test', 'K3')"
         )
-    ledger = cached(store)
+    ledger, read_legs = traced_load(store)
+    assert not read_legs
     assert ledger == from_store(store)
     assert "XBT" not in {asset for _, asset in ledger.pools.values()}
     assert any(leg[6] is not None and leg[6].identification == "K1:0.25" for leg in ledger.legs)
@@ -298,3 +302,53 @@ def test_a_killed_writes_temp_file_is_swept_and_another_writes_kept(store: Store
     cached(store)
     assert not killed.exists()
     assert underway.exists()
+
+
+def legs_token(store: Store) -> str:
+    return str(store.conn.execute("SELECT token FROM legs_generation").fetchone()[0])
+
+
+def test_the_legs_generation_moves_with_every_write_path_to_the_legs_and_only_those(store: Store):
+    seen = [legs_token(store)]
+
+    def moved() -> bool:
+        seen.append(legs_token(store))
+        return seen[-1] not in seen[:-1]
+
+    def run(*statements: tuple[str, tuple[object, ...]]) -> None:
+        with store.conn:
+            for sql, values in statements:
+                store.conn.execute(sql, values)
+
+    event_id = store.conn.execute("SELECT min(event_id) FROM legs").fetchone()[0]
+    fill = (
+        "INSERT INTO price_fills (event_id, asset, price, source, interval, priced_at, filled_at) "
+        "VALUES (?, 'BTC', '1', 'file', 'file', 0, 0)"
+    )
+    add(store, MORE)  # an import batch
+    assert moved()
+    run((fill, (event_id,)))
+    assert moved()
+    run(("UPDATE price_fills SET price = '2'", ()))
+    assert moved()
+    run(("DELETE FROM price_fills", ()))
+    assert moved()
+    run(("UPDATE legs SET usd = 5 WHERE event_id = ?", (event_id,)))
+    assert moved()
+    run(("DELETE FROM legs WHERE event_id = ?", (event_id,)))
+    assert moved()
+    store.record_decision(ALIAS, "XBT", {"asset": "BTC"}, "", NOW)
+    run(("INSERT INTO identifications (account, asset, lots, quantity, recorded_at, source, sale_ref) "
+         "VALUES ('kraken', 'BTC', 'K1:0.25', '1', 0, 'test', 'K3')", ()))  # fmt: skip
+    assert not moved()
+
+
+@pytest.mark.parametrize(
+    "change", ["DELETE FROM legs WHERE ref = 'K3'", "UPDATE legs SET usd = 7 WHERE ref = 'K1'"]
+)
+def test_a_leg_deleted_or_changed_moves_the_ledger_mark_too(store: Store, change: str):
+    """The app's reload and start-up cache notice it as they notice a price fill."""
+    mark = store.ledger_mark()
+    with store.conn:
+        store.conn.execute(change)
+    assert store.ledger_mark() != mark
