@@ -24,6 +24,7 @@ from engine.config.load import Config, TaxConfig  # noqa: E402
 from engine.core.collector import paused_gc  # noqa: E402
 from engine.ledger.gains import realized_rows  # noqa: E402
 from engine.ledger.lots import match_lots  # noqa: E402
+from engine.store import legs_cache  # noqa: E402
 from engine.store.store import Store  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -53,6 +54,13 @@ def main() -> None:
     parser.add_argument("--methods", default="fifo,hifo")
     parser.add_argument("--data", choices=("plain", "realistic"), default="plain", help="see bench/README.md")
     parser.add_argument("--runs", type=int, default=3, help="fresh processes per method")
+    parser.add_argument(
+        "--legs-cache",
+        choices=("cold", "cached"),
+        default="cold",
+        help="cold: each run loads from the store (and writes the legs cache, as a first load after an "
+        "import does); cached: each run reads the legs kept beside the store (engine.store.legs_cache)",
+    )
     parser.add_argument("--once", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     path = prepared_store(args.trades, args.seed, args.data)
@@ -64,7 +72,12 @@ def main() -> None:
         for method in args.methods.split(","):
             seconds, cpu, peaks = [], [], []
             load_before = Path("/proc/loadavg").read_text().split()[0]
-            for _ in range(args.runs):
+            legs_file = legs_cache.cache_path(path)
+            for run in range(
+                args.runs + (args.legs_cache == "cached")
+            ):  # cached: one unmeasured run writes it
+                if args.legs_cache == "cold":
+                    legs_file.unlink(missing_ok=True)
                 out = subprocess.run(
                     [
                         sys.executable,
@@ -82,17 +95,20 @@ def main() -> None:
                     capture_output=True,
                     text=True,
                 ).stdout
+                if args.legs_cache == "cached" and run == 0:
+                    continue
                 print("  " + out.strip())
                 seconds.append(float(out.split(" in ")[1].split(" s ")[0]))
                 peaks.append(float(out.split("peak RSS ")[1].split(" MB")[0].replace(",", "")))
                 cpu.append(float(out.split("; CPU ")[1].split(" s")[0]))
             print(
-                f"{method}: median {statistics.median(seconds):.2f} s (min {min(seconds):.2f}, max {max(seconds):.2f}); "
+                f"{method} (legs cache {args.legs_cache}): median {statistics.median(seconds):.2f} s (min {min(seconds):.2f}, max {max(seconds):.2f}); "
                 f"CPU median {statistics.median(cpu):.2f} s ({min(cpu):.2f}-{max(cpu):.2f}); "
                 f"load {load_before} -> {Path('/proc/loadavg').read_text().split()[0]}"
             )
-            results[f"{method}_s"], results[f"{method}_peak_mb"] = metric(seconds, "s"), metric(peaks, "MB")
-            results[f"{method}_cpu_s"] = metric(cpu, "s")
+            name = method if args.legs_cache == "cold" else f"{method}_cached"
+            results[f"{name}_s"], results[f"{name}_peak_mb"] = metric(seconds, "s"), metric(peaks, "MB")
+            results[f"{name}_cpu_s"] = metric(cpu, "s")
         emit("core", results)
         return
     for method in args.methods.split(","):

@@ -1,5 +1,8 @@
 """Time `harvest report realized --format csv` on a store of N synthetic trades: a fresh process
 each run (interpreter start, config, store open, ledger load, match, classify, CSV out).
+Each run is a pair: cold (no legs cache beside the store: the legs read from SQLite and the
+cache written, as the first report after an import) then cached (the legs read back from the
+file the cold run wrote: engine.store.legs_cache), each printed and summarised apart.
 
     uv run python bench/bench_report.py [TRADES] [--runs 5] [--seed 1] [--phases N]   # default 1000000
 
@@ -30,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.bench_cli import harvest_command  # noqa: E402
 from bench.bench_core import OUT, prepared_store  # noqa: E402
 from bench.result import emit, metric  # noqa: E402
+from engine.store import legs_cache  # noqa: E402
 from engine.store.connection import STORE_NAME  # noqa: E402
 
 
@@ -85,6 +89,10 @@ print(json.dumps(phases), file=sys.stderr)
 """
 
 
+def legs_file(home: Path) -> Path:
+    return legs_cache.cache_path(home / STORE_NAME)
+
+
 def run_phases(home: Path) -> dict[str, tuple[float, float]]:
     """{phase: (wall s, CPU s)} of one fresh process running the report's steps (PHASES)."""
     env = {**os.environ, "HARVEST_HOME": str(home), "HARVEST_CONFIG": str(home / "config.yaml")}
@@ -96,8 +104,15 @@ def run_phases(home: Path) -> dict[str, tuple[float, float]]:
     return {name: (wall, cpu) for name, (wall, cpu) in json.loads(child.stderr.splitlines()[-1]).items()}
 
 
-def print_phases(home: Path, runs: int) -> None:
-    samples = [run_phases(home) for _ in range(runs)]
+def print_phases(home: Path, runs: int, cached: bool) -> None:
+    samples = []
+    for _ in range(runs):
+        if not cached:
+            legs_file(home).unlink(missing_ok=True)
+        elif not legs_file(home).exists():
+            run_once(home)  # writes it (not timed)
+        samples.append(run_phases(home))
+    print(f" phases, legs cache {'read' if cached else 'cold (store read + cache written)'}:")
     for name in samples[0]:
         walls, cpus = [s[name][0] for s in samples], [s[name][1] for s in samples]
         print(
@@ -126,20 +141,29 @@ def main() -> None:
         (home / STORE_NAME).symlink_to(store)
         (home / "config.yaml").write_text("tax:\n  timezone: America/New_York\n")
         load_before = load_average()
-        runs = []
+        runs: dict[str, list[tuple[float, float]]] = {"cold": [], "cached": []}
         for n in range(args.runs):
-            wall, cpu, rows = run_once(home)
-            runs.append((wall, cpu))
-            print(f"  run {n + 1}: {wall:.2f} s wall, {cpu:.2f} s CPU, {rows:,} rows")
-        walls, cpus = [r[0] for r in runs], [r[1] for r in runs]
-        print(
-            f"report realized csv, {args.trades:,} trades: median {statistics.median(walls):.2f} s wall "
-            f"({min(walls):.2f}-{max(walls):.2f}), CPU {statistics.median(cpus):.2f} s "
-            f"({min(cpus):.2f}-{max(cpus):.2f}); {args.runs} runs, load {load_before} -> {load_average()}"
-        )
-        emit("report", {"report_s": metric(walls, "s"), "report_cpu_s": metric(cpus, "s")})
+            legs_file(home).unlink(missing_ok=True)
+            for kind in ("cold", "cached"):
+                wall, cpu, rows = run_once(home)
+                runs[kind].append((wall, cpu))
+                print(f"  run {n + 1} {kind}: {wall:.2f} s wall, {cpu:.2f} s CPU, {rows:,} rows")
+        metrics = {}
+        for kind, label, prefix in (
+            ("cold", "cold (legs from the store, cache written)", "report"),
+            ("cached", "from the legs cache", "report_cached"),
+        ):
+            walls, cpus = [r[0] for r in runs[kind]], [r[1] for r in runs[kind]]
+            print(
+                f"report realized csv, {args.trades:,} trades, {label}: median {statistics.median(walls):.2f} s "
+                f"wall ({min(walls):.2f}-{max(walls):.2f}), CPU {statistics.median(cpus):.2f} s "
+                f"({min(cpus):.2f}-{max(cpus):.2f}); {args.runs} runs, load {load_before} -> {load_average()}"
+            )
+            metrics[f"{prefix}_s"], metrics[f"{prefix}_cpu_s"] = metric(walls, "s"), metric(cpus, "s")
+        emit("report", metrics)
         if args.phases:
-            print_phases(home, args.phases)
+            print_phases(home, args.phases, cached=False)
+            print_phases(home, args.phases, cached=True)
     finally:
         shutil.rmtree(home)
 

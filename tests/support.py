@@ -51,6 +51,14 @@ def engine_from_csv(
 def as_schema(conn, version: int) -> None:  # noqa: ANN001
     """Mark a store as an older schema, dropping what later migrations added, so opening it runs
     them as on a store that old (a test's stand-in for a store written by an older harvest)."""
+    if version < 15:
+        conn.execute("DROP TRIGGER IF EXISTS ledger_generation_legs_deleted")
+        conn.execute("DROP TRIGGER IF EXISTS ledger_generation_legs_changed")
+        for (trigger,) in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'legs_generation%'"
+        ).fetchall():
+            conn.execute(f"DROP TRIGGER {trigger}")
+        conn.execute("DROP TABLE IF EXISTS legs_generation")
     if version < 14:
         for (trigger,) in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'ledger_generation%'"

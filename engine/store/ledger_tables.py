@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
@@ -21,6 +21,7 @@ from engine.ledger.events import Event
 from engine.ledger.identity import apply_identity
 from engine.ledger.legs import DISPOSE, legs_for
 from engine.ledger.records import Ledger, LegExtra, LegRow
+from engine.store import legs_cache
 from engine.store.asset_tables import asset_identity
 from engine.store.connection import begin_immediate, read_snapshot
 from engine.store.cross_source_tables import remember, twins_in_store
@@ -252,27 +253,18 @@ def pool_ids(conn: sqlite3.Connection) -> dict[tuple[str, str], int]:
 _EXTRA = itemgetter(6)  # a leg row's has_extra (1 or None)
 
 
-def load_ledger(conn: sqlite3.Connection) -> Ledger:
+def load_ledger(conn: sqlite3.Connection, cache: Path | None = None, write_cache: bool = True) -> Ledger:
     """Every ledger leg in processing order, amounts as fixed-point ints (or their digits).
 
     The rarely-set columns come from a second query over the few legs that have them,
     walked in the same order, which keeps the main fetch narrow and fast. The user's asset
-    aliases and migrations (engine.ledger.identity) are applied to what is read."""
+    aliases and migrations (engine.ledger.identity) are applied to what is read. `cache`: the
+    legs cache's file beside the store (engine.store.legs_cache), read when it holds the legs
+    as they are and (`write_cache`) written after a large fetch."""
     # one read transaction: every query below sees the same snapshot (WAL), so a writer
-    # committing meanwhile can never tear the legs from their extras
+    # committing meanwhile can never tear the legs from their extras (or from the cache's key)
     with read_snapshot(conn):
-        order = " ORDER BY ts, event_id, seq"
-        legs: list[LegRow] = conn.execute(
-            "SELECT pool_id, kind, ts, quantity, usd, ref, has_extra FROM legs" + order
-        ).fetchall()
-        # the extras' query scans every leg again (~0.1 s of CPU at a million): only when one has them
-        extras = (
-            conn.execute(
-                "SELECT identification, counterpart, tx_id, flag FROM legs WHERE has_extra" + order
-            ).fetchall()
-            if any(map(_EXTRA, legs))
-            else None
-        )
+        legs, extras = _fetch_legs(conn, cache, write_cache)
         if extras:
             pending = iter(extras)
             legs = [r if r[6] is None else (*r[:6], LegExtra(*next(pending))) for r in legs]
@@ -284,6 +276,39 @@ def load_ledger(conn: sqlite3.Connection) -> Ledger:
         pools = {i: (a, b) for (a, b), i in pool_ids(conn).items()}
         identity = asset_identity(conn)  # the user's aliases and migrations, from the same snapshot
     return apply_identity(Ledger(pools, legs), identity)
+
+
+def _fetch_legs(conn: sqlite3.Connection, cache: Path | None, write_cache: bool) -> legs_cache.Fetched:
+    """The legs table's rows and the extras of those that have them (load_ledger's two reads),
+    from the cache file when it holds them for the store's current mark; a large fetch from the
+    store is kept there for the next load. A small ledger never has a file: no key is made."""
+    key = None
+    if cache is not None and cache.exists():
+        key = legs_cache.cache_key(conn)
+        kept = None if key is None else legs_cache.load(cache, key)
+        if kept is not None:
+            return kept
+    order = " ORDER BY ts, event_id, seq"
+    legs: list[LegRow] = conn.execute(
+        "SELECT pool_id, kind, ts, quantity, usd, ref, has_extra FROM legs" + order
+    ).fetchall()
+    # the extras' query scans every leg again (~0.1 s of CPU at a million): only when one has them
+    extras = (
+        conn.execute(
+            "SELECT identification, counterpart, tx_id, flag FROM legs WHERE has_extra" + order
+        ).fetchall()
+        if any(map(_EXTRA, legs))
+        else None
+    )
+    if cache is not None and write_cache:
+        if len(legs) >= legs_cache.MIN_LEGS:
+            key = key or legs_cache.cache_key(conn)
+            if key is not None:
+                legs_cache.save(cache, key, (legs, extras))
+        elif key is not None:  # a stale file beside a small ledger (another store was here)
+            with suppress(OSError):
+                cache.unlink()
+    return legs, extras
 
 
 def _with_identification(leg: LegRow, recorded: dict[str, str]) -> LegRow:

@@ -192,6 +192,34 @@ MIGRATIONS: tuple[str, ...] = (
         WHEN NEW.sale_ref IS NOT OLD.sale_ref
         BEGIN UPDATE ledger_generation SET token = lower(hex(randomblob(16))); END;
     """,
+    # 15: every leg deleted or changed makes a new ledger generation too (a price fill replaces a
+    # record's legs: deleted, then inserted), so the mark moves with every write to `legs`; and
+    # the legs' own generation: a random token made anew only by what writes legs — an import
+    # batch (legs are inserted only with one, or after a fill's delete), a price fill added,
+    # changed or dropped, a leg deleted or changed — not by a decision or an identification
+    # (applied to the legs as they are read). The legs kept beside the store
+    # (engine.store.legs_cache) are keyed by it, so a decision in the app does not make them stale.
+    # (No trigger on a leg inserted: it would cost every imported leg.)
+    """
+    CREATE TRIGGER IF NOT EXISTS ledger_generation_legs_deleted AFTER DELETE ON legs
+        BEGIN UPDATE ledger_generation SET token = lower(hex(randomblob(16))); END;
+    CREATE TRIGGER IF NOT EXISTS ledger_generation_legs_changed AFTER UPDATE ON legs
+        BEGIN UPDATE ledger_generation SET token = lower(hex(randomblob(16))); END;
+    CREATE TABLE IF NOT EXISTS legs_generation (id INTEGER PRIMARY KEY CHECK (id = 1), token TEXT NOT NULL);
+    INSERT OR IGNORE INTO legs_generation VALUES (1, lower(hex(randomblob(16))));
+    CREATE TRIGGER IF NOT EXISTS legs_generation_batch AFTER INSERT ON batches
+        BEGIN UPDATE legs_generation SET token = lower(hex(randomblob(16))); END;
+    CREATE TRIGGER IF NOT EXISTS legs_generation_fill_added AFTER INSERT ON price_fills
+        BEGIN UPDATE legs_generation SET token = lower(hex(randomblob(16))); END;
+    CREATE TRIGGER IF NOT EXISTS legs_generation_fill_changed AFTER UPDATE ON price_fills
+        BEGIN UPDATE legs_generation SET token = lower(hex(randomblob(16))); END;
+    CREATE TRIGGER IF NOT EXISTS legs_generation_fill_dropped AFTER DELETE ON price_fills
+        BEGIN UPDATE legs_generation SET token = lower(hex(randomblob(16))); END;
+    CREATE TRIGGER IF NOT EXISTS legs_generation_deleted AFTER DELETE ON legs
+        BEGIN UPDATE legs_generation SET token = lower(hex(randomblob(16))); END;
+    CREATE TRIGGER IF NOT EXISTS legs_generation_changed AFTER UPDATE ON legs
+        BEGIN UPDATE legs_generation SET token = lower(hex(randomblob(16))); END;
+    """,
 )
 # the migrations that rebuild a table (drop and rename it): run with foreign-key checks off, as
 # SQLite's procedure says, and checked with PRAGMA foreign_key_check before they commit

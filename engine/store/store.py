@@ -23,6 +23,7 @@ from engine.store import (
     decision_tables,
     fill_tables,
     ledger_tables,
+    legs_cache,
     market_tables,
     price_tables,
     review_tables,
@@ -92,7 +93,11 @@ class Store:
 
     def ledger(self) -> Ledger:
         """Every ledger leg in processing order, amounts as fixed-point ints (or their digits)."""
-        return ledger_tables.load_ledger(self.conn)
+        return ledger_tables.load_ledger(self.conn, self.legs_cache_path(), not self.readonly)
+
+    def legs_cache_path(self) -> Path:
+        """The legs kept beside the store for large ledgers (engine.store.legs_cache)."""
+        return legs_cache.cache_path(self.path)
 
     def trades_since(self, since: EpochMicros) -> list[Trade]:
         """Trades (buys, sells, spends) at or after `since`, in time order."""
@@ -164,7 +169,7 @@ class Store:
         """The ledger, the decisions in force and the records they name, from one snapshot
         (engine.ledger.decided.apply_decisions puts them together)."""
         with read_snapshot(self.conn):
-            ledger = ledger_tables.load_ledger(self.conn)
+            ledger = ledger_tables.load_ledger(self.conn, self.legs_cache_path(), not self.readonly)
             if self.conn.execute("PRAGMA user_version").fetchone()[0] < decision_tables.DECISIONS_SINCE:
                 return ledger, [], DecisionRecords({}, [])
             decisions = decision_tables.decisions(self.conn)
