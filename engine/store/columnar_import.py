@@ -211,7 +211,8 @@ def _insert_events(conn: sqlite3.Connection, new: pl.DataFrame, batch_id: int) -
         else pl.col(renamed.get(name, name)).alias(name)
         for name in EVENT_COLUMNS
     )  # fmt: skip
-    _insert(conn, "events", rows, [c for c in EVENT_COLUMNS if c in _NULLABLE_EVENT], EVENT_COLUMNS)
+    nullable = [c for c in EVENT_COLUMNS if c in _NULLABLE_EVENT]
+    _insert(conn, "events", rows, nullable, EVENT_COLUMNS, rowid="id")
 
 
 def _insert_legs(conn: sqlite3.Connection, legs: pl.DataFrame) -> None:
@@ -234,6 +235,7 @@ def _insert(
     nullable: list[str],
     order: tuple[str, ...],
     pairs: dict[str, tuple[str, str]] | None = None,
+    rowid: str | None = None,
 ) -> None:
     """The rows inserted by shape (which nullable columns hold a value), each INSERT naming only
     those (sparse_rows: a bound NULL costs more than the value), a value all rows of a shape
@@ -243,7 +245,11 @@ def _insert(
     null in each row (a leg's amount: INTEGER or digits), bound as the one that is not — in one
     list, ints and strings mixed (SQLite stores each as bound), so that rows of one shape are not
     split by which half they hold: each part is inserted in the order given (the legs' clustered
-    key), and rows interleaved by half would each seek into pages already written."""
+    key), and rows interleaved by half would each seek into pages already written. `rowid`: the
+    table's INTEGER PRIMARY KEY column, left out of a part whose ids run on, one by one, from
+    the table's largest (_appended): SQLite gives each row appended without one the largest id
+    plus one, the very ids, and a million ids are neither bound nor each sought in the table to
+    check that it is free."""
     pairs = pairs or {}
     held = {c: pl.col(c).is_not_null() for c in nullable if c not in pairs} | {
         name: pl.col(whole).is_not_null() | pl.col(digits).is_not_null()
@@ -266,6 +272,10 @@ def _insert(
             same = part.select((pl.col(c) == pl.col(c).first()).all() for c in alone).row(0)
             fixed = {c: first[c] for c, shared in zip(alone, same, strict=True) if shared}
             bound = [c for c in present if c not in fixed]
+            # (while another value is bound: each row is one set of values)
+            if rowid is not None and one and len(bound) > 1 and _appended(conn, table, part[rowid]):
+                present.remove(rowid)  # SQLite numbers them: the same ids
+                bound.remove(rowid)
             width = len(bound)
             values: list[object] = [None] * (part.height * width)  # row after row, flat
             for at, name in enumerate(bound):
@@ -281,6 +291,15 @@ def _insert(
                 f"INSERT INTO {table} ({', '.join(present)}) VALUES {row}",
                 (values[at : at + width] for at in range(whole, len(values), width)),
             )
+
+
+def _appended(conn: sqlite3.Connection, table: str, ids: pl.Series) -> bool:
+    """Whether `ids` (a table's INTEGER PRIMARY KEY, its rowid) are those SQLite would give the
+    rows appended without them: the largest id stored plus one, plus two... (its rule while the
+    largest is below 2**63 - 1)."""
+    stored = conn.execute(f"SELECT coalesce(max({ids.name}), 0) FROM {table}").fetchone()[0]
+    runs_on = ids.len() == 1 or bool((ids.diff().slice(1) == 1).all())
+    return bool(ids.null_count() == 0 and ids[0] == stored + 1 and runs_on)
 
 
 def _held(row: dict[str, object], name: str, pairs: dict[str, tuple[str, str]]) -> bool:
