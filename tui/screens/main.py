@@ -13,7 +13,9 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.notifications import SeverityLevel
+from textual.reactive import Reactive
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from engine.core.errors import InputError
@@ -60,6 +62,12 @@ def wide_split(total: int, holdings: int, candidates: int, holdings_first: bool)
 
 class MainScreen(Screen[None]):
     BINDINGS = bindings("main")
+    # Textual's Screen.focused repaints the whole screen when it changes (a reactive's default):
+    # every focus move painted all three panes, the header and the footer again (~20-30 ms of the
+    # UI thread at 100,000 lots) though only the widgets it restyles (the two tables, their
+    # panes) look different, and those repaint themselves. The same reactive without the repaint
+    # (its watcher, which updates the footer's keys, still runs): tests/tui/test_focus_repaint.py
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
     STORE_POLL_SECONDS = 2.0  # how often the store is asked whether another process changed it
 
     def __init__(self, session: Session, feed: PriceFeed, keys: Keys = DEFAULT_KEYS) -> None:
