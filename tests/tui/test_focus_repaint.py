@@ -43,3 +43,29 @@ async def test_a_focus_move_repaints_the_panes_not_the_whole_screen(tmp_path: Pa
         assert repaints.call_count == 0  # the code before: one, the whole screen, per focus move
         shown = {key[0] for key in footer.keys_shown or ()}
         assert {"a", "k"} <= shown  # the checklist's keys: the footer followed the focus
+
+
+async def test_the_first_focus_goes_to_the_candidates_at_once(tmp_path: Path):
+    """Textual focused the first focusable widget (the holdings' table) as the screen composed
+    and the screen moved it to the candidates at mount: a blur, a focus and the panes restyled
+    twice in the first load's longest turn. The panes' classes are set before they mount, too."""
+    focused: list[object] = []
+    set_focus = Screen.set_focus
+
+    def spy(screen: Screen[object], widget: object, *args: object, **kwargs: object) -> None:
+        if isinstance(screen, MainScreen):
+            focused.append(widget)
+        set_focus(screen, widget, *args, **kwargs)  # type: ignore[arg-type]
+
+    app = demo_app(tmp_path)
+    with mock.patch.object(Screen, "set_focus", autospec=True, side_effect=spy):
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settled(pilot)
+            candidates = table(app, "candidates")
+            assert app.screen.focused is candidates
+            assert app.screen.query_one("#candidates").has_class("-active")
+            shown = {key[0] for key in app.screen.query_one(HarvestFooter).keys_shown or ()}
+    assert set(focused) - {None} == {
+        candidates
+    }  # the code before: the holdings' table first (None: the app ending)
+    assert "p" in shown  # the footer has its keys though the focus came before it
