@@ -4,6 +4,7 @@ main screen does the work."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import Iterable
 from dataclasses import replace
@@ -15,6 +16,7 @@ from textual.screen import Screen
 from engine.config.load import Config
 from engine.core.errors import ConfigError
 from tui.feed import PriceFeed
+from tui.idle_collector import IdleCollector
 from tui.keys import Keys, bindings
 from tui.looks import empty_no_color_ignored, pane_border
 from tui.screens.help import HelpScreen
@@ -46,6 +48,7 @@ class HarvestApp(App[None]):
         self.theme_name = ui.theme
         self.theme_applied = False  # until then a theme change is the config's own, not a choice
         self.collector_thresholds = gc.get_threshold()  # the process's, put back when the app ends
+        self.idle_collector: IdleCollector | None = None
 
     def on_mount(self) -> None:
         # What is alive now (the modules' functions, classes and tables, the app) lives as long as
@@ -54,6 +57,10 @@ class HarvestApp(App[None]):
         gc.freeze()
         self.collector_thresholds = gc.get_threshold()
         gc.set_threshold(YOUNG_COLLECTION, MIDDLE_COLLECTION, self.collector_thresholds[2])
+        self.idle_collector = IdleCollector(
+            asyncio.get_running_loop()
+        )  # its collections in turns of their own
+        self.idle_collector.start()
         if self.theme_name in self.available_themes:
             self.theme = self.theme_name
         else:
@@ -64,6 +71,8 @@ class HarvestApp(App[None]):
         self.push_screen(MainScreen(self.session, self.feed, self.keys))
 
     def on_unmount(self) -> None:
+        if self.idle_collector is not None:
+            self.idle_collector.stop()
         gc.set_threshold(*self.collector_thresholds)  # the process's own again (tests run many apps)
 
     @property

@@ -111,3 +111,23 @@ async def test_with_room_for_every_pane_there_is_no_pane_strip(tmp_path: Path):
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(pilot)
         assert not app.screen.query_one(PaneTabs).region.area
+
+
+async def test_the_hidden_pane_strip_draws_nothing_until_shown_then_names_the_focused_pane(tmp_path: Path):
+    """Hidden (room for every pane), the strip is not updated as the focus moves: an update of
+    a hidden widget still asked for a layout pass of the whole screen (issue 18). Shown again (a
+    narrower terminal), it names the pane focused meanwhile."""
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        tabs = app.screen.query_one(PaneTabs)
+        updates: list[object] = []
+        update = tabs.update
+        tabs.update = lambda *args, **kwargs: (updates.append(args), update(*args, **kwargs))[1]  # type: ignore[method-assign]
+        await pilot.press("tab")
+        await settled(pilot)
+        assert updates == []  # the code before: one update (and a layout pass) per focus move
+        await pilot.resize_terminal(80, 24)
+        await settled(pilot)
+        assert tabs.region.height == 1
+        assert str(tabs.render()).startswith(" Holdings · Candidates · [Checklist]")

@@ -13,7 +13,9 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.notifications import SeverityLevel
+from textual.reactive import Reactive
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from engine.core.errors import InputError
@@ -60,6 +62,16 @@ def wide_split(total: int, holdings: int, candidates: int, holdings_first: bool)
 
 class MainScreen(Screen[None]):
     BINDINGS = bindings("main")
+    # Textual's Screen.focused repaints the whole screen when it changes (a reactive's default):
+    # every focus move painted all three panes, the header and the footer again (~20-30 ms of the
+    # UI thread at 100,000 lots) though only the widgets it restyles (the two tables, their
+    # panes) look different, and those repaint themselves. The same reactive without the repaint
+    # (its watcher, which updates the footer's keys, still runs): tests/tui/test_focus_repaint.py
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+    # The first focus goes to the active pane's table as the screen composes: Textual's default
+    # (the first focusable widget, the holdings) was moved to the candidates at mount, a blur, a
+    # focus and two restyles of the panes in the first load's longest turn
+    AUTO_FOCUS = "#candidates-table"
     STORE_POLL_SECONDS = 2.0  # how often the store is asked whether another process changed it
 
     def __init__(self, session: Session, feed: PriceFeed, keys: Keys = DEFAULT_KEYS) -> None:
@@ -83,10 +95,14 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield HeaderBar(" harvest · loading…", id="header")
         yield PaneTabs(id="pane-tabs")
+        panes: tuple[Pane[Any], ...] = (HoldingsPane(), CandidatesPane(), ChecklistPane())
+        for index, pane in enumerate(panes):  # styled once as they mount, not again at on_mount
+            pane.set_class(index == self.active, "-active")
+        self.set_class(self.active == 2, "-checklist-active")
         with Horizontal(id="top"):
-            yield HoldingsPane()
-            yield CandidatesPane()
-        yield ChecklistPane()
+            yield panes[0]
+            yield panes[1]
+        yield panes[2]
         yield StatusLine(id="status")  # over the footer while work is in progress
         self.load()  # now, not once these widgets have mounted and been styled (~0.1-0.3 s)
 
@@ -101,10 +117,13 @@ class MainScreen(Screen[None]):
         self.set_interval(self.feed.interval, self.poll_prices)
         self.set_interval(self.STORE_POLL_SECONDS, self.watch_store)
 
-    def mount_footer(self) -> None:
+    async def mount_footer(self) -> None:
         """The footer (its keys are a widget each) in a turn of its own after the first frame:
-        mounted with the screen, it made the start's longest UI-thread turn longer."""
-        self.mount(HarvestFooter(), before=self.query_one(StatusLine))
+        mounted with the screen, it made the start's longest UI-thread turn longer. Its keys
+        come with the next bindings update, which the first focus (as the screen composed)
+        has already had: asked for once it is there."""
+        await self.mount(HarvestFooter(), before=self.query_one(StatusLine))
+        self.refresh_bindings()
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW_WIDTH or self.size.height < NARROW_HEIGHT, "-narrow")
