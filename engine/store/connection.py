@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from engine.core.errors import StoreError
 from engine.store.encoding import register_functions
@@ -19,31 +20,40 @@ from engine.store.migrations import MIGRATIONS, REBUILDS, SCHEMA_VERSION
 
 APP_ID = "harvest"
 STORE_NAME = "harvest.sqlite3"
+T = TypeVar("T")
 
 
 BUSY_TIMEOUT_MS = 15_000  # SQLite's own wait for a lock, per statement
-BUSY_TRIES = 4  # write transactions try this often: a minute for another writer to finish
+BUSY_TRIES = 4  # a lock is tried this often (a write, or opening the store): a minute for a writer to finish
 
 
 class StoreBusy(StoreError):
     """Another process held the store's write lock longer than we wait (a large import, say)."""
 
 
-def begin_immediate(conn: sqlite3.Connection) -> None:
-    """Take the write lock up front (a busy store waits here, never mid-way through a write),
-    waiting for another writer up to a minute before saying so in one line."""
+BUSY_MESSAGE = (
+    "the store is busy: another harvest process (an import or a sync) is writing to it; "
+    "try again when it has finished"
+)
+
+
+def waiting_out_writers(action: Callable[[], T]) -> T:
+    """`action`, tried again while another process holds a lock it needs (SQLite waits
+    BUSY_TIMEOUT_MS each time): a minute in all before saying so in one line (StoreBusy)."""
     for attempt in range(BUSY_TRIES):
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            return
+            return action()
         except sqlite3.OperationalError as exc:
             if "locked" not in str(exc) and "busy" not in str(exc):
                 raise
             if attempt == BUSY_TRIES - 1:
-                raise StoreBusy(
-                    "the store is busy: another harvest process (an import or a sync) is writing to it; "
-                    "try again when it has finished"
-                ) from None
+                raise StoreBusy(BUSY_MESSAGE) from None
+    raise AssertionError("unreachable: BUSY_TRIES < 1")
+
+
+def begin_immediate(conn: sqlite3.Connection) -> None:
+    """Take the write lock up front (a busy store waits here, never mid-way through a write)."""
+    waiting_out_writers(lambda: conn.execute("BEGIN IMMEDIATE"))
 
 
 @contextmanager
@@ -94,14 +104,11 @@ def connect(path: Path, readonly: bool) -> sqlite3.Connection:
             uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
         )
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        # one read transaction: another process creating the store between two separate reads
-        # would look like tables without a version (a foreign file)
-        conn.execute("BEGIN")
         try:
-            version = conn.execute("PRAGMA user_version").fetchone()[0]
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        finally:
-            conn.execute("COMMIT")
+            version, tables = waiting_out_writers(lambda: _schema(conn))
+        except StoreBusy:
+            conn.close()
+            raise
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path}: not a usable harvest store ({exc})") from None
     except OSError as exc:
@@ -117,14 +124,31 @@ def connect(path: Path, readonly: bool) -> sqlite3.Connection:
         raise StoreError(f"{path}: this SQLite file is not a harvest store; refusing to touch it")
     if not readonly:
         try:
-            conn.execute("PRAGMA journal_mode = WAL")
+            # the switch takes an exclusive lock: a writer under the rollback journal (a large
+            # import's batch, engine.store.bulk_write) holds it up to its commit
+            waiting_out_writers(lambda: conn.execute("PRAGMA journal_mode = WAL"))
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
             migrate(conn, version)
+        except StoreBusy:
+            conn.close()
+            raise
         except sqlite3.OperationalError as exc:
             conn.close()
             raise StoreError(f"{path}: cannot write the store: {exc}") from None
     return conn
+
+
+def _schema(conn: sqlite3.Connection) -> tuple[int, set[str]]:
+    """The store's version and tables in one read transaction: another process creating the
+    store between two separate reads would look like tables without a version (a foreign file)."""
+    conn.execute("BEGIN")
+    try:
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    finally:
+        conn.execute("COMMIT")
+    return version, tables
 
 
 def statements(script: str) -> list[str]:

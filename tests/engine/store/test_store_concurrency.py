@@ -61,3 +61,33 @@ def test_a_writer_that_keeps_the_lock_is_one_line_for_the_cli(tmp_path, monkeypa
         holder.execute("ROLLBACK")
         holder.close()
     assert main(["import", str(ledger)]) == 0
+
+
+@pytest.mark.parametrize("new", [True, False], ids=["new store", "existing store"])
+def test_opening_a_store_another_process_has_locked_says_busy_not_unusable(tmp_path, monkeypatch, new):
+    """A writer holding SQLite's exclusive lock (a large import under the rollback journal once its
+    cache spills, or the first switch to WAL) past our wait: opening says the store is busy, as a
+    write does — not that the file is not a usable harvest store."""
+    from engine.core.errors import StoreError
+    from engine.store.store import Store
+
+    monkeypatch.setattr("engine.store.connection.BUSY_TIMEOUT_MS", 50)
+    monkeypatch.setattr("engine.store.connection.BUSY_TRIES", 2)
+    path = tmp_path / "harvest.sqlite3"
+    if not new:
+        Store(path).close()
+        with sqlite3.connect(path) as conn:  # as bulk_write leaves it during a batch
+            conn.execute("PRAGMA journal_mode = DELETE")
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(StoreError) as raised:
+            Store(path)
+        assert str(raised.value) == (
+            "the store is busy: another harvest process (an import or a sync) is writing to it; "
+            "try again when it has finished"
+        )
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    Store(path).close()  # and once it has finished, it opens
