@@ -48,22 +48,23 @@ def engine_from_csv(
     return Engine(config, store, clock_at(now))
 
 
+def _drop_triggers(conn, like: str) -> None:  # noqa: ANN001
+    for (trigger,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE ?", (like,)
+    ).fetchall():
+        conn.execute(f"DROP TRIGGER {trigger}")
+
+
 def as_schema(conn, version: int) -> None:  # noqa: ANN001
     """Mark a store as an older schema, dropping what later migrations added, so opening it runs
     them as on a store that old (a test's stand-in for a store written by an older harvest)."""
     if version < 15:
         conn.execute("DROP TRIGGER IF EXISTS ledger_generation_legs_deleted")
         conn.execute("DROP TRIGGER IF EXISTS ledger_generation_legs_changed")
-        for (trigger,) in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'legs_generation%'"
-        ).fetchall():
-            conn.execute(f"DROP TRIGGER {trigger}")
+        _drop_triggers(conn, "legs_generation%")
         conn.execute("DROP TABLE IF EXISTS legs_generation")
     if version < 14:
-        for (trigger,) in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'ledger_generation%'"
-        ).fetchall():
-            conn.execute(f"DROP TRIGGER {trigger}")
+        _drop_triggers(conn, "ledger_generation%")
         conn.execute("DROP TABLE IF EXISTS ledger_generation")
     if version < 11:
         conn.execute("DROP TABLE IF EXISTS price_fills")

@@ -57,9 +57,8 @@ class HarvestApp(App[None]):
         gc.freeze()
         self.collector_thresholds = gc.get_threshold()
         gc.set_threshold(YOUNG_COLLECTION, MIDDLE_COLLECTION, self.collector_thresholds[2])
-        self.idle_collector = IdleCollector(
-            asyncio.get_running_loop()
-        )  # its collections in turns of their own
+        # the collector's middle collections in turns of their own, not inside a paint
+        self.idle_collector = IdleCollector(asyncio.get_running_loop())
         self.idle_collector.start()
         if self.theme_name in self.available_themes:
             self.theme = self.theme_name

@@ -3,14 +3,17 @@ harvest writes exports, logs and the config — and for reading a small text fil
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from engine.core.errors import InputError
 
 PRIVATE = 0o600
 PRIVATE_DIR = 0o700
+STALE_TEMP_S = 3600  # a temp file of write_atomic this old is a killed write's (sweep_killed_writes)
 
 
 def write_atomic(path: Path, text: str, mode: int = PRIVATE) -> None:
@@ -31,6 +34,18 @@ def write_atomic_bytes(path: Path, data: bytes, mode: int = PRIVATE) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def sweep_killed_writes(path: Path) -> None:
+    """Remove the temp files that writes of `path` killed before their rename left beside it (a
+    SIGKILL, a power cut: a large cache's would stay in the data dir). Only those older than
+    STALE_TEMP_S, so never the file of another process's write under way."""
+    now = time.time()
+    with contextlib.suppress(OSError):
+        for temp in path.parent.glob(f".{path.name}.*.tmp"):
+            with contextlib.suppress(OSError):
+                if now - temp.stat().st_mtime > STALE_TEMP_S:
+                    temp.unlink()
 
 
 def write_private(path: Path, text: str) -> None:

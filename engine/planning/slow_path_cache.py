@@ -29,7 +29,7 @@ import polars as pl
 
 from engine.config.load import Config
 from engine.config.model import UiConfig
-from engine.core.files import write_atomic_bytes
+from engine.core.files import sweep_killed_writes, write_atomic_bytes
 from engine.core.units import Amount, DayOrdinal
 from engine.planning.data_problems import DataProblem
 from engine.store.store import Store
@@ -121,6 +121,7 @@ def save(store: Store, key: str, inputs: SlowPathInputs) -> None:
     data = header(key) + pickle.dumps(stored, protocol=pickle.HIGHEST_PROTOCOL)
     with contextlib.suppress(OSError):
         write_atomic_bytes(cache_path(store), data)
+    sweep_killed_writes(cache_path(store))
 
 
 def header(key: str) -> bytes:

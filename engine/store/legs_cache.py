@@ -35,7 +35,6 @@ import hashlib
 import marshal
 import sqlite3
 import sys
-import time
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -45,7 +44,6 @@ FORMAT = 1  # bumped when what is stored changes: an older file is then another 
 SUFFIX = ".legs"
 MAGIC = b"harvest-legs\n"  # then the key (a sha256 in hex)
 MIN_LEGS = 100_000  # smaller ledgers are only fetched from the store (bench_cli 50,000 trades: 50,000 legs)
-STALE_TEMP_S = 3600  # a temp file this old is a killed write's (sweep)
 CHUNK = 4_096  # legs a marshal call (~2 ms): reading or writing never holds the GIL for long
 _LENGTH = 4  # bytes of each chunk's length, before it
 SINCE = 15  # the schema version whose triggers move the mark on every change to `legs`
@@ -121,7 +119,7 @@ def _exactly(handle: BinaryIO, size: int) -> bytes:
 
 def save(path: Path, key: str, fetched: Fetched) -> None:
     """Keep what was fetched for the next load; a failure to write is not the user's problem."""
-    from engine.core.files import write_atomic_bytes  # (tempfile: only for a large fetch)
+    from engine.core.files import sweep_killed_writes, write_atomic_bytes  # (tempfile: large fetches only)
 
     legs, extras = fetched
     parts = [header(key), _record((len(legs), -1 if extras is None else len(extras)))]
@@ -129,21 +127,9 @@ def save(path: Path, key: str, fetched: Fetched) -> None:
         parts += [_record(rows[start : start + CHUNK]) for start in range(0, len(rows), CHUNK)]
     with contextlib.suppress(OSError, ValueError):  # ValueError: a value marshal cannot write
         write_atomic_bytes(path, b"".join(parts))
-    sweep(path)
+    sweep_killed_writes(path)
 
 
 def _record(value: tuple[int, int] | list[Any]) -> bytes:
     data = marshal.dumps(value)
     return len(data).to_bytes(_LENGTH, "little") + data
-
-
-def sweep(path: Path) -> None:
-    """Remove the temp files of writes killed before their rename (a SIGKILL, a power cut): the
-    ~70 MB of one would stay in the data dir. Only those older than STALE_TEMP_S, so never the
-    file of another process's write under way."""
-    now = time.time()
-    with contextlib.suppress(OSError):
-        for temp in path.parent.glob(f".{path.name}.*.tmp"):
-            with contextlib.suppress(OSError):
-                if now - temp.stat().st_mtime > STALE_TEMP_S:
-                    temp.unlink()

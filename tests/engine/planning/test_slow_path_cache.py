@@ -220,3 +220,24 @@ def test_a_stale_cache_is_known_by_its_header_without_being_read(
     assert unpickled == []
     assert slow_path_cache.load(first.store, key) is not None  # the right key still reads it
     assert len(unpickled) == 1
+
+
+def test_a_killed_writes_temp_file_is_swept_by_the_next_write(tmp_path: Path):
+    """A start killed while it wrote its cache (~100 MB at a million lots) leaves the temp file;
+    the next write removes it once it is older than any write under way."""
+    import os
+    import time
+
+    from engine.core.files import STALE_TEMP_S
+
+    engine = engine_from_csv(tmp_path, LEDGER)
+    file = slow_path_cache.cache_path(engine.store)
+    killed, underway = (file.with_name(f".{file.name}.{tag}.tmp") for tag in ("killed", "underway"))
+    for temp in (killed, underway):
+        temp.write_bytes(b"partial")
+    old = time.time() - STALE_TEMP_S - 60
+    os.utime(killed, (old, old))
+    Planner(engine, use_cache=True).context  # noqa: B018 - computes and keeps the cache
+    assert file.exists()
+    assert not killed.exists()
+    assert underway.exists()

@@ -19,6 +19,7 @@ import pytest
 
 from engine.api import Engine
 from engine.config.load import Config, TaxConfig
+from engine.core.files import STALE_TEMP_S
 from engine.core.units import EpochMicros
 from engine.exchanges.price_fill import fill_prices
 from engine.imports.formats import Options
@@ -297,7 +298,7 @@ def test_a_killed_writes_temp_file_is_swept_and_another_writes_kept(store: Store
     killed, underway = (file.with_name(f".{file.name}.{tag}.tmp") for tag in ("killed", "underway"))
     for temp in (killed, underway):
         temp.write_bytes(b"partial")
-    old = time.time() - legs_cache.STALE_TEMP_S - 60
+    old = time.time() - STALE_TEMP_S - 60
     os.utime(killed, (old, old))
     cached(store)
     assert not killed.exists()
