@@ -96,8 +96,8 @@ def _cells(part: str, first_line: int, width: int) -> pl.DataFrame | None:
     return read.with_row_index("line", offset=first_line).with_columns(pl.col("line").cast(pl.Int64))
 
 
-# every byte but the marks that make a line plain or not: commas, line breaks, quotes, control characters
-_UNMARKED = bytes(sorted(set(range(256)) - set(range(32)) - set(b',"')))
+# every byte but the marks that make an unquoted line plain or not: commas, line breaks, control characters
+_UNMARKED = bytes(sorted(set(range(256)) - set(range(32)) - set(b",")))
 
 
 def plain_lines(part: str, data: bytes, lines: int, width: int) -> bool:
@@ -108,10 +108,10 @@ def plain_lines(part: str, data: bytes, lines: int, width: int) -> bool:
     With quotes, by the regular expression (three to four times slower, a scan of every line)."""
     import polars as pl
 
-    marks = data.translate(None, _UNMARKED)
-    if b'"' in marks:
+    if '"' in part:
         plain = rf"(?m)^{_FIELD}(?:,{_FIELD}){{{width - 1}}}\r?$"
         return bool(pl.Series([part]).str.count_matches(plain).item() == lines)
+    marks = data.translate(None, _UNMARKED)
     if b"\r" in marks:
         if data.count(b"\r") != data.count(b"\r\n") + data.endswith(b"\r"):
             return False
