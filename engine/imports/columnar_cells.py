@@ -77,14 +77,13 @@ def _cells(part: str, first_line: int, width: int) -> pl.DataFrame | None:
     import polars as pl
 
     lines = part.count("\n") + (not part.endswith("\n"))
-    # every line plain (a line break only between lines)
-    plain = rf"(?m)^{_FIELD}(?:,{_FIELD}){{{width - 1}}}\r?$"
-    if pl.Series([part]).str.count_matches(plain).item() != lines:
+    data = part.encode()
+    if not plain_lines(part, data, lines, width):
         return None
     names = [f"c{i}" for i in range(width)]
     try:
         read = pl.read_csv(
-            part.encode(), has_header=False, new_columns=names, infer_schema=False, empty_string_is_null=False
+            data, has_header=False, new_columns=names, infer_schema=False, empty_string_is_null=False
         )
     except pl.exceptions.PolarsError:
         return None
@@ -95,6 +94,30 @@ def _cells(part: str, first_line: int, width: int) -> pl.DataFrame | None:
     if maybe_blank.select(pl.all_horizontal(pl.all().str.strip_chars() == "").any()).item():
         return None
     return read.with_row_index("line", offset=first_line).with_columns(pl.col("line").cast(pl.Int64))
+
+
+# every byte but the marks that make an unquoted line plain or not: commas, line breaks, control characters
+_UNMARKED = bytes(sorted(set(range(256)) - set(range(32)) - set(b",")))
+
+
+def plain_lines(part: str, data: bytes, lines: int, width: int) -> bool:
+    """Whether each of the part's `lines` lines (`data`: its encoding) is plain CSV with `width`
+    cells (_FIELD), a line break only between lines. Without a quote in the part (most files),
+    by its marks alone, in order: each line's cells unquoted, so `width - 1` commas then a line
+    break, `\\r` only just before one (or at the very end), and no other control character.
+    With quotes, by the regular expression (three to four times slower, a scan of every line)."""
+    import polars as pl
+
+    if '"' in part:
+        plain = rf"(?m)^{_FIELD}(?:,{_FIELD}){{{width - 1}}}\r?$"
+        return bool(pl.Series([part]).str.count_matches(plain).item() == lines)
+    marks = data.translate(None, _UNMARKED)
+    if b"\r" in marks:
+        if data.count(b"\r") != data.count(b"\r\n") + data.endswith(b"\r"):
+            return False
+        marks = marks.replace(b"\r", b"")
+    expected = (b"," * (width - 1) + b"\n") * lines
+    return marks == (expected if data.endswith(b"\n") else expected[:-1])
 
 
 def cell_columns(cells: pl.DataFrame, positions: dict[str, int | None]) -> pl.DataFrame:
@@ -165,6 +188,8 @@ def micros(cells: pl.Series, naive_utc: bool, utc_word: bool) -> pl.Series:
     if not any(hits):
         return pl.Series(cells.name, [None] * cells.len(), dtype=pl.Int64)
     shape, layout = layouts[hits.index(max(hits))]
+    if not cells.str.contains(".", literal=True).any():  # no fractions: polars' faster fixed-width parse
+        layout = layout.replace("%.f", "")
     moments = cells.str.strptime(pl.Datetime("us", "UTC" if "%:z" in layout else None), layout, strict=False)
     epoch = moments.dt.epoch("us")
     return pl.select(pl.when(cells.str.contains(shape)).then(epoch)).to_series().alias(cells.name)

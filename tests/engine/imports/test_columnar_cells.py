@@ -12,12 +12,14 @@ from hypothesis import strategies as st
 
 from engine.core import fixedpoint as fp
 from engine.imports.columnar_cells import (
+    _FIELD,
     MONEY,
     PLAIN,
     UNSIGNED,
     cells_frame,
     exact_products,
     micros,
+    plain_lines,
     products,
     unit_prices,
     units,
@@ -201,3 +203,38 @@ def test_a_converts_fee_in_cents_reads_as_fixedpoint_writes_it(units):
     from engine.imports.columnar_coinbase import _cents
 
     assert _cents(units) == fp.fmt_cents(units)
+
+
+def _regex_plain(part: str, width: int) -> bool:
+    lines = part.count("\n") + (not part.endswith("\n"))
+    plain = rf"(?m)^{_FIELD}(?:,{_FIELD}){{{width - 1}}}\r?$"
+    return bool(pl.Series([part]).str.count_matches(plain).item() == lines)
+
+
+# (a width of 1 never reaches it: cell_parts)
+@settings(max_examples=800, deadline=None)
+@given(st.text(alphabet='a1 ,"\r\n\t\x1c\x7fé', min_size=1, max_size=40), st.integers(2, 4))
+def test_a_part_is_plain_by_its_marks_exactly_when_the_regular_expression_says(part, width):
+    lines = part.count("\n") + (not part.endswith("\n"))
+    assert plain_lines(part, part.encode(), lines, width) == _regex_plain(part, width)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["1,2,3", "a, b ,c", ",,", "1,2", "1,2,3,4", "x,\ty,z", "1,2,3\r"]), min_size=1,
+                max_size=8), st.sampled_from(["\n", "\r\n"]), st.booleans())  # fmt: skip
+def test_lines_of_unquoted_cells_are_plain_by_their_marks_as_by_the_regular_expression(rows, end, last_break):
+    part = end.join(rows) + (end if last_break else "")
+    lines = part.count("\n") + (not part.endswith("\n"))
+    assert plain_lines(part, part.encode(), lines, 3) == _regex_plain(part, 3)
+
+
+def test_times_without_a_fraction_read_as_with_one():
+    texts = ["2024-01-02T03:04:05Z", "2024-02-30T03:04:05Z", "2024-12-31T23:59:59Z", "2024-01-02T03:04:05"]
+    with_fraction = micros(
+        pl.Series("t", [*texts, "2024-01-02T03:04:05.5Z"]), naive_utc=False, utc_word=False
+    )
+    assert (
+        micros(pl.Series("t", texts), naive_utc=False, utc_word=False).to_list()
+        == with_fraction.to_list()[:4]
+    )
+    assert with_fraction.to_list()[:4] == [parse_time(texts[0], UTC), None, parse_time(texts[2], UTC), None]
