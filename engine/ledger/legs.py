@@ -126,6 +126,31 @@ def legs_for(event: Event, event_id: int, usd_assets: frozenset[str] = _USD_ONLY
     return legs
 
 
+_USD_TRADE_KINDS = {"buy": ACQUIRE, "sell": DISPOSE}
+
+
+def usd_trade_leg(event: Event, usd_assets: frozenset[str] = _USD_ONLY) -> tuple[int, Amount] | None:
+    """The kind and USD value of the one leg legs_for gives the commonest record — a buy or sell
+    priced in a USD asset, no subtotal, no lots named, its fee none or in a USD asset: quantity x
+    price, the fee added to the basis or taken off the proceeds — worked out without building the
+    legs (an import asks once per row). None for any other record: legs_for then builds them."""
+    kind = _USD_TRADE_KINDS.get(event.side)
+    price = event.price
+    if (
+        kind is None
+        or price is None
+        or event.subtotal is not None
+        or event.lots is not None
+        or event.quote not in usd_assets
+    ):
+        return None
+    fee = event.fee
+    if fee and event.fee_asset not in usd_assets:
+        return None
+    value = fp.mul(event.quantity, price)
+    return kind, Amount(value + fee if kind == ACQUIRE else value - fee)
+
+
 def _usd_value(event: Event, quote_is_usd: bool) -> Amount | None:
     """USD value of the record's quantity: the exact total when the source gave one."""
     if quote_is_usd:

@@ -19,7 +19,7 @@ from engine.core.units import Amount, EpochMicros, EpochSeconds
 from engine.ledger.cross_source import Overlap
 from engine.ledger.events import Event
 from engine.ledger.identity import apply_identity
-from engine.ledger.legs import DISPOSE, legs_for
+from engine.ledger.legs import DISPOSE, legs_for, usd_trade_leg
 from engine.ledger.records import Ledger, LegExtra, LegRow
 from engine.store import legs_cache
 from engine.store.asset_tables import asset_identity
@@ -148,7 +148,8 @@ def _import_events(
         event_rows = SparseRows("events", EVENT_COLUMNS)
         leg_rows = SparseRows("legs", LEG_COLUMNS)
         pools = pool_ids(conn)
-        add_event, add_leg, add_valued_leg = event_rows.add, leg_rows.add, leg_rows.add_shaped
+        add_event, add_event_shaped = event_rows.add, event_rows.add_shaped
+        add_leg, add_valued_leg = leg_rows.add, leg_rows.add_shaped
         # once per row: the event and its legs are unpacked rather than read field by field, and
         # the optional amounts' text and the legs' packing (encoding.pack) are written inline
         for key, e in events:
@@ -159,12 +160,31 @@ def _import_events(
             added += 1
             (account, asset, side, timestamp, quantity, price, fee, quote, fee_asset, price_usd, fee_usd, trade_id,
              tx_id, address, note, counterpart_account, lots, source, subtotal, value_usd) = e  # fmt: skip
-            add_event((event_id, key, batch_id, account, asset, side, timestamp, str(quantity),
-                       None if price is None else str(price), quote, str(fee), fee_asset,
-                       None if price_usd is None else str(price_usd), None if fee_usd is None else str(fee_usd),
-                       trade_id, tx_id, address, note, counterpart_account, lots, source,
-                       None if subtotal is None else str(subtotal),
-                       None if value_usd is None else str(value_usd)))  # fmt: skip
+            if (price is not None and trade_id is not None and price_usd is None and fee_usd is None
+                    and tx_id is None and address is None and note is None and counterpart_account is None
+                    and lots is None and subtotal is None and value_usd is None):  # fmt: skip
+                # priced, with a trade id and nothing rarely set (the commonest row): its shape is known
+                add_event_shaped(_PLAIN_EVENT, (event_id, key, batch_id, account, asset, side, timestamp,
+                                                str(quantity), str(price), quote, str(fee), fee_asset, trade_id,
+                                                source))  # fmt: skip
+            else:
+                add_event((event_id, key, batch_id, account, asset, side, timestamp, str(quantity),
+                           None if price is None else str(price), quote, str(fee), fee_asset,
+                           None if price_usd is None else str(price_usd), None if fee_usd is None else str(fee_usd),
+                           trade_id, tx_id, address, note, counterpart_account, lots, source,
+                           None if subtotal is None else str(subtotal),
+                           None if value_usd is None else str(value_usd)))  # fmt: skip
+            valued = usd_trade_leg(e, usd_assets)
+            if valued is not None:  # the one leg of a plain USD trade: the commonest row
+                kind, value = valued
+                pool_id = pools.get((account, asset))
+                if pool_id is None:
+                    pool_id = pools[(account, asset)] = new_pool(conn, account, asset)
+                add_valued_leg(_VALUED_LEG, (event_id, 0, pool_id, kind, timestamp,
+                                             quantity if -_INT64 <= quantity < _INT64 else str(quantity),
+                                             value if -_INT64 <= value < _INT64 else str(value),
+                                             trade_id or f"E{event_id}"))  # fmt: skip
+                continue
             for leg in legs_for(e, event_id, usd_assets):
                 seq, leg_account, leg_asset, kind, leg_ts, leg_quantity, usd, ref, *extra = leg
                 pool_id = pools.get((leg_account, leg_asset))
@@ -392,9 +412,13 @@ EVENT_COLUMNS = (
     "fee_asset", "price_usd", "fee_usd", "trade_id", "tx_id", "address", "note", "counterpart_account", "lots",
     "source", "subtotal", "value_usd",
 )  # fmt: skip
+_RARE_EVENT_COLUMNS = frozenset({"price_usd", "fee_usd", "tx_id", "address", "note", "counterpart_account", "lots",
+                                 "subtotal", "value_usd"})  # fmt: skip
 _NO_EXTRA = [None, None, None, None]  # a leg's identification, counterpart, tx id and flag (as unpacked)
 _INT64 = 2**63  # a legs amount below this magnitude is stored as INTEGER (encoding.pack, written inline)
 _VALUED_LEG = (True,) * 8 + (False,) * 4  # the shape of a leg with a USD value and no extra
+# the shape of an event row with a price and a trade id and none of the rarely set columns
+_PLAIN_EVENT = tuple(column not in _RARE_EVENT_COLUMNS for column in EVENT_COLUMNS)
 LEG_COLUMNS = (
     "event_id", "seq", "pool_id", "kind", "ts", "quantity", "usd", "ref", "identification", "counterpart", "tx_id",
     "flag",

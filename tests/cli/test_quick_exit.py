@@ -104,3 +104,35 @@ def test_the_harvest_process_leaves_the_reports_data_to_its_exit(home: Path, cap
     assert len(engine.lots().realized) == 1  # the match's results, kept
     with pytest.raises(sqlite3.ProgrammingError):  # the store closed before the exit
         engine.store.conn.execute("SELECT 1")
+
+
+def test_the_harvest_process_leaves_the_imports_data_to_its_exit(home: Path, capsys, monkeypatch):
+    """Armed, `import` closes its store and leaves the rows it read and its engine to the exit,
+    frozen out of the collector (which would scan each of them once it is back on); in-process
+    it frees them as before, and says the same either way."""
+    import sqlite3
+
+    import pytest
+
+    from engine.api import Engine
+    from tui.cli import quick_exit
+
+    (home / "trades.csv").write_text(TRADES)
+    left: list[object] = []
+    frozen: list[int] = []
+    monkeypatch.setattr(quick_exit, "_left", left)
+    monkeypatch.setattr(quick_exit.gc, "freeze", lambda: frozen.append(1))
+    freed = run_cli(capsys, "import", str(home / "trades.csv"))
+    assert (left, frozen) == ([], [])  # not armed: freed as the command returns
+    (home / "home" / "harvest.sqlite3").unlink()
+    monkeypatch.setattr(quick_exit, "_armed", True)
+    kept = run_cli(capsys, "import", str(home / "trades.csv"))
+    assert kept == freed
+    assert "imported 2 new event(s)" in kept[1]
+    assert frozen == [1]
+    [(engine, reports)] = left
+    assert isinstance(engine, Engine)
+    assert [len(report.events) for report in reports] == [2]  # the rows read, kept
+    with pytest.raises(sqlite3.ProgrammingError):  # the store closed before the exit
+        engine.store.conn.execute("SELECT 1")
+    assert sorted(p.name for p in (home / "home").iterdir()) == ["config.cache", "harvest.sqlite3"]

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from engine.core.errors import CsvImportError, InputError
 from engine.core.units import EpochMicros
+from tui.cli import quick_exit
 from tui.cli.context import Subparsers, clock_for, open_engine
 
 if TYPE_CHECKING:
@@ -132,6 +133,11 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
     from tui.cli.prices_command import fill_after
 
     fill_after(engine, out)  # an exchange that failed is said; the import itself succeeded
+    # in the `harvest` process: the rows read and the engine are left to its exit (quick_exit.leave:
+    # frozen out of the collector, which would otherwise scan every one of them once it is back on,
+    # and never freed object by object), the store closed first; a caller's process frees them
+    engine.store.close()
+    quick_exit.leave((engine, reports))
     return 0
 
 
