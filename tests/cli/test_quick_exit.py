@@ -107,7 +107,8 @@ def test_the_harvest_process_leaves_the_reports_data_to_its_exit(home: Path, cap
 
 
 # `harvest` itself with every ledger's legs cached (MIN_LEGS 0: a real store of 100,000 legs
-# takes a minute to make), and, "failing", a legs cache whose write raises
+# takes a minute to make); "failing": a legs cache whose write raises; "thread": another thread
+# alive at the exit
 CACHING = """
 import sys
 from engine.store import legs_cache
@@ -116,6 +117,9 @@ if sys.argv[1] == "failing":
     def save(*args):
         raise RuntimeError("the write fails")
     legs_cache.save = save
+if sys.argv[1] == "thread":  # another thread alive: the normal exit
+    import threading
+    threading.Thread(target=threading.Event().wait, daemon=True).start()
 sys.argv = ["harvest", *sys.argv[2:]]
 from tui.cli.main import main
 sys.exit(main())
@@ -218,4 +222,18 @@ def test_in_process_the_legs_cache_is_written_as_the_ledger_loads(home: Path, ca
     store = home / "home" / "harvest.sqlite3"
     assert run_cli(capsys, "report", "realized", "--format", "csv")[0] == 0
     assert not legs_cache.pending()
+    assert legs_cache.cache_path(store).read_bytes().startswith(legs_cache.header(store_key(store)))
+
+
+@linux_only
+def test_a_normal_exit_writes_the_legs_cache_itself(home: Path, capsys):
+    """Armed, but another thread alive (the normal exit, not exit_now's): the deferred write is
+    done by the process itself before it ends (its atexit handler), no child left behind."""
+    from engine.store import legs_cache
+
+    (home / "trades.csv").write_text(TRADES)
+    assert run_cli(capsys, "import", str(home / "trades.csv"))[0] == 0
+    expected = run_cli(capsys, "report", "realized", "--format", "csv")
+    assert report_reaped("thread") == (*expected, [])
+    store = home / "home" / "harvest.sqlite3"
     assert legs_cache.cache_path(store).read_bytes().startswith(legs_cache.header(store_key(store)))
