@@ -280,7 +280,8 @@ def load_ledger(conn: sqlite3.Connection, cache: Path | None = None, write_cache
     walked in the same order, which keeps the main fetch narrow and fast. The user's asset
     aliases and migrations (engine.ledger.identity) are applied to what is read. `cache`: the
     legs cache's file beside the store (engine.store.legs_cache), read when it holds the legs
-    as they are and (`write_cache`) written after a large fetch."""
+    as they are and (`write_cache`) written after a large fetch (at once, or left to the process's
+    end: legs_cache.defer_writes)."""
     # one read transaction: every query below sees the same snapshot (WAL), so a writer
     # committing meanwhile can never tear the legs from their extras (or from the cache's key)
     with read_snapshot(conn):
@@ -324,7 +325,7 @@ def _fetch_legs(conn: sqlite3.Connection, cache: Path | None, write_cache: bool)
         if len(legs) >= legs_cache.MIN_LEGS:
             key = key or legs_cache.cache_key(conn)
             if key is not None:
-                legs_cache.save(cache, key, (legs, extras))
+                legs_cache.keep(cache, key, (legs, extras))  # now, or at the process's end
         elif key is not None:  # a stale file beside a small ledger (another store was here)
             with suppress(OSError):
                 cache.unlink()

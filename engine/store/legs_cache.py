@@ -26,7 +26,15 @@ safe, the next large load just takes longer and writes it again.
 Only ledgers of MIN_LEGS (100,000) legs or more are written: below that the store's fetch takes a
 tenth of a second or less, and a first report after an import would pay the write (~0.35 µs a
 leg) for little. At a million legs the file is ~67 MiB. It is trusted as the store next to it
-is: the user's own file in their own data directory."""
+is: the user's own file in their own data directory.
+
+When it is written: at once, by the load that fetched the legs (`keep`), unless the process has
+said it will write it at its end (`defer_writes`: the `harvest` command itself, whose exit forks
+a child for it, tui.cli.quick_exit), so the first report after an import does not wait ~0.5 s for
+a file only the next load reads. A deferred write keeps a copy of the two lists it was fetched
+as (their rows are tuples: nothing the process does later can change what is written) with the
+key they were read under, and writes them with `write_pending`, skipping a file another process
+has meanwhile written under the same key."""
 
 from __future__ import annotations
 
@@ -115,6 +123,54 @@ def _exactly(handle: BinaryIO, size: int) -> bytes:
     if len(data) != size:
         raise EOFError
     return data
+
+
+# writes left to the process's end (defer_writes): the file -> the key and what was fetched
+_pending: dict[Path, tuple[str, Fetched]] = {}
+_deferring = False
+
+
+def defer_writes() -> None:
+    """From now on `keep` leaves each write to `write_pending`, which this process must call as it
+    ends (tui.cli.quick_exit, for the `harvest` command: in a child forked at its exit)."""
+    global _deferring
+    _deferring = True
+
+
+def keep(path: Path, key: str, fetched: Fetched) -> None:
+    """Keep what a load fetched under `key`: written now, or, deferred, at the process's end."""
+    if not _deferring:
+        save(path, key, fetched)
+        return
+    legs, extras = fetched  # copied: a caller may change its lists, never the tuples in them
+    _pending[path] = (key, (legs[:], None if extras is None else extras[:]))
+
+
+def pending() -> bool:
+    """Whether a deferred write waits for write_pending."""
+    return bool(_pending)
+
+
+def write_pending() -> None:
+    """Write what `keep` deferred (a file already holding the same key is left as it is)."""
+    while _pending:
+        path, (key, fetched) = _pending.popitem()
+        if not _holds(path, key):
+            save(path, key, fetched)
+
+
+def drop_pending() -> None:
+    """Forget the deferred writes (another process, a child forked for them, writes them)."""
+    _pending.clear()
+
+
+def _holds(path: Path, key: str) -> bool:
+    expected = header(key)
+    try:
+        with path.open("rb") as handle:
+            return handle.read(len(expected)) == expected
+    except OSError:
+        return False
 
 
 def save(path: Path, key: str, fetched: Fetched) -> None:

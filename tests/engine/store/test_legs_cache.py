@@ -353,3 +353,34 @@ def test_a_leg_deleted_or_changed_moves_the_ledger_mark_too(store: Store, change
     with store.conn:
         store.conn.execute(change)
     assert store.ledger_mark() != mark
+
+
+def test_a_deferred_write_waits_for_write_pending_and_writes_what_was_fetched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Deferred (the `harvest` command: tui.cli.quick_exit), a load writes nothing; what it fetched
+    is written by write_pending, whatever the process did to the ledger's lists meanwhile (a
+    ledger without extras or aliases hands over the fetched list itself), and a file already
+    holding the same key (another process's) is left as it is."""
+    monkeypatch.setattr(legs_cache, "_deferring", True)
+    monkeypatch.setattr(legs_cache, "_pending", {})
+    with Store(tmp_path / "s.sqlite3") as store:
+        add(store, "".join(ROWS.splitlines(keepends=True)[:3]))  # buys and a sale: no extras
+        file = legs_cache.cache_path(store.path)
+        fresh = from_store(store)
+        loaded, read_legs = traced_load(store)
+        assert read_legs
+        assert loaded == fresh
+        assert not file.exists()
+        assert legs_cache.pending()
+        loaded.legs.clear()  # the caller's list, changed before the write
+        legs_cache.write_pending()
+        assert not legs_cache.pending()
+        assert cached(store) == fresh
+        written = file.stat().st_mtime_ns
+        file.chmod(0o400)  # a rewrite would replace it (and make it 0600 again)
+        store.ledger()  # read from the file: nothing deferred
+        assert not legs_cache.pending()
+        legs_cache.keep(file, legs_cache.cache_key(store.conn) or "", ([], None))
+        legs_cache.write_pending()
+        assert (file.stat().st_mtime_ns, file.stat().st_mode & 0o777) == (written, 0o400)
