@@ -45,3 +45,45 @@ async def test_the_footer_follows_the_bindings_when_they_change(tmp_path: Path):
         assert now != shown
         assert not any(key.has_class("-compact") for key in footer_keys(app.screen) if "-command-palette"
                        not in key.classes)  # fmt: skip
+
+
+def shown(keys: list[FooterKey]) -> list[tuple[object, ...]]:
+    return [
+        (
+            key.key,
+            key.key_display,
+            key.description,
+            key.action,
+            key._disabled,
+            key.tooltip,
+            sorted(key.classes),
+        )
+        for key in keys
+    ]
+
+
+async def test_a_focus_move_updates_the_keys_in_place_as_textual_would_build_them(tmp_path: Path):
+    """The holdings' and the candidates' keys are as many: a move between the panes changes the
+    keys' text, not the widgets (rebuilt, each was mounted, styled and painted anew)."""
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        keys = footer_keys(app.screen)
+        before = shown(keys)
+        await pilot.press("shift+tab")  # the holdings pane
+        await settled(pilot)
+        assert footer_keys(app.screen) == keys  # the same widgets
+        moved = shown(keys)
+        assert moved != before
+        footer = app.screen.query_one(Footer)
+        footer.call_later(footer.recompose)  # what Textual's footer builds for these bindings
+        await settled(pilot)
+        rebuilt = footer_keys(app.screen)
+        assert rebuilt != keys
+        assert shown(rebuilt) == moved
+        await pilot.press("tab")  # the candidates again
+        await settled(pilot)
+        assert shown(footer_keys(app.screen)) == before
+        await pilot.press("tab")  # the checklist has more keys: built anew
+        await settled(pilot)
+        assert len(footer_keys(app.screen)) > len(keys)
