@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
 from tests.tui.pilot import settled
+from tui.screens.detail import DetailScreen
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
 from tui.testing import demo_app
@@ -87,3 +89,28 @@ async def test_a_focus_move_updates_the_keys_in_place_as_textual_would_build_the
         await pilot.press("tab")  # the checklist has more keys: built anew
         await settled(pilot)
         assert len(footer_keys(app.screen)) > len(keys)
+
+
+async def test_the_detail_screen_gets_its_footer_after_its_first_frame(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Its keys (a widget each) are mounted and painted in a turn of their own, not in the one
+    that opens the screen, and show the screen's bindings."""
+    at_mount: list[bool] = []
+    real_on_mount = DetailScreen.on_mount
+
+    def on_mount(screen: DetailScreen) -> None:
+        at_mount.append(bool(screen.query(Footer)))
+        real_on_mount(screen)
+
+    monkeypatch.setattr(DetailScreen, "on_mount", on_mount)
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        await pilot.press("shift+tab", "enter")  # the holdings pane, a holding's details
+        await settled(pilot)
+        screen = app.screen
+        assert isinstance(screen, DetailScreen)
+        assert at_mount == [False]
+        actions = {key.action for key in footer_keys(screen)}
+        assert {binding.action for binding in screen.BINDINGS if getattr(binding, "show", True)} <= actions
