@@ -230,8 +230,10 @@ async def test_ticks_leave_the_render_caches_a_few_screens_worth():
             )
             painted(fast)
         await pilot.pause()
+        # DataTable's row and line caches fill only for lines it paints itself (not these)
         caches = (fast._row_render_cache, fast._row_renderable_cache, fast._line_cache)
-        assert all(0 < len(cache) <= ROW_CACHE_SIZE for cache in caches), [len(cache) for cache in caches]
+        assert all(len(cache) <= ROW_CACHE_SIZE for cache in caches), [len(cache) for cache in caches]
+        assert len(fast._row_renderable_cache) > 0
         assert fast._cell_render_cache.maxsize <= CELL_CACHE_SIZE
         assert fast.get_row_at(9)[1].plain == "5909"
 

@@ -63,7 +63,6 @@ class DetailScreen(Screen[None]):
             with Vertical(id="detail-right"):
                 yield BackgroundPlot(id="detail-chart", classes="pane")
                 yield Static(id="detail-tax", classes="pane")
-        yield HarvestFooter()
 
     def on_mount(self) -> None:
         self.query_one("#detail-left").border_title = "Lots"
@@ -71,6 +70,14 @@ class DetailScreen(Screen[None]):
         self.query_one("#detail-tax").border_title = "Harvesting now"
         self.show(self.detail, self.table)
         self.query_one("#detail-lots", DataTable).focus()
+        self.call_after_refresh(self.mount_footer)
+
+    async def mount_footer(self) -> None:
+        """The footer (a widget a key) after the screen's first frame, as the main screen's: with
+        the screen, its keys were mounted, styled and painted in the longest turn of opening it.
+        Its keys come with a bindings update, which the first focus has already had."""
+        await self.mount(HarvestFooter())
+        self.refresh_bindings()
 
     def show(self, detail: AssetDetail, table: LotTable | None = None) -> None:
         """Show `detail` (a fresh one on every price tick), keeping the lot table's cursor and

@@ -5,19 +5,37 @@ focus move, every screen shown again), and each key it builds is bound to the fo
 `compact`, whose watcher restyles the key twice as it mounts (added, then removed "-compact").
 At 100,000 lots that was 20–40 ms of the UI thread per rebuild: most of what opening and
 closing the problems and detail screens cost in one turn. Here a key starts with the footer's
-`compact` already set (no watcher restyling it; `compact` is never changed in this app), and
-the keys are rebuilt only when what they show changed."""
+`compact` already set (no watcher restyling it; `compact` is never changed in this app), the
+keys are rebuilt only when what they show changed, and a change that keeps their number and
+kinds (a focus move between the panes: three keys of each pane's own) is made to the keys in
+place — rebuilding removed and mounted every key, styled each, and walked the DOM twice a key
+for its component styles at its first paint."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import NamedTuple
 
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
 KeysShown = tuple[tuple[object, ...], ...]
+PALETTE = "-command-palette"
+
+
+class KeySpec(NamedTuple):
+    """What Footer.compose gives a FooterKey for a binding outside any group."""
+
+    key: str
+    key_display: str
+    description: str
+    action: str
+    disabled: bool
+    tooltip: str
+    palette: bool  # the command palette's key (docked right)
 
 
 class HarvestFooter(Footer):
@@ -51,4 +69,62 @@ class HarvestFooter(Footer):
             and self.keys_to_show() == self.keys_shown
         ):
             return  # the keys already show these bindings
+        if (
+            self._bindings_ready
+            and screen.app.app_focus
+            and self.is_attached
+            and screen is self.screen
+            and self.update_keys()
+        ):
+            self.keys_shown = self.keys_to_show()
+            return
         super().bindings_changed(screen)
+
+    def key_specs(self) -> list[KeySpec] | None:
+        """The keys Footer.compose would build now, in order; None when it would build anything
+        else (a group of bindings, shown with a label)."""
+        app = self.app
+        bindings = self.screen.active_bindings
+        first: dict[str, tuple[Binding, bool, str]] = {}  # Footer.compose: an action's first binding
+        for _node, binding, enabled, tooltip in bindings.values():
+            if binding.show:
+                if binding.group is not None:
+                    return None
+                first.setdefault(binding.action, (binding, enabled, tooltip))
+        specs = [
+            KeySpec(b.key, app.get_key_display(b), b.description, b.action, not enabled, tooltip, False)
+            for b, enabled, tooltip in first.values()
+        ]
+        if (
+            self.show_command_palette
+            and app.ENABLE_COMMAND_PALETTE
+            and app.COMMAND_PALETTE_BINDING in bindings
+        ):
+            _node, b, enabled, _tooltip = bindings[app.COMMAND_PALETTE_BINDING]
+            specs.append(KeySpec(b.key, app.get_key_display(b), b.description, b.action, not enabled,
+                                 b.tooltip or b.description, True))  # fmt: skip
+        return specs
+
+    def update_keys(self) -> bool:
+        """The keys shown made to show the bindings now, in place, when there are as many of
+        each kind; False (nothing changed) otherwise."""
+        specs = self.key_specs()
+        keys = list(self.children)
+        if specs is None or len(specs) != len(keys):
+            return False
+        if not all(
+            isinstance(key, FooterKey) and key.has_class(PALETTE) == spec.palette
+            for key, spec in zip(keys, specs, strict=True)
+        ):
+            return False
+        for key, spec in zip(keys, specs, strict=True):
+            assert isinstance(key, FooterKey)
+            shown = (key.key, key.key_display, key.description, key.action, key._disabled, key.tooltip or "")
+            if shown == spec[:6]:
+                continue
+            key.key, key.key_display, key.description, key.action = spec[:4]
+            key._disabled = spec.disabled
+            key.set_class(spec.disabled, "-disabled")
+            key.tooltip = spec.tooltip or None
+            key.refresh(layout=True)  # its width follows its text
+        return True
