@@ -7,6 +7,8 @@ generated tables; here the cases these paths add: rows shifted, the hover cursor
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from unittest import mock
 
 from rich.text import Text
@@ -31,16 +33,23 @@ def lot_rows(numbers: range) -> list[list[Text | str]]:
     ]
 
 
-async def test_rows_inserted_above_are_restyled_not_rendered_again():
+@asynccontextmanager
+async def two_tables(rows: list[list[Text | str]]) -> AsyncIterator[tuple[FastTable, DataTable]]:
+    """The same rows in a FastTable and a stock DataTable side by side, nothing focused."""
     app = TwoTables()
     async with app.run_test(size=(80, 24)) as pilot:
         fast = app.query_one("#fast", FastTable)
         stock = app.query_one("#stock", DataTable)
-        rows = lot_rows(range(10, 18))
         for table in (fast, stock):
             fill(table, [8, 8, 10], rows, LABELS)
         app.set_focus(None)
         await pilot.pause()
+        yield fast, stock
+
+
+async def test_rows_inserted_above_are_restyled_not_rendered_again():
+    rows = lot_rows(range(10, 18))
+    async with two_tables(rows) as (fast, stock):
         assert painted(fast) == painted(stock)
         shifted = lot_rows(range(1, 3)) + rows  # two rows in above the ones shown: every line moves
         for table in (fast, stock):
@@ -51,14 +60,7 @@ async def test_rows_inserted_above_are_restyled_not_rendered_again():
 
 
 async def test_a_line_is_painted_without_walking_the_dom_for_styles_it_does_not_use():
-    app = TwoTables()
-    async with app.run_test(size=(80, 24)) as pilot:
-        fast = app.query_one("#fast", FastTable)
-        stock = app.query_one("#stock", DataTable)
-        for table in (fast, stock):
-            fill(table, [8, 8, 10], lot_rows(range(6)), LABELS)
-        app.set_focus(None)
-        await pilot.pause()
+    async with two_tables(lot_rows(range(6))) as (fast, stock):
         painted(fast)
         changes = [(Coordinate(row, 2), Text(f"${row}.50", justify="right")) for row in range(6)]
         fast.update_cells(changes)  # every row's line painted again
@@ -70,14 +72,7 @@ async def test_a_line_is_painted_without_walking_the_dom_for_styles_it_does_not_
 
 
 async def test_the_hover_cursor_paints_what_data_table_paints():
-    app = TwoTables()
-    async with app.run_test(size=(80, 24)) as pilot:
-        fast = app.query_one("#fast", FastTable)
-        stock = app.query_one("#stock", DataTable)
-        for table in (fast, stock):
-            fill(table, [8, 8, 10], lot_rows(range(6)), LABELS)
-        app.set_focus(None)
-        await pilot.pause()
+    async with two_tables(lot_rows(range(6))) as (fast, stock):
         for row in (2, -1, 4):  # a row, the header, another row
             for table in (fast, stock):
                 table._show_hover_cursor = True
