@@ -27,7 +27,7 @@ from tui.looks import COLOUR, Looks, looks_of, money_style
 from tui.widgets.chart import BackgroundPlot
 from tui.widgets.fast_table import FastTable
 from tui.widgets.fitted_table import Cell, fitted_widths, rebuild, refit
-from tui.widgets.footer import HarvestFooter
+from tui.widgets.footer import mount_footer
 
 MAX_TABLE_ROWS = 2000  # the stock table stays fast at this size; the rest is summarised
 ROWS_PER_SLICE = 100  # rows added per turn of the event loop (each turn well under 50 ms)
@@ -70,14 +70,7 @@ class DetailScreen(Screen[None]):
         self.query_one("#detail-tax").border_title = "Harvesting now"
         self.show(self.detail, self.table)
         self.query_one("#detail-lots", DataTable).focus()
-        self.call_after_refresh(self.mount_footer)
-
-    async def mount_footer(self) -> None:
-        """The footer (a widget a key) after the screen's first frame, as the main screen's: with
-        the screen, its keys were mounted, styled and painted in the longest turn of opening it.
-        Its keys come with a bindings update, which the first focus has already had."""
-        await self.mount(HarvestFooter())
-        self.refresh_bindings()
+        self.call_after_refresh(mount_footer, self)  # as the main screen
 
     def show(self, detail: AssetDetail, table: LotTable | None = None) -> None:
         """Show `detail` (a fresh one on every price tick), keeping the lot table's cursor and

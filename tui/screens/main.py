@@ -32,7 +32,7 @@ from tui.screens.problems import ProblemsScreen
 from tui.session import SYNC_UNAVAILABLE, LotPreviews, Session, Snapshot
 from tui.step_words import advance_question, skip_question
 from tui.widgets import empty_states
-from tui.widgets.footer import HarvestFooter
+from tui.widgets.footer import mount_footer
 from tui.widgets.header_bar import HeaderBar
 from tui.widgets.pane_tabs import PaneTabs
 from tui.widgets.panes import CandidatesPane, ChecklistPane, HoldingsPane, Pane, step_by_number
@@ -113,17 +113,9 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.show_active()
         self.say_unsaid()
-        self.call_after_refresh(self.mount_footer)
+        self.call_after_refresh(mount_footer, self, self.query_one(StatusLine))
         self.set_interval(self.feed.interval, self.poll_prices)
         self.set_interval(self.STORE_POLL_SECONDS, self.watch_store)
-
-    async def mount_footer(self) -> None:
-        """The footer (its keys are a widget each) in a turn of its own after the first frame:
-        mounted with the screen, it made the start's longest UI-thread turn longer. Its keys
-        come with the next bindings update, which the first focus (as the screen composed)
-        has already had: asked for once it is there."""
-        await self.mount(HarvestFooter(), before=self.query_one(StatusLine))
-        self.refresh_bindings()
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < NARROW_WIDTH or self.size.height < NARROW_HEIGHT, "-narrow")

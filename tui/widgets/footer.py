@@ -128,3 +128,12 @@ class HarvestFooter(Footer):
             key.tooltip = spec.tooltip or None
             key.refresh(layout=True)  # its width follows its text
         return True
+
+
+async def mount_footer(screen: Screen[object], before: Widget | None = None) -> None:
+    """A screen's footer (its keys a widget each) mounted in a turn of its own after the screen's
+    first frame (call_after_refresh): mounted with the screen, its keys were mounted, styled and
+    painted in the longest turn of showing it. Its keys come with a bindings update, which the
+    screen's first focus has already had: asked for once it is there."""
+    await screen.mount(HarvestFooter(), before=before)
+    screen.refresh_bindings()
