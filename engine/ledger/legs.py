@@ -65,7 +65,7 @@ def legs_for(event: Event, event_id: int, usd_assets: frozenset[str] = _USD_ONLY
     side = event.side
     if side == UNCLASSIFIED:
         return []  # kept as a problem to resolve, never guessed into the lots
-    ref = event.trade_id or f"E{event_id}"
+    ref = event_ref(event, event_id)
     account, asset, timestamp, quantity = event.account, event.asset, event.timestamp, event.quantity
     quote_is_usd = event.quote in usd_assets
     value = _usd_value(event, quote_is_usd)

@@ -19,7 +19,7 @@ from engine.core.units import Amount, EpochMicros, EpochSeconds
 from engine.ledger.cross_source import Overlap
 from engine.ledger.events import Event
 from engine.ledger.identity import apply_identity
-from engine.ledger.legs import DISPOSE, legs_for, usd_trade_leg
+from engine.ledger.legs import DISPOSE, event_ref, legs_for, usd_trade_leg
 from engine.ledger.records import Ledger, LegExtra, LegRow
 from engine.store import legs_cache
 from engine.store.asset_tables import asset_identity
@@ -183,7 +183,7 @@ def _import_events(
                 add_valued_leg(_VALUED_LEG, (event_id, 0, pool_id, kind, timestamp,
                                              quantity if -_INT64 <= quantity < _INT64 else str(quantity),
                                              value if -_INT64 <= value < _INT64 else str(value),
-                                             trade_id or f"E{event_id}"))  # fmt: skip
+                                             event_ref(e, event_id)))  # fmt: skip
                 continue
             for leg in legs_for(e, event_id, usd_assets):
                 seq, leg_account, leg_asset, kind, leg_ts, leg_quantity, usd, ref, *extra = leg
