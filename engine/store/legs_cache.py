@@ -155,7 +155,7 @@ def write_pending() -> None:
     """Write what `keep` deferred (a file already holding the same key is left as it is)."""
     while _pending:
         path, (key, fetched) = _pending.popitem()
-        if not _holds(path, key):
+        if not holds(path, key):
             save(path, key, fetched)
 
 
@@ -164,7 +164,8 @@ def drop_pending() -> None:
     _pending.clear()
 
 
-def _holds(path: Path, key: str) -> bool:
+def holds(path: Path, key: str) -> bool:
+    """Whether the file at `path` is one written under `key` (by its first bytes)."""
     expected = header(key)
     try:
         with path.open("rb") as handle:
