@@ -117,8 +117,9 @@ def mark(name):
     global started, cpu
     phases[name] = (time.perf_counter() - started, time.process_time() - cpu)
     started, cpu = time.perf_counter(), time.process_time()
-from engine.store import legs_cache
+from engine.store import forked_fetch, legs_cache
 legs_cache.defer_writes()  # as the `harvest` process: written at its exit (timed apart below)
+forked_fetch.allow()  # as the `harvest` process: a cold load fetches half of the legs in a child
 from tui.cli.main import build_parser, command_named
 argv = ["report", "realized", "--format", "csv"]
 args = build_parser(command_named(argv)).parse_args(argv)

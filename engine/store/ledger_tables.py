@@ -21,7 +21,7 @@ from engine.ledger.events import Event
 from engine.ledger.identity import apply_identity
 from engine.ledger.legs import DISPOSE, event_ref, legs_for, usd_trade_leg
 from engine.ledger.records import Ledger, LegExtra, LegRow
-from engine.store import legs_cache
+from engine.store import forked_fetch, legs_cache
 from engine.store.asset_tables import asset_identity
 from engine.store.connection import begin_immediate, read_snapshot
 from engine.store.cross_source_tables import remember, twins_in_store
@@ -309,18 +309,10 @@ def _fetch_legs(conn: sqlite3.Connection, cache: Path | None, write_cache: bool)
         kept = None if key is None else legs_cache.load(cache, key)
         if kept is not None:
             return kept
-    order = " ORDER BY ts, event_id, seq"
-    legs: list[LegRow] = conn.execute(
-        "SELECT pool_id, kind, ts, quantity, usd, ref, has_extra FROM legs" + order
-    ).fetchall()
-    # the extras' query scans every leg again (~0.1 s of CPU at a million): only when one has them
-    extras = (
-        conn.execute(
-            "SELECT identification, counterpart, tx_id, flag FROM legs WHERE has_extra" + order
-        ).fetchall()
-        if any(map(_EXTRA, legs))
-        else None
-    )
+    split = None
+    if cache is not None and forked_fetch.allowed():  # the `harvest` process: half of it in a child
+        split = forked_fetch.fetch(conn, key or legs_cache.cache_key(conn), _read_legs)
+    legs, extras = _read_legs(conn, "", ()) if split is None else split
     if cache is not None and write_cache:
         if len(legs) >= legs_cache.MIN_LEGS:
             key = key or legs_cache.cache_key(conn)
@@ -329,6 +321,27 @@ def _fetch_legs(conn: sqlite3.Connection, cache: Path | None, write_cache: bool)
         elif key is not None:  # a stale file beside a small ledger (another store was here)
             with suppress(OSError):
                 cache.unlink()
+    return legs, extras
+
+
+def _read_legs(conn: sqlite3.Connection, where: str, args: tuple[object, ...]) -> legs_cache.Fetched:
+    """The legs table's rows in processing order and the extras of those that have them, all of
+    them or (`where`, on the clustered key, with its `args`) one part (engine.store.forked_fetch)."""
+    order = " ORDER BY ts, event_id, seq"
+    legs: list[LegRow] = conn.execute(
+        "SELECT pool_id, kind, ts, quantity, usd, ref, has_extra FROM legs" + where + order, args
+    ).fetchall()
+    # the extras' query scans every leg again (~0.1 s of CPU at a million): only when one has them
+    extras = (
+        conn.execute(
+            "SELECT identification, counterpart, tx_id, flag FROM legs"
+            + (where + " AND has_extra" if where else " WHERE has_extra")
+            + order,
+            args,
+        ).fetchall()
+        if any(map(_EXTRA, legs))
+        else None
+    )
     return legs, extras
 
 

@@ -85,16 +85,25 @@ def header(key: str) -> bytes:
 def load(path: Path, key: str) -> Fetched | None:
     """The legs kept at `path` when its key is `key`; else None (never raises: it is a cache)."""
     try:
-        expected = header(key)
         with path.open("rb") as handle:
-            if handle.read(len(expected)) != expected:
-                return None  # another store's, an older state's or not ours: the rest is not read
-            counts = _read(handle)
-            legs: list[LegRow] = _read_list(handle, counts[0])
-            extras = None if counts[1] < 0 else _read_list(handle, counts[1])
-            if handle.read(1):
-                return None  # more than was written
-    except Exception:  # noqa: BLE001 - missing, truncated, corrupt: read the store instead
+            return read_from(handle, key)
+    except OSError:  # missing, unreadable: read the store instead
+        return None
+
+
+def read_from(handle: BinaryIO, key: str) -> Fetched | None:
+    """What `write_to` wrote to `handle` under `key`, to its end; None for another key, a
+    truncated, corrupt or overlong record (never raises: the caller reads the store instead)."""
+    try:
+        expected = header(key)
+        if handle.read(len(expected)) != expected:
+            return None  # another store's, an older state's or not ours: the rest is not read
+        counts = _read(handle)
+        legs: list[LegRow] = _read_list(handle, counts[0])
+        extras = None if counts[1] < 0 else _read_list(handle, counts[1])
+        if handle.read(1):
+            return None  # more than was written
+    except Exception:  # noqa: BLE001 - truncated, corrupt: read the store instead
         return None
     return legs, extras
 
@@ -178,13 +187,19 @@ def save(path: Path, key: str, fetched: Fetched) -> None:
     """Keep what was fetched for the next load; a failure to write is not the user's problem."""
     from engine.core.files import sweep_killed_writes, write_atomic_bytes  # (tempfile: large fetches only)
 
+    with contextlib.suppress(OSError, ValueError):  # ValueError: a value marshal cannot write
+        write_atomic_bytes(path, encoded(key, fetched))
+    sweep_killed_writes(path)
+
+
+def encoded(key: str, fetched: Fetched) -> bytes:
+    """The file's bytes for what was fetched under `key` (read back by read_from); ValueError for
+    a value marshal cannot write."""
     legs, extras = fetched
     parts = [header(key), _record((len(legs), -1 if extras is None else len(extras)))]
     for rows in (legs, extras or []):
         parts += [_record(rows[start : start + CHUNK]) for start in range(0, len(rows), CHUNK)]
-    with contextlib.suppress(OSError, ValueError):  # ValueError: a value marshal cannot write
-        write_atomic_bytes(path, b"".join(parts))
-    sweep_killed_writes(path)
+    return b"".join(parts)
 
 
 def _record(value: tuple[int, int] | list[Any]) -> bytes:

@@ -1,0 +1,188 @@
+"""A large ledger's legs fetched by two processes: the fetch of a million legs from SQLite is
+~2 s of one core (SQLite's stepping ~1 s, the row tuples ~1 s), and the cold `harvest report`
+and `bench_core.py` otherwise leave the machine's other core idle through it.
+
+Where the process may fork (`allow`: the `harvest` command itself, tui.cli.quick_exit, and
+bench_core's timed process, never the app, the tests' engine or a script) and is one thread
+(the OS's count: a library's pool would be copied half-held), a load that finds no legs cache
+splits the legs at PARENT_SHARE of their count, in processing order (the clustered key
+ts, event_id, seq: a seek, ~35 ms with the count). The parent forks; the child opens its OWN
+read-only connection (never touches the parent's), reads in one read transaction the legs from
+the split on (and their extras), and writes them with their key, in the legs cache's format
+(engine.store.legs_cache.encoded: the header and the key, the counts, marshal chunks), to an
+anonymous file (memfd) — while the parent fetches the legs before the split in its own snapshot.
+The parent then reaps the child and reads its part back (~0.55 µs a leg against ~2 µs from
+SQLite), only when the child ended with 0 and wrote under the key the parent read in ITS
+snapshot (the legs' generation moves with every write to `legs`: the same key, the same legs).
+Any other outcome — fork refused, the child's failure or signal, a writer committing between
+the two snapshots, a short or garbled record — and the parent fetches the rest itself: the
+result is always the plain fetch's, at worst slower. The child ends only by os._exit (in a
+finally: it never returns into the caller's code, prints nothing, flushes nothing), is always
+reaped (killed first if the parent is interrupted), and its file closes with it.
+
+Why the child may read: SQLite keeps per-process state of the files it has open (the POSIX locks
+it believes it holds), which the child inherits as copied memory, so its new connection may
+count the parent's read locks as its own without taking them. The parent holds those locks for
+real, in its read transaction, until the child has been reaped: no checkpoint can overwrite the
+WAL frames of the parent's snapshot meanwhile, and a child that read a newer snapshot has another
+key, so its legs are not used. The child writes nothing to the store (`mode=ro`).
+
+The split (measured 2026-12-01, in-process, 1M legs): the parent's part and the child's each ~1 s
+when the other core is free; the parent then unmarshals the child's in ~0.3 s. A thread instead
+(its own connection, the other half) took longer than one fetch (4.6 s wall, 6.0 s CPU against
+2.3 s): Python's sqlite3 releases and retakes the GIL around every row's step, so two fetching
+threads hand it over a million times."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sqlite3
+import sys
+from collections.abc import Callable, Iterator
+from typing import BinaryIO
+
+from engine.store import legs_cache
+
+PARENT_SHARE = 0.54  # the parent also unmarshals the child's part: it fetches a little more
+MIN_LEGS = 100_000  # below this the fetch is a tenth of a second: not worth a fork
+ORDER = " ORDER BY ts, event_id, seq"  # the clustered key: processing order
+
+# reads the legs (and their extras) of one part of the table, in processing order: a WHERE clause
+# on (ts, event_id, seq) with its parameters ("" and () for all of them)
+ReadPart = Callable[[sqlite3.Connection, str, tuple[object, ...]], legs_cache.Fetched]
+
+_allowed = False
+
+
+def allow() -> None:
+    """This process may fork for the fetch: it is the `harvest` command (or bench_core's timed
+    process), its only thread on the store, and ends without returning into a caller's code."""
+    global _allowed
+    _allowed = True
+
+
+def allowed() -> bool:
+    return _allowed
+
+
+def fetch(conn: sqlite3.Connection, key: str | None, read: ReadPart) -> legs_cache.Fetched | None:
+    """Every leg and the extras, as read(conn, "", ()) returns them, half by a forked child; None
+    when this process should not fork (not allowed, threads, no key, a small ledger): the caller
+    fetches them itself. Call it inside the read transaction `key` was read in."""
+    if not (_allowed and key is not None and hasattr(os, "fork") and _single_threaded()):
+        return None
+    (count,) = conn.execute("SELECT count(*) FROM legs").fetchone()
+    if count < MIN_LEGS:
+        return None
+    split = conn.execute(
+        "SELECT ts, event_id, seq FROM legs" + ORDER + " LIMIT 1 OFFSET ?", (int(count * PARENT_SHARE),)
+    ).fetchone()
+    path = _main_file(conn)
+    if split is None or path is None:
+        return None
+    before, after = " WHERE (ts, event_id, seq) < (?, ?, ?)", " WHERE (ts, event_id, seq) >= (?, ?, ?)"
+    with _scratch() as scratch:
+        theirs = _forked(scratch, lambda: _child(path, after, split, read, scratch))
+        try:
+            mine = read(conn, before, split)
+        finally:
+            status = theirs()  # the child reaped, whatever happens here
+        rest = _read_back(scratch, key) if status == 0 else None
+    if rest is None:  # no fork, a failed child, another snapshot: the rest from this one
+        rest = read(conn, after, split)
+    return _joined(mine, rest)
+
+
+def _joined(first: legs_cache.Fetched, second: legs_cache.Fetched) -> legs_cache.Fetched:
+    """Two consecutive parts as one fetch: the extras None only when neither part has any."""
+    legs = first[0]
+    legs += second[0]
+    if first[1] is None and second[1] is None:
+        return legs, None
+    return legs, (first[1] or []) + (second[1] or [])
+
+
+def _single_threaded() -> bool:
+    """Whether this process runs one thread (the OS's count where it says; else Python's)."""
+    with contextlib.suppress(OSError):
+        return len(os.listdir("/proc/self/task")) == 1
+    threading = sys.modules.get("threading")
+    return threading is None or threading.active_count() == 1
+
+
+def _main_file(conn: sqlite3.Connection) -> str | None:
+    for _, name, file in conn.execute("PRAGMA database_list"):
+        if name == "main":
+            return str(file) or None  # "": an in-memory store
+    return None
+
+
+@contextlib.contextmanager
+def _scratch() -> Iterator[BinaryIO]:
+    """An anonymous file for the child's part (memory-backed where the platform has memfd)."""
+    make = getattr(os, "memfd_create", None)
+    if make is None:  # pragma: no cover - platforms without memfd
+        import tempfile
+
+        with tempfile.TemporaryFile() as handle:
+            yield handle
+        return
+    with os.fdopen(make("harvest-legs", getattr(os, "MFD_CLOEXEC", 0)), "w+b") as handle:
+        yield handle
+
+
+def _forked(scratch: BinaryIO, work: Callable[[], None]) -> Callable[[], int]:
+    """Run `work` in a forked child; returns the wait for it: its exit code (-1: killed, or no
+    fork). A parent interrupted before it waits kills the child first (see `fetch`)."""
+    scratch.flush()
+    try:
+        child = os.fork()
+    except OSError:
+        return lambda: -1
+    if child == 0:  # pragma: no cover - the child: its outcome is tested through the parent's result
+        code = 1
+        try:
+            work()
+            code = 0
+        finally:
+            os._exit(code)
+
+    def wait() -> int:
+        try:
+            _, status = os.waitpid(child, 0)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.kill(child, signal.SIGKILL)
+                os.waitpid(child, 0)
+            raise
+        return os.waitstatus_to_exitcode(status)
+
+    return wait
+
+
+def _child(  # pragma: no cover - runs in the forked child only
+    path: str, where: str, split: tuple[object, ...], read: ReadPart, scratch: BinaryIO
+) -> None:
+    """The child's part: its own read-only connection, one read transaction, the legs from the
+    split on, written to the scratch file under the key read in that transaction (the parent
+    compares it with its own)."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+    conn.execute("BEGIN")
+    own = legs_cache.cache_key(conn)
+    if own is None:
+        raise RuntimeError("no key")
+    _write_all(scratch.fileno(), legs_cache.encoded(own, read(conn, where, split)))
+
+
+def _write_all(fd: int, data: bytes) -> None:  # pragma: no cover - runs in the forked child only
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _read_back(scratch: BinaryIO, key: str) -> legs_cache.Fetched | None:
+    """The child's part from the scratch file, when it was written under `key` and is whole."""
+    scratch.seek(0)
+    return legs_cache.read_from(scratch, key)
