@@ -31,6 +31,7 @@ import atexit, os, sys
 from engine.store import forked_fetch, ledger_tables, legs_cache
 forked_fetch.MIN_LEGS = 0
 forked_fetch._single_threaded = lambda: True  # in case the interpreter keeps a thread of its own
+forked_fetch._free_core = lambda: True  # and a busy or pinned runner
 parent, seen, read, encoded = os.getpid(), [], ledger_tables._read_legs, legs_cache.encoded
 CHILD = sys.argv[1]
 def spy(conn, where, args):

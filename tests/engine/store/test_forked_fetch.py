@@ -3,8 +3,9 @@ result is the plain fetch's, value for value and type for type (INTEGER and TEXT
 non-ASCII refs, the rarely-set fields, sale identifications); a writer committing between the
 parent's snapshot and the child's, a child that fails, is killed, or leaves a garbled or short
 record, and a refused fork all give the parent's own fetch of the rest; a process with another
-thread, or one never allowed to fork (the app, tests, scripts), does not fork; the legs cache
-written from a split fetch reads back as the store's legs."""
+thread, one with no CPU likely free (the load average, a single CPU), or one never allowed to
+fork (the app, tests, scripts), does not fork; the legs cache written from a split fetch reads
+back as the store's legs."""
 
 from __future__ import annotations
 
@@ -41,7 +42,7 @@ PLAIN_ROWS = "".join(
     f"2026-02-{day:02d}T00:00:00Z,kraken,SOL,buy,{day},10,0,S{day},,,\n" for day in range(1, 21)
 )
 MORE = "2026-03-01T00:00:00Z,kraken,XBT,buy,1,100,0,K9,,,\n"
-SINGLE_THREADED = forked_fetch._single_threaded
+SINGLE_THREADED, FREE_CORE = forked_fetch._single_threaded, forked_fetch._free_core
 SHARES = (0.0, 0.1, 0.3, 0.5, forked_fetch.PARENT_SHARE, 0.9, 0.999)
 
 
@@ -52,6 +53,7 @@ def forking(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(forked_fetch, "MIN_LEGS", 0)
     monkeypatch.setattr(forked_fetch, "_allowed", True)
     monkeypatch.setattr(forked_fetch, "_single_threaded", lambda: True)
+    monkeypatch.setattr(forked_fetch, "_free_core", lambda: True)  # a busy or pinned runner tests it too
     monkeypatch.setattr(legs_cache, "CHUNK", 3)  # several chunks of legs and of extras
 
 
@@ -260,7 +262,7 @@ def test_a_process_never_allowed_or_with_threads_does_not_fork(
     assert parts == ["all", "all"]
 
 
-def test_a_small_ledger_or_no_key_does_not_fork(
+def test_a_small_ledger_no_free_cpu_or_no_key_does_not_fork(
     store: Store, parts: list[str], monkeypatch: pytest.MonkeyPatch
 ):
     monkeypatch.setattr(forked_fetch.os, "fork", no_fork)
@@ -269,7 +271,17 @@ def test_a_small_ledger_or_no_key_does_not_fork(
     monkeypatch.setattr(forked_fetch, "MIN_LEGS", 0)
     with read_snapshot(store.conn):
         assert forked_fetch.fetch(store.conn, None, READ) is None
-    assert parts == ["all"]
+    monkeypatch.setattr(forked_fetch, "_free_core", FREE_CORE)  # the real check, on a machine made busy
+    monkeypatch.setattr(forked_fetch.os, "getloadavg", lambda: (1.6, 1.0, 1.0))
+    monkeypatch.setattr(forked_fetch.os, "sched_getaffinity", lambda _: {0, 1})
+    assert not forked_fetch._free_core()
+    assert split_fetch(store) == plain(store.conn)
+    monkeypatch.setattr(forked_fetch.os, "getloadavg", lambda: (0.1, 1.0, 1.0))
+    assert forked_fetch._free_core()
+    monkeypatch.setattr(forked_fetch.os, "sched_getaffinity", lambda _: {1})  # pinned to one CPU
+    assert not forked_fetch._free_core()
+    assert split_fetch(store) == plain(store.conn)
+    assert parts == ["all", "all", "all"]
 
 
 def test_the_legs_cache_written_from_a_split_fetch_is_the_stores_legs(
