@@ -147,7 +147,8 @@ def main() -> None:
             f"{method}: {args.trades:,} trades -> {len(rows):,} realized slices, "
             f"{len(result.open_lots):,} open lots in {done - started:.2f} s "
             f"(load {loaded - started:.2f} + match {matched - loaded:.2f} "
-            f"+ gains {done - matched:.2f}; legs {len(legs.legs):,}; excluded {len(excluded)}); "
+            f"+ gains {done - matched:.2f}; legs {len(legs.legs):,}; excluded {len(excluded)}"
+            f"{'; fetch: ' + forked_fetch.last if forked_fetch.last else ''}); "
             f"peak RSS {rss:,.0f} MB; CPU {cpu_used:.2f} s{written}"
         )
         engine.store.close()

@@ -55,6 +55,7 @@ ORDER = " ORDER BY ts, event_id, seq"  # the clustered key: processing order
 ReadPart = Callable[[sqlite3.Connection, str, tuple[object, ...]], legs_cache.Fetched]
 
 _allowed = False
+last = ""  # how the last fetch here went ("split", "parent read the rest"): for bench/ to print
 
 
 def allow() -> None:
@@ -91,8 +92,11 @@ def fetch(conn: sqlite3.Connection, key: str | None, read: ReadPart) -> legs_cac
         finally:
             status = theirs()  # the child reaped, whatever happens here
         rest = _read_back(scratch, key) if status == 0 else None
+    global last
+    last = "split"
     if rest is None:  # no fork, a failed child, another snapshot: the rest from this one
         rest = read(conn, after, split)
+        last = "parent read the rest"
     return _joined(mine, rest)
 
 
