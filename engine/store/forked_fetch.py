@@ -111,10 +111,11 @@ def _joined(first: legs_cache.Fetched, second: legs_cache.Fetched) -> legs_cache
 
 def _free_core() -> bool:
     """Whether another CPU is likely idle: the process may run on more than one, and the 1-minute
-    load average (runnable processes) leaves one free. Otherwise the two parts would take turns
-    with other work, and the marshal round trip (~0.5 s of CPU at a million legs: the child's
-    part encoded 0.21 s, decoded 0.27 s) would be a loss: measured at load 4.5 on 2 CPUs, the
-    split's wall 3.50 s against 2.99 s."""
+    load average (runnable processes) leaves one free. Otherwise the two parts take turns with
+    other work — a forked child shares its parent's scheduling group (Linux's autogroup: both
+    together get one process's share of a busy machine) — and the marshal round trip (~0.5 s of
+    CPU at a million legs: the child's part encoded 0.21 s, decoded 0.27 s) is a loss: measured
+    at load 4.5 on 2 CPUs, the split's wall 3.50 s against 2.99 s."""
     affinity = getattr(os, "sched_getaffinity", None)
     cores = len(affinity(0)) if affinity is not None else os.cpu_count() or 1
     try:
