@@ -15,7 +15,7 @@ from engine.core.dates import parse_timestamp
 from engine.core.errors import CsvImportError
 from engine.core.units import MICROS_PER_DAY, Amount, EpochMicros
 from engine.imports.formats import INCOME, TRADE, TRANSFER, Format, Options, Parsed, Table, Version
-from engine.imports.harvest_plain import plain_rows
+from engine.imports.harvest_plain import plain_rows, plain_table
 from engine.imports.rows import CellError, parse_time
 from engine.ledger.events import EARLIEST, LATEST, MAX_PRICE, MAX_QUANTITY, MAX_VALUE, SIDES, USD, Event
 from engine.ledger.records import parse_identification
@@ -40,6 +40,7 @@ COLUMNS = REQUIRED + OPTIONAL
 TRANSFER_SIDES = ("transfer_in", "transfer_out")
 MAX_ERRORS = 200
 PLAIN_ROWS = True  # read plain rows by position (engine.imports.harvest_plain); off: every row by _RowReader
+PLAIN_TABLE = True  # a file of plain rows only: a column at a time (harvest_plain.plain_table); off: by rows
 
 
 FUTURE_SLACK = MICROS_PER_DAY  # a day of clock skew between a venue and this machine
@@ -112,6 +113,17 @@ def parse_csv_lines(
     rows = _RowReader(label, default_account, problems, latest, zone)
     # the commonest rows by position (harvest_plain); any other row, and every problem, by rows.event
     plain = plain_rows(names, label, default_account, rows.latest, zone) if PLAIN_ROWS else None
+    whole = (
+        plain_table(text, names, label, default_account, rows.latest)
+        if plain is not None and PLAIN_TABLE
+        else None
+    )
+    if whole is not None:  # every row plain, each on its own line: no problem but a repeated trade id
+        events, lines = whole
+        problems = same_id_conflicts(label, list(zip(lines, events, strict=True)))
+        if problems:
+            raise CsvImportError(label, problems)
+        return events, lines
     try:
         for cells in reader:
             line = reader.line_num
