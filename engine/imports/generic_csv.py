@@ -8,6 +8,8 @@ from __future__ import annotations
 import csv
 import io
 from datetime import tzinfo
+from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 
 from engine.core import fixedpoint as fp
@@ -38,6 +40,8 @@ OPTIONAL = (
 )
 COLUMNS = REQUIRED + OPTIONAL
 TRANSFER_SIDES = ("transfer_in", "transfer_out")
+_KINDS = {"transfer_in": TRANSFER, "transfer_out": TRANSFER, "income": INCOME}  # each side's kind; else TRADE
+_SIDE = itemgetter(2)  # Event.side
 MAX_ERRORS = 200
 PLAIN_ROWS = True  # read plain rows by position (engine.imports.harvest_plain); off: every row by _RowReader
 PLAIN_TABLE = True  # a file of plain rows only: a column at a time (harvest_plain.plain_table); off: by rows
@@ -319,9 +323,9 @@ def parse(table: Table, options: Options, parsed: Parsed) -> None:
     except CsvImportError as exc:
         parsed.problems.extend(exc.problems)
         return
-    for event, line in zip(events, lines, strict=True):
-        kind = TRANSFER if event.side in TRANSFER_SIDES else INCOME if event.side == "income" else TRADE
-        parsed.add(event, line, kind)
+    parsed.events += events  # parsed.add for each, a list at a time
+    parsed.lines += lines
+    parsed.kinds += map(_KINDS.get, map(_SIDE, events), repeat(TRADE))
 
 
 HARVEST_CSV = Format(
