@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from functools import partial
 from operator import itemgetter
 from pathlib import Path
 from typing import NamedTuple
@@ -26,6 +27,7 @@ from engine.store.asset_tables import asset_identity
 from engine.store.connection import begin_immediate, read_snapshot
 from engine.store.cross_source_tables import remember, twins_in_store
 from engine.store.encoding import UNITS_EVENTS_SINCE, optional_units_text, pack, read_units, units_text
+from engine.store.plain_batch import batch_rows
 from engine.store.sparse_rows import SparseRows
 
 # page cache while a batch is written (negative: KiB); measured at 1M rows (bench_import.py): 32 MiB
@@ -150,9 +152,19 @@ def _import_events(
         pools = pool_ids(conn)
         add_event, add_event_shaped = event_rows.add, event_rows.add_shaped
         add_leg, add_valued_leg = leg_rows.add, leg_rows.add_shaped
-        # once per row: the event and its legs are unpacked rather than read field by field, and
-        # the optional amounts' text and the legs' packing (encoding.pack) are written inline
-        for key, e in events:
+        # a batch of the commonest records only, all new: its rows made a column at a time
+        plain = (
+            None
+            if known
+            else batch_rows(events, batch_id, next_id, usd_assets, pools, partial(new_pool, conn))
+        )
+        if plain is not None:
+            event_rows.extend_shaped(_PLAIN_EVENT, plain[0])
+            leg_rows.extend_shaped(_VALUED_LEG, plain[1])
+            added = len(events)
+        # else once per row: the event and its legs are unpacked rather than read field by field,
+        # and the optional amounts' text and the legs' packing (encoding.pack) are written inline
+        for key, e in events if plain is None else ():
             if key in known:
                 continue
             known.add(key)
