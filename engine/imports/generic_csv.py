@@ -42,6 +42,7 @@ COLUMNS = REQUIRED + OPTIONAL
 TRANSFER_SIDES = ("transfer_in", "transfer_out")
 _KINDS = {"transfer_in": TRANSFER, "transfer_out": TRANSFER, "income": INCOME}  # each side's kind; else TRADE
 _SIDE = itemgetter(2)  # Event.side
+_ACCOUNT, _TRADE_ID, _EVENT = itemgetter(0), itemgetter(11), itemgetter(1)  # an Event's; a (line, Event)'s
 MAX_ERRORS = 200
 PLAIN_ROWS = True  # read plain rows by position (engine.imports.harvest_plain); off: every row by _RowReader
 PLAIN_TABLE = True  # a file of plain rows only: a column at a time (harvest_plain.plain_table); off: by rows
@@ -156,6 +157,9 @@ def parse_csv_lines(
 def same_id_conflicts(label: str, events: list[tuple[int, Event]]) -> list[str]:
     """Two rows with one trade id are one record: listed twice (kept once) when they agree, and
     a broken file when they do not — importing either would silently drop the other."""
+    ids = list(zip(map(_ACCOUNT, map(_EVENT, events)), map(_TRADE_ID, map(_EVENT, events)), strict=True))
+    if len(set(ids)) == len(ids):  # no (account, trade id) twice: nothing to compare
+        return []
     first: dict[tuple[str, str], tuple[int, Event]] = {}
     problems = []
     for line, event in events:
