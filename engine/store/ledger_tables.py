@@ -54,6 +54,10 @@ class ImportSummary:
         return self.rows - self.added
 
 
+_ACCOUNT, _TRADE_ID, _SOURCE = itemgetter(0), itemgetter(11), itemgetter(17)  # Event's fields
+_ID_KEY = "{}|id|{}".format  # Event.natural_key of a record from a file with a trade id
+
+
 def keys_of(events: Iterable[Event]) -> list[tuple[str, Event]]:
     """Natural keys for a batch, numbering identical rows so real repeats are all kept."""
     events = events if isinstance(events, list) else list(events)
@@ -291,8 +295,6 @@ def pool_ids(conn: sqlite3.Connection) -> dict[tuple[str, str], int]:
 
 
 _EXTRA = itemgetter(6)  # a leg row's has_extra (1 or None)
-_ACCOUNT, _TRADE_ID, _SOURCE = itemgetter(0), itemgetter(11), itemgetter(17)  # Event's fields
-_ID_KEY = "{}|id|{}".format  # Event.natural_key of a record from a file with a trade id
 
 
 def load_ledger(conn: sqlite3.Connection, cache: Path | None = None, write_cache: bool = True) -> Ledger:
