@@ -15,7 +15,6 @@ before), so the cache can cost a parse, never a setting. Deleting it is always s
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import pickle
 import sys
@@ -23,6 +22,7 @@ from functools import cache
 from pathlib import Path
 
 from engine.config.model import Config
+from engine.core.digests import sha256
 
 FORMAT = b"harvest-config-cache 1"  # part of the key: bumped when what is stored changes
 NAME = "config.cache"
@@ -33,14 +33,14 @@ _KEY_BYTES = 64  # a sha256, in hex, then a line break, then the pickled Config
 def code_fingerprint() -> bytes:
     """The config code's own source and Python's version: another harvest never reads what this
     one parsed. Read once per process (a handful of small files)."""
-    digest = hashlib.sha256(FORMAT + sys.version.encode())
+    digest = sha256(FORMAT + sys.version.encode())
     for source in sorted(Path(__file__).resolve().parent.glob("*.py")):
         digest.update(source.name.encode() + b"\0" + source.read_bytes())
     return digest.digest()
 
 
 def cache_key(path: Path, text: str) -> bytes:
-    digest = hashlib.sha256(code_fingerprint())
+    digest = sha256(code_fingerprint())
     digest.update(
         str(path).encode("utf-8", "surrogateescape") + b"\0" + text.encode("utf-8", "surrogatepass")
     )

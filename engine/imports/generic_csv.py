@@ -8,6 +8,8 @@ from __future__ import annotations
 import csv
 import io
 from datetime import tzinfo
+from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 
 from engine.core import fixedpoint as fp
@@ -15,7 +17,7 @@ from engine.core.dates import parse_timestamp
 from engine.core.errors import CsvImportError
 from engine.core.units import MICROS_PER_DAY, Amount, EpochMicros
 from engine.imports.formats import INCOME, TRADE, TRANSFER, Format, Options, Parsed, Table, Version
-from engine.imports.harvest_plain import plain_rows
+from engine.imports.harvest_plain import plain_rows, plain_table
 from engine.imports.rows import CellError, parse_time
 from engine.ledger.events import EARLIEST, LATEST, MAX_PRICE, MAX_QUANTITY, MAX_VALUE, SIDES, USD, Event
 from engine.ledger.records import parse_identification
@@ -38,8 +40,12 @@ OPTIONAL = (
 )
 COLUMNS = REQUIRED + OPTIONAL
 TRANSFER_SIDES = ("transfer_in", "transfer_out")
+_KINDS = {"transfer_in": TRANSFER, "transfer_out": TRANSFER, "income": INCOME}  # each side's kind; else TRADE
+_SIDE = itemgetter(2)  # Event.side
+_ACCOUNT, _TRADE_ID, _EVENT = itemgetter(0), itemgetter(11), itemgetter(1)  # an Event's; a (line, Event)'s
 MAX_ERRORS = 200
 PLAIN_ROWS = True  # read plain rows by position (engine.imports.harvest_plain); off: every row by _RowReader
+PLAIN_TABLE = True  # a file of plain rows only: a column at a time (harvest_plain.plain_table); off: by rows
 
 
 FUTURE_SLACK = MICROS_PER_DAY  # a day of clock skew between a venue and this machine
@@ -112,6 +118,17 @@ def parse_csv_lines(
     rows = _RowReader(label, default_account, problems, latest, zone)
     # the commonest rows by position (harvest_plain); any other row, and every problem, by rows.event
     plain = plain_rows(names, label, default_account, rows.latest, zone) if PLAIN_ROWS else None
+    whole = (
+        plain_table(text, names, label, default_account, rows.latest)
+        if plain is not None and PLAIN_TABLE
+        else None
+    )
+    if whole is not None:  # every row plain, each on its own line: no problem but a repeated trade id
+        events, lines = whole
+        problems = same_id_conflicts(label, list(zip(lines, events, strict=True)))
+        if problems:
+            raise CsvImportError(label, problems)
+        return events, lines
     try:
         for cells in reader:
             line = reader.line_num
@@ -140,6 +157,9 @@ def parse_csv_lines(
 def same_id_conflicts(label: str, events: list[tuple[int, Event]]) -> list[str]:
     """Two rows with one trade id are one record: listed twice (kept once) when they agree, and
     a broken file when they do not — importing either would silently drop the other."""
+    ids = list(zip(map(_ACCOUNT, map(_EVENT, events)), map(_TRADE_ID, map(_EVENT, events)), strict=True))
+    if len(set(ids)) == len(ids):  # no (account, trade id) twice: nothing to compare
+        return []
     first: dict[tuple[str, str], tuple[int, Event]] = {}
     problems = []
     for line, event in events:
@@ -307,9 +327,9 @@ def parse(table: Table, options: Options, parsed: Parsed) -> None:
     except CsvImportError as exc:
         parsed.problems.extend(exc.problems)
         return
-    for event, line in zip(events, lines, strict=True):
-        kind = TRANSFER if event.side in TRANSFER_SIDES else INCOME if event.side == "income" else TRADE
-        parsed.add(event, line, kind)
+    parsed.events += events  # parsed.add for each, a list at a time
+    parsed.lines += lines
+    parsed.kinds += map(_KINDS.get, map(_SIDE, events), repeat(TRADE))
 
 
 HARVEST_CSV = Format(

@@ -5,13 +5,22 @@ fee_usd) becomes its Event here without the general reader's per-row dict and ch
 Any row that is not plain in that sense gives None, and the general reader
 (generic_csv._RowReader.event) reads it as it reads every row, problems included: this path never
 decides a problem, it only recognises rows that have none, and gives the very Event the general
-reader would (tests/engine/imports/test_harvest_plain.py holds the two equal)."""
+reader would (tests/engine/imports/test_harvest_plain.py holds the two equal).
+
+plain_table reads a whole file of plain rows a column at a time (the per-cell work in C: splits,
+maps, min and max over a column), and gives None as soon as one row is not plain — or the text
+has a quote, a lone carriage return or a cell longer than the csv module reads — so that the file
+is read row by row as before."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import tzinfo
-from operator import itemgetter
+import csv
+import re
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime, timedelta, tzinfo
+from itertools import repeat
+from operator import eq, floordiv, itemgetter, sub
+from operator import mul as times_
 
 from engine.core.dates import parse_timestamp
 from engine.core.fixedpoint import DIGITS, SCALE, mul
@@ -24,6 +33,16 @@ _TEXTS = ("account", "quote", "fee_asset", "trade_id", "tx_id", "address", "note
 _RARE = ("price_usd", "fee_usd", "lots", "subtotal", "total")  # a row with any of them: the general reader
 _PAD = ["0" * n for n in range(DIGITS + 1)]
 _PRODUCT = MAX_VALUE * SCALE  # quantity x price (both scaled) at most this: mul(...) <= MAX_VALUE
+_FILL = ["0" * (DIGITS - n) for n in range(DIGITS + 1)]  # n decimal places padded to DIGITS
+_SIDES = frozenset(SIDES)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NAIVE_EPOCH = _EPOCH.replace(tzinfo=None)  # UTC's times read without their zone
+_MICRO = timedelta(microseconds=1)
+_NUMBERS = re.compile(rf"(?:[0-9]+(?:\.[0-9]{{0,{DIGITS}}})?\n)*")  # what _amount reads, a cell a line
+_UTC_SECONDS = re.compile(
+    r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\n)*"
+)  # 2026-01-31T09:30:00Z
+_POINTS = repeat(".")
 
 
 def _amount(text: str) -> int | None:
@@ -100,3 +119,108 @@ def plain_rows(
         return event
 
     return plain
+
+
+def plain_table(
+    text: str, names: list[str], label: str, default_account: str | None, latest: int
+) -> tuple[list[Event], list[int]] | None:
+    """The events and lines of a harvest CSV's text (its header `names`, checked) when every row
+    after the header is plain and on a line of its own; None otherwise (the file is then read row
+    by row). The events are those plain() gives row by row; times without a zone: None."""
+    if '"' in text:  # a quoted cell: the csv module's to read
+        return None
+    if "\r" in text:
+        if text.count("\r") != text.count("\r\n"):  # a lone carriage return ends a row for csv
+            return None
+        lines = text.split("\r\n")
+    else:
+        lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    del lines[0]  # the header: line 1 (the csv module read it from the same text)
+    if not lines or max(map(len, lines)) > csv.field_size_limit():  # the csv module refuses such a cell
+        return None
+    table = list(map(str.split, lines, repeat(",")))
+    if set(map(len, table)) != {len(names)}:  # a blank line, a row that does not fit: row by row
+        return None
+    strip = str.strip
+    columns = {
+        name: tuple(map(strip, cells)) for name, cells in zip(names, zip(*table, strict=True), strict=True)
+    }
+    if any(any(columns[name]) for name in _RARE if name in columns):
+        return None
+    raw_times, raw_assets = columns["timestamp"], columns["asset"]
+    sides = list(map(str.lower, columns["side"]))
+    if "" in raw_times or "" in raw_assets or not _SIDES.issuperset(sides):
+        return None
+    accounts: Sequence[str] | None = columns.get("account")
+    if accounts is None or "" in accounts:
+        if not default_account:
+            return None
+        accounts = (
+            [default_account] * len(table) if accounts is None else [a or default_account for a in accounts]
+        )
+    times = _times(raw_times)
+    quantities, prices, fees = (_amounts(columns[name]) for name in ("quantity", "price", "fee"))
+    if (
+        times is None
+        or quantities is None
+        or prices is None  # a blank price too (a transfer's): row by row
+        or fees is None
+        or min(times) < EARLIEST
+        or max(times) > latest
+        or min(quantities) <= 0
+        or max(quantities) > MAX_QUANTITY
+        or max(fees) > MAX_VALUE
+        or max(prices) > MAX_PRICE
+        or max(map(times_, quantities, prices)) > _PRODUCT  # near the limit: plain() rounds and decides
+    ):
+        return None
+    assets = list(map(str.upper, raw_assets))
+    quotes = _upper_or(columns.get("quote"), [USD] * len(table))
+    if any(map(eq, quotes, assets)):  # allowed on a transfer only: row by row
+        return None
+    fee_assets = _upper_or(columns.get("fee_asset"), quotes)
+    trade_ids, tx_ids, addresses, notes, counterparts = (
+        [cell or None for cell in columns[name]] if name in columns else repeat(None)
+        for name in ("trade_id", "tx_id", "address", "note", "counterpart_account")
+    )
+    nothing = repeat(None)
+    rows = zip(accounts, assets, sides, times, quantities, prices, fees, quotes, fee_assets, nothing, nothing,
+               trade_ids, tx_ids, addresses, notes, counterparts, nothing, repeat(label), nothing, nothing)  # fmt: skip
+    events: list[Event] = list(map(tuple.__new__, repeat(Event), rows))
+    return events, list(range(2, len(events) + 2))
+
+
+def _amounts(cells: Sequence[str]) -> list[int] | None:
+    """_amount of every cell (ASCII digits, a point and at most 18 places: one regex over the
+    column), or None when one is not such a number."""
+    if _NUMBERS.fullmatch("\n".join(cells) + "\n") is None:
+        return None
+    fill = _FILL
+    return [
+        int(whole + fraction + fill[len(fraction)])
+        for whole, _, fraction in map(str.partition, cells, _POINTS)
+    ]
+
+
+def _times(cells: Sequence[str]) -> list[int] | None:
+    """parse_timestamp of every cell, or None when one has no zone or is not a time. The commonest
+    layout, whole seconds in UTC (`Z`), is read without its zone: no offset asked for per cell."""
+    try:
+        if _UTC_SECONDS.fullmatch("\n".join(cells) + "\n") is not None:
+            naive = map(datetime.fromisoformat, map(str.rstrip, cells, repeat("Z")))
+            return list(map(floordiv, map(sub, naive, repeat(_NAIVE_EPOCH)), repeat(_MICRO)))
+        moments = list(map(datetime.fromisoformat, cells))
+    except (ValueError, OverflowError):
+        return None
+    if None in map(datetime.utcoffset, moments):  # no zone: the general reader's (or --timezone's)
+        return None
+    return list(map(floordiv, map(sub, moments, repeat(_EPOCH)), repeat(_MICRO)))
+
+
+def _upper_or(cells: Sequence[str] | None, instead: list[str]) -> list[str]:
+    """Each cell in capitals, `instead`'s value where it is blank (or the column is missing)."""
+    if cells is None or not any(cells):
+        return instead
+    return [cell.upper() if cell else other for cell, other in zip(cells, instead, strict=True)]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import NamedTuple
 
 from engine.core import fixedpoint as fp
+from engine.core.digests import sha1
 from engine.core.units import Amount, EpochMicros
 
 SIDES = ("buy", "sell", "income", "transfer_out", "transfer_in", "spend")  # what a user's CSV may say
@@ -83,7 +83,7 @@ class Event(NamedTuple):
         )
         if self.subtotal is not None or self.value_usd is not None:  # older records keep their keys
             parts = (*parts, str(self.subtotal), str(self.value_usd))
-        digest = hashlib.sha1("|".join(parts).encode(), usedforsecurity=False).hexdigest()
+        digest = sha1("|".join(parts).encode(), usedforsecurity=False).hexdigest()
         return f"{self.account}|h|{digest[:24]}"
 
     def out_of_range(self) -> str | None:

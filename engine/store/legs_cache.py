@@ -39,13 +39,13 @@ has meanwhile written under the same key."""
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import marshal
 import sqlite3
 import sys
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from engine.core.digests import sha256
 from engine.ledger.records import LegRow
 
 FORMAT = 1  # bumped when what is stored changes: an older file is then another key, ignored
@@ -74,7 +74,7 @@ def cache_key(conn: sqlite3.Connection) -> str | None:
         return None
     token = conn.execute("SELECT token FROM legs_generation").fetchone()[0]
     parts = (FORMAT, marshal.version, sys.version_info[:2], version, token)
-    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+    return sha256(repr(parts).encode("utf-8")).hexdigest()
 
 
 def header(key: str) -> bytes:

@@ -37,6 +37,10 @@ class SparseRows:
             rows = self._shapes[shape] = []
         rows.append(values)
 
+    def extend_shaped(self, shape: tuple[bool, ...], rows: list[tuple[object, ...]]) -> None:
+        """add_shaped for each of many rows of one shape."""
+        self._shapes.setdefault(shape, []).extend(rows)
+
     def __len__(self) -> int:
         return sum(map(len, self._shapes.values()))
 

@@ -508,8 +508,9 @@ def test_import_and_report_start_with_what_they_use_only(tmp_path):
     import (it writes events, it matches nothing); the importers for the report; the 2025
     transition for both, unless lots.basis_scope is universal_until_2025; and YAML for the
     report, whose config file has not changed since the import parsed it (engine.config.cache);
-    json for both (a store without decisions, a report not in JSON); and for the import of a
-    harvest CSV, the other twenty formats (engine.imports.harvest_header)."""
+    json for both (a store without decisions, a report not in JSON); hashlib and OpenSSL for both
+    (engine.core.digests); and for the import of a harvest CSV, the other twenty formats
+    (engine.imports.harvest_header)."""
     trades = tmp_path / "trades.csv"
     trades.write_text(
         "timestamp,account,asset,side,quantity,price,fee\n2024-01-02T03:04:05Z,acct,BTC,buy,1,5,0\n"
@@ -522,6 +523,7 @@ def test_import_and_report_start_with_what_they_use_only(tmp_path):
         assert not under(loaded, "textual", "rich", "ccxt", "polars", "engine.exchanges", "engine.planning")
         assert not under(loaded, "engine.ledger.transition", "engine.ledger.allocation_record")
         assert not under(loaded, "json")
+        assert not under(loaded, "hashlib", "_hashlib")
     assert "yaml" in imported  # the config parsed (and cached)...
     assert not under(reported, "yaml")  # ...and served as parsed to the report
     assert "engine.imports.generic_csv" in imported

@@ -1,6 +1,8 @@
 """The harvest CSV's plain rows read by position (engine.imports.harvest_plain) against the general
 reader alone (generic_csv.PLAIN_ROWS off): the same events, lines and problems for every row, on
-both sides of what makes a row plain, and the plain path taken for the rows it is for."""
+both sides of what makes a row plain, and the plain path taken for the rows it is for. A file of
+plain rows only is read a column at a time (harvest_plain.plain_table): the same again against
+the row by row reading (generic_csv.PLAIN_TABLE off) and the general reader."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from bench.synth import write_csv
 from engine.core import fixedpoint as fp
 from engine.core.errors import CsvImportError
 from engine.imports import generic_csv
-from engine.imports.harvest_plain import plain_rows
+from engine.imports.harvest_plain import plain_rows, plain_table
 from engine.ledger.events import LATEST, MAX_PRICE, MAX_QUANTITY, MAX_VALUE
 
 H = "timestamp,account,asset,side,quantity,price,fee"
@@ -82,15 +84,25 @@ WIDE_ROWS = [
 ]
 
 
-def outcome(text: str, plain: bool, account: str | None = None, zone: ZoneInfo | None = None) -> object:
-    before = generic_csv.PLAIN_ROWS
-    generic_csv.PLAIN_ROWS = plain
+def outcome(
+    text: str, plain: bool, account: str | None = None, zone: ZoneInfo | None = None, table: bool = True
+) -> object:
+    before = generic_csv.PLAIN_ROWS, generic_csv.PLAIN_TABLE
+    generic_csv.PLAIN_ROWS, generic_csv.PLAIN_TABLE = plain, table
     try:
         return generic_csv.parse_csv_lines(text, "f.csv", account, LATEST, zone)
     except CsvImportError as exc:
         return exc.problems
     finally:
-        generic_csv.PLAIN_ROWS = before
+        generic_csv.PLAIN_ROWS, generic_csv.PLAIN_TABLE = before
+
+
+def all_three(text: str, account: str | None = None) -> object:
+    """The outcome a column at a time, row by row and by the general reader alone: all equal."""
+    whole = outcome(text, True, account)
+    assert whole == outcome(text, True, account, table=False)
+    assert whole == outcome(text, False, account)
+    return whole
 
 
 @pytest.mark.parametrize("row", ROWS)
@@ -158,3 +170,89 @@ CELLS = st.sampled_from(
 def test_any_mix_of_cells_reads_the_same(rows):
     text = "\n".join([H, *(",".join(row) for row in rows)]) + "\n"
     assert outcome(text, True) == outcome(text, False)
+
+
+def test_a_file_of_plain_rows_is_read_a_column_at_a_time(tmp_path: Path):
+    path = tmp_path / "t.csv"
+    write_csv(path, 3_000, 11)
+    text = path.read_text()
+    names = text.partition("\n")[0].split(",")
+    assert plain_table(text, names, "f.csv", None, LATEST) is not None
+    events, lines = all_three(text)  # type: ignore[misc]
+    assert len(events) == 3_000
+    assert lines == list(range(2, 3_002))
+    crlf = text.replace("\n", "\r\n")
+    assert plain_table(crlf, names, "f.csv", None, LATEST) is not None
+    assert all_three(crlf) == (events, lines)
+    assert all_three(text.rstrip("\n")) == (events, lines)  # no newline after the last row
+
+
+@pytest.mark.parametrize("row", ROWS)
+@pytest.mark.parametrize("account", [None, "default"])
+def test_each_row_in_a_file_of_its_own_reads_the_same_every_way(row, account):
+    all_three(f"{H}\n{row}\n{row}\n", account)  # (twice: rows without a trade id may repeat)
+    all_three(f"{H}\r\n{row}\r\n", account)
+
+
+@pytest.mark.parametrize("row", WIDE_ROWS)
+def test_the_optional_columns_read_the_same_every_way(row):
+    all_three(f"{WIDE}\n{row}\n", "kraken")
+    all_three(f"{WIDE}\n{row}\n{WIDE_ROWS[1]}\n", "kraken")
+
+
+PLAIN = "2026-01-01T00:00:00Z,kraken,BTC,buy,1,100,0"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"{H}\n{PLAIN}\n\n{PLAIN}\n",  # a blank line
+        f"{H}\n{PLAIN}\n , , , , , , \n",  # a row of blanks
+        f"{H}\n{PLAIN}\n{PLAIN},x\n",  # a cell too many
+        f'{H}\n"2026-01-01T00:00:00Z",kraken,BTC,buy,1,100,0\n',  # quoted
+        f'{H}\n2026-01-01T00:00:00Z,kraken,BTC,buy,1,100,"0\n"\n{PLAIN}\n',  # a row over two lines
+        f"{H}\n{PLAIN}\r{PLAIN}\n",  # a lone carriage return ends a row
+        f"{H}\n{PLAIN}\n{PLAIN[:-1]}{'0' * 200_000}\n",  # a cell longer than the csv module reads
+        f"{H}\n{PLAIN}\n2026-01-01T00:00:00Z,kraken,BTC,transfer_in,1,,0\n",  # a transfer, no price
+        f"{H}\n{PLAIN}\n2026-01-01T00:00:00Z,kraken,USD,transfer_in,1,1,0\n",  # asset = quote
+        f"{H}\n{PLAIN},\n",  # too many cells in every row
+        f"{H}\n{PLAIN}\n2026-02-30T00:00:00Z,kraken,BTC,buy,1,100,0\n",  # no such day
+        f"{H}\n{PLAIN}\n2026-01-01T00:00:00.5Z,kraken,BTC,buy,1,100,0\n",  # another layout, zoned
+        f"{H}\n{PLAIN}\n2026-01-01T00:00:00+01:00,kraken,BTC,buy,1,100,0\n",
+        f"{H}\n{PLAIN}\n2026-01-01 00:00:00Z,kraken,BTC,buy,1,100,0\n",
+        f"{H}\n{PLAIN}\n2026-01-01,kraken,BTC,buy,1,100,0\n",  # a date, no zone
+        f"{H}\n{PLAIN}\nT1,kraken,BTC,buy,1,100,0\n",
+        f"{H}\n{PLAIN}\n{ROWS[-4]}\n",  # quantity x price over the limit unrounded, under it rounded
+        f"{H}\n{PLAIN}\n{ROWS[-3]}\n",
+        f"{H}\n{PLAIN}\n{ROWS[-5]}\n",
+        f"{H}\n{PLAIN}\n{PLAIN}\n",
+        f"{H.replace('account,', '')}\n{PLAIN.replace('kraken,', '')}\n",  # no account column
+        "timestamp,account,asset,side,quantity,price,fee,trade_id\n"
+        f"{PLAIN},T1\n{PLAIN[:-1]}1,T1\n",  # one trade id, other values
+    ],
+)
+@pytest.mark.parametrize("account", [None, "default"])
+def test_a_file_with_any_row_not_plain_reads_the_same_every_way(text, account):
+    all_three(text, account)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["2026-01-01T00:00:00Z", "2026-01-01T00:00:00.25-05:00", "2001-01-01T00:00:00Z"]),
+            st.sampled_from(["kraken", "", " coinbase "]),
+            st.sampled_from(["BTC", "usd", " eth "]),
+            st.sampled_from(["buy", "Sell", "transfer_in", "spend"]),
+            st.sampled_from(["1", "1.5", "0.000000000000000001", "5.", " 7 ", "0", "x"]),
+            st.sampled_from(["100", "0.1", "3.25", TOP_PRICE, ""]),
+            st.sampled_from(["0", "1.5", " 2 "]),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    st.sampled_from([None, "default"]),
+    st.sampled_from(["\n", "\r\n"]),
+)
+def test_any_file_reads_the_same_every_way(rows, account, newline):
+    all_three(newline.join([H, *(",".join(row) for row in rows)]) + newline, account)
