@@ -22,13 +22,17 @@ def write_atomic(path: Path, text: str, mode: int = PRIVATE) -> None:
     write_atomic_bytes(path, text.encode("utf-8"), mode)
 
 
-def write_atomic_bytes(path: Path, data: bytes, mode: int = PRIVATE) -> None:
-    """`write_atomic` for bytes (a cache file)."""
+def write_atomic_bytes(
+    path: Path, data: bytes | memoryview | list[bytes | memoryview], mode: int = PRIVATE
+) -> None:
+    """`write_atomic` for bytes (a cache file); a list of parts is written one after the other
+    (not joined first: a copy of a large file under the GIL)."""
     directory = path.parent if str(path.parent) else Path(".")
     fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for part in data if isinstance(data, list) else [data]:
+                handle.write(part)
         os.chmod(temp, mode)
         os.replace(temp, path)
     except BaseException:

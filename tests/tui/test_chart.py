@@ -71,3 +71,47 @@ async def test_drawing_a_figure_never_writes_out_what_it_holds(tmp_path: Path):
         assert chart.built is not None
         assert chart.built[0][0] == version + 1  # built from it
     assert Figure.reprs == 0
+
+
+async def test_nothing_is_built_before_a_figure_is_drawn_and_the_caller_is_told_when_it_is_shown(
+    tmp_path: Path,
+):
+    """An empty plot's build costs most of a figure's: the chart first painted before its
+    figure was drawn built one in a worker that then held the GIL beside the screen's first
+    paints. `draw(figure, then)` calls `then` once the figure is shown, and once only."""
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        await pilot.press("enter")
+        await settled(pilot)
+        chart = app.screen.query_one(BackgroundPlot)
+        fresh = BackgroundPlot()
+        assert str(fresh.render()) == ""  # not mounted, nothing drawn: nothing to build
+        assert fresh.building is None
+        told: list[tuple[int, object]] = []
+        chart.draw(lambda plot: plot.plot([1, 2, 3]), then=lambda: told.append((chart.version, chart.built)))
+        await settled(pilot)
+        assert len(told) == 1
+        version, built = told[0]
+        assert built is not None
+        assert built[0][0] == version  # told once that figure was built
+
+
+async def test_a_failed_build_still_tells_the_caller(tmp_path: Path):
+    """The detail screen's other slices wait for the chart: a figure that fails to build must
+    not hold them back."""
+
+    def broken(plot: Plot) -> None:
+        raise ValueError("no figure")
+
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        await pilot.press("enter")
+        await settled(pilot)
+        chart = app.screen.query_one(BackgroundPlot)
+        told: list[int] = []
+        chart.draw(broken, then=lambda: told.append(1))
+        await settled(pilot)
+        assert told == [1]
+        assert chart.waiting is None

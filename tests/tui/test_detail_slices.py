@@ -13,6 +13,7 @@ from tests.tui.pilot import settled
 from tui.screens import detail as detail_screen
 from tui.screens.detail import ROWS_PER_SLICE, DetailScreen
 from tui.testing import demo_app
+from tui.widgets.chart import BackgroundPlot
 from tui.widgets.fast_table import FastTable
 
 
@@ -99,5 +100,44 @@ async def test_each_slice_that_fills_the_view_is_painted_before_the_next(
         assert isinstance(app.screen, DetailScreen)
         await settled(pilot)
     first = order[: order.index(f"add {ROWS_PER_SLICE}")]
-    # the chart's slice (drawn in a worker) comes after the first rows, then the rest of the view
-    assert first == ["add 12", "wait for paint", "wait for paint", "add 12", "wait for paint", "add 12"]
+    # the rows that fill the view, each painted before the next; the chart's slice after them
+    assert first == ["add 12", "wait for paint", "add 12", "wait for paint", "add 12", "wait for paint"]
+
+
+@pytest.mark.slow
+async def test_the_rows_after_the_view_wait_for_the_chart_to_be_shown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The chart's build (plotext, pure Python, ~80 ms of CPU at 100,000 lots) ran beside the
+    rows' slices and their paints: the two threads took turns with the GIL, so each paint's turn
+    of the UI thread lasted twice its CPU (the detail phase's gap ~2x its UI CPU in bench_tui).
+    The slices after the view's rows now wait until the chart is shown."""
+    order: list[str] = []
+    real_add_rows, real_show_built = DataTable.add_rows, BackgroundPlot.show_built
+    real_draw = BackgroundPlot.draw
+
+    def added(table: DataTable, rows):  # noqa: ANN001, ANN202
+        rows = list(rows)
+        if table.id == "detail-lots" and rows:
+            order.append(f"add {len(rows)}")
+        return real_add_rows(table, rows)
+
+    def draw(plot: BackgroundPlot, figure, then=None) -> None:  # noqa: ANN001
+        order.append("draw")
+        real_draw(plot, figure, then)
+
+    def shown(plot: BackgroundPlot, key, text) -> None:  # noqa: ANN001
+        order.append("chart built")
+        real_show_built(plot, key, text)
+
+    monkeypatch.setattr(DataTable, "add_rows", added)
+    monkeypatch.setattr(BackgroundPlot, "draw", draw)
+    monkeypatch.setattr(BackgroundPlot, "show_built", shown)
+    app = demo_app(tmp_path, extra_lots=12_000)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        await pilot.press("shift+tab", "enter")
+        await settled(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        await settled(pilot)
+    assert order[:6] == ["add 12", "add 12", "add 12", "draw", "chart built", f"add {ROWS_PER_SLICE}"]

@@ -39,6 +39,7 @@ LOT_COLUMNS = ("lot", "acquired", "quantity", "unit cost", "unrealized", "→LT"
 LOT_LABELS = [Text(label, justify="right" if index in (2, 3, 4) else "left") for index, label in enumerate(LOT_COLUMNS)]  # fmt: skip
 MIN_SIDE_WIDTH = 40  # narrower than this beside the lots, the chart and tax go below them
 Y_TICKS = 5
+WAIT = object()  # a slice's answer: it calls next_slice itself once its work is done
 
 
 class DetailScreen(Screen[None]):
@@ -82,18 +83,21 @@ class DetailScreen(Screen[None]):
         title = f" {d.asset} on {d.account} · price {fmt.price(d.price)} · {len(d.lots)} lot(s)"
         self.query_one("#detail-title", Static).update(Text(title, style="bold"))
         self.query_one("#detail-tax", Static).update(self.tax_effect(looks_of(self.app)))
-        self.fill_lots(table or lot_table(detail, looks_of(self.app)))
-        self.slices.insert(min(1, len(self.slices)), self.draw_chart)
+        filling = self.fill_lots(table or lot_table(detail, looks_of(self.app)))
+        # the chart after the rows that fill the view (a tick: after the first cells), and the
+        # rest waits for it to be shown (draw_chart)
+        self.slices.insert(min(len(FIRST_SLICES) if filling else 1, len(self.slices)), self.draw_chart)
         self.slice_soon()
 
     def shows(self, account: str, asset: str) -> bool:
         return (self.detail.account, self.detail.asset) == (account, asset)
 
-    def fill_lots(self, table_rows: LotTable) -> None:
+    def fill_lots(self, table_rows: LotTable) -> bool:
         """Every column as wide as its widest cell, and the pane as wide as the table (the chart
         and tax effect take what is left, or go below when too little is). The rows go in a
         slice at a time (ROWS_PER_SLICE, one per turn of the event loop), so thousands of lots
-        never hold the screen still; a price tick updates only the cells that changed."""
+        never hold the screen still; a price tick updates only the cells that changed. True
+        when the rows go in anew (False: a tick's changed cells)."""
         table: FastTable[Cell] = self.query_one("#detail-lots", FastTable)
         keys, rows, widths = table_rows.keys, table_rows.rows, table_rows.widths
         if keys == self.lot_keys and rows and not self.slices:  # a price tick: the same lots, new figures
@@ -107,6 +111,7 @@ class DetailScreen(Screen[None]):
             ]
             for start in range(0, len(changed), CELLS_PER_SLICE):
                 self.slices.append(partial(table.update_cells, changed[start : start + CELLS_PER_SLICE]))
+            filling = False
         else:
             self.slices.clear()  # a fill still going in is replaced whole
             cursor, scroll = table.cursor_row, table.scroll_offset
@@ -122,10 +127,12 @@ class DetailScreen(Screen[None]):
                 table.scroll_to(scroll.x, scroll.y, animate=False)
 
             self.slices.append(back_in_place)
+            filling = True
         self.lot_keys, self.lot_rows = keys, rows
         padding = 2 * table.cell_padding
         self.lots_width = sum(width + padding for width in widths) + 2 + 1  # borders, scrollbar
         self.lay_out()
+        return filling
 
     def slice_soon(self) -> None:
         """Run the slices one per turn from the next one on (one chain at a time)."""
@@ -137,7 +144,9 @@ class DetailScreen(Screen[None]):
         self.slicing = False
         if not self.slices:
             return
-        self.slices.pop(0)()
+        if self.slices.pop(0)() is WAIT:  # it calls next_slice itself when its work is done
+            self.slicing = True
+            return
         if self.slices_to_paint > 0 and self.slices:
             # the rows that fill the view: each slice painted before the next goes in (a 1 ms
             # pause let all three in before one paint, which painted the whole view in one turn)
@@ -155,9 +164,12 @@ class DetailScreen(Screen[None]):
         self.set_class(stacked, "-stacked")
         self.query_one("#detail-left").styles.width = "1fr" if stacked else self.lots_width
 
-    def draw_chart(self) -> None:
+    def draw_chart(self) -> object:
+        """A slice: the chart drawn and built in a worker; the slices after it wait until it is
+        shown (the build is pure Python: beside the rows' paints, it took the GIL for half their
+        turns, doubling each one's wall time)."""
         plot = self.query_one(BackgroundPlot)
-        plot.draw(partial(chart_figure, self.detail))  # drawn and built in a worker
+        plot.draw(partial(chart_figure, self.detail), then=self.next_slice)
         # the legend under the chart's border, where a narrow plot cannot drop it (plotext hides a
         # title wider than the plot)
         plot.border_subtitle = (
@@ -165,6 +177,7 @@ class DetailScreen(Screen[None]):
             if self.app.no_color  # the lines' colours would be two greys
             else "trades (line), lot costs (orange), price now (green)"
         )
+        return WAIT
 
     def tax_effect(self, looks: Looks = COLOUR) -> Text:
         d = self.detail

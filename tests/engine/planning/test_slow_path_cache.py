@@ -241,3 +241,51 @@ def test_a_killed_writes_temp_file_is_swept_by_the_next_write(tmp_path: Path):
     assert file.exists()
     assert not killed.exists()
     assert underway.exists()
+
+
+def test_the_frame_is_read_and_written_outside_the_pickle(first: Engine, monkeypatch: pytest.MonkeyPatch):
+    """The open-lots frame (~100 MB of Arrow IPC at a million lots) follows the pickled objects
+    in the file: inside the pickle, `pickle.loads` and `pickle.dumps` copied it in one C call
+    each, holding the GIL ~150 ms (the app's UI thread stood still at its start)."""
+    pickled: list[int] = []
+    loads, dumps = slow_path_cache.pickle.loads, slow_path_cache.pickle.dumps
+
+    def counting_loads(data: bytes) -> object:
+        pickled.append(len(data))
+        return loads(data)
+
+    def counting_dumps(value: object, protocol: int | None = None) -> bytes:
+        data = dumps(value, protocol=protocol)
+        pickled.append(len(data))
+        return data
+
+    monkeypatch.setattr(slow_path_cache.pickle, "loads", counting_loads)
+    monkeypatch.setattr(slow_path_cache.pickle, "dumps", counting_dumps)
+    key = slow_path_cache.cache_key(first.store, first.config, first.today())
+    inputs = slow_path_cache.load(first.store, key)
+    assert inputs is not None
+    slow_path_cache.save(first.store, key, inputs)
+    again = slow_path_cache.load(first.store, key)
+    assert again is not None
+    assert again.frame.equals(inputs.frame)
+    assert (again.realized_by_year, again.problems, again.recent_buys) == (
+        inputs.realized_by_year,
+        inputs.problems,
+        inputs.recent_buys,
+    )
+    frame_size = inputs.frame.estimated_size()
+    assert len(pickled) == 3
+    assert all(size < frame_size for size in pickled), (pickled, frame_size)
+
+
+def test_a_cache_cut_short_is_ignored(first: Engine):
+    """A file cut inside its pickled part or its frame (a full disk) is not read."""
+    path = slow_path_cache.cache_path(first.store)
+    key = slow_path_cache.cache_key(first.store, first.config, first.today())
+    whole = path.read_bytes()
+    start = len(slow_path_cache.header(key)) + slow_path_cache.LENGTH_BYTES
+    for end in (start + 3, len(whole) - 40):
+        path.write_bytes(whole[:end])
+        assert slow_path_cache.load(first.store, key) is None
+    path.write_bytes(whole)
+    assert slow_path_cache.load(first.store, key) is not None
