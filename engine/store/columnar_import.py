@@ -125,16 +125,7 @@ def frame_keys(frame: pl.DataFrame) -> pl.Series:
             .then(pl.format("{}|id|{}/{}|{}", "account", "asset", "quote", "trade_id"))
             .otherwise(by_id)
         )
-    content = pl.concat_str(
-        [text("account"), text("asset"), text("side"), text("timestamp").cast(pl.String),
-         text("quantity").cast(pl.String), text("price").cast(pl.String).fill_null("None"),
-         text("fee").cast(pl.String), text("quote"), text("fee_asset"), text("tx_id").fill_null("")],
-        separator="|",
-    )  # fmt: skip
-    totals = pl.when(text("subtotal").is_not_null() | text("value_usd").is_not_null()).then(
-        pl.format("|{}|{}", text("subtotal").cast(pl.String).fill_null("None"),
-                  text("value_usd").cast(pl.String).fill_null("None"))
-    ).otherwise(pl.lit(""))  # fmt: skip
+    content, totals = _content()
     keys = frame.select(pl.when(with_id).then(by_id)).to_series()
     hashed = frame.with_row_index("_at").filter(keys.is_null())
     if hashed.height:  # rows without an id: a digest of their content, repeats numbered
@@ -155,6 +146,36 @@ def frame_keys(frame: pl.DataFrame) -> pl.Series:
     return keys.alias("natural_key")
 
 
+def _content() -> tuple[pl.Expr, pl.Expr]:
+    """What a row without a trade id is known by: its record's fields (`content`) and its
+    subtotal and USD value when it has either (`totals`), as Event.natural_key spells them."""
+    text = pl.col
+    content = pl.concat_str(
+        [text("account"), text("asset"), text("side"), text("timestamp").cast(pl.String),
+         text("quantity").cast(pl.String), text("price").cast(pl.String).fill_null("None"),
+         text("fee").cast(pl.String), text("quote"), text("fee_asset"), text("tx_id").fill_null("")],
+        separator="|",
+    )  # fmt: skip
+    totals = pl.when(text("subtotal").is_not_null() | text("value_usd").is_not_null()).then(
+        pl.format("|{}|{}", text("subtotal").cast(pl.String).fill_null("None"),
+                  text("value_usd").cast(pl.String).fill_null("None"))
+    ).otherwise(pl.lit(""))  # fmt: skip
+    return content, totals
+
+
+def identities(framed: pl.DataFrame) -> pl.Series:
+    """A 64-bit hash per row of what frame_keys tells records apart by, before repeats are
+    numbered: the key of a row with a trade id, the content of one without (a `framed` frame:
+    its natural_key column added). Two rows a file's keys count as the same record or as
+    repeats of one always hash alike; rows that hash alike may still differ (a collision)."""
+    content, totals = _content()
+    with_id = pl.col("trade_id").is_not_null() & (pl.col("trade_id") != "")
+    unnumbered = pl.when(with_id).then("natural_key")
+    return framed.select(
+        unnumbered.otherwise(pl.concat_str([pl.lit("h|"), content, totals])).hash(0).alias("identity")
+    ).to_series()
+
+
 def _sha1(text: str) -> str:
     return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:24]
 
@@ -165,15 +186,26 @@ def _twins(conn: sqlite3.Connection, framed: pl.DataFrame, fresh: pl.Expr, sourc
     (the rest it would pass over): Event tuples are made only for those, and no rows are copied
     when no account may (a first import)."""
     matched = fresh & pl.col("side").is_in(sorted(MATCHED_SIDES))
-    synced = pl.col("source").str.starts_with(EXCHANGE_SOURCE)
-    groups = framed.lazy().filter(matched).select("account", synced=synced).unique().collect()
-    held = [account for account, is_synced in groups.iter_rows() if may_hold_other(conn, account, is_synced)]
+    held = _may_hold_other(conn, framed, matched)
     if not held:
         return NO_TWINS
     fills = framed.filter(matched & pl.col("account").is_in(held))
     return twins_in_store(
         conn, list(zip(fills["natural_key"].to_list(), events_of(fills), strict=True)), source
     )
+
+
+def _may_hold_other(conn: sqlite3.Connection, framed: pl.DataFrame, matched: pl.Expr) -> list[str]:
+    """The accounts of the `matched` rows that may hold the other source's records."""
+    synced = pl.col("source").str.starts_with(EXCHANGE_SOURCE)
+    groups = framed.lazy().filter(matched).select("account", synced=synced).unique().collect()
+    return [account for account, is_synced in groups.iter_rows() if may_hold_other(conn, account, is_synced)]
+
+
+def may_twin(conn: sqlite3.Connection, framed: pl.DataFrame) -> bool:
+    """Whether any of these records (none of them in the store) may have a twin from the other
+    source there (what _twins would look up)."""
+    return bool(_may_hold_other(conn, framed, pl.col("side").is_in(sorted(MATCHED_SIDES))))
 
 
 def _conflicts(framed: pl.DataFrame, stored: dict[str, tuple[object, ...]]) -> tuple[str, ...]:
