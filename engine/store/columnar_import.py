@@ -197,15 +197,24 @@ def _twins(conn: sqlite3.Connection, framed: pl.DataFrame, fresh: pl.Expr, sourc
 
 def _may_hold_other(conn: sqlite3.Connection, framed: pl.DataFrame, matched: pl.Expr) -> list[str]:
     """The accounts of the `matched` rows that may hold the other source's records."""
+    groups = _groups(framed, matched)
+    return [account for account, is_synced in groups if may_hold_other(conn, account, is_synced)]
+
+
+def _groups(framed: pl.DataFrame, matched: pl.Expr) -> list[tuple[str, bool]]:
     synced = pl.col("source").str.starts_with(EXCHANGE_SOURCE)
-    groups = framed.lazy().filter(matched).select("account", synced=synced).unique().collect()
-    return [account for account, is_synced in groups.iter_rows() if may_hold_other(conn, account, is_synced)]
+    return list(framed.lazy().filter(matched).select("account", synced=synced).unique().collect().iter_rows())
 
 
-def may_twin(conn: sqlite3.Connection, framed: pl.DataFrame) -> bool:
-    """Whether any of these records (none of them in the store) may have a twin from the other
-    source there (what _twins would look up)."""
-    return bool(_may_hold_other(conn, framed, pl.col("side").is_in(sorted(MATCHED_SIDES))))
+def twin_groups(framed: pl.DataFrame) -> list[tuple[str, bool]]:
+    """The (account, synced) pairs of records that _twins would match across sources (none of
+    them in the store): may_twin's to ask."""
+    return _groups(framed, pl.col("side").is_in(sorted(MATCHED_SIDES)))
+
+
+def may_twin(conn: sqlite3.Connection, groups: list[tuple[str, bool]]) -> bool:
+    """Whether any of twin_groups' accounts may hold the other source's records."""
+    return any(may_hold_other(conn, account, is_synced) for account, is_synced in groups)
 
 
 def _conflicts(framed: pl.DataFrame, stored: dict[str, tuple[object, ...]]) -> tuple[str, ...]:
@@ -235,14 +244,22 @@ def _pools(conn: sqlite3.Connection, legs: pl.DataFrame, pools: dict[tuple[str, 
 
 
 def _insert_events(conn: sqlite3.Connection, new: pl.DataFrame, batch_id: int) -> None:
+    insert_event_rows(conn, event_rows(new, batch_id))
+
+
+def event_rows(new: pl.DataFrame, batch_id: int) -> pl.DataFrame:
+    """The events table's rows of `new` (with its event_id), amounts as their digits."""
     amounts = {"quantity", "price", "fee", "price_usd", "fee_usd", "subtotal", "value_usd"}
     renamed = {"id": "event_id", "ts": "timestamp"}
-    rows = new.select(
+    return new.select(
         pl.col(renamed.get(name, name)).cast(pl.String).alias(name) if name in amounts
         else pl.lit(batch_id, pl.Int64).alias(name) if name == "batch_id"
         else pl.col(renamed.get(name, name)).alias(name)
         for name in EVENT_COLUMNS
     )  # fmt: skip
+
+
+def insert_event_rows(conn: sqlite3.Connection, rows: pl.DataFrame) -> None:
     nullable = [c for c in EVENT_COLUMNS if c in _NULLABLE_EVENT]
     _insert(conn, "events", rows, nullable, EVENT_COLUMNS, rowid="id")
 

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
     import polars as pl
 
 
-PARTS_AHEAD = 1  # parts read and waiting for the writer (besides the one written and the one read)
+PARTS_IN_FLIGHT = 2  # parts read and prepared, not yet written: the one written and the next
 _END = object()
 
 
@@ -136,11 +136,14 @@ def write_while_read(
 
 
 def _stream(parts: Iterator[pl.DataFrame | None], writer: _Writer) -> EventFrame | None | Literal["declined"]:
-    """Read `parts` in a thread, write each here as it comes: the written frame, or None (a
-    problem) or DECLINED, the batch then rolled back."""
-    waiting: queue.Queue[object] = queue.Queue(maxsize=PARTS_AHEAD)
+    """Read and prepare `parts` in a thread, write each here as it comes: the written frame, or
+    None (a problem) or DECLINED, the batch then rolled back."""
+    waiting: queue.Queue[object] = queue.Queue()
     stop = threading.Event()
-    reader = threading.Thread(target=_read, args=(parts, waiting, stop), name="harvest-read", daemon=True)
+    slots = threading.Semaphore(PARTS_IN_FLIGHT)
+    reader = threading.Thread(
+        target=_read, args=(parts, writer, waiting, stop, slots), name="harvest-read", daemon=True
+    )
     reader.start()
     summary = _Summary()
     outcome: EventFrame | None | Literal["declined"] = None
@@ -154,45 +157,65 @@ def _stream(parts: Iterator[pl.DataFrame | None], writer: _Writer) -> EventFrame
                 break
             if isinstance(item, BaseException):
                 raise item
-            assert isinstance(item, tuple)
-            part, figures = item
-            if part is None:  # a problem: the row path reads the file
-                outcome = None
+            if item is None or item == DECLINED:  # a problem (the row path reads the file), or a repeat
+                outcome = None if item is None else DECLINED
                 break
-            if not writer.write(part):
+            assert isinstance(item, tuple)
+            prepared, figures = item
+            del item
+            if not writer.write(prepared):
                 outcome = DECLINED
                 break
+            del prepared  # (before the reader takes its slot for the next part)
+            slots.release()
             summary.merge(figures)
     except BaseException as exc:
         stop.set()
-        _drain(waiting, ended)
+        _drain(waiting, ended, slots)
         writer.abandon(exc)
         raise
     stop.set()
-    _drain(waiting, ended)
+    _drain(waiting, ended, slots)
     reader.join()
     if not isinstance(outcome, StreamedFrame):
         writer.abandon()
     return outcome
 
 
-def _read(parts: Iterator[pl.DataFrame | None], waiting: queue.Queue[object], stop: threading.Event) -> None:
-    """The reader thread: each part with its figures (EventFrame), or the error met, then _END."""
+def _read(
+    parts: Iterator[pl.DataFrame | None],
+    writer: _Writer,
+    waiting: queue.Queue[object],
+    stop: threading.Event,
+    slots: threading.Semaphore,
+) -> None:
+    """The reader thread: each part read and prepared for the writer (_Writer.prepare) with its
+    figures, or None (a problem) or DECLINED (a repeat), or the error met; then _END. A part is
+    read once a slot is free (PARTS_IN_FLIGHT: the writer frees one as it writes a part)."""
     try:
-        for part in parts:
+        while True:
+            slots.acquire()
             if stop.is_set():
                 break
-            waiting.put((part, None if part is None else _Summary.of(EventFrame(part))))
-            if part is None:
+            try:
+                part = next(parts)
+            except StopIteration:
                 break
+            prepared = None if part is None else writer.prepare(part)
+            if part is None or prepared is None:
+                waiting.put(None if part is None else DECLINED)
+                break
+            waiting.put((prepared, _Summary.of(EventFrame(part))))
+            del part, prepared  # (not kept while the next slot is waited for)
     except BaseException as exc:  # handed to the writer's thread, which raises it
         waiting.put(exc)
     finally:
         waiting.put(_END)
 
 
-def _drain(waiting: queue.Queue[object], ended: bool) -> None:
+def _drain(waiting: queue.Queue[object], ended: bool, slots: threading.Semaphore) -> None:
     """Take what the reader still puts until its end (it stops at its next part)."""
+    slots.release()  # (a reader waiting for a slot sees the stop)
     while not ended:
         ended = waiting.get() is _END
 
@@ -213,6 +236,16 @@ def _meets(found: pl.Series, seen: list[pl.Series]) -> bool:
     return bool(found.to_frame("identity").join(earlier, on="identity", how="semi").height)
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """A part ready to write: its events' rows, its legs (their pools not yet known), and what
+    may_twin asks."""
+
+    rows: pl.DataFrame
+    legs: pl.DataFrame
+    groups: list[tuple[str, bool]]
+
+
 class _Abandoned(Exception):
     """Thrown into the batch's contexts to roll it back."""
 
@@ -226,9 +259,9 @@ class _Writer:
         self.open = False
         self.indexed_after = False
         self.rows = 0
-        self.batch_id = self.next_id = 0
+        self.batch_id = self.ids = 0  # ids: the next part's first event id (the reader's)
         self.pools: dict[tuple[str, str], int] = {}
-        self.seen: list[pl.Series] = []  # each written part's identities
+        self.seen: list[pl.Series] = []  # each prepared part's identities (the reader's)
 
     def begin(self) -> bool:
         """Open the batch, if the store holds no events (else False: declined)."""
@@ -244,35 +277,51 @@ class _Writer:
             self.abandon()
             return False
         self.batch_id = new_batch(self.conn, self.source, 0)  # its rows set at the end
-        self.next_id = next_event_id(self.conn)
+        self.ids = next_event_id(self.conn)
         self.pools = pool_ids(self.conn)
         return True
 
-    def write(self, part: pl.DataFrame) -> bool:
-        """A part's events written, or False (nothing of it written) when it repeats a record
-        (see the module's docstring) or an account may hold the other source's fills."""
+    def prepare(self, part: pl.DataFrame) -> _Prepared | None:
+        """In the reader's thread: a part's events keyed and numbered, their rows and legs
+        built, or None (declined) when it repeats a record (see the module's docstring)."""
         import polars as pl
 
-        from engine.store.bulk_write import natural_keys_indexed_after
-        from engine.store.columnar_import import _write, frame_keys, identities, may_twin
+        from engine.store.columnar_import import event_rows, frame_keys, identities, twin_groups
+        from engine.store.columnar_legs import frame_legs
 
         framed = part.with_columns(frame_keys(part))
         found = identities(framed)
         with_id = framed.select(pl.col("trade_id").is_not_null() & (pl.col("trade_id") != "")).to_series()
         if bool(found.filter(with_id).is_duplicated().any()):  # an id twice in this part
-            return False
+            return None
         if self.seen and _meets(found, self.seen):  # a record of an earlier part
-            return False
-        if may_twin(self.conn, framed):
-            return False
-        if not self.indexed_after and framed.height:  # (added >= the 0 events stored)
-            self.batch.enter_context(natural_keys_indexed_after(self.conn, framed.height))
-            self.indexed_after = True
-        wanted = pl.repeat(True, framed.height, dtype=pl.Boolean, eager=True)
-        _write(self.conn, framed, wanted, self.next_id, self.batch_id, self.pools, self.usd_assets)
-        self.next_id += framed.height
-        self.rows += framed.height
+            return None
         self.seen.append(found)
+        new = framed.with_columns(event_id=pl.int_range(self.ids, self.ids + framed.height, dtype=pl.Int64))
+        self.ids += framed.height
+        return _Prepared(
+            event_rows(new, self.batch_id), frame_legs(new, self.usd_assets), twin_groups(framed)
+        )
+
+    def write(self, prepared: _Prepared) -> bool:
+        """A part's rows and legs written, or False (nothing of it written) when an account may
+        hold the other source's fills."""
+        from engine.store.bulk_write import natural_keys_indexed_after
+        from engine.store.columnar_import import _insert_legs, _pools, insert_event_rows, may_twin
+
+        if may_twin(self.conn, prepared.groups):
+            return False
+        height = prepared.rows.height
+        if not self.indexed_after and height:  # (added >= the 0 events stored)
+            self.batch.enter_context(natural_keys_indexed_after(self.conn, height))
+            self.indexed_after = True
+        legs = prepared.legs
+        legs = legs.join(
+            _pools(self.conn, legs, self.pools), on=["account", "asset"], how="left", maintain_order="left"
+        )
+        insert_event_rows(self.conn, prepared.rows)
+        _insert_legs(self.conn, legs)
+        self.rows += height
         return True
 
     def finish(self) -> ImportSummary:

@@ -54,10 +54,10 @@ def parts_written(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     heights: list[int] = []
     write = columnar_stream._Writer.write
 
-    def spy(self, part):  # noqa: ANN001, ANN202
-        done = write(self, part)
+    def spy(self, prepared):  # noqa: ANN001, ANN202
+        done = write(self, prepared)
         if done:
-            heights.append(part.height)
+            heights.append(prepared.rows.height)
         return done
 
     monkeypatch.setattr(columnar_stream._Writer, "write", spy)
