@@ -19,12 +19,15 @@ file does not win back, so the path is taken from COLUMNAR_MIN_LINES lines."""
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Literal, Protocol
 
 from engine.ledger.events import EXCHANGE_SOURCE
 
 if TYPE_CHECKING:
-    from engine.imports.event_frame import Read
+    import polars as pl
+
+    from engine.imports.event_frame import EventFrame, Read
     from engine.imports.formats import Format, Options
 
 # From this many lines a file is read in columns (measured: bench/bench_import.py; below it the
@@ -42,6 +45,24 @@ def wanted(fmt: Format, text: str, label: str, options: Options) -> bool:
         and text.isascii()
         and text.count("\n") >= COLUMNAR_MIN_LINES
     )
+
+
+DECLINED: Literal["declined"] = (
+    "declined"  # PartSink.take: the parts were not written; the file is read as before
+)
+
+
+class PartSink(Protocol):
+    """Where a harvest CSV may be written while it is read, a part at a time, in one
+    transaction (engine.store.columnar_stream: the store's side, handed down by the caller)."""
+
+    def take(
+        self, parts: Iterator[pl.DataFrame | None], label: str
+    ) -> EventFrame | None | Literal["declined"]:
+        """The file's events, written (not yet committed: the caller's store_import commits), or
+        None when the row path must read the file (a problem: nothing written), or DECLINED
+        (nothing written: read and import the file as before)."""
+        ...
 
 
 RETURN_PAGES_FROM_CHARS = 16 * 2**20  # two of columnar_cells.PART_BYTES
@@ -64,9 +85,11 @@ def read_columnar(
     label: str,
     header: tuple[int, list[str]],
     options: Options,
+    sink: PartSink | None = None,
 ) -> Read | None:
     """The file's events in columns and its skipped rows, or None: the row path reads it (a
-    problem, or a file not plainly written). `options` as the format's parse gets them."""
+    problem, or a file not plainly written). `options` as the format's parse gets them. With a
+    `sink`, a harvest CSV is offered to it to write while it is read."""
     header_line, names = header
     if fmt.key != "harvest" and not text.endswith(("\n", "\r")):
         return None  # cut short: a problem the row path names
@@ -77,8 +100,16 @@ def read_columnar(
 
     try:
         if fmt.key == "harvest":  # read and made into events a part at a time (its rules are per row)
-            from engine.imports.columnar_harvest import read_harvest
+            from collections import Counter
 
+            from engine.imports.columnar_harvest import event_parts, harvest_names, read_harvest
+
+            known = harvest_names(header, options)
+            if sink is not None and known is not None:
+                parts = event_parts(cell_parts(text, header_line, len(names)), known, label, options)
+                written = sink.take(parts, label)
+                if not isinstance(written, str):  # (DECLINED: read as before)
+                    return None if written is None else (written, Counter())
             return read_harvest(cell_parts(text, header_line, len(names)), label, header, options)
         cells = cells_frame(text, header_line, len(names))
         if cells is None:

@@ -6,7 +6,7 @@ the row path reads the file whole and lists them all)."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC
 
 import polars as pl
@@ -44,15 +44,11 @@ def read_harvest(
     file's cells a part at a time (columnar_cells.cell_parts; None: not plainly written): each
     part's many intermediate columns are dropped before the next is read, so a large file's
     working memory is a part's, not the whole file's (its events are kept)."""
-    _line, header_names = header
-    names = [name.strip().lower() for name in header_names]
-    if set(names) - set(COLUMNS) or set(REQUIRED) - set(names) or len(set(names)) != len(names):
-        return None  # a header problem: the row path names it
-    if "account" not in names and not options.account:
+    names = harvest_names(header, options)
+    if names is None:
         return None
     events = []
-    for cells in parts:
-        part = None if cells is None else _part(cells, names, label, options)
+    for part in event_parts(parts, names, label, options):
         if part is None:
             return None
         events.append(part)
@@ -62,6 +58,31 @@ def read_harvest(
     if reused_ids(frame):  # (of the whole file: an id may be reused across parts)
         return None
     return EventFrame(frame), Counter()
+
+
+def harvest_names(header: tuple[int, list[str]], options: Options) -> list[str] | None:
+    """The header's column names as the rules read them, or None when the row path must read
+    the file (a header problem, no account)."""
+    _line, header_names = header
+    names = [name.strip().lower() for name in header_names]
+    if set(names) - set(COLUMNS) or set(REQUIRED) - set(names) or len(set(names)) != len(names):
+        return None  # a header problem: the row path names it
+    if "account" not in names and not options.account:
+        return None
+    return names
+
+
+def event_parts(
+    parts: Iterable[pl.DataFrame | None], names: list[str], label: str, options: Options
+) -> Iterator[pl.DataFrame | None]:
+    """Each part's events (checked one record at a time: out_of_range), in the file's order;
+    None where the row path must read the file (then no more). Whether an id is reused across
+    parts is the caller's to check (reused_ids, or the stream's keys: columnar_stream)."""
+    for cells in parts:
+        part = None if cells is None else _part(cells, names, label, options)
+        yield part
+        if part is None:
+            return
 
 
 def _part(cells_frame: pl.DataFrame, names: list[str], label: str, options: Options) -> pl.DataFrame | None:

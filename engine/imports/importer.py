@@ -35,6 +35,7 @@ from engine.ledger.legs import legs_for
 if TYPE_CHECKING:
     from _csv import Reader
 
+    from engine.imports.columnar import PartSink
     from engine.imports.event_frame import EventFrame
 
 _USD = frozenset({USD})
@@ -120,29 +121,37 @@ def _valued(event: Event) -> bool:
     return event.subtotal is not None or event.price is not None
 
 
-def read_file(path: Path, options: Options, format_key: str | None = None) -> FileReport:
+def read_file(
+    path: Path, options: Options, format_key: str | None = None, sink: PartSink | None = None
+) -> FileReport:
+    """A file read whole (`read_text`). `sink`: where a large harvest CSV may be written while it
+    is read (engine.imports.columnar.PartSink); its report's store_import then commits it."""
     label = str(path)
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise CsvImportError(label, [f"{label}: cannot read: {exc.strerror or exc}"]) from None
     if raw.startswith(XLSX_MAGIC):  # a spreadsheet (Gemini), whatever its name: read as rows
-        return read_text(xlsx_as_csv(path, label), label, options, format_key)
+        return read_text(xlsx_as_csv(path, label), label, options, format_key, sink)
     try:
         text = raw.decode("utf-8-sig")  # tolerate the BOM spreadsheets write
     except UnicodeDecodeError as exc:
         raise CsvImportError(label, [f"{label}: not UTF-8 text (byte {exc.start})"]) from None
     del raw  # a large file's bytes are not kept beside its text (the columnar path encodes a part at a time)
-    return read_text(text, label, options, format_key)
+    return read_text(text, label, options, format_key, sink)
 
 
-def read_text(text: str, label: str, options: Options, format_key: str | None = None) -> FileReport:
+def read_text(
+    text: str, label: str, options: Options, format_key: str | None = None, sink: PartSink | None = None
+) -> FileReport:
     """A file's text read whole, or CsvImportError listing every problem."""
     with paused_gc():  # a row or two of tuples per line, none of them cyclic
-        return _read_text(text, label, options, format_key)
+        return _read_text(text, label, options, format_key, sink)
 
 
-def _read_text(text: str, label: str, options: Options, format_key: str | None) -> FileReport:
+def _read_text(
+    text: str, label: str, options: Options, format_key: str | None, sink: PartSink | None
+) -> FileReport:
     forced = options.custom
     if format_key is not None:
         from engine.imports.registry import by_key
@@ -191,7 +200,7 @@ def _read_text(text: str, label: str, options: Options, format_key: str | None) 
     account = options.account or fmt.default_account
     reading = replace(options, account=account, zone=zone)
     if columnar.wanted(fmt, text, label, options):
-        found = columnar.read_columnar(fmt, text, label, head[detected.index], reading)
+        found = columnar.read_columnar(fmt, text, label, head[detected.index], reading, sink)
         if found is not None:  # else the row path reads it all (and names any problem)
             from engine.imports.event_frame import FrameParsed
 

@@ -125,16 +125,7 @@ def frame_keys(frame: pl.DataFrame) -> pl.Series:
             .then(pl.format("{}|id|{}/{}|{}", "account", "asset", "quote", "trade_id"))
             .otherwise(by_id)
         )
-    content = pl.concat_str(
-        [text("account"), text("asset"), text("side"), text("timestamp").cast(pl.String),
-         text("quantity").cast(pl.String), text("price").cast(pl.String).fill_null("None"),
-         text("fee").cast(pl.String), text("quote"), text("fee_asset"), text("tx_id").fill_null("")],
-        separator="|",
-    )  # fmt: skip
-    totals = pl.when(text("subtotal").is_not_null() | text("value_usd").is_not_null()).then(
-        pl.format("|{}|{}", text("subtotal").cast(pl.String).fill_null("None"),
-                  text("value_usd").cast(pl.String).fill_null("None"))
-    ).otherwise(pl.lit(""))  # fmt: skip
+    content, totals = _content()
     keys = frame.select(pl.when(with_id).then(by_id)).to_series()
     hashed = frame.with_row_index("_at").filter(keys.is_null())
     if hashed.height:  # rows without an id: a digest of their content, repeats numbered
@@ -155,6 +146,36 @@ def frame_keys(frame: pl.DataFrame) -> pl.Series:
     return keys.alias("natural_key")
 
 
+def _content() -> tuple[pl.Expr, pl.Expr]:
+    """What a row without a trade id is known by: its record's fields (`content`) and its
+    subtotal and USD value when it has either (`totals`), as Event.natural_key spells them."""
+    text = pl.col
+    content = pl.concat_str(
+        [text("account"), text("asset"), text("side"), text("timestamp").cast(pl.String),
+         text("quantity").cast(pl.String), text("price").cast(pl.String).fill_null("None"),
+         text("fee").cast(pl.String), text("quote"), text("fee_asset"), text("tx_id").fill_null("")],
+        separator="|",
+    )  # fmt: skip
+    totals = pl.when(text("subtotal").is_not_null() | text("value_usd").is_not_null()).then(
+        pl.format("|{}|{}", text("subtotal").cast(pl.String).fill_null("None"),
+                  text("value_usd").cast(pl.String).fill_null("None"))
+    ).otherwise(pl.lit(""))  # fmt: skip
+    return content, totals
+
+
+def identities(framed: pl.DataFrame) -> pl.Series:
+    """A 64-bit hash per row of what frame_keys tells records apart by, before repeats are
+    numbered: the key of a row with a trade id, the content of one without (a `framed` frame:
+    its natural_key column added). Two rows a file's keys count as the same record or as
+    repeats of one always hash alike; rows that hash alike may still differ (a collision)."""
+    content, totals = _content()
+    with_id = pl.col("trade_id").is_not_null() & (pl.col("trade_id") != "")
+    unnumbered = pl.when(with_id).then("natural_key")
+    return framed.select(
+        unnumbered.otherwise(pl.concat_str([pl.lit("h|"), content, totals])).hash(0).alias("identity")
+    ).to_series()
+
+
 def _sha1(text: str) -> str:
     return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:24]
 
@@ -165,15 +186,35 @@ def _twins(conn: sqlite3.Connection, framed: pl.DataFrame, fresh: pl.Expr, sourc
     (the rest it would pass over): Event tuples are made only for those, and no rows are copied
     when no account may (a first import)."""
     matched = fresh & pl.col("side").is_in(sorted(MATCHED_SIDES))
-    synced = pl.col("source").str.starts_with(EXCHANGE_SOURCE)
-    groups = framed.lazy().filter(matched).select("account", synced=synced).unique().collect()
-    held = [account for account, is_synced in groups.iter_rows() if may_hold_other(conn, account, is_synced)]
+    held = _may_hold_other(conn, framed, matched)
     if not held:
         return NO_TWINS
     fills = framed.filter(matched & pl.col("account").is_in(held))
     return twins_in_store(
         conn, list(zip(fills["natural_key"].to_list(), events_of(fills), strict=True)), source
     )
+
+
+def _may_hold_other(conn: sqlite3.Connection, framed: pl.DataFrame, matched: pl.Expr) -> list[str]:
+    """The accounts of the `matched` rows that may hold the other source's records."""
+    groups = _groups(framed, matched)
+    return [account for account, is_synced in groups if may_hold_other(conn, account, is_synced)]
+
+
+def _groups(framed: pl.DataFrame, matched: pl.Expr) -> list[tuple[str, bool]]:
+    synced = pl.col("source").str.starts_with(EXCHANGE_SOURCE)
+    return list(framed.lazy().filter(matched).select("account", synced=synced).unique().collect().iter_rows())
+
+
+def twin_groups(framed: pl.DataFrame) -> list[tuple[str, bool]]:
+    """The (account, synced) pairs of records that _twins would match across sources (none of
+    them in the store): may_twin's to ask."""
+    return _groups(framed, pl.col("side").is_in(sorted(MATCHED_SIDES)))
+
+
+def may_twin(conn: sqlite3.Connection, groups: list[tuple[str, bool]]) -> bool:
+    """Whether any of twin_groups' accounts may hold the other source's records."""
+    return any(may_hold_other(conn, account, is_synced) for account, is_synced in groups)
 
 
 def _conflicts(framed: pl.DataFrame, stored: dict[str, tuple[object, ...]]) -> tuple[str, ...]:
@@ -203,14 +244,22 @@ def _pools(conn: sqlite3.Connection, legs: pl.DataFrame, pools: dict[tuple[str, 
 
 
 def _insert_events(conn: sqlite3.Connection, new: pl.DataFrame, batch_id: int) -> None:
+    insert_event_rows(conn, event_rows(new, batch_id))
+
+
+def event_rows(new: pl.DataFrame, batch_id: int) -> pl.DataFrame:
+    """The events table's rows of `new` (with its event_id), amounts as their digits."""
     amounts = {"quantity", "price", "fee", "price_usd", "fee_usd", "subtotal", "value_usd"}
     renamed = {"id": "event_id", "ts": "timestamp"}
-    rows = new.select(
+    return new.select(
         pl.col(renamed.get(name, name)).cast(pl.String).alias(name) if name in amounts
         else pl.lit(batch_id, pl.Int64).alias(name) if name == "batch_id"
         else pl.col(renamed.get(name, name)).alias(name)
         for name in EVENT_COLUMNS
     )  # fmt: skip
+
+
+def insert_event_rows(conn: sqlite3.Connection, rows: pl.DataFrame) -> None:
     nullable = [c for c in EVENT_COLUMNS if c in _NULLABLE_EVENT]
     _insert(conn, "events", rows, nullable, EVENT_COLUMNS, rowid="id")
 

@@ -80,7 +80,10 @@ class Store:
     def import_frame(self, frame: EventFrame, source: str, usd_assets: frozenset[str]) -> ImportSummary:
         """import_events for events read in columns (engine.imports.columnar): the same rows."""
         from engine.store.columnar_import import import_frame  # loads polars: only for such files
+        from engine.store.columnar_stream import StreamedFrame
 
+        if isinstance(frame, StreamedFrame):  # written while it was read: committed here
+            return frame.finish(source)
         return import_frame(self.conn, self.path, frame.frame, source, usd_assets)
 
     def preview_import(self, events: Sequence[tuple[str, Event]], source: str) -> ImportSummary:

@@ -6,9 +6,11 @@ nothing is imported."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Literal, TextIO
 
 from engine.core.errors import CsvImportError, InputError
 from engine.core.units import EpochMicros
@@ -16,6 +18,10 @@ from tui.cli import quick_exit
 from tui.cli.context import Subparsers, clock_for, open_engine
 
 if TYPE_CHECKING:
+    import polars as pl
+
+    from engine.api import Engine
+    from engine.imports.event_frame import EventFrame
     from engine.imports.importer import FileReport
     from engine.store.store import ImportSummary
 
@@ -100,31 +106,35 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
         custom = load_mapping(args.mapping)
     latest = EpochMicros(clock_for(args)() + FUTURE_SLACK)
     options = Options(args.account, zone, latest, address=args.address, custom=custom)
+    # every file read before anything is written; one file alone may be written while it is
+    # read (a large harvest CSV into an empty store: engine.store.columnar_stream), committed
+    # only once it is read whole and summarised
+    sink = _StoreSink(args) if len(args.paths) == 1 and not args.dry_run else None
     reports, refused = [], []
-    for path in args.paths:  # every file read before anything is written
-        try:
-            reports.append(read_file(path, options, args.import_format))
-        except CsvImportError as exc:
-            refused.append(exc)
-    if refused:
-        problems = [problem for exc in refused for problem in exc.problems]
-        raise CsvImportError(", ".join(exc.path for exc in refused), problems)
-    for report in reports:
-        _summarise(report, out)
-    if args.dry_run:
-        return _dry_run(reports, out)
-    engine = open_engine(args)
-    added = 0
-    for report in reports:
-        summary = engine.store_import(report)
-        added += summary.added
-        print(f"imported {summary.added} new event(s) from {report.label} ({_already(summary)})", file=out)
-        _overlap_warnings(summary, sys.stderr)
-        if summary.conflicts:
-            ids = ", ".join(key.rsplit("|", 1)[-1] for key in summary.conflicts[:10])
-            more = f" and {len(summary.conflicts) - 10} more" if len(summary.conflicts) > 10 else ""
-            print(f"warning: {len(summary.conflicts)} row(s) reuse a trade id the store holds with other values "
-                  f"(kept as stored; check the source): {ids}{more}", file=sys.stderr)  # fmt: skip
+    try:
+        for path in args.paths:
+            try:
+                reports.append(read_file(path, options, args.import_format, sink))
+            except CsvImportError as exc:
+                refused.append(exc)
+        if refused:
+            if sink is not None:
+                sink.forget_new_store()
+            problems = [problem for exc in refused for problem in exc.problems]
+            raise CsvImportError(", ".join(exc.path for exc in refused), problems)
+        for report in reports:
+            _summarise(report, out)
+        if args.dry_run:
+            return _dry_run(reports, out)
+        engine = sink.engine if sink is not None and sink.engine is not None else open_engine(args)
+        added = 0
+        for report in reports:
+            summary = engine.store_import(report)
+            added += summary.added
+            _said(report, summary, out)
+    finally:
+        if sink is not None:
+            sink.abandon(reports)  # a batch written while read and not committed: rolled back
     if added and engine.store.checklist_underway():  # else nothing to move: the planner stays unloaded
         from engine.planning.checklist import reconcile_checklist
 
@@ -139,6 +149,68 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
     engine.store.close()
     quick_exit.leave((engine, reports))
     return 0
+
+
+def _said(report: FileReport, summary: ImportSummary, out: TextIO) -> None:
+    """What a file's import added and kept as it was."""
+    print(f"imported {summary.added} new event(s) from {report.label} ({_already(summary)})", file=out)
+    _overlap_warnings(summary, sys.stderr)
+    if summary.conflicts:
+        ids = ", ".join(key.rsplit("|", 1)[-1] for key in summary.conflicts[:10])
+        more = f" and {len(summary.conflicts) - 10} more" if len(summary.conflicts) > 10 else ""
+        print(f"warning: {len(summary.conflicts)} row(s) reuse a trade id the store holds with other values "
+              f"(kept as stored; check the source): {ids}{more}", file=sys.stderr)  # fmt: skip
+
+
+class _StoreSink:
+    """engine.imports.columnar.PartSink for the one file of an import: the engine opened when
+    the read offers its first part (engine.store.columnar_stream writes the parts as they are
+    read), and a store this made removed again when the file is refused after all."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.engine: Engine | None = None
+        self.new: tuple[Path, bool] | None = (
+            None  # a store made here: its path, and whether its directory was
+        )
+
+    def take(
+        self, parts: Iterator[pl.DataFrame | None], label: str
+    ) -> EventFrame | None | Literal["declined"]:
+        from engine.store.columnar_stream import write_while_read
+
+        if self.engine is None:
+            from engine.store.connection import default_store_path
+
+            path = default_store_path()
+            before = (path, path.parent.exists()) if not path.exists() else None
+            self.engine = open_engine(self.args)
+            self.new = before
+        store = self.engine.store
+        return write_while_read(store.conn, store.path, parts, label, self.engine.usd_assets)
+
+    def forget_new_store(self) -> None:
+        """The file was refused: a store made for it goes again (a refused file leaves none)."""
+        if self.engine is None:
+            return
+        self.engine.store.close()
+        if self.new is not None:
+            path, directory_existed = self.new
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+            if not directory_existed:
+                with contextlib.suppress(OSError):  # (only if empty)
+                    path.parent.rmdir()
+        self.engine = None
+
+    def abandon(self, reports: list[FileReport]) -> None:
+        if self.engine is None:  # nothing offered (polars never loaded)
+            return
+        from engine.store.columnar_stream import StreamedFrame
+
+        for report in reports:
+            if isinstance(report.frame, StreamedFrame):
+                report.frame.abandon()
 
 
 def _is_address(text: str) -> bool:
