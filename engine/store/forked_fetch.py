@@ -4,9 +4,9 @@ and `bench_core.py` otherwise leave the machine's other core idle through it.
 
 Where the process may fork (`allow`: the `harvest` command itself, tui.cli.quick_exit, and
 bench_core's timed process, never the app, the tests' engine or a script), is one thread
-(the OS's count: a library's pool would be copied half-held) and likely has a CPU free (the load
-average: see _free_core; a busy machine keeps the one-process fetch), a load that finds no legs cache
-splits the legs at PARENT_SHARE of their count, in processing order (the clustered key
+(the OS's count: a library's pool would be copied half-held) and has a CPU free (the tasks
+runnable now: see _free_core; a busy machine keeps the one-process fetch), a load that finds no
+legs cache splits the legs at PARENT_SHARE of their count, in processing order (the clustered key
 ts, event_id, seq: a seek, ~35 ms with the count). The parent forks; the child opens its OWN
 read-only connection (never touches the parent's), reads in one read transaction the legs from
 the split on (and their extras), and writes them with their key, in the legs cache's format
@@ -48,7 +48,9 @@ from engine.store import legs_cache
 
 PARENT_SHARE = 0.54  # the parent also unmarshals the child's part: it fetches a little more
 MIN_LEGS = 100_000  # below this the fetch is a tenth of a second: not worth a fork
-FREE_CORE_MARGIN = 0.5  # split when the load average is under the CPUs less this (2 CPUs: 1.5)
+FREE_CORE_MARGIN = (
+    0.5  # without a count of runnable tasks: split when the load average is under the CPUs less this
+)
 ORDER = " ORDER BY ts, event_id, seq"  # the clustered key: processing order
 
 # reads the legs (and their extras) of one part of the table, in processing order: a WHERE clause
@@ -111,19 +113,37 @@ def _joined(first: legs_cache.Fetched, second: legs_cache.Fetched) -> legs_cache
 
 
 def _free_core() -> bool:
-    """Whether another CPU is likely idle: the process may run on more than one, and the 1-minute
-    load average (runnable processes) leaves one free. Otherwise the two parts take turns with
-    other work — a forked child shares its parent's scheduling group (Linux's autogroup: both
-    together get one process's share of a busy machine) — and the marshal round trip (~0.5 s of
-    CPU at a million legs: the child's part encoded 0.21 s, decoded 0.27 s) is a loss: measured
-    at load 4.5 on 2 CPUs, the split's wall 3.50 s against 2.99 s."""
+    """Whether another CPU is idle now: the process may run on more than one, and the tasks
+    runnable at this moment (this one included: Linux's /proc/loadavg) leave one free — or,
+    where that count is not to be had, the 1-minute load average does. The count is of now: a
+    report run just after an import finds the import's load still in the 1-minute average
+    (~1.5 for a minute after a million rows) though both cores are idle. Otherwise the two parts
+    take turns with other work — a forked child shares its parent's scheduling group (Linux's
+    autogroup: both together get one process's share of a busy machine) — and the marshal round
+    trip (~0.5 s of CPU at a million legs: the child's part encoded 0.21 s, decoded 0.27 s) is a
+    loss: measured at load 4.5 on 2 CPUs, the split's wall 3.50 s against 2.99 s."""
     affinity = getattr(os, "sched_getaffinity", None)
     cores = len(affinity(0)) if affinity is not None else os.cpu_count() or 1
+    if cores < 2:
+        return False
+    runnable = _runnable_now()
+    if runnable is not None:
+        return runnable < cores
     try:
         load = os.getloadavg()[0]
     except (AttributeError, OSError):  # no load average on this platform
-        load = 0.0
-    return cores > 1 and load < cores - FREE_CORE_MARGIN
+        return True
+    return load < cores - FREE_CORE_MARGIN
+
+
+def _runnable_now(loadavg: str = "/proc/loadavg") -> int | None:
+    """The tasks runnable at this moment, the caller included (the fourth field's numerator,
+    "3/93"); None where the file is missing or another shape."""
+    try:
+        with open(loadavg, encoding="ascii") as handle:
+            return int(handle.read().split()[3].split("/")[0])
+    except (OSError, IndexError, ValueError):
+        return None
 
 
 def _single_threaded() -> bool:

@@ -272,16 +272,32 @@ def test_a_small_ledger_no_free_cpu_or_no_key_does_not_fork(
     with read_snapshot(store.conn):
         assert forked_fetch.fetch(store.conn, None, READ) is None
     monkeypatch.setattr(forked_fetch, "_free_core", FREE_CORE)  # the real check, on a machine made busy
-    monkeypatch.setattr(forked_fetch.os, "getloadavg", lambda: (1.6, 1.0, 1.0))
+    monkeypatch.setattr(forked_fetch, "_runnable_now", lambda: 2)  # this process and one other, 2 CPUs
+    monkeypatch.setattr(forked_fetch.os, "getloadavg", lambda: (0.1, 1.0, 1.0))  # (not asked)
     monkeypatch.setattr(forked_fetch.os, "sched_getaffinity", lambda _: {0, 1})
     assert not forked_fetch._free_core()
     assert split_fetch(store) == plain(store.conn)
+    monkeypatch.setattr(forked_fetch, "_runnable_now", lambda: 1)  # only this one: the 1-minute
+    monkeypatch.setattr(forked_fetch.os, "getloadavg", lambda: (1.9, 1.0, 1.0))  # average is the past
+    assert forked_fetch._free_core()
+    monkeypatch.setattr(forked_fetch, "_runnable_now", lambda: None)  # no count: the load average
+    assert not forked_fetch._free_core()
     monkeypatch.setattr(forked_fetch.os, "getloadavg", lambda: (0.1, 1.0, 1.0))
     assert forked_fetch._free_core()
     monkeypatch.setattr(forked_fetch.os, "sched_getaffinity", lambda _: {1})  # pinned to one CPU
     assert not forked_fetch._free_core()
     assert split_fetch(store) == plain(store.conn)
     assert parts == ["all", "all", "all"]
+
+
+def test_the_tasks_runnable_now_are_read_from_the_kernels_load_line(tmp_path: Path):
+    line = tmp_path / "loadavg"
+    line.write_text("1.62 1.40 3.08 3/93 14717\n")
+    assert forked_fetch._runnable_now(str(line)) == 3
+    for garbled in ("", "1.62 1.40 3.08\n", "1.62 1.40 3.08 x/93 1\n"):
+        line.write_text(garbled)
+        assert forked_fetch._runnable_now(str(line)) is None
+    assert forked_fetch._runnable_now(str(tmp_path / "missing")) is None
 
 
 def test_the_legs_cache_written_from_a_split_fetch_is_the_stores_legs(
