@@ -20,7 +20,6 @@ trusted as the store next to it is — the user's own file in their own data dir
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import pickle
 from dataclasses import dataclass, replace
@@ -32,6 +31,7 @@ import polars as pl
 
 from engine.config.load import Config
 from engine.config.model import UiConfig
+from engine.core.digests import sha256
 from engine.core.files import sweep_killed_writes, write_atomic_bytes
 from engine.core.units import Amount, DayOrdinal
 from engine.planning.data_problems import DataProblem
@@ -70,7 +70,7 @@ def cache_key(store: Store, config: Config, today: DayOrdinal) -> str:
         repr(settings),
         today,
     )
-    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+    return sha256(repr(parts).encode("utf-8")).hexdigest()
 
 
 @cache
@@ -78,7 +78,7 @@ def code_fingerprint() -> str:
     """The engine's own source, hashed: another harvest (a fix to the matching, say) never reads
     what this one computed. Read once per process (~200 small files)."""
     root = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256()
+    digest = sha256()
     for source in sorted(root.rglob("*.py")):
         digest.update(str(source.relative_to(root)).encode("utf-8"))
         digest.update(source.read_bytes())

@@ -5,15 +5,16 @@ and any unique start of 4 or more digits is accepted back."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
+
+from engine.core.digests import sha1
 
 SHOWN = 6  # digits shown at least
 TYPED = 4  # digits accepted at least
 
 
 def full_id(key: str) -> str:
-    return hashlib.sha1(key.encode(), usedforsecurity=False).hexdigest()
+    return sha1(key.encode(), usedforsecurity=False).hexdigest()
 
 
 def abbreviations(keys: Iterable[str]) -> dict[str, str]:

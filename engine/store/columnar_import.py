@@ -7,13 +7,13 @@ tuples at once), one transaction as ever."""
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from pathlib import Path
 
 import polars as pl
 
 from engine.core.collector import paused_gc
+from engine.core.digests import sha1
 from engine.imports.event_frame import events_of
 from engine.ledger.cross_source import MATCHED_SIDES, NO_TWINS, Twins
 from engine.ledger.events import EXCHANGE_SOURCE
@@ -177,7 +177,7 @@ def identities(framed: pl.DataFrame) -> pl.Series:
 
 
 def _sha1(text: str) -> str:
-    return hashlib.sha1(text.encode(), usedforsecurity=False).hexdigest()[:24]
+    return sha1(text.encode(), usedforsecurity=False).hexdigest()[:24]
 
 
 def _twins(conn: sqlite3.Connection, framed: pl.DataFrame, fresh: pl.Expr, source: str) -> Twins:

@@ -18,9 +18,9 @@ from operator import itemgetter
 from engine.core.fixedpoint import mul
 from engine.ledger.events import Event
 from engine.ledger.legs import ACQUIRE, DISPOSE
+from engine.store.encoding import pack
 
 _KINDS = {"buy": ACQUIRE, "sell": DISPOSE}
-_INT64 = 2**63  # a leg's amount within this magnitude is stored as INTEGER (encoding.pack)
 _EVENT = itemgetter(1)
 PLAIN_BATCH = True  # off: every batch row by row (for the tests' comparison)
 
@@ -67,11 +67,6 @@ def batch_rows(
     ids = range(next_id, next_id + count)
     event_rows = list(zip(ids, keys, repeat(batch_id), accounts, assets, sides, times, map(str, quantities),
                           map(str, prices), quotes, map(str, fees), fee_assets, trade_ids, sources))  # fmt: skip
-    leg_rows = list(zip(ids, repeat(0), map(pools.__getitem__, pairs), kinds, times, _packed(quantities),
-                        _packed(usd), trade_ids))  # fmt: skip
+    leg_rows = list(zip(ids, repeat(0), map(pools.__getitem__, pairs), kinds, times, map(pack, quantities),
+                        map(pack, usd), trade_ids))  # fmt: skip
     return event_rows, leg_rows
-
-
-def _packed(amounts: Sequence[int]) -> list[int | str]:
-    """encoding.pack of each (never None here): INTEGER within 64 bits, else its digits."""
-    return [amount if -_INT64 <= amount < _INT64 else str(amount) for amount in amounts]
