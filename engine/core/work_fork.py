@@ -20,13 +20,16 @@ class Wait(Protocol):
 Fork = Callable[[Callable[[], bytes]], Wait | None]
 
 _fork: Fork | None = None
+_ready: Callable[[], bool] = bool  # (never asked while no fork is installed)
 
 
-def install(fork: Fork | None) -> None:
-    """Let this process fork work with `fork` (None: never)."""
-    global _fork
-    _fork = fork
+def install(fork: Fork | None, ready: Callable[[], bool] = lambda: True) -> None:
+    """Let this process fork work with `fork` (None: never) whenever `ready()` says it may now
+    (a CPU free, one thread: asked before any work is prepared for a child)."""
+    global _fork, _ready
+    _fork, _ready = fork, ready
 
 
 def installed() -> Fork | None:
-    return _fork
+    """The fork, when one is installed and may be used now."""
+    return _fork if _fork is not None and _ready() else None

@@ -70,7 +70,7 @@ def allow() -> None:
     a caller's code."""
     global _allowed
     _allowed = True
-    work_fork.install(fork_work)
+    work_fork.install(fork_work, _may_fork_now)
 
 
 def fork_work(work: Callable[[], bytes]) -> work_fork.Wait | None:
@@ -79,7 +79,7 @@ def fork_work(work: Callable[[], bytes]) -> work_fork.Wait | None:
     the child failed, was killed — `kill` kills it — or wrote a short record), or None when it
     may not fork (the caller does the work itself). The child writes the bytes, behind their
     length, to an anonymous file and ends by os._exit, as the fetch's does."""
-    if not (_allowed and hasattr(os, "fork") and _free_core() and _single_threaded()):
+    if not _may_fork_now():
         return None
     stack = contextlib.ExitStack()
     scratch = stack.enter_context(_scratch())
@@ -97,6 +97,10 @@ def fork_work(work: Callable[[], bytes]) -> work_fork.Wait | None:
             return body if len(head) == 8 and int.from_bytes(head, "little") == len(body) else None
 
     return wait
+
+
+def _may_fork_now() -> bool:
+    return _allowed and hasattr(os, "fork") and _free_core() and _single_threaded()
 
 
 def _framed(data: bytes) -> bytes:  # pragma: no cover - runs in the forked child only

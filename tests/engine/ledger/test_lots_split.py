@@ -41,6 +41,7 @@ def forking(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(forked_fetch, "_single_threaded", lambda: True)
     monkeypatch.setattr(forked_fetch, "_free_core", lambda: True)  # a busy or pinned runner tests it too
     monkeypatch.setattr(work_fork, "_fork", forked_fetch.fork_work)
+    monkeypatch.setattr(work_fork, "_ready", lambda: True)
 
 
 def fields(result: LotResult) -> tuple[Any, ...]:
@@ -61,12 +62,12 @@ def fields(result: LotResult) -> tuple[Any, ...]:
 
 
 def sequential(*args: Any, **kwargs: Any) -> LotResult:
-    fork = work_fork.installed()
+    fork, ready = work_fork._fork, work_fork._ready
     work_fork.install(None)
     try:
         return match_lots(*args, **kwargs)
     finally:
-        work_fork.install(fork)
+        work_fork.install(fork, ready)
 
 
 def assert_split_same(ledger: Ledger, method: str, universal: bool, effects: Effects | None) -> None:
@@ -246,7 +247,13 @@ def test_no_fork_unless_allowed(monkeypatch):
     monkeypatch.setattr(work_fork, "_fork", None)  # as every process starts
     match_lots(linked_ledger())
     monkeypatch.setattr(work_fork, "_fork", forked_fetch.fork_work)
-    monkeypatch.setattr(forked_fetch, "_allowed", False)  # installed, not allowed: no fork
+    monkeypatch.setattr(work_fork, "_ready", forked_fetch._may_fork_now)
+    monkeypatch.setattr(forked_fetch, "_allowed", False)  # installed, not allowed: no split prepared
+    halves = lots_split.halves
+    monkeypatch.setattr(lots_split, "halves", lambda *a: pytest.fail("a split prepared"))
+    match_lots(linked_ledger())
+    monkeypatch.setattr(lots_split, "halves", halves)
+    monkeypatch.setattr(work_fork, "_ready", lambda: True)  # (fork_work asks again)
     match_lots(linked_ledger())
     monkeypatch.setattr(forked_fetch, "_allowed", True)
     monkeypatch.setattr(forked_fetch, "_free_core", lambda: True)
@@ -264,6 +271,6 @@ def test_only_the_allowed_processes_install_the_fork():
         "assert work_fork.installed() is None\n"
         "from engine.store import forked_fetch\n"
         "forked_fetch.allow()\n"
-        "assert work_fork.installed() is forked_fetch.fork_work\n"
+        "assert work_fork._fork is forked_fetch.fork_work\n"
     )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
