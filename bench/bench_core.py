@@ -25,7 +25,6 @@ from bench.synth import write_csv  # noqa: E402
 from engine.api import Engine  # noqa: E402
 from engine.config.load import Config, TaxConfig  # noqa: E402
 from engine.core.collector import paused_gc  # noqa: E402
-from engine.ledger import lots_split  # noqa: E402
 from engine.ledger.gains import realized_rows  # noqa: E402
 from engine.ledger.lots import match_lots  # noqa: E402
 from engine.store import forked_fetch, legs_cache  # noqa: E402
@@ -118,14 +117,13 @@ def main() -> None:
     deferred = hasattr(os, "fork")  # as the `harvest` CLI: its legs cache write is done after its exit
     if deferred:
         legs_cache.defer_writes()
-        forked_fetch.allow()  # as the CLI: a cold load fetches half of the legs in a forked child, a large match matches half of its pools in one
+        forked_fetch.allow()  # as the CLI: a cold load fetches half of the legs in a forked child
     for method in args.methods.split(","):
         config = Config(tax=TaxConfig(timezone="America/New_York"))
         engine = Engine(config, Store(path))
         gc.collect()
         started = time.perf_counter()
         cpu_started = time.process_time()  # less sensitive than wall time to a busy machine
-        children_started = _children_cpu()
         pause = paused_gc()
         pause.__enter__()
         legs = engine.store.ledger()
@@ -135,7 +133,6 @@ def main() -> None:
         rows, excluded = realized_rows(result)
         done = time.perf_counter()
         cpu_used = time.process_time() - cpu_started
-        children_cpu = _children_cpu() - children_started  # the fetch's and the match's, reaped
         pause.__exit__(None, None, None)
         rss = peak_rss_mb()
         write_started = time.perf_counter()
@@ -151,19 +148,11 @@ def main() -> None:
             f"{len(result.open_lots):,} open lots in {done - started:.2f} s "
             f"(load {loaded - started:.2f} + match {matched - loaded:.2f} "
             f"+ gains {done - matched:.2f}; legs {len(legs.legs):,}; excluded {len(excluded)}"
-            f"{'; fetch: ' + forked_fetch.last if forked_fetch.last else ''}"
-            f"{'; match: ' + lots_split.last if lots_split.last else ''}); "
-            f"peak RSS {rss:,.0f} MB; CPU {cpu_used:.2f} s (forked children's {children_cpu:.2f} s){written}"
+            f"{'; fetch: ' + forked_fetch.last if forked_fetch.last else ''}); "
+            f"peak RSS {rss:,.0f} MB; CPU {cpu_used:.2f} s{written}"
         )
         engine.store.close()
         del legs, result, rows, excluded
-
-
-def _children_cpu() -> float:
-    import resource
-
-    used = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return used.ru_utime + used.ru_stime
 
 
 if __name__ == "__main__":

@@ -13,10 +13,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from operator import itemgetter
 from typing import cast
 
-from engine.core import work_fork
 from engine.core.dates import DayOf, day_spans, register_day_spans
 from engine.core.units import Amount
-from engine.ledger import lots_split
 from engine.ledger.decided import Effects
 from engine.ledger.legs import ACQUIRE, DISPOSE, MOVE_IN, MOVE_OUT
 from engine.ledger.lot_matcher import GIVEN_AWAY as GIVEN_AWAY
@@ -73,30 +71,16 @@ def match_lots(
     `day` maps a trade time to its date ordinal in the tax zone (TaxCalendar.day_function());
     `effects`: what the user's decisions change (engine.ledger.decided.apply_decisions made
     `ledger` and them together)."""
+    matcher = Matcher(ledger, method, universal, day, effects)
     legs = ledger.legs
     kinds = list(map(_kind, legs))  # in C: most ledgers of a million legs have no transfers
     moves: list[MoveLeg] = []
     if MOVE_OUT in kinds or MOVE_IN in kinds:
         moves = [_move_leg(i, legs[i], ledger.pools[legs[i][0]]) for i, k in enumerate(kinds) if k in _MOVES]
-    matcher = Matcher(ledger, method, universal, day, effects)
     result = matcher.result
     result.pairing = pairing(moves, result.warnings, effects.rules if effects else NO_RULES)
     matcher.pairs = pairs = result.pairing.pairs
     run = run_by_cost if matcher.by_cost else _run
-    fork = work_fork.installed()
-    if fork is not None and len(legs) >= lots_split.MIN_LEGS:  # the `harvest` process: two halves
-        warned = list(result.warnings)
-
-        def fresh() -> Matcher:  # another matcher as this one starts: the pairing done
-            other = Matcher(ledger, method, universal, day, effects)
-            other.result.pairing, other.result.warnings, other.pairs = result.pairing, list(warned), pairs
-            return other
-
-        split = lots_split.match_in_halves(matcher, legs, kinds, run, fork, fresh)
-        if split is not None:
-            return split
-        if lots_split.touched(matcher):  # a split given up after its halves ran: never seen
-            matcher = fresh()
     run(matcher, _in_processing_order(legs, pairs) if pairs else enumerate(legs))
     return _finish(matcher)
 

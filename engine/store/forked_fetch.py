@@ -42,9 +42,8 @@ import signal
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
-from engine.core import work_fork
 from engine.store import legs_cache
 
 PARENT_SHARE = 0.54  # the parent also unmarshals the child's part: it fetches a little more
@@ -57,54 +56,16 @@ ORDER = " ORDER BY ts, event_id, seq"  # the clustered key: processing order
 # reads the legs (and their extras) of one part of the table, in processing order: a WHERE clause
 # on (ts, event_id, seq) with its parameters ("" and () for all of them)
 ReadPart = Callable[[sqlite3.Connection, str, tuple[object, ...]], legs_cache.Fetched]
-Reap = Callable[..., Any]  # a forked child's wait(kill=False)
 
 _allowed = False
 last = ""  # how the last fetch here went ("split", "parent read the rest"): for bench/ to print
 
 
 def allow() -> None:
-    """This process may fork for the fetch, and for a large lot match (engine.ledger.lots_split:
-    half of the pools matched in a child, `fork_work`): it is the `harvest` command (or
-    bench_core's timed process), its only thread on the store, and ends without returning into
-    a caller's code."""
+    """This process may fork for the fetch: it is the `harvest` command (or bench_core's timed
+    process), its only thread on the store, and ends without returning into a caller's code."""
     global _allowed
     _allowed = True
-    work_fork.install(fork_work, _may_fork_now)
-
-
-def fork_work(work: Callable[[], bytes]) -> work_fork.Wait | None:
-    """Run `work` in a forked child now, when this process may (allowed, one thread, a CPU
-    free); returns the wait for the bytes it returned (engine.ledger.lots_split.Fork: None when
-    the child failed, was killed — `kill` kills it — or wrote a short record), or None when it
-    may not fork (the caller does the work itself). The child writes the bytes, behind their
-    length, to an anonymous file and ends by os._exit, as the fetch's does."""
-    if not _may_fork_now():
-        return None
-    stack = contextlib.ExitStack()
-    scratch = stack.enter_context(_scratch())
-    reap = _forked(scratch, lambda: _write_all(scratch.fileno(), _framed(work())))
-    if reap is _no_child:
-        stack.close()
-        return None
-
-    def wait(kill: bool = False) -> bytes | None:
-        with stack:
-            if reap(kill) != 0:
-                return None
-            scratch.seek(0)
-            head, body = scratch.read(8), scratch.read()
-            return body if len(head) == 8 and int.from_bytes(head, "little") == len(body) else None
-
-    return wait
-
-
-def _may_fork_now() -> bool:
-    return _allowed and hasattr(os, "fork") and _free_core() and _single_threaded()
-
-
-def _framed(data: bytes) -> bytes:  # pragma: no cover - runs in the forked child only
-    return len(data).to_bytes(8, "little") + data
 
 
 def allowed() -> bool:
@@ -214,18 +175,14 @@ def _scratch() -> Iterator[BinaryIO]:
         yield handle
 
 
-def _no_child(kill: bool = False) -> int:  # _forked's wait when the fork was refused
-    return -1
-
-
-def _forked(scratch: BinaryIO, work: Callable[[], None]) -> Reap:
+def _forked(scratch: BinaryIO, work: Callable[[], None]) -> Callable[[], int]:
     """Run `work` in a forked child; returns the wait for it: its exit code (-1: killed, or no
-    fork; `kill`: killed first). A parent interrupted while it waits kills the child first."""
+    fork). A parent interrupted before it waits kills the child first (see `fetch`)."""
     scratch.flush()
     try:
         child = os.fork()
     except OSError:
-        return _no_child
+        return lambda: -1
     if child == 0:  # pragma: no cover - the child: its outcome is tested through the parent's result
         code = 1
         try:
@@ -234,10 +191,8 @@ def _forked(scratch: BinaryIO, work: Callable[[], None]) -> Reap:
         finally:
             os._exit(code)
 
-    def wait(kill: bool = False) -> int:
+    def wait() -> int:
         try:
-            if kill:  # the parent gives up on it (its own part failed): no need to let it finish
-                os.kill(child, signal.SIGKILL)
             _, status = os.waitpid(child, 0)
         except BaseException:
             with contextlib.suppress(OSError):
