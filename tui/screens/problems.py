@@ -14,7 +14,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
@@ -39,6 +38,7 @@ from tui.screens.decision_forms import (
 )
 from tui.screens.decisions import DecisionsScreen
 from tui.screens.dialogs import ConfirmScreen, ReasonScreen
+from tui.screens.first_resume import FirstResumeKeepsStyles
 from tui.session import Decide, Decided, ReviewView, Session
 from tui.widgets.fitted_table import rebuild
 from tui.widgets.footer import HarvestFooter
@@ -67,7 +67,7 @@ class DecisionRefused(Message):
     line: str
 
 
-class ProblemsScreen(Screen[None]):
+class ProblemsScreen(FirstResumeKeepsStyles):
     BINDINGS = bindings("problems")
 
     def __init__(
