@@ -28,6 +28,7 @@ from tui.widgets.chart import BackgroundPlot
 from tui.widgets.fast_table import FastTable
 from tui.widgets.fitted_table import Cell, fitted_widths, rebuild, refit
 from tui.widgets.footer import FooterSpace, mount_footer_soon
+from tui.widgets.paint_budget import MeteredPaint
 
 MAX_TABLE_ROWS = 2000  # the stock table stays fast at this size; the rest is summarised
 ROWS_PER_SLICE = 100  # rows added per turn of the event loop (each turn well under 50 ms)
@@ -42,7 +43,7 @@ Y_TICKS = 5
 WAIT = object()  # a slice's answer: it calls next_slice itself once its work is done
 
 
-class DetailScreen(FirstResumeKeepsStyles):
+class DetailScreen(FirstResumeKeepsStyles, MeteredPaint):
     BINDINGS = bindings("detail")
 
     def __init__(self, detail: AssetDetail, table: LotTable | None = None) -> None:

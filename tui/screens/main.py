@@ -34,6 +34,7 @@ from tui.step_words import advance_question, skip_question
 from tui.widgets import empty_states
 from tui.widgets.footer import FooterSpace, mount_footer_soon
 from tui.widgets.header_bar import HeaderBar
+from tui.widgets.paint_budget import MeteredPaint
 from tui.widgets.pane_tabs import PaneTabs
 from tui.widgets.panes import CandidatesPane, ChecklistPane, HoldingsPane, Pane, step_by_number
 from tui.widgets.status_line import StatusLine
@@ -60,7 +61,7 @@ def wide_split(total: int, holdings: int, candidates: int, holdings_first: bool)
     return max(least, min(wanted, total - least))
 
 
-class MainScreen(FirstResumeKeepsStyles):
+class MainScreen(FirstResumeKeepsStyles, MeteredPaint):
     BINDINGS = bindings("main")
     # Textual's Screen.focused repaints the whole screen when it changes (a reactive's default):
     # every focus move painted all three panes, the header and the footer again (~20-30 ms of the
