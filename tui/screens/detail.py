@@ -14,7 +14,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.coordinate import Coordinate
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 from textual_plotext.plot import Plot
 
@@ -24,10 +23,12 @@ from engine.planning.detail import AfterPlan, AssetDetail, LotDetail
 from tui import format as fmt
 from tui.keys import bindings
 from tui.looks import COLOUR, Looks, looks_of, money_style
+from tui.screens.first_resume import FirstResumeKeepsStyles
 from tui.widgets.chart import BackgroundPlot
 from tui.widgets.fast_table import FastTable
 from tui.widgets.fitted_table import Cell, fitted_widths, rebuild, refit
-from tui.widgets.footer import mount_footer
+from tui.widgets.footer import FooterSpace, mount_footer_soon
+from tui.widgets.paint_budget import MeteredPaint
 
 MAX_TABLE_ROWS = 2000  # the stock table stays fast at this size; the rest is summarised
 ROWS_PER_SLICE = 100  # rows added per turn of the event loop (each turn well under 50 ms)
@@ -42,7 +43,7 @@ Y_TICKS = 5
 WAIT = object()  # a slice's answer: it calls next_slice itself once its work is done
 
 
-class DetailScreen(Screen[None]):
+class DetailScreen(FirstResumeKeepsStyles, MeteredPaint):
     BINDINGS = bindings("detail")
 
     def __init__(self, detail: AssetDetail, table: LotTable | None = None) -> None:
@@ -64,6 +65,7 @@ class DetailScreen(Screen[None]):
             with Vertical(id="detail-right"):
                 yield BackgroundPlot(id="detail-chart", classes="pane")
                 yield Static(id="detail-tax", classes="pane")
+        yield FooterSpace()
 
     def on_mount(self) -> None:
         self.query_one("#detail-left").border_title = "Lots"
@@ -71,7 +73,7 @@ class DetailScreen(Screen[None]):
         self.query_one("#detail-tax").border_title = "Harvesting now"
         self.show(self.detail, self.table)
         self.query_one("#detail-lots", DataTable).focus()
-        self.call_after_refresh(mount_footer, self)  # as the main screen
+        mount_footer_soon(self)  # as the main screen
 
     def show(self, detail: AssetDetail, table: LotTable | None = None) -> None:
         """Show `detail` (a fresh one on every price tick), keeping the lot table's cursor and

@@ -14,7 +14,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.notifications import SeverityLevel
 from textual.reactive import Reactive
-from textual.screen import Screen
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
@@ -28,12 +27,14 @@ from tui.looks import looks_of
 from tui.messages import DetailReady, Loaded, SnapshotReady, WorkFailed
 from tui.screens.detail import DetailScreen, lot_table
 from tui.screens.dialogs import ConfirmScreen, ReasonScreen
+from tui.screens.first_resume import FirstResumeKeepsStyles
 from tui.screens.problems import ProblemsScreen
 from tui.session import SYNC_UNAVAILABLE, LotPreviews, Session, Snapshot
 from tui.step_words import advance_question, skip_question
 from tui.widgets import empty_states
-from tui.widgets.footer import mount_footer
+from tui.widgets.footer import FooterSpace, mount_footer_soon
 from tui.widgets.header_bar import HeaderBar
+from tui.widgets.paint_budget import MeteredPaint
 from tui.widgets.pane_tabs import PaneTabs
 from tui.widgets.panes import CandidatesPane, ChecklistPane, HoldingsPane, Pane, step_by_number
 from tui.widgets.status_line import StatusLine
@@ -60,7 +61,7 @@ def wide_split(total: int, holdings: int, candidates: int, holdings_first: bool)
     return max(least, min(wanted, total - least))
 
 
-class MainScreen(Screen[None]):
+class MainScreen(FirstResumeKeepsStyles, MeteredPaint):
     BINDINGS = bindings("main")
     # Textual's Screen.focused repaints the whole screen when it changes (a reactive's default):
     # every focus move painted all three panes, the header and the footer again (~20-30 ms of the
@@ -103,6 +104,7 @@ class MainScreen(Screen[None]):
             yield panes[0]
             yield panes[1]
         yield panes[2]
+        yield FooterSpace()
         yield StatusLine(id="status")  # over the footer while work is in progress
         self.load()  # now, not once these widgets have mounted and been styled (~0.1-0.3 s)
 
@@ -113,7 +115,7 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.show_active()
         self.say_unsaid()
-        self.call_after_refresh(mount_footer, self, self.query_one(StatusLine))
+        mount_footer_soon(self, self.query_one(StatusLine))
         self.set_interval(self.feed.interval, self.poll_prices)
         self.set_interval(self.STORE_POLL_SECONDS, self.watch_store)
 

@@ -14,7 +14,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState
 
@@ -39,9 +38,10 @@ from tui.screens.decision_forms import (
 )
 from tui.screens.decisions import DecisionsScreen
 from tui.screens.dialogs import ConfirmScreen, ReasonScreen
+from tui.screens.first_resume import FirstResumeKeepsStyles
 from tui.session import Decide, Decided, ReviewView, Session
 from tui.widgets.fitted_table import rebuild
-from tui.widgets.footer import HarvestFooter
+from tui.widgets.footer import FooterSpace, mount_footer_soon
 from tui.widgets.problem_view import (
     PROBLEM_COLUMNS,
     PROBLEM_RIGHT,
@@ -67,7 +67,7 @@ class DecisionRefused(Message):
     line: str
 
 
-class ProblemsScreen(Screen[None]):
+class ProblemsScreen(FirstResumeKeepsStyles):
     BINDINGS = bindings("problems")
 
     def __init__(
@@ -91,12 +91,13 @@ class ProblemsScreen(Screen[None]):
             yield DataTable(cursor_type="row", zebra_stripes=True, id="problems-table")
         with VerticalScroll(id="problem-detail", classes="pane"):
             yield Static(id="problem-detail-text")
-        yield HarvestFooter()
+        yield FooterSpace()  # the footer's line until it comes, after the first frame
 
     def on_mount(self) -> None:
         self.query_one("#problems").border_title = "Problems — largest blocked savings first"
         self.query_one("#problem-detail").border_title = "Problem"
         self.query_one(DataTable).focus()
+        mount_footer_soon(self)  # as the main and detail screens
         self.follow()
 
     # -- the list ---------------------------------------------------------------------------

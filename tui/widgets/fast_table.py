@@ -33,6 +33,8 @@ from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowKey
 
+from tui.widgets.paint_budget import BUDGET
+
 CellT = TypeVar("CellT")
 FAST_JUSTIFY = frozenset({"default", "left", "right"})
 FAST_OVERFLOW = frozenset({"fold", "crop", "ellipsis"})
@@ -104,6 +106,10 @@ class FastTable(DataTable[CellT]):
         self._line_window: LineWindow | None = None  # set for the length of a paint
         self._painted_with: tuple[Style, ...] | None = None  # the styles the caches were painted with
         self._styles_updated = False  # since the last paint: check them before the next
+        # lines the paint budget left for a later turn (content lines), and what each line
+        # showed last (shown again meanwhile)
+        self._deferred: set[int] = set()
+        self._shown_lines: dict[int, Strip] = {}
 
     @property
     def changes(self) -> int:
@@ -232,11 +238,14 @@ class FastTable(DataTable[CellT]):
             width, widths, cursor.row, hover.row, cursor_type == "row",
         )  # fmt: skip
         self._line_window = self._window()
+        deferred = bool(self._deferred)
         try:
             return super().render_lines(crop)
         finally:
             self._paint_settings = None
             self._line_window = None
+            if self._deferred and not deferred:  # once a paint: asked for in the next turn
+                self.call_later(self._repaint_deferred)
             if self._after_paint:
                 self.call_later(self._run_after_paint)
 
@@ -255,15 +264,34 @@ class FastTable(DataTable[CellT]):
         window = self._line_window
         if window is None:  # outside a paint
             return super().render_line(y)
-        if y >= window.fixed_height:
-            y += window.scroll_y
-        return self._render_line(y, window.scroll_x, window.scroll_x + window.width, window.base_style)
+        line_y = y + window.scroll_y if y >= window.fixed_height else y
+        x1, x2 = window.scroll_x, window.scroll_x + window.width
+        place = self._line_key(line_y, x1, x2, window.base_style)
+        if place is not None and place[0] not in self._painted_lines and not BUDGET.take():
+            strip = self._shown_lines.get(y)  # this frame shows what the line showed before
+            if strip is None or strip.cell_length != window.width:
+                strip = Strip.blank(window.width, window.base_style)
+            self._deferred.add(y)
+            return strip
+        strip = self._line_at(place, line_y, x1, x2, window.base_style)
+        self._shown_lines[y] = strip
+        return strip
+
+    def _repaint_deferred(self) -> None:
+        """The lines the paint budget left: painted in the next turn's paint."""
+        lines, self._deferred = sorted(self._deferred), set()
+        width = self.size.width
+        self.refresh(*(Region(0, y, width, 1) for y in lines))
 
     def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
         """DataTable's line, kept by what it shows (its cells' text and styles, the widths, the
         cursor…) rather than until the next change anywhere in the table: rows added below the
         view, or a tick that changed other rows, leave a line as it was."""
-        place = self._line_key(y, x1, x2, base_style)
+        return self._line_at(self._line_key(y, x1, x2, base_style), y, x1, x2, base_style)
+
+    def _line_at(
+        self, place: tuple[tuple[object, ...], int, int] | None, y: int, x1: int, x2: int, base_style: Style
+    ) -> Strip:
         if place is None:
             return super()._render_line(y, x1, x2, base_style)
         key, row_index, line_in_row = place

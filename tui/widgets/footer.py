@@ -14,7 +14,8 @@ for its component styles at its first paint."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import NamedTuple
+from functools import partial
+from typing import Any, NamedTuple
 
 from textual.binding import Binding
 from textual.screen import Screen
@@ -24,6 +25,7 @@ from textual.widgets._footer import FooterKey
 
 KeysShown = tuple[tuple[object, ...], ...]
 PALETTE = "-command-palette"
+FOOTER_PAUSE = 0.001  # seconds after the first frame: the footer's mount is a timer's turn
 
 
 class KeySpec(NamedTuple):
@@ -130,10 +132,34 @@ class HarvestFooter(Footer):
         return True
 
 
-async def mount_footer(screen: Screen[object], before: Widget | None = None) -> None:
-    """A screen's footer (its keys a widget each) mounted in a turn of its own after the screen's
-    first frame (call_after_refresh): mounted with the screen, its keys were mounted, styled and
-    painted in the longest turn of showing it. Its keys come with a bindings update, which the
-    screen's first focus has already had: asked for once it is there."""
+class FooterSpace(Widget):
+    """The footer's line, held from a screen's first frame until its footer is mounted: without
+    it, the footer's arrival took a line from the rest of the screen, which was laid out again
+    and every pane, table and scroll bar painted again at its new height (at 100,000 lots 25-35
+    ms of the UI thread, the detail screen's second-longest turn)."""
+
+    DEFAULT_CSS = """
+    FooterSpace {
+        dock: bottom;
+        height: 1;
+        background: $footer-background;
+    }
+    """
+
+
+def mount_footer_soon(screen: Screen[Any], before: Widget | None = None) -> None:
+    """After the screen's first frame, the footer in a turn of its own (a timer's: a callback
+    after the refresh runs in the very turn that painted the frame, and so did the footer)."""
+    screen.call_after_refresh(screen.set_timer, FOOTER_PAUSE, partial(mount_footer, screen, before))
+
+
+async def mount_footer(screen: Screen[Any], before: Widget | None = None) -> None:
+    """A screen's footer (its keys a widget each) mounted after the screen's first frame
+    (mount_footer_soon), in place of its FooterSpace if it has one: mounted with the screen, its
+    keys were mounted, styled and painted in the longest turn of showing it. Its keys come with
+    a bindings update, which the screen's first focus has already had: asked for once it is
+    there."""
     await screen.mount(HarvestFooter(), before=before)
+    for space in screen.query(FooterSpace):
+        await space.remove()
     screen.refresh_bindings()
