@@ -106,10 +106,9 @@ class FastTable(DataTable[CellT]):
         self._line_window: LineWindow | None = None  # set for the length of a paint
         self._painted_with: tuple[Style, ...] | None = None  # the styles the caches were painted with
         self._styles_updated = False  # since the last paint: check them before the next
-        # lines the paint budget left for a later turn (content lines), and what each line
-        # showed last (shown again meanwhile)
+        # lines the paint budget left for a later turn (content lines): blank meanwhile, never
+        # what the line showed before (a row that moved or changed would show stale figures)
         self._deferred: set[int] = set()
-        self._shown_lines: dict[int, Strip] = {}
 
     @property
     def changes(self) -> int:
@@ -268,14 +267,9 @@ class FastTable(DataTable[CellT]):
         x1, x2 = window.scroll_x, window.scroll_x + window.width
         place = self._line_key(line_y, x1, x2, window.base_style)
         if place is not None and place[0] not in self._painted_lines and not BUDGET.take():
-            strip = self._shown_lines.get(y)  # this frame shows what the line showed before
-            if strip is None or strip.cell_length != window.width:
-                strip = Strip.blank(window.width, window.base_style)
             self._deferred.add(y)
-            return strip
-        strip = self._line_at(place, line_y, x1, x2, window.base_style)
-        self._shown_lines[y] = strip
-        return strip
+            return Strip.blank(window.width, window.base_style)
+        return self._line_at(place, line_y, x1, x2, window.base_style)
 
     def _repaint_deferred(self) -> None:
         """The lines the paint budget left: painted in the next turn's paint."""

@@ -5,8 +5,8 @@ enters, every cell of both) had Textual paint every visible line of both in one 
 100,000 lots expanding a holding painted ~20 new lines of 11 cells (~1 ms each) beside the
 panes' borders and scroll bars, a 30-41 ms turn right after the focus move's restyle (15-20
 ms), one heartbeat beat of 55-68 ms. Under a budget, a screen's paint takes LINES_PER_TURN new
-lines; a line past it shows what it showed before (or blank) for that frame and is painted in
-the next turn (FastTable asks for it again). Only a screen's own paint is metered
+lines; a line past it is blank for that frame (not what it showed before: a row that moved or
+changed would show stale figures) and is painted in the next turn (FastTable asks for it again). Only a screen's own paint is metered
 (`metered`, around Screen._compositor_refresh): a screenshot or a test reading lines directly
 gets every line painted."""
 
