@@ -18,7 +18,7 @@ from engine.core.collector import paused_gc
 from engine.core.errors import StoreError
 from engine.core.fixedpoint import parse
 from engine.core.units import Amount, EpochMicros, EpochSeconds
-from engine.ledger.cross_source import Overlap
+from engine.ledger.cross_source import NO_TWINS, Overlap
 from engine.ledger.events import EXCHANGE_SOURCE, Event
 from engine.ledger.identity import apply_identity
 from engine.ledger.legs import DISPOSE, event_ref, legs_for, usd_trade_leg
@@ -151,9 +151,13 @@ def _import_events(
     added = 0
     with batch_writing(conn, path):
         batch_id = new_batch(conn, source, len(events))
-        stored = stored_records(conn, [key for key, _ in events])
+        # a first import (the store holds no record): nothing to look up by key, no twin to find
+        first = not has_events(conn)
+        stored = {} if first else stored_records(conn, [key for key, _ in events])
         known = set(stored)
-        twins = twins_in_store(conn, [(k, e) for k, e in events if k not in known], source)
+        twins = (
+            NO_TWINS if first else twins_in_store(conn, [(k, e) for k, e in events if k not in known], source)
+        )
         known |= twins.found.keys()  # the same fill, already stored from the other source
         conflicts = tuple(
             key for key, event in events if key in stored and stored[key] != _record_values(event)
