@@ -2,7 +2,7 @@
 (engine.store.migrations) leave at SCHEMA_VERSION, each written as SQLite holds it in
 sqlite_master (so the objects, their order and their text are the migrated store's), created in
 one transaction instead of replaying every migration — a new store in about half the time
-(2026-12-02: 4.5-5 ms of CPU against 8.5-9.5 ms). tests/engine/store/test_schema.py holds it to
+(2026-12-02: 4.5-5 ms of CPU against 8.5-9.5 ms). tests/engine/store/test_store_schema.py holds it to
 a store migrated from version 0: the same sqlite_master, user_version and rows. A new migration
 changes it too (that test fails until it does). Stores that already exist are migrated as
 before."""
