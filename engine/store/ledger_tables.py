@@ -55,7 +55,7 @@ class ImportSummary:
 
 
 _ACCOUNT, _TRADE_ID, _SOURCE = itemgetter(0), itemgetter(11), itemgetter(17)  # Event's fields
-_ID_KEY = "{}|id|{}".format  # Event.natural_key of a record from a file with a trade id
+_ID_KEY = "|id|".join  # Event.natural_key of a record from a file with a trade id, of (account, trade id)
 
 
 def keys_of(events: Iterable[Event]) -> list[tuple[str, Event]]:
@@ -66,7 +66,9 @@ def keys_of(events: Iterable[Event]) -> list[tuple[str, Event]]:
     if None not in trade_ids and "" not in trade_ids and not exchange:
         # each from a file and with its trade id (the commonest batch): Event.natural_key's first
         # form, account|id|trade id, a column at a time (never numbered: a trade id is the record)
-        return list(zip(map(_ID_KEY, map(_ACCOUNT, events), trade_ids), events, strict=True))
+        return list(
+            zip(map(_ID_KEY, zip(map(_ACCOUNT, events), trade_ids, strict=True)), events, strict=True)
+        )
     seen: dict[str, int] = {}
     keyed: list[tuple[str, Event]] = []
     with paused_gc():
