@@ -15,8 +15,8 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from itertools import compress
-from operator import itemgetter
+from itertools import compress, repeat
+from operator import itemgetter, ne
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -39,6 +39,15 @@ if TYPE_CHECKING:
     from engine.imports.event_frame import EventFrame
 
 _USD = frozenset({USD})
+_TRADES = frozenset({"buy", "sell"})
+_SIDE, _PRICE, _FEE, _QUOTE, _FEE_ASSET = (
+    itemgetter(2),
+    itemgetter(5),
+    itemgetter(6),
+    itemgetter(7),
+    itemgetter(8),
+)
+_USDS = repeat(USD)
 
 
 @dataclass
@@ -72,6 +81,11 @@ class FileReport:
         """(rows carrying a fee, of which paid in crypto: each a disposal of it)."""
         if self.frame is not None:
             return self.frame.fees()
+        if FEE not in self.parsed.kinds:  # (the commonest file) a column at a time
+            fees = list(map(_FEE, self.events))
+            return len(fees) - fees.count(0), sum(
+                map(ne, compress(map(_FEE_ASSET, self.events), fees), _USDS)
+            )
         paid = in_crypto = 0
         for event, kind in zip(self.events, self.parsed.kinds, strict=True):
             if kind == FEE or event.fee:
@@ -88,6 +102,14 @@ class FileReport:
         """Events kept without a USD value: left out of results until priced (never as zero)."""
         if self.frame is not None:
             return self.frame.needs_price()
+        events = self.events
+        if (
+            _TRADES.issuperset(map(_SIDE, events))
+            and _USD.issuperset(map(_QUOTE, events))
+            and _USD.issuperset(map(_FEE_ASSET, events))
+            and None not in map(_PRICE, events)
+        ):
+            return []  # USD trades, each with its price, fees in USD (the commonest file): _valued, a column at a time
         found = []
         unvalued = (
             kind != UNCLASSIFIED and not _valued(e)

@@ -21,20 +21,42 @@ from engine.reports.csv_output import spreadsheet_safe
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # csv_output's: a spreadsheet reads a formula
 QUOTED = frozenset(',"\r\n')  # what makes the csv module quote a cell (with "\n" line ends)
-_ZEROS = ["0" * (DIGITS + 1 - n) for n in range(DIGITS + 1)]  # pads n digits to 19
 _Cell = TypeVar("_Cell", str, int)
 
 
-def fixed_text(units: int, min_places: int) -> str:
-    """fp.fmt(units, min_places), by slicing the decimal digits."""
-    digits = str(-units) if units < 0 else str(units)
-    if len(digits) <= DIGITS:
-        digits = _ZEROS[len(digits)] + digits
-    fraction = digits[-DIGITS:].rstrip("0")
-    if len(fraction) < min_places:
-        fraction = fraction.ljust(min_places, "0")
-    text = f"{digits[:-DIGITS]}.{fraction}" if fraction else digits[:-DIGITS]
-    return "-" + text if units < 0 else text
+_PADS = ["0" * (DIGITS - n) for n in range(DIGITS + 1)]  # pads n digits to DIGITS
+
+
+def quantity_text(units: int) -> str:
+    """fp.fmt(units, 0), by slicing the decimal digits: the quantity column's text."""
+    if units < 0:
+        return "-" + quantity_text(-units)
+    digits = str(units)
+    n = len(digits)
+    if n > DIGITS:
+        fraction = digits[n - DIGITS :].rstrip("0")
+        return f"{digits[: n - DIGITS]}.{fraction}" if fraction else digits[: n - DIGITS]
+    fraction = (_PADS[n] + digits).rstrip("0")
+    return f"0.{fraction}" if fraction else "0"
+
+
+def money_text(units: int) -> str:
+    """fp.fmt(units, 2), by slicing the decimal digits: the proceeds, basis and gain columns'
+    text. (One function for each of the two shapes: a sixth fewer instructions a cell than one
+    taking the places, 2026-12-02.)"""
+    if units < 0:
+        return "-" + money_text(-units)
+    digits = str(units)
+    n = len(digits)
+    if n > DIGITS:
+        fraction = digits[n - DIGITS :].rstrip("0")
+        whole = digits[: n - DIGITS]
+    else:
+        fraction = (_PADS[n] + digits).rstrip("0")
+        whole = "0"
+    if len(fraction) > 1:
+        return f"{whole}.{fraction}"
+    return f"{whole}.{fraction:0<2}"
 
 
 def csv_cell(cell: str) -> str:
@@ -112,10 +134,10 @@ def _lines_of_columns(
         column if all_plain(column) else [_text_cell(cell) for cell in column]
         for column in (lot_ids, sale_ids)
     )
-    fmt = fixed_text
+    units, money = quantity_text, money_text
     return "".join(
         [
-            f"{account[a]},{asset[s]},{fmt(q, 0)},{day[d]},{day[e]},{fmt(p, 2)},{fmt(b, 2)},{fmt(g, 2)},"
+            f"{account[a]},{asset[s]},{units(q)},{day[d]},{day[e]},{money(p)},{money(b)},{money(g)},"
             f"{term[t]},{lot},{sale}\n"
             for a, s, q, d, e, p, b, g, t, lot, sale in zip(
                 accounts,

@@ -167,7 +167,40 @@ def statements(script: str) -> list[str]:
 
 
 def migrate(conn: sqlite3.Connection, version: int) -> None:
-    """Run the migrations from `version` up, each in its own transaction."""
+    """Run the migrations from `version` up, each in its own transaction; a new store (version
+    0) is created at SCHEMA_VERSION in one (create)."""
+    if version == 0 and create(conn):
+        return
+    replay(conn, version)
+
+
+def create(conn: sqlite3.Connection) -> bool:
+    """Make a new store's schema in one transaction (engine.store.schema: what the migrations
+    leave, without replaying them). False, writing nothing, when the script is not at this
+    SCHEMA_VERSION or another process made the store while we waited for the lock: replay then
+    takes it from wherever it is."""
+    from engine.store.schema import SCHEMA, SCHEMA_AT
+
+    if SCHEMA_AT != SCHEMA_VERSION:
+        return False
+    begin_immediate(conn)
+    try:
+        if conn.execute("PRAGMA user_version").fetchone()[0] != 0:
+            conn.execute("COMMIT")
+            return False
+        for statement in statements(SCHEMA):
+            conn.execute(statement)
+        conn.execute("INSERT INTO meta VALUES ('app', ?)", (APP_ID,))
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return True
+
+
+def replay(conn: sqlite3.Connection, version: int) -> None:
+    """The migrations from `version` up, each in its own transaction."""
     if version < SCHEMA_VERSION:
         register_functions(conn)
     for target in range(version, SCHEMA_VERSION):

@@ -18,7 +18,7 @@ from engine.core.collector import paused_gc
 from engine.core.errors import StoreError
 from engine.core.fixedpoint import parse
 from engine.core.units import Amount, EpochMicros, EpochSeconds
-from engine.ledger.cross_source import Overlap
+from engine.ledger.cross_source import NO_TWINS, Overlap
 from engine.ledger.events import EXCHANGE_SOURCE, Event
 from engine.ledger.identity import apply_identity
 from engine.ledger.legs import DISPOSE, event_ref, legs_for, usd_trade_leg
@@ -55,7 +55,7 @@ class ImportSummary:
 
 
 _ACCOUNT, _TRADE_ID, _SOURCE = itemgetter(0), itemgetter(11), itemgetter(17)  # Event's fields
-_ID_KEY = "{}|id|{}".format  # Event.natural_key of a record from a file with a trade id
+_ID_KEY = "|id|".join  # Event.natural_key of a record from a file with a trade id, of (account, trade id)
 
 
 def keys_of(events: Iterable[Event]) -> list[tuple[str, Event]]:
@@ -66,7 +66,9 @@ def keys_of(events: Iterable[Event]) -> list[tuple[str, Event]]:
     if None not in trade_ids and "" not in trade_ids and not exchange:
         # each from a file and with its trade id (the commonest batch): Event.natural_key's first
         # form, account|id|trade id, a column at a time (never numbered: a trade id is the record)
-        return list(zip(map(_ID_KEY, map(_ACCOUNT, events), trade_ids), events, strict=True))
+        return list(
+            zip(map(_ID_KEY, zip(map(_ACCOUNT, events), trade_ids, strict=True)), events, strict=True)
+        )
     seen: dict[str, int] = {}
     keyed: list[tuple[str, Event]] = []
     with paused_gc():
@@ -151,9 +153,13 @@ def _import_events(
     added = 0
     with batch_writing(conn, path):
         batch_id = new_batch(conn, source, len(events))
-        stored = stored_records(conn, [key for key, _ in events])
+        # a first import (the store holds no record): nothing to look up by key, no twin to find
+        first = not has_events(conn)
+        stored = {} if first else stored_records(conn, [key for key, _ in events])
         known = set(stored)
-        twins = twins_in_store(conn, [(k, e) for k, e in events if k not in known], source)
+        twins = (
+            NO_TWINS if first else twins_in_store(conn, [(k, e) for k, e in events if k not in known], source)
+        )
         known |= twins.found.keys()  # the same fill, already stored from the other source
         conflicts = tuple(
             key for key, event in events if key in stored and stored[key] != _record_values(event)

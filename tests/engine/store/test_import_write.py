@@ -45,3 +45,23 @@ def test_a_refused_batch_leaves_foreign_keys_on_and_writes_nothing(tmp_path):
         assert settings(store) == before
         assert store.event_count() == 0
         assert store.conn.execute("SELECT count(*) FROM batches").fetchone()[0] == 0
+
+
+def test_a_first_import_looks_for_no_twin_and_a_later_one_does(tmp_path, monkeypatch):
+    """A store holding no record has nothing to find the batch's fills in (engine.ledger
+    .cross_source): the first import skips the look-up; any later one asks, as before."""
+    from engine.store import ledger_tables
+
+    asked: list[int] = []
+    lookup = ledger_tables.twins_in_store
+    monkeypatch.setattr(
+        ledger_tables,
+        "twins_in_store",
+        lambda conn, events, source: asked.append(len(events)) or lookup(conn, events, source),
+    )
+    more = "2026-01-03T00:00:00Z,kraken,BTC,sell,1,120,0,K2\n"
+    with Store(tmp_path / "s.sqlite3") as store:
+        first = store.import_events(keys_of(parse_csv(CSV + ROWS, "f.csv")), "f", frozenset({"USD"}))
+        assert (first.added, asked) == (2, [])
+        second = store.import_events(keys_of(parse_csv(CSV + ROWS + more, "g.csv")), "g", frozenset({"USD"}))
+        assert (second.added, second.duplicates, asked) == (1, 2, [1])

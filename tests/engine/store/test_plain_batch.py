@@ -12,7 +12,9 @@ from bench.synth import write_csv
 from engine.core import fixedpoint as fp
 from engine.imports.generic_csv import parse_csv
 from engine.ledger.events import Event
+from engine.ledger.legs import usd_trade_leg
 from engine.store import plain_batch
+from engine.store.encoding import pack
 from engine.store.store import Store, keys_of
 from tests.engine.imports.test_import_oracle import dump
 
@@ -76,6 +78,8 @@ def test_a_generated_file_writes_the_same_store(tmp_path: Path):
         f"2026-01-05T00:00:00Z,kraken,BTC,buy,{fp.fmt(2**63 - 1, 18)},1,0,,,K9,",  # at its edge
         f"2026-01-05T00:00:00Z,kraken,BTC,buy,{fp.fmt(2**62, 18)},2,0,,,K9,",  # a value past it
         f"2026-01-05T00:00:00Z,kraken,BTC,sell,{fp.fmt(2**62, 18)},0,{fp.fmt(2**63, 18)},,,K9,",
+        "2026-01-05T00:00:00Z,kraken,BTC,buy,0.000000000000000003,0.5,0,,,K9,",  # a product rounded up
+        "2026-01-05T00:00:00Z,kraken,BTC,sell,0.000000000000000001,0.5,0,,,K9,",  # ...and down (half-even)
     ],
 )
 @pytest.mark.parametrize("usd", [USD_ONLY, WITH_USDC])
@@ -94,3 +98,22 @@ def test_a_batch_into_a_store_that_holds_events_writes_the_same_store(tmp_path: 
 def test_the_pools_are_made_in_the_order_the_rows_first_name_them(tmp_path: Path):
     _, held = both_ways([H + "\n".join(PLAIN) + "\n"], tmp_path)  # type: ignore[misc]
     assert [pool[1:] for pool in held["pools"]] == [("kraken", "BTC"), ("ledger", "ETH"), ("kraken", "ETH")]
+
+
+@pytest.mark.parametrize("extra", [[], ["0.000000000000000003,0.5", "0.000000000000000005,0.5"]])
+def test_a_product_past_18_places_is_rounded_as_usd_trade_leg_rounds_it(extra: list[str]):
+    """quantity x price is taken in C for the column when every product is exact in 18 places;
+    with one that is not, the column is fp.mul's, half-even, as the row path's usd_trade_leg."""
+    rows = [
+        *PLAIN,
+        *(
+            f"2026-01-0{5 + n}T00:00:00Z,kraken,BTC,buy,{amounts},0,,,X{n},"
+            for n, amounts in enumerate(extra)
+        ),
+    ]
+    events = parse_csv(H + "\n".join(rows) + "\n", "f.csv")
+    pools: dict[tuple[str, str], int] = {}
+    made = plain_batch.batch_rows(keys_of(events), 1, 1, USD_ONLY, pools, lambda a, b: len(pools) + 1)
+    assert made is not None
+    assert [(leg[3], leg[6]) for leg in made[1]] == [(k, pack(v)) for k, v in map(usd_trade_leg, events)]  # type: ignore[misc]
+    assert [leg[6] for leg in made[1][len(PLAIN) :]] == [2, 2][: len(extra)]  # 1.5 and 2.5 units: half-even
