@@ -10,9 +10,11 @@ the row-by-row writer (engine.reports.realized_rows_csv), part by part:
   columns (RealizedSlices) are read by engine.reports.slice_frames: a slice's own fields cut
   from its lists, a disposal's shared fields read once per disposal and gathered in polars.
 - an amount (Int128: a 10^15-unit quantity is 10^33 units of 10^-18) becomes Decimal(38, 18)
-  exactly (units × 10^-18), whose text polars writes with all 18 places; the zeros past
-  `fp.fmt`'s minimum are trimmed. A part with an amount of 10^38 units or more (past
-  Decimal(38, 0)) or past Int128 is written by the row writer instead (same bytes).
+  exactly (units × 10^-18), which polars' CSV writer writes with its trailing zeros trimmed
+  (engine.reports.trimmed_decimals: a 2-place amount that trims short of its places is written
+  as text, its line patched, or its column as text where many are). A part with an amount of
+  10^38 units or more (past Decimal(38, 0)) or past Int128 is written by the row writer
+  instead (same bytes).
 - a text cell that needs quoting or a spreadsheet guard (rare) goes through the row writer's own
   function; a part's few distinct days are formatted by date.isoformat and looked up."""
 
@@ -23,7 +25,6 @@ import queue
 import threading
 from collections.abc import Sequence
 from datetime import date
-from decimal import Decimal
 from types import TracebackType
 from typing import IO
 
@@ -35,6 +36,7 @@ from engine.ledger.records import RealizedRow
 from engine.reports.realized_columns import RealizedColumns, columns_of
 from engine.reports.realized_rows_csv import csv_cell, csv_line, realized_rows_lines
 from engine.reports.slice_frames import SliceFrames, SlicePart
+from engine.reports.trimmed_decimals import SHORT_UNITS, patched, short_rows, trimmed
 
 # A text cell needing Python's attention: one the csv module would quote (delimiter, quote, line
 # breaks) or one a spreadsheet could read as a formula (csv_output._FORMULA_START)
@@ -42,11 +44,13 @@ _SPECIAL_CELL = r'[,"\r\n]|^[=+\-@\t\r]'
 _PART_ROWS = 65_536  # slices handed to the writer thread at a time: about 8 MB of CSV
 _READ_ROWS = 8_192  # slices transposed and read into polars at a time (cache-sized)
 _DECIMAL_LIMIT = 10**38  # |amount| below this fits Decimal(38, 0), and so Decimal(38, 18)
-_ATTO = pl.lit(Decimal("1e-18"), dtype=pl.Decimal(38, 18))  # 10^-18: units times it is the amount
+_DECIMAL = pl.Decimal(38, 18)
 _QUEUED_PARTS = 2  # parts read ahead of the writer at most (memory)
+_PATCHED_SHARE = 16  # a part patches the lines of its short amounts up to 1 row in this many
 
 _FIELDS = RealizedColumns._fields
 _AMOUNTS = {"quantity": 0, "proceeds": 2, "cost_basis": 2, "gain": 2}  # minimum decimal places
+_TWO_PLACES = tuple(name for name, places in _AMOUNTS.items() if places == 2)
 _DAYS = ("acquired_day", "sold_day")
 _TEXTS = tuple(name for name in _FIELDS if name not in _AMOUNTS and name not in _DAYS)
 _DTYPES = {
@@ -56,9 +60,9 @@ _DTYPES = {
 
 def _fixed_text(column: str, min_places: int) -> pl.Expr:
     """fp.fmt(units, min_places) for a column of Int128 fixed-point ints, |units| < 10^38: the
-    units times 10^-18 as Decimal(38, 18), whose text has all 18 places ("-1.500000000000000000"),
-    then the trailing zeros trimmed past min_places (and a bare point)."""
-    text = (pl.col(column).cast(pl.Decimal(38, 0)) * _ATTO).cast(pl.String)
+    units read as units of 10^-18 (Decimal(38, 18)), whose text has all 18 places
+    ("-1.500000000000000000"), then the trailing zeros trimmed past min_places (and a bare point)."""
+    text = pl.col(column).reinterpret(dtype=_DECIMAL).cast(pl.String)
     if min_places:
         # every text ends in exactly 18 places: trimming at most 18 - min_places zeros off the end
         # keeps the first min_places; one regex pass (measured at 1M cells: 0.29 s of CPU against
@@ -74,12 +78,22 @@ def _day_texts(frame: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
     return days, pl.Series([date.fromordinal(day).isoformat() for day in days.to_list()], dtype=pl.String)
 
 
-def _cells(days: pl.Series, texts: pl.Series) -> list[pl.Expr]:
-    """The CSV's columns in order, from a frame of the raw fields."""
+def _decimal(column: str) -> pl.Expr:
+    """The amount as Decimal(38, 18): its units read as units of 10^-18 (|units| < 10^38), no
+    arithmetic. Written trimmed."""
+    return pl.col(column).reinterpret(dtype=_DECIMAL)
+
+
+def _cells(days: pl.Series, texts: pl.Series, as_text: Sequence[str] = ()) -> list[pl.Expr]:
+    """The CSV's columns in order, from a frame of the raw fields: the amounts `as_text` as
+    fp.fmt's text, the others as Decimals (their text fp.fmt's once written trimmed, but for a
+    2-place amount of whole tenths: see engine.reports.trimmed_decimals)."""
     cells = []
     for name in _FIELDS:
-        if name in _AMOUNTS:
+        if name in as_text:
             cells.append(_fixed_text(name, _AMOUNTS[name]))
+        elif name in _AMOUNTS:
+            cells.append(_decimal(name))
         elif name in _DAYS:
             cells.append(pl.col(name).replace_strict(days, texts, return_dtype=pl.String))
         else:
@@ -160,8 +174,25 @@ def render_part(
     needing = [_guarded(frame, name) for name, needs in zip(texts, special, strict=True) if needs]
     if needing:
         frame = frame.with_columns(needing)
+    days = _day_texts(frame)
+    shorts = short_rows(frame, _TWO_PLACES)
+    rows = frame[shorts]
+    with trimmed():
+        if len(rows) and (needing or len(rows) > len(frame) // _PATCHED_SHARE):
+            # many short amounts, or a quoted cell (a record may then span lines): no patching,
+            # the columns holding a short amount written as text
+            found = rows.select((pl.col(name) % SHORT_UNITS == 0).any() for name in _TWO_PLACES).row(0)
+            as_text = [name for name, has in zip(_TWO_PLACES, found, strict=True) if has]
+            return _csv(frame.select(_cells(*days, as_text)))
+        lines = _csv(frame.select(_cells(*days)))
+        if not len(rows):
+            return lines
+        return patched(lines, _csv(rows.select(_cells(*days))), _csv(rows.select(_cells(*days, _TWO_PLACES))))
+
+
+def _csv(cells: pl.DataFrame) -> bytes | memoryview:
     buffer = io.BytesIO()
-    frame.select(_cells(*_day_texts(frame))).write_csv(buffer, include_header=False, quote_style="never")
+    cells.write_csv(buffer, include_header=False, quote_style="never")
     return buffer.getbuffer()
 
 
@@ -209,9 +240,14 @@ class _Writer:
 def write_realized(names: Sequence[str], rows: Sequence[RealizedRow], binary: IO[bytes]) -> None:
     """The realized CSV of rows (header `names`) to binary, as UTF-8 bytes, a part at a time."""
     binary.write(csv_line(names).encode())
-    if isinstance(rows, RealizedSlices):  # the matcher's columns, read as they are: no row is built
-        _write_slices(rows, binary)
-        return
+    with trimmed():  # on for the whole report, not turned on and off by each part
+        if isinstance(rows, RealizedSlices):  # the matcher's columns, read as they are: no row is built
+            _write_slices(rows, binary)
+        else:
+            _write_rows(rows, binary)
+
+
+def _write_rows(rows: Sequence[RealizedRow], binary: IO[bytes]) -> None:
     with _Writer(binary) as writer:
         for start in range(0, len(rows), _PART_ROWS):
             part = rows[start : start + _PART_ROWS]
