@@ -45,7 +45,8 @@ _PART_ROWS = 65_536  # slices handed to the writer thread at a time: about 8 MB 
 _READ_ROWS = 8_192  # slices transposed and read into polars at a time (cache-sized)
 _DECIMAL_LIMIT = 10**38  # |amount| below this fits Decimal(38, 0), and so Decimal(38, 18)
 _DECIMAL = pl.Decimal(38, 18)
-_QUEUED_PARTS = 2  # parts read ahead of the writer at most (memory)
+_QUEUED_PARTS = 2  # parts read ahead of the writers at most (memory)
+_RENDERERS = 2  # parts formatted at once (the machine's two cores; the reading needs the GIL)
 _PATCHED_SHARE = 16  # a part patches the lines of its short amounts up to 1 row in this many
 
 _FIELDS = RealizedColumns._fields
@@ -197,44 +198,78 @@ def _csv(cells: pl.DataFrame) -> bytes | memoryview:
 
 
 class _Writer:
-    """A thread that renders parts and writes them to binary in order. An error there (a pipe
-    closed early: BrokenPipeError) is raised in the caller's thread by put or on exit."""
+    """Threads (_RENDERERS) that render parts and write them to binary in the order they were
+    put: while one formats part n, another formats part n+1 (polars' work, no GIL), each writing
+    its bytes on its turn. An error there (a pipe closed early: BrokenPipeError) is raised in the
+    caller's thread by put or on exit; the parts before it are written, those after it dropped."""
 
     def __init__(self, binary: IO[bytes]) -> None:
         self._binary = binary
-        self._parts: queue.Queue[tuple[Part, pl.DataFrame | None, frozenset[str]] | None] = queue.Queue(
+        self._parts: queue.Queue[tuple[int, Part, pl.DataFrame | None, frozenset[str]] | None] = queue.Queue(
             _QUEUED_PARTS
         )
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="realized-csv-writer", daemon=True)
+        self._put = 0  # parts put so far: the next one's place in the output
+        self._turn = threading.Condition()
+        self._written = 0  # parts written (or dropped) so far: whose turn it is
+        self._error: BaseException | None = None  # that of the first part that failed
+        self._failed_at: int | None = None  # its place
+        self._threads = [
+            threading.Thread(target=self._run, name=f"realized-csv-writer-{n}", daemon=True)
+            for n in range(_RENDERERS)
+        ]
 
     def __enter__(self) -> _Writer:
-        self._thread.start()
+        for thread in self._threads:
+            thread.start()
         return self
 
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
-        self._parts.put(None)
-        self._thread.join()
+        for _ in self._threads:
+            self._parts.put(None)
+        for thread in self._threads:
+            thread.join()
         if kind is None:
             self._raise()
 
     def put(self, part: Part, frame: pl.DataFrame | None, plain: frozenset[str] = frozenset()) -> None:
         self._raise()
-        self._parts.put((part, frame, plain))
+        self._parts.put((self._put, part, frame, plain))
+        self._put += 1
 
     def _raise(self) -> None:
         if self._error is not None:
             raise self._error
 
+    def _failed(self, place: int, error: BaseException) -> None:
+        with self._turn:
+            if self._failed_at is None or place < self._failed_at:
+                self._failed_at, self._error = place, error
+
+    def _wanted(self, place: int) -> bool:
+        """Whether part `place` is still written: no part before it failed."""
+        return self._failed_at is None or place < self._failed_at
+
     def _run(self) -> None:
-        while (part := self._parts.get()) is not None:
-            if self._error is None:  # after an error, drain what is queued without writing
+        while (item := self._parts.get()) is not None:
+            place, *part = item
+            data = None
+            if self._wanted(place):  # after an error, the parts after it are dropped
                 try:
-                    self._binary.write(render_part(*part))
+                    data = render_part(*part)  # type: ignore[arg-type]
                 except BaseException as error:  # handed to the caller's thread
-                    self._error = error
+                    self._failed(place, error)
+            with self._turn:
+                self._turn.wait_for(lambda: self._written == place)  # noqa: B023 - read while waiting
+                try:
+                    if data is not None and self._wanted(place):
+                        self._binary.write(data)
+                except BaseException as error:
+                    self._failed_at, self._error = place, error  # every part before it is written
+                finally:
+                    self._written += 1
+                    self._turn.notify_all()
 
 
 def write_realized(names: Sequence[str], rows: Sequence[RealizedRow], binary: IO[bytes]) -> None:

@@ -545,3 +545,51 @@ def test_a_part_with_short_amounts_is_patched_or_written_as_text_with_todays_byt
         written = columnar_csv.realized_csv(ledger_reports.REALIZED_COLUMNS, rows)
     assert written == reference_realized_csv(rows)
     assert len(patches) == (1 if shorts and kind == "plain" else 0)
+
+
+def _ordered_rows(count: int) -> list[RealizedRow]:
+    return [
+        RealizedRow("a", "BTC", n, 738000, 738001, n, 1, n - 1, SHORT, "L", f"S{n}") for n in range(count)
+    ]
+
+
+def test_parts_formatted_out_of_order_are_written_in_order(monkeypatch) -> None:
+    """Two threads format parts at once: the first part, held back until the second is formatted,
+    is still written first."""
+    import threading
+
+    monkeypatch.setattr(columnar_csv, "_PART_ROWS", 2)
+    second_done = threading.Event()
+    waited: list[bool] = []
+    real = columnar_csv.render_part
+
+    def render(part, frame, plain=frozenset()):  # noqa: ANN001, ANN202
+        if part[0].sale_id == "S0":
+            waited.append(second_done.wait(timeout=60))  # a bound only: never reached with two threads
+        data = real(part, frame, plain)
+        if part[0].sale_id == "S2":
+            second_done.set()
+        return data
+
+    monkeypatch.setattr(columnar_csv, "render_part", render)
+    rows = _ordered_rows(7)
+    assert columnar_csv.realized_csv(ledger_reports.REALIZED_COLUMNS, rows) == reference_realized_csv(rows)
+    assert waited == [True]
+
+
+def test_a_part_that_fails_to_format_stops_the_writing_of_those_after_it(monkeypatch) -> None:
+    """The error of one formatting thread reaches the caller; the part another thread formatted
+    after it is not written (no gap in the output), and nothing waits forever for its turn."""
+    monkeypatch.setattr(columnar_csv, "_PART_ROWS", 2)
+    real = columnar_csv.render_part
+
+    def render(part, frame, plain=frozenset()):  # noqa: ANN001, ANN202
+        if part[0].sale_id == "S2":
+            raise RuntimeError("formatting failed")
+        return real(part, frame, plain)
+
+    monkeypatch.setattr(columnar_csv, "render_part", render)
+    out = io.BytesIO()
+    with pytest.raises(RuntimeError, match="formatting failed"):
+        columnar_csv.write_realized(ledger_reports.REALIZED_COLUMNS, _ordered_rows(9), out)
+    assert out.getvalue() == reference_realized_csv(_ordered_rows(2)).encode()
