@@ -494,3 +494,102 @@ def test_the_shared_columns_of_the_matchers_slices_are_scanned_once_not_per_part
     assert written == reference_realized_csv(_rows_of_slices(slices))
     shared = {"account", "asset", "sale_id"}
     assert told == [frozenset(shared - {special})] * 3
+
+
+_long_units = st.integers(-(10**15), 10**15).map(lambda n: n * 10**18 + 10**15 + 7)  # never short
+_tenths = st.integers(-(10**15), 10**15).map(lambda n: n * 10**17)  # 2-place amounts that trim short
+_plain_text = st.sampled_from(["binance", "BTC", "T-1", "L 9", "1.5"])  # nothing to quote or guard
+_plain_rows = st.builds(
+    RealizedRow,
+    account=_plain_text,
+    asset=_plain_text,
+    quantity=_long_units,
+    acquired_day=_days,
+    sold_day=_days,
+    proceeds=_long_units,
+    cost_basis=_long_units,
+    gain=_long_units,
+    term=st.sampled_from([SHORT, LONG]),
+    lot_id=_plain_text,
+    sale_id=_plain_text,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(_plain_rows, min_size=64, max_size=64),
+    st.lists(
+        st.tuples(st.integers(0, 63), st.sampled_from(["proceeds", "cost_basis", "gain"]), _tenths),
+        max_size=4,
+    ),
+    st.sampled_from(["plain", "many", "quoted"]),
+)
+def test_a_part_with_short_amounts_is_patched_or_written_as_text_with_todays_bytes(
+    rows: list[RealizedRow], shorts: list[tuple[int, str, int]], kind: str
+) -> None:
+    """Polars writes the amounts as trimmed Decimals: the few rows whose 2-place amount is whole
+    tenths (trimmed short of 2 places: "7.8") are written again as text and their lines patched;
+    many of them (over 1 in 16), or a cell that needs quoting (a record over several lines), and
+    the columns holding them are written as text instead. Each way: today's bytes."""
+    for at, name, units in shorts:
+        rows[at] = rows[at]._replace(**{name: units})
+    if kind == "many":
+        rows[:8] = [row._replace(gain=n * 10**17) for n, row in enumerate(rows[:8])]
+    elif kind == "quoted":
+        rows[5] = rows[5]._replace(lot_id='L"1\n2')
+    patches: list[int] = []
+    real = columnar_csv.patched
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(columnar_csv, "patched", lambda *args: patches.append(1) or real(*args))
+        patch.setattr(columnar_csv, "_PART_ROWS", 64)
+        written = columnar_csv.realized_csv(ledger_reports.REALIZED_COLUMNS, rows)
+    assert written == reference_realized_csv(rows)
+    assert len(patches) == (1 if shorts and kind == "plain" else 0)
+
+
+def _ordered_rows(count: int) -> list[RealizedRow]:
+    return [
+        RealizedRow("a", "BTC", n, 738000, 738001, n, 1, n - 1, SHORT, "L", f"S{n}") for n in range(count)
+    ]
+
+
+def test_parts_formatted_out_of_order_are_written_in_order(monkeypatch) -> None:
+    """Two threads format parts at once: the first part, held back until the second is formatted,
+    is still written first."""
+    import threading
+
+    monkeypatch.setattr(columnar_csv, "_PART_ROWS", 2)
+    second_done = threading.Event()
+    waited: list[bool] = []
+    real = columnar_csv.render_part
+
+    def render(part, frame, plain=frozenset()):  # noqa: ANN001, ANN202
+        if part[0].sale_id == "S0":
+            waited.append(second_done.wait(timeout=60))  # a bound only: never reached with two threads
+        data = real(part, frame, plain)
+        if part[0].sale_id == "S2":
+            second_done.set()
+        return data
+
+    monkeypatch.setattr(columnar_csv, "render_part", render)
+    rows = _ordered_rows(7)
+    assert columnar_csv.realized_csv(ledger_reports.REALIZED_COLUMNS, rows) == reference_realized_csv(rows)
+    assert waited == [True]
+
+
+def test_a_part_that_fails_to_format_stops_the_writing_of_those_after_it(monkeypatch) -> None:
+    """The error of one formatting thread reaches the caller; the part another thread formatted
+    after it is not written (no gap in the output), and nothing waits forever for its turn."""
+    monkeypatch.setattr(columnar_csv, "_PART_ROWS", 2)
+    real = columnar_csv.render_part
+
+    def render(part, frame, plain=frozenset()):  # noqa: ANN001, ANN202
+        if part[0].sale_id == "S2":
+            raise RuntimeError("formatting failed")
+        return real(part, frame, plain)
+
+    monkeypatch.setattr(columnar_csv, "render_part", render)
+    out = io.BytesIO()
+    with pytest.raises(RuntimeError, match="formatting failed"):
+        columnar_csv.write_realized(ledger_reports.REALIZED_COLUMNS, _ordered_rows(9), out)
+    assert out.getvalue() == reference_realized_csv(_ordered_rows(2)).encode()
