@@ -66,6 +66,9 @@ class PartSink(Protocol):
 
 
 RETURN_PAGES_FROM_CHARS = 16 * 2**20  # two of columnar_cells.PART_BYTES
+# a file written while read (PartSink): its first part (then twice as large each, up to
+# columnar_cells.PART_BYTES), so that the writer, the import's critical path, starts sooner
+FIRST_PART_BYTES = 1 << 20
 
 
 def allocator_settings(text: str) -> None:
@@ -106,7 +109,8 @@ def read_columnar(
 
             known = harvest_names(header, options)
             if sink is not None and known is not None:
-                parts = event_parts(cell_parts(text, header_line, len(names)), known, label, options)
+                sized = cell_parts(text, header_line, len(names), FIRST_PART_BYTES)
+                parts = event_parts(sized, known, label, options)
                 written = sink.take(parts, label)
                 if not isinstance(written, str):  # (DECLINED: read as before)
                     return None if written is None else (written, Counter())

@@ -40,11 +40,14 @@ def cells_frame(text: str, header_line: int, width: int) -> pl.DataFrame | None:
 PART_BYTES = 8 << 20  # a part of the file read at a time by cell_parts (about 100,000 rows of trades)
 
 
-def cell_parts(text: str, header_line: int, width: int) -> Iterator[pl.DataFrame | None]:
+def cell_parts(
+    text: str, header_line: int, width: int, first: int | None = None
+) -> Iterator[pl.DataFrame | None]:
     """cells_frame's rows in parts of about PART_BYTES of the (ASCII) text, each cut at a line
     break and encoded on its own, so that a large file's cells, or its bytes, never exist whole
     beside its text: a None part (then stop) where the file is not plainly written, or holds no
-    row."""
+    row. `first`: the first part's size instead, each next part twice the last, up to
+    PART_BYTES (a file written while read: its writer starts once the first part is read)."""
     if width < 2:
         yield None
         return
@@ -61,8 +64,10 @@ def cell_parts(text: str, header_line: int, width: int) -> Iterator[pl.DataFrame
         yield None
         return
     line = header_line + 1
+    size = PART_BYTES if first is None else min(first, PART_BYTES)
     while start < end:
-        cut = text.find("\n", start + PART_BYTES - 1)
+        cut = text.find("\n", start + size - 1)
+        size = min(2 * size, PART_BYTES)
         cut = end if cut < 0 or cut >= end else cut + 1  # (the part keeps its last line break)
         cells = _cells(text[start:cut], line, width)
         yield cells

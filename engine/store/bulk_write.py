@@ -13,9 +13,13 @@
 
 from __future__ import annotations
 
+import ctypes
+import os
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from pathlib import Path
 
 NATURAL_KEY_INDEX = "events_natural_key"
 
@@ -67,4 +71,35 @@ def natural_keys_indexed_after(conn: sqlite3.Connection, new_records: int) -> It
         return
     conn.execute(f"DROP INDEX {NATURAL_KEY_INDEX}")
     yield
+    write_back(conn)  # (the rows are written: the disk takes them while the index is built)
     conn.execute(index[0])
+
+
+def write_back(conn: sqlite3.Connection) -> None:
+    """Start the disk writing what the batch has written to the store's file so far, without
+    waiting (Linux's sync_file_range): a first import's ~280 MB are otherwise all written by its
+    commit's fsync, on the import's critical path, since far less than the kernel's threshold
+    for writing back on its own. Only where the store's file is open once in this process (its
+    connection's descriptor, found in /proc/self/fd: none is opened here, whose closing would
+    drop SQLite's locks on the file); anywhere else nothing is done and the commit writes it all
+    as before. What is on disk earlier is only what SQLite has already written to the file."""
+    if not sys.platform.startswith("linux"):
+        return
+    found = conn.execute("PRAGMA database_list").fetchall()
+    name = next((file for _seq, schema, file in found if schema == "main"), "")
+    with suppress(OSError, AttributeError, ValueError):
+        fds = Path("/proc/self/fd")
+        mine = [int(fd.name) for fd in fds.iterdir() if _points_to(fd, name)]
+        if name and len(mine) == 1:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.sync_file_range(mine[0], ctypes.c_int64(0), ctypes.c_int64(0), _SYNC_FILE_RANGE_WRITE)
+
+
+_SYNC_FILE_RANGE_WRITE = 2
+
+
+def _points_to(fd: Path, name: str) -> bool:
+    try:
+        return os.readlink(fd) == name
+    except OSError:  # (closed meanwhile)
+        return False

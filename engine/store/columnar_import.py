@@ -8,6 +8,7 @@ tuples at once), one transaction as ever."""
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import polars as pl
@@ -18,6 +19,8 @@ from engine.imports.event_frame import events_of
 from engine.ledger.cross_source import MATCHED_SIDES, NO_TWINS, Twins
 from engine.ledger.events import EXCHANGE_SOURCE
 from engine.store.bulk_write import natural_keys_indexed_after, rollback_journal
+from engine.store.columnar_insert import Inserts, plan, run
+from engine.store.columnar_insert import insert as _insert
 from engine.store.columnar_legs import frame_legs
 from engine.store.cross_source_tables import may_hold_other, remember, twins_in_store
 from engine.store.ledger_tables import (
@@ -34,8 +37,6 @@ from engine.store.ledger_tables import (
 )
 
 EVENTS_PER_CHUNK = 100_000  # events whose legs and rows are built and written at a time
-CHUNK = 50_000  # rows turned into Python values at a time
-ROWS_PER_INSERT = 32
 _INT64 = 2**63
 _NULLABLE_EVENT = ("price", "price_usd", "fee_usd", "trade_id", "tx_id", "address", "note", "counterpart_account",
                    "lots", "subtotal", "value_usd")  # fmt: skip
@@ -232,10 +233,17 @@ _AMOUNTS = frozenset({"quantity", "price", "fee", "subtotal", "value_usd"})
 def _pools(conn: sqlite3.Connection, legs: pl.DataFrame, pools: dict[tuple[str, str], int]) -> pl.DataFrame:
     """Each leg's pool id: the store's (`pools`, updated here), or a new pool, made in the order
     the row path meets them (event by event, leg by leg)."""
+    return pool_frame(legs, pools, lambda account, asset: new_pool(conn, account, asset))
+
+
+def pool_frame(
+    legs: pl.DataFrame, pools: dict[tuple[str, str], int], make: Callable[[str, str], int]
+) -> pl.DataFrame:
+    """_pools with `make` giving each new pool's id (in the order met), `pools` updated."""
     met = legs.sort("event_id", "seq").select("account", "asset").unique(maintain_order=True)
     for account, asset in met.iter_rows():
         if (account, asset) not in pools:
-            pools[(account, asset)] = new_pool(conn, account, asset)
+            pools[(account, asset)] = make(account, asset)
     return pl.DataFrame(
         [(account, asset, pool_id) for (account, asset), pool_id in pools.items()],
         schema={"account": pl.String, "asset": pl.String, "pool_id": pl.Int64},
@@ -264,9 +272,21 @@ def insert_event_rows(conn: sqlite3.Connection, rows: pl.DataFrame) -> None:
     _insert(conn, "events", rows, nullable, EVENT_COLUMNS, rowid="id")
 
 
+def plan_event_rows(rows: pl.DataFrame, next_id: int) -> Iterator[Inserts]:
+    """insert_event_rows planned (columnar_insert.plan), `next_id` the table's largest id plus
+    one when it runs."""
+    nullable = [c for c in EVENT_COLUMNS if c in _NULLABLE_EVENT]
+    return plan("events", rows, nullable, EVENT_COLUMNS, rowid="id", next_id=next_id)
+
+
 def _insert_legs(conn: sqlite3.Connection, legs: pl.DataFrame) -> None:
     """Legs in processing order (appended to the clustered index); quantity and usd as SQLite
     INTEGER when they fit 64 bits, else their digits (encoding.pack)."""
+    run(conn, plan_legs(legs))
+
+
+def plan_legs(legs: pl.DataFrame) -> Iterator[Inserts]:
+    """_insert_legs planned (columnar_insert.plan)."""
     fits = {name: pl.col(name).is_between(-_INT64, _INT64 - 1) for name in ("quantity", "usd")}
     rows = legs.sort("ts", "event_id", "seq").select(
         *(pl.col(name) for name in LEG_COLUMNS if name not in ("quantity", "usd")),
@@ -274,103 +294,4 @@ def _insert_legs(conn: sqlite3.Connection, legs: pl.DataFrame) -> None:
         **{f"{name}_text": pl.when(~fit).then(pl.col(name).cast(pl.String)) for name, fit in fits.items()},
     )
     pairs = {name: (f"{name}_int", f"{name}_text") for name in ("quantity", "usd")}
-    _insert(conn, "legs", rows, ["usd", "identification", "counterpart", "tx_id", "flag"], LEG_COLUMNS, pairs)
-
-
-def _insert(
-    conn: sqlite3.Connection,
-    table: str,
-    rows: pl.DataFrame,
-    nullable: list[str],
-    order: tuple[str, ...],
-    pairs: dict[str, tuple[str, str]] | None = None,
-    rowid: str | None = None,
-) -> None:
-    """The rows inserted by shape (which nullable columns hold a value), each INSERT naming only
-    those (sparse_rows: a bound NULL costs more than the value), a value all rows of a shape
-    share written into the statement, and ROWS_PER_INSERT rows to a statement (measured: a
-    quarter faster than one, binding as many values); no tuple is built per row. `order`: the
-    table's columns; `pairs`: a column given as two, an Int64 one and a String one, one of them
-    null in each row (a leg's amount: INTEGER or digits), bound as the one that is not — in one
-    list, ints and strings mixed (SQLite stores each as bound), so that rows of one shape are not
-    split by which half they hold: each part is inserted in the order given (the legs' clustered
-    key), and rows interleaved by half would each seek into pages already written. `rowid`: the
-    table's INTEGER PRIMARY KEY column, left out of a part whose ids run on, one by one, from
-    the table's largest (_appended): SQLite gives each row appended without one the largest id
-    plus one, the very ids, and a million ids are neither bound nor each sought in the table to
-    check that it is free."""
-    pairs = pairs or {}
-    held = {c: pl.col(c).is_not_null() for c in nullable if c not in pairs} | {
-        name: pl.col(whole).is_not_null() | pl.col(digits).is_not_null()
-        for name, (whole, digits) in pairs.items()
-    }
-    # a shape: which nullable columns hold a value
-    shape = pl.sum_horizontal(
-        held_bit.cast(pl.Int64) * (1 << i) for i, held_bit in enumerate(held[c] for c in nullable)
-    )
-    for start in range(0, rows.height, CHUNK):
-        chunk = rows.slice(start, CHUNK)
-        shapes = chunk.select(shape.alias("_shape")).to_series()
-        # (one shape, as a file's rows mostly have: the chunk as it is, not copied by partition_by)
-        one = shapes.n_unique() == 1
-        parts = [chunk] if one else chunk.with_columns(shapes).partition_by("_shape", include_key=False)
-        for part in parts:
-            first = part.row(0, named=True)
-            present = [c for c in order if c not in nullable or _held(first, c, pairs)]
-            alone = [c for c in present[1:] if c not in pairs]  # ids always bound
-            same = part.select((pl.col(c) == pl.col(c).first()).all() for c in alone).row(0)
-            fixed = {c: first[c] for c, shared in zip(alone, same, strict=True) if shared}
-            bound = [c for c in present if c not in fixed]
-            # (while another value is bound: each row is one set of values)
-            if rowid is not None and one and len(bound) > 1 and _appended(conn, table, part[rowid]):
-                present.remove(rowid)  # SQLite numbers them: the same ids
-                bound.remove(rowid)
-            width = len(bound)
-            values: list[object] = [None] * (part.height * width)  # row after row, flat
-            for at, name in enumerate(bound):
-                values[at::width] = part[name].to_list() if name not in pairs else _either(part, *pairs[name])
-            row = "(" + ", ".join(_literal(fixed[c]) if c in fixed else "?" for c in present) + ")"
-            whole = part.height // ROWS_PER_INSERT * ROWS_PER_INSERT * width
-            step = ROWS_PER_INSERT * width
-            conn.executemany(
-                f"INSERT INTO {table} ({', '.join(present)}) VALUES {', '.join([row] * ROWS_PER_INSERT)}",
-                (values[at : at + step] for at in range(0, whole, step)),
-            )
-            conn.executemany(
-                f"INSERT INTO {table} ({', '.join(present)}) VALUES {row}",
-                (values[at : at + width] for at in range(whole, len(values), width)),
-            )
-
-
-def _appended(conn: sqlite3.Connection, table: str, ids: pl.Series) -> bool:
-    """Whether `ids` (a table's INTEGER PRIMARY KEY, its rowid) are those SQLite would give the
-    rows appended without them: the largest id stored plus one, plus two... (its rule while the
-    largest is below 2**63 - 1)."""
-    stored = conn.execute(f"SELECT coalesce(max({ids.name}), 0) FROM {table}").fetchone()[0]
-    runs_on = ids.len() == 1 or bool((ids.diff().slice(1) == 1).all())
-    return bool(ids.null_count() == 0 and ids[0] == stored + 1 and runs_on)
-
-
-def _held(row: dict[str, object], name: str, pairs: dict[str, tuple[str, str]]) -> bool:
-    return row[name] is not None if name not in pairs else any(row[half] is not None for half in pairs[name])
-
-
-def _either(part: pl.DataFrame, whole: str, digits: str) -> list[object]:
-    """A pair's values, each row's from the half that holds one (every row holds one: a pair
-    missing from a shape is not inserted)."""
-    if part[digits].null_count() == part.height:
-        return part[whole].to_list()
-    if part[whole].null_count() == part.height:
-        return part[digits].to_list()
-    texts = part[digits].to_list()
-    return [
-        text if value is None else value for value, text in zip(part[whole].to_list(), texts, strict=True)
-    ]
-
-
-def _literal(value: object) -> str:
-    """An int or a string as an SQL literal (a string quoted, its quotes doubled)."""
-    if isinstance(value, int):
-        return str(value)
-    assert isinstance(value, str)
-    return "'" + value.replace("'", "''") + "'"
+    return plan("legs", rows, ["usd", "identification", "counterpart", "tx_id", "flag"], LEG_COLUMNS, pairs)

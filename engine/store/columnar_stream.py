@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 
     import polars as pl
 
+    from engine.store.columnar_insert import Inserts
+
 
 PARTS_IN_FLIGHT = 2  # parts read and prepared, not yet written: the one written and the next
 _END = object()
@@ -238,11 +240,16 @@ def _meets(found: pl.Series, seen: list[pl.Series]) -> bool:
 
 @dataclass(frozen=True)
 class _Prepared:
-    """A part ready to write: its events' rows, its legs (their pools not yet known), and what
-    may_twin asks."""
+    """A part ready to write, planned in the reader's thread (columnar_insert.plan: the polars
+    work done, the binding left): its events' rows, their INSERTs (`events`, the first
+    numbered `first_id`), the new pools its legs are in (made in this order, these ids), its
+    legs' INSERTs, and what may_twin asks."""
 
     rows: pl.DataFrame
-    legs: pl.DataFrame
+    events: list[Inserts]
+    first_id: int
+    pools: list[tuple[str, str, int]]
+    legs: list[Inserts]
     groups: list[tuple[str, bool]]
 
 
@@ -260,7 +267,8 @@ class _Writer:
         self.indexed_after = False
         self.rows = 0
         self.batch_id = self.ids = 0  # ids: the next part's first event id (the reader's)
-        self.pools: dict[tuple[str, str], int] = {}
+        self.pools: dict[tuple[str, str], int] = {}  # the store's and those made (the reader's)
+        self.next_pool = 1  # the id SQLite gives the next pool made (the reader's)
         self.seen: list[pl.Series] = []  # each prepared part's identities (the reader's)
 
     def begin(self) -> bool:
@@ -279,14 +287,24 @@ class _Writer:
         self.batch_id = new_batch(self.conn, self.source, 0)  # its rows set at the end
         self.ids = next_event_id(self.conn)
         self.pools = pool_ids(self.conn)
+        self.next_pool = max(self.pools.values(), default=0) + 1  # (its rule for a rowid)
         return True
 
     def prepare(self, part: pl.DataFrame) -> _Prepared | None:
         """In the reader's thread: a part's events keyed and numbered, their rows and legs
-        built, or None (declined) when it repeats a record (see the module's docstring)."""
+        built and planned, its new pools numbered as SQLite will number them, or None
+        (declined) when it repeats a record (see the module's docstring)."""
         import polars as pl
 
-        from engine.store.columnar_import import event_rows, frame_keys, identities, twin_groups
+        from engine.store.columnar_import import (
+            event_rows,
+            frame_keys,
+            identities,
+            plan_event_rows,
+            plan_legs,
+            pool_frame,
+            twin_groups,
+        )
         from engine.store.columnar_legs import frame_legs
 
         framed = part.with_columns(frame_keys(part))
@@ -297,30 +315,50 @@ class _Writer:
         if self.seen and _meets(found, self.seen):  # a record of an earlier part
             return None
         self.seen.append(found)
-        new = framed.with_columns(event_id=pl.int_range(self.ids, self.ids + framed.height, dtype=pl.Int64))
+        first = self.ids
+        new = framed.with_columns(event_id=pl.int_range(first, first + framed.height, dtype=pl.Int64))
         self.ids += framed.height
+        rows = event_rows(new, self.batch_id)
+        legs = frame_legs(new, self.usd_assets)
+        made: list[tuple[str, str, int]] = []
+        legs = legs.join(
+            pool_frame(legs, self.pools, lambda account, asset: self._numbered(made, account, asset)),
+            on=["account", "asset"],
+            how="left",
+            maintain_order="left",
+        )
         return _Prepared(
-            event_rows(new, self.batch_id), frame_legs(new, self.usd_assets), twin_groups(framed)
+            rows, list(plan_event_rows(rows, first)), first, made, list(plan_legs(legs)), twin_groups(framed)
         )
 
+    def _numbered(self, made: list[tuple[str, str, int]], account: str, asset: str) -> int:
+        """A new pool's id as SQLite gives it (the largest plus one), to make when written."""
+        made.append((account, asset, self.next_pool))
+        self.next_pool += 1
+        return self.next_pool - 1
+
     def write(self, prepared: _Prepared) -> bool:
-        """A part's rows and legs written, or False (nothing of it written) when an account may
-        hold the other source's fills."""
+        """A part's rows and legs written, or False (nothing of it written but, at worst, its
+        new pools: the batch is then rolled back) when an account may hold the other source's
+        fills, or the store would number its events or pools otherwise than planned."""
         from engine.store.bulk_write import natural_keys_indexed_after
-        from engine.store.columnar_import import _insert_legs, _pools, insert_event_rows, may_twin
+        from engine.store.columnar_import import may_twin
+        from engine.store.columnar_insert import run
+        from engine.store.ledger_tables import new_pool, next_event_id
 
         if may_twin(self.conn, prepared.groups):
             return False
+        if next_event_id(self.conn) != prepared.first_id:  # (never, under the batch's lock)
+            return False
+        for account, asset, pool_id in prepared.pools:
+            if new_pool(self.conn, account, asset) != pool_id:  # (likewise)
+                return False
         height = prepared.rows.height
         if not self.indexed_after and height:  # (added >= the 0 events stored)
             self.batch.enter_context(natural_keys_indexed_after(self.conn, height))
             self.indexed_after = True
-        legs = prepared.legs
-        legs = legs.join(
-            _pools(self.conn, legs, self.pools), on=["account", "asset"], how="left", maintain_order="left"
-        )
-        insert_event_rows(self.conn, prepared.rows)
-        _insert_legs(self.conn, legs)
+        run(self.conn, prepared.events)
+        run(self.conn, prepared.legs)
         self.rows += height
         return True
 

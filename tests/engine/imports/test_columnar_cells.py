@@ -14,8 +14,10 @@ from engine.core import fixedpoint as fp
 from engine.imports.columnar_cells import (
     _FIELD,
     MONEY,
+    PART_BYTES,
     PLAIN,
     UNSIGNED,
+    cell_parts,
     cells_frame,
     exact_products,
     micros,
@@ -238,3 +240,20 @@ def test_times_without_a_fraction_read_as_with_one():
         == with_fraction.to_list()[:4]
     )
     assert with_fraction.to_list()[:4] == [parse_time(texts[0], UTC), None, parse_time(texts[2], UTC), None]
+
+
+def test_parts_from_a_smaller_first_one_grow_to_part_bytes_and_hold_the_same_cells():
+    """cell_parts' `first`: the first part about that size, each next twice the last (cut at a
+    line break), up to PART_BYTES; the same rows, lines and cells as parts of PART_BYTES."""
+    line = "2024-01-02T03:04:05Z,acct,BTC,buy,0.5,100,0,T{}\n"
+    text = "timestamp,account,asset,side,quantity,price,fee,trade_id\n" + "".join(
+        line.format(n) for n in range(3 * PART_BYTES // len(line))
+    )
+    parts = list(cell_parts(text, 1, 8, first=PART_BYTES // 8))
+    heights = [part.height for part in parts]  # rows of one length: bytes in proportion
+    assert [round(h / heights[0]) for h in heights[:4]] == [1, 2, 4, 8]
+    assert max(heights) <= PART_BYTES // len(line) + 1
+    whole = cells_frame(text, 1, 8)
+    assert whole is not None
+    assert pl.concat(parts).equals(whole)
+    assert len(list(cell_parts(text, 1, 8, first=10 * PART_BYTES))) == len(list(cell_parts(text, 1, 8)))

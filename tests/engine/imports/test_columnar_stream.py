@@ -232,3 +232,47 @@ def test_an_account_that_may_hold_synced_fills_is_imported_as_before(home, capsy
     found = {how: imported(capsys, monkeypatch, home, how, path, times=1) for how in ("stream", "rows")}
     assert streamed == ["declined"]
     assert found["stream"] == found["rows"]
+
+
+def test_a_first_part_smaller_than_the_rest_stores_what_the_row_path_does(
+    home, capsys, monkeypatch, streamed, parts_written
+):
+    """columnar.FIRST_PART_BYTES: the writer starts on a small first part, the parts after it
+    grow to PART_BYTES; the same output and store."""
+    monkeypatch.setattr(columnar, "FIRST_PART_BYTES", PART_BYTES // 8)
+    path = home / "trades.csv"
+    path.write_text(HEADER + "".join(harvest_rows(400)))
+    found = {how: imported(capsys, monkeypatch, home, how, path, times=1) for how in ("stream", "rows")}
+    assert streamed == ["written"]
+    assert found["stream"] == found["rows"]
+    assert sum(parts_written) == 400
+    assert parts_written[0] * 6 < parts_written[3] < parts_written[0] * 10  # 1, 2, 4, 8 times the first
+
+
+@pytest.mark.parametrize("numbered", ["as SQLite numbers them", "otherwise"])
+def test_new_pools_are_numbered_as_the_store_numbers_them_or_the_file_is_imported_as_before(
+    home, capsys, monkeypatch, streamed, numbered
+):
+    """The reader numbers a part's new pools before they are made (the largest id plus one:
+    here after a pool the store holds without events); a pool the store numbers otherwise
+    declines the stream, and the file is imported as before."""
+    path = home / "trades.csv"
+    path.write_text(HEADER + "".join(harvest_rows(300)))
+    for how in ("stream", "rows"):
+        (home / how).mkdir()
+        with Store(home / how / "harvest.sqlite3") as store:
+            store.conn.execute("INSERT INTO pools (id, account, asset) VALUES (7, 'old', 'BTC')")
+    if numbered == "otherwise":
+        begin = columnar_stream._Writer.begin
+
+        def misnumbering(self):  # noqa: ANN001, ANN202
+            began = begin(self)
+            self.next_pool += 1
+            return began
+
+        monkeypatch.setattr(columnar_stream._Writer, "begin", misnumbering)
+    found = {how: imported(capsys, monkeypatch, home, how, path, times=1) for how in ("stream", "rows")}
+    assert streamed == ["written" if numbered.startswith("as") else "declined"]
+    assert found["stream"] == found["rows"]
+    with sqlite3.connect(home / "stream" / "harvest.sqlite3") as conn:
+        assert conn.execute("SELECT min(id), max(id), count(*) FROM pools").fetchone() == (7, 10, 4)
