@@ -20,7 +20,6 @@ from engine.ledger.cross_source import MATCHED_SIDES, NO_TWINS, Twins
 from engine.ledger.events import EXCHANGE_SOURCE
 from engine.store.bulk_write import natural_keys_indexed_after, rollback_journal
 from engine.store.columnar_insert import Inserts, plan, run
-from engine.store.columnar_insert import insert as _insert
 from engine.store.columnar_legs import frame_legs
 from engine.store.cross_source_tables import may_hold_other, remember, twins_in_store
 from engine.store.ledger_tables import (
@@ -268,8 +267,7 @@ def event_rows(new: pl.DataFrame, batch_id: int) -> pl.DataFrame:
 
 
 def insert_event_rows(conn: sqlite3.Connection, rows: pl.DataFrame) -> None:
-    nullable = [c for c in EVENT_COLUMNS if c in _NULLABLE_EVENT]
-    _insert(conn, "events", rows, nullable, EVENT_COLUMNS, rowid="id")
+    run(conn, plan_event_rows(rows, next_event_id(conn)))
 
 
 def plan_event_rows(rows: pl.DataFrame, next_id: int) -> Iterator[Inserts]:

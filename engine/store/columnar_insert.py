@@ -32,22 +32,6 @@ class Inserts:
     pairs: dict[str, tuple[str, str]]
 
 
-def insert(
-    conn: sqlite3.Connection,
-    table: str,
-    rows: pl.DataFrame,
-    nullable: list[str],
-    order: tuple[str, ...],
-    pairs: dict[str, tuple[str, str]] | None = None,
-    rowid: str | None = None,
-) -> None:
-    """plan, then run, the table's ids read from the store: see plan."""
-    next_id = None
-    if rowid is not None:
-        next_id = int(conn.execute(f"SELECT coalesce(max({rowid}), 0) + 1 FROM {table}").fetchone()[0])
-    run(conn, plan(table, rows, nullable, order, pairs, rowid, next_id))
-
-
 def plan(
     table: str,
     rows: pl.DataFrame,

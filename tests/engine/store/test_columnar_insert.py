@@ -1,4 +1,4 @@
-"""The columnar store write's INSERTs (engine.store.columnar_import._insert): a column given as
+"""The columnar store write's INSERTs (engine.store.columnar_insert: plan, then run): a column given as
 two halves (a leg's amount: an Int64 one where it fits, its digits otherwise) is stored as each
 row's half holds it, and the rows of one shape go in in the order given (the legs' clustered key)
 whichever half they hold, not grouped by half."""
@@ -11,7 +11,24 @@ import polars as pl
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from engine.store.columnar_import import _insert
+from engine.store.columnar_insert import plan, run
+
+
+def _insert(
+    conn: sqlite3.Connection,
+    table: str,
+    rows: pl.DataFrame,
+    nullable: list[str],
+    order: tuple[str, ...],
+    pairs: dict[str, tuple[str, str]] | None = None,
+    rowid: str | None = None,
+) -> None:
+    """Planned and run as the import does: the next id the table's largest plus one."""
+    next_id = None
+    if rowid is not None:
+        next_id = int(conn.execute(f"SELECT coalesce(max({rowid}), 0) + 1 FROM {table}").fetchone()[0])
+    run(conn, plan(table, rows, nullable, order, pairs, rowid, next_id))
+
 
 AMOUNT = st.integers(-(2**63), 2**63 - 1) | st.integers(2**63, 10**33) | st.integers(-(10**33), -(2**63) - 1)
 
