@@ -354,15 +354,22 @@ def _fetch_legs(conn: sqlite3.Connection, cache: Path | None, write_cache: bool)
     return legs, extras
 
 
-def _read_legs(conn: sqlite3.Connection, where: str, args: tuple[object, ...]) -> legs_cache.Fetched:
+def _read_legs(
+    conn: sqlite3.Connection,
+    where: str,
+    args: tuple[object, ...],
+    between: Callable[[], object] | None = None,
+) -> legs_cache.Fetched:
     """The legs table's rows in processing order and the extras of those that have them, all of
     them or (`where`, on the clustered key, with its `args`) one part (engine.store.forked_fetch);
-    read a chunk at a time (engine.store.legs_query)."""
+    read a chunk at a time (engine.store.legs_query), `between` called after each."""
     legs: list[LegRow] = []
     flagged = False  # whether a leg read has extras: only then is their query asked
     for part in legs_query.chunks(conn, legs_query.legs_sql(where), args):
         legs += part
         flagged = flagged or any(map(_EXTRA, part))
+        if between is not None:
+            between()
     extras = conn.execute(legs_query.extras_sql(where), args).fetchall() if flagged else None
     return legs, extras
 
