@@ -6,7 +6,8 @@ Why chunks: a fetch is one long C call, and a thread that wants the GIL (the app
 worker loads) can only take it where the fetch lets go. Python's `sqlite3` lets go around every
 row's step, so the wait is short either way (measured 2026-12-02 with the UI's stand-in at
 real-time priority — a thread sleeping 1 ms — beside a worker fetching a million legs: the
-longest gap 3-32 ms with `fetchall`, 3-27 ms in chunks of 20,000, at load 3-5), but a chunk
+longest gap 3-32 ms with `fetchall`, 3-27 ms in chunks of 20,000, at load 3-5; ~100 ms either
+way at load 14-15, the worker preempted while it holds the GIL), but a chunk
 loop also leaves room for bytecode (the extras' check below) and costs nothing: the same CPU
 (single fetch, paired, see the README's *Ledger load*)."""
 
