@@ -9,12 +9,14 @@ runnable now: see _free_core; a busy machine keeps the one-process fetch), a loa
 legs cache splits the legs at PARENT_SHARE of their count, in processing order (the clustered key
 ts, event_id, seq: a seek, ~35 ms with the count). The parent forks; the child opens its OWN
 read-only connection (never touches the parent's), reads in one read transaction the legs from
-the split on (and their extras), and writes them with their key, in the legs cache's format
-(engine.store.legs_cache.encoded: the header and the key, the counts, marshal chunks), to an
-anonymous file (memfd) — while the parent fetches the legs before the split in its own snapshot.
-The parent then reaps the child and reads its part back (~0.55 µs a leg against ~2 µs from
-SQLite), only when the child ended with 0 and wrote under the key the parent read in ITS
-snapshot (the legs' generation moves with every write to `legs`: the same key, the same legs).
+the split on (and their extras), and writes them with their key to an anonymous file (memfd),
+a marshal record a fetched chunk, saying on a pipe how far it has written
+(engine.store.legs_handover) — while the parent fetches the legs before the split in its own
+snapshot and, between its chunks, decodes those of the child's that have arrived (~0.55 µs a
+leg against ~2 µs from SQLite). The parent then waits for the child's last chunks, reaps it and
+takes its part only when the child ended with 0 and wrote a whole part under the key the parent
+read in ITS snapshot (the legs' generation moves with every write to `legs`: the same key, the
+same legs).
 Any other outcome — fork refused, the child's failure or signal, a writer committing between
 the two snapshots, a short or garbled record — and the parent fetches the rest itself: the
 result is always the plain fetch's, at worst slower. The child ends only by os._exit (in a
@@ -29,7 +31,9 @@ WAL frames of the parent's snapshot meanwhile, and a child that read a newer sna
 key, so its legs are not used. The child writes nothing to the store (`mode=ro`).
 
 The split (measured 2026-12-01, in-process, 1M legs): the parent's part and the child's each ~1 s
-when the other core is free; the parent then unmarshals the child's in ~0.3 s. A thread instead
+when the other core is free; the parent then unmarshalled the child's in ~0.3 s, after it had
+waited for all of it — now it decodes it while the child still fetches (2026-12-02: README's
+*Ledger load*), and takes half instead of 54%. A thread instead
 (its own connection, the other half) took longer than one fetch (4.6 s wall, 6.0 s CPU against
 2.3 s): Python's sqlite3 releases and retakes the GIL around every row's step, so two fetching
 threads hand it over a million times."""
@@ -42,20 +46,33 @@ import signal
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
-from engine.store import legs_cache
+from engine.store import legs_cache, legs_handover, legs_query
 
-PARENT_SHARE = 0.54  # the parent also unmarshals the child's part: it fetches a little more
+# the parent's share: it also decodes the child's part, while the child still fetches
+# (legs_handover), so the two end together near half (see the module's docstring)
+PARENT_SHARE = 0.45
 MIN_LEGS = 100_000  # below this the fetch is a tenth of a second: not worth a fork
 FREE_CORE_MARGIN = (
     0.5  # without a count of runnable tasks: split when the load average is under the CPUs less this
 )
-ORDER = " ORDER BY ts, event_id, seq"  # the clustered key: processing order
+ORDER = legs_query.ORDER  # the clustered key: processing order
 
-# reads the legs (and their extras) of one part of the table, in processing order: a WHERE clause
-# on (ts, event_id, seq) with its parameters ("" and () for all of them)
-ReadPart = Callable[[sqlite3.Connection, str, tuple[object, ...]], legs_cache.Fetched]
+
+class ReadPart(Protocol):
+    """Reads the legs (and their extras) of one part of the table, in processing order: a WHERE
+    clause on (ts, event_id, seq) with its parameters ("" and () for all of them), calling
+    `between` (when given) after each chunk it fetches."""
+
+    def __call__(
+        self,
+        conn: sqlite3.Connection,
+        where: str,
+        args: tuple[object, ...],
+        between: Callable[[], object] | None = None,
+    ) -> legs_cache.Fetched: ...
+
 
 _allowed = False
 last = ""  # how the last fetch here went ("split", "parent read the rest"): for bench/ to print
@@ -88,13 +105,22 @@ def fetch(conn: sqlite3.Connection, key: str | None, read: ReadPart) -> legs_cac
     if split is None or path is None:
         return None
     before, after = " WHERE (ts, event_id, seq) < (?, ?, ?)", " WHERE (ts, event_id, seq) >= (?, ?, ?)"
-    with _scratch() as scratch:
-        theirs = _forked(scratch, lambda: _child(path, after, split, read, scratch))
-        try:
-            mine = read(conn, before, split)
-        finally:
-            status = theirs()  # the child reaped, whatever happens here
-        rest = _read_back(scratch, key) if status == 0 else None
+    notify, told = os.pipe()  # the child tells how far its part is written (legs_handover)
+    try:
+        with _scratch() as scratch:
+            try:
+                theirs = _forked(scratch, lambda: _child(path, after, split, scratch, notify, told))
+            finally:
+                os.close(told)  # the child's end: its exit closes the last one, the handover's end
+            incoming = legs_handover.Incoming(scratch.fileno(), notify, key)
+            try:
+                mine = read(conn, before, split, incoming.poll)  # the child's chunks decoded as they come
+                rest = incoming.finish()
+            finally:
+                status = theirs()  # the child reaped, whatever happens here
+            rest = rest if status == 0 else None
+    finally:
+        os.close(notify)
     global last
     last = "split"
     if rest is None:  # no fork, a failed child, another snapshot: the rest from this one
@@ -205,26 +231,15 @@ def _forked(scratch: BinaryIO, work: Callable[[], None]) -> Callable[[], int]:
 
 
 def _child(  # pragma: no cover - runs in the forked child only
-    path: str, where: str, split: tuple[object, ...], read: ReadPart, scratch: BinaryIO
+    path: str, where: str, split: tuple[object, ...], scratch: BinaryIO, notify: int, told: int
 ) -> None:
     """The child's part: its own read-only connection, one read transaction, the legs from the
-    split on, written to the scratch file under the key read in that transaction (the parent
-    compares it with its own)."""
+    split on, written to the scratch file chunk by chunk under the key read in that transaction
+    (the parent compares it with its own), each write told on the pipe (legs_handover)."""
+    os.close(notify)
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
     conn.execute("BEGIN")
     own = legs_cache.cache_key(conn)
     if own is None:
         raise RuntimeError("no key")
-    _write_all(scratch.fileno(), legs_cache.encoded(own, read(conn, where, split)))
-
-
-def _write_all(fd: int, data: bytes) -> None:  # pragma: no cover - runs in the forked child only
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
-
-
-def _read_back(scratch: BinaryIO, key: str) -> legs_cache.Fetched | None:
-    """The child's part from the scratch file, when it was written under `key` and is whole."""
-    scratch.seek(0)
-    return legs_cache.read_from(scratch, key)
+    legs_handover.send(legs_handover.records(own, conn, where, split), scratch.fileno(), told)

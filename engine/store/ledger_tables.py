@@ -23,7 +23,7 @@ from engine.ledger.events import EXCHANGE_SOURCE, Event
 from engine.ledger.identity import apply_identity
 from engine.ledger.legs import DISPOSE, event_ref, legs_for, usd_trade_leg
 from engine.ledger.records import Ledger, LegExtra, LegRow
-from engine.store import forked_fetch, legs_cache
+from engine.store import forked_fetch, legs_cache, legs_query
 from engine.store.asset_tables import asset_identity
 from engine.store.connection import begin_immediate, read_snapshot
 from engine.store.cross_source_tables import remember, twins_in_store
@@ -354,24 +354,23 @@ def _fetch_legs(conn: sqlite3.Connection, cache: Path | None, write_cache: bool)
     return legs, extras
 
 
-def _read_legs(conn: sqlite3.Connection, where: str, args: tuple[object, ...]) -> legs_cache.Fetched:
+def _read_legs(
+    conn: sqlite3.Connection,
+    where: str,
+    args: tuple[object, ...],
+    between: Callable[[], object] | None = None,
+) -> legs_cache.Fetched:
     """The legs table's rows in processing order and the extras of those that have them, all of
-    them or (`where`, on the clustered key, with its `args`) one part (engine.store.forked_fetch)."""
-    order = " ORDER BY ts, event_id, seq"
-    legs: list[LegRow] = conn.execute(
-        "SELECT pool_id, kind, ts, quantity, usd, ref, has_extra FROM legs" + where + order, args
-    ).fetchall()
-    # the extras' query scans every leg again (~0.1 s of CPU at a million): only when one has them
-    extras = (
-        conn.execute(
-            "SELECT identification, counterpart, tx_id, flag FROM legs"
-            + (where + " AND has_extra" if where else " WHERE has_extra")
-            + order,
-            args,
-        ).fetchall()
-        if any(map(_EXTRA, legs))
-        else None
-    )
+    them or (`where`, on the clustered key, with its `args`) one part (engine.store.forked_fetch);
+    read a chunk at a time (engine.store.legs_query), `between` called after each."""
+    legs: list[LegRow] = []
+    flagged = False  # whether a leg read has extras: only then is their query asked
+    for part in legs_query.chunks(conn, legs_query.legs_sql(where), args):
+        legs += part
+        flagged = flagged or any(map(_EXTRA, part))
+        if between is not None:
+            between()
+    extras = conn.execute(legs_query.extras_sql(where), args).fetchall() if flagged else None
     return legs, extras
 
 

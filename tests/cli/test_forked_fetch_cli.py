@@ -28,23 +28,24 @@ TRADES = (
 # child fails (in the child only)
 PROBE = """
 import atexit, os, sys
-from engine.store import forked_fetch, ledger_tables, legs_cache
+from engine.store import forked_fetch, ledger_tables, legs_handover
 forked_fetch.MIN_LEGS = 0
 forked_fetch._single_threaded = lambda: True  # in case the interpreter keeps a thread of its own
 forked_fetch._free_core = lambda: True  # and a busy or pinned runner
-parent, seen, read, encoded = os.getpid(), [], ledger_tables._read_legs, legs_cache.encoded
+parent, seen, read, records = os.getpid(), [], ledger_tables._read_legs, legs_handover.records
 CHILD = sys.argv[1]
-def spy(conn, where, args):
+def spy(conn, where, args, between=None):
     if os.getpid() == parent:
         seen.append(">=" if ">=" in where else "<" if where else "all")
-    elif CHILD == "raises":
+    return read(conn, where, args, between)
+def handed(*args):  # what the child hands over, in the child
+    if CHILD == "raises":
         raise RuntimeError("the child fails")
-    elif CHILD == "exits":
+    if CHILD == "exits":
         os._exit(3)
-    return read(conn, where, args)
-def garbled(key, fetched):
-    return encoded(key, fetched)[:-9] + b"garbage!!" if CHILD == "garbage" else encoded(key, fetched)
-ledger_tables._read_legs, legs_cache.encoded = spy, garbled
+    data = b"".join(records(*args))
+    return [data[:-9] + b"garbage!!" if CHILD == "garbage" else data]
+ledger_tables._read_legs, legs_handover.records = spy, handed
 atexit.register(lambda: print("parts", *seen, file=sys.stderr))
 sys.argv = ["harvest", "report", "realized", "--format", "csv"]
 from tui.cli.main import main

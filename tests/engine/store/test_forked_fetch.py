@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from engine.imports.generic_csv import parse_csv
-from engine.store import forked_fetch, ledger_tables, legs_cache
+from engine.store import forked_fetch, ledger_tables, legs_cache, legs_handover, legs_query
 from engine.store.connection import read_snapshot
 from engine.store.store import Store, keys_of
 
@@ -54,7 +54,8 @@ def forking(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(forked_fetch, "_allowed", True)
     monkeypatch.setattr(forked_fetch, "_single_threaded", lambda: True)
     monkeypatch.setattr(forked_fetch, "_free_core", lambda: True)  # a busy or pinned runner tests it too
-    monkeypatch.setattr(legs_cache, "CHUNK", 3)  # several chunks of legs and of extras
+    monkeypatch.setattr(legs_cache, "CHUNK", 3)  # several chunks of legs and of extras in the cache
+    monkeypatch.setattr(legs_query, "CHUNK", 3)  # several fetches, and records handed over
 
 
 @pytest.fixture
@@ -87,10 +88,15 @@ def parts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     parent, seen = os.getpid(), []
     real = READ
 
-    def spy(conn: sqlite3.Connection, where: str, args: tuple[object, ...]) -> legs_cache.Fetched:
+    def spy(
+        conn: sqlite3.Connection,
+        where: str,
+        args: tuple[object, ...],
+        between: Callable[[], object] | None = None,
+    ) -> legs_cache.Fetched:
         if os.getpid() == parent:
             seen.append(">=" if ">=" in where else "<" if where else "all")
-        return real(conn, where, args)
+        return real(conn, where, args, between)
 
     monkeypatch.setattr(ledger_tables, "_read_legs", spy)
     return seen
@@ -165,8 +171,21 @@ def test_a_writer_committing_between_the_snapshots_means_the_parent_reads_the_re
 
 
 def in_child(monkeypatch: pytest.MonkeyPatch, name: str, replacement: Callable[..., object]) -> None:
-    """legs_cache.`name` replaced, in the forked child only."""
-    parent, real = os.getpid(), getattr(legs_cache, name)
+    """legs_cache.`name` replaced, in the forked child only; "records": what the child hands
+    over (legs_handover.records, its pieces joined, then sent as one)."""
+    parent = os.getpid()
+    if name == "records":
+        pieces = legs_handover.records
+
+        def whole(*args: object) -> bytes:
+            return b"".join(pieces(*args))  # type: ignore[arg-type]
+
+        def sent(*args: object) -> object:
+            return [replacement(whole, *args)] if os.getpid() != parent else pieces(*args)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(legs_handover, "records", sent)
+        return
+    real = getattr(legs_cache, name)
 
     def maybe(*args: object) -> object:
         return replacement(real, *args) if os.getpid() != parent else real(*args)
@@ -206,9 +225,9 @@ def _overlong(real: Callable[..., object], *args: object) -> object:
     [
         ("cache_key", _raise),
         ("cache_key", _killed),
-        ("encoded", _garbled),
-        ("encoded", _short),
-        ("encoded", _overlong),
+        ("records", _garbled),
+        ("records", _short),
+        ("records", _overlong),
     ],
 )
 def test_a_failed_child_means_the_parent_reads_the_rest(
