@@ -23,6 +23,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.bench_scan import NOW, OUT, prepared_store  # noqa: E402
+from bench.gil_watch import Watcher  # noqa: E402
 from bench.result import emit, metric, peak_rss_mb  # noqa: E402
 from bench.synth import ASSETS  # noqa: E402
 from engine.api import Engine  # noqa: E402
@@ -181,9 +183,42 @@ def describe(lots: int, number: int, run: Run) -> str:
     )
 
 
-def child(path: Path, ticks: int, number: int) -> None:
-    """One run in this process (a fresh one, as a real start is): its figures as a JSON line."""
+def watched(run: Run, watcher: Watcher, over: float) -> None:
+    """Each beat longer than `over` (seconds), by phase: its UI-thread CPU and who held the GIL
+    (bench.gil_watch), to stderr."""
+    main = threading.main_thread().ident
+    assert main is not None
+    for phase in PHASES:
+        beat = run.heartbeat
+        for gap, busy, end in zip(
+            beat.gaps.get(phase, []), beat.busy.get(phase, []), beat.ends.get(phase, []), strict=True
+        ):
+            if gap > over:
+                print(
+                    f"{phase}: gap {ms(gap)}, UI CPU {ms(busy)} (at {end - run.started:.2f} s)",
+                    file=sys.stderr,
+                )
+                print("\n".join(watcher.explain(end - gap, end, main)), file=sys.stderr)
+    print("GIL holds over 15 ms of CPU (longest first):", file=sys.stderr)
+    phase_at = sorted((end, phase) for phase, ends in run.heartbeat.ends.items() for end in ends)
+    for at, cpu, name, where in watcher.holds():
+        phase = next((phase for end, phase in phase_at if end >= at), "after")
+        print(f"  {cpu * 1000:.0f} ms on {name} ({phase}, at {at - run.started:.2f} s)", file=sys.stderr)
+        print("\n".join(f"      {frame}" for frame in where[:4]), file=sys.stderr)
+    print("collections over 5 ms of CPU:", file=sys.stderr)
+    print("\n".join(f"  {line}" for line in watcher.slow_collections()), file=sys.stderr)
+
+
+def child(path: Path, ticks: int, number: int, watch: float | None = None) -> None:
+    """One run in this process (a fresh one, as a real start is): its figures as a JSON line;
+    `watch`: the beats over that many seconds explained on stderr (bench.gil_watch)."""
+    watcher = Watcher()
+    if watch is not None:
+        watcher.start()
     run = asyncio.run(drive(path, ticks, number))
+    if watch is not None:
+        watcher.stop()
+        watched(run, watcher, watch)
     print(
         json.dumps(
             {
@@ -200,12 +235,14 @@ def child(path: Path, ticks: int, number: int) -> None:
     )
 
 
-def spawn(path: Path, ticks: int, number: int) -> tuple[Run, float, float, float]:
+def spawn(path: Path, ticks: int, number: int, watch: float | None = None) -> tuple[Run, float, float, float]:
     """A run in a new process: the run, the first frame from the process's launch (imports
-    included), its peak RSS (MB) and CPU seconds."""
+    included), its peak RSS (MB) and CPU seconds. `watch`: the child explains its long beats
+    on stderr (passed through)."""
     launched = time.time()
     command = [sys.executable, __file__, "--child", str(path), "--ticks", str(ticks), "--number", str(number)]
-    out = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    command += [] if watch is None else ["--watch", str(watch)]
+    out = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout
     got = json.loads(out.strip().splitlines()[-1])
     run = Run(got["first"], got["ticks"], Heartbeat(gaps=got["gaps"], busy=got["busy"]), got["rows"])
     return run, got["first_at"] + got["first"] - launched, got["rss"], got["cpu"]
@@ -218,9 +255,12 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="run 1 cold, the rest from the cache")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--number", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--watch", type=float, metavar="SECONDS", help="explain each beat over SECONDS (bench.gil_watch)"
+    )
     args = parser.parse_args()
     if args.child is not None:
-        child(args.child, args.ticks, args.number)
+        child(args.child, args.ticks, args.number, args.watch)
         return
     work = OUT / f"tui-{args.lots}"
     shutil.rmtree(work, ignore_errors=True)  # a fresh copy: the reloads add a buy each
@@ -229,7 +269,7 @@ def main() -> None:
     shutil.copyfile(prepared_store(args.lots), path)
     runs, launches, rss, cpu = [], [], 0.0, 0.0
     for number in range(1, args.runs + 1):
-        run, launch, peak, seconds = spawn(path, args.ticks, number)
+        run, launch, peak, seconds = spawn(path, args.ticks, number, args.watch)
         runs.append(run)
         launches.append(launch)
         rss, cpu = max(rss, peak), cpu + seconds

@@ -123,6 +123,7 @@ class Engine:
         chosen = method or self.config.lots.method
         cached = self._lots.get(chosen)
         if cached is None:
+            from engine.core.release import release
             from engine.ledger.lots import match_lots
 
             scope = self.config.lots.basis_scope
@@ -146,6 +147,11 @@ class Engine:
                 for row in self.store.unclassified_records()
                 if row.key not in classified
             )
+            # the ledger let go of a piece at a time (engine.core.release): freed on return, its
+            # million legs held the GIL ~0.1-0.16 s — the app's UI thread stood still meanwhile
+            dropped: list[object] = [decided]
+            del decided
+            release(dropped)
         return cached
 
     def account_lots(self) -> Sequence[OpenLot]:

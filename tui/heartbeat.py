@@ -19,6 +19,7 @@ class Heartbeat:
     phase: str = "start"  # what the app is doing now: the gaps are kept per phase
     gaps: dict[str, list[float]] = field(default_factory=dict)  # phase -> seconds between beats
     busy: dict[str, list[float]] = field(default_factory=dict)  # phase -> UI-thread CPU seconds in each
+    ends: dict[str, list[float]] = field(default_factory=dict)  # phase -> perf_counter at each beat
     task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -31,6 +32,7 @@ class Heartbeat:
             now, cpu = time.perf_counter(), time.thread_time()  # the loop's thread: the UI's
             self.gaps.setdefault(self.phase, []).append(now - last)
             self.busy.setdefault(self.phase, []).append(cpu - last_cpu)
+            self.ends.setdefault(self.phase, []).append(now)
             last, last_cpu = now, cpu
 
     def stop(self) -> None:

@@ -57,6 +57,7 @@ GIVEN_AWAY = "given away"  # a gift given (a decision): the lots left without a 
 _new_row = tuple.__new__  # builds a NamedTuple without its keyword-handling constructor
 _acquisition = itemgetter(2, 4)  # a lot's place in acquisition order: (acquired, seq)
 _extra = itemgetter(6)  # a leg's rarely-set parts (LegExtra or None)
+LEGS_PER_CALL = 100_000  # legs per C call when one pass looks at every leg (a few ms each)
 
 
 class Matcher:
@@ -81,8 +82,14 @@ class Matcher:
         self.say_fallback = method == "specific"
         self.universal = universal
         self.day = day
-        # the extras in C (filter, map): a million legs, nearly all without one
-        self.track_ids = any(extra.identification for extra in filter(None, map(_extra, ledger.legs)))
+        # the extras in C (filter, map): a million legs, nearly all without one — a slice at a
+        # time, as one C call over them all held the GIL 40-70 ms (the app's UI thread waited)
+        legs = ledger.legs
+        self.track_ids = any(
+            extra.identification
+            for start in range(0, len(legs), LEGS_PER_CALL)
+            for extra in filter(None, map(_extra, legs[start : start + LEGS_PER_CALL]))
+        )
         self.next_seq = itertools.count(1).__next__  # a lot's place in acquisition order
         self.anniversaries: dict[int, int] = {}
         self.slices = RealizedSlices()  # the realized slices, in columns
