@@ -41,13 +41,14 @@ def stop_allocation_counting() -> bool:
             import _sqlite3
 
             library = ctypes.CDLL(_sqlite3.__file__)  # (its symbols: the SQLite it is linked with)
-        except (ImportError, OSError, AttributeError):
+            shutdown, config = library.sqlite3_shutdown, library.sqlite3_config
+        except (ImportError, OSError, AttributeError):  # (a build that hides them)
             return False
         if _connections_open():
             return False
-        if library.sqlite3_shutdown() != 0:
+        if shutdown() != 0:
             return False
-        return bool(library.sqlite3_config(SQLITE_CONFIG_MEMSTATUS, ctypes.c_int(0)) == 0)
+        return bool(config(SQLITE_CONFIG_MEMSTATUS, ctypes.c_int(0)) == 0)
 
 
 def _connections_open() -> bool:
