@@ -12,12 +12,16 @@ when the child ended with 0 and the file holds the length it says; any other out
 refused, the child's failure or signal, a short file) and the parent formats the rest itself:
 the bytes written are always the one-process writer's. The child ends only by os._exit (it
 prints nothing, flushes nothing: what the parent's streams hold is written by the parent alone),
-and is always reaped (killed first if the parent is interrupted).
+and is always reaped (killed first if the parent's wait is interrupted).
 
-Measured (2026-12-02, 48,864 rows in-process, load ~2): the lines 163-309 ms of wall in one
-process, 119-174 ms in two (the child's part 110-165 ms of CPU, ~5,450 page faults copying what
-it touches); both cores busy, the two parts take turns and the fork is a loss, so it is not
-taken then."""
+Measured (2026-12-02): counted in instructions (cachegrind, the `harvest report realized
+--format csv` of bench_cli's stores, forced to fork or not), the parent's own path — what the
+report waits for when the other core is free — 2,909.7 -> 2,298.7 million at 48,864 rows (-21%)
+and 957.2 -> 830.4 million at 9,706 (-13%), the child's part about as much again on the other
+core; in-process, 48,864 rows at load ~2: the lines 163-309 ms of wall in one process, 119-174 ms
+in two (the child's part 110-165 ms of CPU, ~5,450 page faults copying what it touches). A fork
+of such a process is ~2.5 ms of CPU; with both cores busy the two parts take turns and the fork
+is a loss, so it is not taken then."""
 
 from __future__ import annotations
 
@@ -29,8 +33,8 @@ from engine.ledger.records import RealizedRow
 from engine.reports.realized_rows_csv import columns_of, csv_line, lines_of_columns
 from engine.store import forked_fetch
 
-FORK_FROM_ROWS = 20_000  # below this the lines are a few tens of ms: not worth a fork
-PARENT_SHARE = 0.5  # the parent also copies the child's text out: the child starts a little later
+FORK_FROM_ROWS = 5_000  # the lines ~26,000 instructions a row: below this ~20 ms, hardly more than the fork
+PARENT_SHARE = 0.5  # half each: the parent also writes the child's text, the child starts after the fork
 LENGTH_BYTES = 8  # the child's text's length, before it (little-endian)
 
 last = ""  # how the last write here went ("split", "parent wrote the rest"): for tests and bench/
