@@ -21,7 +21,10 @@ and 957.2 -> 830.4 million at 9,706 (-13%), the child's part about as much again
 core; in-process, 48,864 rows at load ~2: the lines 163-309 ms of wall in one process, 119-174 ms
 in two (the child's part 110-165 ms of CPU, ~5,450 page faults copying what it touches). A fork
 of such a process is ~2.5 ms of CPU; with both cores busy the two parts take turns and the fork
-is a loss, so it is not taken then."""
+is a loss, so it is not taken then. Whole `harvest report` runs, forced to fork or not,
+alternating (10-12 rounds, load 3.2-3.4): at 48,864 rows the report's wall median 685 ms
+(527-924) against 741 ms (649-845), its CPU 780 against 719 ms; at 9,706 rows 306 against 300
+ms, no gain, hence FORK_FROM_ROWS."""
 
 from __future__ import annotations
 
@@ -33,7 +36,7 @@ from engine.ledger.records import RealizedRow
 from engine.reports.realized_rows_csv import columns_of, csv_line, lines_of_columns
 from engine.store import forked_fetch
 
-FORK_FROM_ROWS = 5_000  # the lines ~26,000 instructions a row: below this ~20 ms, hardly more than the fork
+FORK_FROM_ROWS = 20_000  # below this no gain shows in wall time (9,706 rows, forced, load 3.3)
 PARENT_SHARE = 0.5  # half each: the parent also writes the child's text, the child starts after the fork
 LENGTH_BYTES = 8  # the child's text's length, before it (little-endian)
 
