@@ -12,6 +12,7 @@ from engine.core import fixedpoint as fp
 from engine.core.units import DayOrdinal
 from engine.ledger.gains import LotRow, totals_by_year
 from engine.ledger.records import LONG, SHORT, Excluded, RealizedRow
+from engine.reports import forked_lines
 from engine.reports.csv_output import csv_text
 from engine.reports.realized_rows_csv import realized_rows_csv as realized_rows_text
 
@@ -105,10 +106,15 @@ def _utf8_bytes_of(out: TextIO) -> Any | None:
 
 
 def write_realized_csv(rows: Sequence[RealizedRow], out: TextIO) -> None:
-    """realized_csv(rows), written to out. A columnar report goes to out's byte stream when it
-    has one, a part at a time: polars' bytes go there, where a str of the whole report (130 MB at
-    a million rows) would be decoded from them and encoded again."""
+    """realized_csv(rows), written to out. A row-by-row report of forked_lines.FORK_FROM_ROWS rows
+    or more is formatted by two processes where this one may fork (engine.reports.forked_lines).
+    A columnar report goes to out's byte stream when it has one, a part at a time: polars' bytes
+    go there, where a str of the whole report (130 MB at a million rows) would be decoded from
+    them and encoded again."""
     binary = _utf8_bytes_of(out)
+    if len(rows) < COLUMNAR_FROM and forked_lines.may_fork(len(rows)):  # two processes format the rows
+        forked_lines.write_realized(REALIZED_COLUMNS, rows, out, binary)
+        return
     if binary is None or len(rows) < COLUMNAR_FROM:
         out.write(realized_csv(rows))
         return

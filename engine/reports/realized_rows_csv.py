@@ -12,7 +12,7 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from itertools import chain
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from engine.core.fixedpoint import DIGITS
 from engine.ledger.realized_slices import RealizedSlices
@@ -105,14 +105,18 @@ def realized_rows_lines(rows: Sequence[RealizedRow]) -> str:
     """The CSV lines of rows, without the header: each row one f-string of looked-up texts and
     its four amounts (numbers and dates are never quoted, never a formula). The matcher's slices
     (RealizedSlices) are read in their columns: no RealizedRow is built for a row."""
+    return lines_of_columns(*columns_of(rows))
+
+
+def columns_of(rows: Sequence[RealizedRow]) -> tuple[list[Any], ...]:
+    """RealizedRow's fields in its order, one list each: the matcher's columns as they are (no
+    RealizedRow built), or any other rows' fields."""
     if isinstance(rows, RealizedSlices):
-        columns = rows.columns()
-    else:
-        columns = tuple(map(list, zip(*rows, strict=True))) if rows else ([],) * len(RealizedRow._fields)
-    return _lines_of_columns(*columns)
+        return rows.columns()
+    return tuple(map(list, zip(*rows, strict=True))) if rows else ([],) * len(RealizedRow._fields)
 
 
-def _lines_of_columns(
+def lines_of_columns(
     accounts: list[str],
     assets: list[str],
     quantities: list[int],
