@@ -27,7 +27,7 @@ from engine.config.load import Config, TaxConfig  # noqa: E402
 from engine.core.collector import paused_gc  # noqa: E402
 from engine.ledger.gains import realized_rows  # noqa: E402
 from engine.ledger.lots import match_lots  # noqa: E402
-from engine.store import forked_fetch, legs_cache  # noqa: E402
+from engine.store import forked_fetch, forking, legs_cache  # noqa: E402
 from engine.store.store import Store  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -117,7 +117,7 @@ def main() -> None:
     deferred = hasattr(os, "fork")  # as the `harvest` CLI: its legs cache write is done after its exit
     if deferred:
         legs_cache.defer_writes()
-        forked_fetch.allow()  # as the CLI: a cold load fetches half of the legs in a forked child
+        forking.allow()  # as the CLI: a cold load fetches half of the legs in a forked child
     for method in args.methods.split(","):
         config = Config(tax=TaxConfig(timezone="America/New_York"))
         engine = Engine(config, Store(path))

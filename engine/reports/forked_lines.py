@@ -28,13 +28,12 @@ ms, no gain, hence FORK_FROM_ROWS."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from typing import IO, Any, BinaryIO, TextIO
 
 from engine.ledger.records import RealizedRow
 from engine.reports.realized_rows_csv import columns_of, csv_line, lines_of_columns
-from engine.store import forked_fetch
+from engine.store import forking
 
 FORK_FROM_ROWS = 20_000  # below this no gain shows in wall time (9,706 rows, forced, load 3.3)
 PARENT_SHARE = 0.5  # half each: the parent also writes the child's text, the child starts after the fork
@@ -45,13 +44,7 @@ last = ""  # how the last write here went ("split", "parent wrote the rest"): fo
 
 def may_fork(rows: int) -> bool:
     """Whether `rows` rows are worth formatting in two processes, and this process may fork now."""
-    return (
-        rows >= FORK_FROM_ROWS
-        and forked_fetch.allowed()
-        and hasattr(os, "fork")
-        and forked_fetch._free_core()
-        and forked_fetch._single_threaded()
-    )
+    return rows >= FORK_FROM_ROWS and forking.may_fork()
 
 
 def write_realized(
@@ -63,8 +56,8 @@ def write_realized(
     global last
     columns = columns_of(rows)
     split = round(len(columns[0]) * PARENT_SHARE)
-    with forked_fetch._scratch() as scratch:
-        theirs = forked_fetch._forked(scratch, lambda: _child(columns, split, scratch))
+    with forking.scratch() as scratch:
+        theirs = forking.forked(scratch, lambda: _child(columns, split, scratch))
         try:
             out.write(csv_line(header) + lines_of_columns(*(column[:split] for column in columns)))
         finally:
@@ -85,7 +78,7 @@ def _child(
     columns: tuple[list[Any], ...], split: int, scratch: BinaryIO
 ) -> None:  # pragma: no cover - runs in the forked child only
     text = lines_of_columns(*(column[split:] for column in columns)).encode("utf-8")
-    forked_fetch._write_all(scratch.fileno(), len(text).to_bytes(LENGTH_BYTES, "little") + text)
+    forking.write_all(scratch.fileno(), len(text).to_bytes(LENGTH_BYTES, "little") + text)
 
 
 def _read_back(scratch: BinaryIO) -> bytes | None:

@@ -40,23 +40,17 @@ threads hand it over a million times."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
 import sqlite3
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import BinaryIO, Protocol
 
-from engine.store import legs_cache, legs_handover, legs_query
+from engine.store import forking, legs_cache, legs_handover, legs_query
 
 # the parent's share: it also decodes the child's part, while the child still fetches
 # (legs_handover), so the two end together near half (see the module's docstring)
 PARENT_SHARE = 0.45
 MIN_LEGS = 100_000  # below this the fetch is a tenth of a second: not worth a fork
-FREE_CORE_MARGIN = (
-    0.5  # without a count of runnable tasks: split when the load average is under the CPUs less this
-)
 ORDER = legs_query.ORDER  # the clustered key: processing order
 
 
@@ -74,26 +68,14 @@ class ReadPart(Protocol):
     ) -> legs_cache.Fetched: ...
 
 
-_allowed = False
 last = ""  # how the last fetch here went ("split", "parent read the rest"): for bench/ to print
-
-
-def allow() -> None:
-    """This process may fork for the fetch: it is the `harvest` command (or bench_core's timed
-    process), its only thread on the store, and ends without returning into a caller's code."""
-    global _allowed
-    _allowed = True
-
-
-def allowed() -> bool:
-    return _allowed
 
 
 def fetch(conn: sqlite3.Connection, key: str | None, read: ReadPart) -> legs_cache.Fetched | None:
     """Every leg and the extras, as read(conn, "", ()) returns them, half by a forked child; None
     when this process should not fork (not allowed, threads, no key, a small ledger): the caller
     fetches them itself. Call it inside the read transaction `key` was read in."""
-    if not (_allowed and key is not None and hasattr(os, "fork") and _free_core() and _single_threaded()):
+    if key is None or not forking.may_fork():
         return None
     (count,) = conn.execute("SELECT count(*) FROM legs").fetchone()
     if count < MIN_LEGS:
@@ -107,9 +89,9 @@ def fetch(conn: sqlite3.Connection, key: str | None, read: ReadPart) -> legs_cac
     before, after = " WHERE (ts, event_id, seq) < (?, ?, ?)", " WHERE (ts, event_id, seq) >= (?, ?, ?)"
     notify, told = os.pipe()  # the child tells how far its part is written (legs_handover)
     try:
-        with _scratch() as scratch:
+        with forking.scratch() as scratch:
             try:
-                theirs = _forked(scratch, lambda: _child(path, after, split, scratch, notify, told))
+                theirs = forking.forked(scratch, lambda: _child(path, after, split, scratch, notify, told))
             finally:
                 os.close(told)  # the child's end: its exit closes the last one, the handover's end
             incoming = legs_handover.Incoming(scratch.fileno(), notify, key)
@@ -138,96 +120,11 @@ def _joined(first: legs_cache.Fetched, second: legs_cache.Fetched) -> legs_cache
     return legs, (first[1] or []) + (second[1] or [])
 
 
-def _free_core() -> bool:
-    """Whether another CPU is idle now: the process may run on more than one, and the tasks
-    runnable at this moment (this one included: Linux's /proc/loadavg) leave one free — or,
-    where that count is not to be had, the 1-minute load average does. The count is of now: a
-    report run just after an import finds the import's load still in the 1-minute average
-    (~1.5 for a minute after a million rows) though both cores are idle. Otherwise the two parts
-    take turns with other work — a forked child shares its parent's scheduling group (Linux's
-    autogroup: both together get one process's share of a busy machine) — and the marshal round
-    trip (~0.5 s of CPU at a million legs: the child's part encoded 0.21 s, decoded 0.27 s) is a
-    loss: measured at load 4.5 on 2 CPUs, the split's wall 3.50 s against 2.99 s."""
-    affinity = getattr(os, "sched_getaffinity", None)
-    cores = len(affinity(0)) if affinity is not None else os.cpu_count() or 1
-    if cores < 2:
-        return False
-    runnable = _runnable_now()
-    if runnable is not None:
-        return runnable < cores
-    try:
-        load = os.getloadavg()[0]
-    except (AttributeError, OSError):  # no load average on this platform
-        return True
-    return load < cores - FREE_CORE_MARGIN
-
-
-def _runnable_now(loadavg: str = "/proc/loadavg") -> int | None:
-    """The tasks runnable at this moment, the caller included (the fourth field's numerator,
-    "3/93"); None where the file is missing or another shape."""
-    try:
-        with open(loadavg, encoding="ascii") as handle:
-            return int(handle.read().split()[3].split("/")[0])
-    except (OSError, IndexError, ValueError):
-        return None
-
-
-def _single_threaded() -> bool:
-    """Whether this process runs one thread (the OS's count where it says; else Python's)."""
-    with contextlib.suppress(OSError):
-        return len(os.listdir("/proc/self/task")) == 1
-    threading = sys.modules.get("threading")
-    return threading is None or threading.active_count() == 1
-
-
 def _main_file(conn: sqlite3.Connection) -> str | None:
     for _, name, file in conn.execute("PRAGMA database_list"):
         if name == "main":
             return str(file) or None  # "": an in-memory store
     return None
-
-
-@contextlib.contextmanager
-def _scratch() -> Iterator[BinaryIO]:
-    """An anonymous file for the child's part (memory-backed where the platform has memfd)."""
-    make = getattr(os, "memfd_create", None)
-    if make is None:  # pragma: no cover - platforms without memfd
-        import tempfile
-
-        with tempfile.TemporaryFile() as handle:
-            yield handle
-        return
-    with os.fdopen(make("harvest-legs", getattr(os, "MFD_CLOEXEC", 0)), "w+b") as handle:
-        yield handle
-
-
-def _forked(scratch: BinaryIO, work: Callable[[], None]) -> Callable[[], int]:
-    """Run `work` in a forked child; returns the wait for it: its exit code (-1: killed, or no
-    fork). A parent interrupted before it waits kills the child first (see `fetch`)."""
-    scratch.flush()
-    try:
-        child = os.fork()
-    except OSError:
-        return lambda: -1
-    if child == 0:  # pragma: no cover - the child: its outcome is tested through the parent's result
-        code = 1
-        try:
-            work()
-            code = 0
-        finally:
-            os._exit(code)
-
-    def wait() -> int:
-        try:
-            _, status = os.waitpid(child, 0)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.kill(child, signal.SIGKILL)
-                os.waitpid(child, 0)
-            raise
-        return os.waitstatus_to_exitcode(status)
-
-    return wait
 
 
 def _child(  # pragma: no cover - runs in the forked child only

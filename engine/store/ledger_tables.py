@@ -23,7 +23,7 @@ from engine.ledger.events import EXCHANGE_SOURCE, Event
 from engine.ledger.identity import apply_identity
 from engine.ledger.legs import DISPOSE, event_ref, legs_for, usd_trade_leg
 from engine.ledger.records import Ledger, LegExtra, LegRow
-from engine.store import forked_fetch, legs_cache, legs_query
+from engine.store import forked_fetch, forking, legs_cache, legs_query
 from engine.store.asset_tables import asset_identity
 from engine.store.connection import begin_immediate, read_snapshot
 from engine.store.cross_source_tables import remember, twins_in_store
@@ -340,7 +340,7 @@ def _fetch_legs(conn: sqlite3.Connection, cache: Path | None, write_cache: bool)
         if kept is not None:
             return kept
     split = None
-    if cache is not None and forked_fetch.allowed():  # the `harvest` process: half of it in a child
+    if cache is not None and forking.allowed():  # the `harvest` process: half of it in a child
         split = forked_fetch.fetch(conn, key or legs_cache.cache_key(conn), _read_legs)
     legs, extras = _read_legs(conn, "", ()) if split is None else split
     if cache is not None and write_cache:

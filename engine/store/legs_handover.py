@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from operator import itemgetter
 from typing import Any
 
-from engine.store import legs_cache, legs_query
+from engine.store import forking, legs_cache, legs_query
 
 _LEGS, _END = b"L", b"E"  # a chunk of legs; the count and the extras (the last record)
 _HEAD = 5  # a record's length (4 bytes) and tag
@@ -49,15 +49,9 @@ def send(pieces: Iterable[bytes], out: int, notify: int) -> None:  # pragma: no 
     """Write each piece to the file `out`, then its length so far to the pipe `notify`."""
     written = 0
     for piece in pieces:
-        _write_all(out, piece)
+        forking.write_all(out, piece)
         written += len(piece)
-        _write_all(notify, written.to_bytes(_UNIT, "little"))
-
-
-def _write_all(fd: int, data: bytes) -> None:  # pragma: no cover - runs in the forked child only
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
+        forking.write_all(notify, written.to_bytes(_UNIT, "little"))
 
 
 class Incoming:

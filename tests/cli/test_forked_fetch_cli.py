@@ -28,10 +28,10 @@ TRADES = (
 # child fails (in the child only)
 PROBE = """
 import atexit, os, sys
-from engine.store import forked_fetch, ledger_tables, legs_handover
+from engine.store import forked_fetch, forking, ledger_tables, legs_handover
 forked_fetch.MIN_LEGS = 0
-forked_fetch._single_threaded = lambda: True  # in case the interpreter keeps a thread of its own
-forked_fetch._free_core = lambda: True  # and a busy or pinned runner
+forking.single_threaded = lambda: True  # in case the interpreter keeps a thread of its own
+forking.free_core = lambda: True  # and a busy or pinned runner
 parent, seen, read, records = os.getpid(), [], ledger_tables._read_legs, legs_handover.records
 CHILD = sys.argv[1]
 def spy(conn, where, args, between=None):

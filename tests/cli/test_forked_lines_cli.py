@@ -30,10 +30,10 @@ TRADES = (
 PROBE = """
 import atexit, os, sys
 from engine.reports import forked_lines
-from engine.store import forked_fetch
+from engine.store import forked_fetch, forking
 forked_lines.FORK_FROM_ROWS = 0
-forked_fetch._single_threaded = lambda: True  # in case the interpreter keeps a thread of its own
-forked_fetch._free_core = lambda: True  # and a busy or pinned runner
+forking.single_threaded = lambda: True  # in case the interpreter keeps a thread of its own
+forking.free_core = lambda: True  # and a busy or pinned runner
 parent, lines, CHILD = os.getpid(), forked_lines.lines_of_columns, sys.argv[1]
 def spy(*columns):
     if os.getpid() != parent:

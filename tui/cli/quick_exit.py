@@ -39,9 +39,9 @@ def arm() -> None:
     global _armed
     _armed = True
     if hasattr(os, "fork"):
-        from engine.store import forked_fetch, legs_cache
+        from engine.store import forking, legs_cache
 
-        forked_fetch.allow()  # a cold load of a large ledger: half of the fetch in a child
+        forking.allow()  # a cold load of a large ledger: half of the fetch in a child
         legs_cache.defer_writes()
         atexit.register(legs_cache.write_pending)  # a normal exit (and a failed fork) writes it
 

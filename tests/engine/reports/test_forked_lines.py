@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from engine.ledger.realized_slices import RealizedSlices
 from engine.ledger.records import SHORT, RealizedRow
 from engine.reports import forked_lines, ledger_reports
-from engine.store import forked_fetch
+from engine.store import forking
 from tests.engine.reports.test_realized_csv_exact import (
     _rows_any_size,
     _rows_of_slices,
@@ -45,12 +45,12 @@ ROWS = [
 
 
 @pytest.fixture(autouse=True)
-def forking(monkeypatch: pytest.MonkeyPatch) -> None:
+def may_fork_here(monkeypatch: pytest.MonkeyPatch) -> None:
     """This process may fork (the test runner's threads touch nothing the child uses), every
     report is large enough, and `last` is cleared."""
-    monkeypatch.setattr(forked_fetch, "_allowed", True)
-    monkeypatch.setattr(forked_fetch, "_single_threaded", lambda: True)
-    monkeypatch.setattr(forked_fetch, "_free_core", lambda: True)  # a busy or pinned runner tests it too
+    monkeypatch.setattr(forking, "_allowed", True)
+    monkeypatch.setattr(forking, "single_threaded", lambda: True)
+    monkeypatch.setattr(forking, "free_core", lambda: True)  # a busy or pinned runner tests it too
     monkeypatch.setattr(forked_lines, "FORK_FROM_ROWS", 0)
     monkeypatch.setattr(forked_lines, "last", "")
 
@@ -132,7 +132,7 @@ def test_a_refused_fork_means_the_parent_writes_the_rest(monkeypatch: pytest.Mon
     def refused() -> int:
         raise OSError(11, "Resource temporarily unavailable")
 
-    monkeypatch.setattr(forked_fetch.os, "fork", refused)
+    monkeypatch.setattr(forking.os, "fork", refused)
     assert _written(ROWS) == "before\n" + reference_realized_csv(ROWS)
     assert forked_lines.last == "parent wrote the rest"
 
@@ -140,15 +140,15 @@ def test_a_refused_fork_means_the_parent_writes_the_rest(monkeypatch: pytest.Mon
 @pytest.mark.parametrize("why", ["never allowed", "threads", "no free core", "few rows", "no fork"])
 def test_a_process_that_should_not_fork_writes_alone(why: str, monkeypatch: pytest.MonkeyPatch) -> None:
     if why == "never allowed":
-        monkeypatch.setattr(forked_fetch, "_allowed", False)
+        monkeypatch.setattr(forking, "_allowed", False)
     elif why == "threads":
-        monkeypatch.setattr(forked_fetch, "_single_threaded", lambda: False)
+        monkeypatch.setattr(forking, "single_threaded", lambda: False)
     elif why == "no free core":
-        monkeypatch.setattr(forked_fetch, "_free_core", lambda: False)
+        monkeypatch.setattr(forking, "free_core", lambda: False)
     elif why == "few rows":
         monkeypatch.setattr(forked_lines, "FORK_FROM_ROWS", len(ROWS) + 1)
     else:
-        monkeypatch.delattr(forked_lines.os, "fork")
+        monkeypatch.delattr(forking.os, "fork")
     assert not forked_lines.may_fork(len(ROWS))
     assert _written(ROWS) == "before\n" + reference_realized_csv(ROWS)
     assert forked_lines.last == ""

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from engine.imports.generic_csv import parse_csv
-from engine.store import forked_fetch, ledger_tables, legs_cache, legs_handover, legs_query
+from engine.store import forked_fetch, forking, ledger_tables, legs_cache, legs_handover, legs_query
 from engine.store.connection import read_snapshot
 from engine.store.store import Store, keys_of
 
@@ -42,18 +42,18 @@ PLAIN_ROWS = "".join(
     f"2026-02-{day:02d}T00:00:00Z,kraken,SOL,buy,{day},10,0,S{day},,,\n" for day in range(1, 21)
 )
 MORE = "2026-03-01T00:00:00Z,kraken,XBT,buy,1,100,0,K9,,,\n"
-SINGLE_THREADED, FREE_CORE = forked_fetch._single_threaded, forked_fetch._free_core
+SINGLE_THREADED, FREE_CORE = forking.single_threaded, forking.free_core
 SHARES = (0.0, 0.1, 0.3, 0.5, forked_fetch.PARENT_SHARE, 0.9, 0.999)
 
 
 @pytest.fixture(autouse=True)
-def forking(monkeypatch: pytest.MonkeyPatch) -> None:
+def may_fork_here(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every ledger is large enough, and this process may fork (the test runner's own threads are
     no reader of the store: the child touches only its own connection and the scratch file)."""
     monkeypatch.setattr(forked_fetch, "MIN_LEGS", 0)
-    monkeypatch.setattr(forked_fetch, "_allowed", True)
-    monkeypatch.setattr(forked_fetch, "_single_threaded", lambda: True)
-    monkeypatch.setattr(forked_fetch, "_free_core", lambda: True)  # a busy or pinned runner tests it too
+    monkeypatch.setattr(forking, "_allowed", True)
+    monkeypatch.setattr(forking, "single_threaded", lambda: True)
+    monkeypatch.setattr(forking, "free_core", lambda: True)  # a busy or pinned runner tests it too
     monkeypatch.setattr(legs_cache, "CHUNK", 3)  # several chunks of legs and of extras in the cache
     monkeypatch.setattr(legs_query, "CHUNK", 3)  # several fetches, and records handed over
 
@@ -162,7 +162,7 @@ def test_a_writer_committing_between_the_snapshots_means_the_parent_reads_the_re
             add(writer, MORE)
         return real_fork()
 
-    monkeypatch.setattr(forked_fetch.os, "fork", commit_then_fork)
+    monkeypatch.setattr(forking.os, "fork", commit_then_fork)
     assert split_fetch(store) == before
     assert parts == ["<", ">="]
     after = plain(store.conn)
@@ -252,7 +252,7 @@ def test_a_refused_fork_means_the_parent_reads_the_rest(
     def refused() -> int:
         raise OSError(11, "Resource temporarily unavailable")
 
-    monkeypatch.setattr(forked_fetch.os, "fork", refused)
+    monkeypatch.setattr(forking.os, "fork", refused)
     assert split_fetch(store) == plain(store.conn)
     assert parts == ["<", ">="]
 
@@ -264,16 +264,16 @@ def no_fork() -> int:
 def test_a_process_never_allowed_or_with_threads_does_not_fork(
     store: Store, parts: list[str], monkeypatch: pytest.MonkeyPatch
 ):
-    monkeypatch.setattr(forked_fetch.os, "fork", no_fork)
-    monkeypatch.setattr(forked_fetch, "_allowed", False)
+    monkeypatch.setattr(forking.os, "fork", no_fork)
+    monkeypatch.setattr(forking, "_allowed", False)
     assert split_fetch(store) == plain(store.conn)
-    monkeypatch.setattr(forked_fetch, "_allowed", True)
-    monkeypatch.setattr(forked_fetch, "_single_threaded", SINGLE_THREADED)  # the real check
+    monkeypatch.setattr(forking, "_allowed", True)
+    monkeypatch.setattr(forking, "single_threaded", SINGLE_THREADED)  # the real check
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
-        assert not forked_fetch._single_threaded()
+        assert not forking.single_threaded()
         assert split_fetch(store) == plain(store.conn)
     finally:
         stop.set()
@@ -284,27 +284,27 @@ def test_a_process_never_allowed_or_with_threads_does_not_fork(
 def test_a_small_ledger_no_free_cpu_or_no_key_does_not_fork(
     store: Store, parts: list[str], monkeypatch: pytest.MonkeyPatch
 ):
-    monkeypatch.setattr(forked_fetch.os, "fork", no_fork)
+    monkeypatch.setattr(forking.os, "fork", no_fork)
     monkeypatch.setattr(forked_fetch, "MIN_LEGS", 10_000)
     assert split_fetch(store) == plain(store.conn)
     monkeypatch.setattr(forked_fetch, "MIN_LEGS", 0)
     with read_snapshot(store.conn):
         assert forked_fetch.fetch(store.conn, None, READ) is None
-    monkeypatch.setattr(forked_fetch, "_free_core", FREE_CORE)  # the real check, on a machine made busy
-    monkeypatch.setattr(forked_fetch, "_runnable_now", lambda: 2)  # this process and one other, 2 CPUs
-    monkeypatch.setattr(forked_fetch.os, "getloadavg", lambda: (0.1, 1.0, 1.0))  # (not asked)
-    monkeypatch.setattr(forked_fetch.os, "sched_getaffinity", lambda _: {0, 1})
-    assert not forked_fetch._free_core()
+    monkeypatch.setattr(forking, "free_core", FREE_CORE)  # the real check, on a machine made busy
+    monkeypatch.setattr(forking, "runnable_now", lambda: 2)  # this process and one other, 2 CPUs
+    monkeypatch.setattr(forking.os, "getloadavg", lambda: (0.1, 1.0, 1.0))  # (not asked)
+    monkeypatch.setattr(forking.os, "sched_getaffinity", lambda _: {0, 1})
+    assert not forking.free_core()
     assert split_fetch(store) == plain(store.conn)
-    monkeypatch.setattr(forked_fetch, "_runnable_now", lambda: 1)  # only this one: the 1-minute
-    monkeypatch.setattr(forked_fetch.os, "getloadavg", lambda: (1.9, 1.0, 1.0))  # average is the past
-    assert forked_fetch._free_core()
-    monkeypatch.setattr(forked_fetch, "_runnable_now", lambda: None)  # no count: the load average
-    assert not forked_fetch._free_core()
-    monkeypatch.setattr(forked_fetch.os, "getloadavg", lambda: (0.1, 1.0, 1.0))
-    assert forked_fetch._free_core()
-    monkeypatch.setattr(forked_fetch.os, "sched_getaffinity", lambda _: {1})  # pinned to one CPU
-    assert not forked_fetch._free_core()
+    monkeypatch.setattr(forking, "runnable_now", lambda: 1)  # only this one: the 1-minute
+    monkeypatch.setattr(forking.os, "getloadavg", lambda: (1.9, 1.0, 1.0))  # average is the past
+    assert forking.free_core()
+    monkeypatch.setattr(forking, "runnable_now", lambda: None)  # no count: the load average
+    assert not forking.free_core()
+    monkeypatch.setattr(forking.os, "getloadavg", lambda: (0.1, 1.0, 1.0))
+    assert forking.free_core()
+    monkeypatch.setattr(forking.os, "sched_getaffinity", lambda _: {1})  # pinned to one CPU
+    assert not forking.free_core()
     assert split_fetch(store) == plain(store.conn)
     assert parts == ["all", "all", "all"]
 
@@ -312,11 +312,11 @@ def test_a_small_ledger_no_free_cpu_or_no_key_does_not_fork(
 def test_the_tasks_runnable_now_are_read_from_the_kernels_load_line(tmp_path: Path):
     line = tmp_path / "loadavg"
     line.write_text("1.62 1.40 3.08 3/93 14717\n")
-    assert forked_fetch._runnable_now(str(line)) == 3
+    assert forking.runnable_now(str(line)) == 3
     for garbled in ("", "1.62 1.40 3.08\n", "1.62 1.40 3.08 x/93 1\n"):
         line.write_text(garbled)
-        assert forked_fetch._runnable_now(str(line)) is None
-    assert forked_fetch._runnable_now(str(tmp_path / "missing")) is None
+        assert forking.runnable_now(str(line)) is None
+    assert forking.runnable_now(str(tmp_path / "missing")) is None
 
 
 def test_the_legs_cache_written_from_a_split_fetch_is_the_stores_legs(
