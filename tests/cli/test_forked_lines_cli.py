@@ -30,7 +30,7 @@ TRADES = (
 PROBE = """
 import atexit, os, sys
 from engine.reports import forked_lines
-from engine.store import forked_fetch, forking
+from engine.store import forking
 forked_lines.FORK_FROM_ROWS = 0
 forking.single_threaded = lambda: True  # in case the interpreter keeps a thread of its own
 forking.free_core = lambda: True  # and a busy or pinned runner
