@@ -22,6 +22,7 @@ from engine.store.bulk_write import natural_keys_indexed_after, rollback_journal
 from engine.store.columnar_insert import Inserts, plan, run
 from engine.store.columnar_legs import frame_legs
 from engine.store.cross_source_tables import may_hold_other, remember, twins_in_store
+from engine.store.encoding import INT64
 from engine.store.ledger_tables import (
     EVENT_COLUMNS,
     LEG_COLUMNS,
@@ -36,7 +37,6 @@ from engine.store.ledger_tables import (
 )
 
 EVENTS_PER_CHUNK = 100_000  # events whose legs and rows are built and written at a time
-_INT64 = 2**63
 _NULLABLE_EVENT = ("price", "price_usd", "fee_usd", "trade_id", "tx_id", "address", "note", "counterpart_account",
                    "lots", "subtotal", "value_usd")  # fmt: skip
 _RECORD = (  # what makes a record the same record (ledger_tables._record_values), as stored
@@ -285,7 +285,7 @@ def _insert_legs(conn: sqlite3.Connection, legs: pl.DataFrame) -> None:
 
 def plan_legs(legs: pl.DataFrame) -> Iterator[Inserts]:
     """_insert_legs planned (columnar_insert.plan)."""
-    fits = {name: pl.col(name).is_between(-_INT64, _INT64 - 1) for name in ("quantity", "usd")}
+    fits = {name: pl.col(name).is_between(-INT64, INT64 - 1) for name in ("quantity", "usd")}
     rows = legs.sort("ts", "event_id", "seq").select(
         *(pl.col(name) for name in LEG_COLUMNS if name not in ("quantity", "usd")),
         **{f"{name}_int": pl.when(fit).then(pl.col(name).cast(pl.Int64)) for name, fit in fits.items()},

@@ -27,7 +27,7 @@ from engine.store import forked_fetch, forking, legs_cache, legs_query
 from engine.store.asset_tables import asset_identity
 from engine.store.connection import begin_immediate, read_snapshot
 from engine.store.cross_source_tables import remember, twins_in_store
-from engine.store.encoding import UNITS_EVENTS_SINCE, optional_units_text, pack, read_units, units_text
+from engine.store.encoding import INT64, UNITS_EVENTS_SINCE, optional_units_text, pack, read_units, units_text
 from engine.store.plain_batch import batch_rows
 from engine.store.sparse_rows import SparseRows
 
@@ -211,8 +211,8 @@ def _import_events(
                 if pool_id is None:
                     pool_id = pools[(account, asset)] = new_pool(conn, account, asset)
                 add_valued_leg(_VALUED_LEG, (event_id, 0, pool_id, kind, timestamp,
-                                             quantity if -_INT64 <= quantity < _INT64 else str(quantity),
-                                             value if -_INT64 <= value < _INT64 else str(value),
+                                             quantity if -INT64 <= quantity < INT64 else str(quantity),
+                                             value if -INT64 <= value < INT64 else str(value),
                                              event_ref(e, event_id)))  # fmt: skip
                 continue
             for leg in legs_for(e, event_id, usd_assets):
@@ -220,10 +220,10 @@ def _import_events(
                 pool_id = pools.get((leg_account, leg_asset))
                 if pool_id is None:
                     pool_id = pools[(leg_account, leg_asset)] = new_pool(conn, leg_account, leg_asset)
-                packed = leg_quantity if -_INT64 <= leg_quantity < _INT64 else str(leg_quantity)
+                packed = leg_quantity if -INT64 <= leg_quantity < INT64 else str(leg_quantity)
                 if usd is not None and extra == _NO_EXTRA:  # valued, nothing rarely set: most legs
                     add_valued_leg(_VALUED_LEG, (event_id, seq, pool_id, kind, leg_ts, packed,
-                                                 usd if -_INT64 <= usd < _INT64 else str(usd), ref))  # fmt: skip
+                                                 usd if -INT64 <= usd < INT64 else str(usd), ref))  # fmt: skip
                     continue
                 add_leg((event_id, seq, pool_id, kind, leg_ts, packed, pack(usd), ref, *extra))
         event_rows.insert(conn)
@@ -458,7 +458,6 @@ EVENT_COLUMNS = (
 _RARE_EVENT_COLUMNS = frozenset({"price_usd", "fee_usd", "tx_id", "address", "note", "counterpart_account", "lots",
                                  "subtotal", "value_usd"})  # fmt: skip
 _NO_EXTRA = [None, None, None, None]  # a leg's identification, counterpart, tx id and flag (as unpacked)
-_INT64 = 2**63  # a legs amount below this magnitude is stored as INTEGER (encoding.pack, written inline)
 _VALUED_LEG = (True,) * 8 + (False,) * 4  # the shape of a leg with a USD value and no extra
 # the shape of an event row with a price and a trade id and none of the rarely set columns
 _PLAIN_EVENT = tuple(column not in _RARE_EVENT_COLUMNS for column in EVENT_COLUMNS)

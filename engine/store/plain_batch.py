@@ -11,7 +11,7 @@ stores)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from itertools import compress, repeat
 from operator import itemgetter
 from operator import mul as product
@@ -19,10 +19,10 @@ from operator import mul as product
 from engine.core.fixedpoint import SCALE, mul
 from engine.ledger.events import Event
 from engine.ledger.legs import ACQUIRE, DISPOSE
+from engine.store.encoding import pack_column
 
 _KINDS = {"buy": ACQUIRE, "sell": DISPOSE}
 _EVENT = itemgetter(1)
-_INT64 = 2**63  # a legs amount of this magnitude or more is stored as TEXT (encoding.pack)
 PLAIN_BATCH = True  # off: every batch row by row (for the tests' comparison)
 
 
@@ -73,12 +73,6 @@ def batch_rows(
     ids = range(next_id, next_id + count)
     event_rows = list(zip(ids, keys, repeat(batch_id), accounts, assets, sides, times, map(str, quantities),
                           map(str, prices), quotes, map(str, fees), fee_assets, trade_ids, sources))  # fmt: skip
-    leg_rows = list(zip(ids, repeat(0), map(pools.__getitem__, pairs), kinds, times, _packed(quantities),
-                        _packed(usd), trade_ids))  # fmt: skip
+    leg_rows = list(zip(ids, repeat(0), map(pools.__getitem__, pairs), kinds, times, pack_column(quantities),
+                        pack_column(usd), trade_ids))  # fmt: skip
     return event_rows, leg_rows
-
-
-def _packed(column: Sequence[int]) -> Iterable[int | str]:
-    """encoding.pack of each amount (none is None here), inline: INTEGER when it fits 64 bits."""
-    low, high = -_INT64, _INT64
-    return [units if low <= units < high else str(units) for units in column]

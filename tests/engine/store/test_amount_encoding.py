@@ -68,3 +68,11 @@ def test_a_schema_4_store_is_migrated_and_reads_the_same(tmp_path):
         assert migrated.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert (migrated.ledger(), migrated.trades_since(0)) == expected[:2]
     assert events_table(old_path) == expected[2]
+
+
+def test_a_column_is_packed_as_each_amount_is():
+    from engine.store.encoding import INT64, pack, pack_column
+
+    column = [0, 1, -1, INT64 - 1, INT64, -INT64, -INT64 - 1, 10**33, -(10**33)]
+    assert pack_column(column) == [pack(units) for units in column]  # type: ignore[arg-type]
+    assert pack_column(column)[3:7] == [INT64 - 1, str(INT64), -INT64, str(-INT64 - 1)]
