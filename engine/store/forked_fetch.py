@@ -5,7 +5,7 @@ and `bench_core.py` otherwise leave the machine's other core idle through it.
 Where the process may fork (`allow`: the `harvest` command itself, tui.cli.quick_exit, and
 bench_core's timed process, never the app, the tests' engine or a script), is one thread
 (the OS's count: a library's pool would be copied half-held) and has a CPU free (the tasks
-runnable now: see _free_core; a busy machine keeps the one-process fetch), a load that finds no
+runnable now: see engine.store.forking.free_core; a busy machine keeps the one-process fetch), a load that finds no
 legs cache splits the legs at PARENT_SHARE of their count, in processing order (the clustered key
 ts, event_id, seq: a seek, ~35 ms with the count). The parent forks; the child opens its OWN
 read-only connection (never touches the parent's), reads in one read transaction the legs from
