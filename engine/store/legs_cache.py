@@ -136,6 +136,7 @@ def _exactly(handle: BinaryIO, size: int) -> bytes:
 
 # writes left to the process's end (defer_writes): the file -> the key and what was fetched
 _pending: dict[Path, tuple[str, Fetched]] = {}
+_set_aside: list[dict[Path, tuple[str, Fetched]]] = []  # dropped, left to the process's end
 _deferring = False
 
 
@@ -169,8 +170,13 @@ def write_pending() -> None:
 
 
 def drop_pending() -> None:
-    """Forget the deferred writes (another process, a child forked for them, writes them)."""
-    _pending.clear()
+    """Forget the deferred writes (another process, a child forked for them, writes them). Set
+    aside, not freed: this runs right after that fork, and freeing the copied lists would touch
+    every leg's reference count, so copy each page of legs the child still shares (0.39 s of a
+    million-leg report's exit, measured 2026-12-02; the process ends at once after this)."""
+    global _pending
+    _set_aside.append(_pending)
+    _pending = {}
 
 
 def holds(path: Path, key: str) -> bool:

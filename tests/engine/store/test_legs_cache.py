@@ -11,6 +11,7 @@ from __future__ import annotations
 import marshal
 import os
 import re
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -384,3 +385,22 @@ def test_a_deferred_write_waits_for_write_pending_and_writes_what_was_fetched(
         legs_cache.keep(file, legs_cache.cache_key(store.conn) or "", ([], None))
         legs_cache.write_pending()
         assert (file.stat().st_mtime_ns, file.stat().st_mode & 0o777) == (written, 0o400)
+
+
+def test_dropped_writes_are_set_aside_not_freed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """drop_pending runs in the `harvest` process right after it forks the child that writes the
+    file: it forgets the write without freeing the copied lists, which would touch every leg's
+    reference count (and so copy every page of legs the child shares) just before the exit."""
+    monkeypatch.setattr(legs_cache, "_deferring", True)
+    monkeypatch.setattr(legs_cache, "_pending", {})
+    monkeypatch.setattr(legs_cache, "_set_aside", [], raising=False)
+    leg = (1, 0, 0, 10, 5, "ref", None)
+    legs = [leg]
+    legs_cache.keep(tmp_path / "s.legs", "key", (legs, None))  # type: ignore[arg-type]
+    del legs
+    references = sys.getrefcount(leg)  # the caller's name and the kept copy of the list
+    legs_cache.drop_pending()
+    assert not legs_cache.pending()
+    assert sys.getrefcount(leg) == references  # the kept copy still holds it: nothing freed
+    legs_cache.write_pending()
+    assert not (tmp_path / "s.legs").exists()
