@@ -29,7 +29,7 @@ from engine.ledger.lot_matcher import SENT_OUTSIDE as SENT_OUTSIDE
 from engine.ledger.lot_matcher import Matcher
 from engine.ledger.lot_migrations import MIGRATED_MORE as MIGRATED_MORE
 from engine.ledger.lot_pool import Lot
-from engine.ledger.lot_taking import lot_taker
+from engine.ledger.lot_taking import long_term_cutoff, lot_taker
 from engine.ledger.lots_hifo import run_by_cost
 from engine.ledger.open_lots import OpenLots
 from engine.ledger.records import (
@@ -99,6 +99,7 @@ def _run(matcher: Matcher, legs: Iterable[tuple[int, LegRow]]) -> None:
     simple_add = not matcher.track_ids
     span = day_spans(matcher.day)
     today, day_start, day_end = 0, 0, 0  # the tax date of the times in [day_start, day_end)
+    cutoff = 0  # long_term_cutoff(today)
     for index, leg in legs:
         pool_id, kind, ts, raw_qty, raw_usd, ref, extra = leg
         if extra is not None or raw_usd is None or kind > last_kind:
@@ -110,6 +111,7 @@ def _run(matcher: Matcher, legs: Iterable[tuple[int, LegRow]]) -> None:
             continue
         if not day_start <= ts < day_end:
             today, day_start, day_end = span(ts)
+            cutoff = long_term_cutoff(today)
         pool = pools[pool_id]
         if kind == ACQUIRE:
             lot: Lot = [qty, int(raw_usd), ts, ref, next_seq(), pool.account, today]
@@ -118,7 +120,7 @@ def _run(matcher: Matcher, legs: Iterable[tuple[int, LegRow]]) -> None:
             else:
                 matcher.add(pool, lot)
             continue
-        take(pool.queue, pool_id, qty, int(raw_usd), today, ts, ref)  # a disposal
+        take(pool.queue, pool_id, qty, int(raw_usd), today, cutoff, ts, ref)  # a disposal
 
 
 def _in_processing_order(legs: Sequence[LegRow], pairs: dict[int, int]) -> Iterator[tuple[int, LegRow]]:
