@@ -54,9 +54,7 @@ def _queue_taker(matcher: Matcher) -> Take:
     names, missing = matcher.names, matcher.missing
     excluded = matcher.result.excluded.append
     slices = matcher.slices
-    slices.appenders()  # the rows built from the columns, if any, are stale from here
-    quantities, acquired_days, proceeds_of = slices.quantity, slices.acquired_day, slices.proceeds
-    bases_of, terms, lot_ids, runs = slices.cost_basis, slices.term, slices.lot_id, slices.runs
+    quantities, acquired_days, proceeds_of, bases_of, terms, lot_ids, runs = slices.to_fill()
     end = matcher.end
     drop = deque.popleft if end == 0 else deque.pop
 
@@ -134,9 +132,7 @@ def _heap_taker(matcher: Matcher) -> Take:
     names, missing = matcher.names, matcher.missing
     excluded = matcher.result.excluded.append
     slices = matcher.slices
-    slices.appenders()  # the rows built from the columns, if any, are stale from here
-    quantities, acquired_days, proceeds_of = slices.quantity, slices.acquired_day, slices.proceeds
-    bases_of, terms, lot_ids, runs = slices.cost_basis, slices.term, slices.lot_id, slices.runs
+    quantities, acquired_days, proceeds_of, bases_of, terms, lot_ids, runs = slices.to_fill()
     heappop = heapq.heappop
 
     def take(
