@@ -85,10 +85,11 @@ class Matcher:
         # the extras in C (filter, map): a million legs, nearly all without one — a slice at a
         # time, as one C call over them all held the GIL 40-70 ms (the app's UI thread waited)
         legs = ledger.legs
+        extras = map(_extra, legs)  # one pass in pieces of LEGS_PER_CALL legs (no slices copied)
         self.track_ids = any(
             extra.identification
-            for start in range(0, len(legs), LEGS_PER_CALL)
-            for extra in filter(None, map(_extra, legs[start : start + LEGS_PER_CALL]))
+            for _start in range(0, len(legs), LEGS_PER_CALL)
+            for extra in filter(None, itertools.islice(extras, LEGS_PER_CALL))
         )
         self.next_seq = itertools.count(1).__next__  # a lot's place in acquisition order
         self.anniversaries: dict[int, int] = {}

@@ -5,12 +5,17 @@ shared pro rata on what is left of them, each lot's basis taken pro rata on what
 excluded, what no lot covers missing. The rules of Matcher.take, consume, share and emit,
 inlined: tests/engine/ledger/test_lots_oracle.py holds them to the matcher before the loops.
 
-A closure made once a run: the slice columns' appends and the matcher's tables are its free
-variables, so a disposal costs one call, not one a slice."""
+A closure made once a run, one per way of picking lots (the queue's end, the heap's top): the
+slice columns and the matcher's tables are its free variables, so a disposal costs one call,
+not one a slice, and a slice no branch on the method. Every slice but a disposal's last takes a
+whole lot and leaves more to take; the last takes what is left (a whole lot, or part of one),
+its proceeds all that are left. A slice's term is one compare of its acquired day with the
+sale day's long-term cutoff (long_term_cutoff: worked out once a day by the loops)."""
 
 from __future__ import annotations
 
 import heapq
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -21,68 +26,178 @@ from engine.ledger.records import LONG, SHORT, Excluded
 
 _new_row = tuple.__new__  # builds a NamedTuple without its keyword-handling constructor
 
-# take(lots, pool_id, left, proceeds, today, ts, ref): `lots` is the pool's queue, or its heap
-# of (key, time, seq, lot) under hifo
-Take = Callable[[Any, int, int, int, int, EpochMicros, str], None]
+# take(lots, pool_id, left, proceeds, today, cutoff, ts, ref): `lots` is the pool's queue, or
+# its heap of (key, time, seq, lot) under hifo; `cutoff` is long_term_cutoff(today)
+Take = Callable[[Any, int, int, int, int, int, EpochMicros, str], None]
+
+
+def long_term_cutoff(sold: int) -> int:
+    """The last acquired day whose lots sold on day `sold` are long-term: a lot acquired on day
+    `a` is long-term then when sold > anniversary(a), which, as anniversary never decreases
+    with `a`, holds exactly for a <= the cutoff. An anniversary is 365 or 366 days on (the same
+    date a year later, a month's last day to that month's last day), so a lot acquired 367 days
+    before is always long-term, 365 days before never, and 366 days before when its anniversary
+    is before the sale."""
+    candidate = sold - 366
+    if candidate < 1:  # no date is that early (day 1 is January 1 of year 1): none long-term
+        return 0
+    return candidate if anniversary(DayOrdinal(candidate)) < sold else candidate - 1
 
 
 def lot_taker(matcher: Matcher) -> Take:
     """The disposal step for `matcher`'s method (fifo and specific: oldest first; lifo: newest
     first; hifo: the heap's top)."""
+    return _heap_taker(matcher) if matcher.by_cost else _queue_taker(matcher)
+
+
+def _queue_taker(matcher: Matcher) -> Take:
     names, missing = matcher.names, matcher.missing
     excluded = matcher.result.excluded.append
-    # a slice's own fields, one list each; once a disposal is done, what its slices share
     slices = matcher.slices
-    quantities, acquired_days, proceeds_of, bases_of, terms, lot_ids, runs = slices.appenders()
-    slice_count = slices.quantity.__len__
-    anniversaries, one_year = matcher.anniversaries, anniversary
-    by_cost, fifo, heappop = matcher.by_cost, matcher.end == 0, heapq.heappop
+    quantities, acquired_days, proceeds_of, bases_of, terms, lot_ids, runs = slices.to_fill()
+    end = matcher.end
+    drop = deque.popleft if end == 0 else deque.pop
 
     def take(
-        lots: Any, pool_id: int, left: int, proceeds: int, today: int, ts: EpochMicros, ref: str
+        lots: deque[Any],
+        pool_id: int,
+        left: int,
+        proceeds: int,
+        today: int,
+        cutoff: int,
+        ts: EpochMicros,
+        ref: str,
     ) -> None:
-        first = slice_count()
-        while left and lots:
-            lot = lots[0][3] if by_cost else lots[0] if fifo else lots[-1]
-            lot_qty = lot[0]
-            if lot_qty <= left:  # the whole lot
-                if by_cost:
-                    heappop(lots)
-                elif fifo:
-                    lots.popleft()
-                else:
-                    lots.pop()
+        count = 0  # the disposal's slices
+        while lots:
+            lot = lots[end]
+            lot_qty, basis = lot[0], lot[1]
+            if lot_qty < left:  # the whole lot, and more to take
+                drop(lots)
                 if lot_qty <= 0:  # emptied earlier by a specific identification
                     continue
                 lot[0] = 0
-                part, basis = lot_qty, lot[1]
-            else:
-                part, basis = left, lot[1]
+                portion = proceeds * lot_qty // left
+                proceeds -= portion
+                left -= lot_qty
+                if basis is None:
+                    account, asset = names[pool_id]
+                    excluded(
+                        _new_row(Excluded, (account, asset, lot_qty, today, ref, lot[3], "unknown basis"))
+                    )
+                    continue
+                acquired_day = lot[6]
+                quantities.append(lot_qty)
+                acquired_days.append(acquired_day)
+                proceeds_of.append(portion)
+                bases_of.append(basis)
+                terms.append(LONG if acquired_day <= cutoff else SHORT)
+                lot_ids.append(lot[3])
+                count += 1
+                continue
+            if lot_qty == left:  # the last slice: the whole lot
+                drop(lots)
+                lot[0] = 0
+            else:  # the last slice: part of the lot
                 lot[0] = lot_qty - left
                 if basis is not None:
                     taken = basis * left // lot_qty
                     lot[1] = basis - taken
                     basis = taken
-            portion = proceeds if part == left else proceeds * part // left
-            proceeds -= portion
-            left -= part
             if basis is None:
                 account, asset = names[pool_id]
-                excluded(_new_row(Excluded, (account, asset, part, today, ref, lot[3], "unknown basis")))
-                continue
-            acquired_day = lot[6]
-            limit = anniversaries.get(acquired_day)
-            if limit is None:
-                limit = anniversaries[acquired_day] = one_year(acquired_day)
-            quantities(part)
-            acquired_days(acquired_day)
-            proceeds_of(portion)
-            bases_of(basis)
-            terms(LONG if today > limit else SHORT)
-            lot_ids(lot[3])
-        if slice_count() > first:
+                excluded(_new_row(Excluded, (account, asset, left, today, ref, lot[3], "unknown basis")))
+            else:
+                acquired_day = lot[6]
+                quantities.append(left)
+                acquired_days.append(acquired_day)
+                proceeds_of.append(proceeds)
+                bases_of.append(basis)
+                terms.append(LONG if acquired_day <= cutoff else SHORT)
+                lot_ids.append(lot[3])
+                count += 1
+            left = 0
+            break
+        if count:
             account, asset = names[pool_id]
-            runs((slice_count() - first, account, asset, today, ref))
+            runs.append((count, account, asset, today, ref))
+        if left:
+            missing(pool_id, left, DayOrdinal(today), ts, ref)
+
+    return take
+
+
+def _heap_taker(matcher: Matcher) -> Take:
+    """As _queue_taker's, the lots from the heap's top (entries (key, time, seq, lot))."""
+    names, missing = matcher.names, matcher.missing
+    excluded = matcher.result.excluded.append
+    slices = matcher.slices
+    quantities, acquired_days, proceeds_of, bases_of, terms, lot_ids, runs = slices.to_fill()
+    heappop = heapq.heappop
+
+    def take(
+        lots: list[Any],
+        pool_id: int,
+        left: int,
+        proceeds: int,
+        today: int,
+        cutoff: int,
+        ts: EpochMicros,
+        ref: str,
+    ) -> None:
+        count = 0  # the disposal's slices
+        while lots:
+            lot = lots[0][3]
+            lot_qty, basis = lot[0], lot[1]
+            if lot_qty < left:  # the whole lot, and more to take
+                heappop(lots)
+                if lot_qty <= 0:  # emptied earlier by a specific identification
+                    continue
+                lot[0] = 0
+                portion = proceeds * lot_qty // left
+                proceeds -= portion
+                left -= lot_qty
+                if basis is None:
+                    account, asset = names[pool_id]
+                    excluded(
+                        _new_row(Excluded, (account, asset, lot_qty, today, ref, lot[3], "unknown basis"))
+                    )
+                    continue
+                acquired_day = lot[6]
+                quantities.append(lot_qty)
+                acquired_days.append(acquired_day)
+                proceeds_of.append(portion)
+                bases_of.append(basis)
+                terms.append(LONG if acquired_day <= cutoff else SHORT)
+                lot_ids.append(lot[3])
+                count += 1
+                continue
+            if lot_qty == left:  # the last slice: the whole lot
+                heappop(lots)
+                lot[0] = 0
+            else:  # the last slice: part of the lot
+                lot[0] = lot_qty - left
+                if basis is not None:
+                    taken = basis * left // lot_qty
+                    lot[1] = basis - taken
+                    basis = taken
+            if basis is None:
+                account, asset = names[pool_id]
+                excluded(_new_row(Excluded, (account, asset, left, today, ref, lot[3], "unknown basis")))
+            else:
+                acquired_day = lot[6]
+                quantities.append(left)
+                acquired_days.append(acquired_day)
+                proceeds_of.append(proceeds)
+                bases_of.append(basis)
+                terms.append(LONG if acquired_day <= cutoff else SHORT)
+                lot_ids.append(lot[3])
+                count += 1
+            left = 0
+            break
+        if count:
+            account, asset = names[pool_id]
+            runs.append((count, account, asset, today, ref))
         if left:
             missing(pool_id, left, DayOrdinal(today), ts, ref)
 

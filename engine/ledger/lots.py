@@ -10,6 +10,7 @@ of a leg comes from a stretch of times known to share it (dates.day_spans), not 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from operator import itemgetter
 from typing import cast
 
@@ -18,6 +19,7 @@ from engine.core.units import Amount
 from engine.ledger.decided import Effects
 from engine.ledger.legs import ACQUIRE, DISPOSE, MOVE_IN, MOVE_OUT
 from engine.ledger.lot_matcher import GIVEN_AWAY as GIVEN_AWAY
+from engine.ledger.lot_matcher import LEGS_PER_CALL, Matcher
 from engine.ledger.lot_matcher import METHODS as METHODS
 from engine.ledger.lot_matcher import NO_PROCEEDS as NO_PROCEEDS
 from engine.ledger.lot_matcher import NO_VALUE as NO_VALUE
@@ -26,10 +28,9 @@ from engine.ledger.lot_matcher import RECEIVED_FROM_OUTSIDE as RECEIVED_FROM_OUT
 from engine.ledger.lot_matcher import RECEIVED_LESS as RECEIVED_LESS
 from engine.ledger.lot_matcher import RECEIVED_MORE as RECEIVED_MORE
 from engine.ledger.lot_matcher import SENT_OUTSIDE as SENT_OUTSIDE
-from engine.ledger.lot_matcher import Matcher
 from engine.ledger.lot_migrations import MIGRATED_MORE as MIGRATED_MORE
 from engine.ledger.lot_pool import Lot
-from engine.ledger.lot_taking import lot_taker
+from engine.ledger.lot_taking import long_term_cutoff, lot_taker
 from engine.ledger.lots_hifo import run_by_cost
 from engine.ledger.open_lots import OpenLots
 from engine.ledger.records import (
@@ -73,10 +74,9 @@ def match_lots(
     `ledger` and them together)."""
     matcher = Matcher(ledger, method, universal, day, effects)
     legs = ledger.legs
-    kinds = list(map(_kind, legs))  # in C: most ledgers of a million legs have no transfers
     moves: list[MoveLeg] = []
-    if MOVE_OUT in kinds or MOVE_IN in kinds:
-        moves = [_move_leg(i, legs[i], ledger.pools[legs[i][0]]) for i, k in enumerate(kinds) if k in _MOVES]
+    if _has_moves(legs):  # most ledgers of a million legs have no transfers
+        moves = [_move_leg(i, leg, ledger.pools[leg[0]]) for i, leg in enumerate(legs) if leg[1] in _MOVES]
     result = matcher.result
     result.pairing = pairing(moves, result.warnings, effects.rules if effects else NO_RULES)
     matcher.pairs = pairs = result.pairing.pairs
@@ -86,6 +86,15 @@ def match_lots(
 
 
 _MOVES = frozenset((MOVE_OUT, MOVE_IN))
+
+
+def _has_moves(legs: Sequence[LegRow]) -> bool:
+    """Whether a leg moves lots, in C: one pass over the legs' kinds in pieces of LEGS_PER_CALL
+    (a C call over a million legs holds the GIL ~50 ms; the app's UI thread would wait)."""
+    kinds = map(_kind, legs)
+    return any(
+        not _MOVES.isdisjoint(islice(kinds, LEGS_PER_CALL)) for _start in range(0, len(legs), LEGS_PER_CALL)
+    )
 
 
 def _run(matcher: Matcher, legs: Iterable[tuple[int, LegRow]]) -> None:
@@ -99,6 +108,7 @@ def _run(matcher: Matcher, legs: Iterable[tuple[int, LegRow]]) -> None:
     simple_add = not matcher.track_ids
     span = day_spans(matcher.day)
     today, day_start, day_end = 0, 0, 0  # the tax date of the times in [day_start, day_end)
+    cutoff = 0  # long_term_cutoff(today)
     for index, leg in legs:
         pool_id, kind, ts, raw_qty, raw_usd, ref, extra = leg
         if extra is not None or raw_usd is None or kind > last_kind:
@@ -110,6 +120,7 @@ def _run(matcher: Matcher, legs: Iterable[tuple[int, LegRow]]) -> None:
             continue
         if not day_start <= ts < day_end:
             today, day_start, day_end = span(ts)
+            cutoff = long_term_cutoff(today)
         pool = pools[pool_id]
         if kind == ACQUIRE:
             lot: Lot = [qty, int(raw_usd), ts, ref, next_seq(), pool.account, today]
@@ -118,7 +129,7 @@ def _run(matcher: Matcher, legs: Iterable[tuple[int, LegRow]]) -> None:
             else:
                 matcher.add(pool, lot)
             continue
-        take(pool.queue, pool_id, qty, int(raw_usd), today, ts, ref)  # a disposal
+        take(pool.queue, pool_id, qty, int(raw_usd), today, cutoff, ts, ref)  # a disposal
 
 
 def _in_processing_order(legs: Sequence[LegRow], pairs: dict[int, int]) -> Iterator[tuple[int, LegRow]]:

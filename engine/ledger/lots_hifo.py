@@ -25,7 +25,7 @@ from engine.core.dates import day_spans
 from engine.ledger.legs import ACQUIRE, DISPOSE
 from engine.ledger.lot_matcher import Matcher
 from engine.ledger.lot_pool import Lot
-from engine.ledger.lot_taking import lot_taker
+from engine.ledger.lot_taking import long_term_cutoff, lot_taker
 from engine.ledger.records import LegRow
 
 _new_row = tuple.__new__  # builds a NamedTuple without its keyword-handling constructor
@@ -39,6 +39,7 @@ def run_by_cost(matcher: Matcher, legs: Iterable[tuple[int, LegRow]]) -> None:
     heappush, scale = heapq.heappush, fp.SCALE
     span = day_spans(matcher.day)
     today, day_start, day_end = 0, 0, 0  # the tax date of the times in [day_start, day_end)
+    cutoff = 0  # long_term_cutoff(today)
     for index, leg in legs:
         pool_id, kind, ts, raw_qty, raw_usd, ref, extra = leg
         if extra is not None or raw_usd is None or kind > DISPOSE:
@@ -50,6 +51,7 @@ def run_by_cost(matcher: Matcher, legs: Iterable[tuple[int, LegRow]]) -> None:
             continue
         if not day_start <= ts < day_end:
             today, day_start, day_end = span(ts)
+            cutoff = long_term_cutoff(today)
         pool = pools[pool_id]
         if kind == ACQUIRE:
             basis = int(raw_usd)
@@ -66,4 +68,4 @@ def run_by_cost(matcher: Matcher, legs: Iterable[tuple[int, LegRow]]) -> None:
             if track_ids:
                 pool.by_id.setdefault(ref, []).append(lot)
             continue
-        take(pool.heap, pool_id, qty, int(raw_usd), today, ts, ref)  # a disposal, by cost
+        take(pool.heap, pool_id, qty, int(raw_usd), today, cutoff, ts, ref)  # a disposal, by cost

@@ -9,7 +9,7 @@ into full columns in C when the columns are asked for."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import partial
 from itertools import chain, repeat
 from operator import sub
@@ -49,18 +49,20 @@ class RealizedSlices(Sequence[RealizedRow]):
         self.runs.append((1, row.account, row.asset, row.sold_day, row.sale_id))
         self._rows = None
 
-    def appenders(self) -> tuple[Callable[[Any], None], ...]:
-        """The matchers' inlined loops' bound appends (quantity, acquired_day, proceeds,
-        cost_basis, term, lot_id, runs), bound once a run: a loop's locals, not attribute reads."""
+    def to_fill(self) -> tuple[list[Any], ...]:
+        """The lists the matchers' inlined loops append to (quantity, acquired_day, proceeds,
+        cost_basis, term, lot_id, runs), read once a run: a loop's free variables, each append
+        the interpreter's own for a list (a bound append kept instead costs a call: 3% more of
+        the match's instructions). The rows, if built, are stale from here."""
         self._rows = None
         return (
-            self.quantity.append,
-            self.acquired_day.append,
-            self.proceeds.append,
-            self.cost_basis.append,
-            self.term.append,
-            self.lot_id.append,
-            self.runs.append,
+            self.quantity,
+            self.acquired_day,
+            self.proceeds,
+            self.cost_basis,
+            self.term,
+            self.lot_id,
+            self.runs,
         )
 
     def columns(self) -> tuple[list[Any], ...]:

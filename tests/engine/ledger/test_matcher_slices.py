@@ -1,6 +1,7 @@
 """Matcher.__init__ looks at every leg's extras a slice of LEGS_PER_CALL legs at a time (one C
 call over a million legs held the GIL 40-70 ms while the app's UI thread waited): a disposal
-naming lots is found in any slice, first, last or across a boundary."""
+naming lots is found in any slice, first, last or across a boundary. So does match_lots' look
+for a transfer leg (lots._has_moves)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from unittest import mock
 
 import pytest
 
-from engine.ledger import lot_matcher
-from engine.ledger.legs import ACQUIRE, DISPOSE
+from engine.ledger import lot_matcher, lots
+from engine.ledger.legs import ACQUIRE, DISPOSE, MOVE_IN, MOVE_OUT
 from engine.ledger.lot_matcher import Matcher
 from engine.ledger.records import Ledger, LegExtra, LegRow
 
@@ -35,3 +36,15 @@ def test_a_disposal_naming_lots_is_seen_in_any_slice(per_call: int, at: int | No
 
 def test_no_legs():
     assert Matcher(Ledger(pools={}, legs=[]), "fifo", False, lambda ts: 0).track_ids is False
+
+
+@pytest.mark.parametrize("per_call", [1, 2, 3, 100_000])
+@pytest.mark.parametrize("at", [None, 0, 1, 2, 5, 6])
+@pytest.mark.parametrize("kind", [MOVE_OUT, MOVE_IN])
+def test_a_transfer_leg_is_seen_in_any_slice(per_call: int, at: int | None, kind: int):
+    legs = legs_with(None)
+    if at is not None:
+        legs[at] = (1, kind, 2, 10**18, None, "T", None)
+    with mock.patch.object(lots, "LEGS_PER_CALL", per_call):
+        assert lots._has_moves(legs) is (at is not None)
+    assert lots._has_moves([]) is False
