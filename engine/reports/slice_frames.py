@@ -110,7 +110,7 @@ class SliceFrames:
         run_of = pl.select(
             pl.int_range(0, len(runs), dtype=pl.UInt32).repeat_by(runs["count"]).explode()
         ).to_series()
-        gathered = runs[run_of]
+        gathered = runs.select(name for name, _ in _SHARED)[run_of]
         proceeds, basis = own["proceeds"], own["cost_basis"]
         if _within(proceeds) and _within(basis):
             gain = (proceeds - basis).alias("gain")
@@ -154,7 +154,7 @@ def _runs_over(runs: Sequence[Run], ends: Sequence[int], first: int, last: int) 
         bisect_left(ends, last),
     )  # the first run ending past first, the last over last
     over = list(runs[low : high + 1])
-    if any(run[0] <= 0 for run in over):
+    if min(map(itemgetter(0), over)) <= 0:  # (in C)
         over = [
             run for run in over if run[0] > 0
         ]  # runs[low] and runs[high] hold slices: still the first and last
