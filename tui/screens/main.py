@@ -28,6 +28,7 @@ from tui.messages import DetailReady, Loaded, SnapshotReady, WorkFailed
 from tui.screens.detail import DetailScreen, lot_table
 from tui.screens.dialogs import ConfirmScreen, ReasonScreen
 from tui.screens.first_resume import FirstResumeKeepsStyles
+from tui.screens.focus_styles import OwnFocusWithin
 from tui.screens.problems import ProblemsScreen
 from tui.screens.split_turns import SplitsLongTurns
 from tui.session import SYNC_UNAVAILABLE, LotPreviews, Session, Snapshot
@@ -63,7 +64,7 @@ def wide_split(total: int, holdings: int, candidates: int, holdings_first: bool)
     return max(least, min(wanted, total - least))
 
 
-class MainScreen(SplitsLongTurns, FirstResumeKeepsStyles, MeteredPaint):
+class MainScreen(SplitsLongTurns, OwnFocusWithin, FirstResumeKeepsStyles, MeteredPaint):
     BINDINGS = bindings("main")
     # Textual's Screen.focused repaints the whole screen when it changes (a reactive's default):
     # every focus move painted all three panes, the header and the footer again (~20-30 ms of the

@@ -18,9 +18,10 @@ from textual.css.stylesheet import Stylesheet
 from textual.dom import DOMNode
 
 
-def names_for_descendants(stylesheet: Stylesheet, class_name: str) -> bool:
-    """Whether a rule of `stylesheet` names `class_name` before its last compound selector (so
-    that the class can change how a descendant of the node that has it looks)."""
+def names_for_descendants(stylesheet: Stylesheet, class_name: str, pseudo: bool = False) -> bool:
+    """Whether a rule of `stylesheet` names `class_name` (`pseudo`: a pseudo-class, such as
+    focus-within) before its last compound selector, so that the class can change how a
+    descendant of the node that has it looks."""
     same = CombinatorType.SAME
     for rule in stylesheet.rules:
         for selector_set in rule.selector_set:
@@ -28,8 +29,13 @@ def names_for_descendants(stylesheet: Stylesheet, class_name: str) -> bool:
             last = len(selectors) - 1
             while last > 0 and selectors[last].combinator == same:
                 last -= 1  # back to the start of the last compound selector
-            if any(s.type == SelectorType.CLASS and s.name == class_name for s in selectors[:last]):
-                return True
+            for selector in selectors[:last]:
+                if (
+                    class_name in selector.pseudo_classes
+                    if pseudo
+                    else (selector.type == SelectorType.CLASS and selector.name == class_name)
+                ):
+                    return True
     return False
 
 
