@@ -3,11 +3,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.app import App, ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Label
 
+from tests.tui.pilot import settled
 from tui.app import HarvestApp
+from tui.screens.main import MainScreen
+from tui.testing import demo_app
 from tui.widgets.own_class import names_for_descendants, set_own_class
 
 CSS = """
@@ -65,3 +70,23 @@ async def test_an_own_class_restyles_the_widget_alone_and_looks_as_textual_would
         assert label in restyled
         await pilot.pause()
         assert label.styles.color.rgb == (0, 0, 255)
+
+
+async def test_pane_and_focus_moves_leave_every_node_styled_as_a_whole_restyle_would(tmp_path: Path):
+    """The main screen after pane switches and a focus move (the panes' -active and
+    :focus-within restyled alone): restyling every node again changes nothing."""
+    app = demo_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        actives = set()
+        for key in ("tab", "tab", "shift+tab", "x", "tab"):
+            await pilot.press(key)
+            await settled(pilot)
+            actives.add(screen.active)
+        assert len(actives) > 1  # the active pane moved
+        assert [pane.has_class("-active") for pane in screen.panes] == [n == screen.active for n in range(3)]
+        looks = [(repr(node), node.styles.css) for node in screen.walk_children(with_self=True)]
+        app.stylesheet.update_nodes(list(screen.walk_children(with_self=True)))
+        assert [(repr(node), node.styles.css) for node in screen.walk_children(with_self=True)] == looks
