@@ -12,6 +12,7 @@ from textual.app import App, ComposeResult
 from textual.coordinate import Coordinate
 from textual.geometry import Region
 
+from tui.widgets import paint_budget
 from tui.widgets.fast_table import FastTable
 from tui.widgets.paint_budget import BUDGET, MeteredPaint, PaintBudget
 
@@ -115,3 +116,18 @@ async def test_lines_over_the_budget_are_blank_then_come_in_the_next_turns(monke
         after = shown(table, painted)
         assert after == lines_of(table)  # as one whole paint
         assert all(line.startswith(" new row") for line in after[1:])
+
+
+async def test_a_paint_out_of_time_leaves_its_new_lines_for_the_next_turn(monkeypatch):  # noqa: ANN001
+    clock = [0.0]
+    monkeypatch.setattr(paint_budget.time, "thread_time", lambda: clock[0])
+    budget = PaintBudget(lines=10, cpu=0.012)
+    with budget.metered():  # the paint starts (its layout pass first)
+        clock[0] = 0.020  # the layout pass took longer than the whole budget
+        assert budget.take()  # one line a turn all the same
+        assert not budget.take()
+        await asyncio.sleep(0)
+    with budget.metered():  # the next turn's paint
+        assert [budget.take() for _ in range(3)] == [True, True, True]
+        clock[0] = 0.033  # 13 ms into it
+        assert not budget.take()

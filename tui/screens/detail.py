@@ -24,6 +24,8 @@ from tui import format as fmt
 from tui.keys import bindings
 from tui.looks import COLOUR, Looks, looks_of, money_style
 from tui.screens.first_resume import FirstResumeKeepsStyles
+from tui.screens.focus_styles import OwnFocusWithin
+from tui.screens.split_turns import SplitsLongTurns
 from tui.widgets.chart import BackgroundPlot
 from tui.widgets.fast_table import FastTable
 from tui.widgets.fitted_table import Cell, fitted_widths, rebuild, refit
@@ -43,7 +45,7 @@ Y_TICKS = 5
 WAIT = object()  # a slice's answer: it calls next_slice itself once its work is done
 
 
-class DetailScreen(FirstResumeKeepsStyles, MeteredPaint):
+class DetailScreen(SplitsLongTurns, OwnFocusWithin, FirstResumeKeepsStyles, MeteredPaint):
     BINDINGS = bindings("detail")
 
     def __init__(self, detail: AssetDetail, table: LotTable | None = None) -> None:

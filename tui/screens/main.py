@@ -28,12 +28,15 @@ from tui.messages import DetailReady, Loaded, SnapshotReady, WorkFailed
 from tui.screens.detail import DetailScreen, lot_table
 from tui.screens.dialogs import ConfirmScreen, ReasonScreen
 from tui.screens.first_resume import FirstResumeKeepsStyles
+from tui.screens.focus_styles import OwnFocusWithin
 from tui.screens.problems import ProblemsScreen
+from tui.screens.split_turns import SplitsLongTurns
 from tui.session import SYNC_UNAVAILABLE, LotPreviews, Session, Snapshot
 from tui.step_words import advance_question, skip_question
 from tui.widgets import empty_states
 from tui.widgets.footer import FooterSpace, mount_footer_soon
 from tui.widgets.header_bar import HeaderBar
+from tui.widgets.own_class import set_own_class
 from tui.widgets.paint_budget import MeteredPaint
 from tui.widgets.pane_tabs import PaneTabs
 from tui.widgets.panes import CandidatesPane, ChecklistPane, HoldingsPane, Pane, step_by_number
@@ -61,7 +64,7 @@ def wide_split(total: int, holdings: int, candidates: int, holdings_first: bool)
     return max(least, min(wanted, total - least))
 
 
-class MainScreen(FirstResumeKeepsStyles, MeteredPaint):
+class MainScreen(SplitsLongTurns, OwnFocusWithin, FirstResumeKeepsStyles, MeteredPaint):
     BINDINGS = bindings("main")
     # Textual's Screen.focused repaints the whole screen when it changes (a reactive's default):
     # every focus move painted all three panes, the header and the footer again (~20-30 ms of the
@@ -377,7 +380,7 @@ class MainScreen(FirstResumeKeepsStyles, MeteredPaint):
 
     def show_active(self) -> None:
         for index, pane in enumerate(self.panes):
-            pane.set_class(index == self.active, "-active")
+            set_own_class(pane, index == self.active, "-active")
         self.set_class(self.active == 2, "-checklist-active")
         self.query_one(PaneTabs).show(self.active, self.keys)
         self.fit_wide()
@@ -396,7 +399,7 @@ class MainScreen(FirstResumeKeepsStyles, MeteredPaint):
             if pane.has_focus_within and index != self.active:
                 self.active = index
                 for other, each in enumerate(self.panes):
-                    each.set_class(other == index, "-active")
+                    set_own_class(each, other == index, "-active")
                 self.set_class(index == 2, "-checklist-active")
                 self.query_one(PaneTabs).show(index, self.keys)
                 self.fit_wide()

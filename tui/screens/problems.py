@@ -39,6 +39,8 @@ from tui.screens.decision_forms import (
 from tui.screens.decisions import DecisionsScreen
 from tui.screens.dialogs import ConfirmScreen, ReasonScreen
 from tui.screens.first_resume import FirstResumeKeepsStyles
+from tui.screens.focus_styles import OwnFocusWithin
+from tui.screens.split_turns import SplitsLongTurns
 from tui.session import Decide, Decided, ReviewView, Session
 from tui.widgets.fitted_table import rebuild
 from tui.widgets.footer import FooterSpace, mount_footer_soon
@@ -67,7 +69,7 @@ class DecisionRefused(Message):
     line: str
 
 
-class ProblemsScreen(FirstResumeKeepsStyles):
+class ProblemsScreen(SplitsLongTurns, OwnFocusWithin, FirstResumeKeepsStyles):
     BINDINGS = bindings("problems")
 
     def __init__(
