@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TextIO
 
@@ -109,14 +109,17 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
     # every file read before anything is written; one file alone may be written while it is
     # read (a large harvest CSV into an empty store: engine.store.columnar_stream), committed
     # only once it is read whole and summarised
-    sink = _StoreSink(args) if len(args.paths) == 1 and not args.dry_run else None
-    if sink is not None:
+    sink = None
+    if len(args.paths) == 1 and not args.dry_run:
         from engine.store.allocation_counting import stop_allocation_counting
+        from tui.cli import config_ahead
 
         # a write ahead, no connection yet in `harvest` itself: SQLite's count of its memory off
-        # (a quarter of the INSERTs' CPU, on the rows path too: the 10,000-row import ~6% of its
-        # instructions; declined while any connection exists: a caller's process, the tests)
+        # (a quarter of the INSERTs' CPU, on the rows path too; declined while any connection
+        # exists: a caller's process, the tests)
         stop_allocation_counting()
+        # a config not yet in the cache: parsed by a child while the file is read (when a CPU is idle)
+        sink = _StoreSink(args, config_ahead.start(args.config))
     reports, refused = [], []
     try:
         for path in args.paths:
@@ -133,7 +136,7 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
             _summarise(report, out)
         if args.dry_run:
             return _dry_run(reports, out)
-        engine = sink.engine if sink is not None and sink.engine is not None else open_engine(args)
+        engine = sink.engine if sink is not None and sink.engine is not None else _engine(args, sink)
         added = 0
         for report in reports:
             summary = engine.store_import(report)
@@ -141,6 +144,7 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
             _said(report, summary, out)
     finally:
         if sink is not None:
+            sink.config_ready()  # (the child reaped on every path)
             sink.abandon(reports)  # a batch written while read and not committed: rolled back
     if added and engine.store.checklist_underway():  # else nothing to move: the planner stays unloaded
         from engine.planning.checklist import reconcile_checklist
@@ -174,8 +178,9 @@ class _StoreSink:
     the read offers its first part (engine.store.columnar_stream writes the parts as they are
     read), and a store this made removed again when the file is refused after all."""
 
-    def __init__(self, args: argparse.Namespace) -> None:
+    def __init__(self, args: argparse.Namespace, config_ready: Callable[[], None]) -> None:
         self.args = args
+        self.config_ready = config_ready  # waits for a child parsing the config ahead (config_ahead)
         self.engine: Engine | None = None
         self.new: tuple[Path, bool] | None = (
             None  # a store made here: its path, and whether its directory was
@@ -191,7 +196,7 @@ class _StoreSink:
 
             path = default_store_path()
             before = (path, path.parent.exists()) if not path.exists() else None
-            self.engine = open_engine(self.args)
+            self.engine = _engine(self.args, self)
             self.new = before
         store = self.engine.store
         return write_while_read(store.conn, store.path, parts, label, self.engine.usd_assets)
@@ -218,6 +223,13 @@ class _StoreSink:
         for report in reports:
             if isinstance(report.frame, StreamedFrame):
                 report.frame.abandon()
+
+
+def _engine(args: argparse.Namespace, sink: _StoreSink | None) -> Engine:
+    """open_engine, once a child parsing the config ahead is done (its cache then read)."""
+    if sink is not None:
+        sink.config_ready()
+    return open_engine(args)
 
 
 def _is_address(text: str) -> bool:
