@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TextIO
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from engine.imports.event_frame import EventFrame
     from engine.imports.importer import FileReport
     from engine.store.store import ImportSummary
+    from tui.cli.import_ahead import Ahead
 
 SHOWN = 10  # listed lines per kind of problem; the rest are counted
 
@@ -112,14 +113,15 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
     sink = None
     if len(args.paths) == 1 and not args.dry_run:
         from engine.store.allocation_counting import stop_allocation_counting
-        from tui.cli import config_ahead
+        from tui.cli import import_ahead
 
         # a write ahead, no connection yet in `harvest` itself: SQLite's count of its memory off
         # (a quarter of the INSERTs' CPU, on the rows path too; declined while any connection
         # exists: a caller's process, the tests)
         stop_allocation_counting()
-        # a config not yet in the cache: parsed by a child while the file is read (when a CPU is idle)
-        sink = _StoreSink(args, config_ahead.start(args.config))
+        # a config not yet in the cache parsed, a new store made, by a child while the file is
+        # read (when a CPU is idle)
+        sink = _StoreSink(args, import_ahead.start(args.config))
     reports, refused = [], []
     try:
         for path in args.paths:
@@ -144,7 +146,7 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
             _said(report, summary, out)
     finally:
         if sink is not None:
-            sink.config_ready()  # (the child reaped on every path)
+            sink.settle()  # (the child reaped on every path)
             sink.abandon(reports)  # a batch written while read and not committed: rolled back
     if added and engine.store.checklist_underway():  # else nothing to move: the planner stays unloaded
         from engine.planning.checklist import reconcile_checklist
@@ -178,10 +180,11 @@ class _StoreSink:
     the read offers its first part (engine.store.columnar_stream writes the parts as they are
     read), and a store this made removed again when the file is refused after all."""
 
-    def __init__(self, args: argparse.Namespace, config_ready: Callable[[], None]) -> None:
+    def __init__(self, args: argparse.Namespace, ahead: Ahead) -> None:
         self.args = args
-        self.config_ready = config_ready  # waits for a child parsing the config ahead (config_ahead)
+        self.ahead = ahead  # a child parsing the config and making the store (import_ahead)
         self.engine: Engine | None = None
+        self.offered = False  # a part offered: the columnar stream took the file
         self.new: tuple[Path, bool] | None = (
             None  # a store made here: its path, and whether its directory was
         )
@@ -191,11 +194,12 @@ class _StoreSink:
     ) -> EventFrame | None | Literal["declined"]:
         from engine.store.columnar_stream import write_while_read
 
+        self.offered = True
         if self.engine is None:
             from engine.store.connection import default_store_path
 
             path = default_store_path()
-            before = (path, path.parent.exists()) if not path.exists() else None
+            before = self.ahead.made or ((path, path.parent.exists()) if not path.exists() else None)
             self.engine = _engine(self.args, self)
             self.new = before
         store = self.engine.store
@@ -207,16 +211,18 @@ class _StoreSink:
             return
         self.engine.store.close()
         if self.new is not None:
-            path, directory_existed = self.new
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-            if not directory_existed:
-                with contextlib.suppress(OSError):  # (only if empty)
-                    path.parent.rmdir()
+            _remove_store(*self.new)
         self.engine = None
 
+    def settle(self) -> None:
+        """The child done; a store it made that this import never opened (the import failed
+        before, or refused its file) removed again."""
+        self.ahead.wait()
+        if self.engine is None and self.ahead.made is not None:
+            _remove_store(*self.ahead.made)
+
     def abandon(self, reports: list[FileReport]) -> None:
-        if self.engine is None:  # nothing offered (polars never loaded)
+        if not self.offered:  # nothing offered (polars never loaded)
             return
         from engine.store.columnar_stream import StreamedFrame
 
@@ -226,10 +232,22 @@ class _StoreSink:
 
 
 def _engine(args: argparse.Namespace, sink: _StoreSink | None) -> Engine:
-    """open_engine, once a child parsing the config ahead is done (its cache then read)."""
-    if sink is not None:
-        sink.config_ready()
-    return open_engine(args)
+    """open_engine, once a child working ahead is done (the config then read from its cache, the
+    store opened as it made it); the sink holds the engine and the store made for it."""
+    if sink is None:
+        return open_engine(args)
+    sink.ahead.wait()
+    sink.engine = open_engine(args)
+    sink.new = sink.ahead.made
+    return sink.engine
+
+
+def _remove_store(path: Path, directory_existed: bool) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    if not directory_existed:
+        with contextlib.suppress(OSError):  # (only if empty)
+            path.parent.rmdir()
 
 
 def _is_address(text: str) -> bool:
