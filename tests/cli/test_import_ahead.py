@@ -130,6 +130,23 @@ def test_a_wrong_config_is_said_by_the_import_as_ever_and_no_store_is_made(
     assert done.stderr == f"{err}forked: 1 store there: [] cache: False store: False\n"
 
 
+def test_a_missing_config_is_said_by_the_import_as_ever_and_no_store_is_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    ahead = homes(tmp_path, monkeypatch, "")
+    monkeypatch.setenv("HARVEST_CONFIG", str(tmp_path / "missing.yaml"))
+    trades = tmp_path / "trades.csv"
+    trades.write_text(TRADES)
+    code, out, err = run_cli(capsys, "import", str(trades))
+    assert code != 0
+    assert "missing.yaml" in err
+    monkeypatch.setenv("HARVEST_HOME", str(ahead))
+    done = probe(trades)  # (a store to make: the child forked for it)
+    assert (done.returncode, done.stdout) == (code, out)
+    assert done.stderr == f"{err}forked: 1 store there: [] cache: False store: False\n"
+    assert list(ahead.iterdir()) == []
+
+
 @pytest.mark.parametrize("child", ["fine", "exits"])
 def test_a_refused_file_leaves_no_store(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], child: str

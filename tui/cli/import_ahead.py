@@ -46,7 +46,7 @@ def start(cli_path: str | None) -> Ahead:
     if not parse and made is None:
         return Ahead()
     store = made[0] if made is not None else None
-    return Ahead(forking.forked(io.BytesIO(), lambda: _work(cli_path, parse, store)), made)
+    return Ahead(forking.forked(io.BytesIO(), lambda: _work(cli_path, store)), made)
 
 
 def _new_store() -> tuple[Path, bool] | None:
@@ -61,12 +61,11 @@ def _new_store() -> tuple[Path, bool] | None:
     return None if path.exists() else (path, path.parent.exists())
 
 
-def _work(cli_path: str | None, parse: bool, store: Path | None) -> None:  # pragma: no cover - the child
+def _work(cli_path: str | None, store: Path | None) -> None:  # pragma: no cover - the child
     from engine.config.load import load_config
 
-    if parse:
-        load_config(cli_path)  # (raises on a wrong config: no store made for it)
-    if store is not None:
+    load_config(cli_path)  # parsed and cached, or read from the cache; raises on a wrong or missing one
+    if store is not None:  # (made only for a config that loads, as the import would)
         from engine.store.connection import connect
 
         connect(store, readonly=False).close()
