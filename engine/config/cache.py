@@ -69,6 +69,24 @@ def cached_config(directory: Path, path: Path, text: str) -> Config | None:
     return config if isinstance(config, Config) and config.path == path else None
 
 
+def holds(directory: Path, path: Path, text: str) -> bool:
+    """Whether the cache holds this very text at this path (its key only: nothing unpickled) in
+    a file cached_config would read."""
+    try:
+        fd = os.open(directory / NAME, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        status = os.fstat(fd)
+        if status.st_uid != os.getuid() or status.st_mode & 0o022:
+            return False
+        return os.read(fd, _KEY_BYTES) == cache_key(path, text)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
 def remember_config(directory: Path, path: Path, text: str, config: Config) -> None:
     """Keep `config`, parsed from `text` at `path`, for the next start (when `directory`
     exists; nothing is created for it). Failing to write is not an error: the next start parses."""

@@ -69,6 +69,21 @@ def load_config(cli_path: str | None = None) -> Config:
     return config
 
 
+def parse_ahead(cli_path: str | None = None) -> bool:
+    """Whether load_config would parse YAML now and keep what it parsed: a config file to read,
+    a data directory for engine.config.cache's file, and no parse of this very text kept there.
+    (What a helper process may do ahead of the command: tui.cli.config_ahead.)"""
+    from engine.config.cache import holds
+
+    path, _ = resolve_config_path(cli_path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        directory = data_dir()
+    except (OSError, UnicodeDecodeError, ConfigError):
+        return False
+    return directory.is_dir() and not holds(directory, path, text)
+
+
 def _parsed(text: str, path: Path) -> Config:
     """parse_config, or the Config it gave for this very text last time (engine.config.cache:
     a start without the YAML parser)."""

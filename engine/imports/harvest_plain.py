@@ -18,6 +18,7 @@ import csv
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
+from functools import cache
 from itertools import repeat
 from operator import eq, floordiv, itemgetter, sub
 from operator import mul as times_
@@ -43,6 +44,8 @@ _UTC_SECONDS = re.compile(
     r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z\n)*"
 )  # 2026-01-31T09:30:00Z
 _POINTS = repeat(".")
+# what str.strip() takes from an ASCII cell (the line breaks aside: no cell holds one once split)
+_PADDING = tuple(c for c in map(chr, range(128)) if c.isspace() and c not in "\r\n")
 
 
 def _amount(text: str) -> int | None:
@@ -143,10 +146,14 @@ def plain_table(
     table = list(map(str.split, lines, repeat(",")))
     if set(map(len, table)) != {len(names)}:  # a blank line, a row that does not fit: row by row
         return None
-    strip = str.strip
-    columns = {
-        name: tuple(map(strip, cells)) for name, cells in zip(names, zip(*table, strict=True), strict=True)
-    }
+    if text.isascii() and not any(space in text for space in _PADDING):  # no cell to strip
+        columns = dict(zip(names, zip(*table, strict=True), strict=True))
+    else:
+        strip = str.strip
+        columns = {
+            name: tuple(map(strip, cells))
+            for name, cells in zip(names, zip(*table, strict=True), strict=True)
+        }
     if any(any(columns[name]) for name in _RARE if name in columns):
         return None
     raw_times, raw_assets = columns["timestamp"], columns["asset"]
@@ -194,14 +201,28 @@ def plain_table(
 
 def _amounts(cells: Sequence[str]) -> list[int] | None:
     """_amount of every cell (ASCII digits, a point and at most 18 places: one regex over the
-    column), or None when one is not such a number."""
-    if _NUMBERS.fullmatch("\n".join(cells) + "\n") is None:
+    column), or None when one is not such a number. A column whose cells all have as many places
+    as its first (prices and fees in cents, whole numbers) is read in C: each cell's digits without
+    the point, times the power of ten its places leave."""
+    joined = "\n".join(cells) + "\n"
+    first = cells[0] if cells else ""
+    places = len(first) - first.find(".") - 1 if "." in first else 0
+    if places <= DIGITS and _fixed(places).fullmatch(joined) is not None:
+        digits = map(str.replace, cells, _POINTS, repeat("")) if places else cells
+        return list(map(times_, map(int, digits), repeat(10 ** (DIGITS - places))))
+    if _NUMBERS.fullmatch(joined) is None:
         return None
     fill = _FILL
     return [
         int(whole + fraction + fill[len(fraction)])
         for whole, _, fraction in map(str.partition, cells, _POINTS)
     ]
+
+
+@cache
+def _fixed(places: int) -> re.Pattern[str]:
+    """Cells of ASCII digits with exactly `places` decimal places (none: no point), a cell a line."""
+    return re.compile(rf"(?:[0-9]+\.[0-9]{{{places}}}\n)*" if places else r"(?:[0-9]+\n)*")
 
 
 def _times(cells: Sequence[str]) -> list[int] | None:

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from engine.imports.event_frame import EventFrame
     from engine.imports.importer import FileReport
     from engine.store.store import ImportSummary
+    from tui.cli.import_ahead import Ahead
 
 SHOWN = 10  # listed lines per kind of problem; the rest are counted
 
@@ -109,7 +110,18 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
     # every file read before anything is written; one file alone may be written while it is
     # read (a large harvest CSV into an empty store: engine.store.columnar_stream), committed
     # only once it is read whole and summarised
-    sink = _StoreSink(args) if len(args.paths) == 1 and not args.dry_run else None
+    sink = None
+    if len(args.paths) == 1 and not args.dry_run:
+        from engine.store.allocation_counting import stop_allocation_counting
+        from tui.cli import import_ahead
+
+        # a write ahead, no connection yet in `harvest` itself: SQLite's count of its memory off
+        # (a quarter of the INSERTs' CPU, on the rows path too; declined while any connection
+        # exists: a caller's process, the tests)
+        stop_allocation_counting()
+        # a config not yet in the cache parsed, a new store made, by a child while the file is
+        # read (when a CPU is idle)
+        sink = _StoreSink(args, import_ahead.start(args.config))
     reports, refused = [], []
     try:
         for path in args.paths:
@@ -126,7 +138,7 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
             _summarise(report, out)
         if args.dry_run:
             return _dry_run(reports, out)
-        engine = sink.engine if sink is not None and sink.engine is not None else open_engine(args)
+        engine = sink.engine if sink is not None and sink.engine is not None else _engine(args, sink)
         added = 0
         for report in reports:
             summary = engine.store_import(report)
@@ -134,6 +146,7 @@ def _import(args: argparse.Namespace, out: TextIO) -> int:
             _said(report, summary, out)
     finally:
         if sink is not None:
+            sink.settle()  # (the child reaped on every path)
             sink.abandon(reports)  # a batch written while read and not committed: rolled back
     if added and engine.store.checklist_underway():  # else nothing to move: the planner stays unloaded
         from engine.planning.checklist import reconcile_checklist
@@ -167,9 +180,11 @@ class _StoreSink:
     the read offers its first part (engine.store.columnar_stream writes the parts as they are
     read), and a store this made removed again when the file is refused after all."""
 
-    def __init__(self, args: argparse.Namespace) -> None:
+    def __init__(self, args: argparse.Namespace, ahead: Ahead) -> None:
         self.args = args
+        self.ahead = ahead  # a child parsing the config and making the store (import_ahead)
         self.engine: Engine | None = None
+        self.offered = False  # a part offered: the columnar stream took the file
         self.new: tuple[Path, bool] | None = (
             None  # a store made here: its path, and whether its directory was
         )
@@ -179,16 +194,13 @@ class _StoreSink:
     ) -> EventFrame | None | Literal["declined"]:
         from engine.store.columnar_stream import write_while_read
 
+        self.offered = True
         if self.engine is None:
-            from engine.store.allocation_counting import stop_allocation_counting
             from engine.store.connection import default_store_path
 
-            # a large write ahead, no connection yet in `harvest` itself: SQLite's count of its
-            # memory off (a quarter of the INSERTs' CPU; declined while any connection exists)
-            stop_allocation_counting()
             path = default_store_path()
-            before = (path, path.parent.exists()) if not path.exists() else None
-            self.engine = open_engine(self.args)
+            before = self.ahead.made or ((path, path.parent.exists()) if not path.exists() else None)
+            self.engine = _engine(self.args, self)
             self.new = before
         store = self.engine.store
         return write_while_read(store.conn, store.path, parts, label, self.engine.usd_assets)
@@ -199,22 +211,43 @@ class _StoreSink:
             return
         self.engine.store.close()
         if self.new is not None:
-            path, directory_existed = self.new
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
-            if not directory_existed:
-                with contextlib.suppress(OSError):  # (only if empty)
-                    path.parent.rmdir()
+            _remove_store(*self.new)
         self.engine = None
 
+    def settle(self) -> None:
+        """The child done; a store it made that this import never opened (the import failed
+        before, or refused its file) removed again."""
+        self.ahead.wait()
+        if self.engine is None and self.ahead.made is not None:
+            _remove_store(*self.ahead.made)
+
     def abandon(self, reports: list[FileReport]) -> None:
-        if self.engine is None:  # nothing offered (polars never loaded)
+        if not self.offered:  # nothing offered (polars never loaded)
             return
         from engine.store.columnar_stream import StreamedFrame
 
         for report in reports:
             if isinstance(report.frame, StreamedFrame):
                 report.frame.abandon()
+
+
+def _engine(args: argparse.Namespace, sink: _StoreSink | None) -> Engine:
+    """open_engine, once a child working ahead is done (the config then read from its cache, the
+    store opened as it made it); the sink holds the engine and the store made for it."""
+    if sink is None:
+        return open_engine(args)
+    sink.ahead.wait()
+    sink.engine = open_engine(args)
+    sink.new = sink.ahead.made
+    return sink.engine
+
+
+def _remove_store(path: Path, directory_existed: bool) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    if not directory_existed:
+        with contextlib.suppress(OSError):  # (only if empty)
+            path.parent.rmdir()
 
 
 def _is_address(text: str) -> bool:

@@ -146,3 +146,23 @@ def test_numbers_keep_the_digits_written_through_the_cache(home, monkeypatch):
     assert served == parsed
     assert served.accounts[0].ccxt["rate"].text == "0.1000000000000000055511"
     assert type(served.accounts[0].ccxt["rate"]) is type(parsed.accounts[0].ccxt["rate"])
+
+
+def test_parse_ahead_says_when_a_load_would_parse_and_keep_the_config(home, tmp_path, monkeypatch):
+    """load.parse_ahead (tui.cli.config_ahead forks for it): a config file to read, a data
+    directory, and no parse of this very text cached — asked from the cache's key alone."""
+    config_file = home / "config.yaml"
+    assert load.parse_ahead(str(config_file)) is False  # no config file
+    config_file.write_text(EXAMPLE)
+    assert load.parse_ahead(str(config_file)) is True
+    load_config(str(config_file))
+    assert load.parse_ahead(str(config_file)) is False  # cached
+    config_file.write_text(EXAMPLE + "\n# edited\n")
+    assert load.parse_ahead(str(config_file)) is True
+    load_config(str(config_file))
+    (home / "home" / cache.NAME).chmod(0o666)  # a cache file load would not read
+    assert load.parse_ahead(str(config_file)) is True
+    monkeypatch.setenv("HARVEST_HOME", str(tmp_path / "nowhere"))  # no data directory
+    assert load.parse_ahead(str(config_file)) is False
+    monkeypatch.setenv("HARVEST_HOME", str(config_file))  # a file, not a directory
+    assert load.parse_ahead(str(config_file)) is False

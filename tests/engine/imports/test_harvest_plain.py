@@ -256,3 +256,56 @@ def test_a_file_with_any_row_not_plain_reads_the_same_every_way(text, account):
 )
 def test_any_file_reads_the_same_every_way(rows, account, newline):
     all_three(newline.join([H, *(",".join(row) for row in rows)]) + newline, account)
+
+
+# a column whose cells all have as many places as its first is read in C (digits without the
+# point, times a power of ten); any other column, by the comprehension: the same amounts
+@pytest.mark.parametrize(
+    ("quantity", "price", "fee"),
+    [
+        (["1", "20", "300"], ["100.25", "0.10", "3.00"], ["0", "1", "2"]),  # whole, cents, whole
+        (["0.000000000000000001", "1.000000000000000000"], ["1.5", "2.5"], ["0.1", "0.2"]),  # 18 places
+        (["1.5", "1.25"], ["100.25", "100.2"], ["1.50", "1.5"]),  # places that differ after the first
+        (["1.50", "2"], ["100", "100.5"], ["1", "1."]),  # a point after a whole number, no places
+        (["5.", "5."], ["100", "100"], ["0", "0"]),
+        ([".5", ".5"], ["100", "100"], ["0", "0"]),
+        (["1.0000000000000000001", "1.0000000000000000001"], ["100", "100"], ["0", "0"]),  # 19 places
+        ([f"{MAX_QTY}.000000000000000000", "1.000000000000000000"], ["0", "0"], ["0", "0"]),
+        ([f"{MAX_QTY}.000000000000000001", "1.000000000000000000"], ["0", "0"], ["0", "0"]),  # over
+        (["1", "1"], ["100", "1e3"], ["0", "0"]),
+        (["1", "1"], ["100", "1_000"], ["0", "0"]),
+        (["1.5", "1.5"], ["100.25", "100,25"], ["0", "0"]),
+        (["\u0661", "1"], ["100", "100"], ["0", "0"]),  # a digit int() reads and the limits do not
+    ],
+)
+def test_columns_of_one_number_of_places_read_the_same_every_way(quantity, price, fee):
+    rows = (
+        f"2026-01-0{n + 1}T00:00:00Z,kraken,BTC,buy,{q},{p},{f}"
+        for n, (q, p, f) in enumerate(zip(quantity, price, fee, strict=True))
+    )
+    all_three("\n".join([H, *rows]) + "\n")
+
+
+def test_a_file_of_cents_reads_its_amounts_exactly(tmp_path: Path):
+    text = f"{H}\n" + "".join(
+        f"2026-01-01T00:00:{n:02d}Z,kraken,BTC,buy,{n + 1}.5,{n}.0{n % 10},1.{n:02d}\n" for n in range(60)
+    )
+    names = H.split(",")
+    found = plain_table(text, names, "f.csv", None, LATEST)
+    assert found is not None
+    events = found[0]
+    assert [e.price for e in events] == [fp.parse(f"{n}.0{n % 10}") for n in range(60)]
+    assert [e.fee for e in events] == [fp.parse(f"1.{n:02d}") for n in range(60)]
+    assert [e.quantity for e in events] == [fp.parse(f"{n + 1}.5") for n in range(60)]
+    assert all_three(text) == (events, found[1])
+
+
+# cells padded with what str.strip() takes are stripped; a file with none is read without it
+@pytest.mark.parametrize("pad", [" ", "\t", "\x0b", "\x0c", "\x1c", "\x1f", "\u00a0", "\u2003", "\u3000"])
+def test_padded_cells_read_the_same_every_way(pad):
+    cells = PLAIN.split(",")
+    for at in range(len(cells)):  # one cell padded (the others read in C: plain_table's own path)
+        padded = ",".join(f"{pad}{cell}{pad}" if n == at else cell for n, cell in enumerate(cells))
+        assert all_three(f"{H}\n{PLAIN}\n{padded}\n") == all_three(f"{H}\n{PLAIN}\n{PLAIN}\n")
+    all_three(f"{H}\n{PLAIN}\n" + ",".join(f"{pad}{cell}{pad}" for cell in cells) + "\n")
+    all_three(f"{H}\n{PLAIN.replace('kraken', f'kra{pad}ken')}\n")  # inside a cell: kept

@@ -65,12 +65,14 @@ def test_with_a_connection_open_it_is_declined_and_sqlite_counts_as_before():
 
 
 # `harvest import` as the `harvest` process runs it (quick_exit armed), the file taking the
-# columnar path and the stream at any size: what stop_allocation_counting answered
+# columnar path and the stream at any size (argv[2] "columnar") or the rows path (a small file's,
+# "rows"): what stop_allocation_counting answered
 IMPORT = """
 import atexit, sys
 from engine.imports import columnar
 from engine.store import allocation_counting
-columnar.COLUMNAR_MIN_LINES = 0
+if sys.argv[2] == "columnar":
+    columnar.COLUMNAR_MIN_LINES = 0
 stop = allocation_counting.stop_allocation_counting
 answers = []
 allocation_counting.stop_allocation_counting = lambda: answers.append(stop()) or answers[-1]
@@ -81,14 +83,15 @@ sys.exit(main())
 """
 
 
+@pytest.mark.parametrize("path", ["columnar", "rows"])
 def test_the_harvest_process_imports_with_the_counting_off_and_stores_the_same(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    path: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ):
     config = tmp_path / "config.yaml"
     config.write_text("tax:\n  timezone: America/New_York\n")
     monkeypatch.setenv("HARVEST_CONFIG", str(config))
-    path = tmp_path / "trades.csv"
-    path.write_text(
+    trades = tmp_path / "trades.csv"
+    trades.write_text(
         HEADER
         + "\n"
         + "".join(
@@ -98,9 +101,11 @@ def test_the_harvest_process_imports_with_the_counting_off_and_stores_the_same(
         )
     )
     monkeypatch.setenv("HARVEST_HOME", str(tmp_path / "armed"))
-    done = subprocess.run([sys.executable, "-c", IMPORT, str(path)], cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", IMPORT, str(trades), path], cwd=ROOT, capture_output=True, text=True
+    )
     monkeypatch.setenv("HARVEST_HOME", str(tmp_path / "in-process"))
-    code, out, _ = run_cli(capsys, "import", str(path))  # the columnar threshold as it is: the rows path
+    code, out, _ = run_cli(capsys, "import", str(trades))  # the columnar threshold as it is: the rows path
     assert done.stderr == "counting stopped: [True]\n"
     assert (done.returncode, done.stdout) == (code, out)
     stores = []
