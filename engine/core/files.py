@@ -26,12 +26,23 @@ def write_atomic_bytes(
     path: Path, data: bytes | memoryview | list[bytes | memoryview], mode: int = PRIVATE
 ) -> None:
     """`write_atomic` for bytes (a cache file); a list of parts is written one after the other
-    (not joined first: a copy of a large file under the GIL)."""
+    (not joined first: a copy of a large file under the GIL). A symlink's target is the file
+    replaced (the link stays: a config kept in a dotfiles folder); a path that is not a regular
+    file (/dev/null, /dev/stdout, a named pipe) is written into as it is, never replaced — a
+    rename over it would put a plain file in its place (as root, even over /dev/null)."""
+    parts = data if isinstance(data, list) else [data]
+    if path.is_symlink():
+        path = path.resolve()
+    if path.exists() and not path.is_file():
+        with path.open("wb") as handle:
+            for part in parts:
+                handle.write(part)
+        return
     directory = path.parent if str(path.parent) else Path(".")
     fd, temp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
-            for part in data if isinstance(data, list) else [data]:
+            for part in parts:
                 handle.write(part)
         os.chmod(temp, mode)
         os.replace(temp, path)
