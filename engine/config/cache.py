@@ -49,14 +49,10 @@ def cache_key(path: Path, text: str) -> bytes:
 
 def cached_config(directory: Path, path: Path, text: str) -> Config | None:
     """The Config last parsed from exactly this text at this path, if the cache holds it."""
-    try:
-        fd = os.open(directory / NAME, os.O_RDONLY)
-    except OSError:
+    fd = _own_file(directory)
+    if fd is None:
         return None
     try:
-        status = os.fstat(fd)
-        if status.st_uid != os.getuid() or status.st_mode & 0o022:
-            return None  # not the user's own file: never unpickled
         with os.fdopen(fd, "rb", closefd=False) as handle:
             data = handle.read()
         if data[:_KEY_BYTES] != cache_key(path, text) or data[_KEY_BYTES : _KEY_BYTES + 1] != b"\n":
@@ -72,19 +68,32 @@ def cached_config(directory: Path, path: Path, text: str) -> Config | None:
 def holds(directory: Path, path: Path, text: str) -> bool:
     """Whether the cache holds this very text at this path (its key only: nothing unpickled) in
     a file cached_config would read."""
-    try:
-        fd = os.open(directory / NAME, os.O_RDONLY)
-    except OSError:
+    fd = _own_file(directory)
+    if fd is None:
         return False
     try:
-        status = os.fstat(fd)
-        if status.st_uid != os.getuid() or status.st_mode & 0o022:
-            return False
         return os.read(fd, _KEY_BYTES) == cache_key(path, text)
     except OSError:
         return False
     finally:
         os.close(fd)
+
+
+def _own_file(directory: Path) -> int | None:
+    """The cache file, open for reading, when it is the user's own and writable by no one else
+    (only such a file is unpickled); else None, nothing left open."""
+    try:
+        fd = os.open(directory / NAME, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        status = os.fstat(fd)
+    except OSError:
+        status = None
+    if status is None or status.st_uid != os.getuid() or status.st_mode & 0o022:
+        os.close(fd)
+        return None
+    return fd
 
 
 def remember_config(directory: Path, path: Path, text: str, config: Config) -> None:

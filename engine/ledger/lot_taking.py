@@ -128,7 +128,10 @@ def _queue_taker(matcher: Matcher) -> Take:
 
 
 def _heap_taker(matcher: Matcher) -> Take:
-    """As _queue_taker's, the lots from the heap's top (entries (key, time, seq, lot))."""
+    """As _queue_taker's, the lots from the heap's top (entries (key, time, seq, lot)). A second
+    copy of that loop on purpose: one loop choosing the queue or the heap per slice was the branch
+    this module took out of the match (tests/engine/ledger/test_lot_taking.py holds both to the
+    matcher, shape by shape)."""
     names, missing = matcher.names, matcher.missing
     excluded = matcher.result.excluded.append
     slices = matcher.slices
