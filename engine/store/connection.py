@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +26,8 @@ T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 15_000  # SQLite's own wait for a lock, per statement
 BUSY_TRIES = 4  # a lock is tried this often (a write, or opening the store): a minute for a writer to finish
+QUICK_PAUSE_S = 0.002  # after SQLite answers busy at once (no wait of its own): the first pause
+QUICK_PAUSE_MAX_S = 0.1  # ... doubling up to this
 
 
 class StoreBusy(StoreError):
@@ -39,16 +42,31 @@ BUSY_MESSAGE = (
 
 def waiting_out_writers(action: Callable[[], T]) -> T:
     """`action`, tried again while another process holds a lock it needs (SQLite waits
-    BUSY_TIMEOUT_MS each time): a minute in all before saying so in one line (StoreBusy)."""
-    for attempt in range(BUSY_TRIES):
+    BUSY_TIMEOUT_MS each time): a minute in all before saying so in one line (StoreBusy).
+
+    SQLite also answers "busy" at once, without its wait, where waiting could deadlock (a read
+    lock that would have to become a write lock, another connection recovering the WAL: six
+    processes making one new store at once met it). Such an answer is not one of the BUSY_TRIES:
+    a short pause (doubling to QUICK_PAUSE_MAX_S), then again, within the same minute in all —
+    four instant answers in a millisecond were a StoreBusy for a store free a moment later."""
+    budget = BUSY_TRIES * BUSY_TIMEOUT_MS / 1000
+    started = time.monotonic()
+    tries, pause = 0, QUICK_PAUSE_S
+    while True:
+        attempt_started = time.monotonic()
         try:
             return action()
         except sqlite3.OperationalError as exc:
             if "locked" not in str(exc) and "busy" not in str(exc):
                 raise
-            if attempt == BUSY_TRIES - 1:
+            now = time.monotonic()
+            waited = now - attempt_started >= BUSY_TIMEOUT_MS / 2000  # SQLite's own wait ran
+            tries += waited
+            if tries >= BUSY_TRIES or now - started >= budget:
                 raise StoreBusy(BUSY_MESSAGE) from None
-    raise AssertionError("unreachable: BUSY_TRIES < 1")
+            if not waited:
+                time.sleep(pause)
+                pause = min(pause * 2, QUICK_PAUSE_MAX_S)
 
 
 def begin_immediate(conn: sqlite3.Connection) -> None:

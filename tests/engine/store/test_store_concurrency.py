@@ -91,3 +91,33 @@ def test_opening_a_store_another_process_has_locked_says_busy_not_unusable(tmp_p
         holder.execute("ROLLBACK")
         holder.close()
     Store(path).close()  # and once it has finished, it opens
+
+
+def test_an_instant_busy_answer_is_waited_out_not_counted_as_a_try():
+    """SQLite answers "busy" at once where its wait could deadlock (six processes making one new
+    store met it in CI): those answers pause and try again, not four tries in a millisecond and a
+    StoreBusy for a store that is free a moment later."""
+    from engine.store.connection import waiting_out_writers
+
+    answers = iter([sqlite3.OperationalError("database is locked")] * 6 + [None])
+
+    def opening() -> str:
+        answer = next(answers)
+        if answer is not None:
+            raise answer
+        return "opened"
+
+    assert waiting_out_writers(opening) == "opened"
+
+
+def test_instant_busy_answers_still_end_in_one_line_within_the_wait(monkeypatch):
+    from engine.store.connection import StoreBusy, waiting_out_writers
+
+    monkeypatch.setattr("engine.store.connection.BUSY_TIMEOUT_MS", 50)
+    monkeypatch.setattr("engine.store.connection.BUSY_TRIES", 2)
+
+    def always_locked() -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    with pytest.raises(StoreBusy):
+        waiting_out_writers(always_locked)
