@@ -72,7 +72,7 @@ def load_config(cli_path: str | None = None) -> Config:
 def parse_ahead(cli_path: str | None = None) -> bool:
     """Whether load_config would parse YAML now and keep what it parsed: a config file to read,
     a data directory for engine.config.cache's file, and no parse of this very text kept there.
-    (What a helper process may do ahead of the command: tui.cli.config_ahead.)"""
+    (What a helper process may do ahead of the command: tui.cli.import_ahead.)"""
     from engine.config.cache import holds
 
     path, _ = resolve_config_path(cli_path)

@@ -195,15 +195,8 @@ class _StoreSink:
         from engine.store.columnar_stream import write_while_read
 
         self.offered = True
-        if self.engine is None:
-            from engine.store.connection import default_store_path
-
-            path = default_store_path()
-            before = self.ahead.made or ((path, path.parent.exists()) if not path.exists() else None)
-            self.engine = _engine(self.args, self)
-            self.new = before
-        store = self.engine.store
-        return write_while_read(store.conn, store.path, parts, label, self.engine.usd_assets)
+        engine = self.engine or _engine(self.args, self)
+        return write_while_read(engine.store.conn, engine.store.path, parts, label, engine.usd_assets)
 
     def forget_new_store(self) -> None:
         """The file was refused: a store made for it goes again (a refused file leaves none)."""
@@ -233,12 +226,17 @@ class _StoreSink:
 
 def _engine(args: argparse.Namespace, sink: _StoreSink | None) -> Engine:
     """open_engine, once a child working ahead is done (the config then read from its cache, the
-    store opened as it made it); the sink holds the engine and the store made for it."""
+    store opened as it made it); the sink holds the engine and the store made for this import
+    (by the child, or by this open), which a refused file removes again."""
     if sink is None:
         return open_engine(args)
+    from engine.store.connection import default_store_path
+
     sink.ahead.wait()
+    path = default_store_path()
+    made = sink.ahead.made or ((path, path.parent.exists()) if not path.exists() else None)
     sink.engine = open_engine(args)
-    sink.new = sink.ahead.made
+    sink.new = made
     return sink.engine
 
 

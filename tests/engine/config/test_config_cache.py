@@ -149,7 +149,7 @@ def test_numbers_keep_the_digits_written_through_the_cache(home, monkeypatch):
 
 
 def test_parse_ahead_says_when_a_load_would_parse_and_keep_the_config(home, tmp_path, monkeypatch):
-    """load.parse_ahead (tui.cli.config_ahead forks for it): a config file to read, a data
+    """load.parse_ahead (tui.cli.import_ahead forks for it): a config file to read, a data
     directory, and no parse of this very text cached — asked from the cache's key alone."""
     config_file = home / "config.yaml"
     assert load.parse_ahead(str(config_file)) is False  # no config file
