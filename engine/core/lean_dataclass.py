@@ -63,7 +63,8 @@ def _init(self: Any, *args: Any, **kwargs: Any) -> None:
         raise TypeError(
             f"{cls.__qualname__}.__init__() takes {takes} positional arguments but {len(args) + 1} were given"
         )
-    put = object.__setattr__
+    # a frozen class's fields set past its __setattr__, a mutable one's through it (as generated)
+    put = object.__setattr__ if cls.__setattr__ is _frozen_setattr else setattr
     for name, value in zip(names, args, strict=False):
         if name in kwargs:
             raise TypeError(f"{cls.__qualname__}.__init__() got multiple values for argument {name!r}")

@@ -8,12 +8,13 @@ from datetime import date
 
 from engine.core import fixedpoint as fp
 from engine.core.dates import days_to_long_term
+from engine.core.lean_dataclass import lean_dataclass
 from engine.core.units import ZERO, Amount, DayOrdinal
 from engine.ledger.realized_slices import rows_in_days
 from engine.ledger.records import LONG, SHORT, Excluded, LotResult, OpenLot, RealizedRow
 
 
-@dataclass(frozen=True)
+@lean_dataclass(frozen=True)
 class Totals:
     """Proceeds, cost basis and gain summed over realized rows."""
 

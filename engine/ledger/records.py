@@ -8,6 +8,7 @@ from datetime import date
 from typing import NamedTuple
 
 from engine.core import fixedpoint as fp
+from engine.core.lean_dataclass import lean_dataclass
 from engine.core.units import Amount, DayOrdinal, EpochMicros
 
 # Fixed-point amounts, or the same int as its decimal digits when it does not fit SQLite's 64
@@ -30,7 +31,7 @@ class LegExtra(NamedTuple):
 LegRow = tuple[int, int, EpochMicros, Units, Units | None, str, LegExtra | None]
 
 
-@dataclass
+@lean_dataclass()
 class Ledger:
     """Every leg, plus what each pool id names: (account, asset)."""
 
@@ -112,7 +113,7 @@ class MoveLeg:
     ref: str = ""  # the record's id, for warnings
 
 
-@dataclass
+@lean_dataclass()
 class Pairing:
     """What the transfer pairing decided: each paired leg's partner (both ways) and, per
     transfer-out paired, how sure the rule that paired it is (engine.ledger.transfers)."""
@@ -137,7 +138,7 @@ class Unresolved(NamedTuple):
     basis: Amount | None = None  # the known basis that left the books with it (sent, given, lost)
 
 
-@dataclass
+@lean_dataclass()
 class LotResult:
     """What a match of the lots gives: realized slices, exclusions, open lots and what to review."""
 
