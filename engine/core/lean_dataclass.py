@@ -17,11 +17,13 @@ methods taken from this module instead, written once over the fields:
   itself);
 - frozen: assigning or deleting an attribute raises `dataclasses.FrozenInstanceError`.
 
-Each instance's `__init__` is a loop over the fields, a few microseconds slower than generated
-code: for classes made a few times per command (settings, summaries, a file's report), not for
-one per row. A method the class writes itself is kept (`__post_init__` and others; a frozen
-class may not write `__setattr__` or `__delattr__`). Not for `slots=True` classes or fields
-with `init=False`: refused. tests/engine/core/test_lean_dataclass.py holds each behaviour to a
+The shared `__init__` is a loop over the fields, a few microseconds slower than generated code:
+for classes made a few times per command (settings, summaries, a file's report). A class made
+once per row writes its own `__init__` (as the generated one: each field set, past a frozen
+class's `__setattr__` with `object.__setattr__`): a method the class writes itself is kept
+(`__init__`, `__post_init__` and others; a frozen class may not write `__setattr__` or
+`__delattr__`). `slots=True` makes the slots as `@dataclass` does (a frozen one pickles and copies
+through `__getstate__`/`__setstate__` here). Fields with `init=False` are refused. tests/engine/core/test_lean_dataclass.py holds each behaviour to a
 plain `@dataclass` of the same fields."""
 
 from __future__ import annotations
@@ -121,17 +123,26 @@ def _frozen_delattr(self: Any, name: str) -> None:
     raise FrozenInstanceError(f"cannot delete field {name!r}")
 
 
+def _slots_getstate(self: Any) -> list[Any]:
+    return [getattr(self, name) for name in _plan(self.__class__)[0]]
+
+
+def _slots_setstate(self: Any, state: list[Any]) -> None:
+    for name, value in zip(_plan(self.__class__)[0], state, strict=True):
+        object.__setattr__(self, name, value)  # (past the frozen __setattr__)
+
+
 @dataclass_transform(field_specifiers=(field, Field))
-def lean_dataclass(*, frozen: bool = False) -> Callable[[type[T]], type[T]]:
-    """`@dataclass(frozen=...)`, its methods from this module (see above)."""
+def lean_dataclass(*, frozen: bool = False, slots: bool = False) -> Callable[[type[T]], type[T]]:
+    """`@dataclass(frozen=..., slots=...)`, its methods from this module (see above)."""
 
     def make(cls: type[T]) -> type[T]:
-        made = dataclass(init=False, eq=False, repr=False)(cls)
+        if "__slots__" in vars(cls):
+            raise TypeError(f"{cls.__qualname__}: lean_dataclass makes the slots itself (slots=True)")
+        made = dataclass(init=False, eq=False, repr=False, slots=slots)(cls)
         if any(not f.init for f in fields(made)):  # type: ignore[arg-type]
             raise TypeError(f"{cls.__qualname__}: lean_dataclass takes no init=False fields")
         own = vars(made)
-        if "__slots__" in own:
-            raise TypeError(f"{cls.__qualname__}: lean_dataclass is not for slots classes")
         methods: dict[str, Any] = {
             "__init__": _init,
             "__eq__": _eq,
@@ -144,6 +155,9 @@ def lean_dataclass(*, frozen: bool = False) -> Callable[[type[T]], type[T]]:
                     raise TypeError(f"{cls.__qualname__}: a frozen dataclass may not define {name}")
             methods["__setattr__"] = _frozen_setattr
             methods["__delattr__"] = _frozen_delattr
+            if slots:  # (pickle and copy set a slots object's state through setattr otherwise)
+                methods["__getstate__"] = _slots_getstate
+                methods["__setstate__"] = _slots_setstate
         # a hash the class sets itself is kept (Python's None beside an __eq__ it writes is not one)
         if "__hash__" in own and not (own["__hash__"] is None and "__eq__" in own):
             methods.pop("__hash__", None)

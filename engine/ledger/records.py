@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from typing import NamedTuple
 
@@ -87,7 +87,7 @@ class OpenLot(NamedTuple):
     acquired_day: DayOrdinal
 
 
-@dataclass(frozen=True, slots=True)
+@lean_dataclass(frozen=True, slots=True)
 class Shortfall:
     """A disposal larger than the pool held: history is missing for this account/asset."""
 
@@ -97,8 +97,18 @@ class Shortfall:
     timestamp: EpochMicros
     sale_id: str
 
+    def __init__(
+        self, account: str, asset: str, quantity: Amount, timestamp: EpochMicros, sale_id: str
+    ) -> None:
+        put = object.__setattr__  # (the generated __init__, written out: see lean_dataclass)
+        put(self, "account", account)
+        put(self, "asset", asset)
+        put(self, "quantity", quantity)
+        put(self, "timestamp", timestamp)
+        put(self, "sale_id", sale_id)
 
-@dataclass(frozen=True, slots=True)
+
+@lean_dataclass(frozen=True, slots=True)
 class MoveLeg:
     """A transfer leg as the pairing sees it (engine.ledger.transfers)."""
 
@@ -111,6 +121,29 @@ class MoveLeg:
     counterpart: str | None
     tx_id: str | None
     ref: str = ""  # the record's id, for warnings
+
+    def __init__(
+        self,
+        index: int,
+        account: str,
+        asset: str,
+        kind: int,
+        timestamp: EpochMicros,
+        quantity: Amount,
+        counterpart: str | None,
+        tx_id: str | None,
+        ref: str = "",
+    ) -> None:
+        put = object.__setattr__  # (the generated __init__, written out: see lean_dataclass)
+        put(self, "index", index)
+        put(self, "account", account)
+        put(self, "asset", asset)
+        put(self, "kind", kind)
+        put(self, "timestamp", timestamp)
+        put(self, "quantity", quantity)
+        put(self, "counterpart", counterpart)
+        put(self, "tx_id", tx_id)
+        put(self, "ref", ref)
 
 
 @lean_dataclass()

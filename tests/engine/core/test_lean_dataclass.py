@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import pickle
 from dataclasses import dataclass, field
@@ -182,3 +183,49 @@ def test_what_it_is_not_for_is_refused() -> None:
             a: int
 
             def __setattr__(self, name: str, value: Any) -> None: ...
+
+
+@lean_dataclass(frozen=True, slots=True)
+class Slotted:
+    """A frozen slots one writing its own __init__ (as a class made per row does)."""
+
+    a: int
+    b: str = "b"
+
+    def __init__(self, a: int, b: str = "b") -> None:
+        object.__setattr__(self, "a", a)
+        object.__setattr__(self, "b", b)
+
+
+@dataclass(frozen=True, slots=True)
+class SlottedTwin:
+    a: int
+    b: str = "b"
+
+
+def test_a_frozen_slots_class_as_the_plain_one() -> None:
+    value = Slotted(1, "x")
+    assert Slotted.__init__ is not lean._init
+    assert not hasattr(value, "__dict__")
+    assert Slotted.__slots__ == SlottedTwin.__slots__  # type: ignore[attr-defined]
+    assert repr(value) == repr(SlottedTwin(1, "x")).replace("SlottedTwin", "Slotted")
+    assert hash(value) == hash(SlottedTwin(1, "x"))
+    assert value == Slotted(1, "x")
+    assert value != Slotted(1)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        value.a = 2  # type: ignore[misc]
+    for back in (pickle.loads(pickle.dumps(value)), copy.copy(value), copy.deepcopy(value)):
+        assert back == value
+        assert back is not value
+    assert dataclasses.replace(value, b="y") == Slotted(1, "y")
+    with pytest.raises(AttributeError):
+        object.__setattr__(value, "other", 1)  # no __dict__: slots only
+
+
+def test_a_class_with_its_own_slots_is_refused() -> None:
+    with pytest.raises(TypeError, match="slots=True"):
+
+        @lean_dataclass()
+        class Own:
+            __slots__ = ("a",)
+            a: int
