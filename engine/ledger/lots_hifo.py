@@ -22,21 +22,27 @@ from collections.abc import Iterable
 
 from engine.core import fixedpoint as fp
 from engine.core.dates import day_spans
+from engine.core.units import DayOrdinal
 from engine.ledger.legs import ACQUIRE, DISPOSE
 from engine.ledger.lot_matcher import Matcher
 from engine.ledger.lot_pool import Lot
-from engine.ledger.lot_taking import long_term_cutoff, lot_taker
-from engine.ledger.records import LegRow
+from engine.ledger.lot_taking import long_term_cutoff
+from engine.ledger.records import LONG, SHORT, Excluded, LegRow
 
 _new_row = tuple.__new__  # builds a NamedTuple without its keyword-handling constructor
 
 
 def run_by_cost(matcher: Matcher, legs: Iterable[tuple[int, LegRow]]) -> None:
     """Every leg in processing order, under hifo: the rules of Matcher.acquire, add, take,
-    consume, share and emit for plain valued acquisitions and disposals, inlined."""
-    pools, other_leg, take = matcher.pools, matcher.leg, lot_taker(matcher)
+    consume, share and emit for plain valued acquisitions and disposals, inlined — a disposal's
+    too (engine.ledger.lot_taking's rules, the lots from the heap's top): no call per disposal,
+    its tables locals rather than a closure's cells."""
+    pools, other_leg = matcher.pools, matcher.leg
     next_seq, track_ids = matcher.next_seq, matcher.track_ids
-    heappush, scale = heapq.heappush, fp.SCALE
+    heappush, heappop, scale = heapq.heappush, heapq.heappop, fp.SCALE
+    names, missing = matcher.names, matcher.missing
+    excluded = matcher.result.excluded.append
+    quantities, acquired_days, proceeds_of, bases_of, terms, lot_ids, runs = matcher.slices.to_fill()
     span = day_spans(matcher.day)
     today, day_start, day_end = 0, 0, 0  # the tax date of the times in [day_start, day_end)
     cutoff = 0  # long_term_cutoff(today)
@@ -68,4 +74,63 @@ def run_by_cost(matcher: Matcher, legs: Iterable[tuple[int, LegRow]]) -> None:
             if track_ids:
                 pool.by_id.setdefault(ref, []).append(lot)
             continue
-        take(pool.heap, pool_id, qty, int(raw_usd), today, cutoff, ts, ref)  # a disposal, by cost
+        # a disposal: lots from the heap's top (entries (key, time, seq, lot)); every slice but
+        # the last takes a whole lot and leaves more to take, the last takes what is left
+        lots = pool.heap
+        left = qty
+        proceeds = int(raw_usd)
+        count = 0  # the disposal's slices
+        while lots:
+            lot = lots[0][3]
+            lot_qty, basis = lot[0], lot[1]
+            if lot_qty < left:  # the whole lot, and more to take
+                heappop(lots)
+                if lot_qty <= 0:  # emptied earlier by a specific identification
+                    continue
+                lot[0] = 0
+                portion = proceeds * lot_qty // left
+                proceeds -= portion
+                left -= lot_qty
+                if basis is None:
+                    account, asset = names[pool_id]
+                    excluded(
+                        _new_row(Excluded, (account, asset, lot_qty, today, ref, lot[3], "unknown basis"))
+                    )
+                    continue
+                acquired_day = lot[6]
+                quantities.append(lot_qty)
+                acquired_days.append(acquired_day)
+                proceeds_of.append(portion)
+                bases_of.append(basis)
+                terms.append(LONG if acquired_day <= cutoff else SHORT)
+                lot_ids.append(lot[3])
+                count += 1
+                continue
+            if lot_qty == left:  # the last slice: the whole lot
+                heappop(lots)
+                lot[0] = 0
+            else:  # the last slice: part of the lot (its key unchanged: it stays on top)
+                lot[0] = lot_qty - left
+                if basis is not None:
+                    taken = basis * left // lot_qty
+                    lot[1] = basis - taken
+                    basis = taken
+            if basis is None:
+                account, asset = names[pool_id]
+                excluded(_new_row(Excluded, (account, asset, left, today, ref, lot[3], "unknown basis")))
+            else:
+                acquired_day = lot[6]
+                quantities.append(left)
+                acquired_days.append(acquired_day)
+                proceeds_of.append(proceeds)
+                bases_of.append(basis)
+                terms.append(LONG if acquired_day <= cutoff else SHORT)
+                lot_ids.append(lot[3])
+                count += 1
+            left = 0
+            break
+        if count:
+            account, asset = names[pool_id]
+            runs.append((count, account, asset, today, ref))
+        if left:
+            missing(pool_id, left, DayOrdinal(today), ts, ref)
