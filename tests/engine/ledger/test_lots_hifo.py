@@ -109,6 +109,7 @@ def test_a_lone_lot_sold_whole_then_equal_lots_at_one_time_go_in_acquisition_ord
     assert [(row.sale_id, row.problem) for row in result.excluded] == [("S2", "missing history")]
     assert [(lot.lot_id, lot.quantity) for lot in result.open_lots] == [("second", 2 * UNIT)]
 
+
 def test_lots_of_unknown_basis_and_named_lots_share_the_heap():
     legs = [
         buy(1, 2 * UNIT, None, "unknown"),  # the matcher's lot: unit cost -1, taken last
