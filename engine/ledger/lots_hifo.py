@@ -3,17 +3,26 @@ heap, highest fee-inclusive unit cost first, older first on ties, then acquisiti
 key Matcher.add gives a lot). As there, plain valued acquisitions and disposals are handled
 here with locals, every other leg by the matcher; the heap sees the same pushes and pops in
 the same order, so its lots, and the order open lots with equal times and ids are read in, are
-the same as the matcher's.
+the same as the matcher's. A disposal's taking (engine.ledger.lot_taking's rules) is inline
+here: the queue loop's closure call and cells cost this loop 3% of its instructions.
 
-Where HIFO's extra time goes (valgrind's instruction counts, a 100,000-leg prefix of the 1M
-bench store; 2026-12-01): about two thirds the exact key (the unit cost, a ~130-bit by ~60-bit
-division rounded half-even: no formulation tried was cheaper than one divmod of the cost and a
-negation), a third the heap's push, pop and tuple comparisons (a pool holds 1-20 lots while
-matching). Measured and dropped: one int key per lot ((-unit << 104) | time | seq, lots by seq)
-made the match 10% slower (its five bigint operations cost more than the tuple comparisons they
-spare); half-up rounding with a test that rules out an exact half saved nothing; appending to an
-empty heap instead of a push saved nothing. Sorted lists, batched heapify or heapreplace would
-change the heap's layout, which orders open lots of equal time and id."""
+Where HIFO's extra time goes (valgrind's instruction counts of the match, a 100,000-leg prefix
+of the 1M bench store, 2026-12-02): 1,209M to FIFO's 1,016M; of the 193M more, ~143M the exact
+key (the unit cost, a ~137-bit by ~60-bit division rounded half-even) and the rest the heap's
+push, pop and tuple comparisons (about five a lot, two int compares each). Every bigint
+operation costs ~250-450 instructions (dispatch, allocation, x_divrem's signal check per
+digit), so a formula's cost is its count of operations: the key is five or six whatever the
+formula. Measured and dropped (2026-12-01): one int key per lot ((-unit << 104) | time | seq,
+lots by seq), +10%; half-up with a test that rules out an exact half; appending to an empty
+heap. Measured and dropped (2026-12-02): half-up by one floor division, (cost * SCALE + qty // 2)
+// qty, where no exact half can be (qty not a multiple of 2**19: 2 * cost * SCALE is, so
+cost * SCALE / qty is no odd multiple of a half), -0.3%; the quantity divided by 10**10 first
+(the bench's quantities have 8 places) for a one-digit divisor, slower (that division and the
+test cost more than they save); deferring the key until a second lot joins a heap, nothing to
+save (822 of 559,274 lots at 1M never share a heap; a heap holds up to 23 lots, 1-5 at most
+pushes). A sorted list (bisect.insort, the top at the front) saves 1.8% of the comparisons but
+changes the list's order, which orders open lots of equal time and id (the frozen matcher's
+heap, tests/oracle/lots.py); batched heapify or heapreplace would too."""
 
 from __future__ import annotations
 
