@@ -12,6 +12,7 @@ from datetime import date
 
 from hypothesis import strategies as st
 
+from engine.ledger.realized_slices import RealizedSlices
 from engine.ledger.records import LONG, SHORT, RealizedRow
 from engine.reports import ledger_reports
 from engine.reports.csv_output import spreadsheet_safe
@@ -107,3 +108,31 @@ generated_rows = rows_with(amount_units)
 generated_rows_any_size = rows_with(
     st.one_of(amount_units, amount_units, amount_units, past_fast, st.integers(-(2**130), 2**130))
 )
+
+
+def slices_in_runs(rows: list[RealizedRow], cuts: list[int]) -> RealizedSlices:
+    """The matcher's columns with disposals of several slices: rows grouped into runs at `cuts`
+    (each run's shared fields those of its first row), as engine.ledger.lots emits them."""
+    slices = RealizedSlices()
+    for row in rows:
+        slices.add(row)  # a run each, regrouped below
+    bounds = sorted({0, len(rows), *(cut % (len(rows) + 1) for cut in cuts)})
+    slices.runs = [
+        (end - start, *slices.runs[start][1:]) for start, end in zip(bounds, bounds[1:], strict=False)
+    ]
+    return slices
+
+
+def rows_of_slices(slices: RealizedSlices) -> list[RealizedRow]:
+    """The slices' rows, spread from the runs by hand (the reference for the gathered columns)."""
+    rows = []
+    at = 0
+    for count, account, asset, sold_day, sale_id in slices.runs:
+        for i in range(at, at + count):
+            proceeds, basis = slices.proceeds[i], slices.cost_basis[i]
+            rows.append(
+                RealizedRow(account, asset, slices.quantity[i], slices.acquired_day[i], sold_day, proceeds, basis,
+                            proceeds - basis, slices.term[i], slices.lot_id[i], sale_id)
+            )  # fmt: skip
+        at += count
+    return rows

@@ -20,6 +20,8 @@ from tests.engine.reports.realized_csv_cases import (
     generated_rows_any_size,
     reference_fmt,
     reference_realized_csv,
+    rows_of_slices,
+    slices_in_runs,
 )
 
 
@@ -53,19 +55,6 @@ def test_the_matchers_columns_are_written_in_parts_without_building_rows(
     assert written == reference_realized_csv(rows)
 
 
-def _slices_in_runs(rows: list[RealizedRow], cuts: list[int]) -> RealizedSlices:
-    """The matcher's columns with disposals of several slices: rows grouped into runs at `cuts`
-    (each run's shared fields those of its first row), as engine.ledger.lots emits them."""
-    slices = RealizedSlices()
-    for row in rows:
-        slices.add(row)  # a run each, regrouped below
-    bounds = sorted({0, len(rows), *(cut % (len(rows) + 1) for cut in cuts)})
-    slices.runs = [
-        (end - start, *slices.runs[start][1:]) for start, end in zip(bounds, bounds[1:], strict=False)
-    ]
-    return slices
-
-
 @settings(max_examples=150, deadline=None)
 @given(
     st.lists(generated_rows_any_size, min_size=1, max_size=12),
@@ -80,25 +69,10 @@ def test_runs_of_several_slices_are_written_across_parts_as_todays_bytes(
     gathered per slice, the gain worked out in Int128 where it cannot overflow: parts that cut
     runs anywhere, amounts at and past Decimal(38, 18) and Int128 (the row writer's parts built
     from the runs, no RealizedRow built for the whole), give today's bytes."""
-    slices = _slices_in_runs(rows, cuts)
-    expected_rows = _rows_of_slices(slices)
+    slices = slices_in_runs(rows, cuts)
+    expected_rows = rows_of_slices(slices)
     written = _written_in_parts(slices, part_rows, read_rows)
     assert written == reference_realized_csv(expected_rows)
-
-
-def _rows_of_slices(slices: RealizedSlices) -> list[RealizedRow]:
-    """The slices' rows, spread from the runs by hand (the reference for the gathered columns)."""
-    rows = []
-    at = 0
-    for count, account, asset, sold_day, sale_id in slices.runs:
-        for i in range(at, at + count):
-            proceeds, basis = slices.proceeds[i], slices.cost_basis[i]
-            rows.append(
-                RealizedRow(account, asset, slices.quantity[i], slices.acquired_day[i], sold_day, proceeds, basis,
-                            proceeds - basis, slices.term[i], slices.lot_id[i], sale_id)
-            )  # fmt: skip
-        at += count
-    return rows
 
 
 @pytest.mark.parametrize("proceeds", [2**126 - 1, 2**126, -(2**126) + 1, -(2**126), 2**127 - 1, -(2**127)])
@@ -110,7 +84,7 @@ def test_a_gain_near_the_int128_edge_is_exact_or_an_overflow(proceeds: int) -> N
     rows.append(
         RealizedRow("a", "BTC", 1, 738000, 738001, proceeds, -proceeds, 2 * proceeds, LONG, "L", "S9")
     )
-    slices = _slices_in_runs(rows, [2])
+    slices = slices_in_runs(rows, [2])
     frames = SliceFrames(slices)
     assert frames.read(0, 3, 2)["gain"].to_list() == [-1, 0, 1]
     if -(2**127) <= 2 * proceeds < 2**127:
@@ -119,7 +93,7 @@ def test_a_gain_near_the_int128_edge_is_exact_or_an_overflow(proceeds: int) -> N
         with pytest.raises((OverflowError, TypeError)):  # (2^127 is a TypeError)
             frames.read(2, 4, 2)
     assert columnar_csv.realized_csv(ledger_reports.REALIZED_COLUMNS, slices) == reference_realized_csv(
-        _rows_of_slices(slices)
+        rows_of_slices(slices)
     )
 
 
@@ -156,7 +130,7 @@ def test_the_shared_columns_of_the_matchers_slices_are_scanned_once_per_disposal
     rows = [RealizedRow("a", "BTC", n, 738000, 738001, n, 1, n - 1, SHORT, "L", f"S{n}") for n in range(6)]
     if special is not None:
         rows[4] = rows[4]._replace(**{special: "=x,y"})
-    slices = _slices_in_runs(rows, [2, 4])
+    slices = slices_in_runs(rows, [2, 4])
     told: list[frozenset[str]] = []
     real = columnar_csv.render_part
     monkeypatch.setattr(
@@ -166,7 +140,7 @@ def test_the_shared_columns_of_the_matchers_slices_are_scanned_once_per_disposal
     )
     monkeypatch.setattr(columnar_csv, "_PART_ROWS", 2)
     written = columnar_csv.realized_csv(ledger_reports.REALIZED_COLUMNS, slices)
-    assert written == reference_realized_csv(_rows_of_slices(slices))
+    assert written == reference_realized_csv(rows_of_slices(slices))
     shared = {"account", "asset", "sale_id"}
     assert told == [frozenset(shared)] * 2 + [frozenset(shared - {special})]  # row 4: the third part
 
