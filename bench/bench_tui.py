@@ -173,14 +173,23 @@ def describe(lots: int, number: int, run: Run) -> str:
     phase, worst = beat.worst()
     busy_phase, busiest = beat.worst(busy=True)
     per_phase = ", ".join(
-        f"{p} {ms(max(beat.gaps.get(p, [0.0])))}/{ms(max(beat.busy.get(p, [0.0])))}" for p in PHASES
+        f"{p} {ms(max(beat.gaps.get(p, [0.0])))}/{ms(max(beat.busy.get(p, [0.0])))}/{ms(max(own(beat, p), default=0.0))}"
+        for p in PHASES
     )
     return (
         f"run {number} ({'cold' if number == 1 else 'cached'}): first frame {run.first:.2f} s; tick median "
         f"{ms(statistics.median(run.ticks))}, max {ms(max(run.ticks))}; heartbeat max gap {ms(worst)} "
         f"({phase}), p99 {ms(percentile(gaps, 0.99))}; UI-thread CPU in one beat max {ms(busiest)} ({busy_phase}); "
-        f"by phase, max gap/UI CPU: {per_phase}"
+        f"by phase, max gap/UI CPU/gap less the UI thread's wait for a core: {per_phase}"
     )
+
+
+def own(beat: Heartbeat, phase: str) -> list[float]:
+    """Each beat's gap less the time the UI thread waited for a core in it (the machine's other
+    work): what is left is the app's — the UI's own CPU, its waits for the GIL — and the sleep."""
+    return [
+        gap - wait for gap, wait in zip(beat.gaps.get(phase, []), beat.waited.get(phase, []), strict=True)
+    ]
 
 
 def watched(run: Run, watcher: Watcher, over: float) -> None:
@@ -190,12 +199,17 @@ def watched(run: Run, watcher: Watcher, over: float) -> None:
     assert main is not None
     for phase in PHASES:
         beat = run.heartbeat
-        for gap, busy, end in zip(
-            beat.gaps.get(phase, []), beat.busy.get(phase, []), beat.ends.get(phase, []), strict=True
+        for gap, busy, wait, end in zip(
+            beat.gaps.get(phase, []),
+            beat.busy.get(phase, []),
+            beat.waited.get(phase, []),
+            beat.ends.get(phase, []),
+            strict=True,
         ):
             if gap > over:
                 print(
-                    f"{phase}: gap {ms(gap)}, UI CPU {ms(busy)} (at {end - run.started:.2f} s)",
+                    f"{phase}: gap {ms(gap)}, UI CPU {ms(busy)}, UI waiting for a core {ms(wait)}"
+                    f" (at {end - run.started:.2f} s)",
                     file=sys.stderr,
                 )
                 print("\n".join(watcher.explain(end - gap, end, main)), file=sys.stderr)
@@ -209,10 +223,11 @@ def watched(run: Run, watcher: Watcher, over: float) -> None:
     print("\n".join(f"  {line}" for line in watcher.slow_collections()), file=sys.stderr)
 
 
-def child(path: Path, ticks: int, number: int, watch: float | None = None) -> None:
+def child(path: Path, ticks: int, number: int, watch: float | None = None, every: float = 0.001) -> None:
     """One run in this process (a fresh one, as a real start is): its figures as a JSON line;
-    `watch`: the beats over that many seconds explained on stderr (bench.gil_watch)."""
-    watcher = Watcher()
+    `watch`: the beats over that many seconds explained on stderr (bench.gil_watch, a sample
+    every `every` seconds)."""
+    watcher = Watcher(interval=every)
     if watch is not None:
         watcher.start()
     run = asyncio.run(drive(path, ticks, number))
@@ -227,6 +242,7 @@ def child(path: Path, ticks: int, number: int, watch: float | None = None) -> No
                 "ticks": run.ticks,
                 "gaps": run.heartbeat.gaps,
                 "busy": run.heartbeat.busy,
+                "waited": run.heartbeat.waited,
                 "rows": run.candidate_rows,
                 "rss": peak_rss_mb(),
                 "cpu": time.process_time(),
@@ -235,16 +251,23 @@ def child(path: Path, ticks: int, number: int, watch: float | None = None) -> No
     )
 
 
-def spawn(path: Path, ticks: int, number: int, watch: float | None = None) -> tuple[Run, float, float, float]:
+def spawn(
+    path: Path, ticks: int, number: int, watch: float | None = None, every: float = 0.001
+) -> tuple[Run, float, float, float]:
     """A run in a new process: the run, the first frame from the process's launch (imports
     included), its peak RSS (MB) and CPU seconds. `watch`: the child explains its long beats
     on stderr (passed through)."""
     launched = time.time()
     command = [sys.executable, __file__, "--child", str(path), "--ticks", str(ticks), "--number", str(number)]
-    command += [] if watch is None else ["--watch", str(watch)]
+    command += [] if watch is None else ["--watch", str(watch), "--watch-every", str(every)]
     out = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True).stdout
     got = json.loads(out.strip().splitlines()[-1])
-    run = Run(got["first"], got["ticks"], Heartbeat(gaps=got["gaps"], busy=got["busy"]), got["rows"])
+    run = Run(
+        got["first"],
+        got["ticks"],
+        Heartbeat(gaps=got["gaps"], busy=got["busy"], waited=got["waited"]),
+        got["rows"],
+    )
     return run, got["first_at"] + got["first"] - launched, got["rss"], got["cpu"]
 
 
@@ -258,9 +281,12 @@ def main() -> None:
     parser.add_argument(
         "--watch", type=float, metavar="SECONDS", help="explain each beat over SECONDS (bench.gil_watch)"
     )
+    parser.add_argument(
+        "--watch-every", type=float, default=0.001, metavar="SECONDS", help="the watcher's sampling interval"
+    )
     args = parser.parse_args()
     if args.child is not None:
-        child(args.child, args.ticks, args.number, args.watch)
+        child(args.child, args.ticks, args.number, args.watch, args.watch_every)
         return
     work = OUT / f"tui-{args.lots}"
     shutil.rmtree(work, ignore_errors=True)  # a fresh copy: the reloads add a buy each
@@ -269,7 +295,7 @@ def main() -> None:
     shutil.copyfile(prepared_store(args.lots), path)
     runs, launches, rss, cpu = [], [], 0.0, 0.0
     for number in range(1, args.runs + 1):
-        run, launch, peak, seconds = spawn(path, args.ticks, number, args.watch)
+        run, launch, peak, seconds = spawn(path, args.ticks, number, args.watch, args.watch_every)
         runs.append(run)
         launches.append(launch)
         rss, cpu = max(rss, peak), cpu + seconds
@@ -280,6 +306,7 @@ def main() -> None:
     cached = [r.first for r in runs[1:]]
     gaps = [g for r in runs for g in r.heartbeat.all_gaps()]
     busy = [b for r in runs for b in r.heartbeat.all_busy()]
+    owns = [max(g for p in PHASES for g in own(r.heartbeat, p)) for r in runs]
     load = Path("/proc/loadavg").read_text().split()[0]
     print(
         f"{args.lots:,} open lots: first frame cold {runs[0].first:.2f} s"
@@ -288,13 +315,15 @@ def main() -> None:
         + f"; tick median {ms(statistics.median([t for r in runs for t in r.ticks]))}"
         f", max {ms(max(t for r in runs for t in r.ticks))}; heartbeat max gap {ms(max(gaps))}, "
         f"p99 {ms(percentile(gaps, 0.99))}, UI-thread CPU in one beat max {ms(max(busy))} "
-        f"p99 {ms(percentile(busy, 0.99))} over {len(runs)} runs; peak RSS {rss:,.0f} MB; "
+        f"p99 {ms(percentile(busy, 0.99))}, longest gap less the UI's wait for a core "
+        f"{'/'.join(ms(o) for o in owns)} over {len(runs)} runs; peak RSS {rss:,.0f} MB; "
         f"CPU {cpu:.1f} s; load {load}"
     )  # fmt: skip
     metrics = {
         "first_frame_s": metric([runs[0].first], "s"),  # cold: the slow path computed
         "tick_ms": metric([t * 1000 for r in runs for t in r.ticks], "ms"),
         "stall_ms": metric([max(r.heartbeat.all_gaps()) * 1000 for r in runs], "ms"),  # the longest gap a run
+        "own_stall_ms": metric([o * 1000 for o in owns], "ms"),  # the same less the UI's waits for a core
         "peak_mb": metric([rss], "MB"),
     }
     if cached:

@@ -2,7 +2,7 @@
 
     uv run python bench/probe_fifo_columns.py [TRADES] [--rounds N]
 
-Measured and dropped (README, Performance: *The FIFO match in columns, measured and dropped*):
+Measured and dropped (docs/performance.md: *The FIFO match in columns, measured and dropped*):
 a prototype of issue 18's "no Python object per acquisition or slice" match, kept so the
 figures can be re-measured. It takes bench_core's store (every leg plain, one pool per account
 and asset), loads the legs, then in one process, the collector paused, alternates the match's

@@ -1,20 +1,21 @@
-"""A plain disposal's rules, one home for both inlined loops (engine.ledger.lots for the queue
-methods, engine.ledger.lots_hifo for the heap): lots taken in the method's order, the proceeds
-shared pro rata on what is left of them, each lot's basis taken pro rata on what is left of it
-(floored), a slice per lot with a basis (one run of them per disposal), a lot of unknown basis
-excluded, what no lot covers missing. The rules of Matcher.take, consume, share and emit,
-inlined: tests/engine/ledger/test_lots_oracle.py holds them to the matcher before the loops.
+"""A plain disposal's rules for the queue methods' loop (engine.ledger.lots): lots taken in the
+method's order, the proceeds shared pro rata on what is left of them, each lot's basis taken pro
+rata on what is left of it (floored), a slice per lot with a basis (one run of them per
+disposal), a lot of unknown basis excluded, what no lot covers missing. The rules of
+Matcher.take, consume, share and emit, inlined: tests/engine/ledger/test_lots_oracle.py and
+test_lot_taking.py hold them to the matcher. hifo's loop (engine.ledger.lots_hifo) has the same
+rules inline, the lots from its heap's top (a call per disposal and the closure's cells cost
+it 3% of its instructions; 2026-12-02).
 
-A closure made once a run, one per way of picking lots (the queue's end, the heap's top): the
-slice columns and the matcher's tables are its free variables, so a disposal costs one call,
-not one a slice, and a slice no branch on the method. Every slice but a disposal's last takes a
-whole lot and leaves more to take; the last takes what is left (a whole lot, or part of one),
-its proceeds all that are left. A slice's term is one compare of its acquired day with the
-sale day's long-term cutoff (long_term_cutoff: worked out once a day by the loops)."""
+A closure made once a run: the slice columns and the matcher's tables are its free variables,
+so a disposal costs one call, not one a slice, and a slice no branch on the method. Every slice
+but a disposal's last takes a whole lot and leaves more to take; the last takes what is left (a
+whole lot, or part of one), its proceeds all that are left. A slice's term is one compare of its
+acquired day with the sale day's long-term cutoff (long_term_cutoff: worked out once a day by
+the loops)."""
 
 from __future__ import annotations
 
-import heapq
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -26,8 +27,8 @@ from engine.ledger.records import LONG, SHORT, Excluded
 
 _new_row = tuple.__new__  # builds a NamedTuple without its keyword-handling constructor
 
-# take(lots, pool_id, left, proceeds, today, cutoff, ts, ref): `lots` is the pool's queue, or
-# its heap of (key, time, seq, lot) under hifo; `cutoff` is long_term_cutoff(today)
+# take(lots, pool_id, left, proceeds, today, cutoff, ts, ref): `lots` is the pool's queue;
+# `cutoff` is long_term_cutoff(today)
 Take = Callable[[Any, int, int, int, int, int, EpochMicros, str], None]
 
 
@@ -45,12 +46,8 @@ def long_term_cutoff(sold: int) -> int:
 
 
 def lot_taker(matcher: Matcher) -> Take:
-    """The disposal step for `matcher`'s method (fifo and specific: oldest first; lifo: newest
-    first; hifo: the heap's top)."""
-    return _heap_taker(matcher) if matcher.by_cost else _queue_taker(matcher)
-
-
-def _queue_taker(matcher: Matcher) -> Take:
+    """The disposal step for `matcher`'s queue method (fifo and specific: oldest first; lifo:
+    newest first). hifo's loop takes from its heap inline (engine.ledger.lots_hifo)."""
     names, missing = matcher.names, matcher.missing
     excluded = matcher.result.excluded.append
     slices = matcher.slices
@@ -97,86 +94,6 @@ def _queue_taker(matcher: Matcher) -> Take:
                 continue
             if lot_qty == left:  # the last slice: the whole lot
                 drop(lots)
-                lot[0] = 0
-            else:  # the last slice: part of the lot
-                lot[0] = lot_qty - left
-                if basis is not None:
-                    taken = basis * left // lot_qty
-                    lot[1] = basis - taken
-                    basis = taken
-            if basis is None:
-                account, asset = names[pool_id]
-                excluded(_new_row(Excluded, (account, asset, left, today, ref, lot[3], "unknown basis")))
-            else:
-                acquired_day = lot[6]
-                quantities.append(left)
-                acquired_days.append(acquired_day)
-                proceeds_of.append(proceeds)
-                bases_of.append(basis)
-                terms.append(LONG if acquired_day <= cutoff else SHORT)
-                lot_ids.append(lot[3])
-                count += 1
-            left = 0
-            break
-        if count:
-            account, asset = names[pool_id]
-            runs.append((count, account, asset, today, ref))
-        if left:
-            missing(pool_id, left, DayOrdinal(today), ts, ref)
-
-    return take
-
-
-def _heap_taker(matcher: Matcher) -> Take:
-    """As _queue_taker's, the lots from the heap's top (entries (key, time, seq, lot)). A second
-    copy of that loop on purpose: one loop choosing the queue or the heap per slice was the branch
-    this module took out of the match (tests/engine/ledger/test_lot_taking.py holds both to the
-    matcher, shape by shape)."""
-    names, missing = matcher.names, matcher.missing
-    excluded = matcher.result.excluded.append
-    slices = matcher.slices
-    quantities, acquired_days, proceeds_of, bases_of, terms, lot_ids, runs = slices.to_fill()
-    heappop = heapq.heappop
-
-    def take(
-        lots: list[Any],
-        pool_id: int,
-        left: int,
-        proceeds: int,
-        today: int,
-        cutoff: int,
-        ts: EpochMicros,
-        ref: str,
-    ) -> None:
-        count = 0  # the disposal's slices
-        while lots:
-            lot = lots[0][3]
-            lot_qty, basis = lot[0], lot[1]
-            if lot_qty < left:  # the whole lot, and more to take
-                heappop(lots)
-                if lot_qty <= 0:  # emptied earlier by a specific identification
-                    continue
-                lot[0] = 0
-                portion = proceeds * lot_qty // left
-                proceeds -= portion
-                left -= lot_qty
-                if basis is None:
-                    account, asset = names[pool_id]
-                    excluded(
-                        _new_row(Excluded, (account, asset, lot_qty, today, ref, lot[3], "unknown basis"))
-                    )
-                    continue
-                acquired_day = lot[6]
-                quantities.append(lot_qty)
-                acquired_days.append(acquired_day)
-                proceeds_of.append(portion)
-                bases_of.append(basis)
-                terms.append(LONG if acquired_day <= cutoff else SHORT)
-                lot_ids.append(lot[3])
-                count += 1
-                continue
-            if lot_qty == left:  # the last slice: the whole lot
-                heappop(lots)
                 lot[0] = 0
             else:  # the last slice: part of the lot
                 lot[0] = lot_qty - left

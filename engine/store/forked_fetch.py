@@ -32,7 +32,7 @@ key, so its legs are not used. The child writes nothing to the store (`mode=ro`)
 
 The split (measured 2026-12-01, in-process, 1M legs): the parent's part and the child's each ~1 s
 when the other core is free; the parent then unmarshalled the child's in ~0.3 s, after it had
-waited for all of it — now it decodes it while the child still fetches (2026-12-02: README's
+waited for all of it — now it decodes it while the child still fetches (2026-12-02: docs/performance.md,
 *Ledger load*), and takes half instead of 54%. A thread instead
 (its own connection, the other half) took longer than one fetch (4.6 s wall, 6.0 s CPU against
 2.3 s): Python's sqlite3 releases and retakes the GIL around every row's step, so two fetching

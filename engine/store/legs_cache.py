@@ -198,16 +198,23 @@ def save(path: Path, key: str, fetched: Fetched) -> None:
     sweep_killed_writes(path)
 
 
-def encoded(key: str, fetched: Fetched) -> bytes:
-    """The file's bytes for what was fetched under `key` (read back by read_from); ValueError for
-    a value marshal cannot write."""
+def encoded(key: str, fetched: Fetched) -> list[bytes | memoryview]:
+    """The file's bytes for what was fetched under `key` (read back by read_from), in parts
+    written one after the other: joined, a million legs' ~67 MiB were one copy under the GIL
+    (44 ms of CPU, the app's UI stood still meanwhile); ValueError for a value marshal cannot
+    write."""
     legs, extras = fetched
-    parts = [header(key), _record((len(legs), -1 if extras is None else len(extras)))]
+    parts: list[bytes | memoryview] = [
+        header(key),
+        *_record((len(legs), -1 if extras is None else len(extras))),
+    ]
     for rows in (legs, extras or []):
-        parts += [_record(rows[start : start + CHUNK]) for start in range(0, len(rows), CHUNK)]
-    return b"".join(parts)
+        for start in range(0, len(rows), CHUNK):
+            parts += _record(rows[start : start + CHUNK])
+    return parts
 
 
-def _record(value: tuple[int, int] | list[Any]) -> bytes:
+def _record(value: tuple[int, int] | list[Any]) -> tuple[bytes, bytes]:
+    """A record: its length, then its marshal bytes."""
     data = marshal.dumps(value)
-    return len(data).to_bytes(_LENGTH, "little") + data
+    return len(data).to_bytes(_LENGTH, "little"), data

@@ -9,7 +9,7 @@ real-time priority — a thread sleeping 1 ms — beside a worker fetching a mil
 longest gap 3-32 ms with `fetchall`, 3-27 ms in chunks of 20,000, at load 3-5; ~100 ms either
 way at load 14-15, the worker preempted while it holds the GIL), but a chunk
 loop also leaves room for bytecode (the extras' check below) and costs nothing: the same CPU
-(single fetch, paired, see the README's *Ledger load*)."""
+(single fetch, paired, see docs/performance.md, *Ledger load*)."""
 
 from __future__ import annotations
 

@@ -86,6 +86,30 @@ def test_equal_unit_costs_with_different_quantities_go_oldest_first_then_in_acqu
     assert [(lot.lot_id, lot.quantity) for lot in result.open_lots] == [("cheaper", 1 * UNIT)]
 
 
+def test_a_lone_lot_sold_whole_then_equal_lots_at_one_time_go_in_acquisition_order():
+    # the heap emptied by a sale (its one lot taken whole, then a sale past what it holds), then
+    # two lots at one time and one unit cost: the first acquired is taken first, part of it by
+    # the last slice of a sale, which leaves it on the heap's top for the next sale
+    legs = [
+        buy(1, 2 * UNIT, 20 * UNIT, "alone"),
+        sell(2, 2 * UNIT, "S1"),
+        sell(3, 1 * UNIT, "S2"),  # nothing to take: missing history
+        buy(4, 2 * UNIT, 30 * UNIT, "first"),
+        buy(4, 4 * UNIT, 60 * UNIT, "second"),
+        sell(5, 1 * UNIT, "S3"),
+        sell(6, 3 * UNIT, "S4"),
+    ]
+    result = matched(legs)
+    assert [(row.lot_id, row.quantity, row.sale_id) for row in result.realized] == [
+        ("alone", 2 * UNIT, "S1"),
+        ("first", 1 * UNIT, "S3"),
+        ("first", 1 * UNIT, "S4"),
+        ("second", 2 * UNIT, "S4"),
+    ]
+    assert [(row.sale_id, row.problem) for row in result.excluded] == [("S2", "missing history")]
+    assert [(lot.lot_id, lot.quantity) for lot in result.open_lots] == [("second", 2 * UNIT)]
+
+
 def test_lots_of_unknown_basis_and_named_lots_share_the_heap():
     legs = [
         buy(1, 2 * UNIT, None, "unknown"),  # the matcher's lot: unit cost -1, taken last

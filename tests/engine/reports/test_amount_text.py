@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from engine.core.fixedpoint import fmt
 from engine.reports.realized_rows_csv import money_text, quantity_text
-from tests.engine.reports.test_realized_csv_exact import reference_fmt
+from tests.engine.reports.realized_csv_cases import reference_fmt
 
 EDGES = [0, 1, 5, 9, 10, 10**16, 10**16 + 1, 10**17, 5 * 10**17, 10**18 - 1, 10**18, 10**18 + 1,
          10 * 10**18 + 10**17, 123456789 * 10**18, 10**40 + 7, 2**127, 10**200 + 10**17]  # fmt: skip

@@ -19,11 +19,11 @@ from engine.ledger.realized_slices import RealizedSlices
 from engine.ledger.records import SHORT, RealizedRow
 from engine.reports import forked_lines, ledger_reports
 from engine.store import forking
-from tests.engine.reports.test_realized_csv_exact import (
-    _rows_any_size,
-    _rows_of_slices,
-    _slices_in_runs,
+from tests.engine.reports.realized_csv_cases import (
+    generated_rows_any_size,
     reference_realized_csv,
+    rows_of_slices,
+    slices_in_runs,
 )
 
 ROWS = [
@@ -82,15 +82,15 @@ def test_the_split_writes_the_one_process_bytes_wherever_it_falls(
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(_rows_any_size, max_size=12), st.lists(st.integers(0, 12), max_size=4))
+@given(st.lists(generated_rows_any_size, max_size=12), st.lists(st.integers(0, 12), max_size=4))
 def test_the_matchers_columns_split_write_todays_bytes(rows: list[RealizedRow], cuts: list[int]) -> None:
-    slices = _slices_in_runs(rows, cuts)
+    slices = slices_in_runs(rows, cuts)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(forked_lines, "last", "")
         patch.setattr(RealizedSlices, "rows", lambda self: pytest.fail("rows were built"))
         written = _written(slices)
         assert forked_lines.last == "split"
-    assert written == "before\n" + reference_realized_csv(_rows_of_slices(slices))
+    assert written == "before\n" + reference_realized_csv(rows_of_slices(slices))
 
 
 def _in_child(monkeypatch: pytest.MonkeyPatch, replacement: Callable[..., None]) -> None:
