@@ -4,12 +4,12 @@ Each section is a frozen dataclass the rest of the code reads (`config.prices.po
 schema that validates the YAML file is derived from these fields (engine.config.schema), so a key
 cannot exist in one and not the other, and a default is written once. `key=` names the YAML key
 where it differs from the attribute (`other_capital_gains.short_term` is `other_short_term`). Their
-equality, hash and repr come from engine.config.frozen.SectionBase (written once, not compiled
-for each class at every start)."""
+methods come from engine.core.lean_dataclass (written once, not compiled for each class at every
+start)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,7 @@ from engine.config.parsers import (
 )
 from engine.config.schema import Section, required, schema_of, section, section_list, setting
 from engine.core.errors import ConfigError
+from engine.core.lean_dataclass import lean_dataclass
 
 ZERO = Decimal(0)
 # USD figures up to a quadrillion: every later computation (the tax model, the fixed-point
@@ -67,7 +68,7 @@ def deduction_choice(raw: Any) -> Decimal | None:
         raise ValueError(f"expected standard or an itemized amount, got {raw!r}") from None
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@lean_dataclass(frozen=True)
 class TaxConfig(SectionBase):
     """The tax profile in the terms of Form 1040 (`ordinary_taxable_income` is the older
     shorthand: ordinary income less the deduction)."""
@@ -113,7 +114,7 @@ class TaxConfig(SectionBase):
             )
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@lean_dataclass(frozen=True)
 class LotsConfig(SectionBase):
     """How lots are matched: the method and the pools' scope (`lots:`)."""
 
@@ -123,7 +124,7 @@ class LotsConfig(SectionBase):
     basis_scope: str = setting(choice("per_account", "universal", "universal_until_2025"), "per_account")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@lean_dataclass(frozen=True)
 class WashSaleConfig(SectionBase):
     """The optional wash-sale check (`harvest.wash_sale:`)."""
 
@@ -132,7 +133,7 @@ class WashSaleConfig(SectionBase):
     effective_from: str | None = setting(optional(iso_date), None)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@lean_dataclass(frozen=True)
 class HarvestConfig(SectionBase):
     """What the planner weighs and aims for (`harvest:`)."""
 
@@ -147,7 +148,7 @@ class HarvestConfig(SectionBase):
     wash_sale: WashSaleConfig = section(WashSaleConfig)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@lean_dataclass(frozen=True)
 class PricesConfig(SectionBase):
     """Where prices come from and when they are stale (`prices:`)."""
 
@@ -163,7 +164,7 @@ class PricesConfig(SectionBase):
     history_ccxt: dict[str, dict[str, Any]] = setting(settings_by_exchange, {})
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@lean_dataclass(frozen=True)
 class AccountConfig(SectionBase):
     """One exchange account: its name, exchange and where its keys are (`accounts:`)."""
 
@@ -182,14 +183,14 @@ class AccountConfig(SectionBase):
     ccxt: dict[str, Any] = setting(any_mapping, {})
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@lean_dataclass(frozen=True)
 class WatchConfig(SectionBase):
     """The watcher's sync interval (`watch:`)."""
 
     sync_minutes: int = setting(integer(1, YEAR_MINUTES), 60)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@lean_dataclass(frozen=True)
 class AlertsConfig(SectionBase):
     """When the watcher alerts, and where to (`alerts:`)."""
 
@@ -202,7 +203,7 @@ class AlertsConfig(SectionBase):
     sinks: list[dict[str, str]] = setting(sink_list, [{"type": "stdout"}])
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@lean_dataclass(frozen=True)
 class UiConfig(SectionBase):
     """The app's theme and keys (`ui:`)."""
 
@@ -210,7 +211,7 @@ class UiConfig(SectionBase):
     keymap: dict[str, str] = setting(string_map, {})
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@lean_dataclass(frozen=True)
 class Config(SectionBase):
     """The whole config file, one section per key (and the path it was read from)."""
 

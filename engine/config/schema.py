@@ -12,25 +12,26 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator, Mapping
-from dataclasses import MISSING, Field, dataclass, field, fields
+from dataclasses import MISSING, Field, field, fields
 from typing import Any, TypeVar
 
 from engine.config.frozen import SectionBase
 from engine.config.parsers import Parser
+from engine.core.lean_dataclass import lean_dataclass
 
 T = TypeVar("T")
 
 CONFIG = "harvest.config"  # the metadata entry that makes a dataclass field a config key
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@lean_dataclass(frozen=True)
 class Key(SectionBase):
     """One leaf key: a parser that returns the value or raises ValueError with the reason."""
 
     parse: Parser[Any]
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@lean_dataclass(frozen=True)
 class Section(SectionBase):
     """A mapping's schema: its keys (settings or nested sections) and which are required."""
 
@@ -38,14 +39,14 @@ class Section(SectionBase):
     required: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@lean_dataclass(frozen=True)
 class SectionList(SectionBase):
     """A list of mappings that share one schema (e.g. `accounts`)."""
 
     item: Section
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@lean_dataclass(frozen=True)
 class Declared(SectionBase):
     """What a field declares about its key: where it sits in its section, and what it holds."""
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import tzinfo
 
+from engine.core.lean_dataclass import lean_dataclass
 from engine.core.units import EpochMicros
 from engine.ledger.events import Event
 
@@ -24,7 +25,7 @@ TRADE, TRANSFER, INCOME, FEE, MIGRATION, UNCLASSIFIED = (
 )
 
 
-@dataclass(frozen=True)
+@lean_dataclass(frozen=True)
 class Version:
     """One layout of a format, as the exchange served it at some time."""
 
@@ -44,7 +45,7 @@ def normalized(record: list[str]) -> tuple[str, ...]:
     return tuple(names)
 
 
-@dataclass(frozen=True)
+@lean_dataclass(frozen=True)
 class Options:
     """How to read a file: the command line's --account, --timezone, --address and --map."""
 
@@ -55,7 +56,7 @@ class Options:
     custom: Format | None = None  # --map: a format made from the user's mapping file
 
 
-@dataclass
+@lean_dataclass()
 class Table:
     """A file after detection: its header and the rows after it as (line, cells); blank rows
     are dropped, and a row whose cells do not fit the header is already a problem."""
@@ -67,7 +68,7 @@ class Table:
     rows: Iterator[tuple[int, list[str]]]
 
 
-@dataclass
+@lean_dataclass()
 class Parsed:
     """What a format's parse made of a table: events with their line and what each became,
     internal rows skipped by type, and every problem (any problem refuses the whole file)."""
@@ -88,7 +89,7 @@ class Parsed:
 Parse = Callable[[Table, Options, Parsed], None]
 
 
-@dataclass(frozen=True)
+@lean_dataclass(frozen=True)
 class Format:
     """A file format harvest reads. `core` names the columns that still identify it in a layout
     not listed in `versions` (exchanges add columns); `zone` is the zone its zone-less times are
@@ -113,7 +114,7 @@ class Format:
 HEAD_RECORDS = 50  # the records detection reads (a quoted multi-line disclaimer is one)
 
 
-@dataclass(frozen=True)
+@lean_dataclass(frozen=True)
 class Detected:
     """Which format a file is (engine.imports.registry.detect), and where its header is."""
 

@@ -14,7 +14,7 @@ import io
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from itertools import compress, repeat
 from operator import itemgetter, ne
 from pathlib import Path
@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from engine.core.collector import paused_gc
 from engine.core.errors import CsvImportError
+from engine.core.lean_dataclass import lean_dataclass
 from engine.imports import columnar
 from engine.imports.formats import FEE, HEAD_RECORDS, UNCLASSIFIED, Format, Options, Parsed, Table
 from engine.imports.generic_csv import HARVEST_CSV, same_id_conflicts
@@ -50,7 +51,7 @@ _SIDE, _PRICE, _FEE, _QUOTE, _FEE_ASSET = (
 _USDS = repeat(USD)
 
 
-@dataclass
+@lean_dataclass()
 class FileReport:
     """A file read whole: its format and layout, its events and what each became."""
 

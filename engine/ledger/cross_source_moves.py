@@ -25,9 +25,10 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Protocol
 
+from engine.core.lean_dataclass import lean_dataclass
 from engine.core.units import MICROS_PER_DAY, MICROS_PER_SECOND, Amount, EpochMicros
 from engine.ledger.events import EXCHANGE_SOURCE, Event
 
@@ -77,7 +78,7 @@ def close_in_time(file_time: int, synced_time: int, tolerance: int) -> bool:
     return abs(file_time - synced_time) <= tolerance
 
 
-@dataclass
+@lean_dataclass()
 class _Shelf:
     """The other source's records of one asset and side, in time order (with their hashes), and
     by hash."""

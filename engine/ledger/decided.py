@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import NamedTuple
 
 from engine.core import fixedpoint as fp
+from engine.core.lean_dataclass import lean_dataclass
 from engine.core.units import Amount, EpochMicros
 from engine.ledger.decisions import CLASSIFY, OWN_ADDRESS, PAIR, UNPAIR, Decision, active_by_subject
 from engine.ledger.events import UNCLASSIFIED, USD, Event
@@ -96,7 +97,7 @@ def wanted(decisions: list[Decision]) -> tuple[set[str], set[str]]:
     return keys, addresses
 
 
-@dataclass
+@lean_dataclass()
 class Effects:
     """What match_lots does differently because of the decisions (leg indices of the decided
     ledger)."""

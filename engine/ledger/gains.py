@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 
 from engine.core import fixedpoint as fp
 from engine.core.dates import days_to_long_term
+from engine.core.lean_dataclass import lean_dataclass
 from engine.core.units import ZERO, Amount, DayOrdinal
 from engine.ledger.realized_slices import rows_in_days
 from engine.ledger.records import LONG, SHORT, Excluded, LotResult, OpenLot, RealizedRow
 
 
-@dataclass(frozen=True)
+@lean_dataclass(frozen=True)
 class Totals:
     """Proceeds, cost basis and gain summed over realized rows."""
 
@@ -54,7 +54,7 @@ def totals_by_year(rows: Iterable[RealizedRow]) -> dict[int, dict[str, Totals]]:
     }
 
 
-@dataclass(frozen=True, slots=True)
+@lean_dataclass(frozen=True, slots=True)
 class LotRow:
     """An open lot as of a day, with its unrealized result when a price is known."""
 
@@ -65,6 +65,25 @@ class LotRow:
     price: Amount | None
     value: Amount | None
     unrealized: Amount | None
+
+    def __init__(
+        self,
+        lot: OpenLot,
+        acquired_day: DayOrdinal,
+        term: str,
+        days_to_long_term: int,
+        price: Amount | None,
+        value: Amount | None,
+        unrealized: Amount | None,
+    ) -> None:
+        put = object.__setattr__  # (the generated __init__, written out: see lean_dataclass)
+        put(self, "lot", lot)
+        put(self, "acquired_day", acquired_day)
+        put(self, "term", term)
+        put(self, "days_to_long_term", days_to_long_term)
+        put(self, "price", price)
+        put(self, "value", value)
+        put(self, "unrealized", unrealized)
 
     @property
     def unit_cost(self) -> Amount | None:

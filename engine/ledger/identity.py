@@ -15,9 +15,10 @@ the ledger as it is loaded — never by rewriting stored events, so an undo rest
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from engine.core import fixedpoint as fp
+from engine.core.lean_dataclass import lean_dataclass
 from engine.core.units import Amount, EpochMicros
 from engine.ledger.decisions import ALIAS, MIGRATION, Decision, active_by_subject
 from engine.ledger.legs import MIGRATE_HELD, MIGRATE_IN, MIGRATE_OUT
@@ -27,7 +28,7 @@ OUT_SIDES = ("sell", "spend", "transfer_out")  # how an exchange may show the ol
 IN_SIDES = ("buy", "income", "transfer_in")  # ... and the new one arriving
 
 
-@dataclass(frozen=True)
+@lean_dataclass(frozen=True)
 class Record:
     """A stored event a migration names, as the ledger load needs it."""
 
@@ -42,7 +43,7 @@ class Record:
     quote_quantity: Amount | None = None  # a trade's quantity of its quote asset
 
 
-@dataclass(frozen=True)
+@lean_dataclass(frozen=True)
 class Migration:
     """An asset migration decided by the user: at a time (`at`) or by its two records."""
 
@@ -67,7 +68,7 @@ class Migration:
         return not self.by_records or (self.out_record is not None and self.in_record is not None)
 
 
-@dataclass(frozen=True)
+@lean_dataclass(frozen=True)
 class AssetIdentity:
     """The user's asset aliases and migrations, applied to what is read from the store."""
 

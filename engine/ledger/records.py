@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from typing import NamedTuple
 
 from engine.core import fixedpoint as fp
+from engine.core.lean_dataclass import lean_dataclass
 from engine.core.units import Amount, DayOrdinal, EpochMicros
 
 # Fixed-point amounts, or the same int as its decimal digits when it does not fit SQLite's 64
@@ -30,7 +31,7 @@ class LegExtra(NamedTuple):
 LegRow = tuple[int, int, EpochMicros, Units, Units | None, str, LegExtra | None]
 
 
-@dataclass
+@lean_dataclass()
 class Ledger:
     """Every leg, plus what each pool id names: (account, asset)."""
 
@@ -86,7 +87,7 @@ class OpenLot(NamedTuple):
     acquired_day: DayOrdinal
 
 
-@dataclass(frozen=True, slots=True)
+@lean_dataclass(frozen=True, slots=True)
 class Shortfall:
     """A disposal larger than the pool held: history is missing for this account/asset."""
 
@@ -96,8 +97,18 @@ class Shortfall:
     timestamp: EpochMicros
     sale_id: str
 
+    def __init__(
+        self, account: str, asset: str, quantity: Amount, timestamp: EpochMicros, sale_id: str
+    ) -> None:
+        put = object.__setattr__  # (the generated __init__, written out: see lean_dataclass)
+        put(self, "account", account)
+        put(self, "asset", asset)
+        put(self, "quantity", quantity)
+        put(self, "timestamp", timestamp)
+        put(self, "sale_id", sale_id)
 
-@dataclass(frozen=True, slots=True)
+
+@lean_dataclass(frozen=True, slots=True)
 class MoveLeg:
     """A transfer leg as the pairing sees it (engine.ledger.transfers)."""
 
@@ -111,8 +122,31 @@ class MoveLeg:
     tx_id: str | None
     ref: str = ""  # the record's id, for warnings
 
+    def __init__(
+        self,
+        index: int,
+        account: str,
+        asset: str,
+        kind: int,
+        timestamp: EpochMicros,
+        quantity: Amount,
+        counterpart: str | None,
+        tx_id: str | None,
+        ref: str = "",
+    ) -> None:
+        put = object.__setattr__  # (the generated __init__, written out: see lean_dataclass)
+        put(self, "index", index)
+        put(self, "account", account)
+        put(self, "asset", asset)
+        put(self, "kind", kind)
+        put(self, "timestamp", timestamp)
+        put(self, "quantity", quantity)
+        put(self, "counterpart", counterpart)
+        put(self, "tx_id", tx_id)
+        put(self, "ref", ref)
 
-@dataclass
+
+@lean_dataclass()
 class Pairing:
     """What the transfer pairing decided: each paired leg's partner (both ways) and, per
     transfer-out paired, how sure the rule that paired it is (engine.ledger.transfers)."""
@@ -137,7 +171,7 @@ class Unresolved(NamedTuple):
     basis: Amount | None = None  # the known basis that left the books with it (sent, given, lost)
 
 
-@dataclass
+@lean_dataclass()
 class LotResult:
     """What a match of the lots gives: realized slices, exclusions, open lots and what to review."""
 

@@ -7,7 +7,6 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from functools import partial
 from itertools import repeat
 from operator import itemgetter
@@ -17,6 +16,7 @@ from typing import NamedTuple
 from engine.core.collector import paused_gc
 from engine.core.errors import StoreError
 from engine.core.fixedpoint import parse
+from engine.core.lean_dataclass import lean_dataclass
 from engine.core.units import Amount, EpochMicros, EpochSeconds
 from engine.ledger.cross_source import NO_TWINS, Overlap
 from engine.ledger.events import EXCHANGE_SOURCE, Event
@@ -36,7 +36,7 @@ from engine.store.sparse_rows import SparseRows
 IMPORT_CACHE_KIB = -32_768
 
 
-@dataclass(frozen=True)
+@lean_dataclass(frozen=True)
 class ImportSummary:
     """What one import batch did: rows read, events added, and what was kept as it was."""
 

@@ -17,7 +17,7 @@ from typing import TextIO
 
 from engine.core.errors import CsvImportError, HarvestError
 from tui.cli import quick_exit
-from tui.cli.context import Handler, Subparsers
+from tui.cli.context import FORMATS, Handler, Subparsers
 
 # Each command's module (in tui.cli) is imported only when its command runs or its parser is built:
 # a command's start-up loads its own module, not the other eleven (and their imports).
@@ -178,6 +178,39 @@ def _describe(sub: Subparsers) -> None:
                 _describe(action)
 
 
+# the options every command line has (build_parser's first three), as argparse leaves them unset
+_UNSET_GLOBALS = {"config": None, "as_of": None, "app_prices": None}
+# `harvest import FILE...`'s namespace besides its paths (import_command.add_parser's defaults)
+_IMPORT_DEFAULTS = {
+    "command": "import", "account": None, "import_format": None, "timezone": None, "address": None,
+    "mapping": None, "dry_run": False, "opening_lots": None, "lots_as_of": None, "formats": False,
+}  # fmt: skip
+
+
+def quick_namespace(arguments: Sequence[str]) -> argparse.Namespace | None:
+    """The namespace argparse gives the commonest command lines, without building a parser:
+    `harvest import FILE...` (no option, no argument starting with `-`) and `harvest report
+    realized [--format FORMAT]`. Building the command's parser and parsing costs ~5 ms of a
+    command's start (argparse makes a help formatter for each argument it adds, importing shutil
+    with bz2 and lzma for the terminal's width); None for every other line, which the parser reads
+    (help, errors, abbreviations, every option). tests/cli/test_quick_namespace.py holds each
+    line to the parser's namespace."""
+    if len(arguments) >= 2 and arguments[0] == "import" and not any(a.startswith("-") for a in arguments[1:]):
+        return argparse.Namespace(
+            **_UNSET_GLOBALS, **_IMPORT_DEFAULTS, paths=[Path(a) for a in arguments[1:]]
+        )
+    if len(arguments) in (2, 4) and arguments[0] == "report" and arguments[1] == "realized":
+        chosen = "table"
+        if len(arguments) == 4:
+            if arguments[2] != "--format" or arguments[3] not in FORMATS:
+                return None
+            chosen = arguments[3]
+        return argparse.Namespace(
+            **_UNSET_GLOBALS, command="report", report="realized", year=None, method=None, format=chosen
+        )
+    return None
+
+
 def handler_for(args: argparse.Namespace) -> Handler:
     if args.command is None:  # plain `harvest`
         entry = APP
@@ -202,7 +235,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except UnicodeEncodeError:  # undecodable bytes, kept by Python as surrogates
             print(f"harvest: argument {os.fsencode(argument)!r} is not UTF-8 text", file=sys.stderr)
             return 2
-    args = build_parser(command_named(arguments)).parse_args(arguments)
+    args = quick_namespace(arguments) or build_parser(command_named(arguments)).parse_args(arguments)
     if argv is None and args.command in quick_exit.COMMANDS:  # the `harvest` process itself
         quick_exit.arm()
     try:

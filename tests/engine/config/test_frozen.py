@@ -1,10 +1,11 @@
-"""engine.config.frozen: the config's classes compare, hash and print as the frozen dataclasses
-they were (each held to a plain `@dataclass(frozen=True)` of the same fields)."""
+"""engine.config.frozen: the config's classes (lean dataclasses, engine.core.lean_dataclass) are
+made, compare, hash and print as the frozen dataclasses they were (each held to a plain
+`@dataclass(frozen=True)` of the same fields)."""
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, fields, make_dataclass
+from dataclasses import fields, make_dataclass
 from typing import Any
 
 import pytest
@@ -12,6 +13,8 @@ import pytest
 from engine.config import model, schema
 from engine.config.frozen import SectionBase
 from engine.config.load import parse_config
+from engine.core import lean_dataclass as lean
+from engine.core.lean_dataclass import lean_dataclass
 from tests.support import ROOT
 
 CLASSES = [
@@ -65,17 +68,37 @@ def as_twin(value: Any) -> Any:
     return twin(**{f.name: getattr(value, f.name) for f in fields(value)})
 
 
-def test_every_config_class_takes_its_methods_from_the_base():
+def test_every_config_class_is_a_lean_frozen_dataclass():
+    """No method compiled for it at start-up: each comes from engine.core.lean_dataclass."""
     assert len(CLASSES) == 14
     for cls in CLASSES:
-        params = cls.__dataclass_params__  # type: ignore[attr-defined]
         assert issubclass(cls, SectionBase)
-        assert params.frozen
-        assert not params.eq
-        assert not params.repr
-        assert cls.__eq__ is SectionBase.__eq__
-        assert cls.__hash__ is SectionBase.__hash__
-        assert cls.__repr__ is SectionBase.__repr__
+        assert cls.__init__ is lean._init
+        assert cls.__eq__ is lean._eq
+        assert cls.__hash__ is lean._hash
+        assert cls.__repr__ is lean._repr
+        assert cls.__setattr__ is lean._frozen_setattr
+        assert cls.__delattr__ is lean._frozen_delattr
+
+
+def test_they_are_made_and_refuse_changes_as_plain_frozen_dataclasses():
+    for value in instances():
+        twin = as_twin(value)
+        made = dataclasses.replace(value)
+        assert [getattr(made, f.name) for f in fields(made)] == [getattr(twin, f.name) for f in fields(twin)]
+        name = fields(value)[0].name
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(value, name, None)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            delattr(value, name)
+    # defaults, fresh lists and nested sections for keys not given; __post_init__'s checks run
+    one, two = model.Config(), model.Config()
+    assert one == two
+    assert one.tax.collectibles is not two.tax.collectibles
+    assert one.alerts.sinks == [{"type": "stdout"}]
+    assert one.tax is not two.tax
+    with pytest.raises(model.ConfigValueError, match="set one of them"):
+        model.TaxConfig(ordinary_taxable_income=1, ordinary_income=1)
 
 
 def test_they_print_compare_and_hash_as_plain_frozen_dataclasses():
@@ -109,7 +132,7 @@ def test_a_changed_field_makes_them_unequal():
 
 
 def test_a_field_left_out_of_comparison_is_left_out():
-    @dataclass(frozen=True, eq=False, repr=False)
+    @lean_dataclass(frozen=True)
     class Probe(SectionBase):
         shown: int
         hidden: int = dataclasses.field(default=0, compare=False, repr=False)
@@ -121,7 +144,7 @@ def test_a_field_left_out_of_comparison_is_left_out():
 
 
 def test_a_value_that_holds_itself_prints_once():
-    @dataclass(frozen=True, eq=False, repr=False)
+    @lean_dataclass(frozen=True)
     class Holder(SectionBase):
         items: list[Any]
 
