@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import sys
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
@@ -31,6 +32,14 @@ from tui.session import Session
 # these, 0.34 s, no full collection, young ones up to ~14 ms and middle ones up to ~37 ms
 YOUNG_COLLECTION = 10_000
 MIDDLE_COLLECTION = 3
+# How long a thread that wants the GIL waits before the holder is made to let it go, while the app
+# runs (Python's 5 ms). The UI thread lets the GIL go at every turn of the event loop (select) and
+# every write or wake-up, and while a worker runs Python (the slow path's match, the lot frame,
+# the snapshot) it waits up to this long to take it back each time: a beat of 1-5 ms of UI CPU
+# took 40-190 ms at a million lots, with no wait for a core. At 1 ms (bench_tui 1,000,000 --runs
+# 2, 3 pairs alternating, 2026-12-02, load 2.9-3.8) the longest beat less the UI's wait for a core
+# a run: 62 (53-142) -> 49.5 (44-82) ms; the reload's 46 (30-71) -> 26.5 (24-35) ms; CPU the same
+SWITCH_INTERVAL = 0.001
 
 
 class HarvestApp(App[None]):
@@ -48,6 +57,7 @@ class HarvestApp(App[None]):
         self.theme_name = ui.theme
         self.theme_applied = False  # until then a theme change is the config's own, not a choice
         self.collector_thresholds = gc.get_threshold()  # the process's, put back when the app ends
+        self.switch_interval = sys.getswitchinterval()  # the same
         self.idle_collector: IdleCollector | None = None
 
     def on_mount(self) -> None:
@@ -57,6 +67,8 @@ class HarvestApp(App[None]):
         gc.freeze()
         self.collector_thresholds = gc.get_threshold()
         gc.set_threshold(YOUNG_COLLECTION, MIDDLE_COLLECTION, self.collector_thresholds[2])
+        self.switch_interval = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL)  # the UI thread's waits for the GIL beside a worker
         # the collector's middle collections in turns of their own, not inside a paint
         self.idle_collector = IdleCollector(asyncio.get_running_loop())
         self.idle_collector.start()
@@ -73,6 +85,7 @@ class HarvestApp(App[None]):
         if self.idle_collector is not None:
             self.idle_collector.stop()
         gc.set_threshold(*self.collector_thresholds)  # the process's own again (tests run many apps)
+        sys.setswitchinterval(self.switch_interval)
 
     @property
     def _background_screens(self) -> list[Screen[Any]]:
