@@ -86,11 +86,14 @@ cell_texts = st.one_of(
 day_ordinals = st.integers(date(1, 1, 1).toordinal(), date(9999, 12, 31).toordinal())
 
 
-def rows_with(units: st.SearchStrategy[int]) -> st.SearchStrategy[RealizedRow]:
+def rows_with(
+    units: st.SearchStrategy[int], texts: st.SearchStrategy[str] = cell_texts
+) -> st.SearchStrategy[RealizedRow]:
+    """Realized rows whose amounts are drawn from `units` and whose text cells from `texts`."""
     return st.builds(
         RealizedRow,
-        account=cell_texts,
-        asset=cell_texts,
+        account=texts,
+        asset=texts,
         quantity=units,
         acquired_day=day_ordinals,
         sold_day=day_ordinals,
@@ -98,8 +101,8 @@ def rows_with(units: st.SearchStrategy[int]) -> st.SearchStrategy[RealizedRow]:
         cost_basis=units,
         gain=units,
         term=st.sampled_from([SHORT, LONG]),
-        lot_id=cell_texts,
-        sale_id=cell_texts,
+        lot_id=texts,
+        sale_id=texts,
     )
 
 

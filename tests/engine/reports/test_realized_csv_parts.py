@@ -16,11 +16,11 @@ from engine.reports import columnar_csv, ledger_reports
 from engine.reports.slice_frames import SliceFrames
 from tests.engine.reports.realized_csv_cases import (
     DECIMAL_LIMIT,
-    day_ordinals,
     generated_rows_any_size,
     reference_fmt,
     reference_realized_csv,
     rows_of_slices,
+    rows_with,
     slices_in_runs,
 )
 
@@ -148,20 +148,7 @@ def test_the_shared_columns_of_the_matchers_slices_are_scanned_once_per_disposal
 _long_units = st.integers(-(10**15), 10**15).map(lambda n: n * 10**18 + 10**15 + 7)  # never short
 _tenths = st.integers(-(10**15), 10**15).map(lambda n: n * 10**17)  # 2-place amounts that trim short
 _plain_text = st.sampled_from(["binance", "BTC", "T-1", "L 9", "1.5"])  # nothing to quote or guard
-_plain_rows = st.builds(
-    RealizedRow,
-    account=_plain_text,
-    asset=_plain_text,
-    quantity=_long_units,
-    acquired_day=day_ordinals,
-    sold_day=day_ordinals,
-    proceeds=_long_units,
-    cost_basis=_long_units,
-    gain=_long_units,
-    term=st.sampled_from([SHORT, LONG]),
-    lot_id=_plain_text,
-    sale_id=_plain_text,
-)
+_plain_rows = rows_with(_long_units, _plain_text)
 
 
 @settings(max_examples=40, deadline=None)
