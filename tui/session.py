@@ -426,8 +426,9 @@ class Session:
             return last[3]
         return self.tick(prices, steps)
 
-    def detail(self, account: str, asset: str) -> AssetDetail:
-        """One asset at the current prices: its sale alone, and its figures after the plan."""
+    def detail(self, account: str, asset: str, lot_rows: int | None = None) -> AssetDetail:
+        """One asset at the current prices: its sale alone, and its figures after the plan;
+        `lot_rows`: the oldest lots described one by one (None: all)."""
         with self.lock:
             prices = dict(self.prices)
             tick = self._reused_tick(prices, self.checklist().steps())
@@ -439,6 +440,7 @@ class Session:
                 self.engine.store.trade_prices(asset, CHART_POINTS),
                 tick.candidates,
                 len(tick.plan.steps),
+                lot_rows,
             )
 
 

@@ -24,6 +24,8 @@ from engine.planning.positions import LotGroup, price_groups, prices_frame
 from engine.planning.scan_context import ScanContext
 from engine.planning.warnings import is_nft
 
+COST_LEVELS = 8  # the chart's level lines at lot costs: more than this is noise
+
 
 @dataclass(frozen=True)
 class LotDetail:
@@ -56,7 +58,9 @@ class AfterPlan:
 class AssetDetail:
     account: str
     asset: str
-    lots: list[LotDetail]  # oldest first
+    lots: list[LotDetail]  # oldest first: every lot, or the first `lot_rows` asked for
+    lot_count: int  # every lot of the holding (more than len(lots) when they were capped)
+    cost_levels: list[Amount]  # unit costs of the largest lots with a known basis, largest first
     price: Amount | None
     trade_prices: list[tuple[EpochMicros, Amount]]  # (time, USD per unit) from the user's own trades
     tax_before: Decimal  # this year's tax without harvesting
@@ -76,17 +80,23 @@ def asset_detail(
     trade_prices: list[tuple[EpochMicros, Amount]],
     ranked: Sequence[Candidate] = (),
     plan_steps: int = 0,
+    lot_rows: int | None = None,
+    cost_levels: int = COST_LEVELS,
 ) -> AssetDetail:
     """`ranked`: the candidate list at the same prices (the scan's, after the active plan of
-    `plan_steps` unsold steps), for the figures after the plan."""
+    `plan_steps` unsold steps), for the figures after the plan. `lot_rows`: the oldest lots
+    to describe one by one (None: all), `cost_levels`: how many of the largest lots' unit costs
+    to give. Both are picked in polars, so a holding of 100,000 lots costs no Python object per
+    lot (a screen shows a few thousand at most; building them all held the GIL ~100 ms)."""
     price = prices.get(asset)
     own = context.frame.filter((pl.col("account") == account) & (pl.col("asset") == asset))
+    oldest = own.sort("acquired_day", "lot_id")
     lots = [
         LotDetail(
             lot_id, quantity, basis, acquired_day, days_to_long_term(acquired_day, context.today),
             None if basis is None or price is None else Amount(fp.mul(quantity, price) - basis),
         )
-        for lot_id, quantity, basis, acquired_day in own.sort("acquired_day", "lot_id")
+        for lot_id, quantity, basis, acquired_day in (oldest if lot_rows is None else oldest.head(lot_rows))
         .select("lot_id", "quantity", "basis", "acquired_day")
         .iter_rows()
     ]  # fmt: skip
@@ -112,6 +122,8 @@ def asset_detail(
         account=account,
         asset=asset,
         lots=lots,
+        lot_count=own.height,
+        cost_levels=largest_lots_unit_costs(oldest, cost_levels),
         price=price,
         trade_prices=trade_prices,
         tax_before=fp.to_decimal(before.total_tax),
@@ -122,6 +134,18 @@ def asset_detail(
         trading_cost=Amount(sum(c.trading_cost for c in alone)),
         after_plan=_after_plan([c for c in ranked if (c.account, c.asset) == (account, asset)], plan_steps),
     )
+
+
+def largest_lots_unit_costs(oldest: pl.DataFrame, count: int) -> list[Amount]:
+    """The unit costs of the `count` largest lots with a known basis, largest first, the older
+    first among equal quantities (`oldest`: the holding's lots, oldest first)."""
+    largest = (
+        oldest.filter(pl.col("basis").is_not_null())
+        .with_row_index("age")
+        .top_k(count, by=["quantity", "age"], reverse=[False, True])
+        .sort(["quantity", "age"], descending=[True, False])
+    )
+    return [Amount(unit) for unit in largest.get_column("unit_cost")]
 
 
 def _after_plan(rows: list[Candidate], plan_steps: int) -> AfterPlan | None:

@@ -443,7 +443,8 @@ def test_the_detail_screen_says_no_price_rather_than_no_loss():
     from engine.planning.detail import AssetDetail
 
     def detail(price: int | None) -> AssetDetail:
-        return AssetDetail(account="kraken", asset="SOL", lots=[], price=price, trade_prices=[],
+        return AssetDetail(account="kraken", asset="SOL", lots=[], lot_count=0, cost_levels=[], price=price,
+                           trade_prices=[],
                            tax_before=Decimal(0), tax_after=Decimal(0), carryforward_created=0,
                            deferred_tax=0, loss=0)  # fmt: skip
 

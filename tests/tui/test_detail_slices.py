@@ -11,10 +11,13 @@ from textual.widgets import DataTable
 
 from tests.tui.pilot import settled
 from tui.screens import detail as detail_screen
+from tui.screens import main as main_screen
 from tui.screens.detail import ROWS_PER_SLICE, DetailScreen
 from tui.testing import demo_app
 from tui.widgets.chart import BackgroundPlot
 from tui.widgets.fast_table import FastTable
+
+SHOWN = 400  # lot rows the table shows in the tests
 
 
 @pytest.mark.slow
@@ -34,6 +37,9 @@ async def test_a_long_lot_table_goes_in_slices_and_is_whole(tmp_path: Path, monk
     monkeypatch.setattr(
         detail_screen, "lot_table", lambda *a: (formatted_here.append(1), real_lot_table(*a))[1]
     )
+    # the table's cap below the holding's 536 lots (2,000 would take a slow test of 50,000 lots)
+    monkeypatch.setattr(detail_screen, "MAX_TABLE_ROWS", SHOWN)
+    monkeypatch.setattr(main_screen, "MAX_TABLE_ROWS", SHOWN)
     app = demo_app(tmp_path, extra_lots=12_000)
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(pilot)
@@ -50,6 +56,18 @@ async def test_a_long_lot_table_goes_in_slices_and_is_whole(tmp_path: Path, monk
         assert [str(lots.get_row_at(i)[0]) for i in range(lots.row_count)][:-1] == expected[:-1]
         assert lots.row_count == len(expected)
         assert max(batches) <= ROWS_PER_SLICE
+        # the worker described only the lots the table shows; the title and the last row count
+        # every lot of the holding
+        d = screen.detail
+        held = [
+            lot
+            for lot in app.session.engine.lots().open_lots
+            if (lot.account, lot.asset) == (d.account, d.asset)
+        ]
+        assert d.lot_count == len(held) > SHOWN
+        assert len(d.lots) == SHOWN == len(expected) - 1
+        assert str(lots.get_row_at(lots.row_count - 1)[0]) == f"… {len(held) - SHOWN:,} more"
+        assert f"· {len(held):,} lot(s)" in str(screen.query_one("#detail-title").render())
         assert (
             formatted_here == []
         )  # the worker formatted them (detail_screen.lot_table not called on the UI)

@@ -37,7 +37,6 @@ ROWS_PER_SLICE = 100  # rows added per turn of the event loop (each turn well un
 FIRST_SLICES = (12, 12, 12)  # the rows that fill the view go in fewer at a time: each is painted
 CELLS_PER_SLICE = 300  # cells updated per turn on a price tick
 SLICE_PAUSE = 0.001  # seconds between slices: the loop draws and takes input in between
-MAX_COST_LINES = 8
 LOT_COLUMNS = ("lot", "acquired", "quantity", "unit cost", "unrealized", "→LT")
 LOT_LABELS = [Text(label, justify="right" if index in (2, 3, 4) else "left") for index, label in enumerate(LOT_COLUMNS)]  # fmt: skip
 MIN_SIDE_WIDTH = 40  # narrower than this beside the lots, the chart and tax go below them
@@ -84,7 +83,7 @@ class DetailScreen(SplitsLongTurns, OwnFocusWithin, FirstResumeKeepsStyles, Mete
         painting the whole screen, chart and lots included, in one turn held the UI thread
         120-250 ms."""
         self.detail = d = detail
-        title = f" {d.asset} on {d.account} · price {fmt.price(d.price)} · {len(d.lots)} lot(s)"
+        title = f" {d.asset} on {d.account} · price {fmt.price(d.price)} · {d.lot_count:,} lot(s)"
         self.query_one("#detail-title", Static).update(Text(title, style="bold"))
         self.query_one("#detail-tax", Static).update(self.tax_effect(looks_of(self.app)))
         filling = self.fill_lots(table or lot_table(detail, looks_of(self.app)))
@@ -225,15 +224,15 @@ def lot_table(detail: AssetDetail, looks: Looks = COLOUR) -> LotTable:
     shown = detail.lots[:MAX_TABLE_ROWS]
     keys = [lot.lot_id for lot in shown]
     rows = [lot_cells(lot, looks) for lot in shown]
-    if len(detail.lots) > MAX_TABLE_ROWS:
+    if detail.lot_count > len(shown):
         keys.append("…")
-        rows.append([f"… {len(detail.lots) - MAX_TABLE_ROWS} more", "", "", "", "", ""])
+        rows.append([f"… {detail.lot_count - len(shown):,} more", "", "", "", "", ""])
     return LotTable(keys, rows, fitted_widths(LOT_LABELS, rows))
 
 
 def chart_figure(detail: AssetDetail, plt: Plot) -> None:
-    """The price chart: trade prices, a level line at the unit cost of the largest lots and one
-    at the price now (run in the chart's worker: it reads every lot)."""
+    """The price chart: trade prices, a level line at the unit cost of the largest lots (picked
+    by the engine) and one at the price now (run in the chart's worker)."""
     points = detail.trade_prices
     if not points:
         return
@@ -241,17 +240,9 @@ def chart_figure(detail: AssetDetail, plt: Plot) -> None:
     xs = [datetime.fromtimestamp(ts / 1_000_000, tz=UTC).strftime("%Y-%m-%d") for ts, _ in points]
     ys = [float(fp.to_decimal(p)) for _, p in points]  # display only
     plt.plot(xs, ys, label="trade prices", marker="braille")
-    costs = sorted(
-        (
-            (fp.unit_price(lot.basis, lot.quantity), lot.quantity)
-            for lot in detail.lots
-            if lot.basis is not None
-        ),
-        key=lambda pair: -pair[1],
-    )[:MAX_COST_LINES]
-    for unit, _qty in costs:
+    for unit in detail.cost_levels:
         plt.horizontal_line(float(fp.to_decimal(unit)), color="orange")
-    levels = [p for _, p in points] + [unit for unit, _ in costs]
+    levels = [p for _, p in points] + detail.cost_levels
     if detail.price is not None:
         plt.horizontal_line(float(fp.to_decimal(detail.price)), color="green")
         levels.append(detail.price)

@@ -25,7 +25,7 @@ from tui.format import explain
 from tui.keys import DEFAULT_KEYS, Keys, bindings
 from tui.looks import looks_of
 from tui.messages import DetailReady, Loaded, SnapshotReady, WorkFailed
-from tui.screens.detail import DetailScreen, lot_table
+from tui.screens.detail import MAX_TABLE_ROWS, DetailScreen, lot_table
 from tui.screens.dialogs import ConfirmScreen, ReasonScreen
 from tui.screens.first_resume import FirstResumeKeepsStyles
 from tui.screens.focus_styles import OwnFocusWithin
@@ -213,7 +213,7 @@ class MainScreen(SplitsLongTurns, OwnFocusWithin, FirstResumeKeepsStyles, Metere
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def fetch_detail(self, account: str, asset: str, refresh: bool = False) -> None:
-        detail = self.session.detail(account, asset)
+        detail = self.session.detail(account, asset, MAX_TABLE_ROWS)
         self.post_message(DetailReady(detail, lot_table(detail, looks_of(self.app)), refresh))
 
     def tell_feed_problem(self, problem: str | None) -> None:
