@@ -79,28 +79,26 @@ class DetailScreen(SplitsLongTurns, OwnFocusWithin, FirstResumeKeepsStyles, Mete
     def show(self, detail: AssetDetail, table: LotTable | None = None) -> None:
         """Show `detail` (a fresh one on every price tick), keeping the lot table's cursor and
         scroll position. `table`: its lots already formatted (by a worker). The title and tax
-        effect now; the lots and the chart in slices after it (the chart after the first lots):
-        painting the whole screen, chart and lots included, in one turn held the UI thread
-        120-250 ms."""
+        effect now; the lots, then the chart, in slices after it: painting the whole screen,
+        chart and lots included, in one turn held the UI thread 120-250 ms."""
         self.detail = d = detail
         title = f" {d.asset} on {d.account} · price {fmt.price(d.price)} · {d.lot_count:,} lot(s)"
         self.query_one("#detail-title", Static).update(Text(title, style="bold"))
         self.query_one("#detail-tax", Static).update(self.tax_effect(looks_of(self.app)))
-        filling = self.fill_lots(table or lot_table(detail, looks_of(self.app)))
-        # the chart after the rows that fill the view (a tick: after the first cells), and the
-        # rest waits for it to be shown (draw_chart)
-        self.slices.insert(min(len(FIRST_SLICES) if filling else 1, len(self.slices)), self.draw_chart)
+        self.fill_lots(table or lot_table(detail, looks_of(self.app)))
+        # the chart last, once every row (a tick: every changed cell) is in: its build shares the
+        # GIL with whatever the UI thread does meanwhile, doubling each of those turns
+        self.slices.append(self.draw_chart)
         self.slice_soon()
 
     def shows(self, account: str, asset: str) -> bool:
         return (self.detail.account, self.detail.asset) == (account, asset)
 
-    def fill_lots(self, table_rows: LotTable) -> bool:
+    def fill_lots(self, table_rows: LotTable) -> None:
         """Every column as wide as its widest cell, and the pane as wide as the table (the chart
         and tax effect take what is left, or go below when too little is). The rows go in a
         slice at a time (ROWS_PER_SLICE, one per turn of the event loop), so thousands of lots
-        never hold the screen still; a price tick updates only the cells that changed. True
-        when the rows go in anew (False: a tick's changed cells)."""
+        never hold the screen still; a price tick updates only the cells that changed."""
         table: FastTable[Cell] = self.query_one("#detail-lots", FastTable)
         keys, rows, widths = table_rows.keys, table_rows.rows, table_rows.widths
         if keys == self.lot_keys and rows and not self.slices:  # a price tick: the same lots, new figures
@@ -114,7 +112,6 @@ class DetailScreen(SplitsLongTurns, OwnFocusWithin, FirstResumeKeepsStyles, Mete
             ]
             for start in range(0, len(changed), CELLS_PER_SLICE):
                 self.slices.append(partial(table.update_cells, changed[start : start + CELLS_PER_SLICE]))
-            filling = False
         else:
             self.slices.clear()  # a fill still going in is replaced whole
             cursor, scroll = table.cursor_row, table.scroll_offset
@@ -130,12 +127,10 @@ class DetailScreen(SplitsLongTurns, OwnFocusWithin, FirstResumeKeepsStyles, Mete
                 table.scroll_to(scroll.x, scroll.y, animate=False)
 
             self.slices.append(back_in_place)
-            filling = True
         self.lot_keys, self.lot_rows = keys, rows
         padding = 2 * table.cell_padding
         self.lots_width = sum(width + padding for width in widths) + 2 + 1  # borders, scrollbar
         self.lay_out()
-        return filling
 
     def slice_soon(self) -> None:
         """Run the slices one per turn from the next one on (one chain at a time)."""
@@ -168,9 +163,9 @@ class DetailScreen(SplitsLongTurns, OwnFocusWithin, FirstResumeKeepsStyles, Mete
         self.query_one("#detail-left").styles.width = "1fr" if stacked else self.lots_width
 
     def draw_chart(self) -> object:
-        """A slice: the chart drawn and built in a worker; the slices after it wait until it is
-        shown (the build is pure Python: beside the rows' paints, it took the GIL for half their
-        turns, doubling each one's wall time)."""
+        """A slice, the last: the chart drawn and built in a worker; a tick's slices queued
+        meanwhile wait until it is shown (the build is pure Python: beside the rows' paints, it
+        took the GIL for half their turns, doubling each one's wall time)."""
         plot = self.query_one(BackgroundPlot)
         plot.draw(partial(chart_figure, self.detail), then=self.next_slice)
         # the legend under the chart's border, where a narrow plot cannot drop it (plotext hides a
