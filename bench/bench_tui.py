@@ -6,11 +6,12 @@ long the UI thread ever stalls (a heartbeat on the event loop, tui.heartbeat).
 Runs the real HarvestApp headless (Textual's run_test at 120x40) on a copy of a store of N buys
 (built once, as in bench_scan.py, kept in bench/out), each run in a new process as a real start
 is. Run 1 starts cold (no slow-path cache); later runs start from the cache the previous run
-left. Each run: the first load, `--ticks`
-price ticks, expanding a holding (x), a reload after another process's import (the store
-watch), the detail screen (enter) and the problems screen (p). "First frame" is from app start
-until the main screen's three panes show its first snapshot; a "tick" from new prices until all
-three panes show them (the holdings, then the candidates and checklist after the holdings' paint); "gap" is the longest time between
+left. Each run: the first load, `--ticks` price ticks, expanding a holding (x), a reload after
+another process's import (the store watch), the detail screen (enter: until its rows and chart
+are shown, then two price ticks with it open) and the problems screen (p). "First frame" is from
+app start until the main screen's three panes show its first snapshot; a "tick" from new prices
+until all three panes show them (the holdings, then the candidates and checklist after the
+holdings' paint); "gap" is the longest time between
 two heartbeats (every 10 ms) — a UI stall. Peak RSS is the process's high-water mark."""
 
 from __future__ import annotations
@@ -48,7 +49,9 @@ from tui.screens.detail import DetailScreen  # noqa: E402
 from tui.screens.main import MainScreen  # noqa: E402
 from tui.screens.problems import ProblemsScreen  # noqa: E402
 from tui.session import Session  # noqa: E402
+from tui.widgets.chart import BackgroundPlot  # noqa: E402
 
+DETAIL_TICKS = 2  # price ticks while the detail screen is open
 PHASES = ("first load", "ticks", "expand", "reload", "detail", "problems")
 
 
@@ -94,6 +97,17 @@ def import_one(path: Path, n: int) -> None:
                   quantity=fp.parse("0.5"), price=fp.parse("50000"), fee=fp.parse("1"), trade_id=f"R{n}")  # fmt: skip
     with Store(path) as other:
         other.import_events(keys_of([event]), "bench-reload", frozenset({"USD"}))
+
+
+def detail_done(detail: DetailScreen) -> bool:
+    """The detail screen has shown all it was given: its rows and cell changes, and the chart."""
+    plot = detail.query_one(BackgroundPlot)
+    return (
+        not detail.slices
+        and not detail.slicing
+        and plot.built is not None
+        and plot.built[0][0] == plot.version
+    )
 
 
 async def drive(path: Path, ticks: int, reload_tag: int) -> Run:
@@ -148,7 +162,15 @@ async def drive(path: Path, ticks: int, reload_tag: int) -> Run:
             heartbeat.phase = "detail"
             await pilot.press("enter")
             await until(pilot, lambda: isinstance(app.screen, DetailScreen))
-            await pilot.pause(0.1)
+            detail = app.screen
+            assert isinstance(detail, DetailScreen)
+            await until(pilot, lambda: detail_done(detail))  # every row in and the chart shown
+            for _ in range(DETAIL_TICKS):  # live prices with the detail open: its figures follow
+                shown_detail = detail.detail
+                session.set_prices(random_prices(rng), NOW)
+                screen.recompute()
+                await until(pilot, lambda: detail.detail is not shown_detail and detail_done(detail))  # noqa: B023
+            await pilot.pause(0.05)
             await pilot.press("escape")
             await until(pilot, lambda: app.screen is screen)
             heartbeat.phase = "problems"

@@ -4,6 +4,7 @@ the lots formatted by the worker, and a price tick that changes only figures kee
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -179,3 +180,37 @@ async def test_the_chart_is_drawn_once_every_row_is_in(tmp_path: Path, monkeypat
     assert opened[drawn_at:] == ["draw", "chart built"]
     assert tick[-2:] == ["draw", "chart built"]
     assert "cells" in tick[:-2]
+
+
+async def test_a_tick_finds_the_changed_cells_in_the_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Comparing the 2,000 rows shown with a tick's took the UI thread 20-30 ms: the worker that
+    formats the rows compares them too, and the screen only updates those cells."""
+    comparing: list[threading.Thread] = []
+    real_changed_cells = detail_screen.changed_cells
+
+    def compared(old, new):  # noqa: ANN001, ANN202
+        comparing.append(threading.current_thread())
+        return real_changed_cells(old, new)
+
+    monkeypatch.setattr(detail_screen, "changed_cells", compared)
+    app = demo_app(tmp_path, extra_lots=2_000)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot)
+        await pilot.press("shift+tab", "enter")
+        await settled(pilot)
+        screen = app.screen
+        assert isinstance(screen, DetailScreen)
+        await settled(pilot)
+        assert comparing == []  # opened: every row goes in, nothing compared
+        shown = screen.detail
+        app.session.set_prices({shown.asset: shown.price // 3}, app.session.engine.clock())
+        app.main.recompute()
+        await settled(pilot)
+        assert screen.detail is not shown
+        assert comparing
+        assert threading.main_thread() not in comparing
+        lots = screen.query_one("#detail-lots", DataTable)
+        expected = detail_screen.lot_table(screen.detail).rows
+        assert [[str(cell) for cell in lots.get_row_at(i)] for i in range(lots.row_count)] == [
+            [str(cell) for cell in row] for row in expected
+        ]

@@ -25,7 +25,7 @@ from tui.format import explain
 from tui.keys import DEFAULT_KEYS, Keys, bindings
 from tui.looks import looks_of
 from tui.messages import DetailReady, Loaded, SnapshotReady, WorkFailed
-from tui.screens.detail import MAX_TABLE_ROWS, DetailScreen, lot_table
+from tui.screens.detail import MAX_TABLE_ROWS, DetailScreen, LotTable, lot_table
 from tui.screens.dialogs import ConfirmScreen, ReasonScreen
 from tui.screens.first_resume import FirstResumeKeepsStyles
 from tui.screens.focus_styles import OwnFocusWithin
@@ -212,9 +212,12 @@ class MainScreen(SplitsLongTurns, OwnFocusWithin, FirstResumeKeepsStyles, Metere
         self.recompute()
 
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
-    def fetch_detail(self, account: str, asset: str, refresh: bool = False) -> None:
+    def fetch_detail(
+        self, account: str, asset: str, refresh: bool = False, shown: LotTable | None = None
+    ) -> None:
+        """`shown`: the open detail screen's lot table, for the cells a tick changed."""
         detail = self.session.detail(account, asset, MAX_TABLE_ROWS)
-        self.post_message(DetailReady(detail, lot_table(detail, looks_of(self.app)), refresh))
+        self.post_message(DetailReady(detail, lot_table(detail, looks_of(self.app), shown), refresh))
 
     def tell_feed_problem(self, problem: str | None) -> None:
         """Once when live prices stop (and why), once when they are back; the header keeps
@@ -261,7 +264,7 @@ class MainScreen(SplitsLongTurns, OwnFocusWithin, FirstResumeKeepsStyles, Metere
         self.raise_alerts(snapshot)
         if isinstance(self.app.screen, DetailScreen):  # it follows live prices
             shown = self.app.screen.detail
-            self.fetch_detail(shown.account, shown.asset, refresh=True)
+            self.fetch_detail(shown.account, shown.asset, refresh=True, shown=self.app.screen.lot_table_shown)
         for screen in self.app.screen_stack:  # what problems block moves with the lots and prices
             if isinstance(screen, ProblemsScreen):
                 screen.follow()

@@ -11,7 +11,6 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
@@ -24,6 +23,7 @@ from tui.keys import bindings
 from tui.looks import Looks, looks_of, money_style
 from tui.session import LotPreview, Snapshot
 from tui.step_words import step_when
+from tui.widgets.cell_changes import changed_cells
 from tui.widgets.fast_table import FastTable
 from tui.widgets.fitted_table import fitted_widths, rebuild, refit
 
@@ -135,10 +135,8 @@ class Pane(Vertical, Generic[RowKey], can_focus=False):
                 refit(table, widths)
                 self.widths = widths
             table.update_cells(
-                (Coordinate(row_index, column_index), cells[row_index][column_index])
-                for row_index, (_key, row) in enumerate(rows)
-                for column_index, (cell, old) in enumerate(zip(row, self.shown[row_index], strict=True))
-                if _plain(cell) != _plain(old)
+                (where, cells[where.row][where.column])
+                for where, _cell in changed_cells(self.shown, [row for _, row in rows])
             )
             self.keys = keys
             self.shown = [row for _, row in rows]
@@ -174,12 +172,6 @@ class Pane(Vertical, Generic[RowKey], can_focus=False):
     @dataclass
     class FilterChanged(Message):
         pane: Pane[Any]
-
-
-def _plain(cell: Text | str) -> tuple[str, str]:
-    if isinstance(cell, Text):
-        return cell.plain, str(cell.style)
-    return cell, ""
 
 
 def money_text(units: Amount | None, looks: Looks, sign: bool = True) -> Text:
