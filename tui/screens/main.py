@@ -211,7 +211,9 @@ class MainScreen(SplitsLongTurns, OwnFocusWithin, FirstResumeKeepsStyles, Metere
             self.app.call_from_thread(self.notify, f"{label}: {message}" if label else str(message))
         self.recompute()
 
-    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    # a description of its own: Textual's default is the repr of every argument, and `shown`
+    # holds 2,000 rows of cells (~50 ms of the UI thread at each tick)
+    @work(thread=True, exclusive=True, group="detail", description="detail", exit_on_error=False)
     def fetch_detail(
         self, account: str, asset: str, refresh: bool = False, shown: LotTable | None = None
     ) -> None:
