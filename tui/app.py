@@ -32,6 +32,13 @@ from tui.session import Session
 # these, 0.34 s, no full collection, young ones up to ~14 ms and middle ones up to ~37 ms
 YOUNG_COLLECTION = 10_000
 MIDDLE_COLLECTION = 3
+# Middle collections between two full ones (Python's 10). A full collection scans every live
+# object not frozen at start or by the slow path — the screens' rows, strips and caches, ~70,000
+# with the detail screen open — in one turn of whichever thread allocates: 78-99 ms at 1,000,000
+# lots (bench_tui --watch, 2026-12-02). At 100 they come a tenth as often; the garbage they free
+# (closed screens' cycles) waits longer. Paired at 1,000,000 lots (2 runs each, load 1.4-1.8):
+# the detail phase's longest beat 82-123 ms -> 52-73 ms
+FULL_COLLECTION = 100
 # How long a thread that wants the GIL waits before the holder is made to let it go, while the app
 # runs (Python's 5 ms). The UI thread lets the GIL go at every turn of the event loop (select) and
 # every write or wake-up, and while a worker runs Python (the slow path's match, the lot frame,
@@ -66,7 +73,7 @@ class HarvestApp(App[None]):
         # it all on the UI thread (50-60 ms at the first load; tests/tui/test_ui_collections.py)
         gc.freeze()
         self.collector_thresholds = gc.get_threshold()
-        gc.set_threshold(YOUNG_COLLECTION, MIDDLE_COLLECTION, self.collector_thresholds[2])
+        gc.set_threshold(YOUNG_COLLECTION, MIDDLE_COLLECTION, FULL_COLLECTION)
         self.switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(SWITCH_INTERVAL)  # the UI thread's waits for the GIL beside a worker
         # the collector's middle collections in turns of their own, not inside a paint
