@@ -1,10 +1,13 @@
 """Which cells of a table differ between two fillings of the same rows: what a price tick
-updates in place instead of rebuilding the table.
+updates in place instead of rebuilding the table. One home for the comparison, used by the main
+screen's panes on the UI thread and by the detail screen's worker (its 2,000 rows took the UI
+thread 20-30 ms a tick to compare).
 
-A cell is compared by what it shows — its text, style, spans and justification — with the style
-compared as given: `str(style)` (as this was done) cost ~5 µs a styled cell, 20-30 ms of the UI
-thread a tick for the detail screen's 2,000 lots. A look written two ways (a style's name and the
-Style itself) counts as a change: one needless update, never a missed one."""
+A cell is compared by what it shows — its text, style, spans and justification; the comparison
+before looked at the text and `str(style)` only, so a change of spans alone went unshown, and
+formatting a Style object costs ~5 µs. A style is compared as given: the same look written two
+ways (a style's name and the Style itself) counts as a change — one needless update, never a
+missed one."""
 
 from __future__ import annotations
 
