@@ -214,6 +214,8 @@ async def test_a_tick_finds_the_changed_cells_in_the_worker(tmp_path: Path, monk
         assert comparing
         assert threading.main_thread() not in comparing
         assert reprs == []
+        assert screen.lot_table_shown is not None
+        assert screen.lot_table_shown.since is None  # the rows before these are not kept alive
         lots = screen.query_one("#detail-lots", DataTable)
         expected = detail_screen.lot_table(screen.detail).rows
         assert [[str(cell) for cell in lots.get_row_at(i)] for i in range(lots.row_count)] == [

@@ -129,7 +129,8 @@ class DetailScreen(SplitsLongTurns, OwnFocusWithin, FirstResumeKeepsStyles, Mete
 
             self.slices.append(back_in_place)
         self.lot_keys, self.lot_rows = keys, rows
-        self.lot_table_shown = table_rows
+        # without `since`: the rows before these would stay alive as long as these are shown
+        self.lot_table_shown = LotTable(keys, rows, widths)
         padding = 2 * table.cell_padding
         self.lots_width = sum(width + padding for width in widths) + 2 + 1  # borders, scrollbar
         self.lay_out()
